@@ -39,7 +39,9 @@ function ensurePnpm() {
   const tools = join(root, '.tools');
   const bin = join(tools, 'node_modules', '.bin', 'pnpm');
   if (!existsSync(bin) || quiet(bin, ['--version']) !== version) {
-    console.log(`[bootstrap] installing pnpm@${version} into .tools/ (corepack could not provide it)`);
+    console.log(
+      `[bootstrap] installing pnpm@${version} into .tools/ (corepack could not provide it)`,
+    );
     const status = run('npm', ['install', '--no-save', '--prefix', tools, `pnpm@${version}`], {
       stdio: ['ignore', 'inherit', 'inherit'],
     });
@@ -62,21 +64,20 @@ if (status !== 0) process.exit(status);
 status = p(['exec', 'turbo', 'run', 'build', '--output-logs=errors-only']);
 if (status !== 0) process.exit(status);
 
-switch (job) {
-  case 'setup':
-    console.log('[bootstrap] workspace installed and built');
-    break;
-  case 'test':
-    status = p(['exec', 'turbo', 'run', 'test', '--concurrency=1', ...extra]);
-    break;
-  case 'test:stress':
-    status = p(['exec', 'turbo', 'run', 'test:stress', '--concurrency=1', ...extra]);
-    break;
-  case 'demo':
-    status = p(['exec', 'gvl-threads', ...extra]);
-    break;
-  default:
-    console.error(`unknown job '${job}': expected setup, test, test:stress or demo`);
-    status = 2;
+const turboJobs = new Set(['test', 'test:stress', 'typecheck', 'bench', 'docs']);
+if (job === 'setup') {
+  console.log('[bootstrap] workspace installed and built');
+} else if (turboJobs.has(job)) {
+  status = p(['exec', 'turbo', 'run', job, '--concurrency=1', ...extra]);
+} else if (job === 'lint') {
+  status = p(['exec', 'biome', 'check', '.']);
+  if (status === 0) status = p(['exec', 'turbo', 'run', 'lint', '--concurrency=1', ...extra]);
+} else if (job === 'demo') {
+  status = p(['exec', 'gvl-threads', ...extra]);
+} else {
+  console.error(
+    `unknown job '${job}': expected setup, test, test:stress, typecheck, lint, bench, docs or demo`,
+  );
+  status = 2;
 }
 process.exit(status);

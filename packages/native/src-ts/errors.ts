@@ -1,0 +1,207 @@
+/**
+ * Typed errors thrown (or rejected) by `@gvl/native`. Every class carries a
+ * stable string `code`; `param`, `index` and `value` name the offending input
+ * when there is one.
+ *
+ * Native errors cross the FFI as `CODE: message\n{json detail}` and are
+ * rebuilt here by {@link toNativeError}.
+ */
+
+/** Every error code `@gvl/native` throws. */
+export type NativeErrorCode =
+  | 'GVL_INVALID_ARGUMENT'
+  | 'GVL_INDEX_OUT_OF_RANGE'
+  | 'GVL_POOL_CONFIGURED'
+  | 'GVL_POOL_BUILD_FAILED'
+  | 'GVL_ALLOCATION_FAILED'
+  | 'GVL_ABORTED'
+  | 'GVL_NATIVE_PANIC';
+
+/** The offending input named by an error. */
+export interface ErrorDetail {
+  /** The parameter, e.g. `"outOffsets"` or `"genotypes.variantIdxs"`. */
+  param?: string;
+  /** The element of `param` at fault, when it is an array. */
+  index?: number;
+  /** The offending value (numbers beyond 2^53 arrive as strings). */
+  value?: unknown;
+}
+
+/** Base class of every `@gvl/native` error. */
+export class NativeError extends Error {
+  /** Stable machine-readable code. */
+  readonly code: NativeErrorCode;
+  /** The parameter at fault, if any. */
+  readonly param: string | undefined;
+  /** The element of `param` at fault, if any. */
+  readonly index: number | undefined;
+  /** The offending value, if any. */
+  readonly value: unknown;
+
+  constructor(
+    code: NativeErrorCode,
+    message: string,
+    detail: ErrorDetail = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'NativeError';
+    this.code = code;
+    this.param = detail.param;
+    this.index = detail.index;
+    this.value = detail.value;
+  }
+}
+
+/** A malformed argument: wrong type, dtype, length or shape, non-monotone offsets, bad option. */
+export class InvalidArgumentError extends NativeError {
+  declare readonly code: 'GVL_INVALID_ARGUMENT';
+  constructor(message: string, detail?: ErrorDetail, options?: { cause?: unknown }) {
+    super('GVL_INVALID_ARGUMENT', message, detail, options);
+    this.name = 'InvalidArgumentError';
+  }
+}
+
+/** An index (contig, group, variant, offset) outside the range of what it indexes. */
+export class IndexOutOfRangeError extends NativeError {
+  declare readonly code: 'GVL_INDEX_OUT_OF_RANGE';
+  constructor(message: string, detail?: ErrorDetail, options?: { cause?: unknown }) {
+    super('GVL_INDEX_OUT_OF_RANGE', message, detail, options);
+    this.name = 'IndexOutOfRangeError';
+  }
+}
+
+/** `configurePool` after the pool size was fixed to a different value. */
+export class PoolConfiguredError extends NativeError {
+  declare readonly code: 'GVL_POOL_CONFIGURED';
+  constructor(message: string, detail?: ErrorDetail, options?: { cause?: unknown }) {
+    super('GVL_POOL_CONFIGURED', message, detail, options);
+    this.name = 'PoolConfiguredError';
+  }
+}
+
+/** The rayon pool could not be built (parallel kernels fail; serial ones still run). */
+export class PoolBuildError extends NativeError {
+  declare readonly code: 'GVL_POOL_BUILD_FAILED';
+  constructor(message: string, detail?: ErrorDetail, options?: { cause?: unknown }) {
+    super('GVL_POOL_BUILD_FAILED', message, detail, options);
+    this.name = 'PoolBuildError';
+  }
+}
+
+/** The output buffer could not be allocated. */
+export class AllocationError extends NativeError {
+  declare readonly code: 'GVL_ALLOCATION_FAILED';
+  constructor(message: string, detail?: ErrorDetail, options?: { cause?: unknown }) {
+    super('GVL_ALLOCATION_FAILED', message, detail, options);
+    this.name = 'AllocationError';
+  }
+}
+
+/** The kernel was cancelled through its `AbortSignal`; `cause` is the signal's reason. */
+export class AbortError extends NativeError {
+  declare readonly code: 'GVL_ABORTED';
+  constructor(message: string, detail?: ErrorDetail, options?: { cause?: unknown }) {
+    super('GVL_ABORTED', message, detail, options);
+    this.name = 'AbortError';
+  }
+}
+
+/** A Rust panic caught inside a kernel: a bug in `@gvl/native`. The process stays alive. */
+export class NativePanicError extends NativeError {
+  declare readonly code: 'GVL_NATIVE_PANIC';
+  constructor(message: string, detail?: ErrorDetail, options?: { cause?: unknown }) {
+    super('GVL_NATIVE_PANIC', message, detail, options);
+    this.name = 'NativePanicError';
+  }
+}
+
+type ErrorClass = new (
+  message: string,
+  detail?: ErrorDetail,
+  options?: { cause?: unknown },
+) => NativeError;
+
+const CLASSES: Record<NativeErrorCode, ErrorClass> = {
+  GVL_INVALID_ARGUMENT: InvalidArgumentError,
+  GVL_INDEX_OUT_OF_RANGE: IndexOutOfRangeError,
+  GVL_POOL_CONFIGURED: PoolConfiguredError,
+  GVL_POOL_BUILD_FAILED: PoolBuildError,
+  GVL_ALLOCATION_FAILED: AllocationError,
+  GVL_ABORTED: AbortError,
+  GVL_NATIVE_PANIC: NativePanicError,
+};
+
+const ENCODED = /^(GVL_[A-Z_]+): ([^\n]*)\n(\{.*\})$/s;
+
+/**
+ * Rebuild a typed error from whatever the native binding threw. Errors that
+ * are already typed pass through; napi's own argument-conversion errors become
+ * {@link InvalidArgumentError}; napi's cancellation of queued work becomes
+ * {@link AbortError}.
+ *
+ * @internal
+ */
+export function toNativeError(err: unknown, abortReason?: unknown): unknown {
+  if (err instanceof NativeError || !(err instanceof Error)) return err;
+  const m = ENCODED.exec(err.message);
+  if (m) {
+    const code = m[1] as NativeErrorCode;
+    const Cls = CLASSES[code];
+    if (Cls) {
+      let detail: ErrorDetail = {};
+      try {
+        detail = JSON.parse(m[3] ?? '{}') as ErrorDetail;
+      } catch {
+        detail = {};
+      }
+      const cause = code === 'GVL_ABORTED' && abortReason !== undefined ? abortReason : err;
+      return new Cls(`${code}: ${m[2]}`, detail, { cause });
+    }
+  }
+  if (err.name === 'AbortError' || (err as { code?: unknown }).code === 'Cancelled') {
+    return new AbortError(
+      'GVL_ABORTED: the kernel was cancelled before it started',
+      {},
+      {
+        cause: abortReason ?? err,
+      },
+    );
+  }
+  const napiCode = (err as { code?: unknown }).code;
+  if (napiCode === 'InvalidArg' || napiCode === 'NumberExpected' || napiCode === 'ObjectExpected') {
+    return new InvalidArgumentError(`GVL_INVALID_ARGUMENT: ${err.message}`, {}, { cause: err });
+  }
+  return err;
+}
+
+/** An {@link InvalidArgumentError} naming `param`, the value and the expectation. */
+export function invalidArgument(
+  param: string,
+  value: unknown,
+  expected: string,
+  index?: number,
+): InvalidArgumentError {
+  const at = index === undefined ? param : `${param}[${index}]`;
+  return new InvalidArgumentError(
+    `GVL_INVALID_ARGUMENT: ${at} is ${describe(value)}; expected ${expected}`,
+    index === undefined ? { param, value } : { param, index, value },
+  );
+}
+
+/** A short description of a value for error messages. */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (ArrayBuffer.isView(value)) {
+    const tag = Object.prototype.toString.call(value).slice(8, -1);
+    const len = (value as { length?: number }).length ?? value.byteLength;
+    return `a ${tag} of length ${len}`;
+  }
+  if (Array.isArray(value)) return `an Array of length ${value.length}`;
+  if (typeof value === 'function') return 'a function';
+  return `a ${Object.prototype.toString.call(value).slice(8, -1)}`;
+}

@@ -1,0 +1,50 @@
+/**
+ * `@gvl/native`: rayon kernels behind napi-rs for personalized-genome data
+ * loading. Byte parity with the Python peer `genvarloader` (gvl-semantics.md
+ * §3); identical bytes serial or parallel at any thread count; every kernel as
+ * an async `foo()` (off the JS thread) and a blocking `fooSync()`.
+ *
+ * @packageDocumentation
+ */
+export type { KernelCounters } from './counters.js';
+export { counters } from './counters.js';
+export type { DiffsInput } from './diffs.js';
+export { getDiffs, getDiffsSync } from './diffs.js';
+export type { ErrorDetail, NativeErrorCode } from './errors.js';
+export {
+  AbortError,
+  AllocationError,
+  IndexOutOfRangeError,
+  InvalidArgumentError,
+  NativeError,
+  NativePanicError,
+  PoolBuildError,
+  PoolConfiguredError,
+} from './errors.js';
+export type { HaplotypesInput } from './haplotypes.js';
+export { reconstructHaplotypes, reconstructHaplotypesSync } from './haplotypes.js';
+export type { Parallel, PoolInfo, PoolOptions } from './pool.js';
+export { configurePool, poolInfo } from './pool.js';
+export { hash4, xorshift64 } from './prng.js';
+export type { InsertionFill, RealignInput } from './realign.js';
+export { realignTracks, realignTracksSync } from './realign.js';
+export type { ReferenceInput } from './reference.js';
+export { getReference, getReferenceSync } from './reference.js';
+export type { AsyncRowsOptions, RowsInput, RowsOptions } from './reverse.js';
+export {
+  reverseComplement,
+  reverseComplementSync,
+  reverseRows,
+  reverseRowsSync,
+} from './reverse.js';
+export type { TracksInput } from './tracks.js';
+export { intervalsToTracks, intervalsToTracksSync } from './tracks.js';
+export type {
+  AsyncKernelOptions,
+  GenotypeTable,
+  IntervalTable,
+  KernelOptions,
+  ReferenceSequence,
+  VariantPositions,
+  VariantTable,
+} from './types.js';

@@ -1,0 +1,208 @@
+import { native } from './binding.js';
+import { invalidArgument } from './errors.js';
+import { type Prepared, runAsyncKernel, runSyncKernel } from './kernel.js';
+import type {
+  AsyncKernelOptions,
+  GenotypeTable,
+  KernelOptions,
+  VariantPositions,
+} from './types.js';
+import {
+  expectArray,
+  expectGenotypes,
+  expectHaplotypeQueries,
+  expectLength,
+  expectObject,
+  expectU64,
+  expectVariants,
+  lastOffset,
+} from './validate.js';
+
+/**
+ * How a realigned track fills the bases an insertion adds. `v_len` below is
+ * the insertion's span `ilen + 1` (anchor included; reduced by a shift that
+ * ends inside it), `track[rel]` the value at its anchor.
+ *
+ * - `repeat5p` (default): `track[rel]` over the written span.
+ * - `repeat5pNormalized`: `track[rel] / v_len` (computed in float64, stored float32).
+ * - `constant`: `value` (default `NaN`), stored as float32.
+ * - `flankSample`: `track[lo + hash4(baseSeed, query, hap, outIndex) % (hi - lo + 1)]`
+ *   with `lo = max(0, rel - flankWidth)`, `hi = min(trackLen - 1, rel + flankWidth)`
+ *   (`flankWidth` default 5; `query` is the 0-based query index in this batch).
+ * - `interpolate`: Lagrange polynomial through `k = (order + 2) / 2` (integer
+ *   division) anchors each side, at `x = -j` (`track[max(rel - j, 0)]`) and
+ *   `x = v_len + j` (`track[min(rel + 1 + j, trackLen - 1)]`), evaluated at
+ *   `x = 0, 1, ...` in float64 (`order` default 1, in [0, 32]; orders 2 and 3
+ *   coincide, as in the peer).
+ */
+export type InsertionFill =
+  | { kind: 'repeat5p' }
+  | { kind: 'repeat5pNormalized' }
+  | { kind: 'constant'; value?: number }
+  | { kind: 'flankSample'; flankWidth?: number }
+  | { kind: 'interpolate'; order?: number };
+
+/** Input of {@link realignTracks}. */
+export interface RealignInput {
+  /** int32 `(n, 3)` row-major: contig index, start, end; 0-based, half-open (`start` is read). */
+  regions: Int32Array;
+  /** Haplotypes per query. */
+  ploidy: number;
+  /** int64 `(n * ploidy)`: the genotype group of (query `i`, haplotype `h`) at `i * ploidy + h`. */
+  groups: BigInt64Array;
+  /** int32 `(n * ploidy)` non-negative shifts, the same as for {@link reconstructHaplotypes}. */
+  shifts?: Int32Array;
+  genotypes: GenotypeTable;
+  /** Only positions and length changes are needed. */
+  variants: VariantPositions;
+  /**
+   * float32 reference-coordinate track rows, one per query: row `i`
+   * (`tracks[trackOffsets[i]..trackOffsets[i + 1]]`) starts at query `i`'s
+   * start. The peer's window is `(end - start) - min_h(min(diff_h, 0))` long
+   * so deletions can pull values from past the end; reads past a row's end
+   * give 0.0.
+   */
+  tracks: Float32Array;
+  /** int64 `(n + 1)` non-decreasing offsets of the track rows. */
+  trackOffsets: BigInt64Array;
+  /** int64 `(n * ploidy + 1)`, starting at 0: row `k` is `out.subarray(outOffsets[k], outOffsets[k + 1])`. */
+  outOffsets: BigInt64Array;
+  /** Insertion fill, default `{ kind: 'repeat5p' }`. */
+  fill?: InsertionFill;
+  /** uint64 seed for `flankSample`, default `0n` (the peer: XOR of the batch's dataset indices). */
+  baseSeed?: bigint;
+}
+
+const FILL_KINDS = ['repeat5p', 'repeat5pNormalized', 'constant', 'flankSample', 'interpolate'];
+
+function fillSpec(fill: unknown): {
+  kind: string;
+  value?: number;
+  flankWidth?: number;
+  order?: number;
+} {
+  if (fill === undefined) return { kind: 'repeat5p' };
+  expectObject('fill', fill);
+  const f = fill as { kind?: unknown; value?: unknown; flankWidth?: unknown; order?: unknown };
+  if (typeof f.kind !== 'string' || !FILL_KINDS.includes(f.kind)) {
+    throw invalidArgument('fill.kind', f.kind, `one of ${FILL_KINDS.join(', ')}`);
+  }
+  if (f.kind === 'constant') {
+    if (f.value !== undefined && typeof f.value !== 'number') {
+      throw invalidArgument('fill.value', f.value, 'a number');
+    }
+    return f.value === undefined ? { kind: f.kind } : { kind: f.kind, value: f.value };
+  }
+  if (f.kind === 'flankSample') {
+    const w = f.flankWidth ?? 5;
+    if (typeof w !== 'number' || !Number.isInteger(w) || w < 0) {
+      throw invalidArgument('fill.flankWidth', w, 'an integer >= 0');
+    }
+    return { kind: f.kind, flankWidth: w };
+  }
+  if (f.kind === 'interpolate') {
+    const o = f.order ?? 1;
+    if (typeof o !== 'number' || !Number.isInteger(o) || o < 0 || o > 32) {
+      throw invalidArgument('fill.order', o, 'an integer in [0, 32]');
+    }
+    return { kind: f.kind, order: o };
+  }
+  return { kind: f.kind };
+}
+
+function prepare(input: RealignInput): Prepared<Float32Array, Float32Array> {
+  expectObject('input', input);
+  const { n, ploidy, rows } = expectHaplotypeQueries(input);
+  expectGenotypes(input.genotypes);
+  expectVariants(input.variants, false);
+  expectArray('tracks', input.tracks, 'Float32Array');
+  expectArray('trackOffsets', input.trackOffsets, 'BigInt64Array');
+  expectLength('trackOffsets', input.trackOffsets, n + 1, 'number of queries + 1');
+  expectArray('outOffsets', input.outOffsets, 'BigInt64Array');
+  expectLength('outOffsets', input.outOffsets, rows + 1, 'number of rows + 1');
+  const args = {
+    regions: input.regions,
+    ploidy,
+    groups: input.groups,
+    shifts: input.shifts,
+    genotypes: input.genotypes,
+    variants: { starts: input.variants.starts, ilens: input.variants.ilens },
+    tracks: input.tracks,
+    trackOffsets: input.trackOffsets,
+    outOffsets: input.outOffsets,
+    fill: fillSpec(input.fill),
+    baseSeed: input.baseSeed === undefined ? 0n : expectU64('baseSeed', input.baseSeed),
+  };
+  return {
+    bytes: lastOffset(input.outOffsets) * 4,
+    output: {
+      length: lastOffset(input.outOffsets),
+      param: 'outOffsets',
+      index: input.outOffsets.length - 1,
+      create: (n) => new Float32Array(n),
+    },
+    sync: (parallel, out) => native.realignTracksSync(args, parallel, out),
+    async: (parallel, out, signal) => native.realignTracks(args, parallel, out, signal),
+  };
+}
+
+/**
+ * Realign reference-coordinate tracks to haplotypes (gvl-semantics.md §3.6):
+ * the same walk as {@link reconstructHaplotypes} (same shifts, overlaps
+ * first-wins, deletions spanning the start), over track values instead of
+ * bases. SNVs leave the track unchanged; a deletion writes its anchor value
+ * once and skips the deleted span; insertions are filled per `fill`. Past the
+ * track row the output is 0.0. A haplotype with no variants copies the track
+ * (no shift, as the peer). Every element is written.
+ *
+ * Runs off the JS thread; JS must not mutate the inputs until it settles.
+ *
+ * @param input - regions, groups, shifts, genotypes, variant positions, track rows, output offsets, fill.
+ * @param options - `parallel` (default `'auto'`, sized on 4 bytes per element), `out`, `signal`.
+ * @returns float32 values of length `outOffsets[n * ploidy]`.
+ * @throws {@link InvalidArgumentError} `GVL_INVALID_ARGUMENT` for wrong dtypes, lengths, offsets,
+ *   a bad `fill` or `baseSeed`.
+ * @throws {@link IndexOutOfRangeError} `GVL_INDEX_OUT_OF_RANGE` for a group, genotype offset,
+ *   variant index or track offset out of range.
+ * @throws {@link AbortError} `GVL_ABORTED` when `signal` aborts.
+ * @example
+ * ```ts
+ * import { realignTracks } from '@gvl/native';
+ * const out = await realignTracks({
+ *   regions: new Int32Array([0, 100, 104]),
+ *   ploidy: 1,
+ *   groups: new BigInt64Array([0n]),
+ *   genotypes: { offsets: new BigInt64Array([0n, 1n]), variantIdxs: new Int32Array([0]) },
+ *   variants: { starts: new Int32Array([101]), ilens: new Int32Array([2]) }, // +2 after 101
+ *   tracks: new Float32Array([1, 2, 3, 4]),
+ *   trackOffsets: new BigInt64Array([0n, 4n]),
+ *   outOffsets: new BigInt64Array([0n, 6n]),
+ *   fill: { kind: 'constant', value: 0.5 },
+ * });
+ * out; // Float32Array [1, 0.5, 0.5, 0.5, 3, 4]
+ * ```
+ * @see genvarloader `_dataset/_tracks.py` `shift_and_realign_tracks_sparse`
+ *   (Rust: `tracks::shift_and_realign_tracks_sparse`).
+ */
+export function realignTracks(
+  input: RealignInput,
+  options?: AsyncKernelOptions<Float32Array>,
+): Promise<Float32Array> {
+  return runAsyncKernel(options, 'Float32Array', () => prepare(input));
+}
+
+/**
+ * The synchronous form of {@link realignTracks} (blocks the calling thread).
+ *
+ * @example
+ * ```ts
+ * const out = realignTracksSync(input, { parallel: true });
+ * ```
+ * @see {@link realignTracks}
+ */
+export function realignTracksSync(
+  input: RealignInput,
+  options?: KernelOptions<Float32Array>,
+): Float32Array {
+  return runSyncKernel(options, 'Float32Array', () => prepare(input));
+}

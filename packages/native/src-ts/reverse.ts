@@ -1,0 +1,157 @@
+import { native } from './binding.js';
+import { type Prepared, runAsyncKernel, runSyncKernel } from './kernel.js';
+import type { Parallel } from './pool.js';
+import { expectArray, expectObject, expectOptionalArray, lastOffset } from './validate.js';
+
+/** Rows of a flat array, transformed in place. */
+export interface RowsInput<T> {
+  /** The data, modified in place and returned. */
+  data: T;
+  /**
+   * int64 `(n_rows + 1)` non-negative, non-decreasing offsets within `data`:
+   * row `i` is `data.subarray(offsets[i], offsets[i + 1])`.
+   */
+  offsets: BigInt64Array;
+  /** uint8 `(n_rows)` mask: rows with a non-zero flag are transformed. Default: all rows. */
+  rows?: Uint8Array;
+}
+
+/** Options of the in-place row kernels (no `out`: they write into `data`). */
+export interface RowsOptions {
+  /** See {@link KernelOptions.parallel}; `'auto'` is sized on `data`'s selected span in bytes. */
+  parallel?: Parallel;
+}
+
+/** Options of the async in-place row kernels. */
+export interface AsyncRowsOptions extends RowsOptions {
+  /** See {@link AsyncKernelOptions.signal}. An aborted call may leave some rows transformed. */
+  signal?: AbortSignal;
+}
+
+function prepareRows<T extends Uint8Array | Float32Array>(
+  input: RowsInput<T>,
+  kind: 'Uint8Array' | 'Float32Array',
+  sync: (d: T, o: BigInt64Array, r: Uint8Array | undefined, p: boolean) => T,
+  async: (
+    d: T,
+    o: BigInt64Array,
+    r: Uint8Array | undefined,
+    p: boolean,
+    s: AbortSignal,
+  ) => Promise<T>,
+): Prepared<undefined, T> {
+  expectObject('input', input);
+  expectArray('data', input.data, kind);
+  expectArray('offsets', input.offsets, 'BigInt64Array');
+  expectOptionalArray('rows', input.rows, 'Uint8Array');
+  const { data, offsets, rows } = input;
+  const width = kind === 'Uint8Array' ? 1 : 4;
+  const span = offsets.length === 0 ? 0 : lastOffset(offsets) - Number(offsets[0]);
+  return {
+    bytes: Math.max(0, span) * width,
+    output: null,
+    sync: (parallel) => sync(data, offsets, rows, parallel),
+    async: (parallel, _out, signal) => async(data, offsets, rows, parallel, signal),
+  };
+}
+
+/**
+ * Reverse-complement the selected rows of ASCII bytes in place: reverse,
+ * then `A<->T`, `C<->G` for uppercase bases only; every other byte (`N`,
+ * lowercase, IUPAC) is only moved (gvl-semantics.md §3.5). Apply it after
+ * truncation/shift, to rows of negative-strand queries.
+ *
+ * Runs off the JS thread; JS must not touch `data` until it settles.
+ *
+ * @param input - `data` (Uint8Array, modified in place), `offsets`, optional `rows` mask.
+ * @param options - `parallel` (default `'auto'`), `signal`.
+ * @returns `data` itself.
+ * @throws {@link InvalidArgumentError} `GVL_INVALID_ARGUMENT` for wrong dtypes, a mask of the wrong
+ *   length, non-monotone offsets, or `offsets`/`rows` sharing memory with `data`.
+ * @throws {@link IndexOutOfRangeError} `GVL_INDEX_OUT_OF_RANGE` for offsets past `data`'s end.
+ * @throws {@link AbortError} `GVL_ABORTED` when `signal` aborts.
+ * @example
+ * ```ts
+ * import { reverseComplement } from '@gvl/native';
+ * const data = new TextEncoder().encode('AACGnTTTG');
+ * await reverseComplement({ data, offsets: new BigInt64Array([0n, 5n, 9n]), rows: new Uint8Array([1, 0]) });
+ * new TextDecoder().decode(data); // 'nCGTTTTTG'
+ * ```
+ * @see genvarloader `_dataset/_ragged.py` `reverse_complement` (Rust: `reverse::rc_flat_rows_inplace`).
+ */
+export function reverseComplement(
+  input: RowsInput<Uint8Array>,
+  options?: AsyncRowsOptions,
+): Promise<Uint8Array> {
+  return runAsyncKernel(options, null, () =>
+    prepareRows(input, 'Uint8Array', native.reverseComplementSync, native.reverseComplement),
+  );
+}
+
+/**
+ * The synchronous form of {@link reverseComplement} (blocks the calling thread).
+ *
+ * @example
+ * ```ts
+ * reverseComplementSync({ data, offsets });
+ * ```
+ * @see {@link reverseComplement}
+ */
+export function reverseComplementSync(
+  input: RowsInput<Uint8Array>,
+  options?: RowsOptions,
+): Uint8Array {
+  return runSyncKernel(options, null, () =>
+    prepareRows(input, 'Uint8Array', native.reverseComplementSync, native.reverseComplement),
+  );
+}
+
+/**
+ * Reverse the selected float32 rows in place (tracks of negative-strand
+ * queries: reversed, never complemented).
+ *
+ * Runs off the JS thread; JS must not touch `data` until it settles.
+ *
+ * @param input - `data` (Float32Array, modified in place), `offsets`, optional `rows` mask.
+ * @param options - `parallel` (default `'auto'`), `signal`.
+ * @returns `data` itself.
+ * @throws {@link InvalidArgumentError} `GVL_INVALID_ARGUMENT` for wrong dtypes, a mask of the wrong
+ *   length, non-monotone offsets, or `offsets`/`rows` sharing memory with `data`.
+ * @throws {@link IndexOutOfRangeError} `GVL_INDEX_OUT_OF_RANGE` for offsets past `data`'s end.
+ * @throws {@link AbortError} `GVL_ABORTED` when `signal` aborts.
+ * @example
+ * ```ts
+ * import { reverseRows } from '@gvl/native';
+ * const data = new Float32Array([1, 2, 3, 4]);
+ * await reverseRows({ data, offsets: new BigInt64Array([0n, 3n, 4n]) });
+ * data; // Float32Array [3, 2, 1, 4]
+ * ```
+ * @see genvarloader `_dataset/_tracks.py` (negative-strand tracks are flipped; Rust:
+ *   `reverse::reverse_flat_rows_inplace`).
+ */
+export function reverseRows(
+  input: RowsInput<Float32Array>,
+  options?: AsyncRowsOptions,
+): Promise<Float32Array> {
+  return runAsyncKernel(options, null, () =>
+    prepareRows(input, 'Float32Array', native.reverseRowsSync, native.reverseRows),
+  );
+}
+
+/**
+ * The synchronous form of {@link reverseRows} (blocks the calling thread).
+ *
+ * @example
+ * ```ts
+ * reverseRowsSync({ data, offsets });
+ * ```
+ * @see {@link reverseRows}
+ */
+export function reverseRowsSync(
+  input: RowsInput<Float32Array>,
+  options?: RowsOptions,
+): Float32Array {
+  return runSyncKernel(options, null, () =>
+    prepareRows(input, 'Float32Array', native.reverseRowsSync, native.reverseRows),
+  );
+}

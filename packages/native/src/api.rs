@@ -1,0 +1,1016 @@
+//! The napi surface: input objects, kernels as `fooSync()` and `foo()` (a
+//! Promise from an `AsyncTask`), pool configuration and counters.
+//!
+//! Inputs are JS typed arrays held by reference for the whole call (the
+//! AsyncTask keeps them alive until it settles). JS must not mutate an input,
+//! or a caller-provided output, while its promise is pending. Outputs are
+//! handed to JS without a copy (an external ArrayBuffer over the Rust `Vec`).
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use napi::bindgen_prelude::{
+    AbortSignal, AsyncTask, BigInt, BigInt64Array, Float32Array, Int32Array, Uint8Array,
+};
+use napi_derive::napi;
+
+use crate::batch::{self, Genotypes, Queries, Reference, Variants, Zeroable};
+use crate::diffs::DiffsBatch;
+use crate::errors::{GResult, GvlError};
+use crate::haplotypes::HaplotypeBatch;
+use crate::pool::{self, Exec};
+use crate::realign::{Fill, RealignBatch};
+use crate::reference::ReferenceBatch;
+use crate::tasks::{self, Kernel, KernelTask};
+use crate::tracks::{Intervals, TracksBatch};
+use crate::{prng, rc};
+
+// ---------------------------------------------------------------------------
+// Input objects
+// ---------------------------------------------------------------------------
+
+/// The variant table as columns (one entry per variant).
+#[napi(object, object_to_js = false)]
+pub struct VariantTable {
+    /// int32, 0-based start of each variant (VCF `POS - 1`).
+    pub starts: Int32Array,
+    /// int32, `len(ALT) - len(REF)`: > 0 insertion, < 0 deletion, 0 SNV.
+    pub ilens: Int32Array,
+    /// uint8, ALT alleles concatenated (ASCII). Required by `reconstructHaplotypes`.
+    pub alts: Option<Uint8Array>,
+    /// int64, `n_variants + 1` offsets into `alts`. Required by `reconstructHaplotypes`.
+    pub alt_offsets: Option<BigInt64Array>,
+}
+
+/// Genotypes as CSR groups: group `g` carries the variants
+/// `variantIdxs[offsets[g]..offsets[g + 1]]`, sorted by position.
+#[napi(object, object_to_js = false)]
+pub struct GenotypeTable {
+    /// int64, `n_groups + 1` non-decreasing offsets into `variantIdxs`.
+    pub offsets: BigInt64Array,
+    /// int32 row numbers into the variant table.
+    pub variant_idxs: Int32Array,
+}
+
+/// The reference genome: contig `c` is `sequence[offsets[c]..offsets[c + 1]]`.
+#[napi(object, object_to_js = false)]
+pub struct ReferenceSequence {
+    /// uint8 ASCII bases of all contigs, concatenated.
+    pub sequence: Uint8Array,
+    /// int64, `n_contigs + 1` offsets into `sequence`.
+    pub offsets: BigInt64Array,
+}
+
+/// Intervals as columns with CSR groups: group `g` holds intervals
+/// `offsets[g]..offsets[g + 1]`, sorted by start, absolute 0-based half-open.
+#[napi(object, object_to_js = false)]
+pub struct IntervalTable {
+    pub starts: Int32Array,
+    pub ends: Int32Array,
+    pub values: Float32Array,
+    pub offsets: BigInt64Array,
+}
+
+/// Input of `getDiffs`.
+#[napi(object, object_to_js = false)]
+pub struct DiffsInput {
+    /// int32 `(n, 3)`: contig index, start, end (0-based, half-open).
+    pub regions: Int32Array,
+    pub ploidy: u32,
+    /// int64 `(n * ploidy)`: genotype group of each (query, haplotype).
+    pub groups: BigInt64Array,
+    pub genotypes: GenotypeTable,
+    pub variants: VariantTable,
+}
+
+/// Input of `reconstructHaplotypes`.
+#[napi(object, object_to_js = false)]
+pub struct HaplotypesInput {
+    /// int32 `(n, 3)`: contig index, start, end (0-based, half-open).
+    pub regions: Int32Array,
+    pub ploidy: u32,
+    /// int64 `(n * ploidy)`: genotype group of each (query, haplotype).
+    pub groups: BigInt64Array,
+    /// int32 `(n * ploidy)` non-negative shifts; absent = all 0.
+    pub shifts: Option<Int32Array>,
+    pub genotypes: GenotypeTable,
+    pub variants: VariantTable,
+    pub reference: ReferenceSequence,
+    /// int64 `(n * ploidy + 1)`: row `k` is `out[outOffsets[k]..outOffsets[k + 1]]`.
+    pub out_offsets: BigInt64Array,
+    /// Pad byte, default `N` (78).
+    pub pad_char: Option<u32>,
+}
+
+/// Input of `getReference`.
+#[napi(object, object_to_js = false)]
+pub struct ReferenceInput {
+    /// int32 `(n, 3)`: contig index, start, end (0-based, half-open; end unused).
+    pub regions: Int32Array,
+    pub reference: ReferenceSequence,
+    /// int64 `(n + 1)`: row `i` is `out[outOffsets[i]..outOffsets[i + 1]]`.
+    pub out_offsets: BigInt64Array,
+    /// Pad byte, default `N` (78).
+    pub pad_char: Option<u32>,
+}
+
+/// Input of `intervalsToTracks`.
+#[napi(object, object_to_js = false)]
+pub struct TracksInput {
+    /// int32 `(n, 3)`: contig index, start, end (0-based, half-open; only start used).
+    pub regions: Int32Array,
+    /// int64 `(n)`: interval group of each query.
+    pub groups: BigInt64Array,
+    pub intervals: IntervalTable,
+    /// int64 `(n + 1)`: row `i` is `out[outOffsets[i]..outOffsets[i + 1]]`.
+    pub out_offsets: BigInt64Array,
+}
+
+/// An insertion fill: `kind` is one of `repeat5p`, `repeat5pNormalized`,
+/// `constant` (`value`), `flankSample` (`flankWidth`), `interpolate` (`order`).
+#[napi(object, object_to_js = false)]
+pub struct InsertionFillSpec {
+    pub kind: String,
+    pub value: Option<f64>,
+    pub flank_width: Option<f64>,
+    pub order: Option<f64>,
+}
+
+/// Input of `realignTracks`.
+#[napi(object, object_to_js = false)]
+pub struct RealignInput {
+    /// int32 `(n, 3)`: contig index, start, end (0-based, half-open; start used).
+    pub regions: Int32Array,
+    pub ploidy: u32,
+    /// int64 `(n * ploidy)`: genotype group of each (query, haplotype).
+    pub groups: BigInt64Array,
+    /// int32 `(n * ploidy)` non-negative shifts; absent = all 0.
+    pub shifts: Option<Int32Array>,
+    pub genotypes: GenotypeTable,
+    pub variants: VariantTable,
+    /// float32 reference-coordinate track rows, one per query, row `q` starting at query `q`'s start.
+    pub tracks: Float32Array,
+    /// int64 `(n + 1)` offsets of the track rows.
+    pub track_offsets: BigInt64Array,
+    /// int64 `(n * ploidy + 1)`: row `k` is `out[outOffsets[k]..outOffsets[k + 1]]`.
+    pub out_offsets: BigInt64Array,
+    pub fill: InsertionFillSpec,
+    /// uint64 FlankSample base seed, default 0.
+    pub base_seed: Option<BigInt>,
+}
+
+// ---------------------------------------------------------------------------
+// Output handling
+// ---------------------------------------------------------------------------
+
+/// A JS typed array a kernel can allocate or write into.
+pub trait OutArray:
+    napi::bindgen_prelude::ToNapiValue + napi::bindgen_prelude::TypeName + Send + Sized + 'static
+{
+    type Elem: Zeroable + Send + Sync;
+    fn from_vec(v: Vec<Self::Elem>) -> Self;
+    /// # Safety
+    /// JS must not touch the array while the kernel runs (documented contract).
+    unsafe fn data_mut(&mut self) -> &mut [Self::Elem];
+}
+
+macro_rules! out_array {
+    ($arr:ty, $elem:ty) => {
+        impl OutArray for $arr {
+            type Elem = $elem;
+            fn from_vec(v: Vec<$elem>) -> Self {
+                <$arr>::new(v)
+            }
+            unsafe fn data_mut(&mut self) -> &mut [$elem] {
+                unsafe { self.as_mut() }
+            }
+        }
+    };
+}
+out_array!(Uint8Array, u8);
+out_array!(Float32Array, f32);
+out_array!(Int32Array, i32);
+
+/// A byte range of an input, for alias checks against a caller's output.
+struct Span {
+    name: &'static str,
+    start: usize,
+    end: usize,
+}
+
+fn span<T>(name: &'static str, s: &[T]) -> Span {
+    let start = s.as_ptr() as usize;
+    Span {
+        name,
+        start,
+        end: start + std::mem::size_of_val(s),
+    }
+}
+
+/// Where a kernel's output goes: a caller-provided array or a new one.
+struct Dest<A: OutArray> {
+    caller: Option<A>,
+}
+
+impl<A: OutArray> Dest<A> {
+    fn new(caller: Option<A>) -> Self {
+        Dest { caller }
+    }
+
+    /// Run `f` over an output of exactly `n` elements.
+    fn fill(
+        &mut self,
+        n: usize,
+        inputs: &[Span],
+        f: impl FnOnce(&mut [A::Elem]) -> GResult<()>,
+    ) -> GResult<Option<Vec<A::Elem>>> {
+        match &mut self.caller {
+            Some(arr) => {
+                // SAFETY: the documented contract: JS does not touch `out` while pending.
+                let out = unsafe { arr.data_mut() };
+                if out.len() != n {
+                    return Err(GvlError::invalid(
+                        "out.length",
+                        out.len(),
+                        &format!("{n} (the last output offset)"),
+                    ));
+                }
+                let o = span("out", out);
+                if o.start != o.end {
+                    if let Some(s) = inputs
+                        .iter()
+                        .find(|s| s.start != s.end && o.start < s.end && s.start < o.end)
+                    {
+                        return Err(GvlError::invalid(
+                            "out",
+                            s.name,
+                            "an output buffer that shares no memory with any input",
+                        ));
+                    }
+                }
+                f(out)?;
+                Ok(None)
+            }
+            None => {
+                let mut v = batch::zeroed::<A::Elem>(n)?;
+                f(&mut v)?;
+                Ok(Some(v))
+            }
+        }
+    }
+
+    fn make_js(&mut self, output: Option<Vec<A::Elem>>) -> napi::Result<A> {
+        match output {
+            Some(v) => Ok(A::from_vec(v)),
+            None => self
+                .caller
+                .take()
+                .ok_or_else(|| napi::Error::from_reason("output already taken")),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Input views
+// ---------------------------------------------------------------------------
+
+impl VariantTable {
+    fn view(&self) -> Variants<'_> {
+        Variants {
+            starts: &self.starts,
+            ilens: &self.ilens,
+            alts: self.alts.as_deref().unwrap_or(&[]),
+            alt_offsets: self.alt_offsets.as_deref().unwrap_or(&[]),
+        }
+    }
+    fn require_alts(&self) -> GResult<()> {
+        if self.alts.is_none() {
+            return Err(GvlError::invalid(
+                "variants.alts",
+                "undefined",
+                "a Uint8Array of ALT alleles",
+            ));
+        }
+        if self.alt_offsets.is_none() {
+            return Err(GvlError::invalid(
+                "variants.altOffsets",
+                "undefined",
+                "a BigInt64Array of n_variants + 1 offsets",
+            ));
+        }
+        Ok(())
+    }
+    fn spans(&self, out: &mut Vec<Span>) {
+        out.push(span("variants.starts", &self.starts));
+        out.push(span("variants.ilens", &self.ilens));
+        if let Some(a) = &self.alts {
+            out.push(span("variants.alts", a));
+        }
+        if let Some(a) = &self.alt_offsets {
+            out.push(span("variants.altOffsets", a));
+        }
+    }
+}
+
+impl GenotypeTable {
+    fn view(&self) -> Genotypes<'_> {
+        Genotypes {
+            offsets: &self.offsets,
+            variant_idxs: &self.variant_idxs,
+        }
+    }
+    fn spans(&self, out: &mut Vec<Span>) {
+        out.push(span("genotypes.offsets", &self.offsets));
+        out.push(span("genotypes.variantIdxs", &self.variant_idxs));
+    }
+}
+
+impl ReferenceSequence {
+    fn view(&self) -> Reference<'_> {
+        Reference {
+            seq: &self.sequence,
+            offsets: &self.offsets,
+        }
+    }
+    fn spans(&self, out: &mut Vec<Span>) {
+        out.push(span("reference.sequence", &self.sequence));
+        out.push(span("reference.offsets", &self.offsets));
+    }
+}
+
+fn pad_byte(pad: Option<u32>) -> GResult<u8> {
+    match pad {
+        None => Ok(b'N'),
+        Some(p) if p <= 255 => Ok(p as u8),
+        Some(p) => Err(GvlError::invalid("padChar", p, "a byte value in [0, 255]")),
+    }
+}
+
+fn ploidy(p: u32) -> usize {
+    p as usize
+}
+
+// ---------------------------------------------------------------------------
+// Kernels
+// ---------------------------------------------------------------------------
+
+pub struct DiffsKernel {
+    input: DiffsInput,
+    dest: Dest<Int32Array>,
+}
+
+impl Kernel for DiffsKernel {
+    type Output = Option<Vec<i32>>;
+    type Js = Int32Array;
+
+    fn compute(&mut self, exec: &Exec) -> GResult<Self::Output> {
+        let i = &self.input;
+        let b = DiffsBatch {
+            queries: Queries {
+                regions: &i.regions,
+                ploidy: ploidy(i.ploidy),
+                groups: &i.groups,
+                shifts: &[],
+            },
+            genotypes: i.genotypes.view(),
+            variants: i.variants.view(),
+        };
+        let n = b.validate()?;
+        let mut spans = vec![span("regions", &i.regions), span("groups", &i.groups)];
+        i.genotypes.spans(&mut spans);
+        i.variants.spans(&mut spans);
+        self.dest.fill(n, &spans, |out| b.run(exec, out))
+    }
+
+    fn make_js(&mut self, output: Self::Output) -> napi::Result<Int32Array> {
+        self.dest.make_js(output)
+    }
+}
+
+pub struct HaplotypesKernel {
+    input: HaplotypesInput,
+    dest: Dest<Uint8Array>,
+}
+
+impl Kernel for HaplotypesKernel {
+    type Output = Option<Vec<u8>>;
+    type Js = Uint8Array;
+
+    fn compute(&mut self, exec: &Exec) -> GResult<Self::Output> {
+        let i = &self.input;
+        i.variants.require_alts()?;
+        let b = HaplotypeBatch {
+            queries: Queries {
+                regions: &i.regions,
+                ploidy: ploidy(i.ploidy),
+                groups: &i.groups,
+                shifts: i.shifts.as_deref().unwrap_or(&[]),
+            },
+            genotypes: i.genotypes.view(),
+            variants: i.variants.view(),
+            reference: i.reference.view(),
+            out_offsets: &i.out_offsets,
+            pad: pad_byte(i.pad_char)?,
+        };
+        let offsets = b.validate()?;
+        let mut spans = vec![
+            span("regions", &i.regions),
+            span("groups", &i.groups),
+            span("outOffsets", &i.out_offsets),
+        ];
+        if let Some(s) = &i.shifts {
+            spans.push(span("shifts", s));
+        }
+        i.genotypes.spans(&mut spans);
+        i.variants.spans(&mut spans);
+        i.reference.spans(&mut spans);
+        let n = *offsets.last().unwrap_or(&0);
+        self.dest.fill(n, &spans, |out| b.run(exec, &offsets, out))
+    }
+
+    fn make_js(&mut self, output: Self::Output) -> napi::Result<Uint8Array> {
+        self.dest.make_js(output)
+    }
+}
+
+pub struct ReferenceKernel {
+    input: ReferenceInput,
+    dest: Dest<Uint8Array>,
+}
+
+impl Kernel for ReferenceKernel {
+    type Output = Option<Vec<u8>>;
+    type Js = Uint8Array;
+
+    fn compute(&mut self, exec: &Exec) -> GResult<Self::Output> {
+        let i = &self.input;
+        let b = ReferenceBatch {
+            regions: &i.regions,
+            reference: i.reference.view(),
+            out_offsets: &i.out_offsets,
+            pad: pad_byte(i.pad_char)?,
+        };
+        let offsets = b.validate()?;
+        let mut spans = vec![
+            span("regions", &i.regions),
+            span("outOffsets", &i.out_offsets),
+        ];
+        i.reference.spans(&mut spans);
+        let n = *offsets.last().unwrap_or(&0);
+        self.dest.fill(n, &spans, |out| b.run(exec, &offsets, out))
+    }
+
+    fn make_js(&mut self, output: Self::Output) -> napi::Result<Uint8Array> {
+        self.dest.make_js(output)
+    }
+}
+
+pub struct TracksKernel {
+    input: TracksInput,
+    dest: Dest<Float32Array>,
+}
+
+impl Kernel for TracksKernel {
+    type Output = Option<Vec<f32>>;
+    type Js = Float32Array;
+
+    fn compute(&mut self, exec: &Exec) -> GResult<Self::Output> {
+        let i = &self.input;
+        let b = TracksBatch {
+            regions: &i.regions,
+            groups: &i.groups,
+            intervals: Intervals {
+                starts: &i.intervals.starts,
+                ends: &i.intervals.ends,
+                values: &i.intervals.values,
+                offsets: &i.intervals.offsets,
+            },
+            out_offsets: &i.out_offsets,
+        };
+        let offsets = b.validate()?;
+        let spans = vec![
+            span("regions", &i.regions),
+            span("groups", &i.groups),
+            span("outOffsets", &i.out_offsets),
+            span("intervals.starts", &i.intervals.starts),
+            span("intervals.ends", &i.intervals.ends),
+            span("intervals.values", &i.intervals.values),
+            span("intervals.offsets", &i.intervals.offsets),
+        ];
+        let n = *offsets.last().unwrap_or(&0);
+        self.dest.fill(n, &spans, |out| b.run(exec, &offsets, out))
+    }
+
+    fn make_js(&mut self, output: Self::Output) -> napi::Result<Float32Array> {
+        self.dest.make_js(output)
+    }
+}
+
+pub struct RealignKernel {
+    input: RealignInput,
+    fill: Fill,
+    base_seed: u64,
+    dest: Dest<Float32Array>,
+}
+
+fn parse_fill(spec: &InsertionFillSpec) -> GResult<Fill> {
+    let int = |name: &str, v: Option<f64>, default: f64| -> GResult<i64> {
+        let v = v.unwrap_or(default);
+        if !v.is_finite() || v.fract() != 0.0 || v.abs() > 9.0e15 {
+            return Err(GvlError::invalid(name, v, "an integer"));
+        }
+        Ok(v as i64)
+    };
+    match spec.kind.as_str() {
+        "repeat5p" => Ok(Fill::Repeat5p),
+        "repeat5pNormalized" => Ok(Fill::Repeat5pNormalized),
+        "constant" => Ok(Fill::Constant(spec.value.unwrap_or(f64::NAN))),
+        "flankSample" => Ok(Fill::FlankSample(int(
+            "fill.flankWidth",
+            spec.flank_width,
+            5.0,
+        )?)),
+        "interpolate" => Ok(Fill::Interpolate(int("fill.order", spec.order, 1.0)?)),
+        other => Err(GvlError::invalid(
+            "fill.kind",
+            other,
+            "one of repeat5p, repeat5pNormalized, constant, flankSample, interpolate",
+        )),
+    }
+}
+
+fn parse_u64(name: &str, v: &BigInt) -> GResult<u64> {
+    let (negative, value, lossless) = v.get_u64();
+    if negative && value != 0 || !lossless {
+        return Err(GvlError::invalid(
+            name,
+            format!("{}{value}", if negative { "-" } else { "" }),
+            "an integer in [0, 2^64)",
+        ));
+    }
+    Ok(value)
+}
+
+impl Kernel for RealignKernel {
+    type Output = Option<Vec<f32>>;
+    type Js = Float32Array;
+
+    fn compute(&mut self, exec: &Exec) -> GResult<Self::Output> {
+        let i = &self.input;
+        let b = RealignBatch {
+            queries: Queries {
+                regions: &i.regions,
+                ploidy: ploidy(i.ploidy),
+                groups: &i.groups,
+                shifts: i.shifts.as_deref().unwrap_or(&[]),
+            },
+            genotypes: i.genotypes.view(),
+            variants: i.variants.view(),
+            tracks: &i.tracks,
+            track_offsets: &i.track_offsets,
+            out_offsets: &i.out_offsets,
+            fill: self.fill,
+            base_seed: self.base_seed,
+        };
+        let offsets = b.validate()?;
+        let mut spans = vec![
+            span("regions", &i.regions),
+            span("groups", &i.groups),
+            span("tracks", &i.tracks),
+            span("trackOffsets", &i.track_offsets),
+            span("outOffsets", &i.out_offsets),
+        ];
+        if let Some(s) = &i.shifts {
+            spans.push(span("shifts", s));
+        }
+        i.genotypes.spans(&mut spans);
+        i.variants.spans(&mut spans);
+        let n = *offsets.last().unwrap_or(&0);
+        self.dest.fill(n, &spans, |out| b.run(exec, &offsets, out))
+    }
+
+    fn make_js(&mut self, output: Self::Output) -> napi::Result<Float32Array> {
+        self.dest.make_js(output)
+    }
+}
+
+/// In-place row kernels (reverse complement, reverse).
+pub struct RowsKernel<A: OutArray> {
+    data: Option<A>,
+    offsets: BigInt64Array,
+    rows: Option<Uint8Array>,
+    op: fn(&mut [A::Elem]),
+}
+
+impl<A: OutArray> Kernel for RowsKernel<A> {
+    type Output = ();
+    type Js = A;
+
+    fn compute(&mut self, exec: &Exec) -> GResult<()> {
+        let mask: &[u8] = self.rows.as_deref().unwrap_or(&[]);
+        let offsets: &[i64] = &self.offsets;
+        let Some(arr) = self.data.as_mut() else {
+            return Err(GvlError::invalid("data", "undefined", "a typed array"));
+        };
+        // SAFETY: the documented contract: JS does not touch `data` while pending.
+        let data = unsafe { arr.data_mut() };
+        let d = span("data", data);
+        for s in [span("offsets", offsets), span("rows", mask)] {
+            if d.start != d.end && s.start != s.end && d.start < s.end && s.start < d.end {
+                return Err(GvlError::invalid(
+                    s.name,
+                    "data",
+                    "an array that shares no memory with data",
+                ));
+            }
+        }
+        let offs = rc::validate_rows(offsets, mask, data.len())?;
+        rc::for_selected(exec, data, &offs, mask, self.op)
+    }
+
+    fn make_js(&mut self, _output: ()) -> napi::Result<A> {
+        self.data
+            .take()
+            .ok_or_else(|| napi::Error::from_reason("data already taken"))
+    }
+}
+
+/// The kernel used by tests to prove that panics never cross the FFI.
+pub struct PanicKernel;
+
+impl Kernel for PanicKernel {
+    type Output = ();
+    type Js = ();
+
+    fn compute(&mut self, exec: &Exec) -> GResult<()> {
+        let mut cells = vec![0u8; 64];
+        exec.fixed_rows(&mut cells, 1, |k, _| {
+            if k == 37 {
+                panic!("debugPanic: deliberate panic in row {k}");
+            }
+        })
+    }
+
+    fn make_js(&mut self, _output: ()) -> napi::Result<()> {
+        Ok(())
+    }
+}
+
+fn cancel_flag(signal: &Option<AbortSignal>) -> Arc<AtomicBool> {
+    let flag = Arc::new(AtomicBool::new(false));
+    if let Some(signal) = signal {
+        let f = Arc::clone(&flag);
+        signal.on_abort(move || f.store(true, Ordering::SeqCst));
+    }
+    flag
+}
+
+fn spawn<K: Kernel>(
+    kernel: K,
+    parallel: bool,
+    signal: Option<AbortSignal>,
+) -> AsyncTask<KernelTask<K>> {
+    let cancel = cancel_flag(&signal);
+    AsyncTask::with_optional_signal(KernelTask::new(kernel, parallel, cancel), signal)
+}
+
+// ---------------------------------------------------------------------------
+// Exported functions
+// ---------------------------------------------------------------------------
+
+/// Per-haplotype length differences, int32 `(n, ploidy)`. Blocks the calling thread.
+#[napi]
+pub fn get_diffs_sync(
+    input: DiffsInput,
+    parallel: bool,
+    out: Option<Int32Array>,
+) -> napi::Result<Int32Array> {
+    tasks::run_sync(
+        DiffsKernel {
+            input,
+            dest: Dest::new(out),
+        },
+        parallel,
+    )
+}
+
+/// Per-haplotype length differences, int32 `(n, ploidy)`, computed off the JS thread.
+/// Inputs and `out` are referenced, not copied: do not mutate them until the promise settles.
+#[napi(ts_return_type = "Promise<Int32Array>")]
+pub fn get_diffs(
+    input: DiffsInput,
+    parallel: bool,
+    out: Option<Int32Array>,
+    signal: Option<AbortSignal>,
+) -> AsyncTask<KernelTask<DiffsKernel>> {
+    spawn(
+        DiffsKernel {
+            input,
+            dest: Dest::new(out),
+        },
+        parallel,
+        signal,
+    )
+}
+
+/// Haplotype bytes, rows delimited by `outOffsets`. Blocks the calling thread.
+#[napi]
+pub fn reconstruct_haplotypes_sync(
+    input: HaplotypesInput,
+    parallel: bool,
+    out: Option<Uint8Array>,
+) -> napi::Result<Uint8Array> {
+    tasks::run_sync(
+        HaplotypesKernel {
+            input,
+            dest: Dest::new(out),
+        },
+        parallel,
+    )
+}
+
+/// Haplotype bytes, rows delimited by `outOffsets`, computed off the JS thread.
+/// Inputs and `out` are referenced, not copied: do not mutate them until the promise settles.
+#[napi(ts_return_type = "Promise<Uint8Array>")]
+pub fn reconstruct_haplotypes(
+    input: HaplotypesInput,
+    parallel: bool,
+    out: Option<Uint8Array>,
+    signal: Option<AbortSignal>,
+) -> AsyncTask<KernelTask<HaplotypesKernel>> {
+    spawn(
+        HaplotypesKernel {
+            input,
+            dest: Dest::new(out),
+        },
+        parallel,
+        signal,
+    )
+}
+
+/// N-padded reference bytes, rows delimited by `outOffsets`. Blocks the calling thread.
+#[napi]
+pub fn get_reference_sync(
+    input: ReferenceInput,
+    parallel: bool,
+    out: Option<Uint8Array>,
+) -> napi::Result<Uint8Array> {
+    tasks::run_sync(
+        ReferenceKernel {
+            input,
+            dest: Dest::new(out),
+        },
+        parallel,
+    )
+}
+
+/// N-padded reference bytes, rows delimited by `outOffsets`, computed off the JS thread.
+/// Inputs and `out` are referenced, not copied: do not mutate them until the promise settles.
+#[napi(ts_return_type = "Promise<Uint8Array>")]
+pub fn get_reference(
+    input: ReferenceInput,
+    parallel: bool,
+    out: Option<Uint8Array>,
+    signal: Option<AbortSignal>,
+) -> AsyncTask<KernelTask<ReferenceKernel>> {
+    spawn(
+        ReferenceKernel {
+            input,
+            dest: Dest::new(out),
+        },
+        parallel,
+        signal,
+    )
+}
+
+/// Float32 tracks painted from intervals, rows delimited by `outOffsets`. Blocks the calling thread.
+#[napi]
+pub fn intervals_to_tracks_sync(
+    input: TracksInput,
+    parallel: bool,
+    out: Option<Float32Array>,
+) -> napi::Result<Float32Array> {
+    tasks::run_sync(
+        TracksKernel {
+            input,
+            dest: Dest::new(out),
+        },
+        parallel,
+    )
+}
+
+/// Float32 tracks painted from intervals, computed off the JS thread.
+/// Inputs and `out` are referenced, not copied: do not mutate them until the promise settles.
+#[napi(ts_return_type = "Promise<Float32Array>")]
+pub fn intervals_to_tracks(
+    input: TracksInput,
+    parallel: bool,
+    out: Option<Float32Array>,
+    signal: Option<AbortSignal>,
+) -> AsyncTask<KernelTask<TracksKernel>> {
+    spawn(
+        TracksKernel {
+            input,
+            dest: Dest::new(out),
+        },
+        parallel,
+        signal,
+    )
+}
+
+fn realign_kernel(input: RealignInput, out: Option<Float32Array>) -> napi::Result<RealignKernel> {
+    let fill = parse_fill(&input.fill)?;
+    let base_seed = match &input.base_seed {
+        Some(b) => parse_u64("baseSeed", b)?,
+        None => 0,
+    };
+    Ok(RealignKernel {
+        input,
+        fill,
+        base_seed,
+        dest: Dest::new(out),
+    })
+}
+
+/// Float32 tracks realigned to haplotypes, rows delimited by `outOffsets`. Blocks the calling thread.
+#[napi]
+pub fn realign_tracks_sync(
+    input: RealignInput,
+    parallel: bool,
+    out: Option<Float32Array>,
+) -> napi::Result<Float32Array> {
+    let kernel = realign_kernel(input, out)?;
+    tasks::run_sync(kernel, parallel)
+}
+
+/// Float32 tracks realigned to haplotypes, computed off the JS thread.
+/// Inputs and `out` are referenced, not copied: do not mutate them until the promise settles.
+#[napi(ts_return_type = "Promise<Float32Array>")]
+pub fn realign_tracks(
+    input: RealignInput,
+    parallel: bool,
+    out: Option<Float32Array>,
+    signal: Option<AbortSignal>,
+) -> napi::Result<AsyncTask<KernelTask<RealignKernel>>> {
+    let kernel = realign_kernel(input, out)?;
+    Ok(spawn(kernel, parallel, signal))
+}
+
+/// Reverse-complement the selected byte rows of `data` in place and return `data`.
+#[napi]
+pub fn reverse_complement_sync(
+    data: Uint8Array,
+    offsets: BigInt64Array,
+    rows: Option<Uint8Array>,
+    parallel: bool,
+) -> napi::Result<Uint8Array> {
+    let k = RowsKernel {
+        data: Some(data),
+        offsets,
+        rows,
+        op: rc::rc_row,
+    };
+    tasks::run_sync(k, parallel)
+}
+
+/// Reverse-complement the selected byte rows of `data` in place, off the JS thread.
+/// Do not touch `data`, `offsets` or `rows` until the promise settles.
+#[napi(ts_return_type = "Promise<Uint8Array>")]
+pub fn reverse_complement(
+    data: Uint8Array,
+    offsets: BigInt64Array,
+    rows: Option<Uint8Array>,
+    parallel: bool,
+    signal: Option<AbortSignal>,
+) -> AsyncTask<KernelTask<RowsKernel<Uint8Array>>> {
+    let k = RowsKernel {
+        data: Some(data),
+        offsets,
+        rows,
+        op: rc::rc_row,
+    };
+    spawn(k, parallel, signal)
+}
+
+/// Reverse the selected float32 rows of `data` in place and return `data`.
+#[napi]
+pub fn reverse_rows_sync(
+    data: Float32Array,
+    offsets: BigInt64Array,
+    rows: Option<Uint8Array>,
+    parallel: bool,
+) -> napi::Result<Float32Array> {
+    let k = RowsKernel {
+        data: Some(data),
+        offsets,
+        rows,
+        op: rc::reverse_row,
+    };
+    tasks::run_sync(k, parallel)
+}
+
+/// Reverse the selected float32 rows of `data` in place, off the JS thread.
+/// Do not touch `data`, `offsets` or `rows` until the promise settles.
+#[napi(ts_return_type = "Promise<Float32Array>")]
+pub fn reverse_rows(
+    data: Float32Array,
+    offsets: BigInt64Array,
+    rows: Option<Uint8Array>,
+    parallel: bool,
+    signal: Option<AbortSignal>,
+) -> AsyncTask<KernelTask<RowsKernel<Float32Array>>> {
+    let k = RowsKernel {
+        data: Some(data),
+        offsets,
+        rows,
+        op: rc::reverse_row,
+    };
+    spawn(k, parallel, signal)
+}
+
+/// One round of xorshift64 on a uint64.
+#[napi]
+pub fn xorshift64(x: BigInt) -> napi::Result<BigInt> {
+    Ok(BigInt::from(prng::xorshift64(parse_u64("x", &x)?)))
+}
+
+/// hash4(a, b, c, d) on uint64s, as used by the FlankSample fill.
+#[napi]
+pub fn hash4(a: BigInt, b: BigInt, c: BigInt, d: BigInt) -> napi::Result<BigInt> {
+    Ok(BigInt::from(prng::hash4(
+        parse_u64("a", &a)?,
+        parse_u64("b", &b)?,
+        parse_u64("c", &c)?,
+        parse_u64("d", &d)?,
+    )))
+}
+
+/// The pool's configuration.
+#[napi(object)]
+pub struct PoolState {
+    /// Whether the size has been fixed.
+    pub configured: bool,
+    /// Number of rayon threads (0 while unconfigured).
+    pub num_threads: u32,
+    /// Who fixed the size.
+    pub source: String,
+    /// Whether the threads have been spawned.
+    pub built: bool,
+}
+
+fn pool_state(s: pool::PoolState) -> PoolState {
+    PoolState {
+        configured: s.configured,
+        num_threads: s.num_threads as u32,
+        source: s.source,
+        built: s.built,
+    }
+}
+
+/// Fix the pool size. With `explicit`, a different size already fixed is a
+/// `GVL_POOL_CONFIGURED` error; otherwise the existing size is kept.
+#[napi]
+pub fn configure_pool(num_threads: u32, source: String, explicit: bool) -> napi::Result<PoolState> {
+    Ok(pool_state(pool::configure(num_threads, &source, explicit)?))
+}
+
+/// The pool's current configuration (no side effects).
+#[napi]
+pub fn pool_info() -> PoolState {
+    pool_state(pool::state())
+}
+
+/// Process-wide kernel counters.
+#[napi(object)]
+pub struct Counters {
+    pub started: i64,
+    pub completed: i64,
+    pub cancelled: i64,
+    pub failed: i64,
+    pub in_flight: i64,
+}
+
+/// Process-wide kernel counters: at rest `started == completed + cancelled + failed`.
+#[napi]
+pub fn counters() -> Counters {
+    let s = tasks::snapshot();
+    Counters {
+        started: s.started,
+        completed: s.completed,
+        cancelled: s.cancelled,
+        failed: s.failed,
+        in_flight: s.in_flight,
+    }
+}
+
+/// Test-only: a kernel that panics in one row; must reject with GVL_NATIVE_PANIC.
+#[napi]
+pub fn debug_panic_sync(parallel: bool) -> napi::Result<()> {
+    tasks::run_sync(PanicKernel, parallel)
+}
+
+/// Test-only: the async form of `debugPanicSync`.
+#[napi(ts_return_type = "Promise<void>")]
+pub fn debug_panic(parallel: bool) -> AsyncTask<KernelTask<PanicKernel>> {
+    spawn(PanicKernel, parallel, None)
+}

@@ -1,0 +1,296 @@
+//! Haplotype reconstruction (gvl-semantics.md §3.3).
+
+use crate::batch::{out_offsets, Genotypes, Queries, Reference, Variants};
+use crate::errors::GResult;
+use crate::pool::Exec;
+
+/// One haplotype batch: row `k = query * ploidy + hap` of the output is
+/// `out[out_offsets[k]..out_offsets[k + 1]]`.
+#[derive(Clone, Copy)]
+pub struct HaplotypeBatch<'a> {
+    pub queries: Queries<'a>,
+    pub genotypes: Genotypes<'a>,
+    pub variants: Variants<'a>,
+    pub reference: Reference<'a>,
+    pub out_offsets: &'a [i64],
+    pub pad: u8,
+}
+
+impl<'a> HaplotypeBatch<'a> {
+    /// All checks, before any output is written. Returns the row offsets.
+    pub fn validate(&self) -> GResult<Vec<usize>> {
+        self.queries.validate(false)?;
+        self.variants.validate_shape(true)?;
+        self.reference.validate()?;
+        self.reference.validate_contigs(&self.queries)?;
+        self.genotypes.validate_groups(self.queries.groups)?;
+        self.variants.validate_referenced(
+            &self.queries,
+            &self.genotypes,
+            true,
+            Some(&self.reference),
+        )?;
+        out_offsets("outOffsets", self.out_offsets, self.queries.n_rows())
+    }
+
+    /// Fill `out` (length `out_offsets[last]`) row by row.
+    pub fn run(&self, exec: &Exec, offsets: &[usize], out: &mut [u8]) -> GResult<()> {
+        let q = &self.queries;
+        exec.rows(out, offsets, |k, row| {
+            let query = k / q.ploidy;
+            reconstruct_row(
+                self.genotypes.group(q.group(k)),
+                &self.variants,
+                q.shift(k),
+                self.reference.contig(q.contig(query)),
+                q.start(query),
+                row,
+                self.pad,
+            );
+        })
+    }
+}
+
+/// Reconstruct one haplotype into `out`, starting at reference position
+/// `ref_start` (may be negative: left `pad`), skipping the first `shift`
+/// bytes of the haplotype, right-padding past the contig end. Every byte of
+/// `out` is written.
+///
+/// `var_idxs` index `variants` and are sorted by position. Overlapping
+/// variants: the first wins (as `bcftools consensus`). A deletion starting
+/// before `ref_start` and reaching it moves the reference cursor to its end.
+pub fn reconstruct_row(
+    var_idxs: &[i32],
+    variants: &Variants,
+    shift: i64,
+    contig: &[u8],
+    ref_start: i64,
+    out: &mut [u8],
+    pad: u8,
+) {
+    let len = out.len() as i64;
+    let contig_len = contig.len() as i64;
+    let mut ref_idx = ref_start;
+    let mut o: i64 = 0;
+    let mut shifted: i64 = 0;
+
+    if ref_idx < 0 {
+        shifted = shift.min(-ref_idx);
+        let n = (-ref_idx - shifted).min(len);
+        out[..n as usize].fill(pad);
+        o = n;
+        ref_idx = 0;
+    }
+
+    for &v in var_idxs {
+        let v = v as usize;
+        let pos = variants.starts[v] as i64;
+        let ilen = variants.ilens[v] as i64;
+        let alt = variants.alt(v);
+        let alt_len = alt.len() as i64;
+        let v_end = pos - ilen.min(0) + 1;
+
+        // Deletion spanning the start of the query.
+        if pos < ref_start && ilen < 0 && v_end >= ref_start {
+            ref_idx = v_end;
+            continue;
+        }
+        // Overlapping a variant already applied: the first wins.
+        if pos < ref_idx {
+            continue;
+        }
+
+        let mut allele_start: i64 = 0;
+        if shifted < shift {
+            let dist = pos - ref_idx;
+            if shifted + dist + alt_len < shift {
+                // Not enough to finish the shift even with this variant; the
+                // reference cursor deliberately stays put (peer quirk).
+                continue;
+            } else if shifted + dist >= shift {
+                ref_idx += shift - shifted;
+                shifted = shift;
+            } else {
+                allele_start = shift - shifted - dist;
+                shifted = shift;
+                if allele_start == alt_len {
+                    ref_idx = v_end;
+                    continue;
+                }
+                ref_idx = pos;
+            }
+        }
+
+        let gap = pos - ref_idx;
+        if o + gap >= len {
+            break;
+        }
+        out[o as usize..(o + gap) as usize]
+            .copy_from_slice(&contig[ref_idx as usize..pos as usize]);
+        o += gap;
+
+        let w = (alt_len - allele_start).min(len - o);
+        out[o as usize..(o + w) as usize]
+            .copy_from_slice(&alt[allele_start as usize..(allele_start + w) as usize]);
+        o += w;
+        ref_idx = v_end;
+        if o >= len {
+            break;
+        }
+    }
+
+    if shifted < shift {
+        ref_idx = (ref_idx + (shift - shifted)).min(contig_len);
+    }
+
+    if o < len {
+        let k = (len - o).min(contig_len - ref_idx).max(0);
+        if k > 0 {
+            out[o as usize..(o + k) as usize]
+                .copy_from_slice(&contig[ref_idx as usize..(ref_idx + k) as usize]);
+        }
+        out[(o + k) as usize..].fill(pad);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Vs {
+        starts: Vec<i32>,
+        ilens: Vec<i32>,
+        alts: Vec<u8>,
+        offs: Vec<i64>,
+    }
+
+    impl Vs {
+        fn new(vs: &[(i32, i32, &str)]) -> Vs {
+            let mut out = Vs {
+                starts: vec![],
+                ilens: vec![],
+                alts: vec![],
+                offs: vec![0],
+            };
+            for &(p, i, a) in vs {
+                out.starts.push(p);
+                out.ilens.push(i);
+                out.alts.extend_from_slice(a.as_bytes());
+                out.offs.push(out.alts.len() as i64);
+            }
+            out
+        }
+        fn view(&self) -> Variants<'_> {
+            Variants {
+                starts: &self.starts,
+                ilens: &self.ilens,
+                alts: &self.alts,
+                alt_offsets: &self.offs,
+            }
+        }
+    }
+
+    fn hap(contig: &str, vs: &[(i32, i32, &str)], start: i64, len: usize, shift: i64) -> String {
+        let t = Vs::new(vs);
+        let idx: Vec<i32> = (0..vs.len() as i32).collect();
+        let mut out = vec![0u8; len];
+        reconstruct_row(
+            &idx,
+            &t.view(),
+            shift,
+            contig.as_bytes(),
+            start,
+            &mut out,
+            b'N',
+        );
+        String::from_utf8(out).unwrap()
+    }
+
+    const REF: &str = "ACGTACGTAC"; // 10 bp
+
+    #[test]
+    fn no_variants_is_the_reference() {
+        assert_eq!(hap(REF, &[], 2, 5, 0), "GTACG");
+    }
+
+    #[test]
+    fn snv_insertion_deletion() {
+        // SNV at 3 (T -> G)
+        assert_eq!(hap(REF, &[(3, 0, "G")], 0, 6, 0), "ACGGAC");
+        // insertion after 2: G -> GTT
+        assert_eq!(hap(REF, &[(2, 2, "GTT")], 0, 8, 0), "ACGTTTAC");
+        // deletion at 2 of 2 bases (GTA -> G)
+        assert_eq!(hap(REF, &[(2, -2, "G")], 0, 6, 0), "ACGCGT");
+    }
+
+    #[test]
+    fn deletion_spanning_start() {
+        // DEL at 1 removes 2,3,4; query starts at 3: cursor jumps to 5.
+        assert_eq!(hap(REF, &[(1, -3, "C")], 3, 4, 0), "CGTA");
+        // A DEL ending exactly at the start (v_end == start) also moves the cursor there.
+        assert_eq!(hap(REF, &[(0, -2, "A")], 3, 3, 0), "TAC");
+    }
+
+    #[test]
+    fn overlapping_first_wins() {
+        assert_eq!(hap(REF, &[(2, -2, "G"), (3, 0, "A")], 0, 6, 0), "ACGCGT");
+        assert_eq!(hap(REF, &[(2, 0, "T"), (2, 0, "C")], 0, 5, 0), "ACTTA");
+    }
+
+    #[test]
+    fn insertion_at_last_base_is_included_in_full() {
+        // region [0, 4): insertion anchored at 3 (the last base) is written in full
+        // when the row has room (ragged length 4 + 3).
+        assert_eq!(hap(REF, &[(3, 3, "TGGG")], 0, 7, 0), "ACGTGGG");
+        // with a fixed length 5 it is truncated
+        assert_eq!(hap(REF, &[(3, 3, "TGGG")], 0, 5, 0), "ACGTG");
+    }
+
+    #[test]
+    fn left_pad_when_start_negative() {
+        assert_eq!(hap(REF, &[], -3, 6, 0), "NNNACG");
+        assert_eq!(hap(REF, &[(1, 0, "T")], -2, 5, 0), "NNATG");
+        // the pad is clamped to the row length
+        assert_eq!(hap(REF, &[(1, 0, "T")], -20, 5, 0), "NNNNN");
+        // a shift consumes the pad first
+        assert_eq!(hap(REF, &[], -3, 4, 2), "NACG");
+    }
+
+    #[test]
+    fn right_pad_past_contig_end() {
+        assert_eq!(hap(REF, &[], 7, 6, 0), "TACNNN");
+        assert_eq!(hap(REF, &[(8, 0, "G")], 7, 5, 0), "TGCNN");
+        // region entirely past the end
+        assert_eq!(hap(REF, &[], 15, 3, 0), "NNN");
+        // deletion running off the end
+        assert_eq!(hap(REF, &[(8, -5, "A")], 6, 5, 0), "GTANN");
+    }
+
+    #[test]
+    fn shifts() {
+        // shift lands before the variant: the cursor moves by the shift
+        assert_eq!(hap(REF, &[(5, 1, "CT")], 0, 5, 2), "GTACT");
+        // shift ends inside the inserted allele
+        assert_eq!(hap(REF, &[(3, 2, "TGG")], 0, 4, 4), "GGAC");
+        // shift ends exactly at the end of the allele: cursor to v_end
+        assert_eq!(hap(REF, &[(3, 2, "TGG")], 0, 4, 6), "ACGT");
+        // no variants: the tail clause applies the shift
+        assert_eq!(hap(REF, &[], 0, 4, 3), "TACG");
+    }
+
+    #[test]
+    fn shift_quirk_skipped_variant_does_not_advance_cursor() {
+        // shift 5: the SNV at 1 is too close to finish the shift (0 + 1 + 1 < 5),
+        // so it is skipped without moving ref_idx; the shift is applied at the
+        // next variant (dist 6 >= 5): cursor 0 + 5 = 5.
+        assert_eq!(hap(REF, &[(1, 0, "T"), (6, 0, "A")], 0, 4, 5), "CATA");
+        // shift 3: SNV at 1 skipped (0 + 1 + 1 < 3); SNV at 2 has dist 2 and
+        // 0 + 2 + 1 == 3, so its allele finishes the shift: cursor to its end, 3.
+        assert_eq!(hap(REF, &[(1, 0, "T"), (2, 0, "A")], 0, 4, 3), "TACG");
+    }
+
+    #[test]
+    fn zero_length_row_writes_nothing() {
+        assert_eq!(hap(REF, &[(2, 2, "GTT")], 0, 0, 0), "");
+    }
+}

@@ -1,0 +1,24 @@
+//! gvl-native: rayon kernels behind napi-rs for gvl-ts.
+//!
+//! Semantics mirror the Python peer `genvarloader` (gvl-semantics.md §3).
+//! Pure kernels live in their own modules and operate on slices; `api`
+//! holds the napi surface; `tasks` the AsyncTask/sync framework; `pool` the
+//! private rayon pool and the row driver.
+
+#![deny(clippy::all)]
+
+pub mod api;
+pub mod batch;
+pub mod diffs;
+pub mod errors;
+pub mod haplotypes;
+pub mod pool;
+pub mod prng;
+pub mod rc;
+pub mod realign;
+pub mod reference;
+pub mod tasks;
+pub mod tracks;
+
+#[cfg(test)]
+mod parity_tests;

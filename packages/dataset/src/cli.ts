@@ -1,0 +1,285 @@
+/**
+ * The `gvl` command line: a table of subcommands (`write`, `info`; `get` and `bench`
+ * come later), each parsed with `node:util` `parseArgs`.
+ *
+ * Exit codes: 0 success, 2 a {@link GvlError} or a usage error (printed as
+ * `CODE: message`), 130 interrupted, 1 an unexpected failure.
+ *
+ * @module
+ */
+import { readFile } from 'node:fs/promises';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import type { BigWigTrack } from './bigwig.js';
+import { describeError, FileError, GvlError, InvalidArgumentError } from './errors.js';
+import { type DatasetInfo, datasetInfo } from './info.js';
+import { write } from './write.js';
+
+/** Where a command prints. */
+export interface CliIo {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+}
+
+/** One subcommand of `gvl`. */
+export interface CliCommand {
+  /** One-line description for `gvl --help`. */
+  readonly summary: string;
+  /** Full usage text. */
+  readonly usage: string;
+  /** `parseArgs` options. */
+  readonly options: NonNullable<ParseArgsConfig['options']>;
+  /** Runs with parsed values and positionals; returns the exit code. */
+  run(args: { values: Record<string, unknown>; positionals: string[] }, io: CliIo): Promise<number>;
+}
+
+function out(io: CliIo, text: string): void {
+  io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+/** Parses `NAME:SAMPLE=PATH` occurrences into tracks. */
+export function parseBigWigSpecs(specs: readonly string[]): BigWigTrack[] {
+  const byName = new Map<string, Record<string, string>>();
+  for (const spec of specs) {
+    const m = /^([^:=]+):([^=]+)=(.+)$/.exec(spec);
+    if (!m) {
+      throw new InvalidArgumentError(
+        `--bigwig ${JSON.stringify(spec)} is invalid: expected NAME:SAMPLE=PATH`,
+        {
+          value: spec,
+        },
+      );
+    }
+    const [, name, sample, path] = m as unknown as [string, string, string, string];
+    const paths = byName.get(name) ?? {};
+    if (paths[sample] !== undefined) {
+      throw new InvalidArgumentError(
+        `--bigwig gives sample ${JSON.stringify(sample)} twice for track ${JSON.stringify(name)}`,
+        {
+          value: spec,
+        },
+      );
+    }
+    paths[sample] = path;
+    byName.set(name, paths);
+  }
+  return [...byName].map(([name, paths]) => ({ name, paths }));
+}
+
+function parseIntOption(name: string, v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  const s = String(v);
+  if (!/^\d+$/.test(s))
+    throw new InvalidArgumentError(`--${name} ${JSON.stringify(s)} is not a non-negative integer`, {
+      value: s,
+    });
+  return Number(s);
+}
+
+function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${u === 0 ? v : v.toFixed(1)} ${units[u]}`;
+}
+
+function listPreview(xs: readonly string[], max = 6): string {
+  if (xs.length === 0) return 'none';
+  if (xs.length <= max) return xs.join(', ');
+  return `${xs.slice(0, max - 1).join(', ')}, …, ${xs[xs.length - 1]}`;
+}
+
+/** The human-readable form of {@link DatasetInfo} printed by `gvl info`. */
+export function formatInfo(info: DatasetInfo): string {
+  const rows: [string, string][] = [
+    ['path', info.path],
+    [
+      'format',
+      `${info.formatVersion}${info.writerVersion ? ` (genvarloader ${info.writerVersion})` : ''}`,
+    ],
+    ['regions', String(info.nRegions)],
+    ['samples', `${info.samples.length} (${listPreview(info.samples)})`],
+    ['ploidy', info.ploidy === null ? 'none (no genotypes)' : String(info.ploidy)],
+    ['contigs', `${info.contigs.length} (${listPreview(info.contigs)})`],
+    ['max jitter', `${info.maxJitter} bp`],
+    [
+      'variants',
+      info.nVariants === null
+        ? 'none (no genotypes)'
+        : `${info.nVariants} (${info.nVariantCalls ?? 0} ALT calls over all haplotypes)`,
+    ],
+    ['tracks', listPreview(info.tracks)],
+  ];
+  if (info.annotationTracks.length > 0)
+    rows.push(['annot tracks', listPreview(info.annotationTracks)]);
+  rows.push(['on disk', `${formatBytes(info.bytes)} (${info.bytes} bytes)`]);
+  return rows.map(([k, v]) => `${k.padEnd(13)}${v}`).join('\n');
+}
+
+/** The subcommands of `gvl`, by name. */
+export const COMMANDS: Readonly<Record<string, CliCommand>> = {
+  write: {
+    summary: 'write a genvarloader dataset from a BED, a VCF and optional bigWigs',
+    usage: `Usage: gvl write OUT --bed BED --vcf VCF [options]
+
+Writes the genvarloader (format 2.0.0) dataset OUT.
+
+  --bed BED                regions, BED3-BED6, plain or gzipped (required)
+  --vcf VCF                bgzipped VCF with a .tbi or .csi index
+  --reference FA           FASTA (+ .fai, + .gzi when bgzipped): REF alleles are checked
+  --bigwig NAME:SAMPLE=PATH  a per-sample bigWig of track NAME (repeatable)
+  --samples FILE           keep only these samples (one name per line)
+  --max-jitter N           pad every region by N bp on each side (default 0)
+  --no-extend              do not extend haplotypes shortened by deletions
+  --overwrite              replace OUT if it exists (only once the new one is complete)
+  --no-progress            never show a progress bar (default: only on a TTY)`,
+    options: {
+      bed: { type: 'string' },
+      vcf: { type: 'string' },
+      reference: { type: 'string' },
+      bigwig: { type: 'string', multiple: true },
+      samples: { type: 'string' },
+      'max-jitter': { type: 'string' },
+      'no-extend': { type: 'boolean' },
+      overwrite: { type: 'boolean' },
+      'no-progress': { type: 'boolean' },
+    },
+    async run({ values, positionals }, io) {
+      if (positionals.length !== 1) {
+        throw new InvalidArgumentError(
+          `expected exactly one output path, got ${positionals.length}`,
+          { value: positionals },
+        );
+      }
+      if (typeof values.bed !== 'string')
+        throw new InvalidArgumentError('--bed is required', { value: values.bed });
+      const tracks = parseBigWigSpecs((values.bigwig as string[] | undefined) ?? []);
+      let samples: string[] | undefined;
+      if (typeof values.samples === 'string') {
+        let text: string;
+        try {
+          text = await readFile(values.samples, 'utf8');
+        } catch (cause) {
+          throw new FileError(
+            'GVL_UNREADABLE',
+            `cannot read --samples ${values.samples}: ${describeError(cause)}`,
+            {
+              value: values.samples,
+              cause,
+            },
+          );
+        }
+        samples = text
+          .split('\n')
+          .map((s) => s.trim())
+          .filter((s) => s !== '' && !s.startsWith('#'));
+      }
+      const ac = new AbortController();
+      const onSigint = () => ac.abort();
+      process.once('SIGINT', onSigint);
+      try {
+        const summary = await write(positionals[0] as string, {
+          bed: values.bed,
+          ...(typeof values.vcf === 'string' ? { variants: values.vcf } : {}),
+          ...(typeof values.reference === 'string' ? { reference: values.reference } : {}),
+          ...(tracks.length > 0 ? { tracks } : {}),
+          ...(samples ? { samples } : {}),
+          maxJitter: parseIntOption('max-jitter', values['max-jitter']) ?? 0,
+          extendToLength: values['no-extend'] !== true,
+          overwrite: values.overwrite === true,
+          ...(values['no-progress'] === true ? { progress: false } : {}),
+          signal: ac.signal,
+          onWarning: (w) => io.stderr.write(`warning ${w.code}: ${w.message}\n`),
+        });
+        const parts = [`${summary.nRegions} regions × ${summary.samples.length} samples`];
+        if (summary.ploidy !== null)
+          parts.push(`ploidy ${summary.ploidy}, ${summary.nVariants} variants`);
+        if (summary.tracks.length > 0) parts.push(`tracks ${summary.tracks.join(', ')}`);
+        parts.push(formatBytes(summary.bytes));
+        out(io, `wrote ${summary.path}: ${parts.join(', ')}`);
+        return 0;
+      } finally {
+        process.removeListener('SIGINT', onSigint);
+      }
+    },
+  },
+  info: {
+    summary: 'summarize a dataset: regions, samples, ploidy, contigs, variants, tracks, size',
+    usage: `Usage: gvl info DATASET [--json]
+
+  --json    print the summary as JSON`,
+    options: { json: { type: 'boolean' } },
+    async run({ values, positionals }, io) {
+      if (positionals.length !== 1) {
+        throw new InvalidArgumentError(
+          `expected exactly one dataset path, got ${positionals.length}`,
+          { value: positionals },
+        );
+      }
+      const info = await datasetInfo(positionals[0] as string);
+      out(io, values.json === true ? JSON.stringify(info, null, 2) : formatInfo(info));
+      return 0;
+    },
+  },
+};
+
+function usage(): string {
+  const names = Object.keys(COMMANDS);
+  const width = Math.max(...names.map((n) => n.length)) + 2;
+  return `Usage: gvl <command> [options]\n\nCommands:\n${names
+    .map((n) => `  ${n.padEnd(width)}${(COMMANDS[n] as CliCommand).summary}`)
+    .join('\n')}\n\nRun \`gvl <command> --help\` for a command's options.`;
+}
+
+/**
+ * Runs `gvl` with `argv` (without the node and script paths) and returns the exit code.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await main(['info', 'chr20.gvl', '--json']);
+ * ```
+ */
+export async function main(argv: readonly string[], io: CliIo = process): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    out(io, usage());
+    return name === undefined ? 2 : 0;
+  }
+  const cmd = COMMANDS[name];
+  if (cmd === undefined) {
+    io.stderr.write(
+      `GVL_INVALID_ARGUMENT: unknown command ${JSON.stringify(name)}: expected one of ${Object.keys(COMMANDS).join(', ')}\n`,
+    );
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    out(io, cmd.usage);
+    return 0;
+  }
+  try {
+    let parsed: { values: Record<string, unknown>; positionals: string[] };
+    try {
+      parsed = parseArgs({
+        args: [...rest],
+        options: cmd.options,
+        allowPositionals: true,
+        strict: true,
+      });
+    } catch (cause) {
+      throw new InvalidArgumentError(`${describeError(cause)}\n\n${cmd.usage}`, { cause });
+    }
+    return await cmd.run(parsed, io);
+  } catch (e) {
+    if (e instanceof GvlError) {
+      io.stderr.write(`${e.code}: ${e.message}\n`);
+      return e.code === 'GVL_ABORTED' ? 130 : 2;
+    }
+    io.stderr.write(
+      `unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+    );
+    return 1;
+  }
+}

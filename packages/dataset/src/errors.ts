@@ -1,0 +1,215 @@
+/**
+ * Every error `@gvl/dataset` throws on purpose. Each class carries a stable string
+ * {@link GvlError.code} (prefixed `GVL_`) that callers can switch on; messages name the
+ * offending value (a VCF record as `contig:pos REF>ALT` with a 1-based `pos`, a BED line,
+ * a path, a sample) and what was expected.
+ *
+ * @module
+ */
+
+/**
+ * The stable error codes of `@gvl/dataset`.
+ *
+ * | code | meaning |
+ * | --- | --- |
+ * | `GVL_INVALID_ARGUMENT` | an option has the wrong type or range |
+ * | `GVL_INVALID_RAGGED` | offsets/lengths/shape of a {@link Ragged} are inconsistent |
+ * | `GVL_UNREADABLE` | a path does not exist or cannot be read |
+ * | `GVL_UNWRITABLE` | the output location cannot be written |
+ * | `GVL_MISSING_INDEX` | a VCF `.tbi`/`.csi` or a FASTA `.fai`/`.gzi` is missing |
+ * | `GVL_BCF_UNSUPPORTED` | the variants file is BCF |
+ * | `GVL_BAD_VCF` | a VCF is malformed (not bgzipped, bad header, bad genotype, …) |
+ * | `GVL_MULTIALLELIC` | a record has more than one ALT allele |
+ * | `GVL_SYMBOLIC_ALLELE` | a record has a symbolic, breakend or `*` ALT allele |
+ * | `GVL_UNNORMALIZED_VARIANT` | a record is not atomized (REF and ALT both longer than 1 base) |
+ * | `GVL_REF_MISMATCH` | a record's REF differs from the reference genome |
+ * | `GVL_UNSORTED_VCF` | records are not sorted by position within a contig |
+ * | `GVL_BAD_BED` | a BED line is malformed (columns, coordinates, strand) |
+ * | `GVL_BAD_FASTA` | a FASTA or its index cannot be parsed |
+ * | `GVL_BAD_TRACK` | a track specification or bigWig file is invalid |
+ * | `GVL_UNKNOWN_CONTIG` | a BED contig is absent from the VCF, reference or a track |
+ * | `GVL_UNKNOWN_SAMPLE` | a requested sample is absent from the VCF or a track |
+ * | `GVL_DATASET_EXISTS` | the output exists and `overwrite` is false |
+ * | `GVL_BAD_DATASET` | a directory is not a readable genvarloader dataset |
+ * | `GVL_ABORTED` | the operation was cancelled through an `AbortSignal` |
+ */
+export type GvlErrorCode =
+  | 'GVL_INVALID_ARGUMENT'
+  | 'GVL_INVALID_RAGGED'
+  | 'GVL_UNREADABLE'
+  | 'GVL_UNWRITABLE'
+  | 'GVL_MISSING_INDEX'
+  | 'GVL_BCF_UNSUPPORTED'
+  | 'GVL_BAD_VCF'
+  | 'GVL_MULTIALLELIC'
+  | 'GVL_SYMBOLIC_ALLELE'
+  | 'GVL_UNNORMALIZED_VARIANT'
+  | 'GVL_REF_MISMATCH'
+  | 'GVL_UNSORTED_VCF'
+  | 'GVL_BAD_BED'
+  | 'GVL_BAD_FASTA'
+  | 'GVL_BAD_TRACK'
+  | 'GVL_UNKNOWN_CONTIG'
+  | 'GVL_UNKNOWN_SAMPLE'
+  | 'GVL_DATASET_EXISTS'
+  | 'GVL_BAD_DATASET'
+  | 'GVL_ABORTED';
+
+/** Options accepted by every {@link GvlError} constructor. */
+export interface GvlErrorOptions {
+  /** The offending value (a path, a record string, a sample name, an option value). */
+  value?: unknown;
+  /** The underlying error, when this one wraps a lower-level failure. */
+  cause?: unknown;
+}
+
+/**
+ * Base class of every error thrown on purpose by `@gvl/dataset`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await write('out.gvl', { bed: 'r.bed', variants: 'v.vcf.gz' });
+ * } catch (e) {
+ *   if (e instanceof GvlError && e.code === 'GVL_MULTIALLELIC') console.error(e.value);
+ * }
+ * ```
+ */
+export class GvlError extends Error {
+  /** Stable machine-readable code; never changes between releases. */
+  readonly code: GvlErrorCode;
+  /** The offending value, when there is one. */
+  readonly value: unknown;
+
+  constructor(code: GvlErrorCode, message: string, options: GvlErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.value = options.value;
+    this.name = new.target.name;
+  }
+}
+
+/** Invalid option or argument. Code `GVL_INVALID_ARGUMENT`. */
+export class InvalidArgumentError extends GvlError {
+  constructor(message: string, options?: GvlErrorOptions) {
+    super('GVL_INVALID_ARGUMENT', message, options);
+  }
+}
+
+/** Inconsistent ragged-array offsets, lengths or shape. Code `GVL_INVALID_RAGGED`. */
+export class RaggedError extends GvlError {
+  constructor(message: string, options?: GvlErrorOptions) {
+    super('GVL_INVALID_RAGGED', message, options);
+  }
+}
+
+/**
+ * A file-system problem with an input or output path: `GVL_UNREADABLE`,
+ * `GVL_UNWRITABLE` or `GVL_MISSING_INDEX`. {@link GvlError.value} is the path.
+ */
+export class FileError extends GvlError {
+  constructor(
+    code: 'GVL_UNREADABLE' | 'GVL_UNWRITABLE' | 'GVL_MISSING_INDEX',
+    message: string,
+    options?: GvlErrorOptions,
+  ) {
+    super(code, message, options);
+  }
+}
+
+/** Codes raised by {@link VcfError}. */
+export type VcfErrorCode =
+  | 'GVL_BCF_UNSUPPORTED'
+  | 'GVL_BAD_VCF'
+  | 'GVL_MULTIALLELIC'
+  | 'GVL_SYMBOLIC_ALLELE'
+  | 'GVL_UNNORMALIZED_VARIANT'
+  | 'GVL_REF_MISMATCH'
+  | 'GVL_UNSORTED_VCF';
+
+/**
+ * A VCF that cannot be written to a dataset. {@link GvlError.value} is the record as
+ * `contig:pos REF>ALT` (1-based `pos`, as in the VCF) when one record is at fault,
+ * otherwise the path.
+ */
+export class VcfError extends GvlError {
+  constructor(code: VcfErrorCode, message: string, options?: GvlErrorOptions) {
+    super(code, message, options);
+  }
+}
+
+/** A malformed BED line. Code `GVL_BAD_BED`; {@link GvlError.value} is `path:line`. */
+export class BedError extends GvlError {
+  constructor(message: string, options?: GvlErrorOptions) {
+    super('GVL_BAD_BED', message, options);
+  }
+}
+
+/** A FASTA or FASTA index that cannot be parsed. Code `GVL_BAD_FASTA`. */
+export class FastaError extends GvlError {
+  constructor(message: string, options?: GvlErrorOptions) {
+    super('GVL_BAD_FASTA', message, options);
+  }
+}
+
+/** An invalid track specification or bigWig. Code `GVL_BAD_TRACK`. */
+export class TrackError extends GvlError {
+  constructor(message: string, options?: GvlErrorOptions) {
+    super('GVL_BAD_TRACK', message, options);
+  }
+}
+
+/**
+ * A BED contig missing from the VCF, the reference or a track, even after `chr`-prefix
+ * normalization. Code `GVL_UNKNOWN_CONTIG`; {@link GvlError.value} is the contig.
+ */
+export class UnknownContigError extends GvlError {
+  constructor(message: string, options?: GvlErrorOptions) {
+    super('GVL_UNKNOWN_CONTIG', message, options);
+  }
+}
+
+/** A requested sample absent from the inputs. Code `GVL_UNKNOWN_SAMPLE`. */
+export class UnknownSampleError extends GvlError {
+  constructor(message: string, options?: GvlErrorOptions) {
+    super('GVL_UNKNOWN_SAMPLE', message, options);
+  }
+}
+
+/**
+ * A dataset-level problem: `GVL_DATASET_EXISTS` (the output exists and `overwrite` is
+ * false) or `GVL_BAD_DATASET` (not a readable genvarloader dataset).
+ */
+export class DatasetError extends GvlError {
+  constructor(
+    code: 'GVL_DATASET_EXISTS' | 'GVL_BAD_DATASET',
+    message: string,
+    options?: GvlErrorOptions,
+  ) {
+    super(code, message, options);
+  }
+}
+
+/** The operation was cancelled through its `AbortSignal`. Code `GVL_ABORTED`. */
+export class AbortedError extends GvlError {
+  constructor(message = 'operation aborted', options?: GvlErrorOptions) {
+    super('GVL_ABORTED', message, options);
+  }
+}
+
+/**
+ * Narrows `e` to a {@link GvlError}, optionally with a given code.
+ *
+ * @example
+ * ```ts
+ * if (isGvlError(e, 'GVL_DATASET_EXISTS')) console.error('pass overwrite: true');
+ * ```
+ */
+export function isGvlError(e: unknown, code?: GvlErrorCode): e is GvlError {
+  return e instanceof GvlError && (code === undefined || e.code === code);
+}
+
+/** The message of an `Error`, or the string form of any other thrown value. */
+export function describeError(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

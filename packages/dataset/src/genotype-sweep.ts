@@ -1,0 +1,386 @@
+/**
+ * The per-contig sweep that turns a stream of variant records into, for every region and
+ * haplotype, the ascending list of variant indices the haplotype carries — including the
+ * `extend_to_length` extension — with memory bounded by the records a window needs.
+ *
+ * Semantics follow genvarloader 0.43.1 writing from a VCF (genoray 6):
+ *
+ * 1. The records of region `[qStart, qEnd)` (already padded by `max_jitter`; `qStart`
+ *    may be negative) are those whose span `[start, start + 1 - min(ilen, 0))` overlaps
+ *    `[max(qStart, 0), qEnd)`, upstream deletions included. No record → every haplotype
+ *    is empty and the region is not extended.
+ * 2. With `extend`, records starting at or after `qEnd` are read in file order, as the
+ *    peer's `_ext_with_length` does: per haplotype `len = qEnd - (max(qStart, 0) + 1) +
+ *    Σ carried ilen` over the region's records; for each further indel `len += (start -
+ *    lastEnd) + (carried ? ilen : 0)` for every haplotype and `lastEnd = start + len(REF)`
+ *    (`lastEnd` starts at the end of the region's last record); the read stops after the
+ *    record whose iterator position `i` (counting the records that only span `qEnd` first)
+ *    satisfies `i % 20 == 0` and every `len >= qEnd - (max(qStart, 0) + 1)`.
+ * 3. Per haplotype, the carried records of that window are walked (genoray
+ *    `_length_walk_n_keep`) to keep only what the haplotype needs to reach the region
+ *    length: see {@link keepCount}. Without `extend`, every carried record of step 1 is
+ *    kept.
+ * 4. The stored window end is `max(qEnd, v_end)` of the highest-index record kept by any
+ *    haplotype, `v_end = start + 1 - min(ilen, 0)`.
+ *
+ * @module
+ */
+
+/** A variant record as the sweep needs it. */
+export interface SweepRecord {
+  /** Row of the record in `variants.arrow` (file order). */
+  readonly idx: number;
+  /** 0-based start (`POS - 1`). */
+  readonly start: number;
+  /** `len(ALT) - len(REF)`. */
+  readonly ilen: number;
+  /** `len(REF)`. */
+  readonly refLen: number;
+  /** Haplotype ids (`sample * ploidy + ploid`) carrying ALT, ascending. */
+  readonly carriers: Uint32Array;
+}
+
+/** A region of the sweep: a padded write window. */
+export interface SweepRegion {
+  /** 0-based start, may be negative. */
+  readonly qStart: number;
+  /** 0-based exclusive end. */
+  readonly qEnd: number;
+}
+
+/** The sweep's result for one region. */
+export interface RegionGenotypes {
+  /** Position of the region in the sweep's input order. */
+  readonly region: number;
+  /** Number of kept variants per haplotype, haplotype-major (`sample * ploidy + ploid`). */
+  readonly lengths: Uint32Array;
+  /** Kept variant indices, haplotype by haplotype, ascending within each. */
+  readonly idxs: Int32Array;
+  /** The stored window end (`>= qEnd`). */
+  readonly end: number;
+}
+
+/** Records per check of the extension read, as genoray's `_CHECK_LEN_EVERY_N`. */
+const CHECK_EVERY = 20;
+
+/** 0-based exclusive end of a record, from its ilen as the peer computes it. */
+export function variantEnd(start: number, ilen: number): number {
+  return start + 1 - Math.min(ilen, 0);
+}
+
+/**
+ * How many of a haplotype's carried records (in order) to keep so that the haplotype
+ * reaches the region length (genoray `_length_walk_n_keep`, exactly, including its
+ * treatment of records upstream of `qStart`, whose end is taken without the `+ 1`).
+ *
+ * ```
+ * written = 0; last_end = q_start
+ * for each record (pos, ilen):
+ *   if pos >= q_start:
+ *     written += pos - last_end
+ *     if pos >= q_end and written >= q_len: stop, excluding it
+ *     written += max(0, ilen) + 1
+ *     if pos >= q_end and written >= q_len: stop, including it
+ *     last_end = max(last_end, pos - min(0, ilen) + 1)
+ *   else:
+ *     last_end = max(last_end, pos - min(0, ilen))
+ * ```
+ *
+ * @param starts - 0-based starts of the carried records, in order.
+ * @param ilens - their ilens.
+ */
+export function keepCount(
+  starts: ArrayLike<number>,
+  ilens: ArrayLike<number>,
+  n: number,
+  qStart: number,
+  qEnd: number,
+): number {
+  const qLen = qEnd - qStart;
+  let lastEnd = qStart;
+  let written = 0;
+  for (let j = 0; j < n; j++) {
+    const start = starts[j] as number;
+    const ilen = ilens[j] as number;
+    const inside = start >= qStart ? 1 : 0;
+    if (inside === 1) {
+      const past = start >= qEnd;
+      written += start - lastEnd;
+      if (past && written >= qLen) return j;
+      written += Math.max(0, ilen) + 1;
+      if (past && written >= qLen) return j + 1;
+    }
+    const vEnd = start - Math.min(0, ilen) + inside;
+    if (vEnd > lastEnd) lastEnd = vEnd;
+  }
+  return n;
+}
+
+interface ExtState {
+  readonly window: SweepRecord[];
+  /** Iterator position of the next record starting at or after qEnd. */
+  i: number;
+  base: number;
+  readonly delta: Int32Array;
+  readonly target: number;
+  lastEnd: number;
+}
+
+interface PendingRegion {
+  readonly ordinal: number;
+  readonly qStart: number;
+  readonly qEnd: number;
+  ext?: ExtState;
+  result?: RegionGenotypes;
+}
+
+/**
+ * Streams one contig's records through its regions; results come out through `emit` in
+ * region order as soon as they are final.
+ *
+ * @example
+ * ```ts
+ * const sweep = new GenotypeSweep(regions, nHaps, true, (r) => write(r));
+ * for (const rec of records) sweep.push(rec);
+ * sweep.finish();
+ * ```
+ */
+export class GenotypeSweep {
+  private readonly regions: readonly SweepRegion[];
+  private readonly nHaps: number;
+  private readonly extend: boolean;
+  private readonly emit: (r: RegionGenotypes) => void;
+  /** Records that may still overlap a region that has not finished collecting. */
+  private recent: SweepRecord[] = [];
+  private recentCompactAt = 64;
+  /** Next region (sorted order) not yet activated. */
+  private nextActivate = 0;
+  /** Activated regions still collecting their overlapping records. */
+  private collecting: PendingRegion[] = [];
+  /** Regions reading extension records. */
+  private extending: PendingRegion[] = [];
+  /** Finished regions waiting for earlier ones. */
+  private readonly finished = new Map<number, RegionGenotypes>();
+  private nextEmit = 0;
+  private lastStart = Number.NEGATIVE_INFINITY;
+
+  /**
+   * @param regions - sorted by `qStart`, then `qEnd`.
+   * @param nHaps - samples × ploidy.
+   * @param extend - apply `extend_to_length`.
+   * @param emit - receives each region's result, in region order.
+   */
+  constructor(
+    regions: readonly SweepRegion[],
+    nHaps: number,
+    extend: boolean,
+    emit: (r: RegionGenotypes) => void,
+  ) {
+    for (let i = 1; i < regions.length; i++) {
+      const a = regions[i - 1] as SweepRegion;
+      const b = regions[i] as SweepRegion;
+      if (b.qStart < a.qStart || (b.qStart === a.qStart && b.qEnd < a.qEnd)) {
+        throw new Error('GenotypeSweep: regions must be sorted by start, then end');
+      }
+    }
+    this.regions = regions;
+    this.nHaps = nHaps;
+    this.extend = extend;
+    this.emit = emit;
+  }
+
+  /** Whether every region has been emitted (later records can skip genotype parsing). */
+  get done(): boolean {
+    return this.nextEmit === this.regions.length;
+  }
+
+  /**
+   * Whether a record at `start` with `ilen` can still end up in some region's window.
+   * When false, {@link push} may be given the record with empty carriers, which saves
+   * parsing its genotypes.
+   */
+  needs(start: number, ilen: number): boolean {
+    if (this.done) return false;
+    if (this.collecting.length > 0 || this.extending.length > 0) return true;
+    const next = this.regions[this.nextActivate];
+    return (
+      next !== undefined &&
+      (start >= next.qStart || variantEnd(start, ilen) > Math.max(next.qStart, 0))
+    );
+  }
+
+  /**
+   * Feeds the next record of the contig (file order). Records whose genotypes were not
+   * parsed (see {@link needs}) can be passed with empty carriers.
+   */
+  push(rec: SweepRecord): void {
+    if (rec.start < this.lastStart)
+      throw new Error('GenotypeSweep: records must be sorted by start');
+    this.lastStart = rec.start;
+    // Activate regions that start at or before this record.
+    while (this.nextActivate < this.regions.length) {
+      const r = this.regions[this.nextActivate] as SweepRegion;
+      if (r.qStart > rec.start) break;
+      this.collecting.push({ ordinal: this.nextActivate, qStart: r.qStart, qEnd: r.qEnd });
+      this.nextActivate++;
+    }
+    // Regions whose end this record reaches have all their overlapping records.
+    if (this.collecting.length > 0) {
+      const still: PendingRegion[] = [];
+      for (const p of this.collecting) {
+        if (rec.start >= p.qEnd) this.closeCollect(p);
+        else still.push(p);
+      }
+      this.collecting = still;
+    }
+    // Extension reads.
+    if (this.extending.length > 0) {
+      const still: PendingRegion[] = [];
+      for (const p of this.extending) {
+        if (this.extendWith(p, rec)) this.finalize(p);
+        else still.push(p);
+      }
+      this.extending = still;
+    }
+    this.recent.push(rec);
+    if (this.recent.length >= this.recentCompactAt) this.compactRecent();
+    this.flush();
+  }
+
+  /** Ends the contig: every pending region is finalized and emitted. */
+  finish(): void {
+    while (this.nextActivate < this.regions.length) {
+      const r = this.regions[this.nextActivate] as SweepRegion;
+      this.collecting.push({ ordinal: this.nextActivate, qStart: r.qStart, qEnd: r.qEnd });
+      this.nextActivate++;
+    }
+    for (const p of this.collecting) this.closeCollect(p);
+    this.collecting = [];
+    for (const p of this.extending) this.finalize(p);
+    this.extending = [];
+    this.recent = [];
+    this.flush();
+  }
+
+  /** Drops records that can no longer overlap any region still to collect. */
+  private compactRecent(): void {
+    let lo = Number.POSITIVE_INFINITY;
+    for (const p of this.collecting) lo = Math.min(lo, Math.max(p.qStart, 0));
+    const next = this.regions[this.nextActivate];
+    if (next !== undefined) lo = Math.min(lo, Math.max(next.qStart, 0));
+    this.recent = this.recent.filter((r) => variantEnd(r.start, r.ilen) > lo);
+    this.recentCompactAt = Math.max(64, this.recent.length * 2);
+  }
+
+  private closeCollect(p: PendingRegion): void {
+    const lo = Math.max(p.qStart, 0);
+    const window: SweepRecord[] = [];
+    let spanning = 0;
+    for (const r of this.recent) {
+      if (r.start < p.qEnd && variantEnd(r.start, r.ilen) > lo) window.push(r);
+      // htslib's query from qEnd first returns records that merely span qEnd.
+      if (r.start < p.qEnd && r.start + r.refLen > p.qEnd) spanning++;
+    }
+    if (window.length === 0 || !this.extend) {
+      p.ext = { window, i: 0, base: 0, delta: new Int32Array(0), target: 0, lastEnd: 0 };
+      this.finalize(p);
+      return;
+    }
+    const target = p.qEnd - (lo + 1);
+    const delta = new Int32Array(this.nHaps);
+    for (const r of window) {
+      if (r.ilen === 0) continue;
+      for (const h of r.carriers) delta[h] = (delta[h] as number) + r.ilen;
+    }
+    const last = window[window.length - 1] as SweepRecord;
+    p.ext = { window, i: spanning, base: target, delta, target, lastEnd: last.start + last.refLen };
+    this.extending.push(p);
+  }
+
+  /** Adds an extension record; returns true when the extension read stops. */
+  private extendWith(p: PendingRegion, rec: SweepRecord): boolean {
+    const ext = p.ext as ExtState;
+    if (rec.start < p.qEnd) return false;
+    ext.window.push(rec);
+    if (rec.ilen !== 0) {
+      ext.base += rec.start - ext.lastEnd;
+      for (const h of rec.carriers) ext.delta[h] = (ext.delta[h] as number) + rec.ilen;
+      ext.lastEnd = rec.start + rec.refLen;
+    }
+    const i = ext.i++;
+    if (i % CHECK_EVERY !== 0) return false;
+    let min = 0;
+    if (ext.delta.length > 0) {
+      min = ext.delta[0] as number;
+      for (let h = 1; h < ext.delta.length; h++) {
+        const d = ext.delta[h] as number;
+        if (d < min) min = d;
+      }
+    }
+    return ext.base + min >= ext.target;
+  }
+
+  private finalize(p: PendingRegion): void {
+    const window = (p.ext as ExtState).window;
+    const nHaps = this.nHaps;
+    // CSR of window positions per haplotype.
+    const counts = new Uint32Array(nHaps + 1);
+    for (const r of window)
+      for (const h of r.carriers) counts[h + 1] = (counts[h + 1] as number) + 1;
+    for (let h = 0; h < nHaps; h++)
+      counts[h + 1] = (counts[h + 1] as number) + (counts[h] as number);
+    const total = counts[nHaps] as number;
+    const fill = counts.slice(0, nHaps);
+    const members = new Int32Array(total);
+    for (let w = 0; w < window.length; w++) {
+      for (const h of (window[w] as SweepRecord).carriers) {
+        members[fill[h] as number] = w;
+        fill[h] = (fill[h] as number) + 1;
+      }
+    }
+    const lengths = new Uint32Array(nHaps);
+    const idxs = new Int32Array(total);
+    let o = 0;
+    let maxKept = -1;
+    const starts: number[] = [];
+    const ilens: number[] = [];
+    for (let h = 0; h < nHaps; h++) {
+      const a = counts[h] as number;
+      const b = counts[h + 1] as number;
+      let keep = b - a;
+      if (this.extend && keep > 0) {
+        starts.length = 0;
+        ilens.length = 0;
+        for (let k = a; k < b; k++) {
+          const r = window[members[k] as number] as SweepRecord;
+          starts.push(r.start);
+          ilens.push(r.ilen);
+        }
+        keep = keepCount(starts, ilens, keep, p.qStart, p.qEnd);
+      }
+      for (let k = a; k < a + keep; k++) {
+        const w = members[k] as number;
+        idxs[o++] = (window[w] as SweepRecord).idx;
+        if (w > maxKept) maxKept = w;
+      }
+      lengths[h] = keep;
+    }
+    let end = p.qEnd;
+    if (maxKept >= 0) {
+      const r = window[maxKept] as SweepRecord;
+      end = Math.max(end, variantEnd(r.start, r.ilen));
+    }
+    p.ext = undefined;
+    this.finished.set(p.ordinal, { region: p.ordinal, lengths, idxs: idxs.subarray(0, o), end });
+  }
+
+  private flush(): void {
+    for (;;) {
+      const r = this.finished.get(this.nextEmit);
+      if (r === undefined) return;
+      this.finished.delete(this.nextEmit);
+      this.nextEmit++;
+      this.emit(r);
+    }
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * `@gvl/dataset`: ragged arrays and writing genvarloader datasets (on-disk format 2.0.0)
+ * from BED + VCF (+ FASTA, + per-sample bigWigs), with the `gvl` CLI.
+ *
+ * @packageDocumentation
+ */
+
+export type { BedTable } from './bed.js';
+export { parseBed, readBed } from './bed.js';
+export type { BigWigTrack } from './bigwig.js';
+export type { CliCommand, CliIo } from './cli.js';
+export { main, parseBigWigSpecs } from './cli.js';
+export { ContigNormalizer, compareContigs, natsortContigs } from './contigs.js';
+export type { GvlErrorCode, GvlErrorOptions, VcfErrorCode } from './errors.js';
+export {
+  AbortedError,
+  BedError,
+  DatasetError,
+  FastaError,
+  FileError,
+  GvlError,
+  InvalidArgumentError,
+  isGvlError,
+  RaggedError,
+  TrackError,
+  UnknownContigError,
+  UnknownSampleError,
+  VcfError,
+} from './errors.js';
+export type { DatasetInfo } from './info.js';
+export { datasetInfo } from './info.js';
+export type { DatasetMetadata } from './metadata.js';
+export { FORMAT_VERSION, PEER_VERSION } from './metadata.js';
+export type { Dense, ElementOf, RaggedShape, TypedArray } from './ragged.js';
+export { offsetsFromLengths, Ragged } from './ragged.js';
+export type { WriteOptions, WriteSummary, WriteWarning } from './write.js';
+export { write } from './write.js';

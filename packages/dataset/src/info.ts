@@ -1,0 +1,150 @@
+/**
+ * `datasetInfo()`: a summary of a dataset on disk (ours or the Python peer's).
+ *
+ * @module
+ */
+import { open, readdir, readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { AsyncRecordBatchFileReader, CompressionType, compressionRegistry } from 'apache-arrow';
+import { decompress } from 'fzstd';
+import { DatasetError, describeError } from './errors.js';
+import { directorySize, exists } from './files.js';
+import type { DatasetMetadata } from './metadata.js';
+
+/** A summary of a dataset on disk, as `gvl info` prints it. */
+export interface DatasetInfo {
+  /** Absolute path. */
+  readonly path: string;
+  /** `metadata.format_version`, e.g. `"2.0.0"`. */
+  readonly formatVersion: string;
+  /** `metadata.version`: the genvarloader version the dataset claims. */
+  readonly writerVersion: string | null;
+  readonly nRegions: number;
+  /** Sample names (sorted). */
+  readonly samples: readonly string[];
+  /** Alleles per sample, `null` without genotypes. */
+  readonly ploidy: number | null;
+  /** Natsorted contigs. */
+  readonly contigs: readonly string[];
+  /** Padding of the stored regions, in bp. */
+  readonly maxJitter: number;
+  /** Rows of `genotypes/variants.arrow`, `null` without genotypes. */
+  readonly nVariants: number | null;
+  /** Entries of `genotypes/variant_idxs.npy` (ALT calls over all haplotypes), `null` without genotypes. */
+  readonly nVariantCalls: number | null;
+  /** Per-sample track names (`intervals/`), sorted. */
+  readonly tracks: readonly string[];
+  /** Annotation track names (`annot_intervals/`), sorted. */
+  readonly annotationTracks: readonly string[];
+  /** Total size of the files, in bytes. */
+  readonly bytes: number;
+}
+
+let zstdRegistered = false;
+
+/** Lets apache-arrow read zstd-compressed IPC (the peer compresses `variants.arrow`). */
+export function registerZstd(): void {
+  if (zstdRegistered) return;
+  compressionRegistry.set(CompressionType.ZSTD, { decode: (data: Uint8Array) => decompress(data) });
+  zstdRegistered = true;
+}
+
+async function countArrowRows(path: string): Promise<number> {
+  registerZstd();
+  const fh = await open(path, 'r');
+  try {
+    const reader = await AsyncRecordBatchFileReader.from(fh);
+    let n = 0;
+    for await (const batch of reader) n += batch.numRows;
+    await reader.cancel();
+    return n;
+  } finally {
+    await fh.close();
+  }
+}
+
+async function listDirs(path: string): Promise<string[]> {
+  if (!(await exists(path))) return [];
+  const entries = await readdir(path, { withFileTypes: true });
+  return entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
+}
+
+/**
+ * Reads the summary of a dataset directory.
+ *
+ * @param path - a dataset written by {@link write} or by genvarloader (format 2.x).
+ * @throws {@link DatasetError} `GVL_BAD_DATASET` when `metadata.json` is missing or
+ *   invalid, or its `format_version` major is not 2.
+ * @see genvarloader `Dataset.open` (which applies the same version check)
+ */
+export async function datasetInfo(path: string): Promise<DatasetInfo> {
+  const dir = resolve(path);
+  const metaPath = join(dir, 'metadata.json');
+  let meta: Partial<DatasetMetadata>;
+  try {
+    meta = JSON.parse(await readFile(metaPath, 'utf8')) as Partial<DatasetMetadata>;
+  } catch (cause) {
+    throw new DatasetError(
+      'GVL_BAD_DATASET',
+      `${dir} is not a genvarloader dataset: cannot read ${metaPath} (${describeError(cause)})`,
+      {
+        value: dir,
+        cause,
+      },
+    );
+  }
+  const fv = typeof meta.format_version === 'string' ? meta.format_version : null;
+  if (fv === null || fv.split('.')[0] !== '2') {
+    throw new DatasetError(
+      'GVL_BAD_DATASET',
+      `${dir} has format_version ${JSON.stringify(fv)}: expected 2.x (older datasets need genvarloader.migrate)`,
+      { value: fv },
+    );
+  }
+  if (
+    !Array.isArray(meta.samples) ||
+    !Array.isArray(meta.contigs) ||
+    typeof meta.n_regions !== 'number'
+  ) {
+    throw new DatasetError('GVL_BAD_DATASET', `${metaPath} lacks samples, contigs or n_regions`, {
+      value: metaPath,
+    });
+  }
+  const gdir = join(dir, 'genotypes');
+  let nVariants: number | null = null;
+  let nVariantCalls: number | null = null;
+  if (await exists(join(gdir, 'variants.arrow'))) {
+    try {
+      nVariants = await countArrowRows(join(gdir, 'variants.arrow'));
+    } catch (cause) {
+      throw new DatasetError(
+        'GVL_BAD_DATASET',
+        `cannot read ${join(gdir, 'variants.arrow')}: ${describeError(cause)}`,
+        {
+          value: dir,
+          cause,
+        },
+      );
+    }
+    const vi = join(gdir, 'variant_idxs.npy');
+    nVariantCalls = (await exists(vi)) ? (await stat(vi)).size / 4 : 0;
+  }
+  return {
+    path: dir,
+    formatVersion: fv,
+    writerVersion: typeof meta.version === 'string' ? meta.version : null,
+    nRegions: meta.n_regions,
+    samples: meta.samples,
+    ploidy: typeof meta.ploidy === 'number' ? meta.ploidy : null,
+    contigs: meta.contigs,
+    maxJitter: typeof meta.max_jitter === 'number' ? meta.max_jitter : 0,
+    nVariants,
+    nVariantCalls,
+    tracks: await listDirs(join(dir, 'intervals')),
+    annotationTracks: await listDirs(join(dir, 'annot_intervals')),
+    bytes: await directorySize(dir),
+  };
+}

@@ -1,0 +1,209 @@
+/**
+ * Validation of VCF records and extraction of ALT carriers from the GT column.
+ *
+ * @module
+ */
+import type { Variant } from '@gmod/vcf';
+import { VcfError } from './errors.js';
+
+/** A validated bi-allelic, non-symbolic, atomized record. */
+export interface CheckedRecord {
+  /** Contig as spelled in the VCF. */
+  readonly chrom: string;
+  /** VCF `POS`, 1-based. */
+  readonly pos: number;
+  /** 0-based start (`POS - 1`). */
+  readonly start: number;
+  readonly ref: string;
+  readonly alt: string;
+  /** `len(ALT) - len(REF)`: > 0 insertion, < 0 deletion, 0 SNV. */
+  readonly ilen: number;
+}
+
+/** `contig:pos REF>ALT` (1-based `pos`), the form every message names a record by. */
+export function recordKey(v: Pick<Variant, 'CHROM' | 'POS' | 'REF' | 'ALT'>): string {
+  return `${v.CHROM ?? '?'}:${v.POS} ${v.REF ?? '?'}>${v.ALT ? v.ALT.join(',') : '.'}`;
+}
+
+const BASES = /^[A-Za-z]+$/;
+
+function isSymbolic(alt: string): boolean {
+  return (
+    alt === '*' ||
+    alt.startsWith('<') ||
+    alt.includes('[') ||
+    alt.includes(']') ||
+    alt.startsWith('.') ||
+    alt.endsWith('.')
+  );
+}
+
+/**
+ * Checks that a record can be reconstructed: one ALT, literal alleles, atomized.
+ *
+ * @throws {@link VcfError} `GVL_MULTIALLELIC` (more than one ALT; split with
+ *   `bcftools norm -m-`), `GVL_SYMBOLIC_ALLELE` (`<DEL>`, breakends, `*`),
+ *   `GVL_UNNORMALIZED_VARIANT` (REF and ALT both longer than one base: an MNP or complex
+ *   record the haplotype kernel would misplace; atomize with `bcftools norm -a`),
+ *   `GVL_BAD_VCF` (no ALT, or non-letter alleles, or a bad POS).
+ */
+export function checkRecord(v: Variant): CheckedRecord {
+  const key = recordKey(v);
+  const ref = v.REF ?? '';
+  if (!Number.isSafeInteger(v.POS) || v.POS < 1) {
+    throw new VcfError('GVL_BAD_VCF', `record ${key}: POS must be an integer >= 1`, { value: key });
+  }
+  if (!v.ALT || v.ALT.length === 0) {
+    throw new VcfError(
+      'GVL_BAD_VCF',
+      `record ${key} has no ALT allele: expected exactly one (drop monomorphic sites, e.g. \`bcftools view -c 1\`)`,
+      { value: key },
+    );
+  }
+  if (v.ALT.length > 1) {
+    throw new VcfError(
+      'GVL_MULTIALLELIC',
+      `record ${key} is multi-allelic (${v.ALT.length} ALT alleles): expected bi-allelic records; split them with \`bcftools norm -m- -f REF.fa\``,
+      { value: key },
+    );
+  }
+  const alt = v.ALT[0] as string;
+  if (isSymbolic(alt)) {
+    throw new VcfError(
+      'GVL_SYMBOLIC_ALLELE',
+      `record ${key} has a symbolic or breakend ALT ${JSON.stringify(alt)}: expected literal bases; remove structural variants upstream`,
+      { value: key },
+    );
+  }
+  if (!BASES.test(ref) || !BASES.test(alt)) {
+    throw new VcfError(
+      'GVL_BAD_VCF',
+      `record ${key}: REF and ALT must be non-empty letter sequences`,
+      { value: key },
+    );
+  }
+  if (ref.length > 1 && alt.length > 1) {
+    throw new VcfError(
+      'GVL_UNNORMALIZED_VARIANT',
+      `record ${key} is not atomized (REF and ALT both longer than one base): split it with \`bcftools norm -a -f REF.fa\``,
+      { value: key },
+    );
+  }
+  return {
+    chrom: v.CHROM ?? '',
+    pos: v.POS,
+    start: v.POS - 1,
+    ref,
+    alt,
+    ilen: alt.length - ref.length,
+  };
+}
+
+/**
+ * Reads which haplotypes carry the ALT allele from the GT field, with @gmod/vcf's
+ * allocation-free `processGenotypes` scan.
+ *
+ * Haplotype ids are `s * ploidy + p` with `s` the sample's position in the dataset's
+ * (sorted) sample list. Allele `1` is a carrier; `0` and missing (`.`) are REF. Unphased
+ * genotypes (`/`) are taken in the order written; the first heterozygous unphased call
+ * triggers `onUnphased` (once).
+ */
+export class CarrierReader {
+  private readonly sampleMap: Int32Array;
+  private readonly ploidy: number;
+  private readonly onUnphased: (key: string) => void;
+  private warned = false;
+  private scratch: Uint32Array;
+
+  /**
+   * @param vcfSamples - sample names in VCF column order.
+   * @param datasetSamples - the dataset's samples (each must be in `vcfSamples`).
+   * @param ploidy - alleles per genotype.
+   */
+  constructor(
+    vcfSamples: readonly string[],
+    datasetSamples: readonly string[],
+    ploidy: number,
+    onUnphased: (key: string) => void,
+  ) {
+    const pos = new Map(datasetSamples.map((s, i) => [s, i]));
+    this.sampleMap = Int32Array.from(vcfSamples, (s) => pos.get(s) ?? -1);
+    this.ploidy = ploidy;
+    this.onUnphased = onUnphased;
+    this.scratch = new Uint32Array(Math.max(16, datasetSamples.length * ploidy));
+  }
+
+  /**
+   * Haplotype ids carrying ALT, ascending.
+   *
+   * @throws {@link VcfError} `GVL_BAD_VCF` when FORMAT has no GT, an allele index is
+   *   not 0 or 1, or a genotype has more alleles than the ploidy.
+   */
+  carriers(v: Variant): Uint32Array {
+    if (!v.FORMAT || !/(^|:)GT(:|$)/.test(v.FORMAT)) {
+      throw new VcfError(
+        'GVL_BAD_VCF',
+        `record ${recordKey(v)} has no GT in FORMAT ${JSON.stringify(v.FORMAT ?? '')}`,
+        {
+          value: recordKey(v),
+        },
+      );
+    }
+    let n = 0;
+    const map = this.sampleMap;
+    const ploidy = this.ploidy;
+    let scratch = this.scratch;
+    let bad: string | undefined;
+    v.processGenotypes((str, start, end, sampleIdx) => {
+      if (bad !== undefined) return;
+      const s = map[sampleIdx] ?? -1;
+      if (s < 0) return;
+      let p = 0;
+      let allele = -1; // -1: none yet / missing
+      let unphased = false;
+      let first = -2;
+      for (let i = start; i <= end; i++) {
+        const c = i < end ? str.charCodeAt(i) : 124;
+        if (c >= 48 && c <= 57) {
+          allele = allele < 0 ? c - 48 : allele * 10 + (c - 48);
+        } else if (c === 124 || c === 47) {
+          if (c === 47) unphased = true;
+          if (p >= ploidy) {
+            bad = `genotype ${JSON.stringify(str.slice(start, end))} of sample ${v.sampleNames[sampleIdx]} has more than ${ploidy} alleles`;
+            return;
+          }
+          if (allele > 1) {
+            bad = `genotype ${JSON.stringify(str.slice(start, end))} of sample ${v.sampleNames[sampleIdx]} refers to allele ${allele} but the record has one ALT`;
+            return;
+          }
+          if (allele === 1) {
+            if (n === scratch.length) {
+              const grown = new Uint32Array(scratch.length * 2);
+              grown.set(scratch);
+              scratch = grown;
+            }
+            scratch[n++] = s * ploidy + p;
+          }
+          if (p === 0) first = allele;
+          else if (unphased && allele !== first && !this.warned) {
+            this.warned = true;
+            this.onUnphased(recordKey(v));
+          }
+          p++;
+          allele = -1;
+        } else if (c !== 46 /* . */) {
+          bad = `genotype ${JSON.stringify(str.slice(start, end))} of sample ${v.sampleNames[sampleIdx]} is malformed`;
+          return;
+        }
+      }
+    });
+    this.scratch = scratch;
+    if (bad !== undefined) {
+      throw new VcfError('GVL_BAD_VCF', `record ${recordKey(v)}: ${bad}`, { value: recordKey(v) });
+    }
+    const out = scratch.slice(0, n);
+    // Column order is not dataset (sorted) order; keep ids ascending.
+    out.sort();
+    return out;
+  }
+}

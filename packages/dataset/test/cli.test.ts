@@ -1,0 +1,169 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { COMMANDS, formatInfo } from '../src/cli.js';
+import { main, parseBigWigSpecs } from '../src/index.js';
+import { chr20, hasChr20, pkgDir, suiteName } from './helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'gvl-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    out,
+    err,
+    io: {
+      stdout: { write: (s: string) => out.push(s) } as unknown as NodeJS.WritableStream,
+      stderr: { write: (s: string) => err.push(s) } as unknown as NodeJS.WritableStream,
+    },
+  };
+}
+
+describe('gvl CLI', () => {
+  it('has a command table with write and info', () => {
+    expect(Object.keys(COMMANDS)).toEqual(['write', 'info']);
+  });
+
+  it('prints usage and rejects unknown commands and options with exit 2', async () => {
+    const c = capture();
+    expect(await main([], c.io)).toBe(2);
+    expect(c.out.join('')).toContain('Usage: gvl <command>');
+    expect(await main(['--help'], c.io)).toBe(0);
+    expect(await main(['frobnicate'], c.io)).toBe(2);
+    expect(c.err.join('')).toContain('GVL_INVALID_ARGUMENT: unknown command "frobnicate"');
+    c.err.length = 0;
+    expect(await main(['write', 'x.gvl', '--bed', 'a.bed', '--vfc', 'v'], c.io)).toBe(2);
+    expect(c.err.join('')).toMatch(/^GVL_INVALID_ARGUMENT: Unknown option '--vfc'/);
+    c.err.length = 0;
+    expect(await main(['write', 'x.gvl', '--vcf', 'v.vcf.gz'], c.io)).toBe(2);
+    expect(c.err.join('')).toBe('GVL_INVALID_ARGUMENT: --bed is required\n');
+    c.err.length = 0;
+    expect(
+      await main(['write', 'x.gvl', '--bed', 'a.bed', '--vcf', 'v', '--max-jitter', '-3'], c.io),
+    ).toBe(2);
+    expect(c.err.join('')).toContain('GVL_INVALID_ARGUMENT');
+    c.out.length = 0;
+    expect(await main(['write', '--help'], c.io)).toBe(0);
+    expect(c.out.join('')).toContain('--bigwig NAME:SAMPLE=PATH');
+  });
+
+  it('reports errors as CODE: message with exit 2', async () => {
+    const c = capture();
+    writeFileSync(join(dir, 'r.bed'), '1\t5\t1\n');
+    expect(
+      await main(
+        ['write', join(dir, 'o.gvl'), '--bed', join(dir, 'r.bed'), '--vcf', join(dir, 'v.vcf.gz')],
+        c.io,
+      ),
+    ).toBe(2);
+    expect(c.err.join('')).toMatch(/^GVL_BAD_BED: .*r\.bed:1: 1:5-1 has chromEnd <= chromStart/);
+    c.err.length = 0;
+    expect(await main(['info', join(dir, 'nothing')], c.io)).toBe(2);
+    expect(c.err.join('')).toMatch(/^GVL_BAD_DATASET: /);
+    c.err.length = 0;
+    expect(
+      await main(
+        [
+          'write',
+          join(dir, 'o.gvl'),
+          '--bed',
+          join(dir, 'r.bed'),
+          '--samples',
+          join(dir, 'none.txt'),
+        ],
+        c.io,
+      ),
+    ).toBe(2);
+    expect(c.err.join('')).toMatch(/^GVL_UNREADABLE: cannot read --samples/);
+  });
+
+  it('parses --bigwig NAME:SAMPLE=PATH into tracks', () => {
+    expect(parseBigWigSpecs(['sig:a=/x/a.bw', 'sig:b=/x/b.bw', 'gc:a=C:/y.bw'])).toEqual([
+      { name: 'sig', paths: { a: '/x/a.bw', b: '/x/b.bw' } },
+      { name: 'gc', paths: { a: 'C:/y.bw' } },
+    ]);
+    expect(() => parseBigWigSpecs(['sig=a.bw'])).toThrow(/NAME:SAMPLE=PATH/);
+    expect(() => parseBigWigSpecs(['s:a=1.bw', 's:a=2.bw'])).toThrow(/twice/);
+  });
+
+  it('formats info for humans', () => {
+    const text = formatInfo({
+      path: '/d.gvl',
+      formatVersion: '2.0.0',
+      writerVersion: '0.43.1',
+      nRegions: 3,
+      samples: ['a', 'b'],
+      ploidy: null,
+      contigs: ['1', '2'],
+      maxJitter: 0,
+      nVariants: null,
+      nVariantCalls: null,
+      tracks: ['gc'],
+      annotationTracks: [],
+      bytes: 2048,
+    });
+    expect(text).toBe(
+      [
+        'path         /d.gvl',
+        'format       2.0.0 (genvarloader 0.43.1)',
+        'regions      3',
+        'samples      2 (a, b)',
+        'ploidy       none (no genotypes)',
+        'contigs      2 (1, 2)',
+        'max jitter   0 bp',
+        'variants     none (no genotypes)',
+        'tracks       gc',
+        'on disk      2.0 KiB (2048 bytes)',
+      ].join('\n'),
+    );
+  });
+});
+
+const binMissing = [
+  ...(existsSync(join(pkgDir, 'dist', 'cli.js')) ? [] : ['dist/ not built (pnpm build)']),
+  ...(hasChr20 ? [] : ['real data not found (set GVL_DATA_DIR)']),
+];
+describe.skipIf(binMissing.length > 0)(suiteName('bin/gvl.js on the real data', binMissing), () => {
+  it('writes the 300-sample VCF with a peak RSS under 512 MiB and prints info', () => {
+    const out = join(dir, 'bin.gvl');
+    // Measure the writer alone in a fresh process (no vitest in the heap).
+    const script = `
+      const { main } = await import(${JSON.stringify(join(pkgDir, 'dist', 'cli.js'))});
+      const code = await main(${JSON.stringify(['write', out, '--bed', chr20.bed2kb, '--vcf', chr20.vcf, '--reference', chr20.fasta, '--no-progress'])});
+      process.stdout.write(JSON.stringify({ code, maxRssKiB: process.resourceUsage().maxRSS }));`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+    });
+    const res = JSON.parse(r.stdout.slice(r.stdout.lastIndexOf('{'))) as {
+      code: number;
+      maxRssKiB: number;
+    };
+    expect(res.code).toBe(0);
+    expect(res.maxRssKiB).toBeLessThan(512 * 1024);
+    const info = spawnSync(
+      process.execPath,
+      [join(pkgDir, 'bin', 'gvl.js'), 'info', out, '--json'],
+      { encoding: 'utf8' },
+    );
+    expect(info.status).toBe(0);
+    expect(JSON.parse(info.stdout)).toMatchObject({
+      nRegions: 488,
+      nVariants: 7568,
+      nVariantCalls: 398272,
+      ploidy: 2,
+    });
+    const bad = spawnSync(
+      process.execPath,
+      [join(pkgDir, 'bin', 'gvl.js'), 'write', out, '--bed', chr20.bed2kb, '--vcf', chr20.vcf],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/^GVL_DATASET_EXISTS: /);
+  });
+});

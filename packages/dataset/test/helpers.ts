@@ -1,0 +1,91 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** packages/dataset */
+export const pkgDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** the monorepo root */
+export const repoRoot = resolve(pkgDir, '..', '..');
+/** Real data: `$GVL_DATA_DIR` or `<repo>/../shared/data` (never copied into git). */
+export const dataDir = process.env.GVL_DATA_DIR ?? resolve(repoRoot, '..', 'shared', 'data');
+export const chr20Dir = join(dataDir, '1kg-chr20');
+export const chr20 = {
+  vcf: join(chr20Dir, '1kg_chr20_300samples.vcf.gz'),
+  fasta: join(chr20Dir, 'chr20_1-2Mb.fa.gz'),
+  bed2kb: join(chr20Dir, 'windows_2kb.bed'),
+};
+export const chr16Dir = join(dataDir, 'hg38-chr16-chunk');
+export const hasChr20 =
+  existsSync(chr20.vcf) && existsSync(chr20.fasta) && existsSync(chr20.bed2kb);
+export const hasChr16 =
+  existsSync(join(chr16Dir, 'gc.bw')) && existsSync(join(chr16Dir, 'chunk.fa'));
+
+function onPath(cmd: string, versionArg = '--version'): boolean {
+  const r = spawnSync(cmd, [versionArg], { stdio: 'ignore' });
+  return r.error === undefined && r.status !== null;
+}
+
+export const hasBcftools = onPath('bcftools');
+export const hasSamtools = onPath('samtools');
+export const hasTabix = onPath('tabix') && onPath('bgzip');
+
+/** The oracle venv made by scripts/setup-oracle.sh (`$GVL_ORACLE_VENV` overrides). */
+export const oracleVenv = process.env.GVL_ORACLE_VENV ?? join(pkgDir, '.venv-oracle');
+export const oraclePython = join(oracleVenv, 'bin', 'python');
+export const hasOracle =
+  existsSync(oraclePython) &&
+  spawnSync(oraclePython, ['-c', 'import genvarloader'], { stdio: 'ignore' }).status === 0;
+
+/** A describe name that says why a suite is skipped. */
+export function suiteName(name: string, missing: string[]): string {
+  return missing.length === 0 ? name : `${name} [skipped: ${missing.join('; ')}]`;
+}
+
+export function run(cmd: string, args: string[], input?: string): string {
+  return execFileSync(cmd, args, {
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    ...(input !== undefined ? { input } : {}),
+  });
+}
+
+/** Raw little-endian arrays, as the dataset stores them. */
+export function readInt64(path: string): BigInt64Array {
+  const b = readFileSync(path);
+  return new BigInt64Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+}
+export function readInt32(path: string): Int32Array {
+  const b = readFileSync(path);
+  return new Int32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+}
+export function readFloat32(path: string): Float32Array {
+  const b = readFileSync(path);
+  return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+}
+
+/** Parses a real `.npy` of int32 `(rows, cols)` into row-major values. */
+export function readNpyInt32(path: string): {
+  shape: number[];
+  fortran: boolean;
+  data: Int32Array;
+} {
+  const b = readFileSync(path);
+  const hlen = b.readUInt16LE(8);
+  const header = b.subarray(10, 10 + hlen).toString('latin1');
+  const shape = [...(/'shape': \(([^)]*)\)/.exec(header)?.[1] ?? '').matchAll(/\d+/g)].map((m) =>
+    Number(m[0]),
+  );
+  const fortran = header.includes("'fortran_order': True");
+  const body = new Int32Array(
+    b.buffer.slice(b.byteOffset + 10 + hlen, b.byteOffset + b.byteLength),
+  );
+  const [rows = 0, cols = 1] = shape;
+  const data = new Int32Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++)
+      data[r * cols + c] = body[fortran ? c * rows + r : r * cols + c] as number;
+  }
+  return { shape, fortran, data };
+}

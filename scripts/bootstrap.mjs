@@ -73,7 +73,7 @@ if (job === 'setup') {
   status = p(['exec', 'biome', 'check', '.']);
   if (status === 0) status = p(['exec', 'turbo', 'run', 'lint', '--concurrency=1', ...extra]);
 } else if (job === 'demo') {
-  status = p(['exec', 'gvl-threads', ...extra]);
+  status = p(['exec', 'gvl', 'demo', ...extra]);
 } else {
   console.error(
     `unknown job '${job}': expected setup, test, test:stress, typecheck, lint, bench, docs or demo`,

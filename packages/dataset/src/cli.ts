@@ -1,6 +1,6 @@
 /**
- * The `gvl` command line: a table of subcommands (`write`, `info`; `get` and `bench`
- * come later), each parsed with `node:util` `parseArgs`.
+ * The `gvl` command line: a table of subcommands (`write`, `info`, `get`, `bench`,
+ * `demo`), each parsed with `node:util` `parseArgs`.
  *
  * Exit codes: 0 success, 2 a {@link GvlError} or a usage error (printed as
  * `CODE: message`), 130 interrupted, 1 an unexpected failure.
@@ -10,6 +10,7 @@
 import { readFile } from 'node:fs/promises';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import type { BigWigTrack } from './bigwig.js';
+import { READ_COMMANDS } from './cli-read.js';
 import { describeError, FileError, GvlError, InvalidArgumentError } from './errors.js';
 import { type DatasetInfo, datasetInfo } from './info.js';
 import { write } from './write.js';
@@ -224,6 +225,7 @@ Writes the genvarloader (format 2.0.0) dataset OUT.
       return 0;
     },
   },
+  ...READ_COMMANDS,
 };
 
 function usage(): string {

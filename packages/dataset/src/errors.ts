@@ -32,6 +32,13 @@
  * | `GVL_DATASET_EXISTS` | the output exists and `overwrite` is false |
  * | `GVL_BAD_DATASET` | a directory is not a readable genvarloader dataset |
  * | `GVL_ABORTED` | the operation was cancelled through an `AbortSignal` |
+ * | `GVL_INDEX_OUT_OF_RANGE` | a region or sample index is outside the dataset or its subset |
+ * | `GVL_UNKNOWN_REGION` | a region name is not in the dataset |
+ * | `GVL_INVALID_MODE` | an unknown mode or kind (loader mode, sequence kind, insertion fill, `parallel`) |
+ * | `GVL_MODE_UNAVAILABLE` | a known mode this dataset or loader cannot provide |
+ * | `GVL_NO_REFERENCE` | the output needs a reference and none was given to `Dataset.open` |
+ * | `GVL_LOADER_CLOSED` | a loader was closed while a batch was pending |
+ * | `GVL_WORKER_FAILED` | a loader worker thread died |
  */
 export type GvlErrorCode =
   | 'GVL_INVALID_ARGUMENT'
@@ -53,6 +60,13 @@ export type GvlErrorCode =
   | 'GVL_UNKNOWN_SAMPLE'
   | 'GVL_DATASET_EXISTS'
   | 'GVL_BAD_DATASET'
+  | 'GVL_INDEX_OUT_OF_RANGE'
+  | 'GVL_UNKNOWN_REGION'
+  | 'GVL_INVALID_MODE'
+  | 'GVL_MODE_UNAVAILABLE'
+  | 'GVL_NO_REFERENCE'
+  | 'GVL_LOADER_CLOSED'
+  | 'GVL_WORKER_FAILED'
   | 'GVL_ABORTED';
 
 /** Options accepted by every {@link GvlError} constructor. */

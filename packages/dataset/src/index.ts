@@ -11,6 +11,10 @@ export type { BigWigTrack } from './bigwig.js';
 export type { CliCommand, CliIo } from './cli.js';
 export { main, parseBigWigSpecs } from './cli.js';
 export { ContigNormalizer, compareContigs, natsortContigs } from './contigs.js';
+export type { Batch, BatchOptions, OpenOptions, PlannedBatch } from './dataset.js';
+export { Dataset, planBatches } from './dataset.js';
+export type { MainJobOptions, MainJobReport } from './demo.js';
+export { formatMainJobReport, runMainJob } from './demo.js';
 export type { GvlErrorCode, GvlErrorOptions, VcfErrorCode } from './errors.js';
 export {
   AbortedError,
@@ -27,11 +31,19 @@ export {
   UnknownSampleError,
   VcfError,
 } from './errors.js';
+export type { AxisIndex, Slice } from './indexing.js';
+export { slice } from './indexing.js';
 export type { DatasetInfo } from './info.js';
 export { datasetInfo } from './info.js';
+export type { Loader, LoaderMode, LoaderOptions, LoaderStats } from './loader.js';
+export { LOADER_MODES } from './loader.js';
 export type { DatasetMetadata } from './metadata.js';
 export { FORMAT_VERSION, PEER_VERSION } from './metadata.js';
+export type { GetOutput, RaggedVariants, SeqsOutput, TracksOutput } from './output.js';
 export type { Dense, ElementOf, RaggedShape, TypedArray } from './ragged.js';
 export { offsetsFromLengths, Ragged } from './ragged.js';
+export type { Reference } from './reference.js';
+export { loadReference } from './reference.js';
+export type { DatasetSettings, InsertionFill, OutputLength, SeqsKind } from './settings.js';
 export type { WriteOptions, WriteSummary, WriteWarning } from './write.js';
 export { write } from './write.js';

@@ -1,0 +1,581 @@
+import { uniformInt } from 'pure-rand/distribution/uniformInt';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import { GvlError } from './errors.js';
+import { type Axis, type AxisIndex, resolveQuery, subsetAxis } from './indexing.js';
+import { createLoader, type Loader, type LoaderOptions } from './loader.js';
+import type { DatasetMetadata } from './metadata.js';
+import { readDatasetFiles } from './open.js';
+import type { GetOutput } from './output.js';
+import { type BatchRequest, type Core, computeBatch, type Plan } from './query.js';
+import { loadReference } from './reference.js';
+import {
+  checkInsertionFill,
+  checkOutputLength,
+  checkSeqsKind,
+  type DatasetSettings,
+  DEFAULT_SETTINGS,
+  type InsertionFill,
+  invalid,
+  type OutputLength,
+  type SeqsKind,
+} from './settings.js';
+
+/** Options of {@link Dataset.open}. */
+export interface OpenOptions extends Partial<Omit<DatasetSettings, 'insertionFill'>> {
+  /** Reference FASTA (plain + `.fai`, or bgzip + `.fai` + `.gzi`). Needed for haplotypes and reference sequences. */
+  reference?: string;
+}
+
+/** Options of {@link Dataset.batches}. */
+export interface BatchOptions {
+  /** Items per batch, ≥ 1. Default 32. */
+  batchSize?: number;
+  /** Visit (region, sample) pairs in a seeded random order. Default false. */
+  shuffle?: boolean;
+  /** Seed of the shuffle. Default: the dataset's seed. */
+  seed?: number;
+  /** Drop a last batch smaller than `batchSize`. Default false. */
+  dropLast?: boolean;
+  /** Cancels iteration; the pending batch rejects with `GVL_ABORTED`. */
+  signal?: AbortSignal;
+}
+
+/** One batch from {@link Dataset.batches} or a loader. */
+export interface Batch {
+  /** Position of this batch in the epoch, from 0. */
+  index: number;
+  /** Region of each item: index into the current subset's regions. */
+  regions: Int32Array;
+  /** Sample of each item: index into the current subset's samples. */
+  samples: Int32Array;
+  /** What `get(regions, samples)` returns for these pairs (leading dim = batch size). */
+  data: GetOutput;
+}
+
+/** Mutable PRNG state shared by datasets derived from one another (like the peer's `rng`). */
+interface Rng {
+  gen: ReturnType<typeof xoroshiro128plus>;
+}
+
+interface State {
+  core: Core;
+  regions: Axis;
+  samples: Axis;
+  seqs: SeqsKind | null;
+  tracks: readonly string[];
+  length: OutputLength;
+  settings: DatasetSettings;
+  rng: Rng;
+}
+
+function freshRng(seed: number): Rng {
+  return { gen: xoroshiro128plus(seed | 0) };
+}
+
+/**
+ * A genvarloader dataset opened for reading: per (region, sample) pair, the sample's
+ * haplotypes, the reference, the variants, or tracks (optionally realigned to the
+ * haplotypes). Immutable: the `with*` builders and {@link Dataset.subsetTo} return new
+ * datasets sharing the loaded arrays.
+ *
+ * Coordinates are 0-based, half-open. Regions are indexed in input BED order; samples
+ * in `metadata.samples` order (sorted), or by name.
+ *
+ * Randomness (jitter, random shifts when `deterministic: false`) comes from a seeded
+ * xoroshiro128+ generator: the same seed gives the same outputs, but the draws differ
+ * from the Python peer's numpy PCG64, so byte parity with the peer holds for
+ * `jitter = 0` and `deterministic = true`.
+ *
+ * @see genvarloader `Dataset`.
+ */
+export class Dataset {
+  /** @internal */
+  readonly #s: State;
+
+  private constructor(state: State) {
+    this.#s = state;
+  }
+
+  /**
+   * Opens a dataset written by `gvl write` or by the Python genvarloader (format 2.x).
+   *
+   * Initial state: ragged output; sequences `'haplotypes'` with genotypes and a reference,
+   * `'variants'` with genotypes only, `'reference'` with a reference only; every track active.
+   *
+   * @param path - the dataset directory.
+   * @throws {@link GvlError} `GVL_BAD_DATASET` (not a readable dataset), `GVL_UNKNOWN_CONTIG`
+   *   (a contig missing from the reference), `GVL_UNREADABLE` / `GVL_MISSING_INDEX` (FASTA),
+   *   `GVL_INVALID_ARGUMENT` (a bad setting).
+   * @see genvarloader `Dataset.open`.
+   * @example
+   * ```ts
+   * const ds = await Dataset.open('chr20.gvl', { reference: 'chr20.fa.gz' });
+   * const haps = await ds.get(0, 'HG00096'); // Ragged<Uint8Array>, shape [2, null]
+   * ```
+   */
+  static async open(path: string, options: OpenOptions = {}): Promise<Dataset> {
+    const { reference: refPath, ...rest } = options;
+    const settings = validateSettings({ ...DEFAULT_SETTINGS, ...rest }, null);
+    const files = await readDatasetFiles(path);
+    if (settings.jitter > files.metadata.max_jitter) {
+      throw invalid(
+        'jitter',
+        settings.jitter,
+        `an integer in [0, max_jitter = ${files.metadata.max_jitter}]`,
+      );
+    }
+    const reference =
+      refPath === undefined ? null : await loadReference(refPath, files.metadata.contigs);
+    const R = files.metadata.n_regions;
+    const S = files.metadata.samples.length;
+    const regionNames = files.regionNames ? new Map(files.regionNames.map((n, i) => [n, i])) : null;
+    const seqs: SeqsKind | null = files.genotypes
+      ? reference
+        ? 'haplotypes'
+        : 'variants'
+      : reference
+        ? 'reference'
+        : null;
+    return new Dataset({
+      core: { files, reference },
+      regions: {
+        name: 'region',
+        subset: Int32Array.from({ length: R }, (_, i) => i),
+        names: regionNames,
+      },
+      samples: {
+        name: 'sample',
+        subset: Int32Array.from({ length: S }, (_, i) => i),
+        names: new Map(files.metadata.samples.map((n, i) => [n, i])),
+      },
+      seqs,
+      tracks: [...files.tracks.keys()],
+      length: 'ragged',
+      settings,
+      rng: freshRng(settings.seed),
+    });
+  }
+
+  /** @internal Rebuilds a dataset from shared state (loader worker threads). */
+  static fromCore(core: Core, plan: Plan, regions: Axis, samples: Axis): Dataset {
+    return new Dataset({ core, regions, samples, ...plan, rng: freshRng(plan.settings.seed) });
+  }
+
+  /** @internal The shared state, for loader worker threads. */
+  get internals(): { core: Core; plan: Plan; regions: Axis; samples: Axis } {
+    const s = this.#s;
+    return { core: s.core, plan: this.#plan(), regions: s.regions, samples: s.samples };
+  }
+
+  #plan(): Plan {
+    const s = this.#s;
+    return { seqs: s.seqs, tracks: s.tracks, length: s.length, settings: s.settings };
+  }
+
+  #with(patch: Partial<State>): Dataset {
+    return new Dataset({ ...this.#s, ...patch });
+  }
+
+  /** Path of the dataset directory. */
+  get path(): string {
+    return this.#s.core.files.path;
+  }
+  /** The dataset's `metadata.json`. */
+  get metadata(): Readonly<DatasetMetadata> {
+    return this.#s.core.files.metadata;
+  }
+  /** Sample names of the current subset, in order. */
+  get samples(): string[] {
+    const all = this.#s.core.files.metadata.samples;
+    return Array.from(this.#s.samples.subset, (i) => all[i] as string);
+  }
+  /** Number of regions in the current subset. */
+  get nRegions(): number {
+    return this.#s.regions.subset.length;
+  }
+  /** Number of samples in the current subset. */
+  get nSamples(): number {
+    return this.#s.samples.subset.length;
+  }
+  /** `[nRegions, nSamples]`. */
+  get shape(): [number, number] {
+    return [this.nRegions, this.nSamples];
+  }
+  /** `nRegions × nSamples`: the number of (region, sample) pairs. */
+  get length(): number {
+    return this.nRegions * this.nSamples;
+  }
+  /** Ploidy of the genotypes, `null` without genotypes. */
+  get ploidy(): number | null {
+    return this.#s.core.files.metadata.ploidy ?? null;
+  }
+  /** Contigs in dataset order. */
+  get contigs(): readonly string[] {
+    return this.#s.core.files.metadata.contigs;
+  }
+  /** Padding (bp) the dataset was written with; `jitter` may not exceed it. */
+  get maxJitter(): number {
+    return this.#s.core.files.metadata.max_jitter;
+  }
+  /** Active sequence kind, or `null` for tracks only. */
+  get seqsKind(): SeqsKind | null {
+    return this.#s.seqs;
+  }
+  /** Names of every track in the dataset. */
+  get availableTracks(): string[] {
+    return [...this.#s.core.files.tracks.keys()];
+  }
+  /** Names of the active tracks. */
+  get activeTracks(): readonly string[] {
+    return this.#s.tracks;
+  }
+  /** Output length mode. */
+  get outputLength(): OutputLength {
+    return this.#s.length;
+  }
+  /** Current read settings. */
+  get settings(): Readonly<DatasetSettings> {
+    return this.#s.settings;
+  }
+  /** Whether a reference was given to {@link Dataset.open}. */
+  get hasReference(): boolean {
+    return this.#s.core.reference !== null;
+  }
+  /** Whether the dataset has genotypes. */
+  get hasGenotypes(): boolean {
+    return this.#s.core.files.genotypes !== null;
+  }
+
+  /**
+   * A BED-like view of region `i` of the current subset: contig, 0-based half-open start
+   * and end (unpadded, as given at write time), strand, and name when the BED had one.
+   */
+  region(i: number): {
+    chrom: string;
+    start: number;
+    end: number;
+    strand: 1 | -1;
+    name: string | null;
+  } {
+    const pos = resolveQuery(this.#s.regions, this.#s.samples, i, 0).regionIdx[0] as number;
+    const f = this.#s.core.files;
+    const d = f.rIdxMap[pos] as number;
+    return {
+      chrom: f.metadata.contigs[f.regions[d * 4] as number] as string,
+      start: f.regions[d * 4 + 1] as number,
+      end: f.regions[d * 4 + 2] as number,
+      strand: f.regions[d * 4 + 3] === -1 ? -1 : 1,
+      name: f.regionNames ? (f.regionNames[pos] as string) : null,
+    };
+  }
+
+  /**
+   * Selects the sequences `get()` returns.
+   *
+   * - `'haplotypes'`: bytes `(…, ploidy, ~length)` (needs genotypes and a reference);
+   * - `'reference'`: bytes `(…, ~length)` (needs a reference);
+   * - `'variants'`: {@link RaggedVariants} `(…, ploidy, ~variants)`, ragged only (needs genotypes);
+   * - `null`: no sequences (tracks only).
+   *
+   * @throws {@link GvlError} `GVL_INVALID_MODE` for an unknown kind; `GVL_NO_REFERENCE` or
+   *   `GVL_MODE_UNAVAILABLE` when the dataset lacks what the kind needs; `GVL_INVALID_ARGUMENT`
+   *   for `'variants'` with a non-ragged length.
+   * @see genvarloader `Dataset.with_seqs`.
+   */
+  withSeqs(kind: SeqsKind | null): Dataset {
+    const k = checkSeqsKind(kind);
+    const { core } = this.#s;
+    if ((k === 'haplotypes' || k === 'reference') && !core.reference) {
+      throw new GvlError(
+        'GVL_NO_REFERENCE',
+        `sequences '${k}' need a reference: open the dataset with { reference }`,
+        { value: k },
+      );
+    }
+    if ((k === 'haplotypes' || k === 'variants') && !core.files.genotypes) {
+      throw new GvlError(
+        'GVL_MODE_UNAVAILABLE',
+        `sequences '${k}' need genotypes, and ${core.files.path} has none`,
+        { value: k },
+      );
+    }
+    if (k === 'variants' && this.#s.length !== 'ragged') {
+      throw invalid('output length', this.#s.length, "'ragged' with sequences 'variants'");
+    }
+    return this.#with({ seqs: k });
+  }
+
+  /**
+   * Selects the active tracks: a name, a list of names, `true`/`undefined` for all, or
+   * `false` for none. Tracks are float32 `(…, tracks, ~length)`, or
+   * `(…, tracks, ploidy, ~length)` realigned to haplotypes when haplotypes are active and
+   * `realign` (default: the `realignTracks` setting, true) holds.
+   *
+   * @throws {@link GvlError} `GVL_INVALID_ARGUMENT` naming an unknown track.
+   * @see genvarloader `Dataset.with_tracks`.
+   */
+  withTracks(
+    names?: string | readonly string[] | boolean,
+    options: { realign?: boolean } = {},
+  ): Dataset {
+    const all = this.availableTracks;
+    let tracks: string[];
+    if (names === undefined || names === true) tracks = all;
+    else if (names === false) tracks = [];
+    else tracks = typeof names === 'string' ? [names] : [...names];
+    for (const t of tracks) {
+      if (!all.includes(t))
+        throw invalid(
+          'track',
+          t,
+          `one of ${all.length ? all.join(', ') : '(no tracks in this dataset)'}`,
+        );
+    }
+    const settings =
+      options.realign === undefined
+        ? this.#s.settings
+        : { ...this.#s.settings, realignTracks: options.realign };
+    return this.#with({ tracks, settings });
+  }
+
+  /**
+   * Sets the output length: `'ragged'` ({@link Ragged} rows of each item's own length),
+   * `'variable'` (dense, right-padded to the batch's longest row with `N` / `0.0`), or an
+   * integer `L` (dense, exactly `L`, left-anchored at the jittered region start and
+   * continuing with reference and extension variants past the region end).
+   *
+   * @throws {@link GvlError} `GVL_INVALID_ARGUMENT` when `L < 1`, when
+   *   `L + 2·jitter > min(region length) + 2·maxJitter`, or when sequences are `'variants'`.
+   * @see genvarloader `Dataset.with_len`.
+   */
+  withLen(length: OutputLength): Dataset {
+    const len = checkOutputLength(length);
+    if (len !== 'ragged' && this.#s.seqs === 'variants') {
+      throw invalid('output length', len, "'ragged' with sequences 'variants'");
+    }
+    checkFixedLength(this.#s, len, this.#s.settings.jitter);
+    return this.#with({ length: len });
+  }
+
+  /**
+   * Changes read settings (jitter, seed, deterministic, rcNeg, realignTracks,
+   * insertionFill per track, parallel). A new `seed` restarts the PRNG.
+   *
+   * @throws {@link GvlError} `GVL_INVALID_ARGUMENT` for an out-of-range value;
+   *   `GVL_INVALID_MODE` for an unknown insertion fill.
+   * @see genvarloader `Dataset.with_settings`.
+   */
+  withSettings(patch: Partial<DatasetSettings>): Dataset {
+    const settings = validateSettings({ ...this.#s.settings, ...patch }, this);
+    if (settings.jitter > this.maxJitter) {
+      throw invalid('jitter', settings.jitter, `an integer in [0, max_jitter = ${this.maxJitter}]`);
+    }
+    checkFixedLength(this.#s, this.#s.length, settings.jitter);
+    const rng = patch.seed !== undefined ? freshRng(settings.seed) : this.#s.rng;
+    return this.#with({ settings, rng });
+  }
+
+  /**
+   * Narrows the dataset to some regions and/or samples, relative to the current subset:
+   * integers, names, lists, boolean masks or {@link slice}s.
+   *
+   * @throws {@link GvlError} `GVL_INDEX_OUT_OF_RANGE`, `GVL_UNKNOWN_SAMPLE`, `GVL_UNKNOWN_REGION`.
+   * @see genvarloader `Dataset.subset_to`.
+   */
+  subsetTo(subset: { regions?: AxisIndex; samples?: AxisIndex }): Dataset {
+    return this.#with({
+      regions: subsetAxis(this.#s.regions, subset.regions),
+      samples: subsetAxis(this.#s.samples, subset.samples),
+    });
+  }
+
+  /** The same dataset without any subset. */
+  toFullDataset(): Dataset {
+    const { files } = this.#s.core;
+    return this.#with({
+      regions: {
+        ...this.#s.regions,
+        subset: Int32Array.from({ length: files.metadata.n_regions }, (_, i) => i),
+      },
+      samples: {
+        ...this.#s.samples,
+        subset: Int32Array.from({ length: files.metadata.samples.length }, (_, i) => i),
+      },
+    });
+  }
+
+  /** @internal Draws the random inputs of a batch of `n` items (advances the shared PRNG). */
+  drawRandom(n: number): Pick<BatchRequest, 'jitter' | 'shiftU'> {
+    const s = this.#s;
+    const P = this.ploidy ?? 1;
+    let jitter: Int32Array | null = null;
+    let shiftU: Float64Array | null = null;
+    if (s.settings.jitter > 0) {
+      jitter = new Int32Array(n);
+      const j = s.settings.jitter;
+      for (let i = 0; i < n; i++) jitter[i] = uniformInt(s.rng.gen, -j, j);
+    }
+    if (!s.settings.deterministic && typeof s.length === 'number' && s.seqs === 'haplotypes') {
+      shiftU = new Float64Array(n * P);
+      for (let i = 0; i < shiftU.length; i++)
+        shiftU[i] = uniformInt(s.rng.gen, 0, 0x7fffffff) / 0x80000000;
+    }
+    return { jitter, shiftU };
+  }
+
+  /**
+   * Sequences and/or tracks for `(regions, samples)`, with the peer's shape rules:
+   * both integers/names → no leading dims (e.g. haplotypes `(ploidy, ~length)`); both
+   * slices (or omitted) → `(nRegions, nSamples, …)`; one list → the outer product
+   * `(nRegions, nSamples, …)`; two lists → paired element-wise `(n, …)`.
+   * Ragged multi-dimensional outputs have flattened innermost offsets (10 regions × 3
+   * samples × ploidy 2 → 61 offsets).
+   *
+   * All per-base work runs in `@gvl/native` kernels off the JS thread.
+   *
+   * @param regions - region index in input BED order (or a name, list, mask, slice); default all.
+   * @param samples - sample index in `metadata.samples` order, or a name; default all.
+   * @returns the sequences, the tracks, or `[sequences, tracks]` when both are active.
+   * @throws {@link GvlError} `GVL_INDEX_OUT_OF_RANGE`, `GVL_UNKNOWN_SAMPLE`,
+   *   `GVL_UNKNOWN_REGION`, `GVL_INVALID_ARGUMENT`, `GVL_ABORTED`.
+   * @see genvarloader `Dataset.__getitem__`.
+   */
+  async get(
+    regions?: AxisIndex,
+    samples?: AxisIndex,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<GetOutput> {
+    const q = resolveQuery(this.#s.regions, this.#s.samples, regions, samples);
+    const rnd = this.drawRandom(q.regionIdx.length);
+    return computeBatch(this.#s.core, this.#plan(), { ...q, ...rnd }, options.signal);
+  }
+
+  /** @internal Resolves paired subset positions to a batch request (random draws included). */
+  batchRequest(regionPos: Int32Array, samplePos: Int32Array): BatchRequest {
+    const q = resolveQuery(this.#s.regions, this.#s.samples, regionPos, samplePos);
+    return { ...q, shape: [regionPos.length], ...this.drawRandom(q.regionIdx.length) };
+  }
+
+  /**
+   * Iterates over every (region, sample) pair of the current subset in batches, in order
+   * (region-major) or shuffled with a seed. Each batch is computed when requested.
+   *
+   * @throws {@link GvlError} `GVL_INVALID_ARGUMENT` for a bad batch size; `GVL_ABORTED`.
+   * @example
+   * ```ts
+   * for await (const batch of ds.withLen(2048).batches({ batchSize: 64, shuffle: true, seed: 1 })) {
+   *   train(batch.data); // Dense<Uint8Array>, shape [64, 2, 2048]
+   * }
+   * ```
+   */
+  async *batches(options: BatchOptions = {}): AsyncGenerator<Batch> {
+    for (const plan of planBatches(this, options)) {
+      options.signal?.throwIfAborted?.();
+      if (options.signal?.aborted)
+        throw new GvlError('GVL_ABORTED', 'batch iteration aborted', { value: plan.index });
+      const req = this.batchRequest(plan.regions, plan.samples);
+      const data = await computeBatch(this.#s.core, this.#plan(), req, options.signal);
+      yield { index: plan.index, regions: plan.regions, samples: plan.samples, data };
+    }
+  }
+
+  /**
+   * A loader that computes batches ahead of the consumer: `'inline'` (async kernels on
+   * this thread's event loop) or `'worker'` (worker threads sharing the dataset's
+   * memory; batches transferred back). Batches arrive in order; at most `prefetch` are
+   * in flight. See {@link Loader}.
+   *
+   * @throws {@link GvlError} `GVL_INVALID_MODE` for an unknown mode (listing the allowed
+   *   ones); `GVL_MODE_UNAVAILABLE` for a known mode this loader cannot run;
+   *   `GVL_INVALID_ARGUMENT` for bad counts.
+   */
+  loader(options: LoaderOptions = {}): Loader {
+    return createLoader(this, options);
+  }
+}
+
+/** One planned batch: paired subset positions. */
+export interface PlannedBatch {
+  index: number;
+  regions: Int32Array;
+  samples: Int32Array;
+}
+
+/**
+ * The batches of an epoch over a dataset's current subset (region-major order, or a
+ * seeded Fisher–Yates shuffle).
+ *
+ * @throws {@link GvlError} `GVL_INVALID_ARGUMENT` for a bad batch size.
+ */
+export function* planBatches(ds: Dataset, options: BatchOptions): Generator<PlannedBatch> {
+  const batchSize = options.batchSize ?? 32;
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1)
+    throw invalid('batchSize', batchSize, 'an integer >= 1');
+  const nS = ds.nSamples;
+  const total = ds.length;
+  let order: Uint32Array | null = null;
+  if (options.shuffle) {
+    order = new Uint32Array(total);
+    for (let i = 0; i < total; i++) order[i] = i;
+    const gen = xoroshiro128plus((options.seed ?? ds.settings.seed) | 0);
+    for (let i = total - 1; i > 0; i--) {
+      const j = uniformInt(gen, 0, i);
+      const t = order[i] as number;
+      order[i] = order[j] as number;
+      order[j] = t;
+    }
+  }
+  let index = 0;
+  for (let start = 0; start < total; start += batchSize) {
+    const n = Math.min(batchSize, total - start);
+    if (n < batchSize && options.dropLast) break;
+    const regions = new Int32Array(n);
+    const samples = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const flat = order ? (order[start + i] as number) : start + i;
+      regions[i] = Math.floor(flat / nS);
+      samples[i] = flat % nS;
+    }
+    yield { index: index++, regions, samples };
+  }
+}
+
+function validateSettings(s: DatasetSettings, _ds: Dataset | null): DatasetSettings {
+  if (!Number.isSafeInteger(s.jitter) || s.jitter < 0)
+    throw invalid('jitter', s.jitter, 'an integer >= 0');
+  if (!Number.isSafeInteger(s.seed)) throw invalid('seed', s.seed, 'an integer');
+  if (typeof s.deterministic !== 'boolean')
+    throw invalid('deterministic', s.deterministic, 'a boolean');
+  if (typeof s.rcNeg !== 'boolean') throw invalid('rcNeg', s.rcNeg, 'a boolean');
+  if (typeof s.realignTracks !== 'boolean')
+    throw invalid('realignTracks', s.realignTracks, 'a boolean');
+  if (!(s.parallel === true || s.parallel === false || s.parallel === 'auto')) {
+    throw new GvlError(
+      'GVL_INVALID_MODE',
+      `parallel ${JSON.stringify(s.parallel)} is not supported: expected true, false or 'auto'`,
+      {
+        value: s.parallel,
+      },
+    );
+  }
+  const fills: Record<string, InsertionFill> = {};
+  for (const [name, fill] of Object.entries(s.insertionFill ?? {}))
+    fills[name] = checkInsertionFill(name, fill);
+  return { ...s, insertionFill: fills };
+}
+
+function checkFixedLength(s: State, len: OutputLength, jitter: number): void {
+  if (typeof len !== 'number') return;
+  const f = s.core.files;
+  let minLen = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < f.metadata.n_regions; i++)
+    minLen = Math.min(minLen, (f.regions[i * 4 + 2] as number) - (f.regions[i * 4 + 1] as number));
+  const max = minLen + 2 * f.metadata.max_jitter;
+  if (len + 2 * jitter > max) {
+    throw invalid(
+      'output length',
+      len,
+      `L + 2·jitter (${len} + 2·${jitter}) <= min region length (${minLen}) + 2·max_jitter (${f.metadata.max_jitter}) = ${max}`,
+    );
+  }
+}

@@ -1,0 +1,47 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { GvlError } from './errors.js';
+import type { DatasetFiles } from './open.js';
+import { type BatchRequest, type Core, computeBatch } from './query.js';
+import { toWire, type WorkerInit } from './wire.js';
+
+// A loader worker thread: computes batches on memory shared with the main thread.
+const init = workerData as WorkerInit;
+const core: Core = { files: init.core.files as DatasetFiles, reference: init.core.reference };
+const controllers = new Map<number, AbortController>();
+
+parentPort?.on('message', async (m: { id?: number; req?: BatchRequest; cancel?: number }) => {
+  if (m.cancel !== undefined) {
+    controllers.get(m.cancel)?.abort();
+    return;
+  }
+  const id = m.id as number;
+  const ctrl = new AbortController();
+  controllers.set(id, ctrl);
+  try {
+    const out = await computeBatch(core, init.plan, m.req as BatchRequest, ctrl.signal);
+    const { wire, transfer } = toWire(out);
+    parentPort?.postMessage({ id, ok: true, out: wire }, transfer);
+  } catch (e) {
+    const err = e as GvlError;
+    parentPort?.postMessage({
+      id,
+      ok: false,
+      error: {
+        code: err.code ?? 'GVL_WORKER_FAILED',
+        message: err.message,
+        value: err instanceof GvlError ? safe(err.value) : null,
+      },
+    });
+  } finally {
+    controllers.delete(id);
+  }
+});
+
+function safe(v: unknown): unknown {
+  try {
+    structuredClone(v);
+    return v;
+  } catch {
+    return String(v);
+  }
+}

@@ -1,0 +1,324 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { Batch, BatchOptions, Dataset, PlannedBatch } from './dataset.js';
+import { planBatches } from './dataset.js';
+import { GvlError } from './errors.js';
+import type { GetOutput } from './output.js';
+import { computeBatch } from './query.js';
+import { invalid } from './settings.js';
+import { fromWire, serializeCore, type WireOutput } from './wire.js';
+
+/** How a {@link Loader} computes batches. */
+export type LoaderMode = 'inline' | 'worker';
+
+/** Every mode name the loader knows, including ones it cannot run. */
+export const LOADER_MODES: readonly LoaderMode[] = ['inline', 'worker'];
+
+/** Options of {@link Dataset.loader}. */
+export interface LoaderOptions extends BatchOptions {
+  /**
+   * `'inline'` (default): batches computed by async native kernels from this thread.
+   * `'worker'`: batches computed in `workers` worker threads that share the dataset's
+   * memory (`SharedArrayBuffer`) and transfer results back without a copy.
+   */
+  mode?: LoaderMode;
+  /** Worker threads for `'worker'` mode, ≥ 1. Default `min(4, availableParallelism())`. */
+  workers?: number;
+  /** Batches computed ahead of the consumer (in flight or waiting), ≥ 1. Default 2 (inline) or 2 × workers. */
+  prefetch?: number;
+}
+
+/** Counters of a {@link Loader}. */
+export interface LoaderStats {
+  /** Batches handed to the consumer. */
+  delivered: number;
+  /** Batches started and not yet consumed. */
+  inFlight: number;
+  /** Highest `inFlight` seen: never above `prefetch`. */
+  maxInFlight: number;
+}
+
+/**
+ * Batches in order, computed ahead of the consumer with bounded prefetch. Iterate with
+ * `for await`; `close()` stops it: every pending batch settles (rejects with
+ * `GVL_LOADER_CLOSED`, or `GVL_ABORTED` when the signal fired) and worker threads exit.
+ */
+export interface Loader extends AsyncIterableIterator<Batch> {
+  /** Stops the loader; resolves once every pending batch has settled and workers have exited. */
+  close(): Promise<void>;
+  /** Live counters. */
+  readonly stats: Readonly<LoaderStats>;
+  /** Mode in use. */
+  readonly mode: LoaderMode;
+}
+
+interface Pending {
+  planned: PlannedBatch;
+  promise: Promise<GetOutput>;
+  settled: boolean;
+  reject: (e: unknown) => void;
+}
+
+function checkCount(name: string, v: unknown, dflt: number): number {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1)
+    throw invalid(name, v, 'an integer >= 1');
+  return v;
+}
+
+/** @internal */
+export function createLoader(ds: Dataset, options: LoaderOptions): Loader {
+  const mode = options.mode ?? 'inline';
+  if (!(LOADER_MODES as readonly unknown[]).includes(mode)) {
+    if ((mode as string) === 'process') {
+      throw new GvlError(
+        'GVL_MODE_UNAVAILABLE',
+        "loader mode 'process' is known but not available: batches cannot be shared with child processes without a copy; use 'worker' (threads), or spawn processes that each open the dataset (see @gvl/stress and planWorkers from @gvl/threads)",
+        { value: mode },
+      );
+    }
+    throw new GvlError(
+      'GVL_INVALID_MODE',
+      `loader mode ${JSON.stringify(mode)} is not supported: expected one of ${LOADER_MODES.map((m) => `'${m}'`).join(', ')}`,
+      { value: mode },
+    );
+  }
+  const workers =
+    mode === 'worker'
+      ? checkCount('workers', options.workers, Math.min(4, availableParallelism()))
+      : 0;
+  const prefetch = checkCount('prefetch', options.prefetch, mode === 'worker' ? 2 * workers : 2);
+  const plans = planBatches(ds, options); // validates batchSize
+  return new LoaderImpl(ds, mode, plans, prefetch, workers, options.signal);
+}
+
+class LoaderImpl implements Loader {
+  readonly mode: LoaderMode;
+  readonly #ds: Dataset;
+  readonly #plans: Iterator<PlannedBatch>;
+  readonly #prefetch: number;
+  readonly #queue: Pending[] = [];
+  readonly #ctrl = new AbortController();
+  readonly #stats: LoaderStats = { delivered: 0, inFlight: 0, maxInFlight: 0 };
+  readonly #pool: WorkerPool | null;
+  #exhausted = false;
+  #closed: GvlError | null = null;
+  #closing: Promise<void> | null = null;
+  readonly #signal: AbortSignal | undefined;
+  readonly #onAbort = () => {
+    void this.#shutdown(
+      new GvlError('GVL_ABORTED', 'loader aborted by its signal', { value: this.#stats.delivered }),
+    );
+  };
+
+  constructor(
+    ds: Dataset,
+    mode: LoaderMode,
+    plans: Iterator<PlannedBatch>,
+    prefetch: number,
+    workers: number,
+    signal?: AbortSignal,
+  ) {
+    this.mode = mode;
+    this.#ds = ds;
+    this.#plans = plans;
+    this.#prefetch = prefetch;
+    this.#signal = signal;
+    this.#pool = mode === 'worker' ? new WorkerPool(ds, workers) : null;
+    if (signal?.aborted)
+      this.#closed = new GvlError('GVL_ABORTED', 'loader aborted by its signal', { value: 0 });
+    signal?.addEventListener('abort', this.#onAbort, { once: true });
+    this.#pump();
+  }
+
+  get stats(): Readonly<LoaderStats> {
+    return { ...this.#stats };
+  }
+
+  #pump(): void {
+    while (!this.#closed && !this.#exhausted && this.#queue.length < this.#prefetch) {
+      const next = this.#plans.next();
+      if (next.done) {
+        this.#exhausted = true;
+        break;
+      }
+      const planned = next.value;
+      // Random draws happen here, in batch order, so results do not depend on scheduling.
+      const req = this.#ds.batchRequest(planned.regions, planned.samples);
+      let reject!: (e: unknown) => void;
+      const external = new Promise<GetOutput>((_, rej) => {
+        reject = rej;
+      });
+      const work = this.#pool
+        ? this.#pool.run(req, this.#ctrl.signal)
+        : computeBatch(this.#ds.internals.core, this.#ds.internals.plan, req, this.#ctrl.signal);
+      const entry: Pending = {
+        planned,
+        promise: Promise.race([work, external]),
+        settled: false,
+        reject,
+      };
+      entry.promise.then(
+        () => {
+          entry.settled = true;
+        },
+        () => {
+          entry.settled = true;
+        },
+      );
+      this.#queue.push(entry);
+      this.#stats.inFlight = this.#queue.length;
+      this.#stats.maxInFlight = Math.max(this.#stats.maxInFlight, this.#queue.length);
+    }
+  }
+
+  async next(): Promise<IteratorResult<Batch>> {
+    if (this.#closed) {
+      if (this.#closed.code === 'GVL_LOADER_CLOSED') return { done: true, value: undefined };
+      throw this.#closed;
+    }
+    const head = this.#queue[0];
+    if (!head) {
+      await this.#shutdown(null);
+      return { done: true, value: undefined };
+    }
+    let data: GetOutput;
+    try {
+      data = await head.promise;
+    } catch (e) {
+      await this.#shutdown(
+        e instanceof GvlError
+          ? e
+          : new GvlError('GVL_LOADER_CLOSED', `loader stopped: ${(e as Error).message}`, {
+              cause: e,
+            }),
+      );
+      throw e;
+    }
+    this.#queue.shift();
+    this.#stats.delivered++;
+    this.#stats.inFlight = this.#queue.length;
+    this.#pump();
+    const { index, regions, samples } = head.planned;
+    return { done: false, value: { index, regions, samples, data } };
+  }
+
+  async return(): Promise<IteratorResult<Batch>> {
+    await this.close();
+    return { done: true, value: undefined };
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<Batch> {
+    return this;
+  }
+
+  close(): Promise<void> {
+    return this.#shutdown(
+      new GvlError('GVL_LOADER_CLOSED', 'loader closed', { value: this.#stats.delivered }),
+    );
+  }
+
+  #shutdown(reason: GvlError | null): Promise<void> {
+    if (this.#closing) return this.#closing;
+    this.#closed =
+      reason ??
+      new GvlError('GVL_LOADER_CLOSED', 'loader finished', { value: this.#stats.delivered });
+    this.#signal?.removeEventListener('abort', this.#onAbort);
+    this.#ctrl.abort(this.#closed);
+    const pending = this.#queue.splice(0);
+    for (const p of pending) p.reject(this.#closed);
+    this.#stats.inFlight = 0;
+    this.#closing = (async () => {
+      await Promise.allSettled(pending.map((p) => p.promise));
+      await this.#pool?.terminate();
+    })();
+    return this.#closing;
+  }
+}
+
+/** Worker threads that compute batches on the shared dataset memory. */
+class WorkerPool {
+  readonly #workers: { w: Worker; busy: number }[] = [];
+  readonly #jobs = new Map<
+    number,
+    { resolve: (o: GetOutput) => void; reject: (e: unknown) => void; worker: Worker }
+  >();
+  #nextId = 0;
+  #dead: Error | null = null;
+
+  constructor(ds: Dataset, n: number) {
+    const init = serializeCore(ds);
+    const url = new URL('./loader-worker.js', import.meta.url);
+    for (let i = 0; i < n; i++) {
+      const w = new Worker(url, { workerData: init });
+      const slot = { w, busy: 0 };
+      w.on(
+        'message',
+        (m: {
+          id: number;
+          ok: boolean;
+          out?: WireOutput;
+          error?: { code: string; message: string; value: unknown };
+        }) => {
+          const job = this.#jobs.get(m.id);
+          if (!job) return;
+          this.#jobs.delete(m.id);
+          slot.busy--;
+          // Idle workers must not keep the process alive; busy ones must.
+          if (slot.busy === 0) w.unref();
+          if (m.ok && m.out) job.resolve(fromWire(m.out));
+          else {
+            const e = m.error ?? {
+              code: 'GVL_WORKER_FAILED',
+              message: 'worker failed',
+              value: null,
+            };
+            job.reject(new GvlError(e.code as never, e.message, { value: e.value }));
+          }
+        },
+      );
+      w.on('error', (err) => this.#fail(w, err));
+      w.on('exit', (code) => {
+        if (!this.#dead) this.#fail(w, new Error(`loader worker exited with code ${code}`));
+      });
+      w.unref();
+      this.#workers.push(slot);
+    }
+  }
+
+  #fail(w: Worker, err: Error): void {
+    for (const [id, job] of this.#jobs) {
+      if (job.worker === w) {
+        this.#jobs.delete(id);
+        job.reject(
+          new GvlError('GVL_WORKER_FAILED', `loader worker failed: ${err.message}`, { cause: err }),
+        );
+      }
+    }
+  }
+
+  run(req: unknown, signal: AbortSignal): Promise<GetOutput> {
+    const slot = this.#workers.reduce((a, b) => (b.busy < a.busy ? b : a));
+    const id = this.#nextId++;
+    slot.busy++;
+    slot.w.ref();
+    const onAbort = () => slot.w.postMessage({ cancel: id });
+    signal.addEventListener('abort', onAbort, { once: true });
+    const done = new Promise<GetOutput>((resolve, reject) => {
+      this.#jobs.set(id, { resolve, reject, worker: slot.w });
+      slot.w.postMessage({ id, req });
+    });
+    const cleanup = () => signal.removeEventListener('abort', onAbort);
+    done.then(cleanup, cleanup);
+    return done;
+  }
+
+  async terminate(): Promise<void> {
+    this.#dead = new Error('terminated');
+    for (const [id, job] of this.#jobs) {
+      this.#jobs.delete(id);
+      job.reject(new GvlError('GVL_LOADER_CLOSED', 'loader closed', { value: id }));
+    }
+    await Promise.all(this.#workers.map((s) => s.w.terminate()));
+  }
+}

@@ -1,0 +1,97 @@
+import type { InsertionFill } from '@gvl/native';
+import { GvlError } from './errors.js';
+
+export type { InsertionFill };
+
+/** Which sequences `get()` returns. */
+export type SeqsKind = 'haplotypes' | 'reference' | 'variants';
+
+/** Output length mode: ragged rows, dense padded to the batch's longest row, or a fixed length. */
+export type OutputLength = 'ragged' | 'variable' | number;
+
+/** Read-time settings of a {@link Dataset}. */
+export interface DatasetSettings {
+  /** Max random shift (bp) of each region, `0 ≤ jitter ≤ maxJitter`. Default 0. */
+  jitter: number;
+  /** Seed of the PRNG used for jitter and random shifts. Default 0. */
+  seed: number;
+  /** When true (default), no random shifts of haplotypes longer than the output. */
+  deterministic: boolean;
+  /** Reverse-complement sequences (and reverse tracks) of `-` strand regions. Default true. */
+  rcNeg: boolean;
+  /** Realign tracks to haplotypes when both are active. Default true. */
+  realignTracks: boolean;
+  /** Insertion fill for realigned tracks, per track name; default `repeat5p`. */
+  insertionFill: Readonly<Record<string, InsertionFill>>;
+  /** Parallel kernels: `'auto'` (size gate, default), `true` (forced) or `false` (serial). */
+  parallel: boolean | 'auto';
+}
+
+export const DEFAULT_SETTINGS: DatasetSettings = {
+  jitter: 0,
+  seed: 0,
+  deterministic: true,
+  rcNeg: true,
+  realignTracks: true,
+  insertionFill: {},
+  parallel: 'auto',
+};
+
+const SEQS_KINDS: readonly SeqsKind[] = ['haplotypes', 'reference', 'variants'];
+
+export function invalid(what: string, value: unknown, expected: string): GvlError {
+  return new GvlError(
+    'GVL_INVALID_ARGUMENT',
+    `${what} ${JSON.stringify(value) ?? String(value)} is invalid: expected ${expected}`,
+    {
+      value,
+    },
+  );
+}
+
+export function checkSeqsKind(kind: unknown): SeqsKind | null {
+  if (kind === null) return null;
+  if ((SEQS_KINDS as readonly unknown[]).includes(kind)) return kind as SeqsKind;
+  throw new GvlError(
+    'GVL_INVALID_MODE',
+    `sequence kind ${JSON.stringify(kind)} is not supported: expected one of ${SEQS_KINDS.map((k) => `'${k}'`).join(', ')} or null`,
+    { value: kind },
+  );
+}
+
+export function checkOutputLength(len: unknown): OutputLength {
+  if (len === 'ragged' || len === 'variable') return len;
+  if (typeof len === 'number' && Number.isSafeInteger(len) && len >= 1) return len;
+  throw invalid('output length', len, "'ragged', 'variable' or an integer >= 1");
+}
+
+export function checkInsertionFill(name: string, fill: InsertionFill): InsertionFill {
+  switch (fill?.kind) {
+    case 'repeat5p':
+    case 'repeat5pNormalized':
+      return fill;
+    case 'constant':
+      if (fill.value !== undefined && typeof fill.value !== 'number')
+        throw invalid(`insertion fill value of track ${name}`, fill.value, 'a number');
+      return fill;
+    case 'flankSample':
+      if (
+        fill.flankWidth !== undefined &&
+        (!Number.isSafeInteger(fill.flankWidth) || fill.flankWidth < 0)
+      ) {
+        throw invalid(`flankWidth of track ${name}`, fill.flankWidth, 'an integer >= 0');
+      }
+      return fill;
+    case 'interpolate':
+      if (fill.order !== undefined && (!Number.isSafeInteger(fill.order) || fill.order < 0)) {
+        throw invalid(`interpolation order of track ${name}`, fill.order, 'an integer >= 0');
+      }
+      return fill;
+    default:
+      throw new GvlError(
+        'GVL_INVALID_MODE',
+        `insertion fill ${JSON.stringify(fill)} of track ${name} is not supported: expected kind 'repeat5p', 'repeat5pNormalized', 'constant', 'flankSample' or 'interpolate'`,
+        { value: fill },
+      );
+  }
+}

@@ -309,7 +309,8 @@ export class Dataset {
    * Selects the active tracks: a name, a list of names, `true`/`undefined` for all, or
    * `false` for none. Tracks are float32 `(…, tracks, ~length)`, or
    * `(…, tracks, ploidy, ~length)` realigned to haplotypes when haplotypes are active and
-   * `realign` (default: the `realignTracks` setting, true) holds.
+   * `realign` (default: the `realignTracks` setting, true) holds. Active tracks keep the
+   * dataset's order (sample tracks sorted by name, then annotation tracks).
    *
    * @throws {@link GvlError} `GVL_INVALID_ARGUMENT` naming an unknown track.
    * @see genvarloader `Dataset.with_tracks`.

@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Batch, BatchOptions, Dataset, PlannedBatch } from './dataset.js';
 import { planBatches } from './dataset.js';
@@ -236,6 +238,17 @@ class LoaderImpl implements Loader {
   }
 }
 
+/**
+ * The compiled worker entry point. Beside this module in `dist/`; when this module runs
+ * from TypeScript sources (tests), the built copy in `../dist/` (build before testing).
+ */
+function workerScript(): URL {
+  const beside = new URL('./loader-worker.js', import.meta.url);
+  return existsSync(fileURLToPath(beside))
+    ? beside
+    : new URL('../dist/loader-worker.js', import.meta.url);
+}
+
 /** Worker threads that compute batches on the shared dataset memory. */
 class WorkerPool {
   readonly #workers: { w: Worker; busy: number }[] = [];
@@ -248,7 +261,7 @@ class WorkerPool {
 
   constructor(ds: Dataset, n: number) {
     const init = serializeCore(ds);
-    const url = new URL('./loader-worker.js', import.meta.url);
+    const url = workerScript();
     for (let i = 0; i < n; i++) {
       const w = new Worker(url, { workerData: init });
       const slot = { w, busy: 0 };

@@ -78,7 +78,7 @@ describe.skipIf(missing.length > 0)(suiteName('reading the chr20 dataset', missi
     truth = readTruth();
   }, 120_000);
   afterAll(() => {
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    if (dir && !process.env.GVL_KEEP_TMP) rmSync(dir, { recursive: true, force: true });
   });
 
   it('opens with the peer defaults: ragged haplotypes, all regions and samples', () => {

@@ -1,0 +1,188 @@
+/**
+ * Loaders over the real chr20 dataset: ordering, bounded prefetch, identical bytes in
+ * both modes, close() with batches pending, AbortSignal, and the invalid-mode table.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Dataset, GvlError, planBatches, type Ragged, write } from '../src/index.js';
+import { chr20, hasChr20, suiteName } from './helpers.js';
+
+const missing = hasChr20 ? [] : [`real data not found at ${chr20.vcf} (set GVL_DATA_DIR)`];
+
+function sameBytes(a: Ragged<Uint8Array>, b: Ragged<Uint8Array>): boolean {
+  return (
+    Buffer.compare(Buffer.from(a.data), Buffer.from(b.data)) === 0 &&
+    Buffer.compare(
+      Buffer.from(a.offsets.buffer, a.offsets.byteOffset, a.offsets.byteLength),
+      Buffer.from(b.offsets.buffer, b.offsets.byteOffset, b.offsets.byteLength),
+    ) === 0
+  );
+}
+
+describe.skipIf(missing.length > 0)(suiteName('loaders', missing), () => {
+  let dir = '';
+  let ds: Dataset;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'gvl-loader-'));
+    const path = join(dir, 'chr20.gvl');
+    await write(path, {
+      bed: chr20.bed2kb,
+      variants: chr20.vcf,
+      progress: false,
+      onWarning: () => undefined,
+    });
+    // 40 regions x 30 samples keeps the suite quick while crossing many batches.
+    ds = (await Dataset.open(path, { reference: chr20.fasta })).subsetTo({
+      regions: { kind: 'slice', stop: 40 },
+      samples: { kind: 'slice', stop: 30 },
+    });
+  }, 60_000);
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('plans every (region, sample) pair once, region-major or shuffled with a seed; dropLast drops the tail', () => {
+    const plain = [...planBatches(ds, { batchSize: 64 })];
+    expect(plain.length).toBe(Math.ceil(1200 / 64));
+    expect([...(plain[0]?.regions.subarray(0, 31) ?? [])]).toEqual([...new Array(30).fill(0), 1]);
+    const seen = new Set<number>();
+    for (const b of [...planBatches(ds, { batchSize: 64, shuffle: true, seed: 3 })]) {
+      for (let i = 0; i < b.regions.length; i++)
+        seen.add((b.regions[i] as number) * 30 + (b.samples[i] as number));
+    }
+    expect(seen.size).toBe(1200);
+    const a = [...planBatches(ds, { batchSize: 64, shuffle: true, seed: 3 })];
+    const b = [...planBatches(ds, { batchSize: 64, shuffle: true, seed: 3 })];
+    const c = [...planBatches(ds, { batchSize: 64, shuffle: true, seed: 4 })];
+    expect(a[0]?.regions).toEqual(b[0]?.regions);
+    expect(a[0]?.regions).not.toEqual(c[0]?.regions);
+    expect([...planBatches(ds, { batchSize: 64, dropLast: true })].length).toBe(
+      Math.floor(1200 / 64),
+    );
+  });
+
+  it.each(['inline', 'worker'] as const)(
+    '%s: batches arrive in order, prefetch stays bounded, bytes equal get()',
+    async (mode) => {
+      const loader = ds.loader({
+        mode,
+        batchSize: 50,
+        shuffle: true,
+        seed: 11,
+        prefetch: 3,
+        ...(mode === 'worker' ? { workers: 2 } : {}),
+      });
+      let expectIndex = 0;
+      for await (const batch of loader) {
+        expect(batch.index).toBe(expectIndex++);
+        if (batch.index % 6 === 0) {
+          const direct = (await ds.get(batch.regions, batch.samples)) as Ragged<Uint8Array>;
+          expect(sameBytes(batch.data as Ragged<Uint8Array>, direct)).toBe(true);
+        }
+        expect(loader.stats.inFlight).toBeLessThanOrEqual(3);
+      }
+      expect(expectIndex).toBe(24);
+      expect(loader.stats.maxInFlight).toBeLessThanOrEqual(3);
+      expect(loader.stats.delivered).toBe(24);
+    },
+  );
+
+  it('worker and inline modes produce identical bytes for a shuffled epoch', async () => {
+    const collect = async (mode: 'inline' | 'worker') => {
+      const out: Ragged<Uint8Array>[] = [];
+      for await (const b of ds.loader({ mode, batchSize: 100, shuffle: true, seed: 2, workers: 3 }))
+        out.push(b.data as Ragged<Uint8Array>);
+      return out;
+    };
+    const a = await collect('inline');
+    const b = await collect('worker');
+    expect(a.length).toBe(12);
+    a.forEach((x, i) => {
+      expect(sameBytes(x, b[i] as Ragged<Uint8Array>)).toBe(true);
+    });
+  });
+
+  it.each(['inline', 'worker'] as const)(
+    '%s: close() with batches pending settles them all and stops',
+    async (mode) => {
+      const loader = ds.loader({ mode, batchSize: 40, prefetch: 4, workers: 2 });
+      const first = await loader.next();
+      expect(first.done).toBe(false);
+      const pending = loader.next(); // a batch in flight when close() is called
+      const settled = pending.then(
+        (r) => ({ ok: true as const, done: r.done }),
+        (e: GvlError) => ({ ok: false as const, code: e.code }),
+      );
+      await loader.close();
+      const outcome = await settled;
+      // Either it finished before close() or it rejected with the shutdown error; never left pending.
+      if (!outcome.ok) expect(outcome.code).toBe('GVL_LOADER_CLOSED');
+      expect(loader.stats.inFlight).toBe(0);
+      expect(await loader.next()).toEqual({ done: true, value: undefined });
+    },
+  );
+
+  it.each(['inline', 'worker'] as const)(
+    '%s: an AbortSignal stops the loader with GVL_ABORTED',
+    async (mode) => {
+      const ctrl = new AbortController();
+      const loader = ds.loader({ mode, batchSize: 40, signal: ctrl.signal, workers: 2 });
+      await loader.next();
+      ctrl.abort();
+      await expect(loader.next()).rejects.toMatchObject({ code: 'GVL_ABORTED' });
+      await loader.close();
+      expect(loader.stats.inFlight).toBe(0);
+    },
+  );
+
+  it('a loader created with an aborted signal never starts', async () => {
+    const loader = ds.loader({ signal: AbortSignal.abort() });
+    await expect(loader.next()).rejects.toMatchObject({ code: 'GVL_ABORTED' });
+  });
+
+  it('breaking out of for-await closes the loader and its workers', async () => {
+    const loader = ds.loader({ mode: 'worker', workers: 2, batchSize: 30 });
+    for await (const b of loader) if (b.index === 2) break;
+    expect(loader.stats.inFlight).toBe(0);
+    expect(await loader.next()).toEqual({ done: true, value: undefined });
+  });
+
+  it.each([
+    [{ mode: 'auto' }, 'GVL_INVALID_MODE', 'auto'],
+    [{ mode: 'threads' }, 'GVL_INVALID_MODE', 'threads'],
+    [{ mode: '' }, 'GVL_INVALID_MODE', ''],
+    [{ mode: 42 }, 'GVL_INVALID_MODE', 42],
+    [{ mode: 'process' }, 'GVL_MODE_UNAVAILABLE', 'process'],
+    [{ mode: 'worker', workers: 0 }, 'GVL_INVALID_ARGUMENT', 0],
+    [{ prefetch: 1.5 }, 'GVL_INVALID_ARGUMENT', 1.5],
+    [{ batchSize: 0 }, 'GVL_INVALID_ARGUMENT', 0],
+  ])('loader(%j) throws %s naming %j, never falls back', (opts, code, value) => {
+    let caught: unknown;
+    try {
+      ds.loader(opts as never);
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(GvlError);
+    expect(caught).toMatchObject({ code, value });
+    if (code === 'GVL_INVALID_MODE')
+      expect((caught as Error).message).toContain("'inline', 'worker'");
+  });
+
+  it.each([
+    [() => ds.withSeqs('annotated' as never), 'GVL_INVALID_MODE'],
+    [() => ds.withSettings({ parallel: 'yes' as never }), 'GVL_INVALID_MODE'],
+    [
+      () => ds.withSettings({ insertionFill: { x: { kind: 'nearest' } as never } }),
+      'GVL_INVALID_MODE',
+    ],
+    [() => ds.withLen('fixed' as never), 'GVL_INVALID_ARGUMENT'],
+    [() => ds.withTracks('nope'), 'GVL_INVALID_ARGUMENT'],
+    [() => ds.withSettings({ jitter: -1 }), 'GVL_INVALID_ARGUMENT'],
+  ])('every other mode switch rejects unknown values (%#) with %s', (fn, code) => {
+    expect(fn).toThrow(expect.objectContaining({ code }));
+  });
+});

@@ -27,6 +27,19 @@ export interface Counters {
   inFlight: number
 }
 
+/**
+ * The counting pass of `gatherVariants`, computed off the JS thread.
+ * Inputs and `out` are referenced, not copied: do not mutate them until the promise settles.
+ */
+export declare function countVariants(input: GatherVariantsInput, parallel: boolean, out?: BigInt64Array | undefined | null, signal?: AbortSignal | undefined | null): Promise<VariantCounts>
+
+/**
+ * The counting pass of `gatherVariants`: row offsets (written into `out`, or a
+ * new array) and the ALT byte total, so a caller can allocate the five output
+ * columns itself. Blocks the calling thread.
+ */
+export declare function countVariantsSync(input: GatherVariantsInput, parallel: boolean, out?: BigInt64Array | undefined | null): VariantCounts
+
 /** Test-only: the async form of `debugPanicSync`. */
 export declare function debugPanic(parallel: boolean): Promise<void>
 
@@ -43,6 +56,52 @@ export interface DiffsInput {
   genotypes: GenotypeTable
   variants: VariantTable
 }
+
+/** Variants gathered per row, as flat columns (the peer's `RaggedVariants`). */
+export interface GatheredVariants {
+  /** int64 `(n_rows + 1)`, from 0: row `r` is `offsets[r]..offsets[r + 1]` of the columns below. */
+  offsets: BigInt64Array
+  /** int32 `(n)`: 0-based start of each variant (VCF `POS - 1`). */
+  start: Int32Array
+  /** int32 `(n)`: `len(ALT) - len(REF)`. */
+  ilen: Int32Array
+  /** uint8: ALT alleles (ASCII) concatenated, reverse-complemented in marked rows. */
+  alt: Uint8Array
+  /** int64 `(n + 1)`, from 0: variant `i`'s ALT is `alt[altOffsets[i]..altOffsets[i + 1]]`. */
+  altOffsets: BigInt64Array
+}
+
+/**
+ * Each row's variants gathered into flat columns, computed off the JS thread.
+ * Inputs and `out` are referenced, not copied: do not mutate them until the promise settles.
+ */
+export declare function gatherVariants(input: GatherVariantsInput, parallel: boolean, out?: GatheredVariants | undefined | null, signal?: AbortSignal | undefined | null): Promise<GatheredVariants>
+
+/**
+ * Input of `countVariants` and `gatherVariants`: row `r` (a query and
+ * haplotype) gathers the variants of genotype group `groups[r]`.
+ */
+export interface GatherVariantsInput {
+  /** int64 `(n_rows)`: genotype group of each row. */
+  groups: BigInt64Array
+  genotypes: GenotypeTable
+  /** The variant table; `alts` and `altOffsets` are required. */
+  variants: VariantTable
+  /**
+   * uint8 `(n_rows)`: a non-zero flag reverse-complements the row's ALT
+   * alleles. Absent: no row is reverse-complemented.
+   */
+  rcMask?: Uint8Array
+}
+
+/**
+ * Each row's variants gathered into flat columns, ALT alleles of rows
+ * flagged in `rcMask` reverse-complemented. Fills `out` (five columns sized
+ * from `countVariants`: the TS layer allocates them in V8, so they are
+ * GC-accounted and transferable) or, without it, columns allocated here and
+ * handed over without a copy (external buffers). Blocks the calling thread.
+ */
+export declare function gatherVariantsSync(input: GatherVariantsInput, parallel: boolean, out?: GatheredVariants | undefined | null): GatheredVariants
 
 /**
  * Genotypes as CSR groups: group `g` carries the variants
@@ -226,6 +285,17 @@ export interface TracksInput {
   intervals: IntervalTable
   /** int64 `(n + 1)`: row `i` is `out[outOffsets[i]..outOffsets[i + 1]]`. */
   outOffsets: BigInt64Array
+}
+
+/** Result of `countVariants`: the output layout of `gatherVariants`. */
+export interface VariantCounts {
+  /**
+   * int64 `(n_rows + 1)`, from 0: row `r` gathers `offsets[r + 1] - offsets[r]` variants;
+   * `offsets[n_rows]` is the total.
+   */
+  offsets: BigInt64Array
+  /** Total ALT bytes gathered (the length of `alt`). */
+  altBytes: number
 }
 
 /** The variant table as columns (one entry per variant). */

@@ -4,10 +4,12 @@
  * @module
  */
 import {
+  type GatheredVariants,
   getDiffs,
   getReference,
   type InsertionFill,
   intervalsToTracks,
+  gatherVariants as nativeGatherVariants,
   type Parallel,
   realignTracks,
   reconstructHaplotypes,
@@ -158,80 +160,17 @@ export function reverse(
   );
 }
 
-/** Variants of each (item, haplotype) group, gathered from the variant table. */
-export interface GatheredVariants {
-  offsets: BigInt64Array;
-  start: Int32Array;
-  ilen: Int32Array;
-  alt: Uint8Array;
-  altOffsets: BigInt64Array;
-}
-
-const COMPLEMENT = (() => {
-  const t = new Uint8Array(256);
-  for (let i = 0; i < 256; i++) t[i] = i;
-  const pairs: [string, string][] = [
-    ['A', 'T'],
-    ['C', 'G'],
-  ];
-  for (const [a, b] of pairs) {
-    t[a.charCodeAt(0)] = b.charCodeAt(0);
-    t[b.charCodeAt(0)] = a.charCodeAt(0);
-  }
-  return t;
-})();
-
 /**
- * Gathers each group's variants (start, ilen, ALT) into flat columns; ALT alleles of
- * rows flagged in `rcMask` are reverse-complemented (uppercase ACGT only).
+ * Variants of each (item, haplotype) row: the stored variants of genotype group
+ * `groups[r]`, as flat columns; ALT alleles of rows flagged in `rcMask` are
+ * reverse-complemented (uppercase ACGT only), `start` and order unchanged.
  */
-export function gatherVariants(a: {
-  files: DatasetFiles;
-  groups: BigInt64Array;
-  rcMask: Uint8Array;
-}): GatheredVariants {
-  const g = a.files.genotypes;
-  const v = a.files.variants;
-  if (!g || !v) throw new Error('dataset has no genotypes');
-  const rows = a.groups.length;
-  const offsets = new BigInt64Array(rows + 1);
-  let n = 0;
-  let altBytes = 0;
-  for (let r = 0; r < rows; r++) {
-    const grp = Number(a.groups[r]);
-    const s = Number(g.offsets[grp]);
-    const e = Number(g.offsets[grp + 1]);
-    for (let j = s; j < e; j++) {
-      const vi = g.variantIdxs[j] as number;
-      altBytes += Number((v.altOffsets[vi + 1] as bigint) - (v.altOffsets[vi] as bigint));
-    }
-    n += e - s;
-    offsets[r + 1] = BigInt(n);
-  }
-  const start = new Int32Array(n);
-  const ilen = new Int32Array(n);
-  const alt = new Uint8Array(altBytes);
-  const altOffsets = new BigInt64Array(n + 1);
-  let k = 0;
-  let o = 0;
-  for (let r = 0; r < rows; r++) {
-    const grp = Number(a.groups[r]);
-    const rcRow = a.rcMask[r] === 1;
-    for (let j = Number(g.offsets[grp]); j < Number(g.offsets[grp + 1]); j++) {
-      const vi = g.variantIdxs[j] as number;
-      start[k] = v.start[vi] as number;
-      ilen[k] = v.ilen[vi] as number;
-      const as = Number(v.altOffsets[vi]);
-      const ae = Number(v.altOffsets[vi + 1]);
-      if (rcRow) {
-        for (let x = ae - 1; x >= as; x--) alt[o++] = COMPLEMENT[v.alt[x] as number] as number;
-      } else {
-        alt.set(v.alt.subarray(as, ae), o);
-        o += ae - as;
-      }
-      k++;
-      altOffsets[k] = BigInt(o);
-    }
-  }
-  return { offsets, start, ilen, alt, altOffsets };
+export function gatherVariants(
+  a: Common & { files: DatasetFiles; groups: BigInt64Array; rcMask: Uint8Array },
+): Promise<GatheredVariants> {
+  const { genotypes, variants } = genoTables(a.files);
+  return nativeGatherVariants(
+    { groups: a.groups, genotypes, variants, rcMask: a.rcMask },
+    { parallel: a.parallel, signal: a.signal },
+  );
 }

@@ -234,7 +234,7 @@ export async function computeBatch(
         'this dataset has no genotypes: variants are unavailable',
         { value: files.path },
       );
-    seqs = await variantsOutput(files, g, lead, signal);
+    seqs = await variantsOutput(files, g, lead, parallel, signal);
   }
 
   if (plan.tracks.length > 0) {
@@ -320,11 +320,12 @@ async function variantsOutput(
   files: DatasetFiles,
   g: Geometry,
   lead: number[],
+  parallel: DatasetSettings['parallel'],
   signal?: AbortSignal,
 ): Promise<RaggedVariants> {
   const groups = genoGroups(g);
-  signal?.throwIfAborted();
-  const v = k.gatherVariants({ files, groups, rcMask: expandMask(g.toRc, g.ploidy) });
+  const rcMask = expandMask(g.toRc, g.ploidy);
+  const v = await k.gatherVariants({ files, groups, rcMask, parallel, signal });
   return {
     shape: [...lead, g.ploidy, null],
     offsets: v.offsets,

@@ -48,3 +48,16 @@ export type {
   VariantPositions,
   VariantTable,
 } from './types.js';
+export type {
+  AsyncGatherOptions,
+  GatheredVariants,
+  GatherOptions,
+  GatherVariantsInput,
+  VariantCounts,
+} from './variants.js';
+export {
+  countVariants,
+  countVariantsSync,
+  gatherVariants,
+  gatherVariantsSync,
+} from './variants.js';

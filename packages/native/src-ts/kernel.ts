@@ -21,7 +21,7 @@ function checkOptions<Out>(
   const out = (options as { out?: unknown }).out;
   if (outKind === null) {
     if (out !== undefined) {
-      throw invalidArgument('options.out', out, 'undefined (this kernel works in place)');
+      throw invalidArgument('options.out', out, 'undefined (this kernel has no out option)');
     }
   } else {
     expectOptionalArray('options.out', out, outKind);

@@ -23,6 +23,7 @@ use crate::realign::{Fill, RealignBatch};
 use crate::reference::ReferenceBatch;
 use crate::tasks::{self, Kernel, KernelTask};
 use crate::tracks::{Intervals, TracksBatch};
+use crate::variants::{GatherBatch, GatherOut};
 use crate::{prng, rc};
 
 // ---------------------------------------------------------------------------
@@ -159,6 +160,45 @@ pub struct RealignInput {
     pub base_seed: Option<BigInt>,
 }
 
+/// Input of `countVariants` and `gatherVariants`: row `r` (a query and
+/// haplotype) gathers the variants of genotype group `groups[r]`.
+#[napi(object, object_to_js = false)]
+pub struct GatherVariantsInput {
+    /// int64 `(n_rows)`: genotype group of each row.
+    pub groups: BigInt64Array,
+    pub genotypes: GenotypeTable,
+    /// The variant table; `alts` and `altOffsets` are required.
+    pub variants: VariantTable,
+    /// uint8 `(n_rows)`: a non-zero flag reverse-complements the row's ALT
+    /// alleles. Absent: no row is reverse-complemented.
+    pub rc_mask: Option<Uint8Array>,
+}
+
+/// Result of `countVariants`: the output layout of `gatherVariants`.
+#[napi(object, object_from_js = false)]
+pub struct VariantCounts {
+    /// int64 `(n_rows + 1)`, from 0: row `r` gathers `offsets[r + 1] - offsets[r]` variants;
+    /// `offsets[n_rows]` is the total.
+    pub offsets: BigInt64Array,
+    /// Total ALT bytes gathered (the length of `alt`).
+    pub alt_bytes: i64,
+}
+
+/// Variants gathered per row, as flat columns (the peer's `RaggedVariants`).
+#[napi(object)]
+pub struct GatheredVariants {
+    /// int64 `(n_rows + 1)`, from 0: row `r` is `offsets[r]..offsets[r + 1]` of the columns below.
+    pub offsets: BigInt64Array,
+    /// int32 `(n)`: 0-based start of each variant (VCF `POS - 1`).
+    pub start: Int32Array,
+    /// int32 `(n)`: `len(ALT) - len(REF)`.
+    pub ilen: Int32Array,
+    /// uint8: ALT alleles (ASCII) concatenated, reverse-complemented in marked rows.
+    pub alt: Uint8Array,
+    /// int64 `(n + 1)`, from 0: variant `i`'s ALT is `alt[altOffsets[i]..altOffsets[i + 1]]`.
+    pub alt_offsets: BigInt64Array,
+}
+
 // ---------------------------------------------------------------------------
 // Output handling
 // ---------------------------------------------------------------------------
@@ -190,6 +230,7 @@ macro_rules! out_array {
 out_array!(Uint8Array, u8);
 out_array!(Float32Array, f32);
 out_array!(Int32Array, i32);
+out_array!(BigInt64Array, i64);
 
 /// A byte range of an input, for alias checks against a caller's output.
 struct Span {
@@ -204,6 +245,21 @@ fn span<T>(name: &'static str, s: &[T]) -> Span {
         name,
         start,
         end: start + std::mem::size_of_val(s),
+    }
+}
+
+/// `out` shares no memory with any of `others` (empty ranges never alias);
+/// else `GVL_INVALID_ARGUMENT` naming `out` and, as the value, the other array.
+fn check_disjoint(out: &Span, others: &[Span], expected: &str) -> GResult<()> {
+    if out.start == out.end {
+        return Ok(());
+    }
+    match others
+        .iter()
+        .find(|s| s.start != s.end && out.start < s.end && s.start < out.end)
+    {
+        Some(s) => Err(GvlError::invalid(out.name, s.name, expected)),
+        None => Ok(()),
     }
 }
 
@@ -235,19 +291,11 @@ impl<A: OutArray> Dest<A> {
                         &format!("{n} (the last output offset)"),
                     ));
                 }
-                let o = span("out", out);
-                if o.start != o.end {
-                    if let Some(s) = inputs
-                        .iter()
-                        .find(|s| s.start != s.end && o.start < s.end && s.start < o.end)
-                    {
-                        return Err(GvlError::invalid(
-                            "out",
-                            s.name,
-                            "an output buffer that shares no memory with any input",
-                        ));
-                    }
-                }
+                check_disjoint(
+                    &span("out", out),
+                    inputs,
+                    "an output buffer that shares no memory with any input",
+                )?;
                 f(out)?;
                 Ok(None)
             }
@@ -335,6 +383,27 @@ impl ReferenceSequence {
     fn spans(&self, out: &mut Vec<Span>) {
         out.push(span("reference.sequence", &self.sequence));
         out.push(span("reference.offsets", &self.offsets));
+    }
+}
+
+impl GatherVariantsInput {
+    fn view(&self) -> GResult<GatherBatch<'_>> {
+        self.variants.require_alts()?;
+        Ok(GatherBatch {
+            groups: &self.groups,
+            genotypes: self.genotypes.view(),
+            variants: self.variants.view(),
+            rc_mask: self.rc_mask.as_deref().unwrap_or(&[]),
+        })
+    }
+    fn spans(&self) -> Vec<Span> {
+        let mut spans = vec![span("groups", &self.groups)];
+        if let Some(m) = &self.rc_mask {
+            spans.push(span("rcMask", m));
+        }
+        self.genotypes.spans(&mut spans);
+        self.variants.spans(&mut spans);
+        spans
     }
 }
 
@@ -591,6 +660,138 @@ impl Kernel for RealignKernel {
 
     fn make_js(&mut self, output: Self::Output) -> napi::Result<Float32Array> {
         self.dest.make_js(output)
+    }
+}
+
+/// The counting pass of `gatherVariants` on its own: validates, then writes
+/// the row offsets and returns the ALT byte total.
+pub struct CountVariantsKernel {
+    input: GatherVariantsInput,
+    dest: Dest<BigInt64Array>,
+}
+
+impl Kernel for CountVariantsKernel {
+    type Output = (Option<Vec<i64>>, usize);
+    type Js = VariantCounts;
+
+    fn compute(&mut self, exec: &Exec) -> GResult<Self::Output> {
+        let i = &self.input;
+        let b = i.view()?;
+        b.validate()?;
+        let mut alt_bytes = 0;
+        let offsets = self.dest.fill(b.n_rows() + 1, &i.spans(), |out| {
+            let layout = b.count(exec)?;
+            for (o, &x) in out.iter_mut().zip(&layout.offsets) {
+                *o = x as i64;
+            }
+            alt_bytes = layout.alt_bytes();
+            Ok(())
+        })?;
+        Ok((offsets, alt_bytes))
+    }
+
+    fn make_js(&mut self, (offsets, alt_bytes): Self::Output) -> napi::Result<VariantCounts> {
+        Ok(VariantCounts {
+            offsets: self.dest.make_js(offsets)?,
+            alt_bytes: alt_bytes as i64,
+        })
+    }
+}
+
+/// Columns of a `gatherVariants` output allocated here (no caller `out`).
+pub struct OwnedVariants {
+    offsets: Vec<i64>,
+    start: Vec<i32>,
+    ilen: Vec<i32>,
+    alt: Vec<u8>,
+    alt_offsets: Vec<i64>,
+}
+
+/// `gatherVariants`: validate, count, then fill the caller's five columns
+/// (checked for length and for sharing no memory with the inputs or each
+/// other) or five new ones.
+pub struct GatherVariantsKernel {
+    input: GatherVariantsInput,
+    out: Option<GatheredVariants>,
+}
+
+impl Kernel for GatherVariantsKernel {
+    type Output = Option<OwnedVariants>;
+    type Js = GatheredVariants;
+
+    fn compute(&mut self, exec: &Exec) -> GResult<Self::Output> {
+        let i = &self.input;
+        let b = i.view()?;
+        b.validate()?;
+        match &mut self.out {
+            Some(o) => {
+                let mut seen = i.spans();
+                for s in [
+                    span("out.offsets", &o.offsets),
+                    span("out.start", &o.start),
+                    span("out.ilen", &o.ilen),
+                    span("out.alt", &o.alt),
+                    span("out.altOffsets", &o.alt_offsets),
+                ] {
+                    check_disjoint(
+                        &s,
+                        &seen,
+                        "an output column that shares no memory with any input or other column",
+                    )?;
+                    seen.push(s);
+                }
+                let layout = b.count(exec)?;
+                // SAFETY: the documented contract: JS does not touch `out` while
+                // pending; the five columns were just checked to be disjoint.
+                let out = unsafe {
+                    GatherOut {
+                        offsets: o.offsets.data_mut(),
+                        start: o.start.data_mut(),
+                        ilen: o.ilen.data_mut(),
+                        alt: o.alt.data_mut(),
+                        alt_offsets: o.alt_offsets.data_mut(),
+                    }
+                };
+                b.fill(exec, &layout, out)?;
+                Ok(None)
+            }
+            None => {
+                let layout = b.count(exec)?;
+                let n = layout.n_variants();
+                let mut v = OwnedVariants {
+                    offsets: batch::zeroed(b.n_rows() + 1)?,
+                    start: batch::zeroed(n)?,
+                    ilen: batch::zeroed(n)?,
+                    alt: batch::zeroed(layout.alt_bytes())?,
+                    alt_offsets: batch::zeroed(n + 1)?,
+                };
+                let out = GatherOut {
+                    offsets: &mut v.offsets,
+                    start: &mut v.start,
+                    ilen: &mut v.ilen,
+                    alt: &mut v.alt,
+                    alt_offsets: &mut v.alt_offsets,
+                };
+                b.fill(exec, &layout, out)?;
+                Ok(Some(v))
+            }
+        }
+    }
+
+    fn make_js(&mut self, output: Self::Output) -> napi::Result<GatheredVariants> {
+        match output {
+            Some(v) => Ok(GatheredVariants {
+                offsets: BigInt64Array::new(v.offsets),
+                start: Int32Array::new(v.start),
+                ilen: Int32Array::new(v.ilen),
+                alt: Uint8Array::new(v.alt),
+                alt_offsets: BigInt64Array::new(v.alt_offsets),
+            }),
+            None => self
+                .out
+                .take()
+                .ok_or_else(|| napi::Error::from_reason("output already taken")),
+        }
     }
 }
 
@@ -854,6 +1055,69 @@ pub fn realign_tracks(
 ) -> napi::Result<AsyncTask<KernelTask<RealignKernel>>> {
     let kernel = realign_kernel(input, out)?;
     Ok(spawn(kernel, parallel, signal))
+}
+
+/// The counting pass of `gatherVariants`: row offsets (written into `out`, or a
+/// new array) and the ALT byte total, so a caller can allocate the five output
+/// columns itself. Blocks the calling thread.
+#[napi]
+pub fn count_variants_sync(
+    input: GatherVariantsInput,
+    parallel: bool,
+    out: Option<BigInt64Array>,
+) -> napi::Result<VariantCounts> {
+    tasks::run_sync(
+        CountVariantsKernel {
+            input,
+            dest: Dest::new(out),
+        },
+        parallel,
+    )
+}
+
+/// The counting pass of `gatherVariants`, computed off the JS thread.
+/// Inputs and `out` are referenced, not copied: do not mutate them until the promise settles.
+#[napi(ts_return_type = "Promise<VariantCounts>")]
+pub fn count_variants(
+    input: GatherVariantsInput,
+    parallel: bool,
+    out: Option<BigInt64Array>,
+    signal: Option<AbortSignal>,
+) -> AsyncTask<KernelTask<CountVariantsKernel>> {
+    spawn(
+        CountVariantsKernel {
+            input,
+            dest: Dest::new(out),
+        },
+        parallel,
+        signal,
+    )
+}
+
+/// Each row's variants gathered into flat columns, ALT alleles of rows
+/// flagged in `rcMask` reverse-complemented. Fills `out` (five columns sized
+/// from `countVariants`: the TS layer allocates them in V8, so they are
+/// GC-accounted and transferable) or, without it, columns allocated here and
+/// handed over without a copy (external buffers). Blocks the calling thread.
+#[napi]
+pub fn gather_variants_sync(
+    input: GatherVariantsInput,
+    parallel: bool,
+    out: Option<GatheredVariants>,
+) -> napi::Result<GatheredVariants> {
+    tasks::run_sync(GatherVariantsKernel { input, out }, parallel)
+}
+
+/// Each row's variants gathered into flat columns, computed off the JS thread.
+/// Inputs and `out` are referenced, not copied: do not mutate them until the promise settles.
+#[napi(ts_return_type = "Promise<GatheredVariants>")]
+pub fn gather_variants(
+    input: GatherVariantsInput,
+    parallel: bool,
+    out: Option<GatheredVariants>,
+    signal: Option<AbortSignal>,
+) -> AsyncTask<KernelTask<GatherVariantsKernel>> {
+    spawn(GatherVariantsKernel { input, out }, parallel, signal)
 }
 
 /// Reverse-complement the selected byte rows of `data` in place and return `data`.

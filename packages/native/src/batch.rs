@@ -450,6 +450,7 @@ fn alloc_error<T>(n: usize) -> GvlError {
 pub unsafe trait Zeroable: Copy {}
 unsafe impl Zeroable for u8 {}
 unsafe impl Zeroable for i32 {}
+unsafe impl Zeroable for i64 {}
 unsafe impl Zeroable for f32 {}
 
 /// `true` when two slices share any memory (an output must not alias an input).

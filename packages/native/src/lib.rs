@@ -19,6 +19,7 @@ pub mod realign;
 pub mod reference;
 pub mod tasks;
 pub mod tracks;
+pub mod variants;
 
 #[cfg(test)]
 mod parity_tests;

@@ -13,6 +13,7 @@ use crate::prng::xorshift64;
 use crate::realign::{Fill, RealignBatch};
 use crate::reference::ReferenceBatch;
 use crate::tracks::{Intervals, TracksBatch};
+use crate::variants::{GatherBatch, GatherOut};
 
 struct Rng(u64);
 impl Rng {
@@ -287,6 +288,41 @@ fn tracks(c: &Case, exec: &Exec) -> Vec<u32> {
     out.iter().map(|x| x.to_bits()).collect()
 }
 
+/// Gathered variant columns, byte-encoded for comparison.
+fn gather(c: &Case, exec: &Exec) -> Vec<u8> {
+    let mask: Vec<u8> = (0..c.groups.len()).map(|k| (k % 3 == 1) as u8).collect();
+    let b = GatherBatch {
+        groups: &c.groups,
+        genotypes: c.genotypes(),
+        variants: c.variants(),
+        rc_mask: &mask,
+    };
+    b.validate().expect("valid case");
+    let layout = b.count(exec).unwrap();
+    let n = layout.n_variants();
+    let mut offsets = vec![-1i64; c.groups.len() + 1];
+    let mut start = vec![-1i32; n];
+    let mut ilen = vec![-1i32; n];
+    let mut alt = vec![0xAAu8; layout.alt_bytes()];
+    let mut alt_offsets = vec![-1i64; n + 1];
+    let out = GatherOut {
+        offsets: &mut offsets,
+        start: &mut start,
+        ilen: &mut ilen,
+        alt: &mut alt,
+        alt_offsets: &mut alt_offsets,
+    };
+    b.fill(exec, &layout, out).unwrap();
+    let mut bytes = alt;
+    for x in offsets.iter().chain(&alt_offsets) {
+        bytes.extend_from_slice(&x.to_le_bytes());
+    }
+    for x in start.iter().chain(&ilen) {
+        bytes.extend_from_slice(&x.to_le_bytes());
+    }
+    bytes
+}
+
 const FILLS: [Fill; 6] = [
     Fill::Repeat5p,
     Fill::Repeat5pNormalized,
@@ -307,6 +343,7 @@ fn serial_equals_parallel_at_1_2_8_threads() {
         let rf = reference(&case, &serial);
         let tr = tracks(&case, &serial);
         let re: Vec<_> = FILLS.iter().map(|&f| realign(&case, &serial, f)).collect();
+        let gv = gather(&case, &serial);
         // every haplotype byte is written
         assert!(!h.contains(&0xAA), "seed {seed}: unwritten haplotype byte");
         for pool in &pools {
@@ -318,6 +355,7 @@ fn serial_equals_parallel_at_1_2_8_threads() {
             assert_eq!(d, diffs(&case, &par), "diffs seed {seed}");
             assert_eq!(rf, reference(&case, &par), "reference seed {seed}");
             assert_eq!(tr, tracks(&case, &par), "tracks seed {seed}");
+            assert_eq!(gv, gather(&case, &par), "gather seed {seed}");
             for (f, want) in FILLS.iter().zip(&re) {
                 assert_eq!(want, &realign(&case, &par, *f), "realign {f:?} seed {seed}");
             }

@@ -151,38 +151,46 @@ impl<'a> Exec<'a> {
         if n_rows == 0 {
             return Ok(());
         }
-        let data = &mut data[offsets[0]..offsets[n_rows]];
+        let mut rows: Vec<&mut [T]> = Vec::with_capacity(n_rows);
+        let mut rest = &mut data[offsets[0]..offsets[n_rows]];
+        for k in 0..n_rows {
+            let (row, tail) = rest.split_at_mut(offsets[k + 1] - offsets[k]);
+            rows.push(row);
+            rest = tail;
+        }
+        self.each(rows, f)
+    }
+
+    /// Run `f(row_index, item)` once per item: the row driver behind
+    /// [`Exec::rows`], and the entry point of kernels with several output
+    /// columns, whose items bundle one row's disjoint `&mut` slices of each
+    /// column (carved beforehand along monotone offsets). Serially: a plain
+    /// loop on the calling thread; in parallel: one rayon task per item.
+    /// The cancel flag is checked before every item.
+    pub fn each<I, F>(&self, items: Vec<I>, f: F) -> GResult<()>
+    where
+        I: Send,
+        F: Fn(usize, I) + Sync,
+    {
         match self.pool {
             None => {
-                let mut rest = data;
-                for k in 0..n_rows {
+                for (k, item) in items.into_iter().enumerate() {
                     if self.cancelled() {
                         return Err(GvlError::aborted());
                     }
-                    let (row, tail) = rest.split_at_mut(offsets[k + 1] - offsets[k]);
-                    f(k, row);
-                    rest = tail;
+                    f(k, item);
                 }
                 Ok(())
             }
-            Some(pool) => {
-                let mut rows: Vec<&mut [T]> = Vec::with_capacity(n_rows);
-                let mut rest = data;
-                for k in 0..n_rows {
-                    let (row, tail) = rest.split_at_mut(offsets[k + 1] - offsets[k]);
-                    rows.push(row);
-                    rest = tail;
-                }
-                pool.install(|| {
-                    rows.into_par_iter().enumerate().try_for_each(|(k, row)| {
-                        if self.cancelled() {
-                            return Err(GvlError::aborted());
-                        }
-                        f(k, row);
-                        Ok(())
-                    })
+            Some(pool) => pool.install(|| {
+                items.into_par_iter().enumerate().try_for_each(|(k, item)| {
+                    if self.cancelled() {
+                        return Err(GvlError::aborted());
+                    }
+                    f(k, item);
+                    Ok(())
                 })
-            }
+            }),
         }
     }
 

@@ -5,7 +5,7 @@
 import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import * as gvl from '../src-ts/index.js';
-import { longRealignInput } from './helpers/long-case.mjs';
+import { longGatherInput, longRealignInput } from './helpers/long-case.mjs';
 import { DIST, LONG_CASE, runNode } from './helpers/run-node.js';
 
 const long = longRealignInput({ rows: 400, insertion: 5000 });
@@ -143,6 +143,79 @@ describe('abort', () => {
     ).toBe(true);
     expect(gvl.counters()).toMatchObject({ queued: 0, inFlight: 0 });
     balanced(gvl.counters());
+  });
+});
+
+describe('gatherVariants abort (two passes, one signal)', () => {
+  const longGather = longGatherInput({ rows: 400, variants: 20, altLength: 10_000 });
+  const shortGather = longGatherInput({ rows: 6, variants: 3, altLength: 5 });
+
+  it('an already-aborted signal rejects before any native work', async () => {
+    const before = gvl.counters();
+    const reason = new Error('stop');
+    const pending = gvl.gatherVariants(shortGather, { signal: AbortSignal.abort(reason) });
+    await expect(pending).rejects.toBeInstanceOf(gvl.AbortError);
+    await expect(pending).rejects.toMatchObject({ code: 'GVL_ABORTED', cause: reason });
+    expect(gvl.counters().started).toBe(before.started);
+  });
+
+  it.each([false, true])(
+    'a running gather stops at a row boundary (parallel=%s)',
+    async (parallel) => {
+      const t0 = performance.now();
+      gvl.gatherVariantsSync(longGather, { parallel });
+      const fullMs = performance.now() - t0;
+
+      const before = gvl.counters();
+      const ctl = new AbortController();
+      const start = performance.now();
+      const pending = gvl.gatherVariants(longGather, { parallel, signal: ctl.signal });
+      await delay(Math.min(40, fullMs / 4));
+      expect(gvl.counters().inFlight).toBe(before.inFlight + 1);
+      ctl.abort(new Error('enough'));
+      await expect(pending).rejects.toMatchObject({
+        code: 'GVL_ABORTED',
+        cause: new Error('enough'),
+      });
+      expect(performance.now() - start).toBeLessThan(fullMs * 0.8);
+      const after = gvl.counters();
+      expect(after.cancelled).toBe(before.cancelled + 1);
+      expect(after.failed).toBe(before.failed);
+      expect(after.inFlight).toBe(0);
+      balanced(after);
+      // the next call works and is exact: ACGTN reverse-complemented is NACGT
+      const again = await gvl.gatherVariants(shortGather, { parallel });
+      expect(new TextDecoder().decode(again.alt.subarray(0, 5))).toBe('NACGT');
+    },
+  );
+
+  it('30 abort-vs-complete races: each call resolves exactly or rejects with AbortError', async () => {
+    const want = gvl.gatherVariantsSync(shortGather);
+    const before = gvl.counters();
+    const results = await Promise.all(
+      Array.from({ length: 30 }, async (_, i) => {
+        const ctl = new AbortController();
+        const pending = gvl.gatherVariants(shortGather, {
+          signal: ctl.signal,
+          parallel: i % 2 === 0,
+        });
+        if (i % 3 === 0) ctl.abort();
+        else if (i % 3 === 1) setTimeout(() => ctl.abort(), i % 7);
+        return pending.then(
+          (out) =>
+            Buffer.from(out.alt).equals(Buffer.from(want.alt)) &&
+            Buffer.from(out.altOffsets.buffer).equals(Buffer.from(want.altOffsets.buffer))
+              ? 'exact'
+              : 'WRONG',
+          (err: unknown) => (err instanceof gvl.AbortError ? 'aborted' : `other:${String(err)}`),
+        );
+      }),
+    );
+    expect(results.every((r) => r === 'exact' || r === 'aborted')).toBe(true);
+    expect(results.filter((r) => r === 'aborted').length).toBeGreaterThanOrEqual(10);
+    const after = gvl.counters();
+    expect(after).toMatchObject({ inFlight: 0, queued: 0, failed: before.failed });
+    balanced(after);
   });
 });
 

@@ -3,11 +3,14 @@
  * with SNVs, insertions and deletions (overlapping, spanning region edges,
  * running off the contig), regions with negative starts or past the contig
  * end, random shifts, ragged / fixed / arbitrary output rows, intervals and
- * track rows. `buildCase` turns a generated world into kernel inputs.
+ * track rows, gather rows (repeated groups, with or without an ALT
+ * reverse-complement mask). `buildCase` turns a generated world into kernel
+ * inputs.
  */
 import fc from 'fast-check';
 import type {
   DiffsInput,
+  GatherVariantsInput,
   HaplotypesInput,
   InsertionFill,
   RealignInput,
@@ -53,6 +56,8 @@ export interface World {
   baseSeed: bigint;
   trackValues: number[];
   rcMask: boolean[];
+  /** Gather with an `rcMask` (else without one). */
+  gatherMask: boolean;
 }
 
 const variantArb = (len: number): fc.Arbitrary<VariantSpec> =>
@@ -134,6 +139,7 @@ export function worldArb(maxQueries = 8): fc.Arbitrary<World> {
           },
         ),
         rcMask: fc.array(fc.boolean(), { minLength: 24, maxLength: 24 }),
+        gatherMask: fc.boolean(),
       }),
     );
 }
@@ -150,6 +156,7 @@ export interface Case {
   tracks: TracksInput;
   realign: RealignInput;
   rcRows: Uint8Array;
+  gather: GatherVariantsInput;
 }
 
 function cumsum(lengths: number[]): BigInt64Array {
@@ -297,6 +304,20 @@ export function buildCase(w: World): Case {
     baseSeed: w.baseSeed,
     ...(shiftsArr ? { shifts: shiftsArr } : {}),
   };
+  // Gather: every (query, hap) row, then the first half again (rows sharing a group).
+  const gatherGroups = BigInt64Array.from([...groups, ...groups.subarray(0, nRows >> 1)]);
+  const gather: GatherVariantsInput = {
+    groups: gatherGroups,
+    genotypes,
+    variants,
+    ...(w.gatherMask
+      ? {
+          rcMask: Uint8Array.from(gatherGroups, (_, k) =>
+            w.rcMask[(k * 5) % 24] ? 1 + (k % 3) : 0,
+          ),
+        }
+      : {}),
+  };
   return {
     diffs,
     haplotypes,
@@ -304,6 +325,7 @@ export function buildCase(w: World): Case {
     tracks,
     realign,
     rcRows: Uint8Array.from({ length: nRows }, (_, k) => (w.rcMask[k % 24] ? 1 : 0)),
+    gather,
   };
 }
 

@@ -8,7 +8,10 @@ import * as gvl from '../src-ts/index.js';
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
-function good(): gvl.HaplotypesInput {
+/** The haplotypes input, plus an `rcMask` for the gather cases (ignored by reconstructHaplotypes). */
+type Input = gvl.HaplotypesInput & { rcMask?: Uint8Array };
+
+function good(): Input {
   return {
     regions: new Int32Array([0, 2, 8]),
     ploidy: 1,
@@ -22,12 +25,45 @@ function good(): gvl.HaplotypesInput {
     },
     reference: { sequence: enc.encode('ACGTACGTAC'), offsets: new BigInt64Array([0n, 10n]) },
     outOffsets: new BigInt64Array([0n, 8n]),
+    rcMask: new Uint8Array([1]),
   };
 }
 
-type Mutate = (i: gvl.HaplotypesInput) => unknown;
+type Kernel = 'reconstructHaplotypes' | 'gatherVariants';
+/** Kernels covered by a case that names none. */
+const HAPLOTYPES_ONLY: Kernel[] = ['reconstructHaplotypes'];
+const BOTH: Kernel[] = ['reconstructHaplotypes', 'gatherVariants'];
+
+/** The gather input within a (possibly mutated) haplotypes input; non-objects pass through. */
+function gatherInput(i: unknown): gvl.GatherVariantsInput {
+  if (typeof i !== 'object' || i === null) return i as gvl.GatherVariantsInput;
+  const { groups, genotypes, variants, rcMask } = i as Input;
+  return { groups, genotypes, variants, ...(rcMask ? { rcMask } : {}) };
+}
+
+type Options = gvl.AsyncKernelOptions<Uint8Array>;
+const run: Record<
+  Kernel,
+  {
+    sync: (i: unknown, o?: Options) => unknown;
+    async: (i: unknown, o?: Options) => Promise<unknown>;
+  }
+> = {
+  reconstructHaplotypes: {
+    sync: (i, o) => gvl.reconstructHaplotypesSync(i as gvl.HaplotypesInput, o),
+    async: (i, o) => gvl.reconstructHaplotypes(i as gvl.HaplotypesInput, o),
+  },
+  gatherVariants: {
+    sync: (i, o) => gvl.gatherVariantsSync(gatherInput(i), o as gvl.GatherOptions),
+    async: (i, o) => gvl.gatherVariants(gatherInput(i), o as gvl.AsyncGatherOptions),
+  },
+};
+
+type Mutate = (i: Input) => unknown;
 interface BadCase {
   name: string;
+  /** Kernels this case is run against (default: reconstructHaplotypes only). */
+  kernels?: Kernel[];
   mutate: Mutate;
   options?: gvl.AsyncKernelOptions<Uint8Array>;
   cls: new (...args: never[]) => gvl.NativeError;
@@ -38,7 +74,7 @@ interface BadCase {
 }
 
 const set =
-  (f: (i: gvl.HaplotypesInput) => void): Mutate =>
+  (f: (i: Input) => void): Mutate =>
   (i) => {
     f(i);
     return i;
@@ -47,6 +83,7 @@ const set =
 const table: BadCase[] = [
   {
     name: 'input not an object',
+    kernels: BOTH,
     mutate: () => 42,
     cls: gvl.InvalidArgumentError,
     code: 'GVL_INVALID_ARGUMENT',
@@ -103,6 +140,7 @@ const table: BadCase[] = [
   },
   {
     name: 'groups as Int32Array',
+    kernels: BOTH,
     mutate: set((i) => {
       (i as { groups: unknown }).groups = new Int32Array(1);
     }),
@@ -112,6 +150,7 @@ const table: BadCase[] = [
   },
   {
     name: 'group out of range',
+    kernels: BOTH,
     mutate: set((i) => {
       i.groups = new BigInt64Array([5n]);
     }),
@@ -123,6 +162,7 @@ const table: BadCase[] = [
   },
   {
     name: 'negative group',
+    kernels: BOTH,
     mutate: set((i) => {
       i.groups = new BigInt64Array([-1n]);
     }),
@@ -155,6 +195,7 @@ const table: BadCase[] = [
   },
   {
     name: 'genotype offsets past variantIdxs',
+    kernels: BOTH,
     mutate: set((i) => {
       i.genotypes.offsets = new BigInt64Array([0n, 9n]);
     }),
@@ -166,6 +207,7 @@ const table: BadCase[] = [
   },
   {
     name: 'decreasing genotype offsets',
+    kernels: BOTH,
     mutate: set((i) => {
       i.genotypes.offsets = new BigInt64Array([1n, 0n]);
     }),
@@ -177,6 +219,7 @@ const table: BadCase[] = [
   },
   {
     name: 'variant index out of range',
+    kernels: BOTH,
     mutate: set((i) => {
       i.genotypes.variantIdxs = new Int32Array([7]);
     }),
@@ -188,6 +231,7 @@ const table: BadCase[] = [
   },
   {
     name: 'ilens shorter than starts',
+    kernels: BOTH,
     mutate: set((i) => {
       i.variants.ilens = new Int32Array(0);
     }),
@@ -198,6 +242,7 @@ const table: BadCase[] = [
   },
   {
     name: 'altOffsets of the wrong length',
+    kernels: BOTH,
     mutate: set((i) => {
       i.variants.altOffsets = new BigInt64Array([0n]);
     }),
@@ -208,6 +253,7 @@ const table: BadCase[] = [
   },
   {
     name: 'altOffsets past alts',
+    kernels: BOTH,
     mutate: set((i) => {
       i.variants.altOffsets = new BigInt64Array([0n, 30n]);
     }),
@@ -219,6 +265,7 @@ const table: BadCase[] = [
   },
   {
     name: 'alts missing',
+    kernels: BOTH,
     mutate: set((i) => {
       (i.variants as { alts?: unknown }).alts = undefined;
     }),
@@ -335,6 +382,7 @@ const table: BadCase[] = [
   },
   {
     name: 'unknown parallel mode',
+    kernels: BOTH,
     mutate: (i) => i,
     options: { parallel: 'yes' as unknown as boolean },
     cls: gvl.InvalidArgumentError,
@@ -359,14 +407,48 @@ const table: BadCase[] = [
     code: 'GVL_INVALID_ARGUMENT',
     param: 'options.out',
   },
+  {
+    name: 'rcMask of the wrong length',
+    kernels: ['gatherVariants'],
+    mutate: set((i) => {
+      i.rcMask = new Uint8Array(2);
+    }),
+    cls: gvl.InvalidArgumentError,
+    code: 'GVL_INVALID_ARGUMENT',
+    param: 'rcMask.length',
+    value: 2,
+  },
+  {
+    name: 'rcMask of the wrong dtype',
+    kernels: ['gatherVariants'],
+    mutate: set((i) => {
+      (i as { rcMask: unknown }).rcMask = [1];
+    }),
+    cls: gvl.InvalidArgumentError,
+    code: 'GVL_INVALID_ARGUMENT',
+    param: 'rcMask',
+  },
+  {
+    name: 'an out option (gatherVariants sizes and allocates its columns)',
+    kernels: ['gatherVariants'],
+    mutate: (i) => i,
+    options: { out: new Uint8Array(8) },
+    cls: gvl.InvalidArgumentError,
+    code: 'GVL_INVALID_ARGUMENT',
+    param: 'options.out',
+  },
 ];
 
+const cases = table.flatMap((c) =>
+  (c.kernels ?? HAPLOTYPES_ONLY).map((kernel) => ({ ...c, kernel })),
+);
+
 describe('bad inputs give typed errors', () => {
-  it.each(table)('sync: $name -> $code', (c) => {
-    const input = c.mutate(good()) as gvl.HaplotypesInput;
+  it.each(cases)('sync $kernel: $name -> $code', (c) => {
+    const input = c.mutate(good());
     let caught: unknown;
     try {
-      gvl.reconstructHaplotypesSync(input, c.options);
+      run[c.kernel].sync(input, c.options);
     } catch (err) {
       caught = err;
     }
@@ -380,17 +462,73 @@ describe('bad inputs give typed errors', () => {
     if (c.value !== undefined) expect(e.value).toStrictEqual(c.value);
   });
 
-  it.each(table)('async: $name -> $code (rejects, never throws synchronously)', async (c) => {
-    const input = c.mutate(good()) as gvl.HaplotypesInput;
-    const pending = gvl.reconstructHaplotypes(input, c.options);
-    await expect(pending).rejects.toBeInstanceOf(c.cls);
-    await expect(pending).rejects.toMatchObject({ code: c.code, param: c.param });
-  });
+  it.each(cases)(
+    'async $kernel: $name -> $code (rejects, never throws synchronously)',
+    async (c) => {
+      const input = c.mutate(good());
+      const pending = run[c.kernel].async(input, c.options);
+      await expect(pending).rejects.toBeInstanceOf(c.cls);
+      await expect(pending).rejects.toMatchObject({ code: c.code, param: c.param });
+    },
+  );
 
   it('the process stays alive and computes correctly afterwards', async () => {
     expect(dec.decode(gvl.reconstructHaplotypesSync(good()))).toBe('GTGGACGT');
     expect(dec.decode(await gvl.reconstructHaplotypes(good(), { parallel: true }))).toBe(
       'GTGGACGT',
+    );
+    expect(dec.decode(gvl.gatherVariantsSync(gatherInput(good())).alt)).toBe('CCA');
+    expect(
+      dec.decode((await gvl.gatherVariants(gatherInput(good()), { parallel: true })).alt),
+    ).toBe('CCA');
+  });
+
+  it('gatherVariants output columns must fit and alias nothing (raw binding)', () => {
+    const input = gatherInput(good());
+    const out = (): gvl.GatheredVariants => ({
+      offsets: new BigInt64Array(2),
+      start: new Int32Array(1),
+      ilen: new Int32Array(1),
+      alt: new Uint8Array(3),
+      altOffsets: new BigInt64Array(2),
+    });
+    expect(dec.decode(native.gatherVariantsSync(input, true, out()).alt)).toBe('CCA');
+    const sync = (o: gvl.GatheredVariants) => {
+      try {
+        native.gatherVariantsSync(input, false, o);
+      } catch (err) {
+        throw toNativeError(err);
+      }
+    };
+    expect(() => sync({ ...out(), alt: new Uint8Array(4) })).toThrow(
+      expect.objectContaining({ code: 'GVL_INVALID_ARGUMENT', param: 'out.alt.length', value: 4 }),
+    );
+    expect(() => sync({ ...out(), altOffsets: new BigInt64Array(1) })).toThrow(
+      expect.objectContaining({ code: 'GVL_INVALID_ARGUMENT', param: 'out.altOffsets.length' }),
+    );
+    const shared = new Int32Array(2);
+    expect(() =>
+      sync({ ...out(), start: shared.subarray(0, 1), ilen: shared.subarray(0, 1) }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'GVL_INVALID_ARGUMENT',
+        param: 'out.ilen',
+        value: 'out.start',
+      }),
+    );
+    expect(() => sync({ ...out(), alt: input.variants.alts })).toThrow(
+      expect.objectContaining({
+        code: 'GVL_INVALID_ARGUMENT',
+        param: 'out.alt',
+        value: 'variants.alts',
+      }),
+    );
+    expect(() => gvl.countVariantsSync(input, { out: input.genotypes.offsets })).toThrow(
+      expect.objectContaining({
+        code: 'GVL_INVALID_ARGUMENT',
+        param: 'out',
+        value: 'genotypes.offsets',
+      }),
     );
   });
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { native } from '../src-ts/binding.js';
 import {
   counters,
+  gatherVariants,
   getDiffs,
   getReference,
   hash4,
@@ -99,6 +100,35 @@ describe('documented examples', () => {
     const track = new Float32Array([1, 2, 3, 4]);
     await reverseRows({ data: track, offsets: new BigInt64Array([0n, 3n, 4n]) });
     expect(track).toEqual(new Float32Array([3, 2, 1, 4]));
+  });
+
+  it('gatherVariants', async () => {
+    const enc = new TextEncoder();
+    const v = await gatherVariants({
+      groups: new BigInt64Array([1n, 0n]), // row 0: group 1; row 1: group 0
+      genotypes: {
+        offsets: new BigInt64Array([0n, 1n, 3n]),
+        variantIdxs: new Int32Array([0, 0, 1]),
+      },
+      // T -> TGG at 3, a 1-base deletion at 7 (ALT C)
+      variants: {
+        starts: new Int32Array([3, 7]),
+        ilens: new Int32Array([2, -1]),
+        alts: enc.encode('TGGC'),
+        altOffsets: new BigInt64Array([0n, 3n, 4n]),
+      },
+      rcMask: new Uint8Array([0, 1]), // row 1 is on the negative strand
+    });
+    expect(v.offsets).toEqual(new BigInt64Array([0n, 2n, 3n]));
+    expect(v.start).toEqual(new Int32Array([3, 7, 3]));
+    expect(v.ilen).toEqual(new Int32Array([2, -1, 2]));
+    expect(new TextDecoder().decode(v.alt)).toBe('TGGCCCA');
+    expect(v.altOffsets).toEqual(new BigInt64Array([0n, 3n, 4n, 7n]));
+    // the five columns are V8 buffers too: transferable, not external
+    const buffers = Object.values(v).map((a) => a.buffer as ArrayBuffer);
+    const moved = structuredClone(v, { transfer: buffers });
+    expect(v.alt.byteLength).toBe(0);
+    expect(new TextDecoder().decode(moved.alt)).toBe('TGGCCCA');
   });
 
   it('outputs are ordinary V8 buffers: transferable, not external', async () => {

@@ -6,6 +6,8 @@
  */
 import type {
   DiffsInput,
+  GatheredVariants,
+  GatherVariantsInput,
   HaplotypesInput,
   InsertionFill,
   RealignInput,
@@ -374,4 +376,32 @@ export function naiveReverseComplement(
     for (let j = 0; j < row.length; j++) out[s + j] = comp[row[j] as number] ?? (row[j] as number);
   }
   return Uint8Array.from(out);
+}
+
+/** §3.7 + §3.5: every row's variants pushed one by one; masked rows' ALTs reversed, then complemented. */
+export function naiveGatherVariants(input: GatherVariantsInput): GatheredVariants {
+  const comp: Record<number, number> = { 65: 84, 84: 65, 67: 71, 71: 67 };
+  const offsets: bigint[] = [0n];
+  const start: number[] = [];
+  const ilen: number[] = [];
+  const alt: number[] = [];
+  const altOffsets: bigint[] = [0n];
+  for (let r = 0; r < input.groups.length; r++) {
+    const rc = input.rcMask !== undefined && input.rcMask[r] !== 0;
+    for (const v of variantsOf(input, r)) {
+      start.push(v.pos);
+      ilen.push(v.ilen);
+      const allele = rc ? [...v.alt].reverse().map((b) => comp[b] ?? b) : v.alt;
+      for (const b of allele) alt.push(b);
+      altOffsets.push(BigInt(alt.length));
+    }
+    offsets.push(BigInt(start.length));
+  }
+  return {
+    offsets: BigInt64Array.from(offsets),
+    start: Int32Array.from(start),
+    ilen: Int32Array.from(ilen),
+    alt: Uint8Array.from(alt),
+    altOffsets: BigInt64Array.from(altOffsets),
+  };
 }

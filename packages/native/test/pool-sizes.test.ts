@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildCase, bytesOf, toJson, worldArb } from './arbitraries.js';
 import {
   naiveDiffs,
+  naiveGatherVariants,
   naiveHaplotypes,
   naiveRealign,
   naiveReference,
@@ -29,6 +30,7 @@ const file = join(dir, 'cases.json');
 writeFileSync(file, toJson(cases));
 
 const b64 = (a: ArrayBufferView) => bytesOf(a).toString('base64');
+const columns = ['offsets', 'start', 'ilen', 'alt', 'altOffsets'] as const;
 const expected = cases.map((c) => {
   const hap = naiveHaplotypes(c.haplotypes);
   return {
@@ -38,6 +40,7 @@ const expected = cases.map((c) => {
     tracks: b64(naiveTracks(c.tracks)),
     realign: b64(naiveRealign(c.realign)),
     rc: b64(naiveReverseComplement(hap, c.haplotypes.outOffsets, c.rcRows)),
+    gather: ((v) => columns.map((k) => b64(v[k])).join('|'))(naiveGatherVariants(c.gather)),
   };
 });
 
@@ -68,6 +71,7 @@ describe.each([1, 2, 8])('pool of %i threads (child process)', (threads) => {
         'tracks',
         'realign',
         'rc',
+        'gather',
       ] as const) {
         for (const mode of ['serial', 'parallel', 'auto']) {
           expect(r[`${kernel}_${mode}`], `case ${i} ${kernel} ${mode}`).toBe(want?.[kernel]);
@@ -75,6 +79,7 @@ describe.each([1, 2, 8])('pool of %i threads (child process)', (threads) => {
       }
       expect(r.haplotypes_async, `case ${i} async`).toBe(want?.haplotypes);
       expect(r.realign_async, `case ${i} async`).toBe(want?.realign);
+      expect(r.gather_async, `case ${i} async`).toBe(want?.gather);
     });
     expect(out.counters.failed).toBe(0);
     expect(out.counters.inFlight).toBe(0);

@@ -8,6 +8,7 @@ import * as gvl from '../src-ts/index.js';
 import { buildCase, bytesOf, worldArb } from './arbitraries.js';
 import {
   naiveDiffs,
+  naiveGatherVariants,
   naiveHaplotypes,
   naiveRealign,
   naiveReference,
@@ -23,6 +24,12 @@ beforeAll(() => {
 
 function same(a: ArrayBufferView, b: ArrayBufferView): void {
   expect(bytesOf(a)).toStrictEqual(bytesOf(b));
+}
+
+function sameVariants(a: gvl.GatheredVariants, b: gvl.GatheredVariants): void {
+  for (const k of ['offsets', 'start', 'ilen', 'alt', 'altOffsets'] as const) {
+    expect(bytesOf(a[k]), k).toStrictEqual(bytesOf(b[k]));
+  }
 }
 
 describe('native serial == native parallel == naive oracle', () => {
@@ -90,6 +97,22 @@ describe('native serial == native parallel == naive oracle', () => {
     );
   });
 
+  it('gatherVariants and countVariants (repeated groups, empty rows, ALT reverse complement)', () => {
+    fc.assert(
+      fc.property(worldArb(), (w) => {
+        const c = buildCase(w);
+        const want = naiveGatherVariants(c.gather);
+        for (const parallel of [false, true]) {
+          sameVariants(gvl.gatherVariantsSync(c.gather, { parallel }), want);
+          const counts = gvl.countVariantsSync(c.gather, { parallel });
+          same(counts.offsets, want.offsets);
+          expect(counts.altBytes).toBe(want.alt.length);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
   it('async forms equal the sync forms, with and without a caller-provided out', async () => {
     await fc.assert(
       fc.asyncProperty(worldArb(), async (w) => {
@@ -105,6 +128,13 @@ describe('native serial == native parallel == naive oracle', () => {
         const track = new Float32Array(naiveTracks(c.tracks).length).fill(7);
         same(await gvl.intervalsToTracks(c.tracks, { out: track }), naiveTracks(c.tracks));
         same(await gvl.getReference(c.reference), naiveReference(c.reference));
+        const gathered = naiveGatherVariants(c.gather);
+        sameVariants(await gvl.gatherVariants(c.gather, { parallel: true }), gathered);
+        sameVariants(await gvl.gatherVariants(c.gather), gathered);
+        const offsets = new BigInt64Array(c.gather.groups.length + 1).fill(-5n);
+        const counts = await gvl.countVariants(c.gather, { out: offsets });
+        expect(counts.offsets).toBe(offsets);
+        same(offsets, gathered.offsets);
       }),
       { numRuns: 60 },
     );

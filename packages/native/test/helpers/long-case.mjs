@@ -31,3 +31,29 @@ export function longRealignInput({ rows, insertion }) {
     fill: { kind: 'interpolate', order: 9 },
   };
 }
+
+// A memory-heavy gather batch: `rows` rows of one group of `variants`
+// variants whose ALT alleles are `altLength` bytes, every row
+// reverse-complemented (`rows * variants * altLength` output bytes).
+
+/** @param {{ rows: number, variants: number, altLength: number }} opts */
+export function longGatherInput({ rows, variants, altLength }) {
+  const alts = new Uint8Array(variants * altLength);
+  for (let i = 0; i < alts.length; i++) alts[i] = 'ACGTN'.charCodeAt(i % 5);
+  const altOffsets = new BigInt64Array(variants + 1);
+  for (let v = 0; v <= variants; v++) altOffsets[v] = BigInt(v * altLength);
+  return {
+    groups: new BigInt64Array(rows),
+    genotypes: {
+      offsets: new BigInt64Array([0n, BigInt(variants)]),
+      variantIdxs: Int32Array.from({ length: variants }, (_, v) => v),
+    },
+    variants: {
+      starts: Int32Array.from({ length: variants }, (_, v) => 10 * v),
+      ilens: new Int32Array(variants).fill(altLength - 1),
+      alts,
+      altOffsets,
+    },
+    rcMask: new Uint8Array(rows).fill(1),
+  };
+}

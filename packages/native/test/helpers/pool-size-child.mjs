@@ -25,6 +25,8 @@ function fromJson(text) {
 }
 
 const b64 = (a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+const b64Columns = (v) =>
+  ['offsets', 'start', 'ilen', 'alt', 'altOffsets'].map((k) => b64(v[k])).join('|');
 const cases = fromJson(readFileSync(process.argv[2], 'utf8'));
 process.env.GVL_FORCE_PARALLEL = '1';
 const results = [];
@@ -42,10 +44,12 @@ for (const c of cases) {
     r[`rc_${key}`] = b64(
       gvl.reverseComplementSync({ data: hap, offsets: c.haplotypes.outOffsets, rows: c.rcRows }, o),
     );
+    r[`gather_${key}`] = b64Columns(gvl.gatherVariantsSync(c.gather, o));
   }
   // the async path on the same pool
   r.haplotypes_async = b64(await gvl.reconstructHaplotypes(c.haplotypes, { parallel: true }));
   r.realign_async = b64(await gvl.realignTracks(c.realign, { parallel: true }));
+  r.gather_async = b64Columns(await gvl.gatherVariants(c.gather, { parallel: true }));
   results.push(r);
 }
 process.stdout.write(JSON.stringify({ pool: gvl.poolInfo(), counters: gvl.counters(), results }));

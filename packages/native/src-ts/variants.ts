@@ -1,0 +1,245 @@
+import { native } from './binding.js';
+import { type Prepared, runAsyncKernel, runSyncKernel } from './kernel.js';
+import type { Parallel } from './pool.js';
+import type { AsyncKernelOptions, GenotypeTable, KernelOptions, VariantTable } from './types.js';
+import {
+  expectArray,
+  expectGenotypes,
+  expectLength,
+  expectObject,
+  expectOptionalArray,
+  expectVariants,
+} from './validate.js';
+
+/** Input of {@link gatherVariants} and {@link countVariants}. */
+export interface GatherVariantsInput {
+  /**
+   * int64 `(n_rows)`: the genotype group of each output row, e.g. of (query
+   * `i`, haplotype `h`) at row `i * ploidy + h`.
+   */
+  groups: BigInt64Array;
+  genotypes: GenotypeTable;
+  /** The variant table, with ALT alleles. */
+  variants: VariantTable;
+  /**
+   * uint8 `(n_rows)`: rows with a non-zero flag (negative-strand queries) get
+   * their ALT alleles reverse-complemented. Default: no row.
+   */
+  rcMask?: Uint8Array;
+}
+
+/** The output layout of {@link gatherVariants}, from {@link countVariants}. */
+export interface VariantCounts {
+  /**
+   * int64 `(n_rows + 1)`, from 0, non-decreasing: row `r` gathers
+   * `offsets[r + 1] - offsets[r]` variants; `offsets[n_rows]` is the total `n`.
+   */
+  offsets: BigInt64Array;
+  /** Total ALT bytes of the gathered variants (the length of `alt`). */
+  altBytes: number;
+}
+
+/**
+ * Each row's variants as flat columns (the peer's `RaggedVariants`): row `r`
+ * is elements `offsets[r]..offsets[r + 1]` of `start`, `ilen` and of the ALT
+ * alleles.
+ */
+export interface GatheredVariants {
+  /** int64 `(n_rows + 1)`, from 0: row `r` is `start.subarray(offsets[r], offsets[r + 1])` (likewise `ilen`). */
+  offsets: BigInt64Array;
+  /** int32 `(n)`: 0-based start of each variant (VCF `POS - 1`), never changed by the mask. */
+  start: Int32Array;
+  /** int32 `(n)`: `len(ALT) - len(REF)`: > 0 insertion, < 0 deletion, 0 SNV. */
+  ilen: Int32Array;
+  /** uint8 ASCII ALT alleles, concatenated; reverse-complemented allele by allele in masked rows. */
+  alt: Uint8Array;
+  /** int64 `(n + 1)`, from 0: variant `i`'s ALT is `alt.subarray(altOffsets[i], altOffsets[i + 1])`. */
+  altOffsets: BigInt64Array;
+}
+
+/** Options of {@link gatherVariantsSync} (no `out`: the five columns are sized by counting first). */
+export interface GatherOptions {
+  /**
+   * See {@link KernelOptions.parallel}. `'auto'` sizes each pass on its own
+   * output: the counting pass on `8 * (n_rows + 1)` bytes, the fill on the
+   * bytes of all five columns.
+   */
+  parallel?: Parallel;
+}
+
+/** Options of {@link gatherVariants}. */
+export interface AsyncGatherOptions extends GatherOptions {
+  /** See {@link AsyncKernelOptions.signal}; it covers both passes. */
+  signal?: AbortSignal;
+}
+
+function checked(input: GatherVariantsInput): GatherVariantsInput {
+  expectObject('input', input);
+  expectArray('groups', input.groups, 'BigInt64Array');
+  expectGenotypes(input.genotypes);
+  expectVariants(input.variants, true);
+  expectOptionalArray('rcMask', input.rcMask, 'Uint8Array');
+  if (input.rcMask !== undefined) {
+    expectLength('rcMask', input.rcMask, input.groups.length, 'one flag per row of groups');
+  }
+  const { groups, genotypes, variants, rcMask } = input;
+  return { groups, genotypes, variants, ...(rcMask ? { rcMask } : {}) };
+}
+
+function prepareCount(input: GatherVariantsInput): Prepared<BigInt64Array, VariantCounts> {
+  const args = checked(input);
+  const rows = args.groups.length;
+  return {
+    bytes: 8 * (rows + 1),
+    output: { length: rows + 1, param: 'groups', create: (n) => new BigInt64Array(n) },
+    sync: (parallel, out) => native.countVariantsSync(args, parallel, out),
+    async: (parallel, out, signal) => native.countVariants(args, parallel, out, signal),
+  };
+}
+
+/**
+ * The fill pass into five V8-allocated columns sized from `counts` (the
+ * counted `offsets` array is reused as the output's; the kernel rewrites
+ * the same values). The kernel recounts and refuses columns of any other size.
+ */
+function prepareGather(
+  input: GatherVariantsInput,
+  counts: VariantCounts,
+): Prepared<undefined, GatheredVariants> {
+  const args = checked(input);
+  const rows = args.groups.length;
+  const n = Number(counts.offsets[rows] ?? 0n);
+  const out: GatheredVariants = {
+    offsets: counts.offsets,
+    start: new Int32Array(n),
+    ilen: new Int32Array(n),
+    alt: new Uint8Array(counts.altBytes),
+    altOffsets: new BigInt64Array(n + 1),
+  };
+  return {
+    bytes: 8 * (rows + 1) + 16 * n + 8 + counts.altBytes,
+    output: null,
+    sync: (parallel) => native.gatherVariantsSync(args, parallel, out),
+    async: (parallel, _out, signal) => native.gatherVariants(args, parallel, out, signal),
+  };
+}
+
+/**
+ * Gather each row's stored variants into flat columns: for row `r`, the
+ * variants `genotypes.variantIdxs[offsets[g]..offsets[g + 1]]` of group
+ * `g = groups[r]`, in stored order, unclipped (gvl-semantics.md §3.7: the
+ * dataset's `"variants"` mode, extension variants included). ALT alleles of
+ * rows flagged in `rcMask` are reverse-complemented one allele at a time
+ * (reverse, then `A<->T`, `C<->G` for uppercase bases only; every other byte
+ * is only moved; §3.5); `start`, `ilen` and the order stay as stored.
+ *
+ * Two native passes, each one task per row with identical bytes serial or
+ * parallel: {@link countVariants} sizes the rows, then the columns are
+ * allocated by V8 here (GC-accounted, transferable with `postMessage`) and
+ * the fill pass writes each row's disjoint slices of them. Each pass counts
+ * as one kernel in {@link counters}.
+ *
+ * Runs off the JS thread: prefer it to {@link gatherVariantsSync} in servers
+ * and loaders. JS must not mutate the inputs until the promise settles.
+ *
+ * @param input - groups, genotypes, the variant table with ALTs, optional `rcMask`.
+ * @param options - `parallel` (default `'auto'`), `signal`.
+ * @returns the five columns; `offsets` has length `n_rows + 1`, `start` / `ilen` length
+ *   `n = offsets[n_rows]`, `altOffsets` length `n + 1`, `alt` length `altOffsets[n]`.
+ * @throws {@link InvalidArgumentError} `GVL_INVALID_ARGUMENT`: wrong dtype, `variants.ilens` /
+ *   `variants.altOffsets` / `rcMask` of the wrong length, bad options, or more than
+ *   2^32 - 1 gathered variants or ALT bytes (param `groups`).
+ * @throws {@link IndexOutOfRangeError} `GVL_INDEX_OUT_OF_RANGE`: a group outside
+ *   `genotypes.offsets`, a genotype slice outside `variantIdxs` (or decreasing), a variant
+ *   index outside the table, an ALT slice outside `variants.alts` (or decreasing).
+ * @throws {@link AbortError} `GVL_ABORTED` when `signal` aborts (in either pass).
+ * @throws {@link PoolBuildError} `GVL_POOL_BUILD_FAILED`, {@link AllocationError}
+ *   `GVL_ALLOCATION_FAILED`, {@link NativePanicError} `GVL_NATIVE_PANIC`.
+ * @example
+ * ```ts
+ * import { gatherVariants } from '@gvl/native';
+ * const enc = new TextEncoder();
+ * const v = await gatherVariants({
+ *   groups: new BigInt64Array([1n, 0n]), // row 0: group 1; row 1: group 0
+ *   genotypes: { offsets: new BigInt64Array([0n, 1n, 3n]), variantIdxs: new Int32Array([0, 0, 1]) },
+ *   // T -> TGG at 3, a 1-base deletion at 7 (ALT C)
+ *   variants: { starts: new Int32Array([3, 7]), ilens: new Int32Array([2, -1]),
+ *               alts: enc.encode('TGGC'), altOffsets: new BigInt64Array([0n, 3n, 4n]) },
+ *   rcMask: new Uint8Array([0, 1]), // row 1 is on the negative strand
+ * });
+ * v.offsets; // BigInt64Array [0n, 2n, 3n]
+ * v.start; // Int32Array [3, 7, 3]
+ * v.ilen; // Int32Array [2, -1, 2]
+ * new TextDecoder().decode(v.alt); // 'TGGCCCA'
+ * v.altOffsets; // BigInt64Array [0n, 3n, 4n, 7n]
+ * ```
+ * @see genvarloader `_dataset/_rag_variants.py` `RaggedVariants` (and its `rc_`), and
+ *   `_dataset/_query.py` `reverse_complement_ragged`.
+ */
+export async function gatherVariants(
+  input: GatherVariantsInput,
+  options?: AsyncGatherOptions,
+): Promise<GatheredVariants> {
+  const counts = await runAsyncKernel(options, null, () => prepareCount(input));
+  return runAsyncKernel(options, null, () => prepareGather(input, counts));
+}
+
+/**
+ * The synchronous form of {@link gatherVariants}: same input, output and
+ * errors (thrown), computed on the calling thread (which it blocks). Prefer
+ * the async form except in scripts and worker threads that do nothing else.
+ *
+ * @example
+ * ```ts
+ * const v = gatherVariantsSync(input, { parallel: false });
+ * ```
+ * @see {@link gatherVariants}
+ */
+export function gatherVariantsSync(
+  input: GatherVariantsInput,
+  options?: GatherOptions,
+): GatheredVariants {
+  const counts = runSyncKernel(options, null, () => prepareCount(input));
+  return runSyncKernel(options, null, () => prepareGather(input, counts));
+}
+
+/**
+ * The counting pass of {@link gatherVariants} on its own: validates the input
+ * exactly as `gatherVariants` does and returns the row offsets and the ALT
+ * byte total, e.g. to size reusable buffers. One task per row.
+ *
+ * @param input - as for {@link gatherVariants} (`rcMask` is only length-checked).
+ * @param options - `parallel` (default `'auto'`, sized on `8 * (n_rows + 1)` bytes), `out` (a
+ *   BigInt64Array of `n_rows + 1` for the offsets), `signal`.
+ * @returns `{ offsets, altBytes }`: int64 `(n_rows + 1)` offsets from 0 and the ALT byte total.
+ * @throws the same errors as {@link gatherVariants}, plus `GVL_INVALID_ARGUMENT` for an `out`
+ *   of the wrong length or sharing memory with an input.
+ * @example
+ * ```ts
+ * import { countVariants } from '@gvl/native';
+ * const { offsets, altBytes } = await countVariants(input);
+ * ```
+ * @see {@link gatherVariants}
+ */
+export function countVariants(
+  input: GatherVariantsInput,
+  options?: AsyncKernelOptions<BigInt64Array>,
+): Promise<VariantCounts> {
+  return runAsyncKernel(options, 'BigInt64Array', () => prepareCount(input));
+}
+
+/**
+ * The synchronous form of {@link countVariants} (blocks the calling thread).
+ *
+ * @example
+ * ```ts
+ * const { offsets, altBytes } = countVariantsSync(input, { parallel: false });
+ * ```
+ * @see {@link countVariants}
+ */
+export function countVariantsSync(
+  input: GatherVariantsInput,
+  options?: KernelOptions<BigInt64Array>,
+): VariantCounts {
+  return runSyncKernel(options, 'BigInt64Array', () => prepareCount(input));
+}

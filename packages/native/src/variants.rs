@@ -1,0 +1,510 @@
+//! Gathering each (query, haplotype)'s stored variants into flat columns
+//! (gvl-semantics.md §3.7: unclipped, in stored order), with the ALT alleles
+//! of marked rows reverse-complemented allele by allele (§3.5; `start` and
+//! order unchanged).
+//!
+//! Two passes, both one task per row through [`Exec`]: a counting pass gives
+//! every row's variant count and ALT byte total, whose prefix sums are the
+//! output offsets ([`Layout`]); the fill pass then writes each row into the
+//! disjoint slices of the five output columns carved along those offsets.
+
+use crate::batch::{Genotypes, Variants, MAX_OUTPUT_ELEMENTS};
+use crate::errors::{GResult, GvlError};
+use crate::pool::Exec;
+use crate::rc::COMPLEMENT;
+
+/// One gather batch: row `r` holds the variants of genotype group `groups[r]`.
+#[derive(Clone, Copy)]
+pub struct GatherBatch<'a> {
+    /// `(n_rows)` indices into the genotype CSR.
+    pub groups: &'a [i64],
+    pub genotypes: Genotypes<'a>,
+    /// The variant table; `alts` / `alt_offsets` are required.
+    pub variants: Variants<'a>,
+    /// `(n_rows)` flags: non-zero reverse-complements the row's ALT alleles.
+    /// Empty: no row is reverse-complemented.
+    pub rc_mask: &'a [u8],
+}
+
+/// The output layout found by the counting pass.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Layout {
+    /// `n_rows + 1`, from 0: row `r`'s variants are `offsets[r]..offsets[r + 1]`.
+    pub offsets: Vec<usize>,
+    /// `n_rows + 1`, from 0: row `r`'s ALT bytes are `alt_starts[r]..alt_starts[r + 1]`.
+    pub alt_starts: Vec<usize>,
+}
+
+impl Layout {
+    pub fn n_rows(&self) -> usize {
+        self.offsets.len() - 1
+    }
+    pub fn n_variants(&self) -> usize {
+        self.offsets[self.n_rows()]
+    }
+    pub fn alt_bytes(&self) -> usize {
+        self.alt_starts[self.n_rows()]
+    }
+
+    /// The five output columns have exactly the lengths this layout needs.
+    pub fn check(&self, out: &GatherOut) -> GResult<()> {
+        let n = self.n_variants();
+        let want: [(&str, usize, usize, &str); 5] = [
+            (
+                "out.offsets.length",
+                out.offsets.len(),
+                self.n_rows() + 1,
+                "groups.length + 1",
+            ),
+            (
+                "out.start.length",
+                out.start.len(),
+                n,
+                "the number of gathered variants",
+            ),
+            (
+                "out.ilen.length",
+                out.ilen.len(),
+                n,
+                "the number of gathered variants",
+            ),
+            (
+                "out.alt.length",
+                out.alt.len(),
+                self.alt_bytes(),
+                "the gathered ALT bytes",
+            ),
+            (
+                "out.altOffsets.length",
+                out.alt_offsets.len(),
+                n + 1,
+                "the number of gathered variants + 1",
+            ),
+        ];
+        for (param, got, need, what) in want {
+            if got != need {
+                return Err(GvlError::invalid(param, got, &format!("{need} ({what})")));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The output columns, borrowed mutably for the fill pass.
+pub struct GatherOut<'o> {
+    /// int64 `(n_rows + 1)`: row `r` is `offsets[r]..offsets[r + 1]` of the variant columns.
+    pub offsets: &'o mut [i64],
+    /// int32 `(n)`: 0-based variant starts.
+    pub start: &'o mut [i32],
+    /// int32 `(n)`: `len(ALT) - len(REF)`.
+    pub ilen: &'o mut [i32],
+    /// uint8: ALT alleles concatenated.
+    pub alt: &'o mut [u8],
+    /// int64 `(n + 1)`: variant `i`'s ALT is `alt[alt_offsets[i]..alt_offsets[i + 1]]`.
+    pub alt_offsets: &'o mut [i64],
+}
+
+/// One row's disjoint slices of the output columns.
+struct RowOut<'o> {
+    start: &'o mut [i32],
+    ilen: &'o mut [i32],
+    alt: &'o mut [u8],
+    /// `alt_offsets[offsets[r] + 1..offsets[r + 1] + 1]`: the end of each ALT.
+    alt_ends: &'o mut [i64],
+    /// Where the row's ALT bytes start in the whole `alt` column.
+    alt_base: usize,
+}
+
+impl<'a> GatherBatch<'a> {
+    pub fn n_rows(&self) -> usize {
+        self.groups.len()
+    }
+
+    #[inline]
+    fn row_variants(&self, r: usize) -> &'a [i32] {
+        self.genotypes.group(self.groups[r] as usize)
+    }
+
+    #[inline]
+    fn rc(&self, r: usize) -> bool {
+        !self.rc_mask.is_empty() && self.rc_mask[r] != 0
+    }
+
+    /// All checks, before any pass runs: the variant table's shape, the mask
+    /// length, every group and its genotype slice, every referenced variant
+    /// index and ALT slice.
+    pub fn validate(&self) -> GResult<()> {
+        self.variants.validate_shape(true)?;
+        let n = self.n_rows();
+        if !self.rc_mask.is_empty() && self.rc_mask.len() != n {
+            return Err(GvlError::invalid(
+                "rcMask.length",
+                self.rc_mask.len(),
+                &format!("{n} (one flag per row of groups) or no mask"),
+            ));
+        }
+        self.genotypes.validate_groups(self.groups)?;
+        for &g in self.groups {
+            let base = self.genotypes.offsets[g as usize] as usize;
+            for (j, &v) in self.genotypes.group(g as usize).iter().enumerate() {
+                self.variants.validate_variant(base + j, v, true, None)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The counting pass: every row's variant count and ALT byte total,
+    /// prefix-summed into the output layout. Totals are capped at
+    /// `MAX_OUTPUT_ELEMENTS` per column.
+    pub fn count(&self, exec: &Exec) -> GResult<Layout> {
+        let n = self.n_rows();
+        let mut sizes = vec![[0u64; 2]; n];
+        exec.fixed_rows(&mut sizes, 1, |r, size| {
+            let vs = self.row_variants(r);
+            let bytes: usize = vs
+                .iter()
+                .map(|&v| self.variants.alt(v as usize).len())
+                .sum();
+            size[0] = [vs.len() as u64, bytes as u64];
+        })?;
+        let mut offsets = Vec::with_capacity(n + 1);
+        let mut alt_starts = Vec::with_capacity(n + 1);
+        let (mut nv, mut nb) = (0u64, 0u64);
+        offsets.push(0);
+        alt_starts.push(0);
+        for [v, b] in sizes {
+            nv = nv.saturating_add(v);
+            nb = nb.saturating_add(b);
+            offsets.push(nv as usize);
+            alt_starts.push(nb as usize);
+        }
+        for (total, what) in [(nv, "variants"), (nb, "ALT bytes")] {
+            if total > MAX_OUTPUT_ELEMENTS {
+                return Err(GvlError::invalid(
+                    "groups",
+                    total.min(i64::MAX as u64) as i64,
+                    &format!(
+                        "rows gathering at most {MAX_OUTPUT_ELEMENTS} {what} in total \
+                         (the largest output column)"
+                    ),
+                ));
+            }
+        }
+        Ok(Layout {
+            offsets,
+            alt_starts,
+        })
+    }
+
+    /// The fill pass: write every column of `out` (sized by
+    /// [`Layout::check`]), one task per row over disjoint slices.
+    pub fn fill(&self, exec: &Exec, layout: &Layout, out: GatherOut) -> GResult<()> {
+        layout.check(&out)?;
+        for (o, &x) in out.offsets.iter_mut().zip(&layout.offsets) {
+            *o = x as i64;
+        }
+        let (first, alt_ends) = out.alt_offsets.split_at_mut(1);
+        first[0] = 0;
+        let n = self.n_rows();
+        let mut rows = Vec::with_capacity(n);
+        let (mut start, mut ilen, mut alt, mut ends) = (out.start, out.ilen, out.alt, alt_ends);
+        for r in 0..n {
+            let nv = layout.offsets[r + 1] - layout.offsets[r];
+            let nb = layout.alt_starts[r + 1] - layout.alt_starts[r];
+            let (row_start, rest_start) = start.split_at_mut(nv);
+            let (row_ilen, rest_ilen) = ilen.split_at_mut(nv);
+            let (row_alt, rest_alt) = alt.split_at_mut(nb);
+            let (row_ends, rest_ends) = ends.split_at_mut(nv);
+            rows.push(RowOut {
+                start: row_start,
+                ilen: row_ilen,
+                alt: row_alt,
+                alt_ends: row_ends,
+                alt_base: layout.alt_starts[r],
+            });
+            (start, ilen, alt, ends) = (rest_start, rest_ilen, rest_alt, rest_ends);
+        }
+        exec.each(rows, |r, row| {
+            gather_row(self.row_variants(r), &self.variants, self.rc(r), row)
+        })
+    }
+}
+
+/// Copy one row's variants (start, ilen, ALT) into its output slices, in
+/// stored order; with `rc`, each ALT allele is reverse-complemented on its
+/// own (uppercase `ACGT` only, every other byte moved unchanged).
+fn gather_row(var_idxs: &[i32], variants: &Variants, rc: bool, out: RowOut) {
+    let mut o = 0;
+    for (j, &v) in var_idxs.iter().enumerate() {
+        let v = v as usize;
+        out.start[j] = variants.starts[v];
+        out.ilen[j] = variants.ilens[v];
+        let a = variants.alt(v);
+        let dst = &mut out.alt[o..o + a.len()];
+        if rc {
+            // reverse and complement in one pass (as `rc::rc_row` on a copy)
+            for (d, &b) in dst.iter_mut().zip(a.iter().rev()) {
+                *d = COMPLEMENT[b as usize];
+            }
+        } else {
+            dst.copy_from_slice(a);
+        }
+        o += a.len();
+        out.alt_ends[j] = (out.alt_base + o) as i64;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::errors::Code;
+    use crate::pool::build;
+
+    struct Table {
+        starts: Vec<i32>,
+        ilens: Vec<i32>,
+        alts: Vec<u8>,
+        alt_offsets: Vec<i64>,
+        geno_offsets: Vec<i64>,
+        variant_idxs: Vec<i32>,
+    }
+
+    impl Table {
+        fn new(vs: &[(i32, i32, &str)], groups: &[&[i32]]) -> Table {
+            let mut t = Table {
+                starts: vec![],
+                ilens: vec![],
+                alts: vec![],
+                alt_offsets: vec![0],
+                geno_offsets: vec![0],
+                variant_idxs: vec![],
+            };
+            for &(p, i, a) in vs {
+                t.starts.push(p);
+                t.ilens.push(i);
+                t.alts.extend_from_slice(a.as_bytes());
+                t.alt_offsets.push(t.alts.len() as i64);
+            }
+            for g in groups {
+                t.variant_idxs.extend_from_slice(g);
+                t.geno_offsets.push(t.variant_idxs.len() as i64);
+            }
+            t
+        }
+        fn batch<'a>(&'a self, groups: &'a [i64], rc_mask: &'a [u8]) -> GatherBatch<'a> {
+            GatherBatch {
+                groups,
+                genotypes: Genotypes {
+                    offsets: &self.geno_offsets,
+                    variant_idxs: &self.variant_idxs,
+                },
+                variants: Variants {
+                    starts: &self.starts,
+                    ilens: &self.ilens,
+                    alts: &self.alts,
+                    alt_offsets: &self.alt_offsets,
+                },
+                rc_mask,
+            }
+        }
+    }
+
+    type Columns = (Vec<i64>, Vec<i32>, Vec<i32>, Vec<u8>, Vec<i64>);
+
+    fn gather(b: &GatherBatch, exec: &Exec) -> Columns {
+        b.validate().unwrap();
+        let layout = b.count(exec).unwrap();
+        let n = layout.n_variants();
+        let mut c: Columns = (
+            vec![-1; b.n_rows() + 1],
+            vec![-1; n],
+            vec![-1; n],
+            vec![0xAA; layout.alt_bytes()],
+            vec![-1; n + 1],
+        );
+        let out = GatherOut {
+            offsets: &mut c.0,
+            start: &mut c.1,
+            ilen: &mut c.2,
+            alt: &mut c.3,
+            alt_offsets: &mut c.4,
+        };
+        b.fill(exec, &layout, out).unwrap();
+        c
+    }
+
+    fn table() -> Table {
+        Table::new(
+            &[
+                (3, 0, "G"),
+                (5, 2, "ACg"),
+                (8, -2, "T"),
+                (9, 3, "CNTA"),
+                (12, 0, "A"),
+            ],
+            // group 1 is empty; group 2 repeats variant 3
+            &[&[0, 1, 3], &[], &[2, 3, 4]],
+        )
+    }
+
+    #[test]
+    fn gathers_rows_in_group_order_and_rcs_marked_alts() {
+        let t = table();
+        let groups = [2, 1, 0, 2];
+        let b = t.batch(&groups, &[0, 1, 1, 1]);
+        let (offsets, start, ilen, alt, alt_offsets) = gather(&b, &Exec::serial());
+        assert_eq!(offsets, vec![0, 3, 3, 6, 9]);
+        assert_eq!(start, vec![8, 9, 12, 3, 5, 9, 8, 9, 12]);
+        assert_eq!(ilen, vec![-2, 3, 0, 0, 2, 3, -2, 3, 0]);
+        // row 0 as stored; rows 2 and 3 allele by allele reverse-complemented
+        // (lowercase and N are moved, never complemented)
+        assert_eq!(
+            std::str::from_utf8(&alt).unwrap(),
+            concat!("T", "CNTA", "A", "C", "gGT", "TANG", "A", "TANG", "T")
+        );
+        assert_eq!(alt_offsets, vec![0, 1, 5, 6, 7, 10, 14, 15, 19, 20]);
+    }
+
+    #[test]
+    fn empty_batches_and_rows() {
+        let t = table();
+        let (offsets, start, _, alt, alt_offsets) = gather(&t.batch(&[], &[]), &Exec::serial());
+        assert_eq!(
+            (offsets, start, alt, alt_offsets),
+            (vec![0], vec![], vec![], vec![0])
+        );
+        let (offsets, _, _, alt, alt_offsets) = gather(&t.batch(&[1, 1], &[]), &Exec::serial());
+        assert_eq!(
+            (offsets, alt, alt_offsets),
+            (vec![0, 0, 0], vec![], vec![0])
+        );
+    }
+
+    #[test]
+    fn serial_equals_parallel() {
+        let t = table();
+        let groups: Vec<i64> = (0..300).map(|i| (i * 7 % 3) as i64).collect();
+        let mask: Vec<u8> = (0..300)
+            .map(|i| (i % 5 == 1) as u8 * (1 + i as u8 % 3))
+            .collect();
+        let b = t.batch(&groups, &mask);
+        let want = gather(&b, &Exec::serial());
+        for n in [1, 2, 8] {
+            let pool = build(n).unwrap();
+            let par = Exec {
+                pool: Some(&pool),
+                cancel: None,
+            };
+            assert_eq!(gather(&b, &par), want, "{n} threads");
+        }
+    }
+
+    #[test]
+    fn validation_names_the_bad_value() {
+        let t = table();
+        let e = t.batch(&[0, 3], &[]).validate().unwrap_err();
+        assert_eq!(
+            (e.code, e.param.as_deref(), e.index, e.value),
+            (
+                Code::IndexOutOfRange,
+                Some("groups"),
+                Some(1),
+                Some(3i64.into())
+            )
+        );
+        let e = t.batch(&[0], &[0, 1]).validate().unwrap_err();
+        assert_eq!(
+            (e.code, e.param.as_deref(), e.value),
+            (
+                Code::InvalidArgument,
+                Some("rcMask.length"),
+                Some(2usize.into())
+            )
+        );
+        let mut bad = table();
+        bad.variant_idxs[4] = 5;
+        let e = bad.batch(&[2], &[]).validate().unwrap_err();
+        assert_eq!(
+            (e.code, e.param.as_deref(), e.index, e.value),
+            (
+                Code::IndexOutOfRange,
+                Some("genotypes.variantIdxs"),
+                Some(4),
+                Some(5i64.into())
+            )
+        );
+        // group 1 never references the bad index: not an error
+        bad.batch(&[1], &[]).validate().unwrap();
+        let mut bad = table();
+        bad.alt_offsets[3] = 99;
+        let e = bad.batch(&[0], &[]).validate().unwrap_err();
+        assert_eq!(
+            (e.code, e.param.as_deref(), e.index),
+            (Code::IndexOutOfRange, Some("variants.altOffsets"), Some(3))
+        );
+        let mut bad = table();
+        bad.geno_offsets[2] = 1;
+        let e = bad.batch(&[1], &[]).validate().unwrap_err();
+        assert_eq!(
+            (e.code, e.param.as_deref(), e.index),
+            (Code::IndexOutOfRange, Some("genotypes.offsets"), Some(1))
+        );
+    }
+
+    #[test]
+    fn wrong_output_lengths_are_refused() {
+        let t = table();
+        let b = t.batch(&[0], &[]);
+        let layout = b.count(&Exec::serial()).unwrap();
+        let (mut o, mut s, mut i, mut a, mut ao) =
+            (vec![0; 2], vec![0; 3], vec![0; 3], vec![0; 8], vec![0; 3]);
+        let e = b
+            .fill(
+                &Exec::serial(),
+                &layout,
+                GatherOut {
+                    offsets: &mut o,
+                    start: &mut s,
+                    ilen: &mut i,
+                    alt: &mut a,
+                    alt_offsets: &mut ao,
+                },
+            )
+            .unwrap_err();
+        assert_eq!(
+            (e.code, e.param.as_deref(), e.value),
+            (
+                Code::InvalidArgument,
+                Some("out.altOffsets.length"),
+                Some(3usize.into())
+            )
+        );
+    }
+
+    #[test]
+    fn abort_flag_stops_both_passes() {
+        let t = table();
+        let groups = [0, 2];
+        let b = t.batch(&groups, &[]);
+        let layout = b.count(&Exec::serial()).unwrap();
+        let pool = build(2).unwrap();
+        let flag = std::sync::atomic::AtomicBool::new(true);
+        for pool in [None, Some(&pool)] {
+            let exec = Exec {
+                pool,
+                cancel: Some(&flag),
+            };
+            assert_eq!(b.count(&exec).unwrap_err().code, Code::Aborted);
+            let (mut o, mut s, mut i, mut a, mut ao) =
+                (vec![0; 3], vec![0; 6], vec![0; 6], vec![0; 14], vec![0; 7]);
+            let out = GatherOut {
+                offsets: &mut o,
+                start: &mut s,
+                ilen: &mut i,
+                alt: &mut a,
+                alt_offsets: &mut ao,
+            };
+            assert_eq!(b.fill(&exec, &layout, out).unwrap_err().code, Code::Aborted);
+        }
+    }
+}

@@ -24,8 +24,8 @@ function capture() {
 }
 
 describe('gvl CLI', () => {
-  it('has a command table with write and info', () => {
-    expect(Object.keys(COMMANDS)).toEqual(['write', 'info']);
+  it('has a command table with write, info, get, bench and demo', () => {
+    expect(Object.keys(COMMANDS)).toEqual(['write', 'info', 'get', 'bench', 'demo']);
   });
 
   it('prints usage and rejects unknown commands and options with exit 2', async () => {

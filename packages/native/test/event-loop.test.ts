@@ -21,9 +21,11 @@ describe('event loop and libuv stay responsive', () => {
     let last = performance.now();
     let maxGap = 0;
     let ticks = 0;
+    const gaps: number[] = [];
     const timer = setInterval(() => {
       const now = performance.now();
       maxGap = Math.max(maxGap, now - last);
+      gaps.push(now - last);
       last = now;
       ticks += 1;
     }, 5);
@@ -55,8 +57,13 @@ describe('event loop and libuv stay responsive', () => {
     // The read finished while kernels were still running, well before the batch ended.
     expect(file.settled).toBeLessThan(8);
     expect(file.ms).toBeLessThan(totalMs / 2);
-    // Timers kept firing: gaps far below one kernel's duration.
-    expect(maxGap).toBeLessThan(Math.max(kernelMs / 2, 50));
+    // Timers kept firing. A blocked event loop would show a gap of at least one whole
+    // kernel (kernelMs); on a loaded machine the OS may still delay single ticks, so the
+    // typical gap is held to the timer's scale and the worst one to below a kernel.
+    gaps.sort((a, b) => a - b);
+    const median = gaps[Math.floor(gaps.length / 2)] as number;
+    expect(median).toBeLessThan(Math.min(25, kernelMs / 4));
+    expect(maxGap).toBeLessThan(Math.max(kernelMs, 50));
     expect(ticks).toBeGreaterThan(totalMs / 5 / 4);
     const c = gvl.counters();
     expect(c.inFlight).toBe(0);

@@ -1,0 +1,250 @@
+/**
+ * The `gvl-stress` command: argument parsing and the main function (`cli.ts` runs it).
+ *
+ * @module
+ */
+import { parseArgs } from 'node:util';
+import { StressConfigError } from './errors.js';
+import type { StressEvent, StressOptions, WorkloadOption } from './options.js';
+import { formatReport } from './report.js';
+import { runStress } from './run.js';
+
+const USAGE = `usage: gvl-stress [--dataset DIR --reference FA | --demo | --synthetic]
+                  [--mode process|thread] [--workers 5] [--threads-per-worker 8]
+                  [--iters 40] [--launches 4] [--timeout 120] [--ambient-rayon N]
+                  [--cgroup-quota CPUS] [--inject-hang] [--peer python] [--python PATH]
+                  [--regions N] [--samples N] [--json]
+
+Runs concurrent workers that each iterate get(all regions, all samples) with forced
+parallel kernels (GVL_FORCE_PARALLEL=1, GVL_NUM_THREADS=threads-per-worker), and reports
+hangs, crashes and thread counts against the CPU budget.
+  --dataset DIR --reference FA   an existing dataset and its reference FASTA
+  --demo                  the 1000 Genomes chr20 data of $GVL_DATA_DIR (default
+                          <repo>/../shared/data), written to <repo>/.gvl-cache on first use
+  --synthetic             seeded synthetic haplotype kernels (no data files; gvl-ts only)
+  --mode                  process: one spawned child per worker (default);
+                          thread: worker threads in one spawned host process
+  --workers N             concurrent workers per launch (default 5)
+  --threads-per-worker N  GVL_NUM_THREADS of each worker (default 8; 0 = unset)
+  --iters N               iterations per worker (default 40)
+  --launches N            launches, one after another (default 4)
+  --timeout SECONDS       per-launch timeout, the deadlock detector (default 120)
+  --ambient-rayon N       put RAYON_NUM_THREADS=N in every worker's environment
+  --cgroup-quota CPUS     run each launch in a fresh cgroup with this CPU quota
+  --inject-hang           worker 0 of launch 1 blocks forever (self-test of the detector)
+  --peer python           also drive the Python genvarloader the same way
+  --python PATH           interpreter for --peer (default: packages/dataset/.venv-oracle,
+                          else python3)
+  --regions N, --samples N  use only the first N regions / samples of the dataset
+  --json                  print the full report as JSON (with captured stacks)
+Exit status: 0 every launch clean, 1 a hang or a crash, 2 bad usage or configuration.`;
+
+interface Flags {
+  dataset?: string;
+  reference?: string;
+  demo?: boolean;
+  synthetic?: boolean;
+  mode?: string;
+  workers?: string;
+  'threads-per-worker'?: string;
+  iters?: string;
+  launches?: string;
+  timeout?: string;
+  'ambient-rayon'?: string;
+  'cgroup-quota'?: string;
+  'inject-hang'?: boolean;
+  peer?: string;
+  python?: string;
+  regions?: string;
+  samples?: string;
+  json?: boolean;
+  help?: boolean;
+}
+
+function usage(message: string): StressConfigError {
+  return new StressConfigError('GVL_INVALID_ARGUMENT', message);
+}
+
+function integer(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value.trim())) {
+    throw new StressConfigError(
+      'GVL_INVALID_ARGUMENT',
+      `--${flag}=${JSON.stringify(value)} is invalid: expected a non-negative integer`,
+      { option: `--${flag}`, value },
+    );
+  }
+  return Number(value);
+}
+
+function decimal(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) {
+    throw new StressConfigError(
+      'GVL_INVALID_ARGUMENT',
+      `--${flag}=${JSON.stringify(value)} is invalid: expected a number`,
+      { option: `--${flag}`, value },
+    );
+  }
+  return n;
+}
+
+/**
+ * Turns command-line arguments into {@link StressOptions} (without running anything).
+ *
+ * @returns the options and whether `--json` / `--help` were given.
+ * @throws {@link StressConfigError} `GVL_INVALID_ARGUMENT` for unknown flags, missing
+ *   values, malformed numbers, or a conflicting workload choice.
+ */
+export function parseCli(argv: readonly string[]): {
+  options: StressOptions;
+  json: boolean;
+  help: boolean;
+} {
+  let values: Flags;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        dataset: { type: 'string' },
+        reference: { type: 'string' },
+        demo: { type: 'boolean' },
+        synthetic: { type: 'boolean' },
+        mode: { type: 'string' },
+        workers: { type: 'string' },
+        'threads-per-worker': { type: 'string' },
+        iters: { type: 'string' },
+        launches: { type: 'string' },
+        timeout: { type: 'string' },
+        'ambient-rayon': { type: 'string' },
+        'cgroup-quota': { type: 'string' },
+        'inject-hang': { type: 'boolean' },
+        peer: { type: 'string' },
+        python: { type: 'string' },
+        regions: { type: 'string' },
+        samples: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (e) {
+    throw usage((e as Error).message);
+  }
+  if (values.help) return { options: { workload: { kind: 'demo' } }, json: false, help: true };
+  const sources = [
+    values.dataset !== undefined || values.reference !== undefined ? '--dataset' : null,
+    values.demo ? '--demo' : null,
+    values.synthetic ? '--synthetic' : null,
+  ].filter((s) => s !== null);
+  if (sources.length !== 1) {
+    throw usage(
+      sources.length === 0
+        ? 'choose a workload: --dataset DIR --reference FA, --demo or --synthetic'
+        : `choose one workload, not ${sources.join(' and ')}`,
+    );
+  }
+  let workload: WorkloadOption;
+  if (values.demo) workload = { kind: 'demo' };
+  else if (values.synthetic) workload = { kind: 'synthetic' };
+  else {
+    if (!values.dataset || !values.reference) {
+      throw usage('--dataset DIR needs --reference FA (and --reference needs --dataset)');
+    }
+    workload = { kind: 'dataset', path: values.dataset, reference: values.reference };
+  }
+  if (values.peer !== undefined && values.peer !== 'python') {
+    throw new StressConfigError(
+      'GVL_INVALID_ARGUMENT',
+      `--peer=${JSON.stringify(values.peer)} is invalid: expected python`,
+      { option: '--peer', value: values.peer },
+    );
+  }
+  const timeout = decimal('timeout', values.timeout);
+  const options: StressOptions = {
+    workload,
+    ...(values.mode === undefined ? {} : { mode: values.mode as StressOptions['mode'] }),
+    ...(values.workers === undefined ? {} : { workers: integer('workers', values.workers) }),
+    ...(values['threads-per-worker'] === undefined
+      ? {}
+      : { threadsPerWorker: integer('threads-per-worker', values['threads-per-worker']) }),
+    ...(values.iters === undefined ? {} : { iters: integer('iters', values.iters) }),
+    ...(values.launches === undefined ? {} : { launches: integer('launches', values.launches) }),
+    ...(timeout === undefined ? {} : { timeoutMs: timeout * 1000 }),
+    ...(values['ambient-rayon'] === undefined
+      ? {}
+      : { ambientRayon: integer('ambient-rayon', values['ambient-rayon']) }),
+    ...(values['cgroup-quota'] === undefined
+      ? {}
+      : { cgroupQuota: decimal('cgroup-quota', values['cgroup-quota']) }),
+    ...(values['inject-hang'] ? { injectHang: true } : {}),
+    ...(values.peer === 'python' ? { peer: 'python' as const } : {}),
+    ...(values.python === undefined ? {} : { python: values.python }),
+    ...(values.regions === undefined ? {} : { regions: integer('regions', values.regions) }),
+    ...(values.samples === undefined ? {} : { samples: integer('samples', values.samples) }),
+  };
+  return { options, json: values.json ?? false, help: false };
+}
+
+function progress(e: StressEvent): void {
+  let line: string;
+  switch (e.type) {
+    case 'prepare':
+      line = e.message;
+      break;
+    case 'engine':
+      line = e.available
+        ? `${e.engine} ${e.version ?? ''}`.trim()
+        : `${e.engine}: unavailable: ${e.reason}`;
+      break;
+    case 'launch-start':
+      line = `${e.engine} launch ${e.launch + 1}/${e.launches}: started`;
+      break;
+    case 'launch-end': {
+      const r = e.report;
+      line =
+        `${r.engine} launch ${r.launch + 1}: ${r.status} in ${(r.wallMs / 1000).toFixed(1)} s ` +
+        `(ok ${r.counts.ok}, hung ${r.counts.hung}, crashed ${r.counts.crashed}; ` +
+        `max ${r.maxThreadsPerProcess} threads/process, ${r.totalThreads} in total)`;
+      break;
+    }
+  }
+  process.stderr.write(`[gvl-stress] ${line}\n`);
+}
+
+/**
+ * Runs the CLI.
+ *
+ * @returns the exit status: 0 clean, 1 a hang or crash, 2 bad usage or configuration.
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    const { options, json, help } = parseCli(argv);
+    if (help) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    const report = await runStress({ ...options, onEvent: progress });
+    process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+    return report.exitCode;
+  } catch (e) {
+    if (e instanceof StressConfigError || isCoded(e)) {
+      process.stderr.write(`${(e as { code: string }).code}: ${(e as Error).message}\n`);
+      if (e instanceof StressConfigError && e.code === 'GVL_INVALID_ARGUMENT' && !e.option) {
+        process.stderr.write(`${USAGE}\n`);
+      }
+      return 2;
+    }
+    throw e;
+  }
+}
+
+function isCoded(e: unknown): boolean {
+  return (
+    e instanceof Error &&
+    typeof (e as { code?: unknown }).code === 'string' &&
+    String((e as unknown as { code: string }).code).startsWith('GVL_')
+  );
+}

@@ -7,25 +7,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main, write } from '../src/index.js';
-import { chr20, dataDir, hasBcftools, hasChr20, hasSamtools, suiteName } from './helpers.js';
+import {
+  capture,
+  chr20,
+  dataDir,
+  hasBcftools,
+  hasChr20,
+  hasSamtools,
+  suiteName,
+} from './helpers.js';
 
 const missing = [
   ...(hasChr20 ? [] : [`real data not found at ${chr20.vcf} (set GVL_DATA_DIR)`]),
   ...(hasBcftools && hasSamtools ? [] : ['bcftools/samtools not on PATH']),
 ];
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    io: {
-      stdout: { write: (s: string) => out.push(s) } as unknown as NodeJS.WritableStream,
-      stderr: { write: (s: string) => err.push(s) } as unknown as NodeJS.WritableStream,
-    },
-  };
-}
 
 const COMP: Record<string, string> = { A: 'T', C: 'G', G: 'C', T: 'A' };
 

@@ -5,23 +5,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { COMMANDS, formatInfo } from '../src/cli.js';
 import { main, parseBigWigSpecs } from '../src/index.js';
-import { chr20, hasChr20, pkgDir, suiteName } from './helpers.js';
+import { capture, chr20, hasChr20, pkgDir, suiteName } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gvl-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    io: {
-      stdout: { write: (s: string) => out.push(s) } as unknown as NodeJS.WritableStream,
-      stderr: { write: (s: string) => err.push(s) } as unknown as NodeJS.WritableStream,
-    },
-  };
-}
 
 describe('gvl CLI', () => {
   it('has a command table with write, info, get, bench and demo', () => {

@@ -89,3 +89,17 @@ export function readNpyInt32(path: string): {
   }
   return { shape, fortran, data };
 }
+
+/** A `CliIo` that records what a command prints. */
+export function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    out,
+    err,
+    io: {
+      stdout: { write: (s: string) => out.push(s) } as unknown as NodeJS.WritableStream,
+      stderr: { write: (s: string) => err.push(s) } as unknown as NodeJS.WritableStream,
+    },
+  };
+}

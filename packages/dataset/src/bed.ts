@@ -157,6 +157,12 @@ export function parseBed(text: string, source = 'BED'): BedTable {
  * @throws {@link FileError} `GVL_UNREADABLE` when the file cannot be read or gunzipped.
  * @throws {@link BedError} `GVL_BAD_BED` as {@link parseBed}.
  * @see seqpro's `bed.read`
+ * @example
+ * ```ts
+ * const bed = await readBed('windows_2kb.bed');
+ * bed.length; // 488
+ * bed.chromStart[0]; // 1000000 (0-based)
+ * ```
  */
 export async function readBed(path: string): Promise<BedTable> {
   let bytes: Uint8Array;

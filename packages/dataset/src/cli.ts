@@ -37,7 +37,15 @@ function out(io: CliIo, text: string): void {
   io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 }
 
-/** Parses `NAME:SAMPLE=PATH` occurrences into tracks. */
+/**
+ * Parses `NAME:SAMPLE=PATH` occurrences into tracks.
+ *
+ * @example
+ * ```ts
+ * parseBigWigSpecs(['cov:HG00096=a.bw', 'cov:HG00097=b.bw']);
+ * // [{ name: 'cov', paths: { HG00096: 'a.bw', HG00097: 'b.bw' } }]
+ * ```
+ */
 export function parseBigWigSpecs(specs: readonly string[]): BigWigTrack[] {
   const byName = new Map<string, Record<string, string>>();
   for (const spec of specs) {

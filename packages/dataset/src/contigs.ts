@@ -47,6 +47,10 @@ function compareKeys(a: NatKeyPart[], b: NatKeyPart[]): number {
  * (`Chr1`, `chr2`, `X`, `scaffold_1`) would be ordered differently from the peer.
  *
  * @see Python `natsort.natsorted`, used by genvarloader's `write` for `metadata.contigs`
+ * @example
+ * ```ts
+ * ['chr10', 'chr2', 'chrX', 'chr1'].sort(compareContigs); // ['chr1', 'chr2', 'chr10', 'chrX']
+ * ```
  */
 export function compareContigs(a: string, b: string): number {
   const c = compareKeys(natKey(a), natKey(b));

@@ -87,6 +87,14 @@ function freshRng(seed: number): Rng {
  * `jitter = 0` and `deterministic = true`.
  *
  * @see genvarloader `Dataset`.
+ * @example
+ * ```ts
+ * const ds = await Dataset.open('chr20.gvl', { reference: 'chr20_1-2Mb.fa.gz' });
+ * const train = ds.withLen(2048).withSettings({ jitter: 0 }).subsetTo({ samples: slice(0, 200) });
+ * for await (const batch of train.loader({ batchSize: 64, shuffle: true, seed: 1 })) {
+ *   batch.data; // Dense<Uint8Array>, shape [64, 2, 2048], ASCII
+ * }
+ * ```
  */
 export class Dataset {
   /** @internal */
@@ -497,8 +505,11 @@ export class Dataset {
 
 /** One planned batch: paired subset positions. */
 export interface PlannedBatch {
+  /** Position of the batch in the epoch, from 0. */
   index: number;
+  /** Region of each item: int32 positions in the dataset's current subset of regions. */
   regions: Int32Array;
+  /** Sample of each item: int32 positions in the current subset of samples (paired with `regions`). */
   samples: Int32Array;
 }
 
@@ -507,6 +518,11 @@ export interface PlannedBatch {
  * seeded Fisher–Yates shuffle).
  *
  * @throws {@link GvlError} `GVL_INVALID_ARGUMENT` for a bad batch size.
+ * @example
+ * ```ts
+ * const [first] = planBatches(ds.subsetTo({ samples: slice(0, 2) }), { batchSize: 4 });
+ * first; // { index: 0, regions: Int32Array [0, 0, 1, 1], samples: Int32Array [0, 1, 0, 1] }
+ * ```
  */
 export function* planBatches(ds: Dataset, options: BatchOptions): Generator<PlannedBatch> {
   const batchSize = options.batchSize ?? 32;

@@ -103,14 +103,29 @@ export class GvlError extends Error {
   }
 }
 
-/** Invalid option or argument. Code `GVL_INVALID_ARGUMENT`. */
+/**
+ * Invalid option or argument. Code `GVL_INVALID_ARGUMENT`.
+ *
+ * @example
+ * ```ts
+ * await write('out.gvl', { bed: 'regions.bed', variants: 'calls.vcf.gz', maxJitter: -1 });
+ * // rejects: InvalidArgumentError, code 'GVL_INVALID_ARGUMENT', value -1
+ * ```
+ */
 export class InvalidArgumentError extends GvlError {
   constructor(message: string, options?: GvlErrorOptions) {
     super('GVL_INVALID_ARGUMENT', message, options);
   }
 }
 
-/** Inconsistent ragged-array offsets, lengths or shape. Code `GVL_INVALID_RAGGED`. */
+/**
+ * Inconsistent ragged-array offsets, lengths or shape. Code `GVL_INVALID_RAGGED`.
+ *
+ * @example
+ * ```ts
+ * Ragged.fromLengths(new Uint8Array(3), [1, 1], [2]); // throws RaggedError: lengths sum to 2, data has 3
+ * ```
+ */
 export class RaggedError extends GvlError {
   constructor(message: string, options?: GvlErrorOptions) {
     super('GVL_INVALID_RAGGED', message, options);
@@ -120,6 +135,11 @@ export class RaggedError extends GvlError {
 /**
  * A file-system problem with an input or output path: `GVL_UNREADABLE`,
  * `GVL_UNWRITABLE` or `GVL_MISSING_INDEX`. {@link GvlError.value} is the path.
+ *
+ * @example
+ * ```ts
+ * await readBed('missing.bed'); // rejects: FileError, code 'GVL_UNREADABLE', value 'missing.bed'
+ * ```
  */
 export class FileError extends GvlError {
   constructor(
@@ -145,6 +165,17 @@ export type VcfErrorCode =
  * A VCF that cannot be written to a dataset. {@link GvlError.value} is the record as
  * `contig:pos REF>ALT` (1-based `pos`, as in the VCF) when one record is at fault,
  * otherwise the path.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await write('out.gvl', { bed: 'regions.bed', variants: 'calls.vcf.gz' });
+ * } catch (e) {
+ *   if (e instanceof VcfError && e.code === 'GVL_MULTIALLELIC') {
+ *     console.error(`split it first (bcftools norm -m-): ${e.value}`); // e.g. '20:1234 A>C,G'
+ *   }
+ * }
+ * ```
  */
 export class VcfError extends GvlError {
   constructor(code: VcfErrorCode, message: string, options?: GvlErrorOptions) {
@@ -152,21 +183,47 @@ export class VcfError extends GvlError {
   }
 }
 
-/** A malformed BED line. Code `GVL_BAD_BED`; {@link GvlError.value} is `path:line`. */
+/**
+ * A malformed BED line. Code `GVL_BAD_BED`; {@link GvlError.value} is `path:line`.
+ *
+ * @example
+ * ```ts
+ * parseBed('20\t100\t50\n', 'regions.bed'); // throws BedError, code 'GVL_BAD_BED'
+ * ```
+ */
 export class BedError extends GvlError {
   constructor(message: string, options?: GvlErrorOptions) {
     super('GVL_BAD_BED', message, options);
   }
 }
 
-/** A FASTA or FASTA index that cannot be parsed. Code `GVL_BAD_FASTA`. */
+/**
+ * A FASTA or FASTA index that cannot be parsed. Code `GVL_BAD_FASTA`.
+ *
+ * @example
+ * ```ts
+ * // genome.fa.fai exists but lists no sequence:
+ * await loadReference('genome.fa', ['20']); // rejects: FastaError, code 'GVL_BAD_FASTA'
+ * ```
+ */
 export class FastaError extends GvlError {
   constructor(message: string, options?: GvlErrorOptions) {
     super('GVL_BAD_FASTA', message, options);
   }
 }
 
-/** An invalid track specification or bigWig. Code `GVL_BAD_TRACK`. */
+/**
+ * An invalid track specification or bigWig. Code `GVL_BAD_TRACK`.
+ *
+ * @example
+ * ```ts
+ * await write('out.gvl', {
+ *   bed: 'regions.bed',
+ *   variants: 'calls.vcf.gz',
+ *   tracks: [{ name: 'coverage', paths: { HG00096: 'notes.txt' } }],
+ * }); // rejects: TrackError, code 'GVL_BAD_TRACK': notes.txt is not a readable bigWig
+ * ```
+ */
 export class TrackError extends GvlError {
   constructor(message: string, options?: GvlErrorOptions) {
     super('GVL_BAD_TRACK', message, options);
@@ -176,6 +233,12 @@ export class TrackError extends GvlError {
 /**
  * A BED contig missing from the VCF, the reference or a track, even after `chr`-prefix
  * normalization. Code `GVL_UNKNOWN_CONTIG`; {@link GvlError.value} is the contig.
+ *
+ * @example
+ * ```ts
+ * // A BED on chr21 against a VCF of chr20:
+ * await write('out.gvl', { bed: 'chr21.bed', variants: 'chr20.vcf.gz' }); // rejects: UnknownContigError, value '21'
+ * ```
  */
 export class UnknownContigError extends GvlError {
   constructor(message: string, options?: GvlErrorOptions) {
@@ -183,7 +246,15 @@ export class UnknownContigError extends GvlError {
   }
 }
 
-/** A requested sample absent from the inputs. Code `GVL_UNKNOWN_SAMPLE`. */
+/**
+ * A requested sample absent from the inputs. Code `GVL_UNKNOWN_SAMPLE`.
+ *
+ * @example
+ * ```ts
+ * await write('out.gvl', { bed: 'regions.bed', variants: 'calls.vcf.gz', samples: ['NA99999'] });
+ * // rejects: UnknownSampleError, code 'GVL_UNKNOWN_SAMPLE', value 'NA99999'
+ * ```
+ */
 export class UnknownSampleError extends GvlError {
   constructor(message: string, options?: GvlErrorOptions) {
     super('GVL_UNKNOWN_SAMPLE', message, options);
@@ -193,6 +264,13 @@ export class UnknownSampleError extends GvlError {
 /**
  * A dataset-level problem: `GVL_DATASET_EXISTS` (the output exists and `overwrite` is
  * false) or `GVL_BAD_DATASET` (not a readable genvarloader dataset).
+ *
+ * @example
+ * ```ts
+ * await write('chr20.gvl', options); // rejects: DatasetError 'GVL_DATASET_EXISTS' when chr20.gvl exists
+ * await write('chr20.gvl', { ...options, overwrite: true }); // replaces it once the new one is complete
+ * await Dataset.open('not-a-dataset/'); // rejects: DatasetError 'GVL_BAD_DATASET'
+ * ```
  */
 export class DatasetError extends GvlError {
   constructor(
@@ -204,7 +282,16 @@ export class DatasetError extends GvlError {
   }
 }
 
-/** The operation was cancelled through its `AbortSignal`. Code `GVL_ABORTED`. */
+/**
+ * The operation was cancelled through its `AbortSignal`. Code `GVL_ABORTED`.
+ *
+ * @example
+ * ```ts
+ * const ctrl = new AbortController();
+ * setTimeout(() => ctrl.abort(), 1000);
+ * await write('out.gvl', { ...options, signal: ctrl.signal }); // rejects: AbortedError 'GVL_ABORTED'; nothing is left behind
+ * ```
+ */
 export class AbortedError extends GvlError {
   constructor(message = 'operation aborted', options?: GvlErrorOptions) {
     super('GVL_ABORTED', message, options);

@@ -17,6 +17,11 @@ export interface Slice {
  * `slice(0, null, 2)` every other element.
  *
  * @throws {@link GvlError} `GVL_INVALID_ARGUMENT` when `step` is not a positive integer.
+ * @example
+ * ```ts
+ * await ds.get(slice(0, 10), 'HG00096'); // the first 10 regions: shape [10, 1, 2, ~len]
+ * ds.subsetTo({ samples: slice(0, null, 2) }); // every other sample
+ * ```
  */
 export function slice(start?: number | null, stop?: number | null, step?: number | null): Slice {
   if (step != null && (!Number.isSafeInteger(step) || step < 1)) {
@@ -39,8 +44,9 @@ export function slice(start?: number | null, stop?: number | null, step?: number
 /**
  * An index along the region or sample axis: an integer (negative counts from the end),
  * a name (a sample name, or a region's BED `name`), a list of either, a typed array of
- * integers, a boolean mask (`boolean[]` or `Uint8Array` marked with {@link mask}), or a
- * {@link Slice}. `undefined` is the whole axis.
+ * integers (`Int32Array`, `Uint32Array`, `Float64Array` holding integers), a boolean
+ * mask (a `boolean[]` with one entry per item of the axis; a typed array is always read
+ * as integer positions), or a {@link Slice}. `undefined` is the whole axis.
  */
 export type AxisIndex =
   | number

@@ -79,6 +79,13 @@ async function listDirs(path: string): Promise<string[]> {
  * @throws {@link DatasetError} `GVL_BAD_DATASET` when `metadata.json` is missing or
  *   invalid, or its `format_version` major is not 2.
  * @see genvarloader `Dataset.open` (which applies the same version check)
+ * @example
+ * ```ts
+ * const info = await datasetInfo('chr20.gvl');
+ * info.nRegions; // 488
+ * info.samples.length; // 300
+ * info.bytes; // 4156935 (size on disk)
+ * ```
  */
 export async function datasetInfo(path: string): Promise<DatasetInfo> {
   const dir = resolve(path);

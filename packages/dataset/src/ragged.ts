@@ -338,6 +338,10 @@ export class Ragged<T extends TypedArray> {
  *
  * @throws {@link RaggedError} `GVL_INVALID_RAGGED` when a length is negative or not an
  *   integer.
+ * @example
+ * ```ts
+ * offsetsFromLengths([2, 0, 3]); // BigInt64Array [0n, 2n, 2n, 5n]
+ * ```
  */
 export function offsetsFromLengths(lengths: ArrayLike<number | bigint>): BigInt64Array {
   const n = lengths.length;

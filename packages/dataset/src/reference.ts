@@ -35,6 +35,11 @@ const CHUNK = 8 << 20;
  * @param contigs - the dataset's `metadata.contigs`.
  * @throws {@link UnknownContigError} `GVL_UNKNOWN_CONTIG` naming a contig the FASTA lacks.
  * @throws `GVL_UNREADABLE`, `GVL_MISSING_INDEX`, `GVL_BAD_FASTA` from opening the FASTA.
+ * @example
+ * ```ts
+ * const ref = await loadReference('chr20_1-2Mb.fa.gz', ['20']);
+ * ref.offsets; // BigInt64Array [0n, 2000000n]: contig c is ref.data.subarray(offsets[c], offsets[c + 1])
+ * ```
  */
 export async function loadReference(path: string, contigs: readonly string[]): Promise<Reference> {
   const fa = await openFasta(path);

@@ -27,7 +27,23 @@ export interface ErrorDetail {
   value?: unknown;
 }
 
-/** Base class of every `@gvl/native` error. */
+/**
+ * Base class of every `@gvl/native` error.
+ *
+ * @example
+ * ```ts
+ * import { getReference, NativeError } from '@gvl/native';
+ * try {
+ *   await getReference({
+ *     regions: new Int32Array([1, 0, 4]), // contig 1 does not exist
+ *     reference: { sequence: new TextEncoder().encode('ACGT'), offsets: new BigInt64Array([0n, 4n]) },
+ *     outOffsets: new BigInt64Array([0n, 4n]),
+ *   });
+ * } catch (e) {
+ *   if (e instanceof NativeError) console.log(e.code, e.param, e.index, e.value); // GVL_INDEX_OUT_OF_RANGE …
+ * }
+ * ```
+ */
 export class NativeError extends Error {
   /** Stable machine-readable code. */
   readonly code: NativeErrorCode;
@@ -53,7 +69,16 @@ export class NativeError extends Error {
   }
 }
 
-/** A malformed argument: wrong type, dtype, length or shape, non-monotone offsets, bad option. */
+/**
+ * A malformed argument: wrong type, dtype, length or shape, non-monotone offsets, bad option.
+ *
+ * @example
+ * ```ts
+ * // offsets must be non-decreasing
+ * await reverseComplement({ data: new Uint8Array(4), offsets: new BigInt64Array([0n, 3n, 1n]) });
+ * // rejects: InvalidArgumentError, code 'GVL_INVALID_ARGUMENT', param 'offsets'
+ * ```
+ */
 export class InvalidArgumentError extends NativeError {
   declare readonly code: 'GVL_INVALID_ARGUMENT';
   constructor(message: string, detail?: ErrorDetail, options?: { cause?: unknown }) {
@@ -62,7 +87,16 @@ export class InvalidArgumentError extends NativeError {
   }
 }
 
-/** An index (contig, group, variant, offset) outside the range of what it indexes. */
+/**
+ * An index (contig, group, variant, offset) outside the range of what it indexes.
+ *
+ * @example
+ * ```ts
+ * // the last offset (8) is past the end of data (4 bytes)
+ * await reverseComplement({ data: new Uint8Array(4), offsets: new BigInt64Array([0n, 8n]) });
+ * // rejects: IndexOutOfRangeError, code 'GVL_INDEX_OUT_OF_RANGE'
+ * ```
+ */
 export class IndexOutOfRangeError extends NativeError {
   declare readonly code: 'GVL_INDEX_OUT_OF_RANGE';
   constructor(message: string, detail?: ErrorDetail, options?: { cause?: unknown }) {
@@ -71,7 +105,15 @@ export class IndexOutOfRangeError extends NativeError {
   }
 }
 
-/** `configurePool` after the pool size was fixed to a different value. */
+/**
+ * `configurePool` after the pool size was fixed to a different value.
+ *
+ * @example
+ * ```ts
+ * configurePool({ numThreads: 2 });
+ * configurePool({ numThreads: 4 }); // throws PoolConfiguredError, code 'GVL_POOL_CONFIGURED'
+ * ```
+ */
 export class PoolConfiguredError extends NativeError {
   declare readonly code: 'GVL_POOL_CONFIGURED';
   constructor(message: string, detail?: ErrorDetail, options?: { cause?: unknown }) {
@@ -80,7 +122,20 @@ export class PoolConfiguredError extends NativeError {
   }
 }
 
-/** The rayon pool could not be built (parallel kernels fail; serial ones still run). */
+/**
+ * The rayon pool could not be built (parallel kernels fail; serial ones still run).
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await reconstructHaplotypes(input, { parallel: true });
+ * } catch (e) {
+ *   // The OS refused the pool's threads: serial kernels still work.
+ *   if (e instanceof PoolBuildError) await reconstructHaplotypes(input, { parallel: false });
+ *   else throw e;
+ * }
+ * ```
+ */
 export class PoolBuildError extends NativeError {
   declare readonly code: 'GVL_POOL_BUILD_FAILED';
   constructor(message: string, detail?: ErrorDetail, options?: { cause?: unknown }) {
@@ -89,7 +144,18 @@ export class PoolBuildError extends NativeError {
   }
 }
 
-/** The output buffer could not be allocated. */
+/**
+ * The output buffer could not be allocated.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await reconstructHaplotypes(hugeBatch);
+ * } catch (e) {
+ *   if (e instanceof AllocationError) console.log('batch too large for memory: use a smaller batchSize');
+ * }
+ * ```
+ */
 export class AllocationError extends NativeError {
   declare readonly code: 'GVL_ALLOCATION_FAILED';
   constructor(message: string, detail?: ErrorDetail, options?: { cause?: unknown }) {
@@ -98,7 +164,17 @@ export class AllocationError extends NativeError {
   }
 }
 
-/** The kernel was cancelled through its `AbortSignal`; `cause` is the signal's reason. */
+/**
+ * The kernel was cancelled through its `AbortSignal`; `cause` is the signal's reason.
+ *
+ * @example
+ * ```ts
+ * const ctrl = new AbortController();
+ * const pending = reverseComplement({ data, offsets }, { signal: ctrl.signal });
+ * ctrl.abort();
+ * await pending.catch((e) => e instanceof AbortError); // true unless it had already finished
+ * ```
+ */
 export class AbortError extends NativeError {
   declare readonly code: 'GVL_ABORTED';
   constructor(message: string, detail?: ErrorDetail, options?: { cause?: unknown }) {
@@ -107,7 +183,19 @@ export class AbortError extends NativeError {
   }
 }
 
-/** A Rust panic caught inside a kernel: a bug in `@gvl/native`. The process stays alive. */
+/**
+ * A Rust panic caught inside a kernel: a bug in `@gvl/native`. The process stays alive.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await realignTracks(input);
+ * } catch (e) {
+ *   if (e instanceof NativePanicError) reportBug(e.message); // the process is still healthy
+ *   throw e;
+ * }
+ * ```
+ */
 export class NativePanicError extends NativeError {
   declare readonly code: 'GVL_NATIVE_PANIC';
   constructor(message: string, detail?: ErrorDetail, options?: { cause?: unknown }) {

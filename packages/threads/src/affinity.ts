@@ -3,6 +3,11 @@
  * `Cpus_allowed_list` in `/proc/<pid>/status` and of cpuset files).
  *
  * @returns the number of CPUs, or `null` when the list is malformed or empty.
+ * @example
+ * ```ts
+ * countCpuList('0-3,8,10-11'); // 7
+ * countCpuList(''); // null
+ * ```
  */
 export function countCpuList(list: string): number | null {
   const text = list.trim();
@@ -24,6 +29,10 @@ export function countCpuList(list: string): number | null {
  *
  * @returns the number of CPUs this process may run on, or `null` when the field is
  * absent or malformed.
+ * @example
+ * ```ts
+ * affinityFromStatus('Name:\tnode\nCpus_allowed_list:\t0-1\n'); // 2
+ * ```
  */
 export function affinityFromStatus(status: string): number | null {
   const m = /^Cpus_allowed_list:\s*(.*)$/m.exec(status);

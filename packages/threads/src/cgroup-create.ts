@@ -38,7 +38,18 @@ export interface QuotaCgroupOptions {
   periodUs?: number;
 }
 
-/** Error thrown when this machine does not allow creating a quota cgroup. */
+/**
+ * Error thrown when this machine does not allow creating a quota cgroup.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   createQuotaCgroup({ cpus: 0.5 });
+ * } catch (e) {
+ *   if (e instanceof CgroupUnsupportedError) console.log(e.code, e.message); // GVL_CGROUP_UNSUPPORTED …
+ * }
+ * ```
+ */
 export class CgroupUnsupportedError extends Error {
   override readonly name = 'CgroupUnsupportedError';
   readonly code = 'GVL_CGROUP_UNSUPPORTED';
@@ -70,6 +81,12 @@ function ownCgroupDirs(): { v1: string | null; v2: string | null } {
  * Tells whether this process may create child cgroups with a CPU quota: root, and either
  * a cgroup v1 `cpu` hierarchy or a cgroup v2 tree whose `cgroup.subtree_control` of this
  * process's cgroup enables `cpu`. Never throws.
+ *
+ * @example
+ * ```ts
+ * const support = cgroupSupport();
+ * if (!support.ok) console.log(`no quota cgroups here: ${support.reason}`);
+ * ```
  */
 export function cgroupSupport(): CgroupSupport {
   if (process.platform !== 'linux')
@@ -132,6 +149,18 @@ function writeLimit(version: 1 | 2, dir: string, cpus: number | null, periodUs: 
  *
  * @throws {@link CgroupUnsupportedError} `GVL_CGROUP_UNSUPPORTED` with the reason when the
  *   machine does not allow it (see {@link cgroupSupport}); anything half-created is removed.
+ * @example
+ * ```ts
+ * import { spawnSync } from 'node:child_process';
+ *
+ * const cg = createQuotaCgroup({ cpus: 1.5 }); // needs root and a writable cpu controller
+ * try {
+ *   const [cmd, args] = cg.wrap('npx', ['gvl-threads', '--json']);
+ *   spawnSync(cmd, args, { stdio: 'inherit' }); // reports 2 threads, source cgroup
+ * } finally {
+ *   cg.remove();
+ * }
+ * ```
  */
 export function createQuotaCgroup(options: QuotaCgroupOptions): QuotaCgroup {
   const support = cgroupSupport();

@@ -29,20 +29,36 @@ export interface CgroupProbe {
 
 /** One line of `/proc/<pid>/cgroup`. */
 export interface ProcCgroupEntry {
+  /** Hierarchy ID: `'0'` for cgroup v2, a positive number for a v1 hierarchy. */
   id: string;
+  /** Controllers bound to the hierarchy, e.g. `['cpu', 'cpuacct']`; empty for v2. */
   controllers: string[];
+  /** This process's cgroup, relative to the hierarchy's root, e.g. `/docker/abc`. */
   path: string;
 }
 
 /** One line of `/proc/<pid>/mountinfo` (the fields cgroup discovery needs). */
 export interface MountEntry {
+  /** The directory of the mounted filesystem that appears at the mount point (field 4): `/` unless it is a bind mount. */
   root: string;
+  /** Where it is mounted (field 5), octal escapes decoded. */
   mountPoint: string;
+  /** Filesystem type after the `-` separator, e.g. `cgroup2` or `cgroup`. */
   fsType: string;
+  /** Per-superblock options, e.g. `['rw', 'cpu', 'cpuacct']` for a v1 `cpu,cpuacct` hierarchy. */
   superOptions: string[];
 }
 
-/** Parses `/proc/<pid>/cgroup` (`hierarchy-ID:controller-list:cgroup-path` per line). */
+/**
+ * Parses `/proc/<pid>/cgroup` (`hierarchy-ID:controller-list:cgroup-path` per line).
+ *
+ * @example
+ * ```ts
+ * parseProcCgroup('12:cpu,cpuacct:/docker/abc\n0::/system.slice/app.service\n');
+ * // [{ id: '12', controllers: ['cpu', 'cpuacct'], path: '/docker/abc' },
+ * //  { id: '0', controllers: [], path: '/system.slice/app.service' }]
+ * ```
+ */
 export function parseProcCgroup(text: string): ProcCgroupEntry[] {
   const out: ProcCgroupEntry[] = [];
   for (const line of text.split('\n')) {
@@ -69,6 +85,15 @@ function unescapeMountPath(s: string): string {
 
 /**
  * Parses `/proc/<pid>/mountinfo`: `ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTS`.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from 'node:fs';
+ * const cgroupMounts = parseMountinfo(readFileSync('/proc/self/mountinfo', 'utf8')).filter(
+ *   (m) => m.fsType === 'cgroup2' || m.fsType === 'cgroup',
+ * );
+ * cgroupMounts[0]?.mountPoint; // e.g. '/sys/fs/cgroup'
+ * ```
  */
 export function parseMountinfo(text: string): MountEntry[] {
   const out: MountEntry[] = [];
@@ -182,6 +207,12 @@ function walk(
  * Absent or malformed files never throw: they are skipped with a note.
  *
  * @param root - directory that stands for `/` (fixture trees in tests).
+ * @example
+ * ```ts
+ * const probe = probeCgroups('/');
+ * probe.limit?.cpus; // e.g. 1.5 under `docker run --cpus 1.5`; undefined without a quota
+ * probe.inspected; // the cgroup directories read, leaf first
+ * ```
  */
 export function probeCgroups(root: string): CgroupProbe {
   const notes: string[] = [];

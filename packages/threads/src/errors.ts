@@ -17,6 +17,19 @@ export type ThreadsErrorCode = 'GVL_INVALID_ENV' | 'GVL_INVALID_ARGUMENT';
  *   the parameter.
  *
  * Never a silent fallback: a bad value always throws.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   resolveThreads({ env: { GVL_NUM_THREADS: 'two' } });
+ * } catch (e) {
+ *   if (e instanceof ThreadsConfigError) {
+ *     e.code; // 'GVL_INVALID_ENV'
+ *     e.variable; // 'GVL_NUM_THREADS'
+ *     e.value; // 'two'
+ *   }
+ * }
+ * ```
  */
 export class ThreadsConfigError extends Error {
   override readonly name = 'ThreadsConfigError';

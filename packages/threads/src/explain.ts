@@ -7,6 +7,13 @@ import { type ResolveOptions, resolveThreads, type ThreadsResolution } from './r
  *
  * @param resolution - a resolution to explain. Default: `resolveThreads(options)`.
  * @throws {@link ThreadsConfigError} `GVL_INVALID_ENV` for a bad `GVL_NUM_THREADS` (when resolving).
+ * @example
+ * ```ts
+ * console.log(explain(resolveThreads({ env: { GVL_NUM_THREADS: '3' } })));
+ * // gvl-threads: 3 thread(s) (source: env)
+ * //    1. [env] GVL_NUM_THREADS=3 overrides detection (not clamped)
+ * //    …
+ * ```
  */
 export function explain(resolution?: ThreadsResolution, options?: ResolveOptions): string {
   const r = resolution ?? resolveThreads(options);
@@ -20,7 +27,17 @@ export function explain(resolution?: ThreadsResolution, options?: ResolveOptions
   return lines.join('\n');
 }
 
-/** A human-readable table of a {@link WorkerPlan}. */
+/**
+ * A human-readable table of a {@link WorkerPlan}.
+ *
+ * @example
+ * ```ts
+ * console.log(explainPlan(planWorkers(3, { budget: 8 })));
+ * // plan: 3 worker(s) sharing a budget of 8 thread(s)
+ * //   worker 0: GVL_NUM_THREADS=3 RAYON_NUM_THREADS=3
+ * //   …
+ * ```
+ */
 export function explainPlan(plan: WorkerPlan): string {
   const lines = [`plan: ${plan.workers} worker(s) sharing a budget of ${plan.budget} thread(s)`];
   plan.perWorker.forEach((t, i) => {

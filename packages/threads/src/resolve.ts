@@ -70,6 +70,12 @@ function checkRounding(rounding: unknown): Rounding {
  * anything else throws.
  *
  * @throws {@link ThreadsConfigError} `GVL_INVALID_ENV` naming the variable and value.
+ * @example
+ * ```ts
+ * parseNumThreadsEnv('4'); // 4
+ * parseNumThreadsEnv(''); // null (unset)
+ * parseNumThreadsEnv('0'); // throws ThreadsConfigError GVL_INVALID_ENV
+ * ```
  */
 export function parseNumThreadsEnv(value: string | undefined): number | null {
   if (value === undefined || value.trim() === '') return null;
@@ -218,6 +224,11 @@ export function capThreads(options: Omit<ResolveOptions, 'env'> = {}): number {
  * The resolution {@link capThreads} settled on, resolving it first if needed.
  *
  * @throws {@link ThreadsConfigError} `GVL_INVALID_ENV` for a bad `GVL_NUM_THREADS`.
+ * @example
+ * ```ts
+ * const r = cappedResolution();
+ * console.log(`${r.threads} thread(s), decided by ${r.source}`); // e.g. '2 thread(s), decided by cgroup'
+ * ```
  */
 export function cappedResolution(): ThreadsResolution {
   capThreads();
@@ -229,6 +240,10 @@ export function cappedResolution(): ThreadsResolution {
  *
  * @returns an integer ≥ 1.
  * @throws {@link ThreadsConfigError} `GVL_INVALID_ENV` for a bad `GVL_NUM_THREADS`.
+ * @example
+ * ```ts
+ * const loader = ds.loader({ mode: 'worker', workers: numThreads() });
+ * ```
  */
 export function numThreads(): number {
   return capThreads();
@@ -239,6 +254,11 @@ export function numThreads(): number {
  * case-insensitive, surrounding space ignored. Read live on every call.
  *
  * @param env - environment to read. Default `process.env`.
+ * @example
+ * ```ts
+ * forceParallel({ GVL_FORCE_PARALLEL: 'yes' }); // true
+ * forceParallel({}); // false
+ * ```
  */
 export function forceParallel(
   env: Readonly<Record<string, string | undefined>> = process.env,

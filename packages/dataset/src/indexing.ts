@@ -1,4 +1,4 @@
-import { GvlError } from './errors.js';
+import { GvlError, InvalidArgumentError, UnknownSampleError } from './errors.js';
 
 /**
  * A Python-style slice over an axis: `start` (default 0), `stop` (default the axis
@@ -25,13 +25,9 @@ export interface Slice {
  */
 export function slice(start?: number | null, stop?: number | null, step?: number | null): Slice {
   if (step != null && (!Number.isSafeInteger(step) || step < 1)) {
-    throw new GvlError(
-      'GVL_INVALID_ARGUMENT',
-      `slice step ${step} is invalid: expected an integer >= 1`,
-      {
-        value: step,
-      },
-    );
+    throw new InvalidArgumentError(`slice step ${step} is invalid: expected an integer >= 1`, {
+      value: step,
+    });
   }
   return {
     kind: 'slice',
@@ -78,11 +74,9 @@ function sliceToPositions(s: Slice, n: number): Int32Array {
   const norm = (v: number | undefined, dflt: number) => {
     if (v === undefined) return dflt;
     if (!Number.isSafeInteger(v)) {
-      throw new GvlError(
-        'GVL_INVALID_ARGUMENT',
-        `slice bound ${v} is invalid: expected an integer`,
-        { value: v },
-      );
+      throw new InvalidArgumentError(`slice bound ${v} is invalid: expected an integer`, {
+        value: v,
+      });
     }
     const x = v < 0 ? v + n : v;
     return Math.min(Math.max(x, 0), n);
@@ -116,13 +110,9 @@ function axisPositions(
   const n = axis.subset.length;
   const checkInt = (v: number): number => {
     if (!Number.isSafeInteger(v)) {
-      throw new GvlError(
-        'GVL_INVALID_ARGUMENT',
-        `${axis.name} index ${v} is invalid: expected an integer`,
-        {
-          value: v,
-        },
-      );
+      throw new InvalidArgumentError(`${axis.name} index ${v} is invalid: expected an integer`, {
+        value: v,
+      });
     }
     const p = v < 0 ? v + n : v;
     if (p < 0 || p >= n) {
@@ -136,16 +126,20 @@ function axisPositions(
   };
   const byName = (name: string): number => {
     if (axis.names === null) {
-      throw new GvlError(
-        'GVL_INVALID_ARGUMENT',
+      throw new InvalidArgumentError(
         `${axis.name} ${JSON.stringify(name)} given by name, but this dataset's ${axis.name}s have no names (BED has no name column)`,
         { value: name },
       );
     }
     const full = axis.names.get(name);
     if (full === undefined) {
+      if (axis.name === 'sample') {
+        throw new UnknownSampleError(`sample ${JSON.stringify(name)} is not in this dataset`, {
+          value: name,
+        });
+      }
       throw new GvlError(
-        axis.name === 'sample' ? 'GVL_UNKNOWN_SAMPLE' : 'GVL_UNKNOWN_REGION',
+        'GVL_UNKNOWN_REGION',
         `${axis.name} ${JSON.stringify(name)} is not in this dataset`,
         { value: name },
       );
@@ -172,13 +166,9 @@ function axisPositions(
   if (isSlice(idx)) return { pos: sliceToPositions(idx, n), scalar: false, kind: 'basic' };
   if (Array.isArray(idx) && idx.length > 0 && idx.every((x) => typeof x === 'boolean')) {
     if (idx.length !== n) {
-      throw new GvlError(
-        'GVL_INVALID_ARGUMENT',
-        `${axis.name} mask has length ${idx.length}: expected ${n}`,
-        {
-          value: idx.length,
-        },
-      );
+      throw new InvalidArgumentError(`${axis.name} mask has length ${idx.length}: expected ${n}`, {
+        value: idx.length,
+      });
     }
     const pos: number[] = [];
     idx.forEach((b, i) => {
@@ -195,8 +185,7 @@ function axisPositions(
     }
     return { pos, scalar: false, kind: 'array' };
   }
-  throw new GvlError(
-    'GVL_INVALID_ARGUMENT',
+  throw new InvalidArgumentError(
     `${axis.name} index ${String(idx)} is invalid: expected an integer, name, list, mask or slice`,
     {
       value: idx,
@@ -238,8 +227,7 @@ export function resolveQuery(
       !(r.pos.length === n || r.pos.length === 1) ||
       !(s.pos.length === n || s.pos.length === 1)
     ) {
-      throw new GvlError(
-        'GVL_INVALID_ARGUMENT',
+      throw new InvalidArgumentError(
         `region and sample lists have lengths ${r.pos.length} and ${s.pos.length}: expected equal lengths (or one of length 1) to pair them`,
         { value: [r.pos.length, s.pos.length] },
       );

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { numThreads } from '@gvl/threads';
 import type { Batch, BatchOptions, Dataset, PlannedBatch } from './dataset.js';
 import { planBatches } from './dataset.js';
 import { GvlError } from './errors.js';
@@ -24,7 +24,7 @@ export interface LoaderOptions extends BatchOptions {
    * memory (`SharedArrayBuffer`) and transfer results back without a copy.
    */
   mode?: LoaderMode;
-  /** Worker threads for `'worker'` mode, ≥ 1. Default `min(4, availableParallelism())`. */
+  /** Worker threads for `'worker'` mode, ≥ 1. Default `min(4, numThreads())`: the process's thread budget from `@gvl/threads` (cgroup quota aware). */
   workers?: number;
   /** Batches computed ahead of the consumer (in flight or waiting), ≥ 1. Default 2 (inline) or 2 × workers. */
   prefetch?: number;
@@ -86,9 +86,7 @@ export function createLoader(ds: Dataset, options: LoaderOptions): Loader {
     );
   }
   const workers =
-    mode === 'worker'
-      ? checkCount('workers', options.workers, Math.min(4, availableParallelism()))
-      : 0;
+    mode === 'worker' ? checkCount('workers', options.workers, Math.min(4, numThreads())) : 0;
   const prefetch = checkCount('prefetch', options.prefetch, mode === 'worker' ? 2 * workers : 2);
   const plans = planBatches(ds, options); // validates batchSize
   return new LoaderImpl(ds, mode, plans, prefetch, workers, options.signal);

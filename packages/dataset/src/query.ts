@@ -1,4 +1,4 @@
-import { GvlError } from './errors.js';
+import { GvlError, InvalidArgumentError } from './errors.js';
 import * as k from './kernels.js';
 import type { DatasetFiles } from './open.js';
 import type { GetOutput, RaggedVariants, SeqsOutput, TracksOutput } from './output.js';
@@ -244,11 +244,9 @@ export async function computeBatch(
     for (const name of plan.tracks) {
       const t = files.tracks.get(name);
       if (!t)
-        throw new GvlError(
-          'GVL_INVALID_ARGUMENT',
-          `track ${JSON.stringify(name)} is not in this dataset`,
-          { value: name },
-        );
+        throw new InvalidArgumentError(`track ${JSON.stringify(name)} is not in this dataset`, {
+          value: name,
+        });
       const groupsT = BigInt64Array.from(t.annotation ? g.rDisk : g.dsIdx, (x) => BigInt(x));
       const trackLens = new Float64Array(g.n);
       for (let i = 0; i < g.n; i++) {

@@ -1,5 +1,5 @@
 import { ContigNormalizer } from './contigs.js';
-import { UnknownContigError } from './errors.js';
+import { FastaError, UnknownContigError } from './errors.js';
 import { openFasta } from './fasta.js';
 
 /**
@@ -58,7 +58,16 @@ export async function loadReference(path: string, contigs: readonly string[]): P
   const offsets = new BigInt64Array(new SharedArrayBuffer((contigs.length + 1) * 8));
   let total = 0;
   names.forEach((n, i) => {
-    total += fa.lengths.get(n) ?? 0;
+    const len = fa.lengths.get(n);
+    if (len === undefined || !Number.isSafeInteger(len) || len < 0) {
+      throw new FastaError(
+        `FASTA index of ${path} gives contig ${n} the length ${String(len)}: expected an integer >= 0`,
+        {
+          value: `${path}.fai`,
+        },
+      );
+    }
+    total += len;
     offsets[i + 1] = BigInt(total);
   });
   const data = new Uint8Array(new SharedArrayBuffer(total));

@@ -1,5 +1,5 @@
 import type { InsertionFill } from '@gvl/native';
-import { GvlError } from './errors.js';
+import { GvlError, InvalidArgumentError } from './errors.js';
 
 export type { InsertionFill };
 
@@ -40,8 +40,7 @@ export const DEFAULT_SETTINGS: DatasetSettings = {
 const SEQS_KINDS: readonly SeqsKind[] = ['haplotypes', 'reference', 'variants'];
 
 export function invalid(what: string, value: unknown, expected: string): GvlError {
-  return new GvlError(
-    'GVL_INVALID_ARGUMENT',
+  return new InvalidArgumentError(
     `${what} ${JSON.stringify(value) ?? String(value)} is invalid: expected ${expected}`,
     {
       value,

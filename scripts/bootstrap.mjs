@@ -74,9 +74,11 @@ if (job === 'setup') {
   if (status === 0) status = p(['exec', 'turbo', 'run', 'lint', '--concurrency=1', ...extra]);
 } else if (job === 'demo') {
   status = p(['exec', 'gvl', 'demo', ...extra]);
+} else if (job === 'parity') {
+  status = p(['--filter', '@gvl/parity', 'run', 'parity', ...extra]);
 } else {
   console.error(
-    `unknown job '${job}': expected setup, test, test:stress, typecheck, lint, bench, docs or demo`,
+    `unknown job '${job}': expected setup, test, test:stress, typecheck, lint, bench, docs, demo or parity`,
   );
   status = 2;
 }

@@ -1,0 +1,755 @@
+#!/usr/bin/env python3
+"""Goldens for apps/parity, from two sources independent of gvl-ts.
+
+    make_goldens.py bcftools  SPEC_JSON OUT_DIR   # bcftools consensus/query + samtools faidx
+    make_goldens.py peer      SPEC_JSON OUT_DIR   # the Python genvarloader (requirements.txt)
+    make_goldens.py peer-write SPEC_JSON OUT_DIR  # the peer writes the datasets itself
+    make_goldens.py bcftools-batch SPEC_JSON MODE_ID REGION   # one batch, full rows, JSON
+    make_goldens.py peer-batch     SPEC_JSON MODE_ID REGION
+    make_goldens.py peer-version   SPEC_JSON
+
+SPEC_JSON is written by `src/make-goldens.ts` (or the checker with --live) from
+`src/spec.ts`: the datasets (dataset directory written by gvl-ts `write()`, a scratch copy
+of the reference for the peer, which writes a `.gvlfa` cache beside it, the BED, the VCF,
+`max_jitter`) and the modes (sequence kind, output length, tracks, golden samples).
+
+Rows and batches are the checker's: one batch per region (input BED order) with the
+mode's golden samples, as `ds[region, samples]`; rows in (sample, [track,] [haplotype])
+order inside a batch. A golden stores per row its length (elements; -1 when the row is
+excluded) and the first 16 bytes of the SHA-256 of its bytes (ASCII for sequences,
+float32 LE for tracks; variants serialized per variant as int32 LE start, int32 LE ilen,
+int32 LE ALT length, ALT bytes), plus a few full rows.
+
+The bcftools side needs only the standard library, bcftools and samtools. Read settings
+match the peer's defaults: jitter 0, deterministic, reverse complement of `-` strands.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import json
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+
+DIGEST_BYTES = 16
+PLOIDY = 2
+FULL_ROWS = 3
+COMPLEMENT = bytes.maketrans(b"ACGT", b"TGCA")
+
+
+def rc(seq: bytes) -> bytes:
+    """Reverse complement, uppercase A/C/G/T only (other bytes unchanged)."""
+    return seq[::-1].translate(COMPLEMENT)
+
+
+def run(args: list[str], **kw) -> str:
+    out = subprocess.run(args, check=True, capture_output=True, **kw).stdout
+    return out.decode("utf-8", errors="replace")
+
+
+def read_bed(path: str) -> list[dict]:
+    rows = []
+    with open(path) as f:
+        for line in f:
+            if not line.strip() or line.startswith(("#", "track", "browser")):
+                continue
+            c = line.rstrip("\n").split("\t")
+            rows.append(
+                {
+                    "chrom": c[0],
+                    "start": int(c[1]),
+                    "end": int(c[2]),
+                    "name": c[3] if len(c) > 3 else None,
+                    "strand": -1 if len(c) > 5 and c[5] == "-" else 1,
+                }
+            )
+    return rows
+
+
+def parts_of(mode: dict) -> list[str]:
+    parts = []
+    if mode["seqs"] is not None:
+        parts.append("seqs")
+    if mode["tracks"]:
+        parts.append("tracks")
+    return parts
+
+
+def rows_per_sample(mode: dict, part: str) -> int:
+    if part == "tracks":
+        return len(mode["tracks"]) * (PLOIDY if mode["seqs"] == "haplotypes" else 1)
+    return 1 if mode["seqs"] == "reference" else PLOIDY
+
+
+class PartSink:
+    """Accumulates the rows of one part of one mode."""
+
+    def __init__(self, dtype: str):
+        self.dtype = dtype
+        self.lengths: list[int] = []
+        self.digests = bytearray()
+        self.shapes: list[str] = []
+        self.excluded: dict[str, int] = {}
+        self.excluded_batches: list[int] = []
+        self.full: list[dict] = []
+
+    def add(self, data: bytes, length: int) -> None:
+        self.lengths.append(length)
+        self.digests += hashlib.sha256(data).digest()[:DIGEST_BYTES]
+
+    def exclude(self, reason: str) -> None:
+        self.lengths.append(-1)
+        self.digests += bytes(DIGEST_BYTES)
+        self.excluded[reason] = self.excluded.get(reason, 0) + 1
+
+    def keep_full(self, row: int, data: bytes) -> None:
+        if len(self.full) < FULL_ROWS and all(f["row"] != row for f in self.full):
+            self.full.append({"row": row, "data": base64.b64encode(data).decode()})
+
+    def to_json(self) -> dict:
+        lengths = struct.pack(f"<{len(self.lengths)}i", *self.lengths)
+        out = {
+            "dtype": self.dtype,
+            "rows": len(self.lengths),
+            "shapes": rle(self.shapes) if self.shapes else None,
+            "lengths": base64.b64encode(lengths).decode(),
+            "digests": base64.b64encode(bytes(self.digests)).decode(),
+            "excluded": {
+                "rows": sum(self.excluded.values()),
+                "reasons": self.excluded,
+                "batches": self.excluded_batches,
+            },
+            "fullRows": self.full,
+        }
+        return out
+
+
+def rle(items: list[str]) -> str:
+    """`a*3;b` for [a, a, a, b]: compact per-batch shapes."""
+    out: list[str] = []
+    i = 0
+    while i < len(items):
+        j = i
+        while j < len(items) and items[j] == items[i]:
+            j += 1
+        out.append(items[i] if j - i == 1 else f"{items[i]}*{j - i}")
+        i = j
+    return ";".join(out)
+
+
+def shape_str(shape) -> str:
+    return ",".join("~" if d is None else str(int(d)) for d in shape)
+
+
+def golden_doc(oracle: str, spec: dict, mode: dict, sinks: dict, extra: dict) -> dict:
+    ds = spec["datasets"][mode["dataset"]]
+    return {
+        "format": "gvl-parity-golden/1",
+        "oracle": oracle,
+        "mode": mode,
+        "dataset": mode["dataset"],
+        "regions": len(read_bed(ds["bed"])),
+        "samples": mode["goldenSamples"],
+        "rowOrder": "region (input BED order), sample, [track,] [haplotype]",
+        "digest": f"sha256, first {DIGEST_BYTES} bytes per row, base64 of the concatenation",
+        "command": spec["command"],
+        **extra,
+        "parts": {p: s.to_json() for p, s in sinks.items()},
+    }
+
+
+def write_json(path: str, doc: dict) -> None:
+    with open(path, "w") as f:
+        json.dump(doc, f, indent=2)
+        f.write("\n")
+
+
+# ----------------------------------------------------------------------------- bcftools
+
+
+class Records:
+    """One sample's records on one contig from `bcftools query`, per haplotype."""
+
+    def __init__(self, vcf: str, sample: str, chrom: str):
+        text = run(
+            ["bcftools", "query", "-r", chrom, "-s", sample, "-f", "%POS\t%REF\t%ALT[\t%GT]\n", vcf]
+        )
+        self.by_hap: list[list[tuple[int, bytes, bytes]]] = [[] for _ in range(PLOIDY)]
+        for line in text.splitlines():
+            pos, ref, alt, gt = line.split("\t")
+            alleles = gt.replace("/", "|").split("|")
+            for p in range(PLOIDY):
+                if p < len(alleles) and alleles[p] == "1":
+                    self.by_hap[p].append((int(pos) - 1, ref.encode(), alt.encode()))
+
+
+class Inputs:
+    """Per dataset: an uppercase plain copy of the reference (the peer uppercases the
+    reference; `bcftools consensus` keeps the FASTA's case) and cached records."""
+
+    def __init__(self, scratch: str):
+        self.scratch = scratch
+        self.fastas: dict[str, str] = {}
+        self.records: dict[tuple, Records] = {}
+        self.vcfs: dict[tuple, str] = {}
+        self.consensus: dict[tuple, list[bytes]] = {}
+
+    def sample_vcf(self, ds: dict, sample: str) -> str:
+        """The VCF restricted to one sample (`bcftools view -s`): same records, and
+        `bcftools consensus` runs several times faster than on 300 samples."""
+        key = (ds["vcf"], sample)
+        if key not in self.vcfs:
+            path = os.path.join(self.scratch, f"{len(self.vcfs)}.{sample}.vcf.gz")
+            run(["bcftools", "view", "-s", sample, "-Oz", "-o", path, ds["vcf"]])
+            run(["bcftools", "index", "-t", path])
+            self.vcfs[key] = path
+        return self.vcfs[key]
+
+    def haplotypes(self, fasta: str, vcf: str, sample: str, hap: int, slices) -> list[bytes]:
+        key = (fasta, vcf, sample, hap, tuple(slices))
+        if key not in self.consensus:
+            self.consensus[key] = consensus(fasta, vcf, sample, hap, slices, self.scratch)
+        return self.consensus[key]
+
+    def fasta(self, ds_id: str, ds: dict) -> str:
+        if ds_id not in self.fastas:
+            path = os.path.join(self.scratch, f"{ds_id}.upper.fa")
+            opener = gzip.open if ds["reference"].endswith(".gz") else open
+            with opener(ds["reference"], "rb") as src, open(path, "wb") as dst:
+                for line in src:
+                    dst.write(line if line.startswith(b">") else line.upper())
+            subprocess.run(["samtools", "faidx", path], check=True)
+            self.fastas[ds_id] = path
+        return self.fastas[ds_id]
+
+    def hap_records(self, ds: dict, sample: str, chrom: str) -> Records:
+        key = (ds["vcf"], sample, chrom)
+        if key not in self.records:
+            self.records[key] = Records(self.sample_vcf(ds, sample), sample, chrom)
+        return self.records[key]
+
+
+def crosses(recs, point: int) -> bool:
+    """Whether a carried record's REF span strictly contains the boundary `point`."""
+    return any(p < point < p + len(ref) for p, ref, _ in recs)
+
+
+def contig_lengths(fasta: str) -> dict[str, int]:
+    with open(fasta + ".fai") as f:
+        return {c[0]: int(c[1]) for c in (line.split("\t") for line in f)}
+
+
+def slices_file(slices, path: str) -> str:
+    with open(path, "w") as f:
+        for chrom, a, b in slices:
+            f.write(f"{chrom}:{a + 1}-{b}\n")
+    return path
+
+
+def parse_fasta(raw: bytes) -> list[bytes]:
+    return [b"".join(rec.split(b"\n")[1:]) for rec in raw.split(b">")[1:]]
+
+
+def consensus(fasta: str, vcf: str, sample: str, hap: int, slices, scratch: str) -> list[bytes]:
+    """`bcftools consensus -H hap+1 -s sample` over `samtools faidx` slices (0-based, half-open)."""
+    regs = slices_file(slices, os.path.join(scratch, "slices.txt"))
+    sliced = os.path.join(scratch, "slices.fa")
+    with open(sliced, "w") as f:
+        subprocess.run(["samtools", "faidx", fasta, "-r", regs], check=True, stdout=f)
+    out = subprocess.run(
+        ["bcftools", "consensus", "-H", str(hap + 1), "-s", sample, "-f", sliced, vcf],
+        check=True,
+        capture_output=True,
+    ).stdout
+    seqs = parse_fasta(out)
+    if len(seqs) != len(slices):
+        raise RuntimeError(f"bcftools consensus returned {len(seqs)} of {len(slices)} sequences")
+    return seqs
+
+
+def faidx(fasta: str, slices, scratch: str) -> list[bytes]:
+    regs = slices_file(slices, os.path.join(scratch, "ref.txt"))
+    out = subprocess.run(
+        ["samtools", "faidx", fasta, "-r", regs], check=True, capture_output=True
+    ).stdout
+    return parse_fasta(out)
+
+
+def walk_variants(recs, q_start: int, q_end: int):
+    """A haplotype's stored records for the write window [q_start, q_end): every record
+    whose REF span overlaps it (upstream deletions too), then downstream records kept
+    while the haplotype is shorter than the window (extend_to_length, semantics §2.6)."""
+    q_len = q_end - q_start
+    written = 0
+    last_end = q_start
+    kept = []
+    for pos, ref, alt in recs:
+        ilen = len(alt) - len(ref)
+        v_end = pos - min(0, ilen) + 1
+        if v_end <= q_start:
+            continue
+        if pos >= q_start:
+            written += pos - last_end
+            if pos >= q_end and written >= q_len:
+                break
+            written += max(0, ilen) + 1
+            kept.append((pos, ilen, alt))
+            last_end = max(last_end, v_end)
+            if pos >= q_end and written >= q_len:
+                break
+        else:
+            kept.append((pos, ilen, alt))
+            last_end = max(last_end, v_end)
+    return kept
+
+
+def serialize_variants(variants, strand: int) -> bytes:
+    out = bytearray()
+    for pos, ilen, alt in variants:
+        a = rc(alt) if strand == -1 else alt
+        out += struct.pack("<iii", pos, ilen, len(a)) + a
+    return bytes(out)
+
+
+class FullRows:
+    """Picks the few full rows a golden keeps: the first row, the first row of a `-`
+    strand region, and the first row whose length differs from its region's."""
+
+    def __init__(self):
+        self.minus = False
+        self.indel = False
+
+    def pick(self, sink: PartSink, row: int, data: bytes, n: int, region: dict, ragged: bool) -> None:
+        if row == 0:
+            sink.keep_full(row, data)
+        elif region["strand"] == -1 and not self.minus:
+            self.minus = True
+            sink.keep_full(row, data)
+        elif ragged and not self.indel and n != region["end"] - region["start"]:
+            self.indel = True
+            sink.keep_full(row, data)
+
+
+def bcftools_mode(spec: dict, mode: dict, inputs: Inputs, only_region: int | None = None):
+    """Rows of the seqs part of one mode from bcftools/samtools: (sink, {region: [row
+    bytes or None when excluded]})."""
+    ds = spec["datasets"][mode["dataset"]]
+    bed = read_bed(ds["bed"])
+    fasta = inputs.fasta(mode["dataset"], ds)
+    contig_len = contig_lengths(fasta)
+    jitter = ds["maxJitter"]
+    samples = mode["goldenSamples"]
+    kind = mode["bcftools"]["kind"]
+    length = mode["length"]
+    fixed = isinstance(length, int)
+    regions = list(range(len(bed))) if only_region is None else [only_region]
+    chroms = sorted({bed[r]["chrom"] for r in regions})
+    # cells[r][s][p] = (row bytes, variant count) or (None, why excluded)
+    cells = {r: [[None] * PLOIDY for _ in samples] for r in regions}
+
+    if kind == "faidx":
+        ref = faidx(fasta, [(bed[r]["chrom"], bed[r]["start"], bed[r]["end"]) for r in regions], inputs.scratch)
+        for i, r in enumerate(regions):
+            seq = rc(ref[i]) if bed[r]["strand"] == -1 else ref[i]
+            for s in range(len(samples)):
+                cells[r][s] = [(seq, None)]
+    elif kind == "query":
+        for s, name in enumerate(samples):
+            for chrom in chroms:
+                recs = inputs.hap_records(ds, name, chrom)
+                for r in (r for r in regions if bed[r]["chrom"] == chrom):
+                    b = bed[r]
+                    for p in range(PLOIDY):
+                        kept = walk_variants(recs.by_hap[p], b["start"] - jitter, b["end"] + jitter)
+                        cells[r][s][p] = (serialize_variants(kept, b["strand"]), len(kept))
+    else:  # consensus
+        for s, name in enumerate(samples):
+            for chrom in chroms:
+                recs = inputs.hap_records(ds, name, chrom)
+                rs = [r for r in regions if bed[r]["chrom"] == chrom]
+                for p in range(PLOIDY):
+                    carried = recs.by_hap[p]
+                    slices, why = [], {}
+                    for r in rs:
+                        b = bed[r]
+                        end = b["end"]
+                        if crosses(carried, b["start"]):
+                            why[r] = "a carried deletion spans the window start"
+                        if fixed:
+                            # Left-anchored output: a slice past the end, never cutting a record.
+                            end = b["start"] + length + 256
+                            while crosses(carried, end):
+                                end = max(q + len(ref) for q, ref, _ in carried if q < end < q + len(ref))
+                            end = min(end, contig_len[chrom])
+                        elif crosses(carried, b["end"]):
+                            why[r] = "a carried deletion spans the window end"
+                        slices.append((chrom, b["start"], end))
+                    seqs = inputs.haplotypes(fasta, inputs.sample_vcf(ds, name), name, p, slices)
+                    for i, r in enumerate(rs):
+                        if r in why:
+                            cells[r][s][p] = (None, why[r])
+                            continue
+                        seq = seqs[i]
+                        if fixed:
+                            seq = seq[:length] + b"N" * max(0, length - len(seq))
+                        cells[r][s][p] = (rc(seq) if bed[r]["strand"] == -1 else seq, None)
+
+    sink = PartSink("variants" if kind == "query" else "uint8")
+    full = FullRows()
+    batches: dict[int, list] = {}
+    for r in regions:
+        flat = [cell for per_sample in cells[r] for cell in per_sample]
+        if length == "variable":
+            if any(data is None for data, _ in flat):
+                flat = [(None, "the batch width depends on an excluded row") for _ in flat]
+                sink.excluded_batches.append(r)
+            else:
+                width = max(len(d) for d, _ in flat)
+                flat = [(d + b"N" * (width - len(d)), None) for d, _ in flat]
+        batches[r] = []
+        for data, extra in flat:
+            if data is None:
+                sink.exclude(extra)
+                batches[r].append(None)
+                continue
+            n = extra if kind == "query" else len(data)
+            full.pick(sink, len(sink.lengths), data, n, bed[r], length == "ragged" and kind == "consensus")
+            sink.add(data, n)
+            batches[r].append(data)
+    return sink, batches
+
+
+def bcftools_version() -> str:
+    b = run(["bcftools", "--version"]).splitlines()
+    s = run(["samtools", "--version"]).splitlines()
+    return f"{b[0]} ({b[1]}), {s[0]}"
+
+
+METHODS = {
+    "faidx": "samtools faidx of each window (reference uppercased), reverse-complemented on - strands",
+    "query": (
+        "bcftools query -r CHROM -s SAMPLE -f '%POS\\t%REF\\t%ALT[\\t%GT]\\n' (carriers: allele == 1); "
+        "per haplotype the records whose REF span overlaps the window padded by max_jitter, then "
+        "downstream records while the haplotype is shorter than the window (extend_to_length); "
+        "ALT reverse-complemented on - strands"
+    ),
+    "consensus": (
+        "bcftools consensus -H P -s SAMPLE -f SLICES VCF_OF_SAMPLE, SLICES from samtools faidx of the "
+        "uppercased reference, VCF_OF_SAMPLE = bcftools view -s SAMPLE; ragged/variable: the slice is "
+        "the window, and a row is excluded when a record its haplotype carries spans a window edge (a "
+        "consensus over a slice cannot clip it); variable: rows N-padded to the batch's longest, the "
+        "batch excluded if any of its rows is; fixed L: the slice is [start, start+L+256) moved past any "
+        "carried record it would cut, the first L bytes, N-padded, rows with a carried deletion "
+        "across the window start excluded; reverse complement on - strands"
+    ),
+}
+
+
+def cmd_bcftools(spec: dict, out_dir: str) -> None:
+    oracle = bcftools_version()
+    with tempfile.TemporaryDirectory(prefix="parity-bcftools-") as scratch:
+        inputs = Inputs(scratch)
+        for mode in spec["modes"]:
+            if mode["bcftools"]["kind"] == "none":
+                continue
+            sink, _ = bcftools_mode(spec, mode, inputs)
+            extra = {"source": "bcftools", "method": METHODS[mode["bcftools"]["kind"]]}
+            doc = golden_doc(oracle, spec, mode, {"seqs": sink}, extra)
+            write_json(os.path.join(out_dir, f"bcftools.{mode['id']}.json"), doc)
+            log(f"bcftools {mode['id']}: {len(sink.lengths)} rows, {sum(sink.excluded.values())} excluded")
+
+
+def cmd_bcftools_batch(spec: dict, mode_id: str, region: int) -> None:
+    mode = next(m for m in spec["modes"] if m["id"] == mode_id)
+    with tempfile.TemporaryDirectory(prefix="parity-bcftools-") as scratch:
+        _, batches = bcftools_mode(spec, mode, Inputs(scratch), only_region=region)
+    rows = batches[region]
+    json.dump({"seqs": [None if r is None else base64.b64encode(r).decode() for r in rows]}, sys.stdout)
+
+
+def log(msg: str) -> None:
+    print(f"[make_goldens] {msg}", file=sys.stderr, flush=True)
+
+
+# ----------------------------------------------------------------------------- the peer
+
+
+def peer_part(x, is_variants: bool):
+    """(shape, dtype, [(bytes, length)]) of one part of a peer output."""
+    import numpy as np
+
+    if is_variants:
+        x = x.to_packed()
+        offsets = np.asarray(x.offsets)
+        start = np.asarray(x.start.data, dtype="<i4")
+        ilen = np.asarray(x.ilen.data, dtype="<i4")
+        chars = x.alt.to_chars()
+        # Per-variant byte boundaries of the ALT alleles (the inner offsets of the char view).
+        alt_off = np.asarray(chars._layout.offsets[-1])
+        alt = np.asarray(chars.data).tobytes()
+        assert len(alt_off) == int(offsets[-1]) + 1 and int(alt_off[-1]) == len(alt)
+        rows = []
+        for i in range(len(offsets) - 1):
+            out = bytearray()
+            for k in range(int(offsets[i]), int(offsets[i + 1])):
+                a = alt[int(alt_off[k]) : int(alt_off[k + 1])]
+                out += struct.pack("<iii", int(start[k]), int(ilen[k]), len(a)) + a
+            rows.append((bytes(out), int(offsets[i + 1] - offsets[i])))
+        return tuple(x.shape), "variants", rows
+    if isinstance(x, np.ndarray):
+        dtype = "float32" if x.dtype == np.float32 else "uint8"
+        flat = np.ascontiguousarray(x).reshape(-1, x.shape[-1])
+        return tuple(x.shape), dtype, [(flat[i].tobytes(), x.shape[-1]) for i in range(flat.shape[0])]
+    offsets = np.asarray(x.offsets)
+    data = np.asarray(x.data)
+    dtype = "float32" if data.dtype == np.float32 else "uint8"
+    rows = []
+    for i in range(len(offsets) - 1):
+        a, b = int(offsets[i]), int(offsets[i + 1])
+        rows.append((np.ascontiguousarray(data[a:b]).tobytes(), b - a))
+    return tuple(x.shape), dtype, rows
+
+
+def peer_view(gvl, spec: dict, mode: dict, opened: dict):
+    ds_id = mode["dataset"]
+    if ds_id not in opened:
+        d = spec["datasets"][ds_id]
+        opened[ds_id] = gvl.Dataset.open(d["path"], reference=d["referenceCopy"])
+    view = opened[ds_id].with_seqs(mode["seqs"]).with_tracks(mode["tracks"] or False)
+    return view.with_len(mode["length"])
+
+
+def peer_batch(view, mode: dict, region: int, samples=None):
+    """{part: (shape, dtype, rows)} of `view[region, samples]` (default: the golden
+    samples, a list), or raises (e.g. the peer's PanicException)."""
+    out = view[region, mode["goldenSamples"] if samples is None else samples]
+    parts = parts_of(mode)
+    outs = out if len(parts) == 2 else (out,)
+    return {
+        p: peer_part(o, p == "seqs" and mode["seqs"] == "variants") for p, o in zip(parts, outs)
+    }
+
+
+def track_major(mode: dict, rows: list, n_samples: int) -> list:
+    """Rows of a tracks part reordered from (sample, track, [ploid]) to (track, sample, [ploid])."""
+    per_track = PLOIDY if mode["seqs"] == "haplotypes" else 1
+    n_tracks = len(mode["tracks"])
+    out = []
+    for t in range(n_tracks):
+        for s in range(n_samples):
+            base = (s * n_tracks + t) * per_track
+            out.extend(rows[base : base + per_track])
+    return out
+
+
+def peer_rows(view, mode: dict, region: int, layout: dict):
+    """{part: (shape, dtype, [rows or None])} of one batch. Modes with tracks are queried one
+    (region, sample) at a time: genvarloader 0.43.1 returns a multi-sample batch of tracks
+    laid out track-major under a sample-major shape (`x[0, s, t]` is another sample's
+    track). The multi-sample batch is still requested, for its shape and to record which
+    layout it had in `layout`. Rows of a query that raises are None."""
+    if not mode["tracks"]:
+        return peer_batch(view, mode, region)
+    samples = mode["goldenSamples"]
+    parts = parts_of(mode)
+    assembled = {p: ["", []] for p in parts}
+    for name in samples:
+        try:
+            single = peer_batch(view, mode, region, [name])
+        except BaseException as e:  # pyo3 PanicException derives from BaseException
+            if isinstance(e, KeyboardInterrupt):
+                raise
+            layout.setdefault("errors", []).append(
+                {"region": region, "sample": name, "error": f"{type(e).__name__}: {str(e).splitlines()[0]}"}
+            )
+            for p in parts:
+                assembled[p][1].extend([None] * rows_per_sample(mode, p))
+            continue
+        for p, (_, dtype, rows) in single.items():
+            assembled[p][0] = dtype
+            assembled[p][1].extend(rows)
+    shapes = {p: None for p in parts}
+    try:
+        multi = peer_batch(view, mode, region)
+        kind = "sample-major"
+        for p, (shape, _, rows) in multi.items():
+            shapes[p] = shape
+            want = assembled[p][1]
+            if None in want:
+                kind = "not comparable (a single query raised)"
+            elif p == "tracks" and rows != want:
+                kind = "track-major" if rows == track_major(mode, want, len(samples)) else "other"
+        layout[kind] = layout.get(kind, 0) + 1
+    except BaseException as e:
+        if isinstance(e, KeyboardInterrupt):
+            raise
+        layout["multi-sample batch raised"] = layout.get("multi-sample batch raised", 0) + 1
+    return {p: (shapes[p], assembled[p][0], assembled[p][1]) for p in parts}
+
+
+def cmd_peer(spec: dict, out_dir: str) -> None:
+    import genvarloader as gvl
+    import numpy as np
+
+    oracle = f"genvarloader {gvl.__version__} (numpy {np.__version__})"
+    opened: dict = {}
+    for mode in spec["modes"]:
+        bed = read_bed(spec["datasets"][mode["dataset"]]["bed"])
+        view = peer_view(gvl, spec, mode, opened)
+        parts = parts_of(mode)
+        sinks = {p: PartSink("") for p in parts}
+        full = {p: FullRows() for p in parts}
+        panics = []
+        layout: dict = {}
+        for r in range(len(bed)):
+            try:
+                batch = peer_rows(view, mode, r, layout)
+            except BaseException as e:  # pyo3 PanicException derives from BaseException
+                if isinstance(e, KeyboardInterrupt):
+                    raise
+                panics.append({"region": r, "error": f"{type(e).__name__}: {str(e).splitlines()[0]}"})
+                for p in parts:
+                    n = len(mode["goldenSamples"]) * rows_per_sample(mode, p)
+                    for _ in range(n):
+                        sinks[p].exclude("the peer raised (see panics)")
+                    sinks[p].shapes.append("?")
+                    sinks[p].excluded_batches.append(r)
+                continue
+            for p, (shape, dtype, rows) in batch.items():
+                sink = sinks[p]
+                sink.dtype = dtype or sink.dtype
+                sink.shapes.append("?" if shape is None else shape_str(shape))
+                for row in rows:
+                    if row is None:
+                        sink.exclude("the peer raised (see panics)")
+                        continue
+                    data, n = row
+                    full[p].pick(sink, len(sink.lengths), data, n, bed[r], mode["length"] == "ragged" and dtype != "variants")
+                    sink.add(data, n)
+        for e in layout.pop("errors", []):
+            panics.append(e)
+        extra = {"source": "genvarloader", "panics": panics}
+        if mode["tracks"]:
+            extra["queries"] = "one (region, sample) per call; rows assembled per batch"
+            extra["multiSampleBatchLayout"] = layout
+        doc = golden_doc(oracle, spec, mode, sinks, extra)
+        write_json(os.path.join(out_dir, f"genvarloader.{mode['id']}.json"), doc)
+        log(
+            f"genvarloader {mode['id']}: {len(next(iter(sinks.values())).lengths)} rows, "
+            f"{len(panics)} queries raised{f', multi-sample batch layouts {layout}' if layout else ''}"
+        )
+
+
+def cmd_peer_batch(spec: dict, mode_id: str, region: int) -> None:
+    import genvarloader as gvl
+
+    mode = next(m for m in spec["modes"] if m["id"] == mode_id)
+    view = peer_view(gvl, spec, mode, {})
+    batch = peer_rows(view, mode, region, {})
+    json.dump(
+        {
+            p: [None if r is None else base64.b64encode(r[0]).decode() for r in rows]
+            for p, (_, _, rows) in batch.items()
+        },
+        sys.stdout,
+    )
+
+
+def arrow_content(path: str):
+    """An Arrow table normalized for comparison: list columns (the peer's ALT, ILEN) as
+    their first element, ILEN present."""
+    import polars as pl
+
+    d = pl.read_ipc(path, memory_map=False)
+    lists = [c for c, t in d.schema.items() if isinstance(t, pl.List)]
+    d = d.with_columns([pl.col(c).list.first() for c in lists])
+    if "REF" in d.columns and "ILEN" not in d.columns:
+        d = d.with_columns((pl.col("ALT").str.len_bytes() - pl.col("REF").str.len_bytes()).alias("ILEN"))
+    casts = {"POS": pl.Int64, "ILEN": pl.Int32, "chromStart": pl.Int64, "chromEnd": pl.Int64}
+    return d.with_columns([pl.col(c).cast(t) for c, t in casts.items() if c in d.columns])
+
+
+def compare_datasets(ours: str, theirs: str) -> dict:
+    """Raw arrays byte for byte; Arrow tables by content (the two writers encode them differently)."""
+    def files(root):
+        return {
+            os.path.relpath(os.path.join(d, f), root)
+            for d, _, fs in os.walk(root)
+            for f in fs
+        }
+
+    a, b = files(ours), files(theirs)
+    out = {"identicalBytes": [], "equalContent": [], "differing": sorted(a ^ b)}
+    for f in sorted(a & b):
+        pa, pb = os.path.join(ours, f), os.path.join(theirs, f)
+        with open(pa, "rb") as x, open(pb, "rb") as y:
+            if x.read() == y.read():
+                out["identicalBytes"].append(f)
+                continue
+        if f.endswith(".arrow"):
+            ta, tb = arrow_content(pa), arrow_content(pb)
+            cols = [c for c in ta.columns if c in tb.columns]
+            if set(ta.columns) == set(tb.columns) and ta.select(cols).equals(tb.select(cols)):
+                out["equalContent"].append(f)
+                continue
+        out["differing"].append(f)
+    out["identical"] = not out["differing"]
+    return out
+
+
+def cmd_peer_write(spec: dict, out_dir: str) -> None:
+    """The peer writes each dataset from the same inputs (VCF copied: it indexes beside
+    it), then each is compared with the gvl-ts-written one. Prints JSON."""
+    import contextlib
+
+    import genvarloader as gvl
+
+    result = {}
+    for ds_id, d in spec["datasets"].items():
+        scratch = os.path.join(out_dir, f"{ds_id}-inputs")
+        os.makedirs(scratch, exist_ok=True)
+        vcf = os.path.join(scratch, os.path.basename(d["vcf"]))
+        for ext in ("", ".tbi", ".csi"):
+            if os.path.exists(d["vcf"] + ext):
+                shutil.copyfile(d["vcf"] + ext, vcf + ext)
+        tracks = [gvl.BigWigs(name, paths) for name, paths in d["tracks"].items()]
+        path = os.path.join(out_dir, f"{ds_id}.gvl")
+        with contextlib.redirect_stdout(sys.stderr):
+            gvl.write(path, d["bed"], vcf, tracks=tracks or None, max_jitter=d["maxJitter"], overwrite=True)
+        result[ds_id] = compare_datasets(d["path"], path)
+    json.dump(result, sys.stdout)
+
+
+def main() -> None:
+    if len(sys.argv) < 3:
+        sys.exit(__doc__)
+    cmd, spec_path = sys.argv[1], sys.argv[2]
+    with open(spec_path) as f:
+        spec = json.load(f)
+    if cmd == "peer-version":
+        import genvarloader as gvl
+        import numpy as np
+
+        print(f"genvarloader {gvl.__version__} (numpy {np.__version__})")
+    elif cmd == "bcftools":
+        cmd_bcftools(spec, sys.argv[3])
+    elif cmd == "peer":
+        cmd_peer(spec, sys.argv[3])
+    elif cmd == "peer-write":
+        cmd_peer_write(spec, sys.argv[3])
+    elif cmd == "bcftools-batch":
+        cmd_bcftools_batch(spec, sys.argv[3], int(sys.argv[4]))
+    elif cmd == "peer-batch":
+        cmd_peer_batch(spec, sys.argv[3], int(sys.argv[4]))
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main()

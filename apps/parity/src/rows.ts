@@ -1,0 +1,195 @@
+/**
+ * Cutting `get()` outputs into rows, the unit every comparison works on, and finding
+ * the first differing element of two rows.
+ *
+ * A row is one innermost sequence: a haplotype `(sample, ploid)`, a reference window
+ * `(sample)`, a track `(sample, track)` or a realigned track `(sample, track, ploid)`,
+ * or one haplotype's variants. Row bytes are the output's own bytes (ASCII for
+ * sequences, little-endian float32 for tracks); a variants row is serialized as, per
+ * variant, int32 LE `start`, int32 LE `ilen`, int32 LE ALT length, then the ALT bytes —
+ * `scripts/make_goldens.py` serializes the peer's and bcftools' variants the same way.
+ */
+import { createHash } from 'node:crypto';
+import { type Dense, type GetOutput, Ragged, type RaggedVariants } from '@gvl/dataset';
+import { type ModeSpec, PLOIDY, partsOf } from './spec.js';
+
+export type Dtype = 'uint8' | 'float32' | 'variants';
+export type Part = 'seqs' | 'tracks';
+
+/** One part of one batch, cut into rows. */
+export interface PartRows {
+  dtype: Dtype;
+  /** The output's shape (`null` for the ragged axis). */
+  shape: (number | null)[];
+  /** Bytes of each row (views where possible). */
+  rows: Uint8Array[];
+  /** Elements per row: bytes, floats or variants. */
+  lengths: number[];
+  /** The ragged output's int64 offsets, `null` for dense outputs. */
+  offsets: BigInt64Array | null;
+}
+
+export type BatchRows = Partial<Record<Part, PartRows>>;
+
+const bytesOf = (a: Uint8Array | Float32Array | BigInt64Array): Uint8Array =>
+  new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+
+function isVariants(x: unknown): x is RaggedVariants {
+  return typeof x === 'object' && x !== null && 'ilen' in x && 'alt' in x;
+}
+
+/** Serializes variants `a..b` of a {@link RaggedVariants} (see the module comment). */
+function variantRow(v: RaggedVariants, a: number, b: number): Uint8Array {
+  let size = 0;
+  for (let k = a; k < b; k++) size += 12 + v.alt.row(k).length;
+  const out = new Uint8Array(size);
+  const view = new DataView(out.buffer);
+  let o = 0;
+  for (let k = a; k < b; k++) {
+    const alt = v.alt.row(k);
+    view.setInt32(o, v.start[k] as number, true);
+    view.setInt32(o + 4, v.ilen[k] as number, true);
+    view.setInt32(o + 8, alt.length, true);
+    out.set(alt, o + 12);
+    o += 12 + alt.length;
+  }
+  return out;
+}
+
+function cutPart(x: unknown): PartRows {
+  if (isVariants(x)) {
+    const n = x.offsets.length - 1;
+    const rows: Uint8Array[] = [];
+    const lengths: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const a = Number(x.offsets[i]);
+      const b = Number(x.offsets[i + 1]);
+      rows.push(variantRow(x, a, b));
+      lengths.push(b - a);
+    }
+    return { dtype: 'variants', shape: [...x.shape], rows, lengths, offsets: x.offsets };
+  }
+  if (x instanceof Ragged) {
+    const r = x as Ragged<Uint8Array | Float32Array>;
+    const dtype: Dtype = r.data instanceof Float32Array ? 'float32' : 'uint8';
+    const rows: Uint8Array[] = [];
+    const lengths: number[] = [];
+    for (let i = 0; i < r.length; i++) {
+      const row = r.row(i);
+      rows.push(bytesOf(row));
+      lengths.push(row.length);
+    }
+    return { dtype, shape: [...r.shape], rows, lengths, offsets: r.offsets };
+  }
+  const d = x as Dense<Uint8Array | Float32Array>;
+  const dtype: Dtype = d.data instanceof Float32Array ? 'float32' : 'uint8';
+  const L = d.shape[d.shape.length - 1] as number;
+  const n = L === 0 ? 0 : d.data.length / L;
+  const rows: Uint8Array[] = [];
+  const lengths: number[] = [];
+  for (let i = 0; i < n; i++) {
+    rows.push(bytesOf(d.data.subarray(i * L, (i + 1) * L)));
+    lengths.push(L);
+  }
+  return { dtype, shape: [...d.shape], rows, lengths, offsets: null };
+}
+
+/** Cuts one `get()` output of `mode` into its parts' rows. */
+export function cutOutput(mode: ModeSpec, out: GetOutput): BatchRows {
+  const parts = partsOf(mode);
+  if (parts.length === 2) {
+    if (!Array.isArray(out)) throw new Error(`mode ${mode.id}: expected [seqs, tracks]`);
+    return { seqs: cutPart(out[0]), tracks: cutPart(out[1]) };
+  }
+  return { [parts[0] as Part]: cutPart(out) };
+}
+
+/** SHA-256 of a row's bytes. */
+export function sha256(bytes: Uint8Array): Buffer {
+  return createHash('sha256').update(bytes).digest();
+}
+
+/** Rows of a part per sample, and how a row index splits into (sample, track, ploid). */
+export function rowsPerSample(mode: ModeSpec, part: Part): number {
+  if (part === 'tracks') return mode.tracks.length * (mode.seqs === 'haplotypes' ? PLOIDY : 1);
+  return mode.seqs === 'reference' ? 1 : PLOIDY;
+}
+
+/** Where row `i` of a part of a batch over `samples` sits. */
+export function rowKey(
+  mode: ModeSpec,
+  part: Part,
+  i: number,
+  samples: readonly string[],
+): { sample: string; track: string | null; hap: number | null } {
+  const per = rowsPerSample(mode, part);
+  const sample = samples[Math.floor(i / per)] ?? `#${Math.floor(i / per)}`;
+  const j = i % per;
+  if (part === 'tracks') {
+    if (mode.seqs === 'haplotypes') {
+      return { sample, track: mode.tracks[Math.floor(j / PLOIDY)] ?? null, hap: j % PLOIDY };
+    }
+    return { sample, track: mode.tracks[j] ?? null, hap: null };
+  }
+  return { sample, track: null, hap: mode.seqs === 'reference' ? null : j };
+}
+
+interface Variant {
+  start: number;
+  ilen: number;
+  alt: string;
+}
+
+/** Parses a serialized variants row. */
+export function parseVariantRow(row: Uint8Array): Variant[] {
+  const view = new DataView(row.buffer, row.byteOffset, row.byteLength);
+  const out: Variant[] = [];
+  for (let o = 0; o < row.length; ) {
+    const n = view.getInt32(o + 8, true);
+    out.push({
+      start: view.getInt32(o, true),
+      ilen: view.getInt32(o + 4, true),
+      alt: Buffer.from(row.subarray(o + 12, o + 12 + n)).toString('latin1'),
+    });
+    o += 12 + n;
+  }
+  return out;
+}
+
+/** The first differing element of two rows: its index and both values, `null` when equal. */
+export function firstDiff(
+  dtype: Dtype,
+  a: Uint8Array,
+  b: Uint8Array,
+): { position: number; a: string; b: string } | null {
+  if (dtype === 'variants') {
+    const va = parseVariantRow(a);
+    const vb = parseVariantRow(b);
+    const show = (v: Variant | undefined) =>
+      v === undefined ? '(end of row)' : `start=${v.start} ilen=${v.ilen} alt=${v.alt}`;
+    for (let k = 0; k < Math.max(va.length, vb.length); k++) {
+      if (show(va[k]) !== show(vb[k])) return { position: k, a: show(va[k]), b: show(vb[k]) };
+    }
+    return null;
+  }
+  const width = dtype === 'float32' ? 4 : 1;
+  const n = Math.max(a.length, b.length) / width;
+  const value = (r: Uint8Array, k: number): string => {
+    if ((k + 1) * width > r.length) return '(end of row)';
+    if (dtype === 'uint8') return `'${String.fromCharCode(r[k] as number)}'`;
+    return String(new DataView(r.buffer, r.byteOffset + k * 4, 4).getFloat32(0, true));
+  };
+  for (let k = 0; k < n; k++) {
+    const va = value(a, k);
+    const vb = value(b, k);
+    const same =
+      (k + 1) * width <= a.length &&
+      (k + 1) * width <= b.length &&
+      Buffer.compare(
+        a.subarray(k * width, (k + 1) * width),
+        b.subarray(k * width, (k + 1) * width),
+      ) === 0;
+    if (!same) return { position: k, a: va, b: vb };
+  }
+  return null;
+}

@@ -1,0 +1,89 @@
+import { Ragged } from '@gvl/dataset';
+import { describe, expect, it } from 'vitest';
+import { cutOutput, firstDiff, parseVariantRow, rowKey } from '../src/rows.js';
+import { MODES, type ModeSpec } from '../src/spec.js';
+
+const mode = (id: string) => MODES.find((m) => m.id === id) as ModeSpec;
+const ascii = (s: string) => new Uint8Array(Buffer.from(s, 'latin1'));
+
+describe('rows', () => {
+  it('cuts ragged and dense outputs into rows with lengths and offsets', () => {
+    const r = Ragged.fromLengths(ascii('ACGTTG'), [1, 2, 0, 3], [2, 2]);
+    const rows = cutOutput(mode('haplotypes-ragged'), r).seqs;
+    expect(rows?.lengths).toEqual([1, 2, 0, 3]);
+    expect(rows?.rows.map((b) => Buffer.from(b).toString())).toEqual(['A', 'CG', '', 'TTG']);
+    expect([...(rows?.offsets ?? [])]).toEqual([0n, 1n, 3n, 3n, 6n]);
+    const dense = cutOutput(mode('haplotypes-1000'), { data: ascii('ACGTAC'), shape: [3, 2] });
+    expect(dense.seqs?.rows.map((b) => Buffer.from(b).toString())).toEqual(['AC', 'GT', 'AC']);
+    expect(dense.seqs?.offsets).toBeNull();
+  });
+
+  it('splits [seqs, tracks] of realigned modes and keys rows by sample, track and ploid', () => {
+    const m = mode('realigned-ragged');
+    const seqs = Ragged.fromLengths(ascii('AC'), [1, 1], [1, 2]);
+    const tracks = Ragged.fromLengths(new Float32Array([1, 2, 3, 4]), [1, 1, 1, 1], [1, 2, 2]);
+    const out = cutOutput(m, [seqs, tracks]);
+    expect(out.seqs?.rows.length).toBe(2);
+    expect(out.tracks?.dtype).toBe('float32');
+    expect(rowKey(m, 'tracks', 3, ['sA'])).toEqual({ sample: 'sA', track: 'signal', hap: 1 });
+    expect(rowKey(m, 'tracks', 9, ['sA', 'sB', 'sC'])).toEqual({
+      sample: 'sC',
+      track: 'gc',
+      hap: 1,
+    });
+    expect(rowKey(mode('reference'), 'seqs', 2, ['x', 'y', 'z'])).toEqual({
+      sample: 'z',
+      track: null,
+      hap: null,
+    });
+  });
+
+  it('finds the first differing element of byte, float and variant rows', () => {
+    expect(firstDiff('uint8', ascii('ACGT'), ascii('ACGT'))).toBeNull();
+    expect(firstDiff('uint8', ascii('ACGT'), ascii('ACCT'))).toEqual({
+      position: 2,
+      a: "'G'",
+      b: "'C'",
+    });
+    expect(firstDiff('uint8', ascii('AC'), ascii('ACG'))).toEqual({
+      position: 2,
+      a: '(end of row)',
+      b: "'G'",
+    });
+    const f = (xs: number[]) => new Uint8Array(new Float32Array(xs).buffer);
+    expect(firstDiff('float32', f([1, 2, 3]), f([1, 2.5, 3]))).toEqual({
+      position: 1,
+      a: '2',
+      b: '2.5',
+    });
+    expect(firstDiff('float32', f([Number.NaN]), f([Number.NaN]))).toBeNull();
+    const v = (items: [number, number, string][]) => {
+      const parts = items.map(([s, i, a]) => {
+        const b = Buffer.alloc(12 + a.length);
+        b.writeInt32LE(s, 0);
+        b.writeInt32LE(i, 4);
+        b.writeInt32LE(a.length, 8);
+        b.write(a, 12, 'latin1');
+        return b;
+      });
+      return new Uint8Array(Buffer.concat(parts));
+    };
+    const a = v([
+      [10, 0, 'A'],
+      [20, 2, 'CGT'],
+    ]);
+    const b = v([
+      [10, 0, 'A'],
+      [20, -1, 'C'],
+    ]);
+    expect(parseVariantRow(a)).toEqual([
+      { start: 10, ilen: 0, alt: 'A' },
+      { start: 20, ilen: 2, alt: 'CGT' },
+    ]);
+    expect(firstDiff('variants', a, b)).toEqual({
+      position: 1,
+      a: 'start=20 ilen=2 alt=CGT',
+      b: 'start=20 ilen=-1 alt=C',
+    });
+  });
+});

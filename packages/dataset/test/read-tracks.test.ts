@@ -24,9 +24,10 @@ const MODES: Mode[] = [
   { seqs: null, length: 'ragged', fill: null },
   { seqs: null, length: 512, fill: null },
   { seqs: 'haplotypes', length: 'ragged', fill: null },
-  // Haplotypes + realigned tracks at a fixed length are not compared with the peer:
-  // genvarloader 0.43.1 panics there ("ndarray: index out of bounds" in
-  // intervals_and_realign_track_fused); the test below checks them against our ragged output.
+  // Haplotypes + realigned tracks at a fixed length longer than a region (region c is
+  // 500 bp) are not compared with the peer: genvarloader 0.43.1 panics there ("ndarray:
+  // index out of bounds" in intervals_and_realign_track_fused); the test below checks them
+  // against our ragged output.
   { seqs: 'haplotypes', length: 'ragged', fill: { kind: 'repeat5pNormalized' } },
   { seqs: 'haplotypes', length: 'ragged', fill: { kind: 'constant', value: -1.5 } },
   { seqs: 'haplotypes', length: 'ragged', fill: { kind: 'flankSample', flankWidth: 3 } },

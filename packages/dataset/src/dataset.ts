@@ -584,9 +584,7 @@ function validateSettings(s: DatasetSettings, _ds: Dataset | null): DatasetSetti
 function checkFixedLength(s: State, len: OutputLength, jitter: number): void {
   if (typeof len !== 'number') return;
   const f = s.core.files;
-  let minLen = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < f.metadata.n_regions; i++)
-    minLen = Math.min(minLen, (f.regions[i * 4 + 2] as number) - (f.regions[i * 4 + 1] as number));
+  const minLen = f.minRegionLength;
   const max = minLen + 2 * f.metadata.max_jitter;
   if (len + 2 * jitter > max) {
     throw invalid(

@@ -145,7 +145,8 @@ function axisPositions(
       );
     }
     // Names address the full dataset: map the full index to its position in the subset.
-    const p = axis.subset.indexOf(full);
+    // Without a subset, position == full index; otherwise search the subset.
+    const p = axis.subset[full] === full ? full : axis.subset.indexOf(full);
     if (p < 0) {
       throw new GvlError(
         'GVL_INDEX_OUT_OF_RANGE',

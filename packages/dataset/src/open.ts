@@ -49,6 +49,8 @@ export interface DatasetFiles {
   regions: Int32Array;
   /** Region names from the BED `name` column, input order, or `null`. */
   regionNames: string[] | null;
+  /** Shortest unpadded region (bp): bounds fixed output lengths. */
+  minRegionLength: number;
   /** Genotypes CSR: group `((r·S + s)·P + p)` spans `variantIdxs[offsets[g]..offsets[g+1]]`. */
   genotypes: { offsets: BigInt64Array; variantIdxs: Int32Array } | null;
   variants: VariantTable | null;
@@ -264,6 +266,13 @@ export async function readDatasetFiles(path: string): Promise<DatasetFiles> {
     regions[d * 4 + 3] = s === '-' || s === -1 ? -1 : 1;
     if (regionNames) regionNames.push(String(nameCol?.get(i) ?? ''));
   }
+  let minRegionLength = Number.POSITIVE_INFINITY;
+  for (let d = 0; d < R; d++) {
+    minRegionLength = Math.min(
+      minRegionLength,
+      (regions[d * 4 + 2] as number) - (regions[d * 4 + 1] as number),
+    );
+  }
   const bedNoMap = bed.select(
     bed.schema.fields.map((f) => f.name).filter((n) => n !== 'r_idx_map'),
   );
@@ -305,6 +314,7 @@ export async function readDatasetFiles(path: string): Promise<DatasetFiles> {
     rIdxMap,
     regions,
     regionNames,
+    minRegionLength,
     genotypes,
     variants,
     tracks,

@@ -10,6 +10,20 @@
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
 /**
+ * Check, before allocating, that output arrays fit under the cap: their
+ * bytes, summed in checked 64-bit arithmetic, are at most `maxOutputBytes`.
+ * Returns the total bytes; throws `GVL_OUTPUT_TOO_LARGE` naming the first
+ * array that overflows or passes the cap.
+ */
+export declare function checkOutputBytes(columns: Array<OutputColumn>): number
+
+/**
+ * Set the output cap (process-wide, for calls that start afterwards):
+ * `maxOutputBytes` an integer in [1, 2^53 - 1].
+ */
+export declare function configureLimits(maxOutputBytes: number): LimitsState
+
+/**
  * Fix the pool size. With `explicit`, a different size already fixed is a
  * `GVL_POOL_CONFIGURED` error; otherwise the existing size is kept.
  */
@@ -182,6 +196,41 @@ export interface IntervalTable {
   ends: Int32Array
   values: Float32Array
   offsets: BigInt64Array
+}
+
+/**
+ * The output cap and its source. Throws `GVL_INVALID_ARGUMENT` when
+ * `GVL_MAX_OUTPUT_BYTES` is set but is not a byte count (and no cap was
+ * configured since).
+ */
+export declare function limitsInfo(): LimitsState
+
+/** The output cap, as `limitsInfo()` reports it. */
+export interface LimitsState {
+  /**
+   * The most bytes one kernel call may allocate for its output (all its
+   * output arrays together); an integer in [1, 2^53 - 1].
+   */
+  maxOutputBytes: number
+  /**
+   * Where it comes from: `default` (4 GiB), `env` (`GVL_MAX_OUTPUT_BYTES`)
+   * or `configureLimits`.
+   */
+  source: string
+}
+
+/** One output array a call is about to allocate, for `checkOutputBytes`. */
+export interface OutputColumn {
+  /** The input that sets its size, e.g. `outOffsets`. */
+  param: string
+  /** The element of `param` that sets it, when `param` is an array. */
+  index?: number
+  /** Number of elements (a non-negative integer). */
+  elements: bigint
+  /** Bytes per element. */
+  elemSize: number
+  /** Element type name for messages, e.g. `float32`. */
+  dtype: string
 }
 
 /** The pool's current configuration (no side effects). */

@@ -773,7 +773,9 @@ if (
   }
 }
 
-const { configurePool, counters, countVariants, countVariantsSync, debugPanic, debugPanicSync, gatherVariants, gatherVariantsSync, getDiffs, getDiffsSync, getReference, getReferenceSync, hash4, intervalsToTracks, intervalsToTracksSync, poolInfo, realignTracks, realignTracksSync, reconstructHaplotypes, reconstructHaplotypesSync, reverseComplement, reverseComplementSync, reverseRows, reverseRowsSync, xorshift64 } = nativeBinding
+const { checkOutputBytes, configureLimits, configurePool, counters, countVariants, countVariantsSync, debugPanic, debugPanicSync, gatherVariants, gatherVariantsSync, getDiffs, getDiffsSync, getReference, getReferenceSync, hash4, intervalsToTracks, intervalsToTracksSync, limitsInfo, poolInfo, realignTracks, realignTracksSync, reconstructHaplotypes, reconstructHaplotypesSync, reverseComplement, reverseComplementSync, reverseRows, reverseRowsSync, xorshift64 } = nativeBinding
+export { checkOutputBytes }
+export { configureLimits }
 export { configurePool }
 export { counters }
 export { countVariants }
@@ -789,6 +791,7 @@ export { getReferenceSync }
 export { hash4 }
 export { intervalsToTracks }
 export { intervalsToTracksSync }
+export { limitsInfo }
 export { poolInfo }
 export { realignTracks }
 export { realignTracksSync }

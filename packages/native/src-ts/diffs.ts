@@ -40,7 +40,12 @@ function prepare(input: DiffsInput): Prepared<Int32Array, Int32Array> {
   };
   return {
     bytes: rows * 4,
-    output: { length: rows, param: 'groups', create: (n) => new Int32Array(n) },
+    output: {
+      length: BigInt(rows),
+      dtype: 'int32',
+      param: 'groups',
+      create: (n) => new Int32Array(n),
+    },
     sync: (parallel, out) => native.getDiffsSync(args, parallel, out),
     async: (parallel, out, signal) => native.getDiffs(args, parallel, out, signal),
   };

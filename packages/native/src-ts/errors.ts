@@ -14,6 +14,7 @@ export type NativeErrorCode =
   | 'GVL_POOL_CONFIGURED'
   | 'GVL_POOL_BUILD_FAILED'
   | 'GVL_ALLOCATION_FAILED'
+  | 'GVL_OUTPUT_TOO_LARGE'
   | 'GVL_ABORTED'
   | 'GVL_NATIVE_PANIC';
 
@@ -165,6 +166,32 @@ export class AllocationError extends NativeError {
 }
 
 /**
+ * The output of a call would take more bytes than the output cap
+ * (`maxOutputBytes`, see `configureLimits`), or its size overflows 64
+ * bits. Thrown before anything is allocated. `param` / `index` name the input
+ * that sets the size (e.g. `outOffsets` and its last element); `value` is the
+ * number of bytes requested (a string when beyond 2^53, `">= 2^64"` on
+ * overflow). Use a smaller batch, or raise the cap.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await intervalsToTracks(batch);
+ * } catch (e) {
+ *   if (e instanceof OutputTooLargeError) console.log(`batch needs ${e.value} bytes: split it`);
+ *   else throw e;
+ * }
+ * ```
+ */
+export class OutputTooLargeError extends NativeError {
+  declare readonly code: 'GVL_OUTPUT_TOO_LARGE';
+  constructor(message: string, detail?: ErrorDetail, options?: { cause?: unknown }) {
+    super('GVL_OUTPUT_TOO_LARGE', message, detail, options);
+    this.name = 'OutputTooLargeError';
+  }
+}
+
+/**
  * The kernel was cancelled through its `AbortSignal`; `cause` is the signal's reason.
  *
  * @example
@@ -216,6 +243,7 @@ const CLASSES: Record<NativeErrorCode, ErrorClass> = {
   GVL_POOL_CONFIGURED: PoolConfiguredError,
   GVL_POOL_BUILD_FAILED: PoolBuildError,
   GVL_ALLOCATION_FAILED: AllocationError,
+  GVL_OUTPUT_TOO_LARGE: OutputTooLargeError,
   GVL_ABORTED: AbortError,
   GVL_NATIVE_PANIC: NativePanicError,
 };

@@ -16,6 +16,7 @@ import {
   expectReference,
   expectVariants,
   lastOffset,
+  lastOffsetBig,
   padByte,
 } from './validate.js';
 
@@ -71,7 +72,8 @@ function prepare(input: HaplotypesInput): Prepared<Uint8Array, Uint8Array> {
   return {
     bytes: lastOffset(input.outOffsets),
     output: {
-      length: lastOffset(input.outOffsets),
+      length: lastOffsetBig(input.outOffsets),
+      dtype: 'uint8',
       param: 'outOffsets',
       index: input.outOffsets.length - 1,
       create: (n) => new Uint8Array(n),

@@ -3,7 +3,8 @@
  *
  * @internal
  */
-import { invalidArgument } from './errors.js';
+import { AllocationError, invalidArgument } from './errors.js';
+import { checkOutputBytes, DTYPE_BYTES } from './limits.js';
 import { resolveParallel } from './pool.js';
 import { checkSignal, runSync, submit } from './scheduler.js';
 import type { AsyncKernelOptions, KernelOptions } from './types.js';
@@ -34,30 +35,49 @@ export interface Prepared<Out, R> {
   /** Output size in bytes, for the `'auto'` gate. */
   bytes: number;
   /**
-   * Output elements and constructor: the output is allocated here, by V8
-   * (GC-accounted, transferable), unless the caller passed `out`; the kernel
-   * writes into it directly (no copy). `null` for in-place kernels.
+   * The output to allocate here, by V8 (GC-accounted, transferable), unless
+   * the caller passed `out`; the kernel writes into it directly (no copy).
+   * `length` is its element count, checked against the output cap (in bytes)
+   * before allocating; `param` / `index` name the input that sets it. `null`
+   * for in-place kernels and kernels that allocate in `prepare` (after
+   * checking the cap themselves).
    */
-  output: { length: number; param: string; index?: number; create: (length: number) => Out } | null;
+  output: {
+    length: bigint;
+    dtype: keyof typeof DTYPE_BYTES;
+    param: string;
+    index?: number;
+    create: (length: number) => Out;
+  } | null;
   sync: (parallel: boolean, out: Out | undefined) => R;
   async: (parallel: boolean, out: Out | undefined, signal: AbortSignal) => Promise<R>;
 }
 
-/** Largest output, in elements (the native limit too). */
-const MAX_OUTPUT_ELEMENTS = 2 ** 32 - 1;
-
+/**
+ * The caller's `out`, or a new output: its bytes are checked against the
+ * cap first (`GVL_OUTPUT_TOO_LARGE`), and a V8 allocation failure becomes
+ * `GVL_ALLOCATION_FAILED`.
+ */
 function outputOf<Out, R>(p: Prepared<Out, R>, given: Out | undefined): Out | undefined {
   if (given !== undefined || p.output === null) return given;
-  const { length, param, index, create } = p.output;
-  if (length > MAX_OUTPUT_ELEMENTS) {
-    throw invalidArgument(
-      param,
-      length,
-      `a total output size <= ${MAX_OUTPUT_ELEMENTS} elements`,
-      index,
+  const { length, dtype, param, index, create } = p.output;
+  checkOutputBytes([{ param, index, elements: length, dtype }]);
+  return allocate(() => create(Number(length)), Number(length), dtype);
+}
+
+/** Run a V8 allocation of `length` `dtype` elements; a RangeError becomes {@link AllocationError}. */
+export function allocate<T>(make: () => T, length: number, dtype: keyof typeof DTYPE_BYTES): T {
+  try {
+    return make();
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    const bytes = length * DTYPE_BYTES[dtype];
+    throw new AllocationError(
+      `GVL_ALLOCATION_FAILED: could not allocate an output of ${length} ${dtype} elements (${bytes} bytes): ${err.message}`,
+      { value: bytes },
+      { cause: err },
     );
   }
-  return create(length);
 }
 
 /** Validate, resolve `parallel`, run on the calling thread; native errors become typed errors. */

@@ -16,6 +16,7 @@ import {
   expectU64,
   expectVariants,
   lastOffset,
+  lastOffsetBig,
 } from './validate.js';
 
 /**
@@ -136,7 +137,8 @@ function prepare(input: RealignInput): Prepared<Float32Array, Float32Array> {
   return {
     bytes: lastOffset(input.outOffsets) * 4,
     output: {
-      length: lastOffset(input.outOffsets),
+      length: lastOffsetBig(input.outOffsets),
+      dtype: 'float32',
       param: 'outOffsets',
       index: input.outOffsets.length - 1,
       create: (n) => new Float32Array(n),

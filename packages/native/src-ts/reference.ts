@@ -8,6 +8,7 @@ import {
   expectReference,
   expectRegions,
   lastOffset,
+  lastOffsetBig,
   padByte,
 } from './validate.js';
 
@@ -41,7 +42,8 @@ function prepare(input: ReferenceInput): Prepared<Uint8Array, Uint8Array> {
   return {
     bytes: lastOffset(input.outOffsets),
     output: {
-      length: lastOffset(input.outOffsets),
+      length: lastOffsetBig(input.outOffsets),
+      dtype: 'uint8',
       param: 'outOffsets',
       index: input.outOffsets.length - 1,
       create: (n) => new Uint8Array(n),

@@ -1,7 +1,14 @@
 import { native } from './binding.js';
 import { type Prepared, runAsyncKernel, runSyncKernel } from './kernel.js';
 import type { AsyncKernelOptions, IntervalTable, KernelOptions } from './types.js';
-import { expectArray, expectLength, expectObject, expectRegions, lastOffset } from './validate.js';
+import {
+  expectArray,
+  expectLength,
+  expectObject,
+  expectRegions,
+  lastOffset,
+  lastOffsetBig,
+} from './validate.js';
 
 /** Input of {@link intervalsToTracks}. */
 export interface TracksInput {
@@ -38,7 +45,8 @@ function prepare(input: TracksInput): Prepared<Float32Array, Float32Array> {
   return {
     bytes: lastOffset(input.outOffsets) * 4,
     output: {
-      length: lastOffset(input.outOffsets),
+      length: lastOffsetBig(input.outOffsets),
+      dtype: 'float32',
       param: 'outOffsets',
       index: input.outOffsets.length - 1,
       create: (n) => new Float32Array(n),

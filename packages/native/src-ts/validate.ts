@@ -71,6 +71,12 @@ export function padByte(pad: unknown): number {
   throw invalidArgument('padChar', pad, 'a byte value in [0, 255] or a one-character string');
 }
 
+/** The last element of an offsets array, or 0n when empty or negative (then native validation names it). */
+export function lastOffsetBig(offsets: BigInt64Array): bigint {
+  const last = offsets.length === 0 ? 0n : (offsets[offsets.length - 1] ?? 0n);
+  return last < 0n ? 0n : last;
+}
+
 /** The last element of an offsets array as a non-negative number (0 when empty or negative). */
 export function lastOffset(offsets: BigInt64Array): number {
   return offsets.length === 0 ? 0 : Math.max(0, Number(offsets[offsets.length - 1]));

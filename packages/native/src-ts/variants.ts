@@ -1,5 +1,6 @@
 import { native } from './binding.js';
-import { type Prepared, runAsyncKernel, runSyncKernel } from './kernel.js';
+import { allocate, type Prepared, runAsyncKernel, runSyncKernel } from './kernel.js';
+import { checkOutputBytes, type OutputColumn } from './limits.js';
 import type { Parallel } from './pool.js';
 import type { AsyncKernelOptions, GenotypeTable, KernelOptions, VariantTable } from './types.js';
 import {
@@ -91,7 +92,12 @@ function prepareCount(input: GatherVariantsInput): Prepared<BigInt64Array, Varia
   const rows = args.groups.length;
   return {
     bytes: 8 * (rows + 1),
-    output: { length: rows + 1, param: 'groups', create: (n) => new BigInt64Array(n) },
+    output: {
+      length: BigInt(rows + 1),
+      dtype: 'int64',
+      param: 'groups',
+      create: (n) => new BigInt64Array(n),
+    },
     sync: (parallel, out) => native.countVariantsSync(args, parallel, out),
     async: (parallel, out, signal) => native.countVariants(args, parallel, out, signal),
   };
@@ -108,13 +114,29 @@ function prepareGather(
 ): Prepared<undefined, GatheredVariants> {
   const args = checked(input);
   const rows = args.groups.length;
-  const n = Number(counts.offsets[rows] ?? 0n);
+  const total = counts.offsets[rows] ?? 0n;
+  const col = (elements: bigint, dtype: OutputColumn['dtype'], label: string): OutputColumn => ({
+    param: 'groups',
+    elements,
+    dtype,
+    label,
+  });
+  // The offsets column was allocated (and checked) by the counting pass; it
+  // counts here too, as part of this call's output.
+  checkOutputBytes([
+    col(BigInt(rows + 1), 'int64', 'int64 (offsets)'),
+    col(total, 'int32', 'int32 (start)'),
+    col(total, 'int32', 'int32 (ilen)'),
+    col(total + 1n, 'int64', 'int64 (altOffsets)'),
+    col(BigInt(counts.altBytes), 'uint8', 'uint8 (alt)'),
+  ]);
+  const n = Number(total);
   const out: GatheredVariants = {
     offsets: counts.offsets,
-    start: new Int32Array(n),
-    ilen: new Int32Array(n),
-    alt: new Uint8Array(counts.altBytes),
-    altOffsets: new BigInt64Array(n + 1),
+    start: allocate(() => new Int32Array(n), n, 'int32'),
+    ilen: allocate(() => new Int32Array(n), n, 'int32'),
+    alt: allocate(() => new Uint8Array(counts.altBytes), counts.altBytes, 'uint8'),
+    altOffsets: allocate(() => new BigInt64Array(n + 1), n + 1, 'int64'),
   };
   return {
     bytes: 8 * (rows + 1) + 16 * n + 8 + counts.altBytes,

@@ -18,6 +18,7 @@ use crate::batch::{self, Genotypes, Queries, Reference, Variants, Zeroable};
 use crate::diffs::DiffsBatch;
 use crate::errors::{GResult, GvlError};
 use crate::haplotypes::HaplotypeBatch;
+use crate::limits::{self, Column};
 use crate::pool::{self, Exec};
 use crate::realign::{Fill, RealignBatch};
 use crate::reference::ReferenceBatch;
@@ -208,6 +209,8 @@ pub trait OutArray:
     napi::bindgen_prelude::ToNapiValue + napi::bindgen_prelude::TypeName + Send + Sized + 'static
 {
     type Elem: Zeroable + Send + Sync;
+    /// The element type's name in messages (`uint8`, `float32`, ...).
+    const DTYPE: &'static str;
     fn from_vec(v: Vec<Self::Elem>) -> Self;
     /// # Safety
     /// JS must not touch the array while the kernel runs (documented contract).
@@ -215,9 +218,10 @@ pub trait OutArray:
 }
 
 macro_rules! out_array {
-    ($arr:ty, $elem:ty) => {
+    ($arr:ty, $elem:ty, $dtype:literal) => {
         impl OutArray for $arr {
             type Elem = $elem;
+            const DTYPE: &'static str = $dtype;
             fn from_vec(v: Vec<$elem>) -> Self {
                 <$arr>::new(v)
             }
@@ -227,10 +231,10 @@ macro_rules! out_array {
         }
     };
 }
-out_array!(Uint8Array, u8);
-out_array!(Float32Array, f32);
-out_array!(Int32Array, i32);
-out_array!(BigInt64Array, i64);
+out_array!(Uint8Array, u8, "uint8");
+out_array!(Float32Array, f32, "float32");
+out_array!(Int32Array, i32, "int32");
+out_array!(BigInt64Array, i64, "int64");
 
 /// A byte range of an input, for alias checks against a caller's output.
 struct Span {
@@ -273,10 +277,13 @@ impl<A: OutArray> Dest<A> {
         Dest { caller }
     }
 
-    /// Run `f` over an output of exactly `n` elements.
+    /// Run `f` over an output of exactly `n` elements: the caller's `out`, or
+    /// a new array, allocated only after its bytes are checked against the cap
+    /// (`sized_by` names the input that sets `n`: a parameter and element).
     fn fill(
         &mut self,
         n: usize,
+        sized_by: (&str, Option<usize>),
         inputs: &[Span],
         f: impl FnOnce(&mut [A::Elem]) -> GResult<()>,
     ) -> GResult<Option<Vec<A::Elem>>> {
@@ -300,6 +307,13 @@ impl<A: OutArray> Dest<A> {
                 Ok(None)
             }
             None => {
+                limits::check_output(&[Column {
+                    param: sized_by.0,
+                    index: sized_by.1,
+                    elements: n as u64,
+                    elem_size: std::mem::size_of::<A::Elem>(),
+                    dtype: A::DTYPE,
+                }])?;
                 let mut v = batch::zeroed::<A::Elem>(n)?;
                 f(&mut v)?;
                 Ok(Some(v))
@@ -448,7 +462,8 @@ impl Kernel for DiffsKernel {
         let mut spans = vec![span("regions", &i.regions), span("groups", &i.groups)];
         i.genotypes.spans(&mut spans);
         i.variants.spans(&mut spans);
-        self.dest.fill(n, &spans, |out| b.run(exec, out))
+        self.dest
+            .fill(n, ("groups", None), &spans, |out| b.run(exec, out))
     }
 
     fn make_js(&mut self, output: Self::Output) -> napi::Result<Int32Array> {
@@ -494,7 +509,10 @@ impl Kernel for HaplotypesKernel {
         i.variants.spans(&mut spans);
         i.reference.spans(&mut spans);
         let n = *offsets.last().unwrap_or(&0);
-        self.dest.fill(n, &spans, |out| b.run(exec, &offsets, out))
+        let last = Some(offsets.len() - 1);
+        self.dest.fill(n, ("outOffsets", last), &spans, |out| {
+            b.run(exec, &offsets, out)
+        })
     }
 
     fn make_js(&mut self, output: Self::Output) -> napi::Result<Uint8Array> {
@@ -526,7 +544,10 @@ impl Kernel for ReferenceKernel {
         ];
         i.reference.spans(&mut spans);
         let n = *offsets.last().unwrap_or(&0);
-        self.dest.fill(n, &spans, |out| b.run(exec, &offsets, out))
+        let last = Some(offsets.len() - 1);
+        self.dest.fill(n, ("outOffsets", last), &spans, |out| {
+            b.run(exec, &offsets, out)
+        })
     }
 
     fn make_js(&mut self, output: Self::Output) -> napi::Result<Uint8Array> {
@@ -567,7 +588,10 @@ impl Kernel for TracksKernel {
             span("intervals.offsets", &i.intervals.offsets),
         ];
         let n = *offsets.last().unwrap_or(&0);
-        self.dest.fill(n, &spans, |out| b.run(exec, &offsets, out))
+        let last = Some(offsets.len() - 1);
+        self.dest.fill(n, ("outOffsets", last), &spans, |out| {
+            b.run(exec, &offsets, out)
+        })
     }
 
     fn make_js(&mut self, output: Self::Output) -> napi::Result<Float32Array> {
@@ -655,7 +679,10 @@ impl Kernel for RealignKernel {
         i.genotypes.spans(&mut spans);
         i.variants.spans(&mut spans);
         let n = *offsets.last().unwrap_or(&0);
-        self.dest.fill(n, &spans, |out| b.run(exec, &offsets, out))
+        let last = Some(offsets.len() - 1);
+        self.dest.fill(n, ("outOffsets", last), &spans, |out| {
+            b.run(exec, &offsets, out)
+        })
     }
 
     fn make_js(&mut self, output: Self::Output) -> napi::Result<Float32Array> {
@@ -679,14 +706,16 @@ impl Kernel for CountVariantsKernel {
         let b = i.view()?;
         b.validate()?;
         let mut alt_bytes = 0;
-        let offsets = self.dest.fill(b.n_rows() + 1, &i.spans(), |out| {
-            let layout = b.count(exec)?;
-            for (o, &x) in out.iter_mut().zip(&layout.offsets) {
-                *o = x as i64;
-            }
-            alt_bytes = layout.alt_bytes();
-            Ok(())
-        })?;
+        let offsets = self
+            .dest
+            .fill(b.n_rows() + 1, ("groups", None), &i.spans(), |out| {
+                let layout = b.count(exec)?;
+                for (o, &x) in out.iter_mut().zip(&layout.offsets) {
+                    *o = x as i64;
+                }
+                alt_bytes = layout.alt_bytes();
+                Ok(())
+            })?;
         Ok((offsets, alt_bytes))
     }
 
@@ -758,6 +787,21 @@ impl Kernel for GatherVariantsKernel {
             None => {
                 let layout = b.count(exec)?;
                 let n = layout.n_variants();
+                let rows = b.n_rows();
+                let col = |param, elements: usize, elem_size, dtype| Column {
+                    param,
+                    index: None,
+                    elements: elements as u64,
+                    elem_size,
+                    dtype,
+                };
+                limits::check_output(&[
+                    col("groups", rows + 1, 8, "int64"),
+                    col("groups", n, 4, "int32 (start)"),
+                    col("groups", n, 4, "int32 (ilen)"),
+                    col("groups", n + 1, 8, "int64 (altOffsets)"),
+                    col("groups", layout.alt_bytes(), 1, "uint8 (alt)"),
+                ])?;
                 let mut v = OwnedVariants {
                     offsets: batch::zeroed(b.n_rows() + 1)?,
                     start: batch::zeroed(n)?,
@@ -1242,6 +1286,88 @@ pub fn configure_pool(num_threads: u32, source: String, explicit: bool) -> napi:
 #[napi]
 pub fn pool_info() -> PoolState {
     pool_state(pool::state())
+}
+
+/// The output cap, as `limitsInfo()` reports it.
+#[napi(object)]
+pub struct LimitsState {
+    /// The most bytes one kernel call may allocate for its output (all its
+    /// output arrays together); an integer in [1, 2^53 - 1].
+    pub max_output_bytes: f64,
+    /// Where it comes from: `default` (4 GiB), `env` (`GVL_MAX_OUTPUT_BYTES`)
+    /// or `configureLimits`.
+    pub source: String,
+}
+
+fn limits_state() -> GResult<LimitsState> {
+    let (cap, source) = limits::current()?;
+    Ok(LimitsState {
+        max_output_bytes: cap as f64,
+        source: source.as_str().to_owned(),
+    })
+}
+
+/// Set the output cap (process-wide, for calls that start afterwards):
+/// `maxOutputBytes` an integer in [1, 2^53 - 1].
+#[napi]
+pub fn configure_limits(max_output_bytes: f64) -> napi::Result<LimitsState> {
+    let v = max_output_bytes;
+    if !(v.is_finite() && v.fract() == 0.0 && (1.0..=limits::MAX_CAP as f64).contains(&v)) {
+        return Err(GvlError::invalid("maxOutputBytes", v, "an integer in [1, 2^53 - 1]").into());
+    }
+    limits::set_max_output_bytes(v as u64)?;
+    Ok(limits_state()?)
+}
+
+/// The output cap and its source. Throws `GVL_INVALID_ARGUMENT` when
+/// `GVL_MAX_OUTPUT_BYTES` is set but is not a byte count (and no cap was
+/// configured since).
+#[napi]
+pub fn limits_info() -> napi::Result<LimitsState> {
+    Ok(limits_state()?)
+}
+
+/// One output array a call is about to allocate, for `checkOutputBytes`.
+#[napi(object, object_to_js = false)]
+pub struct OutputColumn {
+    /// The input that sets its size, e.g. `outOffsets`.
+    pub param: String,
+    /// The element of `param` that sets it, when `param` is an array.
+    pub index: Option<u32>,
+    /// Number of elements (a non-negative integer).
+    pub elements: BigInt,
+    /// Bytes per element.
+    pub elem_size: u32,
+    /// Element type name for messages, e.g. `float32`.
+    pub dtype: String,
+}
+
+/// Check, before allocating, that output arrays fit under the cap: their
+/// bytes, summed in checked 64-bit arithmetic, are at most `maxOutputBytes`.
+/// Returns the total bytes; throws `GVL_OUTPUT_TOO_LARGE` naming the first
+/// array that overflows or passes the cap.
+#[napi]
+pub fn check_output_bytes(columns: Vec<OutputColumn>) -> napi::Result<f64> {
+    let mut parsed = Vec::with_capacity(columns.len());
+    for c in &columns {
+        let (negative, value, lossless) = c.elements.get_u64();
+        if negative && value != 0 {
+            return Err(GvlError::invalid(
+                &c.param,
+                -(value.min(i64::MAX as u64) as i64),
+                "a non-negative size",
+            )
+            .into());
+        }
+        parsed.push(Column {
+            param: &c.param,
+            index: c.index.map(|i| i as usize),
+            elements: if lossless { value } else { u64::MAX },
+            elem_size: c.elem_size as usize,
+            dtype: &c.dtype,
+        });
+    }
+    Ok(limits::check_output(&parsed)? as f64)
 }
 
 /// Process-wide kernel counters.

@@ -9,9 +9,6 @@
 
 use crate::errors::{Code, GResult, GvlError};
 
-/// Largest output, in elements, that a kernel will allocate.
-pub const MAX_OUTPUT_ELEMENTS: u64 = u32::MAX as u64;
-
 /// Per-query regions and per-(query, haplotype) genotype groups and shifts.
 #[derive(Clone, Copy)]
 pub struct Queries<'a> {
@@ -378,7 +375,8 @@ pub fn check_monotone(param: &str, offsets: &[i64], zero_start: bool, max_end: u
 }
 
 /// Validate output offsets for `n_rows` rows: length `n_rows + 1`, start 0,
-/// non-decreasing, at most `MAX_OUTPUT_ELEMENTS`. Returns them as `usize`.
+/// non-decreasing. Returns them as `usize`. The size of the output they ask
+/// for is checked against the cap where it is allocated (`limits`).
 pub fn out_offsets(param: &str, offsets: &[i64], n_rows: usize) -> GResult<Vec<usize>> {
     if offsets.len() != n_rows + 1 {
         return Err(GvlError::invalid(
@@ -388,16 +386,6 @@ pub fn out_offsets(param: &str, offsets: &[i64], n_rows: usize) -> GResult<Vec<u
         ));
     }
     check_monotone(param, offsets, true, u64::MAX)?;
-    let last = offsets[n_rows];
-    if last as u64 > MAX_OUTPUT_ELEMENTS {
-        let mut e = GvlError::invalid(
-            &format!("{param}[{n_rows}]"),
-            last,
-            &format!("a total output size <= {MAX_OUTPUT_ELEMENTS} elements"),
-        );
-        e.param = Some(param.to_owned());
-        return Err(e.with_index(n_rows));
-    }
     Ok(offsets.iter().map(|&o| o as usize).collect())
 }
 

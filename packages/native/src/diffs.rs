@@ -1,7 +1,9 @@
 //! Per-haplotype length differences (gvl-semantics.md §3.2).
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use crate::batch::{Genotypes, Queries, Variants};
-use crate::errors::GResult;
+use crate::errors::{GResult, GvlError};
 use crate::pool::Exec;
 
 /// One diffs batch: output `(n_queries, ploidy)` int32.
@@ -22,25 +24,75 @@ impl<'a> DiffsBatch<'a> {
         Ok(self.queries.n_rows())
     }
 
+    /// Fill `out` (`n * ploidy` int32). A row whose length change leaves the
+    /// int32 range is a `GVL_INVALID_ARGUMENT` error naming the variant that
+    /// took it there: the first such row, whatever the thread count.
     pub fn run(&self, exec: &Exec, out: &mut [i32]) -> GResult<()> {
         let q = &self.queries;
+        let first_bad = AtomicUsize::new(usize::MAX);
         exec.fixed_rows(out, 1, |k, cell| {
-            let query = k / q.ploidy;
-            cell[0] = diff_row(
-                self.genotypes.group(q.group(k)),
-                &self.variants,
+            cell[0] = match self.row(k) {
+                Ok(d) => d,
+                Err(_) => {
+                    first_bad.fetch_min(k, Ordering::Relaxed);
+                    0
+                }
+            };
+        })?;
+        let k = first_bad.into_inner();
+        if k == usize::MAX {
+            return Ok(());
+        }
+        let Err(o) = self.row(k) else {
+            return Ok(());
+        };
+        let query = k / q.ploidy;
+        let mut e = GvlError::invalid(
+            &format!("variants.ilens[{}]", o.variant),
+            self.variants.ilens[o.variant],
+            &format!(
+                "an ILEN that keeps the length change of query {query}, haplotype {} \
+                 (region [{}, {})) within int32 (it reaches {}; a corrupt ILEN?)",
+                k % q.ploidy,
                 q.start(query),
                 q.end(query),
-            );
-        })
+                o.total
+            ),
+        );
+        e.param = Some("variants.ilens".to_owned());
+        Err(e.with_index(o.variant))
     }
+
+    fn row(&self, k: usize) -> Result<i32, DiffOverflow> {
+        let q = &self.queries;
+        let query = k / q.ploidy;
+        diff_row(
+            self.genotypes.group(q.group(k)),
+            &self.variants,
+            q.start(query),
+            q.end(query),
+        )
+    }
+}
+
+/// A length change past the int32 range: the variant that took it there and
+/// the (64-bit) total reached.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DiffOverflow {
+    pub variant: usize,
+    pub total: i64,
 }
 
 /// Sum of the in-region length changes of one haplotype's variants over the
 /// region `[q_start, q_end)`, with overlaps resolved first-wins and deletions
-/// clipped at both region edges. Accumulated in i64, stored as i32 (the peer's
-/// int32 slot).
-pub fn diff_row(var_idxs: &[i32], variants: &Variants, q_start: i64, q_end: i64) -> i32 {
+/// clipped at both region edges. Accumulated in i64; a sum outside the int32
+/// range of the output (the peer's int32 slot) is an error, never a wrap.
+pub fn diff_row(
+    var_idxs: &[i32],
+    variants: &Variants,
+    q_start: i64,
+    q_end: i64,
+) -> Result<i32, DiffOverflow> {
     let mut ref_idx = q_start;
     let mut acc: i64 = 0;
     for &v in var_idxs {
@@ -64,8 +116,14 @@ pub fn diff_row(var_idxs: &[i32], variants: &Variants, q_start: i64, q_end: i64)
         }
         d += (end - q_end).max(0);
         acc += d;
+        if i32::try_from(acc).is_err() {
+            return Err(DiffOverflow {
+                variant: v,
+                total: acc,
+            });
+        }
     }
-    acc as i32
+    Ok(acc as i32)
 }
 
 #[cfg(test)]
@@ -82,7 +140,7 @@ mod tests {
             alts: &[],
             alt_offsets: &[],
         };
-        diff_row(&idx, &view, s, e)
+        diff_row(&idx, &view, s, e).unwrap()
     }
 
     #[test]
@@ -107,6 +165,30 @@ mod tests {
         assert_eq!(diff(&[(9, 4)], 0, 10), 4);
         // anchored just before the region: excluded
         assert_eq!(diff(&[(0, 4)], 1, 10), 0);
+    }
+
+    #[test]
+    fn sums_past_int32_are_errors_not_wraps() {
+        let starts = [1, 5, 9];
+        let ilens = [i32::MAX, i32::MAX, -1];
+        let view = Variants {
+            starts: &starts,
+            ilens: &ilens,
+            alts: &[],
+            alt_offsets: &[],
+        };
+        // One ILEN of 2^31 - 1 fits; the second takes the sum to 2^32 - 2,
+        // which an i32 accumulator would wrap to -2.
+        assert_eq!(diff_row(&[0], &view, 0, 10), Ok(i32::MAX));
+        assert_eq!(
+            diff_row(&[0, 1], &view, 0, 10),
+            Err(DiffOverflow {
+                variant: 1,
+                total: 2 * i32::MAX as i64
+            })
+        );
+        // Back within range after the overflow does not matter: the first exit wins.
+        assert!(diff_row(&[0, 1, 2], &view, 0, 10).is_err());
     }
 
     #[test]

@@ -19,6 +19,9 @@ pub enum Code {
     PoolBuildFailed,
     /// An output buffer could not be allocated.
     AllocationFailed,
+    /// A call's output would take more bytes than the cap (`maxOutputBytes`),
+    /// or its size overflows 64 bits.
+    OutputTooLarge,
     /// The kernel was cancelled through its `AbortSignal`.
     Aborted,
     /// A Rust panic was caught before it could cross the FFI.
@@ -33,6 +36,7 @@ impl Code {
             Code::PoolConfigured => "GVL_POOL_CONFIGURED",
             Code::PoolBuildFailed => "GVL_POOL_BUILD_FAILED",
             Code::AllocationFailed => "GVL_ALLOCATION_FAILED",
+            Code::OutputTooLarge => "GVL_OUTPUT_TOO_LARGE",
             Code::Aborted => "GVL_ABORTED",
             Code::NativePanic => "GVL_NATIVE_PANIC",
         }

@@ -12,6 +12,7 @@ pub mod batch;
 pub mod diffs;
 pub mod errors;
 pub mod haplotypes;
+pub mod limits;
 pub mod pool;
 pub mod prng;
 pub mod rc;

@@ -8,8 +8,8 @@
 //! output offsets ([`Layout`]); the fill pass then writes each row into the
 //! disjoint slices of the five output columns carved along those offsets.
 
-use crate::batch::{Genotypes, Variants, MAX_OUTPUT_ELEMENTS};
-use crate::errors::{GResult, GvlError};
+use crate::batch::{Genotypes, Variants};
+use crate::errors::{Code, GResult, GvlError, Value};
 use crate::pool::Exec;
 use crate::rc::COMPLEMENT;
 
@@ -154,18 +154,20 @@ impl<'a> GatherBatch<'a> {
     }
 
     /// The counting pass: every row's variant count and ALT byte total,
-    /// prefix-summed into the output layout. Totals are capped at
-    /// `MAX_OUTPUT_ELEMENTS` per column.
+    /// prefix-summed into the output layout in checked 64-bit arithmetic.
+    /// Totals beyond `i64::MAX` (they could not be offsets) are a
+    /// `GVL_OUTPUT_TOO_LARGE` error; whether the columns fit under the cap is
+    /// checked where they are allocated.
     pub fn count(&self, exec: &Exec) -> GResult<Layout> {
         let n = self.n_rows();
         let mut sizes = vec![[0u64; 2]; n];
         exec.fixed_rows(&mut sizes, 1, |r, size| {
             let vs = self.row_variants(r);
-            let bytes: usize = vs
+            let bytes: u64 = vs
                 .iter()
-                .map(|&v| self.variants.alt(v as usize).len())
+                .map(|&v| self.variants.alt(v as usize).len() as u64)
                 .sum();
-            size[0] = [vs.len() as u64, bytes as u64];
+            size[0] = [vs.len() as u64, bytes];
         })?;
         let mut offsets = Vec::with_capacity(n + 1);
         let mut alt_starts = Vec::with_capacity(n + 1);
@@ -173,22 +175,16 @@ impl<'a> GatherBatch<'a> {
         offsets.push(0);
         alt_starts.push(0);
         for [v, b] in sizes {
-            nv = nv.saturating_add(v);
-            nb = nb.saturating_add(b);
+            nv = nv
+                .checked_add(v)
+                .filter(|&t| t <= i64::MAX as u64)
+                .ok_or_else(|| too_many("int32 (start, ilen)"))?;
+            nb = nb
+                .checked_add(b)
+                .filter(|&t| t <= i64::MAX as u64)
+                .ok_or_else(|| too_many("uint8 (alt)"))?;
             offsets.push(nv as usize);
             alt_starts.push(nb as usize);
-        }
-        for (total, what) in [(nv, "variants"), (nb, "ALT bytes")] {
-            if total > MAX_OUTPUT_ELEMENTS {
-                return Err(GvlError::invalid(
-                    "groups",
-                    total.min(i64::MAX as u64) as i64,
-                    &format!(
-                        "rows gathering at most {MAX_OUTPUT_ELEMENTS} {what} in total \
-                         (the largest output column)"
-                    ),
-                ));
-            }
         }
         Ok(Layout {
             offsets,
@@ -228,6 +224,20 @@ impl<'a> GatherBatch<'a> {
             gather_row(self.row_variants(r), &self.variants, self.rc(r), row)
         })
     }
+}
+
+/// The gathered totals overflow 63 bits: far past any cap.
+fn too_many(dtype: &'static str) -> GvlError {
+    let mut e = GvlError::new(
+        Code::OutputTooLarge,
+        format!(
+            "groups gather more than 2^63 - 1 {dtype} elements: the output of this call \
+             overflows 64-bit offsets; use a smaller batch"
+        ),
+    );
+    e.param = Some("groups".to_owned());
+    e.value = Some(Value::Str(">= 2^63".to_owned()));
+    e
 }
 
 /// Copy one row's variants (start, ilen, ALT) into its output slices, in

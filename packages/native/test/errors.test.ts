@@ -361,14 +361,26 @@ const table: BadCase[] = [
     value: 1,
   },
   {
-    name: 'absurd output size',
+    name: 'absurd output size (past the byte cap)',
     mutate: set((i) => {
       i.outOffsets = new BigInt64Array([0n, 1n << 40n]);
     }),
-    cls: gvl.InvalidArgumentError,
-    code: 'GVL_INVALID_ARGUMENT',
+    cls: gvl.OutputTooLargeError,
+    code: 'GVL_OUTPUT_TOO_LARGE',
     param: 'outOffsets',
     index: 1,
+    value: 2 ** 40,
+  },
+  {
+    name: 'output size near int64 max',
+    mutate: set((i) => {
+      i.outOffsets = new BigInt64Array([0n, (1n << 63n) - 1n]);
+    }),
+    cls: gvl.OutputTooLargeError,
+    code: 'GVL_OUTPUT_TOO_LARGE',
+    param: 'outOffsets',
+    index: 1,
+    value: '9223372036854775807',
   },
   {
     name: 'padChar out of range',

@@ -63,9 +63,13 @@ function prepare(input: DiffsInput): Prepared<Int32Array, Int32Array> {
  * @param input - regions, ploidy, groups, genotypes and variant positions.
  * @param options - `parallel` (default `'auto'`, sized on `4 * n * ploidy` bytes), `out`, `signal`.
  * @returns int32 `(n, ploidy)` row-major: `diffs[i * ploidy + h]`, in bases.
- * @throws {@link InvalidArgumentError} `GVL_INVALID_ARGUMENT` for wrong dtypes or lengths.
+ * @throws {@link InvalidArgumentError} `GVL_INVALID_ARGUMENT` for wrong dtypes or lengths, or a
+ *   length change outside int32 (param `variants.ilens`, index: the variant that takes it there).
  * @throws {@link IndexOutOfRangeError} `GVL_INDEX_OUT_OF_RANGE` for a group, genotype offset or
  *   variant index out of range.
+ * @throws {@link OutputTooLargeError} `GVL_OUTPUT_TOO_LARGE` when the output
+ *   (int32, `4 * n * ploidy` bytes) is larger than `maxOutputBytes` (see {@link configureLimits});
+ *   checked before allocating.
  * @throws {@link AbortError} `GVL_ABORTED` when `signal` aborts.
  * @example
  * ```ts

@@ -111,6 +111,9 @@ function prepare(input: HaplotypesInput): Prepared<Uint8Array, Uint8Array> {
  *   aliasing an input.
  * @throws {@link IndexOutOfRangeError} `GVL_INDEX_OUT_OF_RANGE`: a contig index, group, variant
  *   index, genotype/ALT offset, or a variant start off its contig.
+ * @throws {@link OutputTooLargeError} `GVL_OUTPUT_TOO_LARGE` when the output
+ *   (uint8, `outOffsets[n * ploidy]` bytes) is larger than `maxOutputBytes` (see {@link configureLimits});
+ *   checked before allocating.
  * @throws {@link AbortError} `GVL_ABORTED` when `signal` aborts.
  * @throws {@link PoolBuildError} `GVL_POOL_BUILD_FAILED`, {@link AllocationError}
  *   `GVL_ALLOCATION_FAILED`, {@link NativePanicError} `GVL_NATIVE_PANIC`.

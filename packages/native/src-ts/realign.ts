@@ -166,6 +166,9 @@ function prepare(input: RealignInput): Prepared<Float32Array, Float32Array> {
  *   a bad `fill` or `baseSeed`.
  * @throws {@link IndexOutOfRangeError} `GVL_INDEX_OUT_OF_RANGE` for a group, genotype offset,
  *   variant index or track offset out of range.
+ * @throws {@link OutputTooLargeError} `GVL_OUTPUT_TOO_LARGE` when the output
+ *   (float32, `4 * outOffsets[n * ploidy]` bytes) is larger than `maxOutputBytes` (see {@link configureLimits});
+ *   checked before allocating.
  * @throws {@link AbortError} `GVL_ABORTED` when `signal` aborts.
  * @example
  * ```ts

@@ -66,6 +66,9 @@ function prepare(input: ReferenceInput): Prepared<Uint8Array, Uint8Array> {
  * @throws {@link InvalidArgumentError} `GVL_INVALID_ARGUMENT` for wrong dtypes, lengths or offsets.
  * @throws {@link IndexOutOfRangeError} `GVL_INDEX_OUT_OF_RANGE` for a contig index or reference
  *   offset out of range.
+ * @throws {@link OutputTooLargeError} `GVL_OUTPUT_TOO_LARGE` when the output
+ *   (uint8, `outOffsets[n]` bytes) is larger than `maxOutputBytes` (see {@link configureLimits});
+ *   checked before allocating.
  * @throws {@link AbortError} `GVL_ABORTED` when `signal` aborts.
  * @example
  * ```ts

@@ -70,6 +70,9 @@ function prepare(input: TracksInput): Prepared<Float32Array, Float32Array> {
  * @throws {@link InvalidArgumentError} `GVL_INVALID_ARGUMENT` for wrong dtypes, lengths or offsets.
  * @throws {@link IndexOutOfRangeError} `GVL_INDEX_OUT_OF_RANGE` for a group or interval offset out
  *   of range.
+ * @throws {@link OutputTooLargeError} `GVL_OUTPUT_TOO_LARGE` when the output
+ *   (float32, `4 * outOffsets[n]` bytes) is larger than `maxOutputBytes` (see {@link configureLimits});
+ *   checked before allocating.
  * @throws {@link AbortError} `GVL_ABORTED` when `signal` aborts.
  * @example
  * ```ts

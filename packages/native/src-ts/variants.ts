@@ -169,8 +169,10 @@ function prepareGather(
  * @returns the five columns; `offsets` has length `n_rows + 1`, `start` / `ilen` length
  *   `n = offsets[n_rows]`, `altOffsets` length `n + 1`, `alt` length `altOffsets[n]`.
  * @throws {@link InvalidArgumentError} `GVL_INVALID_ARGUMENT`: wrong dtype, `variants.ilens` /
- *   `variants.altOffsets` / `rcMask` of the wrong length, bad options, or more than
- *   2^32 - 1 gathered variants or ALT bytes (param `groups`).
+ *   `variants.altOffsets` / `rcMask` of the wrong length, bad options.
+ * @throws {@link OutputTooLargeError} `GVL_OUTPUT_TOO_LARGE` (param `groups`) when the five
+ *   columns together would take more than `maxOutputBytes` bytes (see {@link configureLimits}),
+ *   checked before allocating them.
  * @throws {@link IndexOutOfRangeError} `GVL_INDEX_OUT_OF_RANGE`: a group outside
  *   `genotypes.offsets`, a genotype slice outside `variantIdxs` (or decreasing), a variant
  *   index outside the table, an ALT slice outside `variants.alts` (or decreasing).

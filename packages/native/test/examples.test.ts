@@ -2,12 +2,14 @@
 import { describe, expect, it } from 'vitest';
 import { native } from '../src-ts/binding.js';
 import {
+  configureLimits,
   counters,
   gatherVariants,
   getDiffs,
   getReference,
   hash4,
   intervalsToTracks,
+  limitsInfo,
   realignTracks,
   reconstructHaplotypes,
   reverseComplement,
@@ -163,5 +165,15 @@ describe('documented examples', () => {
     expect(hash4(1n, 2n, 3n, 4n)).toBe(11323120931611735037n);
     const c = counters();
     expect(c.started).toBe(c.completed + c.cancelled + c.failed + c.inFlight);
+  });
+
+  it('limitsInfo and configureLimits', () => {
+    const { maxOutputBytes, source } = limitsInfo();
+    if (process.env.GVL_MAX_OUTPUT_BYTES === undefined) {
+      expect([maxOutputBytes, source]).toStrictEqual([4294967296, 'default']);
+    }
+    configureLimits({ maxOutputBytes: 512 * 2 ** 20 }); // 512 MiB per call
+    expect(limitsInfo()).toStrictEqual({ maxOutputBytes: 536870912, source: 'configureLimits' });
+    configureLimits({ maxOutputBytes: 4294967296 });
   });
 });

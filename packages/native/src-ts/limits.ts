@@ -126,7 +126,7 @@ export function checkOutputBytes(columns: OutputColumn[]): number {
     return native.checkOutputBytes(
       columns.map((c) => ({
         param: c.param,
-        ...(c.index === undefined ? {} : { index: c.index }),
+        ...(c.index === undefined || c.index < 0 ? {} : { index: c.index }),
         elements: c.elements,
         elemSize: DTYPE_BYTES[c.dtype],
         dtype: c.label ?? c.dtype,

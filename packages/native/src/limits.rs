@@ -215,6 +215,54 @@ mod tests {
         assert_eq!(parse_bytes("9007199254740991"), Some(MAX_CAP));
     }
 
+    #[test]
+    fn agrees_with_128_bit_arithmetic_at_the_edges() {
+        let (cap, _) = current().unwrap();
+        let edges = [
+            0u64,
+            1,
+            cap / 8,
+            cap / 4,
+            cap / 4 + 1,
+            cap - 1,
+            cap,
+            cap + 1,
+            (1 << 31) - 1,
+            1 << 31,
+            (1 << 32) - 1,
+            1 << 32,
+            (1 << 53) - 1,
+            (1 << 61) + 1,
+            1 << 62,
+            i64::MAX as u64,
+            u64::MAX,
+        ];
+        for &a in &edges {
+            for &b in &edges {
+                for (sa, sb) in [(1, 1), (4, 8), (8, 4), (8, 8)] {
+                    let want = a as u128 * sa as u128 + b as u128 * sb as u128;
+                    let got = check_output(&[col(a, sa), col(b, sb)]);
+                    if want <= cap as u128 {
+                        assert_eq!(got.unwrap() as u128, want);
+                    } else {
+                        let e = got.unwrap_err();
+                        assert_eq!(e.code, Code::OutputTooLarge);
+                        let shown = match e.value {
+                            Some(Value::Int(v)) => v.to_string(),
+                            Some(Value::Str(v)) => v,
+                            v => panic!("{v:?}"),
+                        };
+                        if want <= u64::MAX as u128 {
+                            assert_eq!(shown, want.to_string());
+                        } else {
+                            assert_eq!(shown, ">= 2^64");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     fn col(elements: u64, elem_size: usize) -> Column<'static> {
         Column {
             param: "outOffsets",

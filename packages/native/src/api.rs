@@ -1359,12 +1359,21 @@ pub fn check_output_bytes(columns: Vec<OutputColumn>) -> napi::Result<f64> {
             )
             .into());
         }
-        parsed.push(Column {
+        let col = Column {
             param: &c.param,
             index: c.index.map(|i| i as usize),
-            elements: if lossless { value } else { u64::MAX },
+            elements: value,
             elem_size: c.elem_size as usize,
             dtype: &c.dtype,
+        };
+        if !lossless && c.elem_size > 0 {
+            // At least 2^64 elements: past any cap, whatever the other columns.
+            let text = format!("more than {}", u64::MAX);
+            return Err(limits::overflow_error(&col, &text).into());
+        }
+        parsed.push(Column {
+            elements: if lossless { value } else { 0 },
+            ..col
         });
     }
     Ok(limits::check_output(&parsed)? as f64)

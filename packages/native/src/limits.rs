@@ -150,11 +150,20 @@ pub fn check_output(columns: &[Column]) -> GResult<u64> {
     }
     match culprit {
         None => Ok(total.unwrap_or(0)),
-        Some(c) => Err(too_large(c, total, cap, source)),
+        Some(c) => Err(too_large(c, &c.elements.to_string(), total, cap, source)),
     }
 }
 
-fn too_large(c: &Column, total: Option<u64>, cap: u64, source: Source) -> GvlError {
+/// The `GVL_OUTPUT_TOO_LARGE` error for a column whose element count does not
+/// even fit 64 bits (`elements` as text).
+pub fn overflow_error(c: &Column, elements: &str) -> GvlError {
+    match current() {
+        Ok((cap, source)) => too_large(c, elements, None, cap, source),
+        Err(e) => e,
+    }
+}
+
+fn too_large(c: &Column, elements: &str, total: Option<u64>, cap: u64, source: Source) -> GvlError {
     let at = match c.index {
         Some(i) => format!("{}[{i}]", c.param),
         None => c.param.to_owned(),
@@ -166,10 +175,9 @@ fn too_large(c: &Column, total: Option<u64>, cap: u64, source: Source) -> GvlErr
     GvlError {
         code: Code::OutputTooLarge,
         message: format!(
-            "{at} asks for {} {} elements: the output of this call would take {requested}, \
+            "{at} asks for {elements} {} elements: the output of this call would take {requested}, \
              more than the limit of {cap} bytes (maxOutputBytes, source: {}); use a smaller \
              batch, or raise the limit with configureLimits({{ maxOutputBytes }}) or {ENV_VAR}",
-            c.elements,
             c.dtype,
             source.as_str()
         ),

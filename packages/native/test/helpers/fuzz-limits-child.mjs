@@ -306,6 +306,19 @@ const raw = {
   reverse: (i, p) => native.reverseRowsSync(i.data, i.offsets, undefined, p),
 };
 
+/** The raw binding's async forms (AsyncTask on a libuv thread). */
+const rawAsync = {
+  diffs: (i, p) => native.getDiffs(i, p),
+  haplotypes: (i, p) => native.reconstructHaplotypes(padded(i), p),
+  reference: (i, p) => native.getReference(padded(i), p),
+  tracks: (i, p) => native.intervalsToTracks(i, p),
+  realign: (i, p) => native.realignTracks(i, p),
+  count: (i, p) => native.countVariants(i, p),
+  gather: (i, p) => native.gatherVariants(i, p),
+  rc: (i, p) => native.reverseComplement(i.data, i.offsets, undefined, p),
+  reverse: (i, p) => native.reverseRows(i.data, i.offsets, undefined, p),
+};
+
 const inputOf = (c, kernel) =>
   kernel === 'count'
     ? c.gather
@@ -387,7 +400,61 @@ try {
         const input = inputOf(c, kernel);
         for (const run of typed[kernel]) await call(kernel, input, run);
         await call(kernel, input, (i) => raw[kernel](i, parallel));
+        await call(kernel, input, (i) => rawAsync[kernel](i, !parallel));
         if (kernel === 'diffs') await pipeline(c);
+      },
+    ),
+    { seed, numRuns, endOnFailure: true },
+  );
+  // The size check itself, against exact BigInt arithmetic: element counts at
+  // every edge (negative, past 2^64), any element size.
+  await fc.assert(
+    fc.property(
+      fc.array(
+        fc.record({
+          elements: fc.oneof(size, fc.constantFrom(2n ** 64n - 1n, 2n ** 64n, 2n ** 70n)),
+          elemSize: fc.constantFrom(0, 1, 4, 8, 2 ** 32 - 1),
+        }),
+        { maxLength: 5 },
+      ),
+      (cols) => {
+        stats.calls++;
+        // Columns are read in order: a negative count, or one of 2^64 or more
+        // (of non-zero size), fails at once; otherwise the exact sum decides.
+        const first = cols.find(
+          (c) => c.elements < 0n || (c.elements >= 2n ** 64n && c.elemSize > 0),
+        );
+        const want = cols.reduce((a, c) => a + c.elements * BigInt(c.elemSize), 0n);
+        const expected = first
+          ? first.elements < 0n
+            ? { code: 'GVL_INVALID_ARGUMENT' }
+            : { code: 'GVL_OUTPUT_TOO_LARGE', value: '>= 2^64' }
+          : want > cap
+            ? {
+                code: 'GVL_OUTPUT_TOO_LARGE',
+                value:
+                  want >= 2n ** 64n ? '>= 2^64' : want > 2n ** 53n ? String(want) : Number(want),
+              }
+            : { bytes: want };
+        const columns = cols.map((c) => ({
+          param: 'p',
+          elements: c.elements,
+          elemSize: c.elemSize,
+          dtype: 'x',
+        }));
+        let got;
+        try {
+          got = { bytes: BigInt(native.checkOutputBytes(columns)) };
+        } catch (err) {
+          const e = toNativeError(err);
+          got =
+            e.code === 'GVL_INVALID_ARGUMENT' ? { code: e.code } : { code: e.code, value: e.value };
+          stats.codes[e.code] = (stats.codes[e.code] ?? 0) + 1;
+        }
+        const show = (x) => JSON.stringify(x, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v));
+        if (show(got) !== show(expected))
+          throw new Error(`got ${show(got)}, expected ${show(expected)}`);
+        if (got.bytes !== undefined) stats.ok++;
       },
     ),
     { seed, numRuns, endOnFailure: true },

@@ -345,8 +345,10 @@ async function writeGenotypes(
       const sweeps = (byVcfContig.get(contig) ?? []).map((g) => groups[g] as GroupOutput);
       const refName = fastaNorm?.normalize(contig);
       let prev: Variant | undefined;
+      let read = 0;
       for await (const block of vcf.blocks(contig, signal)) {
         throwIfAborted(signal);
+        read += block.lines.length;
         const parsed: Variant[] = [];
         let refLo = Number.POSITIVE_INFINITY;
         let refHi = Number.NEGATIVE_INFINITY;
@@ -435,6 +437,14 @@ async function writeGenotypes(
         progress.increment(parsed.length);
       }
       throwIfAborted(signal);
+      const indexed = vcf.recordCounts.get(contig) ?? -1;
+      if (indexed >= 0 && indexed !== read) {
+        throw new VcfError(
+          'GVL_CORRUPT_VCF',
+          `${vcf.path}: its index ${vcf.indexPath} counts ${indexed} record(s) on contig ${contig} but ${read} were read: the index is stale or the file was truncated or altered — re-index with \`tabix -f -p vcf ${vcf.path}\` if the file is intact`,
+          { value: { path: vcf.path, index: vcf.indexPath, contig, indexed, read } },
+        );
+      }
       for (const g of sweeps) {
         g.sweep.finish();
         g.finished = true;
@@ -642,7 +652,10 @@ export async function write(path: string, options: WriteOptions): Promise<WriteS
   await assertWritableTarget(target, overwrite);
   const bed = typeof options.bed === 'string' ? await readBed(options.bed) : options.bed;
   checkTrackNames(tracks);
-  const vcf = options.variants !== undefined ? await openVcf(options.variants) : undefined;
+  const vcf =
+    options.variants !== undefined
+      ? await openVcf(options.variants, signal ? { signal } : {})
+      : undefined;
   const fasta = options.reference !== undefined ? await openFasta(options.reference) : undefined;
   const bigwigs = new Map<string, BigWigSource>();
   for (const t of tracks) {

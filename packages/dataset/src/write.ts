@@ -9,7 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Variant } from '@gmod/vcf';
 import { encodeInputRegions, VariantsTableWriter } from './arrow-tables.js';
-import { type BedTable, readBed } from './bed.js';
+import { type BedTable, MAX_COORDINATE, readBed } from './bed.js';
 import { type BigWigSource, type BigWigTrack, checkTrackNames, openBigWig } from './bigwig.js';
 import { ContigNormalizer, natsortContigs } from './contigs.js';
 import {
@@ -136,10 +136,11 @@ function checkOptions(path: unknown, o: WriteOptions | undefined): asserts o is 
     throw new InvalidArgumentError('`reference` must be a path to a FASTA', { value: o.reference });
   }
   const j = o.maxJitter ?? 0;
-  if (!Number.isSafeInteger(j) || j < 0) {
-    throw new InvalidArgumentError(`maxJitter must be an integer >= 0, got ${String(j)}`, {
-      value: j,
-    });
+  if (!Number.isSafeInteger(j) || j < 0 || j > MAX_COORDINATE) {
+    throw new InvalidArgumentError(
+      `maxJitter (--max-jitter) must be an integer from 0 to ${MAX_COORDINATE} (2^31 - 1: padded regions are stored as int32), got ${String(j)}`,
+      { value: j },
+    );
   }
   if (o.samples !== undefined) {
     if (!Array.isArray(o.samples) || o.samples.some((s) => typeof s !== 'string')) {
@@ -184,8 +185,16 @@ function planRegions(bed: BedTable, maxJitter: number): Plan {
     rIdxMap[i] = d;
     const c = rank.get(bed.chrom[i] as string) as number;
     contigIdx[d] = c;
-    start[d] = (bed.chromStart[i] as number) - maxJitter;
-    end[d] = (bed.chromEnd[i] as number) + maxJitter;
+    const s = (bed.chromStart[i] as number) - maxJitter;
+    const e = (bed.chromEnd[i] as number) + maxJitter;
+    start[d] = s;
+    end[d] = e;
+    if (!(s >= -MAX_COORDINATE - 1 && e <= MAX_COORDINATE)) {
+      throw new InvalidArgumentError(
+        `BED region ${i} (0-based input row) ${bed.chrom[i]}:${bed.chromStart[i]}-${bed.chromEnd[i]} padded by maxJitter ${maxJitter} becomes [${s}, ${e}), outside the int32 range regions.npy stores (-2^31 .. 2^31 - 1): lower maxJitter`,
+        { value: { region: i, maxJitter } },
+      );
+    }
     strand[d] = bed.strand?.[i] === '-' ? -1 : 1;
   }
   for (let d = n - 1; d >= 0; d--) contigStart[contigIdx[d] as number] = d;

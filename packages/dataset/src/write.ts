@@ -82,7 +82,7 @@ export interface WriteSummary {
   readonly nRegions: number;
   /** Sorted sample names. */
   readonly samples: readonly string[];
-  /** Alleles per sample, `null` without variants. */
+  /** Haplotypes per sample (at least 2, as the peer), `null` without variants. */
   readonly ploidy: number | null;
   /** Natsorted contigs. */
   readonly contigs: readonly string[];
@@ -605,7 +605,9 @@ async function writeTrack(
  * int64 `R·S + 1`), intervals clipped to the stored window.
  *
  * Semantics: regions padded by `maxJitter` on both sides (start may become negative);
- * a haplotype carries a variant when its allele is `1` (missing = REF); unphased
+ * a haplotype carries a variant when its allele is `1` (missing = REF); ploidy is at
+ * least 2 as the peer's (a haploid call, e.g. `GT=1`, fills haplotype 0 and leaves
+ * haplotype 1 REF; an all-haploid VCF is written with ploidy 2); unphased
  * genotypes are read in the order written (one warning); with `extendToLength`,
  * downstream variants are kept per haplotype as the peer does (see
  * `genotype-sweep.ts`). Samples are sorted; contigs natsorted.
@@ -698,7 +700,9 @@ export async function write(path: string, options: WriteOptions): Promise<WriteS
       }
     }
   }
-  const ploidy = vcf ? (vcf.ploidy ?? 2) : null;
+  // As the peer (genoray reads every VCF as diploid): at least 2 haplotypes per sample;
+  // a haploid call fills the first and leaves the second REF.
+  const ploidy = vcf ? Math.max(2, vcf.ploidy ?? 2) : null;
   throwIfAborted(signal);
 
   // ---- writing, into a temp directory beside the target ----

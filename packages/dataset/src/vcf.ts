@@ -49,9 +49,11 @@ export interface VcfBlock {
   readonly end: number;
 }
 
-const BLOCK_TARGET_CHARS = 16 << 20;
-const INITIAL_SPAN = 1 << 20;
+const BLOCK_TARGET_CHARS = 1 << 20;
+const INITIAL_SPAN = 1 << 16;
 const MAX_SPAN = 1 << 26;
+/** Compressed bytes per window, at most (as far as the index's resolution allows). */
+const WINDOW_BYTES = 64 << 10;
 
 /** Reads the first `n` bytes of a file. */
 async function readPrefix(path: string, n: number): Promise<Uint8Array> {
@@ -273,7 +275,15 @@ export async function openVcf(path: string, options: OpenVcfOptions = {}): Promi
     let span = INITIAL_SPAN;
     while (a < maxRef) {
       if (signal?.aborted) return;
-      const b = Math.min(a + span, maxRef);
+      let b = Math.min(a + span, maxRef);
+      // Bound each window's compressed bytes (from the index, no I/O on the VCF): the
+      // tabix read of one window inflates and splits it synchronously.
+      while (span > 1024) {
+        const bytes = await tabix.bytesForRegions([{ refName: contig, start: a, end: b }]);
+        if (bytes <= WINDOW_BYTES) break;
+        span = Math.floor(span / 2);
+        b = Math.min(a + span, maxRef);
+      }
       const lines: string[] = [];
       const starts: number[] = [];
       let chars = 0;

@@ -244,6 +244,27 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new AbortedError('write aborted');
 }
 
+/** Longest synchronous stretch of the write before it yields to the event loop, in ms. */
+const SLICE_MS = 8;
+
+/**
+ * Cooperative time slicing: `due()` is cheap to call in a hot loop (it reads the clock
+ * every 32 calls); when the current slice is over, `await pause()` yields one macrotask
+ * turn (timers and I/O run) and starts a new slice.
+ */
+class Slicer {
+  private start = performance.now();
+  private calls = 0;
+  due(): boolean {
+    if ((++this.calls & 31) !== 0) return false;
+    return performance.now() - this.start > SLICE_MS;
+  }
+  async pause(): Promise<void> {
+    await new Promise<void>((r) => setImmediate(r));
+    this.start = performance.now();
+  }
+}
+
 interface GroupOutput {
   readonly lengthsPath: string;
   readonly idxsPath: string;
@@ -350,6 +371,16 @@ async function writeGenotypes(
       ilen: [] as number[],
     };
     const EMPTY = new Uint32Array(0);
+    const slicer = new Slicer();
+    const flushColumns = () => {
+      if (cols.chrom.length === 0) return;
+      variants.append(cols);
+      cols.chrom.length = 0;
+      cols.pos.length = 0;
+      cols.ref.length = 0;
+      cols.alt.length = 0;
+      cols.ilen.length = 0;
+    };
     for (const contig of vcf.contigs) {
       const sweeps = (byVcfContig.get(contig) ?? []).map((g) => groups[g] as GroupOutput);
       const refName = fastaNorm?.normalize(contig);
@@ -362,6 +393,7 @@ async function writeGenotypes(
         let refLo = Number.POSITIVE_INFINITY;
         let refHi = Number.NEGATIVE_INFINITY;
         for (const line of block.lines) {
+          if (slicer.due()) await slicer.pause();
           let v: Variant;
           try {
             v = vcf.parser.parseLine(line);
@@ -386,6 +418,11 @@ async function writeGenotypes(
             ? await fasta?.fetch(refName, refLo, refHi)
             : undefined;
         for (const v of parsed) {
+          if (cols.chrom.length >= 2048) flushColumns();
+          if (slicer.due()) {
+            await slicer.pause();
+            throwIfAborted(signal);
+          }
           const rec = checkRecord(v);
           if (prev !== undefined && v.POS < prev.POS) {
             throw new VcfError(
@@ -437,12 +474,7 @@ async function writeGenotypes(
           }
           idx++;
         }
-        variants.append(cols);
-        cols.chrom.length = 0;
-        cols.pos.length = 0;
-        cols.ref.length = 0;
-        cols.alt.length = 0;
-        cols.ilen.length = 0;
+        flushColumns();
         progress.increment(parsed.length);
       }
       throwIfAborted(signal);

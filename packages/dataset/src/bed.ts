@@ -36,6 +36,12 @@ export interface BedTable {
 
 const INT = /^-?\d+$/;
 
+/**
+ * Largest coordinate a dataset stores: `regions.npy` is int32 in genvarloader's format
+ * (and the peer casts BED coordinates to int32 when it opens a dataset).
+ */
+export const MAX_COORDINATE = 0x7fffffff;
+
 function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
@@ -48,7 +54,9 @@ function isGzip(bytes: Uint8Array): boolean {
  * @param source - a name for messages (the path).
  * @throws {@link BedError} `GVL_BAD_BED` naming `source:line` when a line has the wrong
  *   number of columns, a non-integer or negative coordinate, `chromEnd <= chromStart`, a
- *   non-numeric score, or a strand other than `+`, `-`, `.`; or when there is no region.
+ *   `chromEnd` past 2^31 − 1 ({@link MAX_COORDINATE}: datasets store int32 regions), a
+ *   non-numeric score, a strand other than `+`, `-`, `.`, or a name (column 4, other
+ *   than `.`) already used by an earlier line; or when there is no region.
  * @see seqpro's `bed.read` (what genvarloader's `write` reads a BED path with)
  * @example
  * ```ts
@@ -63,6 +71,7 @@ export function parseBed(text: string, source = 'BED'): BedTable {
   const scores: (number | null)[] = [];
   const strands: ('+' | '-' | null)[] = [];
   let nColumns = -1;
+  const nameLine = new Map<string, number>();
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     let line = lines[i] as string;
@@ -103,6 +112,12 @@ export function parseBed(text: string, source = 'BED'): BedTable {
     if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0) {
       throw new BedError(`${where}: chromStart ${s} must be an integer >= 0`, { value: where });
     }
+    if (end > MAX_COORDINATE) {
+      throw new BedError(
+        `${where}: chromEnd ${e} is past ${MAX_COORDINATE} (2^31 - 1), the largest coordinate a genvarloader dataset stores (int32 regions)`,
+        { value: where },
+      );
+    }
     if (end <= start) {
       throw new BedError(
         `${where}: ${c}:${s}-${e} has chromEnd <= chromStart; expected chromEnd > chromStart (0-based, half-open)`,
@@ -112,7 +127,20 @@ export function parseBed(text: string, source = 'BED'): BedTable {
     chrom.push(c);
     starts.push(start);
     ends.push(end);
-    if (nColumns >= 4) names.push(name === '.' ? null : (name as string));
+    if (nColumns >= 4) {
+      const n = name === '.' ? null : (name as string);
+      if (n !== null) {
+        const earlier = nameLine.get(n);
+        if (earlier !== undefined) {
+          throw new BedError(
+            `${where}: region name ${JSON.stringify(n)} was already used at line ${earlier}: expected unique names (region lookups by name would be ambiguous); rename one or use '.'`,
+            { value: where },
+          );
+        }
+        nameLine.set(n, i + 1);
+      }
+      names.push(n);
+    }
     if (nColumns >= 5) {
       if (score === '.') scores.push(null);
       else {

@@ -19,12 +19,14 @@
  * | `GVL_MISSING_INDEX` | a VCF `.tbi`/`.csi` or a FASTA `.fai`/`.gzi` is missing |
  * | `GVL_BCF_UNSUPPORTED` | the variants file is BCF |
  * | `GVL_BAD_VCF` | a VCF is malformed (not bgzipped, bad header, bad genotype, …) |
+ * | `GVL_TRUNCATED_VCF` | a `.vcf.gz` ends early: a BGZF block runs past the end of the file or the EOF block is missing (names the file and compressed byte offset) |
+ * | `GVL_CORRUPT_VCF` | a `.vcf.gz` block fails its BGZF header, deflate, CRC32 or ISIZE check, or the records read disagree with the index's per-contig counts (names the file and offset) |
  * | `GVL_MULTIALLELIC` | a record has more than one ALT allele |
  * | `GVL_SYMBOLIC_ALLELE` | a record has a symbolic, breakend or `*` ALT allele |
  * | `GVL_UNNORMALIZED_VARIANT` | a record is not atomized (REF and ALT both longer than 1 base) |
  * | `GVL_REF_MISMATCH` | a record's REF differs from the reference genome |
  * | `GVL_UNSORTED_VCF` | records are not sorted by position within a contig |
- * | `GVL_BAD_BED` | a BED line is malformed (columns, coordinates, strand) |
+ * | `GVL_BAD_BED` | a BED line is malformed (columns, coordinates, strand, a coordinate past 2^31 − 1) or names a region twice |
  * | `GVL_BAD_FASTA` | a FASTA or its index cannot be parsed |
  * | `GVL_BAD_TRACK` | a track specification or bigWig file is invalid |
  * | `GVL_UNKNOWN_CONTIG` | a BED contig is absent from the VCF, reference or a track |
@@ -48,6 +50,8 @@ export type GvlErrorCode =
   | 'GVL_MISSING_INDEX'
   | 'GVL_BCF_UNSUPPORTED'
   | 'GVL_BAD_VCF'
+  | 'GVL_TRUNCATED_VCF'
+  | 'GVL_CORRUPT_VCF'
   | 'GVL_MULTIALLELIC'
   | 'GVL_SYMBOLIC_ALLELE'
   | 'GVL_UNNORMALIZED_VARIANT'
@@ -155,6 +159,8 @@ export class FileError extends GvlError {
 export type VcfErrorCode =
   | 'GVL_BCF_UNSUPPORTED'
   | 'GVL_BAD_VCF'
+  | 'GVL_TRUNCATED_VCF'
+  | 'GVL_CORRUPT_VCF'
   | 'GVL_MULTIALLELIC'
   | 'GVL_SYMBOLIC_ALLELE'
   | 'GVL_UNNORMALIZED_VARIANT'

@@ -58,6 +58,10 @@ export interface DatasetFiles {
   tracks: Map<string, TrackIntervals>;
 }
 
+function isInt32(v: number): boolean {
+  return Number.isInteger(v) && v >= -0x80000000 && v <= 0x7fffffff;
+}
+
 function bad(path: string, message: string, cause?: unknown): DatasetError {
   return new DatasetError('GVL_BAD_DATASET', `${path}: ${message}`, { value: path, cause });
 }
@@ -260,9 +264,17 @@ export async function readDatasetFiles(path: string): Promise<DatasetFiles> {
     if (ci === undefined)
       throw bad(path, `region ${i} is on contig ${c}, absent from metadata.contigs`);
     const s = strand?.get(i);
+    const start = Number(chromStart.get(i));
+    const end = Number(chromEnd.get(i));
+    if (!isInt32(start) || !isInt32(end)) {
+      throw bad(
+        join(path, 'input_regions.arrow'),
+        `region ${i}: chromStart ${String(chromStart.get(i))}, chromEnd ${String(chromEnd.get(i))} is outside the int32 range (-2^31 .. 2^31 - 1) regions are read in (as the peer, which casts them to int32)`,
+      );
+    }
     regions[d * 4] = ci;
-    regions[d * 4 + 1] = Number(chromStart.get(i));
-    regions[d * 4 + 2] = Number(chromEnd.get(i));
+    regions[d * 4 + 1] = start;
+    regions[d * 4 + 2] = end;
     regions[d * 4 + 3] = s === '-' || s === -1 ? -1 : 1;
     if (regionNames) regionNames.push(String(nameCol?.get(i) ?? ''));
   }

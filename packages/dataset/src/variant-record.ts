@@ -45,13 +45,21 @@ function isSymbolic(alt: string): boolean {
  *   `bcftools norm -m-`), `GVL_SYMBOLIC_ALLELE` (`<DEL>`, breakends, `*`),
  *   `GVL_UNNORMALIZED_VARIANT` (REF and ALT both longer than one base: an MNP or complex
  *   record the haplotype kernel would misplace; atomize with `bcftools norm -a`),
- *   `GVL_BAD_VCF` (no ALT, or non-letter alleles, or a bad POS).
+ *   `GVL_BAD_VCF` (no ALT, or non-letter alleles, or a bad POS, or a REF ending past
+ *   2^31 − 1: positions are int32 in VCF and in the dataset).
  */
 export function checkRecord(v: Variant): CheckedRecord {
   const key = recordKey(v);
   const ref = v.REF ?? '';
   if (!Number.isSafeInteger(v.POS) || v.POS < 1) {
     throw new VcfError('GVL_BAD_VCF', `record ${key}: POS must be an integer >= 1`, { value: key });
+  }
+  if (v.POS - 1 + ref.length > 0x7fffffff) {
+    throw new VcfError(
+      'GVL_BAD_VCF',
+      `record ${key} ends past 2^31 - 1: VCF positions and the dataset's variant starts are int32`,
+      { value: key },
+    );
   }
   if (!v.ALT || v.ALT.length === 0) {
     throw new VcfError(

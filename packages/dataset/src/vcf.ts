@@ -9,6 +9,7 @@ import { open } from 'node:fs/promises';
 import { constants, gunzipSync } from 'node:zlib';
 import { TabixIndexedFile } from '@gmod/tabix';
 import VCFParser from '@gmod/vcf';
+import { checkBgzf } from './bgzf-check.js';
 import { describeError, FileError, VcfError } from './errors.js';
 import { checkReadable, exists } from './files.js';
 
@@ -48,9 +49,11 @@ export interface VcfBlock {
   readonly end: number;
 }
 
-const BLOCK_TARGET_CHARS = 16 << 20;
-const INITIAL_SPAN = 1 << 20;
+const BLOCK_TARGET_CHARS = 1 << 20;
+const INITIAL_SPAN = 1 << 16;
 const MAX_SPAN = 1 << 26;
+/** Compressed bytes per window, at most (as far as the index's resolution allows). */
+const WINDOW_BYTES = 64 << 10;
 
 /** Reads the first `n` bytes of a file. */
 async function readPrefix(path: string, n: number): Promise<Uint8Array> {
@@ -168,15 +171,26 @@ function ploidyOf(line: string, parser: VCFParser): number | null {
   return ploidy;
 }
 
+/** Options of {@link openVcf}. */
+export interface OpenVcfOptions {
+  /** Cancels the integrity check (rejects with `GVL_ABORTED`). */
+  signal?: AbortSignal;
+}
+
 /**
- * Opens a bgzipped VCF with its `.tbi` or `.csi` index (`.tbi` preferred).
+ * Opens a bgzipped VCF with its `.tbi` or `.csi` index (`.tbi` preferred), after
+ * verifying the whole BGZF container once ({@link checkBgzf}: block headers, CRC32,
+ * ISIZE, EOF block; one streaming pass, memory bounded by one read buffer).
  *
  * @throws {@link FileError} `GVL_UNREADABLE` when the file cannot be read;
  *   `GVL_MISSING_INDEX` when neither `PATH.tbi` nor `PATH.csi` exists.
  * @throws {@link VcfError} `GVL_BCF_UNSUPPORTED` for a BCF; `GVL_BAD_VCF` when the file
- *   is not bgzipped or its header cannot be parsed or it has no sample.
+ *   is not bgzipped or its header cannot be parsed, it has no sample, or it names a
+ *   sample twice; `GVL_TRUNCATED_VCF` / `GVL_CORRUPT_VCF` (value `{ path, offset }`)
+ *   when the BGZF check fails.
+ * @throws {@link AbortedError} `GVL_ABORTED` when `signal` aborts the check.
  */
-export async function openVcf(path: string): Promise<VcfSource> {
+export async function openVcf(path: string, options: OpenVcfOptions = {}): Promise<VcfSource> {
   if (/\.bcf$/i.test(path)) {
     throw new VcfError(
       'GVL_BCF_UNSUPPORTED',
@@ -204,6 +218,7 @@ export async function openVcf(path: string): Promise<VcfSource> {
       { value: path },
     );
   }
+  await checkBgzf(path, options.signal ? { signal: options.signal } : {});
   let header: string;
   let metadata: Awaited<ReturnType<TabixIndexedFile['getMetadata']>>;
   try {
@@ -234,6 +249,19 @@ export async function openVcf(path: string): Promise<VcfSource> {
       value: path,
     });
   }
+  const column = new Map<string, number>();
+  for (let i = 0; i < parser.samples.length; i++) {
+    const s = parser.samples[i] as string;
+    const first = column.get(s);
+    if (first !== undefined) {
+      throw new VcfError(
+        'GVL_BAD_VCF',
+        `${path} names sample ${JSON.stringify(s)} twice (sample columns ${first + 1} and ${i + 1}): expected unique sample names; rename one with \`bcftools reheader -s\``,
+        { value: s },
+      );
+    }
+    column.set(s, i);
+  }
   const contigMeta = parser.getMetadata('contig');
   const headerContigs = contigMeta && typeof contigMeta === 'object' ? Object.keys(contigMeta) : [];
   const contigs = metadata.refIdToName.filter((c): c is string => typeof c === 'string');
@@ -242,14 +270,20 @@ export async function openVcf(path: string): Promise<VcfSource> {
   const maxRef = metadata.maxRefLength;
 
   async function* blocks(contig: string, signal?: AbortSignal): AsyncGenerator<VcfBlock> {
-    const total = recordCounts.get(contig) ?? -1;
-    if (total === 0 || !contigs.includes(contig)) return;
-    let seen = 0;
+    if (!contigs.includes(contig)) return;
     let a = 0;
     let span = INITIAL_SPAN;
     while (a < maxRef) {
       if (signal?.aborted) return;
-      const b = Math.min(a + span, maxRef);
+      let b = Math.min(a + span, maxRef);
+      // Bound each window's compressed bytes (from the index, no I/O on the VCF): the
+      // tabix read of one window inflates and splits it synchronously.
+      while (span > 1024) {
+        const bytes = await tabix.bytesForRegions([{ refName: contig, start: a, end: b }]);
+        if (bytes <= WINDOW_BYTES) break;
+        span = Math.floor(span / 2);
+        b = Math.min(a + span, maxRef);
+      }
       const lines: string[] = [];
       const starts: number[] = [];
       let chars = 0;
@@ -275,13 +309,13 @@ export async function openVcf(path: string): Promise<VcfSource> {
           },
         );
       }
-      seen += lines.length;
       yield { lines, starts, start: a, end: b };
       a = b;
-      if (total > 0 && seen >= total) return;
       if (chars > BLOCK_TARGET_CHARS && span > 1024) span = Math.floor(span / 2);
       else if (chars < BLOCK_TARGET_CHARS / 4 && span < MAX_SPAN) span *= 2;
-      if (total < 0 && lines.length === 0) {
+      // Read on past the index's record count (a stale index is caught by the caller's
+      // count check), stopping once the index has no more bytes for the contig.
+      if (lines.length === 0) {
         const left = await tabix.bytesForRegions([{ refName: contig, start: a, end: maxRef }]);
         if (left === 0) return;
       }

@@ -9,7 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Variant } from '@gmod/vcf';
 import { encodeInputRegions, VariantsTableWriter } from './arrow-tables.js';
-import { type BedTable, readBed } from './bed.js';
+import { type BedTable, MAX_COORDINATE, readBed } from './bed.js';
 import { type BigWigSource, type BigWigTrack, checkTrackNames, openBigWig } from './bigwig.js';
 import { ContigNormalizer, natsortContigs } from './contigs.js';
 import {
@@ -82,7 +82,7 @@ export interface WriteSummary {
   readonly nRegions: number;
   /** Sorted sample names. */
   readonly samples: readonly string[];
-  /** Alleles per sample, `null` without variants. */
+  /** Haplotypes per sample (at least 2, as the peer), `null` without variants. */
   readonly ploidy: number | null;
   /** Natsorted contigs. */
   readonly contigs: readonly string[];
@@ -136,10 +136,11 @@ function checkOptions(path: unknown, o: WriteOptions | undefined): asserts o is 
     throw new InvalidArgumentError('`reference` must be a path to a FASTA', { value: o.reference });
   }
   const j = o.maxJitter ?? 0;
-  if (!Number.isSafeInteger(j) || j < 0) {
-    throw new InvalidArgumentError(`maxJitter must be an integer >= 0, got ${String(j)}`, {
-      value: j,
-    });
+  if (!Number.isSafeInteger(j) || j < 0 || j > MAX_COORDINATE) {
+    throw new InvalidArgumentError(
+      `maxJitter (--max-jitter) must be an integer from 0 to ${MAX_COORDINATE} (2^31 - 1: padded regions are stored as int32), got ${String(j)}`,
+      { value: j },
+    );
   }
   if (o.samples !== undefined) {
     if (!Array.isArray(o.samples) || o.samples.some((s) => typeof s !== 'string')) {
@@ -184,8 +185,16 @@ function planRegions(bed: BedTable, maxJitter: number): Plan {
     rIdxMap[i] = d;
     const c = rank.get(bed.chrom[i] as string) as number;
     contigIdx[d] = c;
-    start[d] = (bed.chromStart[i] as number) - maxJitter;
-    end[d] = (bed.chromEnd[i] as number) + maxJitter;
+    const s = (bed.chromStart[i] as number) - maxJitter;
+    const e = (bed.chromEnd[i] as number) + maxJitter;
+    start[d] = s;
+    end[d] = e;
+    if (!(s >= -MAX_COORDINATE - 1 && e <= MAX_COORDINATE)) {
+      throw new InvalidArgumentError(
+        `BED region ${i} (0-based input row) ${bed.chrom[i]}:${bed.chromStart[i]}-${bed.chromEnd[i]} padded by maxJitter ${maxJitter} becomes [${s}, ${e}), outside the int32 range regions.npy stores (-2^31 .. 2^31 - 1): lower maxJitter`,
+        { value: { region: i, maxJitter } },
+      );
+    }
     strand[d] = bed.strand?.[i] === '-' ? -1 : 1;
   }
   for (let d = n - 1; d >= 0; d--) contigStart[contigIdx[d] as number] = d;
@@ -233,6 +242,27 @@ function contigError(contig: string, where: string, names: readonly string[]): U
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new AbortedError('write aborted');
+}
+
+/** Longest synchronous stretch of the write before it yields to the event loop, in ms. */
+const SLICE_MS = 8;
+
+/**
+ * Cooperative time slicing: `due()` is cheap to call in a hot loop (it reads the clock
+ * every 32 calls); when the current slice is over, `await pause()` yields one macrotask
+ * turn (timers and I/O run) and starts a new slice.
+ */
+class Slicer {
+  private start = performance.now();
+  private calls = 0;
+  due(): boolean {
+    if ((++this.calls & 31) !== 0) return false;
+    return performance.now() - this.start > SLICE_MS;
+  }
+  async pause(): Promise<void> {
+    await new Promise<void>((r) => setImmediate(r));
+    this.start = performance.now();
+  }
 }
 
 interface GroupOutput {
@@ -341,16 +371,29 @@ async function writeGenotypes(
       ilen: [] as number[],
     };
     const EMPTY = new Uint32Array(0);
+    const slicer = new Slicer();
+    const flushColumns = () => {
+      if (cols.chrom.length === 0) return;
+      variants.append(cols);
+      cols.chrom.length = 0;
+      cols.pos.length = 0;
+      cols.ref.length = 0;
+      cols.alt.length = 0;
+      cols.ilen.length = 0;
+    };
     for (const contig of vcf.contigs) {
       const sweeps = (byVcfContig.get(contig) ?? []).map((g) => groups[g] as GroupOutput);
       const refName = fastaNorm?.normalize(contig);
       let prev: Variant | undefined;
+      let read = 0;
       for await (const block of vcf.blocks(contig, signal)) {
         throwIfAborted(signal);
+        read += block.lines.length;
         const parsed: Variant[] = [];
         let refLo = Number.POSITIVE_INFINITY;
         let refHi = Number.NEGATIVE_INFINITY;
         for (const line of block.lines) {
+          if (slicer.due()) await slicer.pause();
           let v: Variant;
           try {
             v = vcf.parser.parseLine(line);
@@ -375,6 +418,11 @@ async function writeGenotypes(
             ? await fasta?.fetch(refName, refLo, refHi)
             : undefined;
         for (const v of parsed) {
+          if (cols.chrom.length >= 2048) flushColumns();
+          if (slicer.due()) {
+            await slicer.pause();
+            throwIfAborted(signal);
+          }
           const rec = checkRecord(v);
           if (prev !== undefined && v.POS < prev.POS) {
             throw new VcfError(
@@ -426,15 +474,18 @@ async function writeGenotypes(
           }
           idx++;
         }
-        variants.append(cols);
-        cols.chrom.length = 0;
-        cols.pos.length = 0;
-        cols.ref.length = 0;
-        cols.alt.length = 0;
-        cols.ilen.length = 0;
+        flushColumns();
         progress.increment(parsed.length);
       }
       throwIfAborted(signal);
+      const indexed = vcf.recordCounts.get(contig) ?? -1;
+      if (indexed >= 0 && indexed !== read) {
+        throw new VcfError(
+          'GVL_CORRUPT_VCF',
+          `${vcf.path}: its index ${vcf.indexPath} counts ${indexed} record(s) on contig ${contig} but ${read} were read: the index is stale or the file was truncated or altered — re-index with \`tabix -f -p vcf ${vcf.path}\` if the file is intact`,
+          { value: { path: vcf.path, index: vcf.indexPath, contig, indexed, read } },
+        );
+      }
       for (const g of sweeps) {
         g.sweep.finish();
         g.finished = true;
@@ -586,7 +637,9 @@ async function writeTrack(
  * int64 `R·S + 1`), intervals clipped to the stored window.
  *
  * Semantics: regions padded by `maxJitter` on both sides (start may become negative);
- * a haplotype carries a variant when its allele is `1` (missing = REF); unphased
+ * a haplotype carries a variant when its allele is `1` (missing = REF); ploidy is at
+ * least 2 as the peer's (a haploid call, e.g. `GT=1`, fills haplotype 0 and leaves
+ * haplotype 1 REF; an all-haploid VCF is written with ploidy 2); unphased
  * genotypes are read in the order written (one warning); with `extendToLength`,
  * downstream variants are kept per haplotype as the peer does (see
  * `genotype-sweep.ts`). Samples are sorted; contigs natsorted.
@@ -642,7 +695,10 @@ export async function write(path: string, options: WriteOptions): Promise<WriteS
   await assertWritableTarget(target, overwrite);
   const bed = typeof options.bed === 'string' ? await readBed(options.bed) : options.bed;
   checkTrackNames(tracks);
-  const vcf = options.variants !== undefined ? await openVcf(options.variants) : undefined;
+  const vcf =
+    options.variants !== undefined
+      ? await openVcf(options.variants, signal ? { signal } : {})
+      : undefined;
   const fasta = options.reference !== undefined ? await openFasta(options.reference) : undefined;
   const bigwigs = new Map<string, BigWigSource>();
   for (const t of tracks) {
@@ -676,7 +732,9 @@ export async function write(path: string, options: WriteOptions): Promise<WriteS
       }
     }
   }
-  const ploidy = vcf ? (vcf.ploidy ?? 2) : null;
+  // As the peer (genoray reads every VCF as diploid): at least 2 haplotypes per sample;
+  // a haploid call fills the first and leaves the second REF.
+  const ploidy = vcf ? Math.max(2, vcf.ploidy ?? 2) : null;
   throwIfAborted(signal);
 
   // ---- writing, into a temp directory beside the target ----

@@ -121,7 +121,8 @@ interface ExtState {
   /** Iterator position of the next record starting at or after qEnd. */
   i: number;
   base: number;
-  readonly delta: Int32Array;
+  /** Summed ILEN per haplotype; float64 so that no sum of int32 ILENs can wrap. */
+  readonly delta: Float64Array;
   readonly target: number;
   lastEnd: number;
 }
@@ -282,12 +283,12 @@ export class GenotypeSweep {
       if (r.start < p.qEnd && r.start + r.refLen > p.qEnd) spanning++;
     }
     if (window.length === 0 || !this.extend) {
-      p.ext = { window, i: 0, base: 0, delta: new Int32Array(0), target: 0, lastEnd: 0 };
+      p.ext = { window, i: 0, base: 0, delta: new Float64Array(0), target: 0, lastEnd: 0 };
       this.finalize(p);
       return;
     }
     const target = p.qEnd - (lo + 1);
-    const delta = new Int32Array(this.nHaps);
+    const delta = new Float64Array(this.nHaps);
     for (const r of window) {
       if (r.ilen === 0) continue;
       for (const h of r.carriers) delta[h] = (delta[h] as number) + r.ilen;

@@ -30,8 +30,13 @@ import { openVcf, type VcfSource } from './vcf.js';
 
 /** A warning emitted while writing (the write goes on). */
 export interface WriteWarning {
-  /** `GVL_UNPHASED` (heterozygous genotypes written with `/`) or `GVL_NO_VARIANTS`. */
-  readonly code: 'GVL_UNPHASED' | 'GVL_NO_VARIANTS';
+  /**
+   * `GVL_UNPHASED` (heterozygous genotypes written with `/`), `GVL_NO_VARIANTS`, or
+   * `GVL_PEER_STRAND_TIES` (regions tie on contig, start and end but differ in strand:
+   * this package reads them correctly, the Python genvarloader 0.43.1 may swap their
+   * strands when it opens the dataset, because it re-sorts regions with an unstable sort).
+   */
+  readonly code: 'GVL_UNPHASED' | 'GVL_NO_VARIANTS' | 'GVL_PEER_STRAND_TIES';
   readonly message: string;
 }
 
@@ -200,6 +205,33 @@ function planRegions(bed: BedTable, maxJitter: number): Plan {
   for (let d = n - 1; d >= 0; d--) contigStart[contigIdx[d] as number] = d;
   contigStart[contigs.length] = n;
   return { order, rIdxMap, contigs, contigIdx, contigStart, start, end, strand };
+}
+
+/**
+ * Warns once when regions tie on (contig, start, end) but differ in strand: the peer
+ * re-sorts regions at open with an unstable sort, so it may give a tied region its twin's
+ * strand. On-disk rows are sorted, so ties are adjacent.
+ */
+function warnStrandTies(plan: Plan, bed: BedTable, warn: (w: WriteWarning) => void): void {
+  let ties = 0;
+  let first = -1;
+  for (let d = 1; d < plan.start.length; d++) {
+    if (
+      plan.contigIdx[d] === plan.contigIdx[d - 1] &&
+      plan.start[d] === plan.start[d - 1] &&
+      plan.end[d] === plan.end[d - 1] &&
+      plan.strand[d] !== plan.strand[d - 1]
+    ) {
+      ties++;
+      if (first < 0) first = plan.order[d] as number;
+    }
+  }
+  if (ties === 0) return;
+  const at = `${bed.chrom[first]}:${bed.chromStart[first]}-${bed.chromEnd[first]}`;
+  warn({
+    code: 'GVL_PEER_STRAND_TIES',
+    message: `${ties} region(s) share contig, start and end with a region of the other strand (first: BED row ${first}, ${at}); gvl-ts reads them correctly, but genvarloader 0.43.1 may swap their strands when it opens this dataset (its region sort is unstable)`,
+  });
 }
 
 function resolveSamples(
@@ -708,6 +740,7 @@ export async function write(path: string, options: WriteOptions): Promise<WriteS
   }
   const samples = resolveSamples(vcf, tracks, options.samples);
   const plan = planRegions(bed, maxJitter);
+  warnStrandTies(plan, bed, warn);
   if (vcf) {
     const norm = new ContigNormalizer([...vcf.contigs, ...vcf.headerContigs]);
     const names = [...new Set([...vcf.contigs, ...vcf.headerContigs])];

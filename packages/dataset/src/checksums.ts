@@ -123,6 +123,11 @@ export class ChecksumLedger {
     return this.manifest !== null;
   }
 
+  /** Whether the manifest lists `rel` (a listed file must exist). */
+  lists(rel: string): boolean {
+    return this.manifest !== null && rel in this.manifest.files;
+  }
+
   /**
    * @param rel - path relative to the dataset, `/`-separated.
    * @throws {@link BadDatasetError} when the file is unlisted or its hash differs.

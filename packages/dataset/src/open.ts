@@ -1,7 +1,7 @@
 import { open as openFile, readdir, stat } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
-import { DataType, type Table, tableFromIPC, type Vector } from 'apache-arrow';
+import { DataType, type Field, type Table, tableFromIPC, type Vector } from 'apache-arrow';
 import { ChecksumLedger, readChecksums } from './checksums.js';
 import { ContigNormalizer } from './contigs.js';
 import { BadDatasetError, describeError } from './errors.js';
@@ -118,6 +118,8 @@ class Reader {
     const file = join(this.dir, rel);
     const k = await this.kind(rel);
     if (k === null) {
+      if (this.ledger.lists(rel))
+        throw this.bad(rel, 'is missing but listed in checksums.json', rel);
       if (optional) return null;
       throw this.bad(rel, 'is missing', rel);
     }
@@ -198,8 +200,13 @@ class Reader {
       );
     if (offsets[0] !== 0n)
       throw this.bad(rel, `offsets[0] = ${offsets[0]}: expected 0`, offsets[0], 0);
+    const w = words(offsets);
+    let prev = 0;
     for (let i = 1; i < offsets.length; i++) {
-      if ((offsets[i] as bigint) < (offsets[i - 1] as bigint))
+      const x = int64At(w, i);
+      const ok = x >= prev;
+      prev = x;
+      if (!ok)
         throw this.bad(
           rel,
           `offsets[${i}] = ${offsets[i]} is less than offsets[${i - 1}] = ${offsets[i - 1]}: expected non-decreasing offsets`,
@@ -216,6 +223,18 @@ class Reader {
         offsets.length - 1,
       );
   }
+}
+
+/**
+ * Element `i` of an int64 array as a number, read through its 32-bit words (exact up to
+ * 2^53; far cheaper than `Number(bigint)` in the per-group loops below).
+ */
+function int64At(words: Int32Array, i: number): number {
+  return (words[2 * i + 1] as number) * 4294967296 + ((words[2 * i] as number) >>> 0);
+}
+
+function words(a: BigInt64Array): Int32Array {
+  return new Int32Array(a.buffer, a.byteOffset, a.length * 2);
 }
 
 function shared<T extends Int32Array | BigInt64Array | Uint8Array>(
@@ -251,12 +270,16 @@ function column(
 }
 
 const isInt = (t: DataType) => DataType.isInt(t);
-const isText = (t: DataType) =>
-  DataType.isUtf8(t) || DataType.isLargeUtf8(t) || DataType.isDictionary(t);
-const isTextOrList = (t: DataType) =>
-  isText(t) || ((DataType.isList(t) || DataType.isFixedSizeList(t)) && isText(t.children[0]?.type));
-const isIntOrList = (t: DataType) =>
-  isInt(t) || ((DataType.isList(t) || DataType.isFixedSizeList(t)) && isInt(t.children[0]?.type));
+const isText = (t: DataType): boolean =>
+  DataType.isUtf8(t) ||
+  DataType.isLargeUtf8(t) ||
+  DataType.isUtf8View(t) ||
+  (DataType.isDictionary(t) && isText(t.dictionary));
+/** A list-like type (List, FixedSizeList, …) whose items satisfy `item`. */
+const isListOf = (t: DataType, item: (t: DataType) => boolean) =>
+  !DataType.isStruct(t) && t.children?.length === 1 && item((t.children[0] as Field).type);
+const isTextOrList = (t: DataType) => isText(t) || isListOf(t, isText);
+const isIntOrList = (t: DataType) => isInt(t) || isListOf(t, isInt);
 
 /** First element of a list cell, or the cell itself. */
 function first(v: unknown): unknown {
@@ -362,10 +385,11 @@ function checkVariantIdxs(
 ): void {
   const rel = 'genotypes/variant_idxs.npy';
   const G = offsets.length - 1;
+  const w = words(offsets);
   let b = 0;
   for (let g = 0; g < G; g++) {
     const a = b;
-    b = Number(offsets[g + 1]);
+    b = int64At(w, g + 1);
     let prev = -1;
     for (let i = a; i < b; i++) {
       const v = idxs[i] as number;
@@ -436,10 +460,11 @@ async function readTracks(
     );
     // Intervals: start < end, sorted by start within each group (the track kernel stops
     // at the first interval past the window, so disorder would silently drop signal).
+    const w = words(offsets);
     let b = 0;
     for (let g = 0; g < groups; g++) {
       const a = b;
-      b = Number(offsets[g + 1]);
+      b = int64At(w, g + 1);
       for (let i = a; i < b; i++) {
         const s = starts[i] as number;
         const e = ends[i] as number;

@@ -37,7 +37,15 @@ import {
   vectorFromArray,
 } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BadDatasetError, Dataset, main, slice, verifyDataset, write } from '../src/index.js';
+import {
+  BadDatasetError,
+  Dataset,
+  datasetInfo,
+  main,
+  slice,
+  verifyDataset,
+  write,
+} from '../src/index.js';
 import { makeChr16Fixture } from './chr16-fixture.js';
 import { capture, chr20, hasChr16, hasChr20, hasTabix, suiteName } from './helpers.js';
 
@@ -100,10 +108,7 @@ function editI64(rel: string, edit: (a: BigInt64Array) => unknown): Fault {
     writeFileSync(join(d, rel), new Uint8Array((r instanceof BigInt64Array ? r : a).buffer));
   };
 }
-function editI32(
-  rel: string,
-  edit: (a: Int32Array, d: string) => unknown,
-): Fault {
+function editI32(rel: string, edit: (a: Int32Array, d: string) => unknown): Fault {
   return (d) => {
     const a = i32(d, rel);
     const r = edit(a, d);
@@ -1124,6 +1129,65 @@ describe.skipIf(missing20.length > 0)(suiteName('corruption suite: chr20', missi
       ['track-placement', 'ok'],
       ['reference', 'ok'],
     ]);
+  });
+
+  it('gvl verify --json prints { path, ok, checks, problems }; exit 0 valid, 2 corrupt', async () => {
+    const good = capture();
+    expect(await main(['verify', pristine, '--json'], good.io)).toBe(0);
+    const report = JSON.parse(good.out.join(''));
+    expect(report).toMatchObject({ ok: true, problems: [] });
+    expect(report.checks.find((c: { name: string }) => c.name === 'reference')).toMatchObject({
+      status: 'skipped',
+    });
+    const p = join(work, 'json-case');
+    cpSync(pristine, p, { recursive: true });
+    rmSync(join(p, CK));
+    editI64(OF, (a) => {
+      a[0] = 3n;
+    })(p);
+    const bad = capture();
+    expect(await main(['verify', p, '--json'], bad.io)).toBe(2);
+    const r = JSON.parse(bad.out.join(''));
+    expect(r.ok).toBe(false);
+    expect(r.problems).toEqual([
+      expect.objectContaining({
+        check: 'open',
+        code: 'GVL_BAD_DATASET',
+        file: OF,
+        index: 0,
+        value: '3',
+      }),
+    ]);
+    const human = capture();
+    expect(await main(['verify', p], human.io)).toBe(2);
+    expect(human.out.join('')).toMatch(/failed\s+open/);
+    expect(human.err.join('')).toMatch(
+      /^GVL_BAD_DATASET: .*offsets\.npy: offsets\[0\] = 3: expected 0/,
+    );
+  });
+
+  it('datasetInfo applies the same metadata schema', async () => {
+    const p = join(work, 'info-case');
+    cpSync(pristine, p, { recursive: true });
+    const edits: [(m: Record<string, unknown>) => unknown, RegExp][] = [
+      [() => null, /the document is null/],
+      [(m) => delete m.n_regions, /n_regions is missing/],
+      [
+        (m) => {
+          m.contigs = [20];
+        },
+        /contigs\[0\] is 20/,
+      ],
+    ];
+    for (const [edit, message] of edits) {
+      cpSync(join(pristine, M), join(p, M));
+      editMeta(edit)(p);
+      await expect(datasetInfo(p)).rejects.toMatchObject({
+        code: 'GVL_BAD_DATASET',
+        file: M,
+        message: expect.stringMatching(message),
+      });
+    }
   });
 
   it.each(CHR20_CASES.map((c) => [c.name, c] as const))(

@@ -1,6 +1,6 @@
 /**
- * The `gvl` command line: a table of subcommands (`write`, `info`, `get`, `bench`,
- * `demo`), each parsed with `node:util` `parseArgs`.
+ * The `gvl` command line: a table of subcommands (`write`, `info`, `verify`, `get`,
+ * `bench`, `demo`), each parsed with `node:util` `parseArgs`.
  *
  * Exit codes: 0 success, 2 a {@link GvlError} or a usage error (printed as
  * `CODE: message`), 130 interrupted, 1 an unexpected failure.
@@ -13,6 +13,7 @@ import type { BigWigTrack } from './bigwig.js';
 import { READ_COMMANDS } from './cli-read.js';
 import { describeError, FileError, GvlError, InvalidArgumentError } from './errors.js';
 import { type DatasetInfo, datasetInfo } from './info.js';
+import { formatVerifyReport, verifyDataset } from './verify.js';
 import { write } from './write.js';
 
 /** Where a command prints. */
@@ -231,6 +232,35 @@ Writes the genvarloader (format 2.0.0) dataset OUT.
       const info = await datasetInfo(positionals[0] as string);
       out(io, values.json === true ? JSON.stringify(info, null, 2) : formatInfo(info));
       return 0;
+    },
+  },
+  verify: {
+    summary: 'check every invariant of a dataset (and its checksums); exit 2 when corrupt',
+    usage: `Usage: gvl verify DATASET [--json] [--reference FASTA]
+
+Runs every integrity check (see verifyDataset): exit 0 when the dataset is valid, 2 with
+one \`GVL_BAD_DATASET: message\` line per problem on stderr when it is not.
+
+  --json             print { path, ok, checks: [{ name, status, detail }], problems:
+                     [{ check, code, file, index, value, message }] } on stdout
+  --reference FASTA  also check that every region lies within its contig`,
+    options: { json: { type: 'boolean' }, reference: { type: 'string' } },
+    async run({ values, positionals }, io) {
+      if (positionals.length !== 1) {
+        throw new InvalidArgumentError(
+          `expected exactly one dataset path, got ${positionals.length}`,
+          { value: positionals },
+        );
+      }
+      const report = await verifyDataset(positionals[0] as string, {
+        ...(typeof values.reference === 'string' ? { reference: values.reference } : {}),
+      });
+      if (values.json === true) out(io, JSON.stringify(report, null, 2));
+      else {
+        out(io, formatVerifyReport(report));
+        for (const p of report.problems) io.stderr.write(`${p.code}: ${p.message}\n`);
+      }
+      return report.ok ? 0 : 2;
     },
   },
   ...READ_COMMANDS,

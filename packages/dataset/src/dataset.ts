@@ -4,7 +4,7 @@ import { GvlError } from './errors.js';
 import { type Axis, type AxisIndex, resolveQuery, subsetAxis } from './indexing.js';
 import { createLoader, type Loader, type LoaderOptions } from './loader.js';
 import type { DatasetMetadata } from './metadata.js';
-import { readDatasetFiles } from './open.js';
+import { checkRegionsInReference, readDatasetFiles } from './open.js';
 import type { GetOutput } from './output.js';
 import { type BatchRequest, type Core, computeBatch, type Plan } from './query.js';
 import { loadReference } from './reference.js';
@@ -111,7 +111,12 @@ export class Dataset {
    * `'variants'` with genotypes only, `'reference'` with a reference only; every track active.
    *
    * @param path - the dataset directory.
-   * @throws {@link GvlError} `GVL_BAD_DATASET` (not a readable dataset), `GVL_UNKNOWN_CONTIG`
+   * Every cheap invariant of the files is checked here, once (see `readDatasetFiles` and
+   * the README's "Integrity" section); `verifyDataset` runs the same checks and reports them.
+   *
+   * @throws {@link BadDatasetError} `GVL_BAD_DATASET` (not a readable dataset, or a file
+   *   breaks an invariant: the error names the file, the element and the value; a region
+   *   ending past its contig in `reference`), `GVL_UNKNOWN_CONTIG`
    *   (a contig missing from the reference), `GVL_UNREADABLE` / `GVL_MISSING_INDEX` (FASTA),
    *   `GVL_INVALID_ARGUMENT` (a bad setting).
    * @see genvarloader `Dataset.open`.
@@ -134,6 +139,7 @@ export class Dataset {
     }
     const reference =
       refPath === undefined ? null : await loadReference(refPath, files.metadata.contigs);
+    if (reference) checkRegionsInReference(files, reference);
     const R = files.metadata.n_regions;
     const S = files.metadata.samples.length;
     const regionNames = files.regionNames ? new Map(files.regionNames.map((n, i) => [n, i])) : null;

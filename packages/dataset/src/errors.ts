@@ -289,6 +289,40 @@ export class DatasetError extends GvlError {
 }
 
 /**
+ * A dataset on disk breaks one of the format's invariants. Code `GVL_BAD_DATASET`, like
+ * every unreadable dataset, plus where: {@link BadDatasetError.file} (relative to the
+ * dataset directory, e.g. `genotypes/offsets.npy`) and {@link BadDatasetError.index}
+ * (the element, row or byte offset at fault, or `null`). {@link GvlError.value} is the
+ * offending value.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await Dataset.open('broken.gvl');
+ * } catch (e) {
+ *   if (e instanceof BadDatasetError) console.error(e.file, e.index, e.value);
+ *   // 'genotypes/offsets.npy' 0 5n  (offsets[0] must be 0)
+ * }
+ * ```
+ */
+export class BadDatasetError extends DatasetError {
+  /** File at fault, relative to the dataset directory (`'.'` for the directory itself). */
+  readonly file: string;
+  /** Element, row or byte offset at fault inside {@link BadDatasetError.file}, or `null`. */
+  readonly index: number | null;
+
+  constructor(
+    message: string,
+    where: { file: string; index?: number | null },
+    options?: GvlErrorOptions,
+  ) {
+    super('GVL_BAD_DATASET', message, options);
+    this.file = where.file;
+    this.index = where.index ?? null;
+  }
+}
+
+/**
  * The operation was cancelled through its `AbortSignal`. Code `GVL_ABORTED`.
  *
  * @example

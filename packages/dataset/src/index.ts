@@ -8,6 +8,8 @@
 export type { BedTable } from './bed.js';
 export { parseBed, readBed } from './bed.js';
 export type { BigWigTrack } from './bigwig.js';
+export type { ChecksumManifest } from './checksums.js';
+export { CHECKSUMS_FILE } from './checksums.js';
 export type { CliCommand, CliIo } from './cli.js';
 export { main, parseBigWigSpecs } from './cli.js';
 export { ContigNormalizer, compareContigs, natsortContigs } from './contigs.js';
@@ -18,6 +20,7 @@ export { formatMainJobReport, runMainJob } from './demo.js';
 export type { GvlErrorCode, GvlErrorOptions, VcfErrorCode } from './errors.js';
 export {
   AbortedError,
+  BadDatasetError,
   BedError,
   DatasetError,
   FastaError,
@@ -37,13 +40,15 @@ export type { DatasetInfo } from './info.js';
 export { datasetInfo } from './info.js';
 export type { Loader, LoaderMode, LoaderOptions, LoaderStats } from './loader.js';
 export { LOADER_MODES } from './loader.js';
-export type { DatasetMetadata } from './metadata.js';
-export { FORMAT_VERSION, PEER_VERSION } from './metadata.js';
+export type { DatasetMetadata, MetadataProblem } from './metadata.js';
+export { FORMAT_VERSION, PEER_VERSION, parseMetadata } from './metadata.js';
 export type { GetOutput, RaggedVariants, SeqsOutput, TracksOutput } from './output.js';
 export type { Dense, ElementOf, RaggedShape, TypedArray } from './ragged.js';
 export { offsetsFromLengths, Ragged } from './ragged.js';
 export type { Reference } from './reference.js';
 export { loadReference } from './reference.js';
 export type { DatasetSettings, InsertionFill, OutputLength, SeqsKind } from './settings.js';
+export type { VerifyCheck, VerifyOptions, VerifyProblem, VerifyReport } from './verify.js';
+export { formatVerifyReport, verifyDataset } from './verify.js';
 export type { WriteOptions, WriteSummary, WriteWarning } from './write.js';
 export { write } from './write.js';

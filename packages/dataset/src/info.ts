@@ -7,9 +7,9 @@ import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { AsyncRecordBatchFileReader, CompressionType, compressionRegistry } from 'apache-arrow';
 import { decompress } from 'fzstd';
-import { DatasetError, describeError } from './errors.js';
+import { BadDatasetError, DatasetError, describeError } from './errors.js';
 import { directorySize, exists } from './files.js';
-import type { DatasetMetadata } from './metadata.js';
+import { formatMetadataProblem, parseMetadata } from './metadata.js';
 
 /** A summary of a dataset on disk, as `gvl info` prints it. */
 export interface DatasetInfo {
@@ -76,8 +76,11 @@ async function listDirs(path: string): Promise<string[]> {
  * Reads the summary of a dataset directory.
  *
  * @param path - a dataset written by {@link write} or by genvarloader (format 2.x).
- * @throws {@link DatasetError} `GVL_BAD_DATASET` when `metadata.json` is missing or
- *   invalid, or its `format_version` major is not 2.
+ * Reads `metadata.json` (checked with the same schema as `Dataset.open`) and counts rows;
+ * it does not check the other files — `verifyDataset` does.
+ *
+ * @throws {@link BadDatasetError} `GVL_BAD_DATASET` when `metadata.json` is missing, not
+ *   JSON, or breaks the schema (e.g. `format_version` major not 2, `n_regions` missing).
  * @see genvarloader `Dataset.open` (which applies the same version check)
  * @example
  * ```ts
@@ -90,36 +93,26 @@ async function listDirs(path: string): Promise<string[]> {
 export async function datasetInfo(path: string): Promise<DatasetInfo> {
   const dir = resolve(path);
   const metaPath = join(dir, 'metadata.json');
-  let meta: Partial<DatasetMetadata>;
+  let raw: unknown;
   try {
-    meta = JSON.parse(await readFile(metaPath, 'utf8')) as Partial<DatasetMetadata>;
+    raw = JSON.parse(await readFile(metaPath, 'utf8'));
   } catch (cause) {
-    throw new DatasetError(
-      'GVL_BAD_DATASET',
+    throw new BadDatasetError(
       `${dir} is not a genvarloader dataset: cannot read ${metaPath} (${describeError(cause)})`,
-      {
-        value: dir,
-        cause,
-      },
+      { file: 'metadata.json' },
+      { value: dir, cause },
     );
   }
-  const fv = typeof meta.format_version === 'string' ? meta.format_version : null;
-  if (fv === null || fv.split('.')[0] !== '2') {
-    throw new DatasetError(
-      'GVL_BAD_DATASET',
-      `${dir} has format_version ${JSON.stringify(fv)}: expected 2.x (older datasets need genvarloader.migrate)`,
-      { value: fv },
+  const parsed = parseMetadata(raw);
+  if (!parsed.ok) {
+    throw new BadDatasetError(
+      `${dir}: ${formatMetadataProblem(parsed.problem)}`,
+      { file: 'metadata.json', index: parsed.problem.index ?? null },
+      { value: parsed.problem.value },
     );
   }
-  if (
-    !Array.isArray(meta.samples) ||
-    !Array.isArray(meta.contigs) ||
-    typeof meta.n_regions !== 'number'
-  ) {
-    throw new DatasetError('GVL_BAD_DATASET', `${metaPath} lacks samples, contigs or n_regions`, {
-      value: metaPath,
-    });
-  }
+  const meta = parsed.metadata;
+  const fv = meta.format_version as string;
   const gdir = join(dir, 'genotypes');
   let nVariants: number | null = null;
   let nVariantCalls: number | null = null;
@@ -142,12 +135,12 @@ export async function datasetInfo(path: string): Promise<DatasetInfo> {
   return {
     path: dir,
     formatVersion: fv,
-    writerVersion: typeof meta.version === 'string' ? meta.version : null,
+    writerVersion: meta.version,
     nRegions: meta.n_regions,
     samples: meta.samples,
-    ploidy: typeof meta.ploidy === 'number' ? meta.ploidy : null,
+    ploidy: meta.ploidy,
     contigs: meta.contigs,
-    maxJitter: typeof meta.max_jitter === 'number' ? meta.max_jitter : 0,
+    maxJitter: meta.max_jitter,
     nVariants,
     nVariantCalls,
     tracks: await listDirs(join(dir, 'intervals')),

@@ -146,3 +146,61 @@ export class RawArrayWriter {
     this.written += bytes.length;
   }
 }
+
+/** The parsed header of a `.npy` file. */
+export interface NpyHeader {
+  /** numpy `descr`, e.g. `'<i4'`. */
+  descr: string;
+  /** Whether the data is column-major. */
+  fortranOrder: boolean;
+  /** Array shape. */
+  shape: number[];
+  /** Byte offset of the data (the header's total length). */
+  dataOffset: number;
+}
+
+/**
+ * Parses the header of a `.npy` file (format versions 1.0, 2.0 and 3.0).
+ *
+ * @param bytes - the file's bytes (at least the header).
+ * @returns the header, or a string saying what is wrong (the caller names the file).
+ */
+export function parseNpyHeader(bytes: Uint8Array): NpyHeader | string {
+  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b))
+    return 'does not start with the npy magic \\x93NUMPY';
+  const major = bytes[6] as number;
+  let len: number;
+  let start: number;
+  if (major === 1) {
+    len = (bytes[8] as number) | ((bytes[9] as number) << 8);
+    start = 10;
+  } else if (major === 2 || major === 3) {
+    if (bytes.length < 12) return 'has a truncated npy header';
+    len =
+      ((bytes[8] as number) |
+        ((bytes[9] as number) << 8) |
+        ((bytes[10] as number) << 16) |
+        ((bytes[11] as number) << 24)) >>>
+      0;
+    start = 12;
+  } else {
+    return `has npy format version ${major}: expected 1, 2 or 3`;
+  }
+  if (start + len > bytes.length)
+    return `has an npy header of ${len} bytes but the file has only ${bytes.length - start} after the preamble`;
+  let text = '';
+  for (let i = start; i < start + len; i++) text += String.fromCharCode(bytes[i] as number);
+  const descr = /'descr':\s*'([^']*)'/.exec(text)?.[1];
+  const fortran = /'fortran_order':\s*(True|False)/.exec(text)?.[1];
+  const shapeText = /'shape':\s*\(([^)]*)\)/.exec(text)?.[1];
+  if (descr === undefined || fortran === undefined || shapeText === undefined)
+    return `has an unreadable npy header ${JSON.stringify(text.trim())}`;
+  const shape: number[] = [];
+  for (const part of shapeText.split(',')) {
+    const t = part.trim();
+    if (t === '') continue;
+    if (!/^\d+$/.test(t)) return `has an npy shape (${shapeText}) that is not a tuple of integers`;
+    shape.push(Number(t));
+  }
+  return { descr, fortranOrder: fortran === 'True', shape, dataOffset: start + len };
+}

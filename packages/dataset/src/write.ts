@@ -11,6 +11,7 @@ import type { Variant } from '@gmod/vcf';
 import { encodeInputRegions, VariantsTableWriter } from './arrow-tables.js';
 import { type BedTable, MAX_COORDINATE, readBed } from './bed.js';
 import { type BigWigSource, type BigWigTrack, checkTrackNames, openBigWig } from './bigwig.js';
+import { writeChecksums } from './checksums.js';
 import { ContigNormalizer, natsortContigs } from './contigs.js';
 import {
   AbortedError,
@@ -666,7 +667,8 @@ async function writeTrack(
  * `ILEN`), `genotypes/offsets.npy` (raw int64, `R·S·P + 1`, group `(r·S + s)·P + p`),
  * `genotypes/variant_idxs.npy` (raw int32, ascending per haplotype); with `tracks`:
  * `intervals/<name>/{starts,ends,values,offsets}.npy` (raw int32, int32, float32, and
- * int64 `R·S + 1`), intervals clipped to the stored window.
+ * int64 `R·S + 1`), intervals clipped to the stored window; last, `checksums.json`
+ * (the SHA-256 of every other file, checked by `Dataset.open`; the peer ignores it).
  *
  * Semantics: regions padded by `maxJitter` on both sides (start may become negative);
  * a haplotype carries a variant when its allele is `1` (missing = REF); ploidy is at
@@ -822,6 +824,7 @@ export async function write(path: string, options: WriteOptions): Promise<WriteS
         variants_fingerprint: null,
       }),
     );
+    await writeChecksums(dir.path);
     throwIfAborted(signal);
     const bytes = await directorySize(dir.path);
     await dir.commit();

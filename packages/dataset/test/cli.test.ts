@@ -11,8 +11,8 @@ const dir = mkdtempSync(join(tmpdir(), 'gvl-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('gvl CLI', () => {
-  it('has a command table with write, info, get, bench and demo', () => {
-    expect(Object.keys(COMMANDS)).toEqual(['write', 'info', 'get', 'bench', 'demo']);
+  it('has a command table with write, info, verify, get, bench and demo', () => {
+    expect(Object.keys(COMMANDS)).toEqual(['write', 'info', 'verify', 'get', 'bench', 'demo']);
   });
 
   it('prints usage and rejects unknown commands and options with exit 2', async () => {

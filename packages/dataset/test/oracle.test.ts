@@ -17,7 +17,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { datasetInfo, write } from '../src/index.js';
+import { datasetInfo, verifyDataset, write } from '../src/index.js';
 import { makeChr16Fixture } from './chr16-fixture.js';
 import { edgeBed, readBedFile, readTruth, type Truth, vEnd } from './chr20-truth.js';
 import {
@@ -215,6 +215,11 @@ describe.skipIf(missing.length > 0)(
           'genotypes/offsets.npy',
           'genotypes/variant_idxs.npy',
         ]);
+        // Every integrity check holds on the peer's own datasets (no checksums.json there).
+        const report = await verifyDataset(join(dir, `${j.name}.peer.gvl`));
+        expect(report.problems, j.name).toEqual([]);
+        expect(report.checks.find((c) => c.name === 'checksums')?.status).toBe('skipped');
+        expect((await verifyDataset(join(dir, `${j.name}.ours.gvl`))).ok).toBe(true);
       }
       // datasetInfo reads the peer's zstd-compressed variants.arrow.
       const ours = await datasetInfo(join(dir, 'edges-j5.ours.gvl'));
@@ -271,6 +276,8 @@ describe.skipIf(missing.length > 0)(
           for (const f of ['offsets', 'starts', 'ends', 'values'])
             files.push(`intervals/${t}/${f}.npy`);
         samePaths(ours, join(dir, 'tracks.peer.gvl'), files);
+        expect((await verifyDataset(join(dir, 'tracks.peer.gvl'))).problems).toEqual([]);
+        expect((await verifyDataset(ours)).problems).toEqual([]);
         // On-disk order a, b, c (padded by 10). Region a = [90, 5010): s_gc's first haplotype
         // lost 40 bp to the deletions at 3990 and 4985, so it keeps 5012, 5030 and the
         // deletion at 5040, which ends at 5042; b keeps 9010; c has no variant.

@@ -9,7 +9,14 @@ import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Dataset, type Dense, Ragged, type RaggedVariants, write } from '../src/index.js';
+import {
+  Dataset,
+  type Dense,
+  Ragged,
+  type RaggedVariants,
+  verifyDataset,
+  write,
+} from '../src/index.js';
 import { readBedFile, readTruth, type Truth, vEnd } from './chr20-truth.js';
 import {
   chr20,
@@ -455,6 +462,8 @@ describe.skipIf(missing.length > 0)(suiteName('reading the chr20 dataset', missi
               },
             ]),
           ]);
+          const report = await verifyDataset(peerDs, { reference: chr20.fasta });
+          expect(report.problems).toEqual([]);
           const theirs = peerDigests(peerDs);
           const ours = await ourDigests(await Dataset.open(peerDs, { reference: chr20.fasta }));
           for (const key of Object.keys(theirs)) expect(ours[key], key).toEqual(theirs[key]);

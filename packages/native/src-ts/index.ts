@@ -21,6 +21,7 @@ export {
   PoolBuildError,
   PoolConfiguredError,
 } from './errors.js';
+export { exchangePaths } from './fs.js';
 export type { HaplotypesInput } from './haplotypes.js';
 export { reconstructHaplotypes, reconstructHaplotypesSync } from './haplotypes.js';
 export type { Parallel, PoolInfo, PoolOptions } from './pool.js';

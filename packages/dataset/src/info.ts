@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { AsyncRecordBatchFileReader, CompressionType, compressionRegistry } from 'apache-arrow';
 import { decompress } from 'fzstd';
 import { DatasetError, describeError } from './errors.js';
-import { directorySize, exists } from './files.js';
+import { directorySize, exists, findStaleSiblings } from './files.js';
 import type { DatasetMetadata } from './metadata.js';
 
 /** A summary of a dataset on disk, as `gvl info` prints it. */
@@ -38,6 +38,12 @@ export interface DatasetInfo {
   readonly annotationTracks: readonly string[];
   /** Total size of the files, in bytes. */
   readonly bytes: number;
+  /**
+   * Hidden siblings `.<name>.tmp-<pid>-<hex>` / `.<name>.old-<pid>-<hex>` left beside the
+   * dataset by killed writes (their process is dead), absolute paths; the next write to
+   * this path removes them. Empty normally.
+   */
+  readonly staleSiblings: readonly string[];
 }
 
 let zstdRegistered = false;
@@ -77,7 +83,8 @@ async function listDirs(path: string): Promise<string[]> {
  *
  * @param path - a dataset written by {@link write} or by genvarloader (format 2.x).
  * @throws {@link DatasetError} `GVL_BAD_DATASET` when `metadata.json` is missing or
- *   invalid, or its `format_version` major is not 2.
+ *   invalid, or its `format_version` major is not 2 (when `path` is missing because an
+ *   overwrite was killed mid-commit, the message names where the previous dataset is).
  * @see genvarloader `Dataset.open` (which applies the same version check)
  * @example
  * ```ts
@@ -91,12 +98,18 @@ export async function datasetInfo(path: string): Promise<DatasetInfo> {
   const dir = resolve(path);
   const metaPath = join(dir, 'metadata.json');
   let meta: Partial<DatasetMetadata>;
+  const stale = await findStaleSiblings(dir);
   try {
     meta = JSON.parse(await readFile(metaPath, 'utf8')) as Partial<DatasetMetadata>;
   } catch (cause) {
+    const parked = stale.find((s) => s.kind === 'old');
+    const hint =
+      parked !== undefined && !(await exists(dir))
+        ? `; an interrupted overwrite left the previous dataset at ${parked.path}: the next write to ${dir} restores it (or rename it back)`
+        : '';
     throw new DatasetError(
       'GVL_BAD_DATASET',
-      `${dir} is not a genvarloader dataset: cannot read ${metaPath} (${describeError(cause)})`,
+      `${dir} is not a genvarloader dataset: cannot read ${metaPath} (${describeError(cause)})${hint}`,
       {
         value: dir,
         cause,
@@ -153,5 +166,6 @@ export async function datasetInfo(path: string): Promise<DatasetInfo> {
     tracks: await listDirs(join(dir, 'intervals')),
     annotationTracks: await listDirs(join(dir, 'annot_intervals')),
     bytes: await directorySize(dir),
+    staleSiblings: stale.map((s) => s.path),
   };
 }

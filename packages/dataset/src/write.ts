@@ -270,7 +270,10 @@ function inputPaths(o: WriteOptions, tracks: readonly BigWigTrack[]): [string, s
 async function holdBeforeCommit(signal: AbortSignal | undefined): Promise<void> {
   if (process.env.GVL_TEST_HOLD_BEFORE_COMMIT !== '1' || signal === undefined) return;
   if (signal.aborted) return;
+  // Signal listeners do not keep the event loop alive: a timer does, until the abort.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
   await new Promise<void>((res) => signal.addEventListener('abort', () => res(), { once: true }));
+  clearInterval(keepAlive);
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {

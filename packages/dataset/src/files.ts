@@ -142,6 +142,20 @@ export async function findStaleSiblings(target: string): Promise<StaleSibling[]>
   return found.map(({ path, kind, pid }) => ({ path, kind, pid }));
 }
 
+/**
+ * When `target` is missing because an overwrite was killed between the two renames of
+ * the fallback commit, a sentence naming where the previous dataset is; otherwise `''`.
+ * For the messages of readers (`datasetInfo`, `Dataset.open`), which never repair.
+ */
+export async function interruptedOverwriteHint(target: string): Promise<string> {
+  const abs = resolve(target);
+  if (await lexists(abs)) return '';
+  const parked = (await findStaleSiblings(abs)).find((s) => s.kind === 'old');
+  return parked === undefined
+    ? ''
+    : `; an interrupted overwrite left the previous dataset at ${parked.path}: the next write to ${abs} restores it (or rename it back)`;
+}
+
 /** What {@link recoverInterruptedWrite} did. */
 export interface RecoveryReport {
   /** The `'old'` sibling renamed back to the missing target, if any. */

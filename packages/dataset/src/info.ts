@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { AsyncRecordBatchFileReader, CompressionType, compressionRegistry } from 'apache-arrow';
 import { decompress } from 'fzstd';
 import { DatasetError, describeError } from './errors.js';
-import { directorySize, exists, findStaleSiblings } from './files.js';
+import { directorySize, exists, findStaleSiblings, interruptedOverwriteHint } from './files.js';
 import type { DatasetMetadata } from './metadata.js';
 
 /** A summary of a dataset on disk, as `gvl info` prints it. */
@@ -102,11 +102,7 @@ export async function datasetInfo(path: string): Promise<DatasetInfo> {
   try {
     meta = JSON.parse(await readFile(metaPath, 'utf8')) as Partial<DatasetMetadata>;
   } catch (cause) {
-    const parked = stale.find((s) => s.kind === 'old');
-    const hint =
-      parked !== undefined && !(await exists(dir))
-        ? `; an interrupted overwrite left the previous dataset at ${parked.path}: the next write to ${dir} restores it (or rename it back)`
-        : '';
+    const hint = await interruptedOverwriteHint(dir);
     throw new DatasetError(
       'GVL_BAD_DATASET',
       `${dir} is not a genvarloader dataset: cannot read ${metaPath} (${describeError(cause)})${hint}`,

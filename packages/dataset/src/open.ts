@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { type Table, tableFromIPC } from 'apache-arrow';
 import { ContigNormalizer } from './contigs.js';
 import { DatasetError } from './errors.js';
-import { exists } from './files.js';
+import { exists, interruptedOverwriteHint } from './files.js';
 import { registerZstd } from './info.js';
 import type { DatasetMetadata } from './metadata.js';
 
@@ -210,7 +210,7 @@ export async function readDatasetFiles(path: string): Promise<DatasetFiles> {
   } catch (cause) {
     throw bad(
       path,
-      `no readable metadata.json (${(cause as Error).message}): not a genvarloader dataset`,
+      `no readable metadata.json (${(cause as Error).message}): not a genvarloader dataset${await interruptedOverwriteHint(path)}`,
       cause,
     );
   }

@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exchangePaths } from '@gvl/native';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { datasetInfo, recoverInterruptedWrite, write } from '../src/index.js';
+import { Dataset, datasetInfo, recoverInterruptedWrite, write } from '../src/index.js';
 import { hasTabix, pkgDir, suiteName } from './helpers.js';
 
 const bin = join(pkgDir, 'bin', 'gvl.js');
@@ -181,6 +181,7 @@ describe.skipIf(missing.length > 0)(
             // The old dataset is parked under a restorable name; info says where.
             expect(leftovers.some((e) => e.includes('.old-'))).toBe(true);
             await expect(datasetInfo(out)).rejects.toThrow(/interrupted overwrite left/);
+            await expect(Dataset.open(out)).rejects.toThrow(/interrupted overwrite left/);
           } else if (leftovers.length > 0) {
             expect((await datasetInfo(out)).staleSiblings.length).toBe(leftovers.length);
           }

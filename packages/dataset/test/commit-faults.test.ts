@@ -322,6 +322,7 @@ describe.skipIf(missing.length > 0)(
         }
         expect(tried.size).toBeGreaterThan(5);
       },
+      300_000, // about 15 child processes under strace
     );
   },
 );

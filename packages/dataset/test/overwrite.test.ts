@@ -19,8 +19,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GvlErrorCode, isGvlError, type WriteOptions, write } from '../src/index.js';
-import { hasOracle, hasTabix, oraclePython, suiteName } from './helpers.js';
+import { type GvlErrorCode, isGvlError, main, type WriteOptions, write } from '../src/index.js';
+import { capture, hasOracle, hasTabix, oraclePython, suiteName } from './helpers.js';
 
 const SEQ = 'ACGT'.repeat(500);
 const refAt = (pos: number, len = 1) => SEQ.slice(pos - 1, pos - 1 + len);
@@ -158,6 +158,27 @@ describe('overwrite refuses what is not a dataset (GVL_NOT_A_DATASET)', () => {
       expect(snapshot(parent)).toEqual(before);
     });
   }
+});
+
+describe('gvl write prints the refusals as CODE: message and exits 2', () => {
+  it('--overwrite over user files, and an output holding the --bed', async () => {
+    const parent = join(dir, 'cli');
+    mkdirSync(join(parent, 'docs'), { recursive: true });
+    writeFileSync(join(parent, 'docs', 'a.txt'), 'mine');
+    cpSync(bed, join(parent, 'regions.bed'));
+    const before = snapshot(parent);
+    const c1 = capture();
+    const docs = join(parent, 'docs');
+    expect(await main(['write', docs, '--bed', bed, '--vcf', vcf, '--overwrite'], c1.io)).toBe(2);
+    expect(c1.err.join('')).toMatch(
+      /^GVL_NOT_A_DATASET: refusing to overwrite .*docs: it holds "a.txt"/,
+    );
+    const c2 = capture();
+    const args = ['write', parent, '--bed', join(parent, 'regions.bed'), '--vcf', vcf];
+    expect(await main([...args, '--overwrite'], c2.io)).toBe(2);
+    expect(c2.err.join('')).toMatch(/^GVL_OUTPUT_CONTAINS_INPUT: output .*cli contains the BED/);
+    expect(snapshot(parent)).toEqual(before);
+  });
 });
 
 describe('an output path equal to or containing an input (GVL_OUTPUT_CONTAINS_INPUT)', () => {

@@ -38,9 +38,13 @@ function errnoName(errno: number): string {
  *   `errno`, `syscall: 'renameat2'`, `path` = `a`, `dest` = `b`); nothing changed.
  * @example
  * ```ts
+ * import { rm } from 'node:fs/promises';
  * import { exchangePaths } from '@gvl/native';
- * // out.gvl and .out.gvl.tmp-123 swap places; then remove the old one under the temp name.
- * if (exchangePaths('.out.gvl.tmp-123', 'out.gvl')) await rm('.out.gvl.tmp-123', { recursive: true });
+ * // out.gvl (old) and .out.gvl.tmp-123 (new, complete) swap places in one call;
+ * // then the old one, now under the temp name, is removed.
+ * if (exchangePaths('.out.gvl.tmp-123', 'out.gvl')) {
+ *   await rm('.out.gvl.tmp-123', { recursive: true });
+ * }
  * ```
  * @see Linux `renameat2(2)`, `RENAME_EXCHANGE`.
  */

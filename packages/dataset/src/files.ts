@@ -168,7 +168,7 @@ export interface RecoveryReport {
  * Repairs what killed writes left beside `target`: when `target` is missing and a stale
  * `'old'` sibling exists (a kill between the two renames of the fallback commit), the
  * newest one is renamed back to `target`; then every remaining stale sibling is removed.
- * Siblings of live writers are never touched. {@link write} calls this before anything
+ * Siblings of live writers are never touched. `write()` calls this before anything
  * else touches the output path.
  *
  * @throws {@link FileError} `GVL_UNWRITABLE` when a stale sibling cannot be restored or removed.
@@ -223,7 +223,7 @@ async function lexists(path: string): Promise<boolean> {
 
 /**
  * The top-level entries of a genvarloader dataset (format 2.x), as both writers produce
- * them: the peer's `write()` and {@link write}. `annot_intervals/` is the peer's
+ * them: the peer's `write()` and `write()` here. `annot_intervals/` is the peer's
  * annotation tracks.
  */
 export const DATASET_ENTRIES: ReadonlySet<string> = new Set([
@@ -240,7 +240,7 @@ export const DATASET_ENTRIES: ReadonlySet<string> = new Set([
  * `undefined` when it may. Replaceable: an empty directory, or a directory holding
  * `metadata.json` — a JSON object with the peer's required fields `samples` (array),
  * `contigs` (array) and `n_regions` (number) — and no top-level entry outside
- * {@link DATASET_ENTRIES}. Not replaceable: a symbolic link, a file, a directory with any
+ * `DATASET_ENTRIES`. Not replaceable: a symbolic link, a file, a directory with any
  * other entry (user files, hidden files, a BED).
  */
 export async function whyNotReplaceable(path: string): Promise<string | undefined> {
@@ -285,7 +285,7 @@ function existsError(target: string): DatasetError {
 
 /**
  * Fails early when the output cannot be written: it exists and `overwrite` is false, or
- * `overwrite` is true and what exists is not a dataset (see {@link whyNotReplaceable}).
+ * `overwrite` is true and what exists is not a dataset (see `whyNotReplaceable`).
  *
  * @throws {@link DatasetError} `GVL_DATASET_EXISTS`, or `GVL_NOT_A_DATASET` (value: the path).
  */

@@ -71,6 +71,15 @@ export interface DiffsInput {
   variants: VariantTable
 }
 
+/**
+ * Atomically exchanges the paths `a` and `b` (`renameat2` with
+ * `RENAME_EXCHANGE`). Returns 0 on success, the errno on failure (e.g. 22
+ * EINVAL when the file system cannot exchange, 38 ENOSYS on old kernels), or
+ * -1 on platforms without the call. Blocks the calling thread for one system
+ * call. Use the `exchangePaths` wrapper of `@gvl/native`.
+ */
+export declare function exchangePathsErrno(a: string, b: string): number
+
 /** Variants gathered per row, as flat columns (the peer's `RaggedVariants`). */
 export interface GatheredVariants {
   /** int64 `(n_rows + 1)`, from 0: row `r` is `offsets[r]..offsets[r + 1]` of the columns below. */

@@ -3,18 +3,25 @@
  * `bench`, `demo`), each parsed with `node:util` `parseArgs`.
  *
  * Exit codes: 0 success, 2 a {@link GvlError} or a usage error (printed as
- * `CODE: message`), 130 interrupted, 1 an unexpected failure.
+ * `CODE: message`), 128 + the signal number when `gvl write` is interrupted by SIGINT
+ * (130), SIGTERM (143) or SIGHUP (129) — the write is aborted and nothing is left
+ * behind — 130 for another `GVL_ABORTED`, 1 an unexpected failure.
  *
  * @module
  */
 import { readFile } from 'node:fs/promises';
+import { constants as osConstants } from 'node:os';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import type { BigWigTrack } from './bigwig.js';
 import { READ_COMMANDS } from './cli-read.js';
-import { describeError, FileError, GvlError, InvalidArgumentError } from './errors.js';
+import { describeError, FileError, GvlError, InvalidArgumentError, isGvlError } from './errors.js';
 import { type DatasetInfo, datasetInfo } from './info.js';
 import { formatVerifyReport, verifyDataset } from './verify.js';
 import { write } from './write.js';
+
+/** Signals that interrupt `gvl write` cleanly (Windows has no SIGHUP handler). */
+const WRITE_SIGNALS: readonly NodeJS.Signals[] =
+  process.platform === 'win32' ? ['SIGINT', 'SIGTERM'] : ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /** Where a command prints. */
 export interface CliIo {
@@ -126,6 +133,11 @@ export function formatInfo(info: DatasetInfo): string {
   if (info.annotationTracks.length > 0)
     rows.push(['annot tracks', listPreview(info.annotationTracks)]);
   rows.push(['on disk', `${formatBytes(info.bytes)} (${info.bytes} bytes)`]);
+  if (info.staleSiblings.length > 0)
+    rows.push([
+      'stale',
+      `${info.staleSiblings.join(', ')} (left by killed writes; the next write to this path removes them)`,
+    ]);
   return rows.map(([k, v]) => `${k.padEnd(13)}${v}`).join('\n');
 }
 
@@ -144,7 +156,8 @@ Writes the genvarloader (format 2.0.0) dataset OUT.
   --samples FILE           keep only these samples (one name per line)
   --max-jitter N           pad every region by N bp on each side (default 0)
   --no-extend              do not extend haplotypes shortened by deletions
-  --overwrite              replace OUT if it exists (only once the new one is complete)
+  --overwrite              replace OUT if it is a dataset (only once the new one is complete);
+                           anything else at OUT is refused (GVL_NOT_A_DATASET)
   --no-progress            never show a progress bar (default: only on a TTY)`,
     options: {
       bed: { type: 'string' },
@@ -187,9 +200,16 @@ Writes the genvarloader (format 2.0.0) dataset OUT.
           .map((s) => s.trim())
           .filter((s) => s !== '' && !s.startsWith('#'));
       }
+      // SIGINT, SIGTERM and SIGHUP abort the write: the temp directory is removed and an
+      // existing dataset is untouched. A second signal gets the default action (the
+      // next write to OUT sweeps what that leaves).
       const ac = new AbortController();
-      const onSigint = () => ac.abort();
-      process.once('SIGINT', onSigint);
+      let received: NodeJS.Signals | undefined;
+      const onSignal = (sig: NodeJS.Signals) => {
+        received ??= sig;
+        ac.abort();
+      };
+      for (const sig of WRITE_SIGNALS) process.once(sig, onSignal);
       try {
         const summary = await write(positionals[0] as string, {
           bed: values.bed,
@@ -211,8 +231,14 @@ Writes the genvarloader (format 2.0.0) dataset OUT.
         parts.push(formatBytes(summary.bytes));
         out(io, `wrote ${summary.path}: ${parts.join(', ')}`);
         return 0;
+      } catch (e) {
+        if (received !== undefined && isGvlError(e, 'GVL_ABORTED')) {
+          io.stderr.write(`${e.code}: write interrupted by ${received}; nothing was written\n`);
+          return 128 + (osConstants.signals[received] ?? 2);
+        }
+        throw e;
       } finally {
-        process.removeListener('SIGINT', onSigint);
+        for (const sig of WRITE_SIGNALS) process.removeListener(sig, onSignal);
       }
     },
   },

@@ -16,6 +16,7 @@
  * | `GVL_INVALID_RAGGED` | offsets/lengths/shape of a {@link Ragged} are inconsistent |
  * | `GVL_UNREADABLE` | a path does not exist or cannot be read |
  * | `GVL_UNWRITABLE` | the output location cannot be written |
+ * | `GVL_OUTPUT_CONTAINS_INPUT` | the output path equals or contains an input file (symlinks resolved) |
  * | `GVL_MISSING_INDEX` | a VCF `.tbi`/`.csi` or a FASTA `.fai`/`.gzi` is missing |
  * | `GVL_BCF_UNSUPPORTED` | the variants file is BCF |
  * | `GVL_BAD_VCF` | a VCF is malformed (not bgzipped, bad header, bad genotype, …) |
@@ -32,6 +33,7 @@
  * | `GVL_UNKNOWN_CONTIG` | a BED contig is absent from the VCF, reference or a track |
  * | `GVL_UNKNOWN_SAMPLE` | a requested sample is absent from the VCF or a track |
  * | `GVL_DATASET_EXISTS` | the output exists and `overwrite` is false |
+ * | `GVL_NOT_A_DATASET` | `overwrite` refused: the output is not a genvarloader dataset (a file, a link, user files) |
  * | `GVL_BAD_DATASET` | a directory is not a readable genvarloader dataset |
  * | `GVL_ABORTED` | the operation was cancelled through an `AbortSignal` |
  * | `GVL_INDEX_OUT_OF_RANGE` | a region or sample index is outside the dataset or its subset |
@@ -47,6 +49,7 @@ export type GvlErrorCode =
   | 'GVL_INVALID_RAGGED'
   | 'GVL_UNREADABLE'
   | 'GVL_UNWRITABLE'
+  | 'GVL_OUTPUT_CONTAINS_INPUT'
   | 'GVL_MISSING_INDEX'
   | 'GVL_BCF_UNSUPPORTED'
   | 'GVL_BAD_VCF'
@@ -63,6 +66,7 @@ export type GvlErrorCode =
   | 'GVL_UNKNOWN_CONTIG'
   | 'GVL_UNKNOWN_SAMPLE'
   | 'GVL_DATASET_EXISTS'
+  | 'GVL_NOT_A_DATASET'
   | 'GVL_BAD_DATASET'
   | 'GVL_INDEX_OUT_OF_RANGE'
   | 'GVL_UNKNOWN_REGION'
@@ -138,16 +142,19 @@ export class RaggedError extends GvlError {
 
 /**
  * A file-system problem with an input or output path: `GVL_UNREADABLE`,
- * `GVL_UNWRITABLE` or `GVL_MISSING_INDEX`. {@link GvlError.value} is the path.
+ * `GVL_UNWRITABLE`, `GVL_MISSING_INDEX` or `GVL_OUTPUT_CONTAINS_INPUT` (the output path
+ * equals or is an ancestor of an input; the message names the input).
+ * {@link GvlError.value} is the path.
  *
  * @example
  * ```ts
  * await readBed('missing.bed'); // rejects: FileError, code 'GVL_UNREADABLE', value 'missing.bed'
+ * await write('data', { bed: 'data/regions.bed', variants }); // rejects: 'GVL_OUTPUT_CONTAINS_INPUT'
  * ```
  */
 export class FileError extends GvlError {
   constructor(
-    code: 'GVL_UNREADABLE' | 'GVL_UNWRITABLE' | 'GVL_MISSING_INDEX',
+    code: 'GVL_UNREADABLE' | 'GVL_UNWRITABLE' | 'GVL_MISSING_INDEX' | 'GVL_OUTPUT_CONTAINS_INPUT',
     message: string,
     options?: GvlErrorOptions,
   ) {
@@ -269,18 +276,21 @@ export class UnknownSampleError extends GvlError {
 
 /**
  * A dataset-level problem: `GVL_DATASET_EXISTS` (the output exists and `overwrite` is
- * false) or `GVL_BAD_DATASET` (not a readable genvarloader dataset).
+ * false), `GVL_NOT_A_DATASET` (`overwrite` refused to replace something that is not a
+ * genvarloader dataset or an empty directory; value: the path) or `GVL_BAD_DATASET` (not
+ * a readable genvarloader dataset).
  *
  * @example
  * ```ts
  * await write('chr20.gvl', options); // rejects: DatasetError 'GVL_DATASET_EXISTS' when chr20.gvl exists
  * await write('chr20.gvl', { ...options, overwrite: true }); // replaces it once the new one is complete
+ * await write('/home/me', { ...options, overwrite: true }); // rejects: DatasetError 'GVL_NOT_A_DATASET'
  * await Dataset.open('not-a-dataset/'); // rejects: DatasetError 'GVL_BAD_DATASET'
  * ```
  */
 export class DatasetError extends GvlError {
   constructor(
-    code: 'GVL_DATASET_EXISTS' | 'GVL_BAD_DATASET',
+    code: 'GVL_DATASET_EXISTS' | 'GVL_NOT_A_DATASET' | 'GVL_BAD_DATASET',
     message: string,
     options?: GvlErrorOptions,
   ) {

@@ -34,6 +34,8 @@ export {
   UnknownSampleError,
   VcfError,
 } from './errors.js';
+export type { RecoveryReport, SiblingKind, StaleSibling } from './files.js';
+export { findStaleSiblings, recoverInterruptedWrite } from './files.js';
 export type { AxisIndex, Slice } from './indexing.js';
 export { slice } from './indexing.js';
 export type { DatasetInfo } from './info.js';

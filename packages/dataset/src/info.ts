@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { AsyncRecordBatchFileReader, CompressionType, compressionRegistry } from 'apache-arrow';
 import { decompress } from 'fzstd';
 import { BadDatasetError, DatasetError, describeError } from './errors.js';
-import { directorySize, exists } from './files.js';
+import { directorySize, exists, findStaleSiblings, interruptedOverwriteHint } from './files.js';
 import { formatMetadataProblem, parseMetadata } from './metadata.js';
 
 /** A summary of a dataset on disk, as `gvl info` prints it. */
@@ -38,6 +38,12 @@ export interface DatasetInfo {
   readonly annotationTracks: readonly string[];
   /** Total size of the files, in bytes. */
   readonly bytes: number;
+  /**
+   * Hidden siblings `.<name>.tmp-<pid>-<hex>` / `.<name>.old-<pid>-<hex>` left beside the
+   * dataset by killed writes (their process is dead), absolute paths; the next write to
+   * this path removes them. Empty normally.
+   */
+  readonly staleSiblings: readonly string[];
 }
 
 let zstdRegistered = false;
@@ -81,6 +87,8 @@ async function listDirs(path: string): Promise<string[]> {
  *
  * @throws {@link BadDatasetError} `GVL_BAD_DATASET` when `metadata.json` is missing, not
  *   JSON, or breaks the schema (e.g. `format_version` major not 2, `n_regions` missing).
+ *   (When `path` is missing because an overwrite was killed mid-commit, the message
+ *   names where the previous dataset is.)
  * @see genvarloader `Dataset.open` (which applies the same version check)
  * @example
  * ```ts
@@ -94,11 +102,12 @@ export async function datasetInfo(path: string): Promise<DatasetInfo> {
   const dir = resolve(path);
   const metaPath = join(dir, 'metadata.json');
   let raw: unknown;
+  const stale = await findStaleSiblings(dir);
   try {
     raw = JSON.parse(await readFile(metaPath, 'utf8'));
   } catch (cause) {
     throw new BadDatasetError(
-      `${dir} is not a genvarloader dataset: cannot read ${metaPath} (${describeError(cause)})`,
+      `${dir} is not a genvarloader dataset: cannot read ${metaPath} (${describeError(cause)})${await interruptedOverwriteHint(dir)}`,
       { file: 'metadata.json' },
       { value: dir, cause },
     );
@@ -146,5 +155,6 @@ export async function datasetInfo(path: string): Promise<DatasetInfo> {
     tracks: await listDirs(join(dir, 'intervals')),
     annotationTracks: await listDirs(join(dir, 'annot_intervals')),
     bytes: await directorySize(dir),
+    staleSiblings: stale.map((s) => s.path),
   };
 }

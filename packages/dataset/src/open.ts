@@ -5,6 +5,7 @@ import { DataType, type Field, type Table, tableFromIPC, type Vector } from 'apa
 import { ChecksumLedger, readChecksums } from './checksums.js';
 import { ContigNormalizer } from './contigs.js';
 import { BadDatasetError, describeError } from './errors.js';
+import { interruptedOverwriteHint } from './files.js';
 import { registerZstd } from './info.js';
 import { type DatasetMetadata, formatMetadataProblem, parseMetadata } from './metadata.js';
 import { parseNpyHeader } from './npy.js';
@@ -541,7 +542,7 @@ export async function readDatasetFiles(path: string): Promise<DatasetFiles> {
   const top = await r.kind('.');
   if (top !== 'dir')
     throw new BadDatasetError(
-      `${path} ${top === null ? 'does not exist' : 'is not a directory'}: expected a genvarloader dataset directory`,
+      `${path} ${top === null ? 'does not exist' : 'is not a directory'}: expected a genvarloader dataset directory${top === null ? await interruptedOverwriteHint(path) : ''}`,
       { file: '.' },
       { value: path },
     );
@@ -554,7 +555,11 @@ async function readChecked(r: Reader): Promise<DatasetFiles> {
   const path = r.dir;
   const metaBytes = await r.bytes('metadata.json', false, true);
   if (metaBytes === null)
-    throw r.bad('metadata.json', 'is missing: not a genvarloader dataset', 'metadata.json');
+    throw r.bad(
+      'metadata.json',
+      `is missing: not a genvarloader dataset${await interruptedOverwriteHint(path)}`,
+      'metadata.json',
+    );
   let raw: unknown;
   try {
     raw = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(metaBytes));

@@ -21,7 +21,13 @@ import {
   VcfError,
 } from './errors.js';
 import { type FastaSource, openFasta } from './fasta.js';
-import { AtomicDir, assertWritableTarget, directorySize } from './files.js';
+import {
+  AtomicDir,
+  assertOutputOutsideInputs,
+  assertWritableTarget,
+  directorySize,
+  recoverInterruptedWrite,
+} from './files.js';
 import { GenotypeSweep, type RegionGenotypes, type SweepRegion } from './genotype-sweep.js';
 import { encodeMetadata, FORMAT_VERSION, PEER_VERSION } from './metadata.js';
 import { encodeNpyInt32Matrix, RawArrayWriter } from './npy.js';
@@ -71,7 +77,11 @@ export interface WriteOptions {
    * `extend_to_length`.
    */
   extendToLength?: boolean;
-  /** Replace an existing dataset at the path, only once the new one is complete (default `false`). */
+  /**
+   * Replace an existing dataset at the path, only once the new one is complete (default
+   * `false`). Only a genvarloader dataset (written by this package or the Python peer) or
+   * an empty directory is replaced; anything else is refused with `GVL_NOT_A_DATASET`.
+   */
   overwrite?: boolean;
   /** Show a progress bar on stderr (default: when stderr is a TTY). */
   progress?: boolean;
@@ -271,6 +281,41 @@ function contigError(contig: string, where: string, names: readonly string[]): U
     `BED contig ${JSON.stringify(contig)} is not in ${where} (also tried with/without the "chr" prefix); it has: ${shown}`,
     { value: contig },
   );
+}
+
+/** Every input file of a write, with what it is, for {@link assertOutputOutsideInputs}. */
+function inputPaths(o: WriteOptions, tracks: readonly BigWigTrack[]): [string, string][] {
+  const inputs: [string, string][] = [];
+  if (typeof o.bed === 'string') inputs.push(['BED', o.bed]);
+  if (o.variants !== undefined) {
+    inputs.push(['VCF', o.variants], ['VCF index', `${o.variants}.tbi`]);
+    inputs.push(['VCF index', `${o.variants}.csi`]);
+  }
+  if (o.reference !== undefined) {
+    inputs.push(['reference', o.reference], ['reference index', `${o.reference}.fai`]);
+    inputs.push(['reference index', `${o.reference}.gzi`]);
+  }
+  for (const t of tracks) {
+    if (t === null || typeof t !== 'object' || t.paths === null || typeof t.paths !== 'object')
+      continue; // checkTrackNames reports it
+    for (const [s, p] of Object.entries(t.paths))
+      if (typeof p === 'string') inputs.push([`bigWig (${String(t.name)}, ${s})`, p]);
+  }
+  return inputs;
+}
+
+/**
+ * Test-only: with `GVL_TEST_HOLD_BEFORE_COMMIT=1` the write waits, its temp directory
+ * complete, until `signal` aborts, so a test can interrupt it at a known point without
+ * timing. Never set it outside tests.
+ */
+async function holdBeforeCommit(signal: AbortSignal | undefined): Promise<void> {
+  if (process.env.GVL_TEST_HOLD_BEFORE_COMMIT !== '1' || signal === undefined) return;
+  if (signal.aborted) return;
+  // Signal listeners do not keep the event loop alive: a timer does, until the abort.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
+  await new Promise<void>((res) => signal.addEventListener('abort', () => res(), { once: true }));
+  clearInterval(keepAlive);
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
@@ -683,15 +728,30 @@ async function writeTrack(
  * 7,568-record chr20 VCF writes in about 1.3 s with a peak RSS of about 170 MB on a
  * shared 2-core VM, most of it the Node.js baseline and loaded modules).
  *
- * Atomic: everything is written to a temp directory beside `path` and renamed at the
- * end; on failure the temp directory is removed and an existing dataset is untouched.
+ * Atomic: everything is written to a temp directory `.<name>.tmp-<pid>-<hex>` beside
+ * `path` and committed at the end; on failure the temp directory is removed and an
+ * existing dataset is untouched. With `overwrite`, the old dataset is replaced by one
+ * atomic exchange where the file system supports it (Linux `renameat2`), so that a kill
+ * at any instant leaves either the complete old or the complete new dataset at `path`;
+ * elsewhere by two renames, and a kill between them is repaired by the next write to
+ * `path` (see `AtomicDir` in `files.ts` for the exact steps). Hidden siblings left by
+ * killed writes (their pid dead) are removed by the next write to `path`, and
+ * `datasetInfo` reports them.
+ *
+ * Overwrite replaces only a directory holding
+ * the peer's `metadata.json` and only dataset entries (`input_regions.arrow`,
+ * `regions.npy`, `genotypes/`, `intervals/`, `annot_intervals/`), or an empty directory.
+ * An output path that is, or contains, one of the inputs (BED, VCF and its index,
+ * reference and its indexes, bigWigs; symlinks resolved) is always refused.
  *
  * @param path - output directory (must not exist unless `overwrite`).
  * @param options - see {@link WriteOptions}.
  * @returns a {@link WriteSummary}.
  * @throws {@link InvalidArgumentError} `GVL_INVALID_ARGUMENT` for bad options.
- * @throws {@link DatasetError} `GVL_DATASET_EXISTS` when `path` exists and not `overwrite`.
- * @throws {@link FileError} `GVL_UNREADABLE`, `GVL_MISSING_INDEX`, `GVL_UNWRITABLE`.
+ * @throws {@link DatasetError} `GVL_DATASET_EXISTS` when `path` exists and not `overwrite`;
+ *   `GVL_NOT_A_DATASET` when `overwrite` and `path` is not a dataset or an empty directory.
+ * @throws {@link FileError} `GVL_OUTPUT_CONTAINS_INPUT` when `path` equals or contains an
+ *   input; `GVL_UNREADABLE`, `GVL_MISSING_INDEX`, `GVL_UNWRITABLE`.
  * @throws {@link BedError} `GVL_BAD_BED`.
  * @throws {@link VcfError} `GVL_BCF_UNSUPPORTED`, `GVL_BAD_VCF`, `GVL_MULTIALLELIC`,
  *   `GVL_SYMBOLIC_ALLELE`, `GVL_UNNORMALIZED_VARIANT`, `GVL_REF_MISMATCH`,
@@ -726,6 +786,9 @@ export async function write(path: string, options: WriteOptions): Promise<WriteS
   const target = resolve(path);
 
   // ---- validation: nothing is written before all of it passes ----
+  await assertOutputOutsideInputs(target, inputPaths(options, tracks));
+  // Killed writes to this path: restore a parked old dataset, sweep their temp dirs.
+  await recoverInterruptedWrite(target);
   await assertWritableTarget(target, overwrite);
   const bed = typeof options.bed === 'string' ? await readBed(options.bed) : options.bed;
   checkTrackNames(tracks);
@@ -825,6 +888,7 @@ export async function write(path: string, options: WriteOptions): Promise<WriteS
       }),
     );
     await writeChecksums(dir.path);
+    await holdBeforeCommit(signal);
     throwIfAborted(signal);
     const bytes = await directorySize(dir.path);
     await dir.commit();

@@ -92,6 +92,7 @@ describe('gvl CLI', () => {
       tracks: ['gc'],
       annotationTracks: [],
       bytes: 2048,
+      staleSiblings: [],
     });
     expect(text).toBe(
       [

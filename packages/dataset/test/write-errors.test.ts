@@ -33,6 +33,8 @@ const SEQ = 'ACGT'.repeat(500); // contig "1", 2,000 bp
 const refAt = (pos: number, len = 1) => SEQ.slice(pos - 1, pos - 1 + len);
 
 let dir: string;
+/** An existing "dataset" that overwrite may replace: the peer's required metadata fields. */
+const OLD_METADATA = '{"samples":["old"],"contigs":["1"],"n_regions":0}';
 
 function vcfText(records: string[], samples = ['B', 'A']): string {
   return [
@@ -353,7 +355,7 @@ describe('write() rejects bad inputs atomically', () => {
       const out = join(parent, 'out.gvl');
       if (c.existing) {
         mkdirSync(out);
-        writeFileSync(join(out, 'marker'), 'old dataset');
+        writeFileSync(join(out, 'metadata.json'), OLD_METADATA);
       }
       let err: unknown;
       try {
@@ -365,8 +367,8 @@ describe('write() rejects bad inputs atomically', () => {
       expect(isGvlError(err) && err.code).toBe(c.code);
       expect((err as Error).message).toContain(c.names);
       if (c.existing) {
-        expect(readdirSync(out)).toEqual(['marker']);
-        expect(readFileSync(join(out, 'marker'), 'utf8')).toBe('old dataset');
+        expect(readdirSync(out)).toEqual(['metadata.json']);
+        expect(readFileSync(join(out, 'metadata.json'), 'utf8')).toBe(OLD_METADATA);
       } else {
         expect(existsSync(out)).toBe(false);
       }

@@ -203,7 +203,10 @@ describe('duplicate names at write', () => {
 });
 
 describe.skipIf(!hasChr20)(
-  suiteName('regions tied on both strands', hasChr20 ? [] : ['real data not found (set GVL_DATA_DIR)']),
+  suiteName(
+    'regions tied on both strands',
+    hasChr20 ? [] : ['real data not found (set GVL_DATA_DIR)'],
+  ),
   () => {
     it('warns GVL_PEER_STRAND_TIES once, naming the count and the first tied BED row, and reads them correctly', async () => {
       const bed = join(dir, 'ties.bed');

@@ -22,6 +22,7 @@ export {
   PoolBuildError,
   PoolConfiguredError,
 } from './errors.js';
+export { exchangePaths } from './fs.js';
 export type { HaplotypesInput } from './haplotypes.js';
 export { reconstructHaplotypes, reconstructHaplotypesSync } from './haplotypes.js';
 export type { LimitOptions, LimitsInfo } from './limits.js';

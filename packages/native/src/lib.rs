@@ -11,6 +11,7 @@ pub mod api;
 pub mod batch;
 pub mod diffs;
 pub mod errors;
+pub mod fs;
 pub mod haplotypes;
 pub mod limits;
 pub mod pool;

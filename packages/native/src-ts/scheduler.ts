@@ -40,7 +40,7 @@ function pump(): void {
 
 function abortError(signal: AbortSignal, when: string): AbortError {
   return new AbortError(
-    `GVL_ABORTED: the kernel was aborted ${when}`,
+    `the kernel was aborted ${when}`,
     {},
     { cause: signal.reason },
   );

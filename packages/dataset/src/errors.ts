@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { GvlError, type GvlErrorOptions } from '@gvl/errors';
 
 /**
  * The stable error codes of `@gvl/dataset`.
@@ -89,7 +90,8 @@ export type GvlErrorCode =
  * }
  * ```
  */
-export { GvlError, type GvlErrorOptions, isGvlError } from '@gvl/errors';
+export { GvlError, type GvlErrorOptions };
+export { isGvlError } from '@gvl/errors';
 
 /**
  * Invalid option or argument. Code `GVL_INVALID_ARGUMENT`.

@@ -20,7 +20,7 @@ import {
   VcfError,
 } from './errors.js';
 import { type FastaSource, openFasta } from './fasta.js';
-import { AtomicDir, assertWritableTarget, directorySize } from './files.js';
+import { AtomicDir, assertWritableTarget, directorySize, diskFullError } from './files.js';
 import { GenotypeSweep, type RegionGenotypes, type SweepRegion } from './genotype-sweep.js';
 import { encodeMetadata, FORMAT_VERSION, PEER_VERSION } from './metadata.js';
 import { encodeNpyInt32Matrix, RawArrayWriter } from './npy.js';
@@ -450,14 +450,41 @@ async function writeGenotypes(
   } catch (e) {
     await variants.abort();
     for (const g of groups) {
-      g.lengths.close();
-      g.idxs.close();
+      g.lengths.abort();
+      g.idxs.abort();
     }
     throw e;
   }
 
   // Assemble offsets.npy (int64, R·S·P + 1) and variant_idxs.npy (int32) in contig order.
   const offsets = new RawArrayWriter(join(gdir, 'offsets.npy'));
+  try {
+    assembleOffsets(offsets, groups);
+  } catch (e) {
+    offsets.abort();
+    throw e;
+  }
+  const idxsPath = join(gdir, 'variant_idxs.npy');
+  if (groups.length === 1) {
+    renameSync((groups[0] as GroupOutput).idxsPath, idxsPath);
+  } else {
+    const out = new RawArrayWriter(idxsPath);
+    try {
+      for (const g of groups) {
+        for (const bytes of readChunks(g.idxsPath)) out.write(bytes);
+        rmSync(g.idxsPath);
+      }
+      out.close();
+    } catch (e) {
+      out.abort();
+      throw e;
+    }
+  }
+  return { ends, nVariants: idx };
+}
+
+/** Writes `offsets.npy` (int64, R·S·P + 1) from the per-group haplotype lengths, then closes it. */
+function assembleOffsets(offsets: RawArrayWriter, groups: readonly GroupOutput[]): void {
   let acc = 0;
   const chunk = new Int32Array(2 * 65536);
   const pushOffset = (k: number) => {
@@ -486,18 +513,6 @@ async function writeGenotypes(
     rmSync(g.lengthsPath);
   }
   offsets.close();
-  const idxsPath = join(gdir, 'variant_idxs.npy');
-  if (groups.length === 1) {
-    renameSync((groups[0] as GroupOutput).idxsPath, idxsPath);
-  } else {
-    const out = new RawArrayWriter(idxsPath);
-    for (const g of groups) {
-      for (const bytes of readChunks(g.idxsPath)) out.write(bytes);
-      rmSync(g.idxsPath);
-    }
-    out.close();
-  }
-  return { ends, nVariants: idx };
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
@@ -563,11 +578,10 @@ async function writeTrack(
       }
       progress.increment(1);
     }
-  } finally {
-    starts.close();
-    stops.close();
-    values.close();
-    offsets.close();
+    for (const w of [starts, stops, values, offsets]) w.close();
+  } catch (e) {
+    for (const w of [starts, stops, values, offsets]) w.abort();
+    throw e;
   }
 }
 
@@ -604,7 +618,9 @@ async function writeTrack(
  * @returns a {@link WriteSummary}.
  * @throws {@link InvalidArgumentError} `GVL_INVALID_ARGUMENT` for bad options.
  * @throws {@link DatasetError} `GVL_DATASET_EXISTS` when `path` exists and not `overwrite`.
- * @throws {@link FileError} `GVL_UNREADABLE`, `GVL_MISSING_INDEX`, `GVL_UNWRITABLE`.
+ * @throws {@link FileError} `GVL_UNREADABLE`, `GVL_MISSING_INDEX`, `GVL_UNWRITABLE`;
+ *   `GVL_DISK_FULL` when the disk or quota fills up (`ENOSPC`, `EDQUOT`) — the partial
+ *   output is removed and an existing dataset at `path` is left as it was.
  * @throws {@link BedError} `GVL_BAD_BED`.
  * @throws {@link VcfError} `GVL_BCF_UNSUPPORTED`, `GVL_BAD_VCF`, `GVL_MULTIALLELIC`,
  *   `GVL_SYMBOLIC_ALLELE`, `GVL_UNNORMALIZED_VARIANT`, `GVL_REF_MISMATCH`,
@@ -680,7 +696,9 @@ export async function write(path: string, options: WriteOptions): Promise<WriteS
   throwIfAborted(signal);
 
   // ---- writing, into a temp directory beside the target ----
-  const dir = await AtomicDir.create(target, overwrite);
+  const dir = await AtomicDir.create(target, overwrite).catch((e: unknown) => {
+    throw diskFullError(e, target) ?? e;
+  });
   const progress = createProgress(options.progress);
   try {
     await writeFile(join(dir.path, 'input_regions.arrow'), encodeInputRegions(bed, plan.rIdxMap));
@@ -747,7 +765,8 @@ export async function write(path: string, options: WriteOptions): Promise<WriteS
   } catch (e) {
     progress.stop();
     await dir.discard();
-    throw e;
+    // Disk full is one typed error wherever it happened (npy, Arrow, JSON, rename).
+    throw diskFullError(e, target) ?? e;
   } finally {
     progress.stop();
   }

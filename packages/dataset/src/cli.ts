@@ -2,8 +2,10 @@
  * The `gvl` command line: a table of subcommands (`write`, `info`, `get`, `bench`,
  * `demo`), each parsed with `node:util` `parseArgs`.
  *
- * Exit codes: 0 success, 2 a {@link GvlError} or a usage error (printed as
- * `CODE: message`), 130 interrupted, 1 an unexpected failure.
+ * Exit codes: 0 success; 2 a typed error (any `GvlError`, including those of
+ * `@gvl/native` and `@gvl/threads`) or a usage error, printed as `CODE: message` without a
+ * stack trace; 130 interrupted (`GVL_ABORTED`); 1 an internal error (a bug), printed as
+ * `internal error: …` with how to report it and the stack.
  *
  * @module
  */
@@ -11,7 +13,8 @@ import { readFile } from 'node:fs/promises';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import type { BigWigTrack } from './bigwig.js';
 import { READ_COMMANDS } from './cli-read.js';
-import { describeError, FileError, GvlError, InvalidArgumentError } from './errors.js';
+import { formatCliError } from '@gvl/errors';
+import { describeError, FileError, InvalidArgumentError, isGvlError } from './errors.js';
 import { type DatasetInfo, datasetInfo } from './info.js';
 import { write } from './write.js';
 
@@ -241,7 +244,10 @@ function usage(): string {
   const width = Math.max(...names.map((n) => n.length)) + 2;
   return `Usage: gvl <command> [options]\n\nCommands:\n${names
     .map((n) => `  ${n.padEnd(width)}${(COMMANDS[n] as CliCommand).summary}`)
-    .join('\n')}\n\nRun \`gvl <command> --help\` for a command's options.`;
+    .join('\n')}\n\nRun \`gvl <command> --help\` for a command's options.
+
+Exit status: 0 success; 2 a usage error or a typed error (stderr: CODE: message);
+130 interrupted; 1 an internal error (a bug: stderr says how to report it, with the stack).`;
 }
 
 /**
@@ -283,13 +289,11 @@ export async function main(argv: readonly string[], io: CliIo = process): Promis
     }
     return await cmd.run(parsed, io);
   } catch (e) {
-    if (e instanceof GvlError) {
-      io.stderr.write(`${e.code}: ${e.message}\n`);
-      return e.code === 'GVL_ABORTED' ? 130 : 2;
-    }
-    io.stderr.write(
-      `unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
-    );
-    return 1;
+    // Typed errors (this package's, @gvl/native's, @gvl/threads'): `CODE: message`, exit 2
+    // (130 when interrupted); anything else is a bug: exit 1, with the stack and where to
+    // report it.
+    const { text, exitCode } = formatCliError(e);
+    io.stderr.write(text);
+    return isGvlError(e, 'GVL_ABORTED') ? 130 : exitCode;
   }
 }

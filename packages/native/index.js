@@ -773,13 +773,16 @@ if (
   }
 }
 
-const { configurePool, counters, countVariants, countVariantsSync, debugPanic, debugPanicSync, gatherVariants, gatherVariantsSync, getDiffs, getDiffsSync, getReference, getReferenceSync, hash4, intervalsToTracks, intervalsToTracksSync, poolInfo, realignTracks, realignTracksSync, reconstructHaplotypes, reconstructHaplotypesSync, reverseComplement, reverseComplementSync, reverseRows, reverseRowsSync, xorshift64 } = nativeBinding
+const { configurePool, counters, countVariants, countVariantsSync, debugPanic, debugPanicSync, debugRowGateArm, debugRowGateDisarm, debugRowGateState, gatherVariants, gatherVariantsSync, getDiffs, getDiffsSync, getReference, getReferenceSync, hash4, intervalsToTracks, intervalsToTracksSync, poolInfo, realignTracks, realignTracksSync, reconstructHaplotypes, reconstructHaplotypesSync, reverseComplement, reverseComplementSync, reverseRows, reverseRowsSync, xorshift64 } = nativeBinding
 export { configurePool }
 export { counters }
 export { countVariants }
 export { countVariantsSync }
 export { debugPanic }
 export { debugPanicSync }
+export { debugRowGateArm }
+export { debugRowGateDisarm }
+export { debugRowGateState }
 export { gatherVariants }
 export { gatherVariantsSync }
 export { getDiffs }

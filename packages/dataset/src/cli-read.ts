@@ -148,7 +148,8 @@ function fastaLines(bytes: Uint8Array): string {
 /** `get`, `bench` and `demo`. */
 export const READ_COMMANDS: Readonly<Record<string, CliCommand>> = {
   get: {
-    summary: "print a sample's haplotypes of one region as FASTA, its tracks as bedGraph, or both as JSON",
+    summary:
+      "print a sample's haplotypes of one region as FASTA, its tracks as bedGraph, or both as JSON",
     usage: `Usage: gvl get DATASET --reference FA (--region NAME | --region-index I)
                (--sample NAME | --sample-index I) [--len L] [--tracks | --track NAME ...] [--json]
 
@@ -194,11 +195,7 @@ printed as bedGraph: per track a line 'track type=bedGraph name=NAME', then
       const sample = pick(opened, 'sample', values);
       const named = (values.track as string[] | undefined) ?? [];
       const wantTracks = values.tracks === true || named.length > 0 || values.json === true;
-      const tracks = !wantTracks
-        ? []
-        : named.length > 0
-          ? named
-          : opened.availableTracks;
+      const tracks = !wantTracks ? [] : named.length > 0 ? named : opened.availableTracks;
       if (values.tracks === true && tracks.length === 0)
         throw new InvalidArgumentError(`--tracks: ${path} has no tracks`, { value: path });
       let ds = opened.withSeqs('haplotypes').withTracks(tracks);
@@ -244,10 +241,7 @@ printed as bedGraph: per track a line 'track type=bedGraph name=NAME', then
         out1(io, lines.join('\n'));
         return 0;
       }
-      out1(
-        io,
-        hapRows.map((row, p) => `>${label}|${name}|hap${p}\n${fastaLines(row)}`).join('\n'),
-      );
+      out1(io, hapRows.map((row, p) => `>${label}|${name}|hap${p}\n${fastaLines(row)}`).join('\n'));
       return 0;
     },
   },
@@ -373,7 +367,10 @@ kernels, re-checks a random subset on the serial path and prints a report.
         ...(typeof values.mode === 'string' ? { mode: values.mode as 'worker' } : {}),
         ...(values.json === true ? {} : { log: (line: string) => io.stderr.write(`${line}\n`) }),
       });
-      out1(io, values.json === true ? JSON.stringify(report, null, 2) : formatMainJobReport(report));
+      out1(
+        io,
+        values.json === true ? JSON.stringify(report, null, 2) : formatMainJobReport(report),
+      );
       return report.mismatches === 0 ? 0 : 1;
     },
   },

@@ -11,9 +11,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { formatCliError } from '@gvl/errors';
 import type { BigWigTrack } from './bigwig.js';
 import { READ_COMMANDS } from './cli-read.js';
-import { formatCliError } from '@gvl/errors';
 import { describeError, FileError, InvalidArgumentError, isGvlError } from './errors.js';
 import { type DatasetInfo, datasetInfo } from './info.js';
 import { write } from './write.js';

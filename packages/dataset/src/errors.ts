@@ -75,6 +75,7 @@ export type GvlErrorCode =
   | 'GVL_WORKER_FAILED'
   | 'GVL_ABORTED';
 
+export { isGvlError } from '@gvl/errors';
 /**
  * The base of every gvl-ts error, re-exported from `@gvl/errors`: every class below
  * extends it, and so do the errors of `@gvl/native` (`NativeError`, rebuilt identically
@@ -91,7 +92,6 @@ export type GvlErrorCode =
  * ```
  */
 export { GvlError, type GvlErrorOptions };
-export { isGvlError } from '@gvl/errors';
 
 /**
  * Invalid option or argument. Code `GVL_INVALID_ARGUMENT`.
@@ -123,7 +123,11 @@ export class RaggedError extends GvlError<'GVL_INVALID_RAGGED'> {
 }
 
 /** Codes raised by {@link FileError}. */
-export type FileErrorCode = 'GVL_UNREADABLE' | 'GVL_UNWRITABLE' | 'GVL_MISSING_INDEX' | 'GVL_DISK_FULL';
+export type FileErrorCode =
+  | 'GVL_UNREADABLE'
+  | 'GVL_UNWRITABLE'
+  | 'GVL_MISSING_INDEX'
+  | 'GVL_DISK_FULL';
 
 /**
  * A file-system problem with an input or output path: `GVL_UNREADABLE`,
@@ -136,11 +140,7 @@ export type FileErrorCode = 'GVL_UNREADABLE' | 'GVL_UNWRITABLE' | 'GVL_MISSING_I
  * ```
  */
 export class FileError extends GvlError<FileErrorCode> {
-  constructor(
-    code: FileErrorCode,
-    message: string,
-    options?: GvlErrorOptions,
-  ) {
+  constructor(code: FileErrorCode, message: string, options?: GvlErrorOptions) {
     super(code, message, options);
   }
 }

@@ -299,25 +299,17 @@ class WorkerPool {
     for (let i = 0; i < n; i++) {
       const w = new Worker(url, { workerData: init });
       const slot = { w, busy: 0 };
-      w.on(
-        'message',
-        (m: {
-          id: number;
-          ok: boolean;
-          out?: WireOutput;
-          error?: WireError;
-        }) => {
-          const job = this.#jobs.get(m.id);
-          if (!job) return;
-          this.#jobs.delete(m.id);
-          slot.busy--;
-          // Idle workers must not keep the process alive; busy ones must.
-          if (slot.busy === 0) w.unref();
-          if (m.ok && m.out) job.resolve(fromWire(m.out));
-          else if (m.error) job.reject(errorFromWire(m.error));
-          else job.reject(new GvlError('GVL_WORKER_FAILED', 'loader worker sent no result'));
-        },
-      );
+      w.on('message', (m: { id: number; ok: boolean; out?: WireOutput; error?: WireError }) => {
+        const job = this.#jobs.get(m.id);
+        if (!job) return;
+        this.#jobs.delete(m.id);
+        slot.busy--;
+        // Idle workers must not keep the process alive; busy ones must.
+        if (slot.busy === 0) w.unref();
+        if (m.ok && m.out) job.resolve(fromWire(m.out));
+        else if (m.error) job.reject(errorFromWire(m.error));
+        else job.reject(new GvlError('GVL_WORKER_FAILED', 'loader worker sent no result'));
+      });
       w.on('error', (err) => this.#fail(w, err));
       w.on('exit', (code) => {
         if (!this.#dead) this.#fail(w, new Error(`loader worker exited with code ${code}`));

@@ -6,9 +6,9 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IndexOutOfRangeError, type NativeError } from '@gvl/native';
 import { numThreads } from '@gvl/threads';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AbortedError,
   Dataset,

@@ -27,7 +27,8 @@ function tryMount(): string | null {
 
 const missing: string[] = [];
 if (!hasChr20) missing.push('the real chr20 data is absent (GVL_DATA_DIR)');
-const mountProblem = missing.length === 0 && process.platform === 'linux' ? tryMount() : 'not Linux';
+const mountProblem =
+  missing.length === 0 && process.platform === 'linux' ? tryMount() : 'not Linux';
 if (mountProblem) missing.push(mountProblem);
 
 afterAll(() => {

@@ -73,7 +73,10 @@ export class GvlError<C extends GvlCode = GvlCode> extends Error {
    * prototype-chain meaning.
    */
   static override [Symbol.hasInstance](x: unknown): boolean {
+    // `this` is the class on the right of `instanceof`: GvlError itself or a subclass.
+    // biome-ignore lint/complexity/noThisInStatic: the receiver decides the semantics
     if (this === GvlError) return isGvlError(x);
+    // biome-ignore lint/complexity/noThisInStatic: a subclass keeps the prototype-chain test
     return Function.prototype[Symbol.hasInstance].call(this, x);
   }
 }
@@ -92,10 +95,7 @@ Object.defineProperty(GvlError.prototype, BRAND, { value: true });
  * if (isGvlError(e, 'GVL_DATASET_EXISTS')) console.error('pass overwrite: true');
  * ```
  */
-export function isGvlError<C extends GvlCode = GvlCode>(
-  e: unknown,
-  code?: C,
-): e is GvlError<C> {
+export function isGvlError<C extends GvlCode = GvlCode>(e: unknown, code?: C): e is GvlError<C> {
   if (typeof e !== 'object' || e === null) return false;
   if ((e as { [BRAND]?: unknown })[BRAND] !== true) return false;
   const c = (e as { code?: unknown }).code;

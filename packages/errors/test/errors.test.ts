@@ -40,7 +40,10 @@ describe('GvlError', () => {
     const source = await readFile(new URL('../src/index.ts', import.meta.url), 'utf8');
     const { default: typescript } = await import('typescript');
     const js = typescript.transpileModule(source, {
-      compilerOptions: { module: typescript.ModuleKind.CommonJS, target: typescript.ScriptTarget.ES2022 },
+      compilerOptions: {
+        module: typescript.ModuleKind.CommonJS,
+        target: typescript.ScriptTarget.ES2022,
+      },
     }).outputText;
     const module = { exports: {} as Record<string, unknown> };
     runInNewContext(js, { module, exports: module.exports });

@@ -1,7 +1,8 @@
 // Bad inputs: each gives its typed error (class, code, offending parameter),
 // sync and async, and the process stays alive and keeps computing correctly.
-import { describe, expect, it } from 'vitest';
+
 import { isGvlError } from '@gvl/errors';
+import { describe, expect, it } from 'vitest';
 import { native } from '../src-ts/binding.js';
 import { toNativeError } from '../src-ts/errors.js';
 import * as gvl from '../src-ts/index.js';

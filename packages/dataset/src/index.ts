@@ -15,7 +15,7 @@ export type { Batch, BatchOptions, OpenOptions, PlannedBatch } from './dataset.j
 export { Dataset, planBatches } from './dataset.js';
 export type { MainJobOptions, MainJobReport } from './demo.js';
 export { formatMainJobReport, runMainJob } from './demo.js';
-export type { GvlErrorCode, GvlErrorOptions, VcfErrorCode } from './errors.js';
+export type { FileErrorCode, GvlErrorCode, GvlErrorOptions, VcfErrorCode } from './errors.js';
 export {
   AbortedError,
   BedError,

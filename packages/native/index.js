@@ -773,7 +773,7 @@ if (
   }
 }
 
-const { checkOutputBytes, configureLimits, configurePool, counters, countVariants, countVariantsSync, debugPanic, debugPanicSync, exchangePathsErrno, gatherVariants, gatherVariantsSync, getDiffs, getDiffsSync, getReference, getReferenceSync, hash4, intervalsToTracks, intervalsToTracksSync, limitsInfo, poolInfo, realignTracks, realignTracksSync, reconstructHaplotypes, reconstructHaplotypesSync, reverseComplement, reverseComplementSync, reverseRows, reverseRowsSync, xorshift64 } = nativeBinding
+const { checkOutputBytes, configureLimits, configurePool, counters, countVariants, countVariantsSync, debugPanic, debugPanicSync, debugRowGateArm, debugRowGateDisarm, debugRowGateState, exchangePathsErrno, gatherVariants, gatherVariantsSync, getDiffs, getDiffsSync, getReference, getReferenceSync, hash4, intervalsToTracks, intervalsToTracksSync, limitsInfo, poolInfo, realignTracks, realignTracksSync, reconstructHaplotypes, reconstructHaplotypesSync, reverseComplement, reverseComplementSync, reverseRows, reverseRowsSync, xorshift64 } = nativeBinding
 export { checkOutputBytes }
 export { configureLimits }
 export { configurePool }
@@ -782,6 +782,9 @@ export { countVariants }
 export { countVariantsSync }
 export { debugPanic }
 export { debugPanicSync }
+export { debugRowGateArm }
+export { debugRowGateDisarm }
+export { debugRowGateState }
 export { exchangePathsErrno }
 export { gatherVariants }
 export { gatherVariantsSync }

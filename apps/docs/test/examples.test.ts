@@ -55,6 +55,11 @@ const README_EXAMPLES: ReadmeRule[] = [
     workspace: true,
   },
   {
+    readme: 'packages/errors/README.md',
+    match: "await ds.get(0, 'NA99999')",
+    skip: 'needs an opened dataset `ds`; the `ts test` block below it runs',
+  },
+  {
     readme: 'packages/stress/README.md',
     match: "from '@gvl/stress'",
     skip: 'launches gvl-stress worker processes; packages/stress/test/readme.test.ts runs it',
@@ -63,6 +68,7 @@ const README_EXAMPLES: ReadmeRule[] = [
 
 const READMES = [
   'README.md',
+  'packages/errors/README.md',
   'packages/threads/README.md',
   'packages/native/README.md',
   'packages/dataset/README.md',

@@ -25,7 +25,7 @@ const ARGS = [
   '--disable-sync',
 ];
 
-const PACKAGES = ['@gvl/threads', '@gvl/native', '@gvl/dataset'];
+const PACKAGES = ['@gvl/errors', '@gvl/threads', '@gvl/native', '@gvl/dataset'];
 /** The guides in docs/, by their title (TypeDoc names a document's page after its title). */
 const GUIDES = [
   'Getting started',
@@ -114,6 +114,7 @@ describe.skipIf(Boolean(noBrowser))(
     it('renders each package page with its exports', async () => {
       const modules = readdirSync(join(siteDir, 'modules')).filter((f) => f.endsWith('.html'));
       const expected: Record<string, string> = {
+        '@gvl/errors': 'GvlError',
         '@gvl/threads': 'resolveThreads',
         '@gvl/native': 'reconstructHaplotypes',
         '@gvl/dataset': 'Dataset',

@@ -8,11 +8,10 @@ import { cappedResolution } from '@gvl/threads';
 import type { CliCommand, CliIo } from './cli.js';
 import { Dataset } from './dataset.js';
 import { formatMainJobReport, runMainJob } from './demo.js';
-import { InvalidArgumentError } from './errors.js';
-import type { AxisIndex } from './indexing.js';
-import type { Dense, Ragged } from './ragged.js';
+import { GvlError, InvalidArgumentError, UnknownSampleError } from './errors.js';
+import { type Dense, Ragged } from './ragged.js';
 
-function out(io: CliIo, text: string): void {
+function out1(io: CliIo, text: string): void {
   io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 }
 
@@ -58,9 +57,84 @@ function numberOption(values: Record<string, unknown>, name: string): number | u
   return n;
 }
 
-/** An index given on the command line: an integer, else a name. */
-function indexArg(s: string): AxisIndex {
-  return /^-?\d+$/.test(s) ? Number(s) : s;
+/**
+ * Resolves `--region`/`--sample` (a name; `#N` as an index when no name is `#N`) and
+ * `--region-index`/`--sample-index` (an index) to one position of the dataset.
+ * Names always win: a sample called `1` is `--sample 1`; index 1 is `--sample-index 1` or
+ * `--sample '#1'`.
+ */
+function pick(
+  ds: Dataset,
+  axis: 'region' | 'sample',
+  values: Record<string, unknown>,
+): string | number {
+  const byName = values[axis];
+  const byIndex = values[`${axis}-index`];
+  if ((byName === undefined) === (byIndex === undefined)) {
+    throw new InvalidArgumentError(
+      `give exactly one of --${axis} NAME and --${axis}-index N (got ${byName === undefined ? 'neither' : 'both'})`,
+      { value: byName ?? byIndex },
+    );
+  }
+  if (byIndex !== undefined) return indexOption(axis, String(byIndex));
+  const name = String(byName);
+  const names =
+    axis === 'sample'
+      ? ds.samples
+      : Array.from({ length: ds.nRegions }, (_, i) => ds.region(i).name ?? '');
+  if (names.includes(name)) return name;
+  const hash = /^#(\d+)$/.exec(name);
+  if (hash) return indexOption(axis, hash[1] as string);
+  const hint = /^\d+$/.test(name)
+    ? `; for the ${axis} at index ${name} use --${axis}-index ${name} or --${axis} '#${name}'`
+    : '';
+  if (axis === 'sample')
+    throw new UnknownSampleError(`no sample is named ${JSON.stringify(name)}${hint}`, {
+      value: name,
+    });
+  throw new GvlError(
+    'GVL_UNKNOWN_REGION',
+    `no region is named ${JSON.stringify(name)}${hint}${names.every((n) => n === '') ? ' (the BED had no name column: use --region-index)' : ''}`,
+    { value: name },
+  );
+}
+
+function indexOption(axis: string, s: string): number {
+  if (!/^\d+$/.test(s)) {
+    throw new InvalidArgumentError(
+      `--${axis}-index ${JSON.stringify(s)} is invalid: expected an integer >= 0`,
+      { value: s },
+    );
+  }
+  return Number(s);
+}
+
+/** Row `i` of a ragged or dense output (the innermost axis). */
+function rowOf<T extends Uint8Array | Float32Array>(out: Ragged<T> | Dense<T>, i: number): T {
+  if (out instanceof Ragged) return out.row(i);
+  const L = out.shape[out.shape.length - 1] as number;
+  return out.data.subarray(i * L, (i + 1) * L) as T;
+}
+
+/** Bytes as a latin1 string. */
+function latin1(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+}
+
+/** Runs of equal values: `[start, end, value]`, 0-based half-open (NaN equals NaN). */
+function runs(values: Float32Array): [number, number, number][] {
+  const out: [number, number, number][] = [];
+  let a = 0;
+  for (let i = 1; i <= values.length; i++) {
+    const prev = values[i - 1] as number;
+    const cur = values[i];
+    const same = cur !== undefined && (cur === prev || (Number.isNaN(cur) && Number.isNaN(prev)));
+    if (!same) {
+      out.push([a, i, prev]);
+      a = i;
+    }
+  }
+  return out;
 }
 
 /** Wraps bytes as FASTA lines of 60. */
@@ -74,46 +148,100 @@ function fastaLines(bytes: Uint8Array): string {
 /** `get`, `bench` and `demo`. */
 export const READ_COMMANDS: Readonly<Record<string, CliCommand>> = {
   get: {
-    summary: "print a sample's haplotypes of one region as FASTA",
-    usage: `Usage: gvl get DATASET --reference FA --region I --sample NAME [--len L]
+    summary:
+      "print a sample's haplotypes of one region as FASTA, its tracks as bedGraph, or both as JSON",
+    usage: `Usage: gvl get DATASET --reference FA (--region NAME | --region-index I)
+               (--sample NAME | --sample-index I) [--len L] [--tracks | --track NAME ...] [--json]
 
-Prints one FASTA record per haplotype: >REGION_NAME|SAMPLE|hapP (or chrom:start-end
-when the BED has no name column). Negative-strand regions are reverse-complemented.
+Prints one FASTA record per haplotype: >REGION|SAMPLE|hapP, where REGION is the BED name
+(or chrom:start-end when the BED has no name column). Negative-strand regions are
+reverse-complemented.
 
-  --reference FA   the FASTA the dataset was written against (+ .fai, + .gzi when bgzipped)
-  --region I       region index in BED order (0-based), or its BED name
-  --sample NAME    sample name (or index in the dataset's sorted sample list)
-  --len L          fixed output length (left-anchored at the region start); default: the
-                   haplotype's own length`,
+  --reference FA     the FASTA the dataset was written against (+ .fai, + .gzi when bgzipped)
+  --region NAME      the region's BED name; names always win ('#I' = index I when no
+                     region is named '#I')
+  --region-index I   region index in BED order (0-based)
+  --sample NAME      sample name; names always win ('#I' = index I when no sample is
+                     named '#I')
+  --sample-index I   sample index in the dataset's sorted sample list (0-based)
+  --len L            fixed output length (left-anchored at the region start); default: the
+                     haplotype's own length
+  --tracks           print every track instead of the FASTA, as bedGraph (below)
+  --track NAME       print this track (repeatable) instead of the FASTA
+  --json             print {region, sample, haplotypes, tracks} as JSON (tracks: every track
+                     unless --track narrows them; values per haplotype, one per base)
+
+Tracks are realigned to each haplotype (insertions filled per the dataset's settings) and
+printed as bedGraph: per track a line 'track type=bedGraph name=NAME', then
+'REGION|SAMPLE|hapP<TAB>start<TAB>end<TAB>value' for each run of equal values, start/end
+0-based half-open positions along the haplotype as printed in the FASTA.`,
     options: {
       reference: { type: 'string' },
       region: { type: 'string' },
+      'region-index': { type: 'string' },
       sample: { type: 'string' },
+      'sample-index': { type: 'string' },
       len: { type: 'string' },
+      tracks: { type: 'boolean' },
+      track: { type: 'string', multiple: true },
+      json: { type: 'boolean' },
     },
     async run({ values, positionals }, io) {
       const path = one(positionals, 'dataset path');
       const reference = required(values, 'reference');
-      const region = indexArg(required(values, 'region'));
-      const sample = indexArg(required(values, 'sample'));
       const len = intOption(values, 'len', 1);
-      let ds = (await Dataset.open(path, { reference })).withSeqs('haplotypes');
+      const opened = await Dataset.open(path, { reference });
+      const region = pick(opened, 'region', values);
+      const sample = pick(opened, 'sample', values);
+      const named = (values.track as string[] | undefined) ?? [];
+      const wantTracks = values.tracks === true || named.length > 0 || values.json === true;
+      const tracks = !wantTracks ? [] : named.length > 0 ? named : opened.availableTracks;
+      if (values.tracks === true && tracks.length === 0)
+        throw new InvalidArgumentError(`--tracks: ${path} has no tracks`, { value: path });
+      let ds = opened.withSeqs('haplotypes').withTracks(tracks);
       if (len !== undefined) ds = ds.withLen(len);
       const sel = ds.subsetTo({ regions: [region as number], samples: [sample as number] });
       const r = sel.region(0);
       const name = sel.samples[0] as string;
-      const haps = (await sel.get(0, 0)) as Ragged<Uint8Array> | Dense<Uint8Array>;
+      const out = await sel.get(0, 0);
+      const [haps, trackOut] = (tracks.length > 0 ? out : [out, null]) as [
+        Ragged<Uint8Array> | Dense<Uint8Array>,
+        Ragged<Float32Array> | Dense<Float32Array> | null,
+      ];
       const P = ds.ploidy ?? 1;
       const label = r.name ?? `${r.chrom}:${r.start}-${r.end}`;
-      const records: string[] = [];
-      for (let p = 0; p < P; p++) {
-        const row =
-          'row' in haps
-            ? haps.row(p)
-            : haps.data.subarray(p * (len as number), (p + 1) * (len as number));
-        records.push(`>${label}|${name}|hap${p}\n${fastaLines(row)}`);
+      const hapRows = Array.from({ length: P }, (_, p) => rowOf(haps, p));
+      // Tracks realigned to haplotypes: rows ordered (track, haplotype).
+      const trackRows = (t: number, p: number): Float32Array =>
+        rowOf(trackOut as Ragged<Float32Array> | Dense<Float32Array>, t * P + p);
+      if (values.json === true) {
+        const json = {
+          region: { ...r, index: typeof region === 'number' ? region : null },
+          sample: name,
+          haplotypes: hapRows.map((row, p) => ({ hap: p, sequence: latin1(row) })),
+          tracks: Object.fromEntries(
+            tracks.map((t, ti) => [
+              t,
+              Array.from({ length: P }, (_, p) => Array.from(trackRows(ti, p))),
+            ]),
+          ),
+        };
+        out1(io, JSON.stringify(json));
+        return 0;
       }
-      out(io, records.join('\n'));
+      if (tracks.length > 0) {
+        const lines: string[] = [];
+        tracks.forEach((t, ti) => {
+          lines.push(`track type=bedGraph name=${t}`);
+          for (let p = 0; p < P; p++) {
+            for (const [a, b, v] of runs(trackRows(ti, p)))
+              lines.push(`${label}|${name}|hap${p}\t${a}\t${b}\t${v}`);
+          }
+        });
+        out1(io, lines.join('\n'));
+        return 0;
+      }
+      out1(io, hapRows.map((row, p) => `>${label}|${name}|hap${p}\n${fastaLines(row)}`).join('\n'));
       return 0;
     },
   },
@@ -121,14 +249,17 @@ when the BED has no name column). Negative-strand regions are reverse-complement
     summary: 'measure loader throughput: batches/s, haplotypes/s, MiB/s, threads, peak RSS',
     usage: `Usage: gvl bench DATASET --reference FA [options]
 
-Streams shuffled batches of haplotypes through a loader for a while and reports throughput.
+Streams shuffled batches of haplotypes (no tracks) through a loader, epoch after epoch, for
+a while and reports throughput. Items are counted as delivered: a batch larger than the
+dataset is one short batch per epoch.
 
   --reference FA     the FASTA the dataset was written against
   --batch N          items (region, sample pairs) per batch (default 32)
   --len L            fixed output length (default: ragged)
   --seconds S        how long to run (default 10)
   --mode MODE        loader mode: inline or worker (default inline)
-  --workers N        worker threads in worker mode
+  --workers N        worker threads in worker mode (at most 2 × the thread budget: more
+                     is clamped with a GVL_WORKERS_CLAMPED warning)
   --json             print the result as JSON`,
     options: {
       reference: { type: 'string' },
@@ -147,10 +278,12 @@ Streams shuffled batches of haplotypes through a loader for a while and reports 
       const seconds = numberOption(values, 'seconds') ?? 10;
       const workers = intOption(values, 'workers', 1);
       const mode = (values.mode as string | undefined) ?? 'inline';
-      let ds = (await Dataset.open(path, { reference })).withSeqs('haplotypes');
+      // Haplotypes only: tracks are not part of the measured throughput.
+      let ds = (await Dataset.open(path, { reference })).withSeqs('haplotypes').withTracks(false);
       if (len !== undefined) ds = ds.withLen(len);
       const P = ds.ploidy ?? 1;
       let batches = 0;
+      let items = 0;
       let bytes = 0;
       let epoch = 0;
       const t0 = performance.now();
@@ -166,7 +299,10 @@ Streams shuffled batches of haplotypes through a loader for a while and reports 
         try {
           for await (const b of loader) {
             batches++;
-            bytes += (b.data as Ragged<Uint8Array>).data.length;
+            // The last batch of an epoch may be short (a batch larger than the dataset is
+            // one short batch): count the items it holds, not the batch size.
+            items += b.regions.length;
+            bytes += (b.data as Ragged<Uint8Array> | Dense<Uint8Array>).data.byteLength;
             if (performance.now() >= deadline) break;
           }
         } finally {
@@ -183,19 +319,21 @@ Streams shuffled batches of haplotypes through a loader for a while and reports 
         seconds: elapsed,
         batches,
         batchesPerSecond: batches / elapsed,
-        haplotypesPerSecond: (batches * batchSize * P) / elapsed,
+        items,
+        haplotypes: items * P,
+        haplotypesPerSecond: (items * P) / elapsed,
         mibPerSecond: bytes / 2 ** 20 / elapsed,
         threads: threads.threads,
         threadsSource: threads.source,
         peakRssMiB: process.resourceUsage().maxRSS / 1024,
       };
-      if (values.json === true) out(io, JSON.stringify(result, null, 2));
+      if (values.json === true) out1(io, JSON.stringify(result, null, 2));
       else {
-        out(
+        out1(
           io,
           [
             `gvl bench ${path} (mode ${mode}, batch ${batchSize}, length ${result.length})`,
-            `  ${batches} batches in ${elapsed.toFixed(2)} s: ${result.batchesPerSecond.toFixed(1)} batches/s`,
+            `  ${batches} batches (${items} items) in ${elapsed.toFixed(2)} s: ${result.batchesPerSecond.toFixed(1)} batches/s`,
             `  ${Math.round(result.haplotypesPerSecond).toLocaleString('en-US')} haplotypes/s, ${result.mibPerSecond.toFixed(1)} MiB/s`,
             `  threads ${result.threads} (source: ${result.threadsSource}), peak RSS ${result.peakRssMiB.toFixed(0)} MiB`,
           ].join('\n'),
@@ -229,7 +367,10 @@ kernels, re-checks a random subset on the serial path and prints a report.
         ...(typeof values.mode === 'string' ? { mode: values.mode as 'worker' } : {}),
         ...(values.json === true ? {} : { log: (line: string) => io.stderr.write(`${line}\n`) }),
       });
-      out(io, values.json === true ? JSON.stringify(report, null, 2) : formatMainJobReport(report));
+      out1(
+        io,
+        values.json === true ? JSON.stringify(report, null, 2) : formatMainJobReport(report),
+      );
       return report.mismatches === 0 ? 0 : 1;
     },
   },

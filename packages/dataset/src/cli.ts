@@ -2,19 +2,22 @@
  * The `gvl` command line: a table of subcommands (`write`, `info`, `verify`, `get`,
  * `bench`, `demo`), each parsed with `node:util` `parseArgs`.
  *
- * Exit codes: 0 success, 2 a {@link GvlError} or a usage error (printed as
- * `CODE: message`), 128 + the signal number when `gvl write` is interrupted by SIGINT
- * (130), SIGTERM (143) or SIGHUP (129) — the write is aborted and nothing is left
- * behind — 130 for another `GVL_ABORTED`, 1 an unexpected failure.
+ * Exit codes: 0 success; 2 a typed error (any `GvlError`, including those of
+ * `@gvl/native` and `@gvl/threads`) or a usage error, printed as `CODE: message` without a
+ * stack trace; 128 + the signal number when `gvl write` is interrupted by SIGINT (130),
+ * SIGTERM (143) or SIGHUP (129) — the write is aborted and nothing is left behind; 130
+ * for another `GVL_ABORTED`; 1 an internal error (a bug), printed as `internal error: …`
+ * with how to report it and the stack.
  *
  * @module
  */
 import { readFile } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { formatCliError } from '@gvl/errors';
 import type { BigWigTrack } from './bigwig.js';
 import { READ_COMMANDS } from './cli-read.js';
-import { describeError, FileError, GvlError, InvalidArgumentError, isGvlError } from './errors.js';
+import { describeError, FileError, InvalidArgumentError, isGvlError } from './errors.js';
 import { type DatasetInfo, datasetInfo } from './info.js';
 import { formatVerifyReport, verifyDataset } from './verify.js';
 import { write } from './write.js';
@@ -297,7 +300,10 @@ function usage(): string {
   const width = Math.max(...names.map((n) => n.length)) + 2;
   return `Usage: gvl <command> [options]\n\nCommands:\n${names
     .map((n) => `  ${n.padEnd(width)}${(COMMANDS[n] as CliCommand).summary}`)
-    .join('\n')}\n\nRun \`gvl <command> --help\` for a command's options.`;
+    .join('\n')}\n\nRun \`gvl <command> --help\` for a command's options.
+
+Exit status: 0 success; 2 a usage error or a typed error (stderr: CODE: message);
+130 interrupted; 1 an internal error (a bug: stderr says how to report it, with the stack).`;
 }
 
 /**
@@ -339,13 +345,11 @@ export async function main(argv: readonly string[], io: CliIo = process): Promis
     }
     return await cmd.run(parsed, io);
   } catch (e) {
-    if (e instanceof GvlError) {
-      io.stderr.write(`${e.code}: ${e.message}\n`);
-      return e.code === 'GVL_ABORTED' ? 130 : 2;
-    }
-    io.stderr.write(
-      `unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
-    );
-    return 1;
+    // Typed errors (this package's, @gvl/native's, @gvl/threads'): `CODE: message`, exit 2
+    // (130 when interrupted); anything else is a bug: exit 1, with the stack and where to
+    // report it.
+    const { text, exitCode } = formatCliError(e);
+    io.stderr.write(text);
+    return isGvlError(e, 'GVL_ABORTED') ? 130 : exitCode;
   }
 }

@@ -1,6 +1,6 @@
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
-import { GvlError } from './errors.js';
+import { AbortedError, GvlError, isGvlError } from './errors.js';
 import { type Axis, type AxisIndex, resolveQuery, subsetAxis } from './indexing.js';
 import { createLoader, type Loader, type LoaderOptions } from './loader.js';
 import type { DatasetMetadata } from './metadata.js';
@@ -475,7 +475,9 @@ export class Dataset {
    * Iterates over every (region, sample) pair of the current subset in batches, in order
    * (region-major) or shuffled with a seed. Each batch is computed when requested.
    *
-   * @throws {@link GvlError} `GVL_INVALID_ARGUMENT` for a bad batch size; `GVL_ABORTED`.
+   * @throws {@link GvlError} `GVL_INVALID_ARGUMENT` for a bad batch size; an
+   *   {@link AbortedError} `GVL_ABORTED` when `signal` fires (its `cause` is the signal's
+   *   reason, its `value` the index of the batch that did not complete).
    * @example
    * ```ts
    * for await (const batch of ds.withLen(2048).batches({ batchSize: 64, shuffle: true, seed: 1 })) {
@@ -484,12 +486,23 @@ export class Dataset {
    * ```
    */
   async *batches(options: BatchOptions = {}): AsyncGenerator<Batch> {
+    const { signal } = options;
+    const aborted = (index: number) =>
+      new AbortedError(`batch iteration aborted by its signal before batch ${index} completed`, {
+        value: index,
+        cause: signal?.reason,
+      });
     for (const plan of planBatches(this, options)) {
-      options.signal?.throwIfAborted?.();
-      if (options.signal?.aborted)
-        throw new GvlError('GVL_ABORTED', 'batch iteration aborted', { value: plan.index });
+      if (signal?.aborted) throw aborted(plan.index);
       const req = this.batchRequest(plan.regions, plan.samples);
-      const data = await computeBatch(this.#s.core, this.#plan(), req, options.signal);
+      let data: GetOutput;
+      try {
+        data = await computeBatch(this.#s.core, this.#plan(), req, signal);
+      } catch (e) {
+        // A kernel cancelled by the signal: one class and message whatever kernel it was.
+        if (signal?.aborted && isGvlError(e, 'GVL_ABORTED')) throw aborted(plan.index);
+        throw e;
+      }
       yield { index: plan.index, regions: plan.regions, samples: plan.samples, data };
     }
   }

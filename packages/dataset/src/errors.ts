@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { GvlError, type GvlErrorOptions } from '@gvl/errors';
 
 /**
  * The stable error codes of `@gvl/dataset`.
@@ -17,6 +18,7 @@
  * | `GVL_UNREADABLE` | a path does not exist or cannot be read |
  * | `GVL_UNWRITABLE` | the output location cannot be written |
  * | `GVL_OUTPUT_CONTAINS_INPUT` | the output path equals or contains an input file (symlinks resolved) |
+ * | `GVL_DISK_FULL` | the disk or the user's quota filled up while writing (`ENOSPC`, `EDQUOT`) |
  * | `GVL_MISSING_INDEX` | a VCF `.tbi`/`.csi` or a FASTA `.fai`/`.gzi` is missing |
  * | `GVL_BCF_UNSUPPORTED` | the variants file is BCF |
  * | `GVL_BAD_VCF` | a VCF is malformed (not bgzipped, bad header, bad genotype, …) |
@@ -43,6 +45,9 @@
  * | `GVL_NO_REFERENCE` | the output needs a reference and none was given to `Dataset.open` |
  * | `GVL_LOADER_CLOSED` | a loader was closed while a batch was pending |
  * | `GVL_WORKER_FAILED` | a loader worker thread died |
+ *
+ * Errors of `@gvl/native` (`GVL_NATIVE_PANIC`, `GVL_ALLOCATION_FAILED`, …) reach callers
+ * of the read path unchanged: they are `GvlError`s too.
  */
 export type GvlErrorCode =
   | 'GVL_INVALID_ARGUMENT'
@@ -50,6 +55,7 @@ export type GvlErrorCode =
   | 'GVL_UNREADABLE'
   | 'GVL_UNWRITABLE'
   | 'GVL_OUTPUT_CONTAINS_INPUT'
+  | 'GVL_DISK_FULL'
   | 'GVL_MISSING_INDEX'
   | 'GVL_BCF_UNSUPPORTED'
   | 'GVL_BAD_VCF'
@@ -77,16 +83,12 @@ export type GvlErrorCode =
   | 'GVL_WORKER_FAILED'
   | 'GVL_ABORTED';
 
-/** Options accepted by every {@link GvlError} constructor. */
-export interface GvlErrorOptions {
-  /** The offending value (a path, a record string, a sample name, an option value). */
-  value?: unknown;
-  /** The underlying error, when this one wraps a lower-level failure. */
-  cause?: unknown;
-}
-
+export { isGvlError } from '@gvl/errors';
 /**
- * Base class of every error thrown on purpose by `@gvl/dataset`.
+ * The base of every gvl-ts error, re-exported from `@gvl/errors`: every class below
+ * extends it, and so do the errors of `@gvl/native` (`NativeError`, rebuilt identically
+ * when they cross a loader worker thread), `@gvl/threads` and `@gvl/stress`.
+ * `e instanceof GvlError` and {@link isGvlError} hold for all of them.
  *
  * @example
  * ```ts
@@ -97,19 +99,7 @@ export interface GvlErrorOptions {
  * }
  * ```
  */
-export class GvlError extends Error {
-  /** Stable machine-readable code; never changes between releases. */
-  readonly code: GvlErrorCode;
-  /** The offending value, when there is one. */
-  readonly value: unknown;
-
-  constructor(code: GvlErrorCode, message: string, options: GvlErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    this.value = options.value;
-    this.name = new.target.name;
-  }
-}
+export { GvlError, type GvlErrorOptions };
 
 /**
  * Invalid option or argument. Code `GVL_INVALID_ARGUMENT`.
@@ -120,7 +110,7 @@ export class GvlError extends Error {
  * // rejects: InvalidArgumentError, code 'GVL_INVALID_ARGUMENT', value -1
  * ```
  */
-export class InvalidArgumentError extends GvlError {
+export class InvalidArgumentError extends GvlError<'GVL_INVALID_ARGUMENT'> {
   constructor(message: string, options?: GvlErrorOptions) {
     super('GVL_INVALID_ARGUMENT', message, options);
   }
@@ -134,16 +124,25 @@ export class InvalidArgumentError extends GvlError {
  * Ragged.fromLengths(new Uint8Array(3), [1, 1], [2]); // throws RaggedError: lengths sum to 2, data has 3
  * ```
  */
-export class RaggedError extends GvlError {
+export class RaggedError extends GvlError<'GVL_INVALID_RAGGED'> {
   constructor(message: string, options?: GvlErrorOptions) {
     super('GVL_INVALID_RAGGED', message, options);
   }
 }
 
+/** Codes raised by {@link FileError}. */
+export type FileErrorCode =
+  | 'GVL_UNREADABLE'
+  | 'GVL_UNWRITABLE'
+  | 'GVL_MISSING_INDEX'
+  | 'GVL_OUTPUT_CONTAINS_INPUT'
+  | 'GVL_DISK_FULL';
+
 /**
  * A file-system problem with an input or output path: `GVL_UNREADABLE`,
- * `GVL_UNWRITABLE`, `GVL_MISSING_INDEX` or `GVL_OUTPUT_CONTAINS_INPUT` (the output path
- * equals or is an ancestor of an input; the message names the input).
+ * `GVL_UNWRITABLE`, `GVL_MISSING_INDEX`, `GVL_OUTPUT_CONTAINS_INPUT` (the output path
+ * equals or is an ancestor of an input; the message names the input), or `GVL_DISK_FULL`
+ * (the disk or quota filled up while writing; `cause` is the `ENOSPC`/`EDQUOT` error).
  * {@link GvlError.value} is the path.
  *
  * @example
@@ -152,12 +151,8 @@ export class RaggedError extends GvlError {
  * await write('data', { bed: 'data/regions.bed', variants }); // rejects: 'GVL_OUTPUT_CONTAINS_INPUT'
  * ```
  */
-export class FileError extends GvlError {
-  constructor(
-    code: 'GVL_UNREADABLE' | 'GVL_UNWRITABLE' | 'GVL_MISSING_INDEX' | 'GVL_OUTPUT_CONTAINS_INPUT',
-    message: string,
-    options?: GvlErrorOptions,
-  ) {
+export class FileError extends GvlError<FileErrorCode> {
+  constructor(code: FileErrorCode, message: string, options?: GvlErrorOptions) {
     super(code, message, options);
   }
 }
@@ -190,7 +185,7 @@ export type VcfErrorCode =
  * }
  * ```
  */
-export class VcfError extends GvlError {
+export class VcfError extends GvlError<VcfErrorCode> {
   constructor(code: VcfErrorCode, message: string, options?: GvlErrorOptions) {
     super(code, message, options);
   }
@@ -204,7 +199,7 @@ export class VcfError extends GvlError {
  * parseBed('20\t100\t50\n', 'regions.bed'); // throws BedError, code 'GVL_BAD_BED'
  * ```
  */
-export class BedError extends GvlError {
+export class BedError extends GvlError<'GVL_BAD_BED'> {
   constructor(message: string, options?: GvlErrorOptions) {
     super('GVL_BAD_BED', message, options);
   }
@@ -219,7 +214,7 @@ export class BedError extends GvlError {
  * await loadReference('genome.fa', ['20']); // rejects: FastaError, code 'GVL_BAD_FASTA'
  * ```
  */
-export class FastaError extends GvlError {
+export class FastaError extends GvlError<'GVL_BAD_FASTA'> {
   constructor(message: string, options?: GvlErrorOptions) {
     super('GVL_BAD_FASTA', message, options);
   }
@@ -237,7 +232,7 @@ export class FastaError extends GvlError {
  * }); // rejects: TrackError, code 'GVL_BAD_TRACK': notes.txt is not a readable bigWig
  * ```
  */
-export class TrackError extends GvlError {
+export class TrackError extends GvlError<'GVL_BAD_TRACK'> {
   constructor(message: string, options?: GvlErrorOptions) {
     super('GVL_BAD_TRACK', message, options);
   }
@@ -253,7 +248,7 @@ export class TrackError extends GvlError {
  * await write('out.gvl', { bed: 'chr21.bed', variants: 'chr20.vcf.gz' }); // rejects: UnknownContigError, value '21'
  * ```
  */
-export class UnknownContigError extends GvlError {
+export class UnknownContigError extends GvlError<'GVL_UNKNOWN_CONTIG'> {
   constructor(message: string, options?: GvlErrorOptions) {
     super('GVL_UNKNOWN_CONTIG', message, options);
   }
@@ -268,7 +263,7 @@ export class UnknownContigError extends GvlError {
  * // rejects: UnknownSampleError, code 'GVL_UNKNOWN_SAMPLE', value 'NA99999'
  * ```
  */
-export class UnknownSampleError extends GvlError {
+export class UnknownSampleError extends GvlError<'GVL_UNKNOWN_SAMPLE'> {
   constructor(message: string, options?: GvlErrorOptions) {
     super('GVL_UNKNOWN_SAMPLE', message, options);
   }
@@ -288,7 +283,9 @@ export class UnknownSampleError extends GvlError {
  * await Dataset.open('not-a-dataset/'); // rejects: DatasetError 'GVL_BAD_DATASET'
  * ```
  */
-export class DatasetError extends GvlError {
+export class DatasetError extends GvlError<
+  'GVL_DATASET_EXISTS' | 'GVL_NOT_A_DATASET' | 'GVL_BAD_DATASET'
+> {
   constructor(
     code: 'GVL_DATASET_EXISTS' | 'GVL_NOT_A_DATASET' | 'GVL_BAD_DATASET',
     message: string,
@@ -342,25 +339,10 @@ export class BadDatasetError extends DatasetError {
  * await write('out.gvl', { ...options, signal: ctrl.signal }); // rejects: AbortedError 'GVL_ABORTED'; nothing is left behind
  * ```
  */
-export class AbortedError extends GvlError {
+export class AbortedError extends GvlError<'GVL_ABORTED'> {
   constructor(message = 'operation aborted', options?: GvlErrorOptions) {
     super('GVL_ABORTED', message, options);
   }
 }
 
-/**
- * Narrows `e` to a {@link GvlError}, optionally with a given code.
- *
- * @example
- * ```ts
- * if (isGvlError(e, 'GVL_DATASET_EXISTS')) console.error('pass overwrite: true');
- * ```
- */
-export function isGvlError(e: unknown, code?: GvlErrorCode): e is GvlError {
-  return e instanceof GvlError && (code === undefined || e.code === code);
-}
-
-/** The message of an `Error`, or the string form of any other thrown value. */
-export function describeError(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
+export { describeError } from '@gvl/errors';

@@ -21,6 +21,31 @@ import { basename, dirname, join, resolve, sep } from 'node:path';
 import { exchangePaths } from '@gvl/native';
 import { DatasetError, describeError, FileError } from './errors.js';
 
+/** `errno` codes that mean the disk (or the user's quota) is full. */
+const DISK_FULL_CODES: ReadonlySet<string> = new Set(['ENOSPC', 'EDQUOT']);
+
+/**
+ * When `e` (or an error in its `cause` chain) is a disk-full failure (`ENOSPC`, `EDQUOT`),
+ * the `GVL_DISK_FULL` {@link FileError} naming `target` (its `value`) and the file being
+ * written when the disk filled, with `e` as its `cause`; otherwise `undefined`.
+ */
+export function diskFullError(e: unknown, target: string): FileError | undefined {
+  let cur: unknown = e;
+  for (let depth = 0; depth < 8 && typeof cur === 'object' && cur !== null; depth++) {
+    const { code, path } = cur as { code?: unknown; path?: unknown };
+    if (typeof code === 'string' && DISK_FULL_CODES.has(code)) {
+      const at = typeof path === 'string' ? ` (at ${path})` : '';
+      return new FileError(
+        'GVL_DISK_FULL',
+        `no space left on the device while writing ${target}${at}: ${code}; expected room for the whole dataset (the partial output is removed)`,
+        { value: target, cause: e },
+      );
+    }
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
 /** Whether `path` exists (any kind of file). */
 export async function exists(path: string): Promise<boolean> {
   try {

@@ -17,7 +17,7 @@ export type { Batch, BatchOptions, OpenOptions, PlannedBatch } from './dataset.j
 export { Dataset, planBatches } from './dataset.js';
 export type { MainJobOptions, MainJobReport } from './demo.js';
 export { formatMainJobReport, runMainJob } from './demo.js';
-export type { GvlErrorCode, GvlErrorOptions, VcfErrorCode } from './errors.js';
+export type { FileErrorCode, GvlErrorCode, GvlErrorOptions, VcfErrorCode } from './errors.js';
 export {
   AbortedError,
   BadDatasetError,
@@ -41,7 +41,7 @@ export { slice } from './indexing.js';
 export type { DatasetInfo } from './info.js';
 export { datasetInfo } from './info.js';
 export type { Loader, LoaderMode, LoaderOptions, LoaderStats } from './loader.js';
-export { LOADER_MODES } from './loader.js';
+export { LOADER_MODES, maxLoaderWorkers } from './loader.js';
 export type { DatasetMetadata, MetadataProblem } from './metadata.js';
 export { FORMAT_VERSION, PEER_VERSION, parseMetadata } from './metadata.js';
 export type { GetOutput, RaggedVariants, SeqsOutput, TracksOutput } from './output.js';

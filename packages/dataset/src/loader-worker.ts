@@ -1,8 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { GvlError } from './errors.js';
 import type { DatasetFiles } from './open.js';
 import { type BatchRequest, type Core, computeBatch } from './query.js';
-import { toWire, type WorkerInit } from './wire.js';
+import { errorToWire, toWire, type WorkerInit } from './wire.js';
 
 // A loader worker thread: computes batches on memory shared with the main thread.
 const init = workerData as WorkerInit;
@@ -22,26 +21,9 @@ parentPort?.on('message', async (m: { id?: number; req?: BatchRequest; cancel?: 
     const { wire, transfer } = toWire(out);
     parentPort?.postMessage({ id, ok: true, out: wire }, transfer);
   } catch (e) {
-    const err = e as GvlError;
-    parentPort?.postMessage({
-      id,
-      ok: false,
-      error: {
-        code: err.code ?? 'GVL_WORKER_FAILED',
-        message: err.message,
-        value: err instanceof GvlError ? safe(err.value) : null,
-      },
-    });
+    // Rebuilt on the main thread as the same class, code and value (see wire.ts).
+    parentPort?.postMessage({ id, ok: false, error: errorToWire(e) });
   } finally {
     controllers.delete(id);
   }
 });
-
-function safe(v: unknown): unknown {
-  try {
-    structuredClone(v);
-    return v;
-  } catch {
-    return String(v);
-  }
-}

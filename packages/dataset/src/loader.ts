@@ -4,11 +4,11 @@ import { Worker } from 'node:worker_threads';
 import { numThreads } from '@gvl/threads';
 import type { Batch, BatchOptions, Dataset, PlannedBatch } from './dataset.js';
 import { planBatches } from './dataset.js';
-import { GvlError } from './errors.js';
+import { AbortedError, GvlError } from './errors.js';
 import type { GetOutput } from './output.js';
 import { computeBatch } from './query.js';
 import { invalid } from './settings.js';
-import { fromWire, serializeCore, type WireOutput } from './wire.js';
+import { errorFromWire, fromWire, serializeCore, type WireError, type WireOutput } from './wire.js';
 
 /** How a {@link Loader} computes batches. */
 export type LoaderMode = 'inline' | 'worker';
@@ -24,7 +24,12 @@ export interface LoaderOptions extends BatchOptions {
    * memory (`SharedArrayBuffer`) and transfer results back without a copy.
    */
   mode?: LoaderMode;
-  /** Worker threads for `'worker'` mode, ≥ 1. Default `min(4, numThreads())`: the process's thread budget from `@gvl/threads` (cgroup quota aware). */
+  /**
+   * Worker threads for `'worker'` mode, ≥ 1. Default `min(4, numThreads())`: the process's
+   * thread budget from `@gvl/threads` (cgroup quota aware). A count above
+   * `2 × numThreads()` is clamped to it, with a `process.emitWarning` of code
+   * `GVL_WORKERS_CLAMPED` (see {@link Loader.workers}).
+   */
   workers?: number;
   /** Batches computed ahead of the consumer (in flight or waiting), ≥ 1. Default 2 (inline) or 2 × workers. */
   prefetch?: number;
@@ -52,6 +57,8 @@ export interface Loader extends AsyncIterableIterator<Batch> {
   readonly stats: Readonly<LoaderStats>;
   /** Mode in use. */
   readonly mode: LoaderMode;
+  /** Worker threads in use: 0 in `'inline'` mode; after clamping in `'worker'` mode. */
+  readonly workers: number;
 }
 
 interface Pending {
@@ -66,6 +73,34 @@ function checkCount(name: string, v: unknown, dflt: number): number {
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1)
     throw invalid(name, v, 'an integer >= 1');
   return v;
+}
+
+/**
+ * Worker threads of one loader never exceed `2 × numThreads()` (the process's thread
+ * budget from `@gvl/threads`): every worker shares the one native pool, so more threads
+ * than that only add memory and contention. A larger request is clamped with a warning
+ * (`process.emitWarning`, code `GVL_WORKERS_CLAMPED`).
+ */
+export function maxLoaderWorkers(): number {
+  return 2 * numThreads();
+}
+
+function clampWorkers(requested: number): number {
+  const max = maxLoaderWorkers();
+  if (requested <= max) return requested;
+  process.emitWarning(
+    `loader workers=${requested} is above 2 × the thread budget (${numThreads()} thread(s), see @gvl/threads): using ${max} workers`,
+    { code: 'GVL_WORKERS_CLAMPED', type: 'GvlWarning' },
+  );
+  return max;
+}
+
+/** The `GVL_ABORTED` error of a loader whose signal fired after `delivered` batches. */
+function abortedBy(signal: AbortSignal | undefined, delivered: number): AbortedError {
+  return new AbortedError(`loader aborted by its signal after ${delivered} batch(es)`, {
+    value: delivered,
+    cause: signal?.reason,
+  });
 }
 
 /** @internal */
@@ -86,7 +121,9 @@ export function createLoader(ds: Dataset, options: LoaderOptions): Loader {
     );
   }
   const workers =
-    mode === 'worker' ? checkCount('workers', options.workers, Math.min(4, numThreads())) : 0;
+    mode === 'worker'
+      ? clampWorkers(checkCount('workers', options.workers, Math.min(4, numThreads())))
+      : 0;
   const prefetch = checkCount('prefetch', options.prefetch, mode === 'worker' ? 2 * workers : 2);
   const plans = planBatches(ds, options); // validates batchSize
   return new LoaderImpl(ds, mode, plans, prefetch, workers, options.signal);
@@ -94,6 +131,7 @@ export function createLoader(ds: Dataset, options: LoaderOptions): Loader {
 
 class LoaderImpl implements Loader {
   readonly mode: LoaderMode;
+  readonly workers: number;
   readonly #ds: Dataset;
   readonly #plans: Iterator<PlannedBatch>;
   readonly #prefetch: number;
@@ -106,9 +144,7 @@ class LoaderImpl implements Loader {
   #closing: Promise<void> | null = null;
   readonly #signal: AbortSignal | undefined;
   readonly #onAbort = () => {
-    void this.#shutdown(
-      new GvlError('GVL_ABORTED', 'loader aborted by its signal', { value: this.#stats.delivered }),
-    );
+    void this.#shutdown(abortedBy(this.#signal, this.#stats.delivered));
   };
 
   constructor(
@@ -120,13 +156,13 @@ class LoaderImpl implements Loader {
     signal?: AbortSignal,
   ) {
     this.mode = mode;
+    this.workers = workers;
     this.#ds = ds;
     this.#plans = plans;
     this.#prefetch = prefetch;
     this.#signal = signal;
     this.#pool = mode === 'worker' ? new WorkerPool(ds, workers) : null;
-    if (signal?.aborted)
-      this.#closed = new GvlError('GVL_ABORTED', 'loader aborted by its signal', { value: 0 });
+    if (signal?.aborted) this.#closed = abortedBy(signal, 0);
     signal?.addEventListener('abort', this.#onAbort, { once: true });
     this.#pump();
   }
@@ -263,31 +299,17 @@ class WorkerPool {
     for (let i = 0; i < n; i++) {
       const w = new Worker(url, { workerData: init });
       const slot = { w, busy: 0 };
-      w.on(
-        'message',
-        (m: {
-          id: number;
-          ok: boolean;
-          out?: WireOutput;
-          error?: { code: string; message: string; value: unknown };
-        }) => {
-          const job = this.#jobs.get(m.id);
-          if (!job) return;
-          this.#jobs.delete(m.id);
-          slot.busy--;
-          // Idle workers must not keep the process alive; busy ones must.
-          if (slot.busy === 0) w.unref();
-          if (m.ok && m.out) job.resolve(fromWire(m.out));
-          else {
-            const e = m.error ?? {
-              code: 'GVL_WORKER_FAILED',
-              message: 'worker failed',
-              value: null,
-            };
-            job.reject(new GvlError(e.code as never, e.message, { value: e.value }));
-          }
-        },
-      );
+      w.on('message', (m: { id: number; ok: boolean; out?: WireOutput; error?: WireError }) => {
+        const job = this.#jobs.get(m.id);
+        if (!job) return;
+        this.#jobs.delete(m.id);
+        slot.busy--;
+        // Idle workers must not keep the process alive; busy ones must.
+        if (slot.busy === 0) w.unref();
+        if (m.ok && m.out) job.resolve(fromWire(m.out));
+        else if (m.error) job.reject(errorFromWire(m.error));
+        else job.reject(new GvlError('GVL_WORKER_FAILED', 'loader worker sent no result'));
+      });
       w.on('error', (err) => this.#fail(w, err));
       w.on('exit', (code) => {
         if (!this.#dead) this.#fail(w, new Error(`loader worker exited with code ${code}`));

@@ -130,12 +130,37 @@ export class RawArrayWriter {
     this.used = 0;
   }
 
-  /** Flushes and closes the file. Idempotent. */
+  /**
+   * Flushes and closes the file. Idempotent. The descriptor is closed even when the
+   * flush fails (e.g. `ENOSPC`), which is then rethrown.
+   */
   close(): void {
     if (this.fd < 0) return;
-    this.flush();
-    closeSync(this.fd);
+    try {
+      this.flush();
+    } finally {
+      this.release();
+    }
+  }
+
+  /**
+   * Closes the file without flushing, on a failure path: never throws, so every writer of
+   * a failed job releases its descriptor (a deleted file's space is only freed on close).
+   */
+  abort(): void {
+    this.used = 0;
+    this.release();
+  }
+
+  private release(): void {
+    if (this.fd < 0) return;
+    const fd = this.fd;
     this.fd = -1;
+    try {
+      closeSync(fd);
+    } catch {
+      // Closing can only fail on an invalid descriptor; nothing more to release.
+    }
   }
 
   private writeAll(bytes: Uint8Array): void {

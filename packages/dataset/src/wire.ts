@@ -1,4 +1,20 @@
+import * as native from '@gvl/native';
 import type { Dataset } from './dataset.js';
+import {
+  AbortedError,
+  BedError,
+  DatasetError,
+  FastaError,
+  FileError,
+  GvlError,
+  InvalidArgumentError,
+  isGvlError,
+  RaggedError,
+  TrackError,
+  UnknownContigError,
+  UnknownSampleError,
+  VcfError,
+} from './errors.js';
 import type { Axis } from './indexing.js';
 import type { DatasetFiles } from './open.js';
 import type { GetOutput, RaggedVariants, SeqsOutput, TracksOutput } from './output.js';
@@ -91,4 +107,96 @@ export function serializeCore(ds: Dataset): WorkerInit {
   const { core, plan, regions, samples } = ds.internals;
   const { bed: _bed, ...files } = core.files;
   return { core: { files, reference: core.reference }, plan, regions, samples };
+}
+
+/**
+ * Every error class that may cross a loader worker thread, by a key unique across
+ * packages (`@gvl/dataset` and `@gvl/native` both have an `InvalidArgumentError`).
+ */
+const ERROR_CLASSES: ReadonlyArray<readonly [string, abstract new (...args: never[]) => Error]> = [
+  ['dataset:InvalidArgumentError', InvalidArgumentError],
+  ['dataset:RaggedError', RaggedError],
+  ['dataset:FileError', FileError],
+  ['dataset:VcfError', VcfError],
+  ['dataset:BedError', BedError],
+  ['dataset:FastaError', FastaError],
+  ['dataset:TrackError', TrackError],
+  ['dataset:UnknownContigError', UnknownContigError],
+  ['dataset:UnknownSampleError', UnknownSampleError],
+  ['dataset:DatasetError', DatasetError],
+  ['dataset:AbortedError', AbortedError],
+  ['native:InvalidArgumentError', native.InvalidArgumentError],
+  ['native:IndexOutOfRangeError', native.IndexOutOfRangeError],
+  ['native:PoolConfiguredError', native.PoolConfiguredError],
+  ['native:PoolBuildError', native.PoolBuildError],
+  ['native:AllocationError', native.AllocationError],
+  ['native:AbortError', native.AbortError],
+  ['native:NativePanicError', native.NativePanicError],
+  ['native:NativeError', native.NativeError],
+  ['errors:GvlError', GvlError],
+];
+
+/** A structured-clone-safe form of an error thrown in a loader worker. */
+export type WireError =
+  | {
+      kind: 'gvl';
+      /** Key of the class in the table above; unknown classes come back as the base. */
+      cls: string;
+      name: string;
+      code: string;
+      message: string;
+      stack: string | undefined;
+      /** The `cause`, made cloneable; absent when the error has none. */
+      cause?: unknown;
+      /** Own enumerable fields (`value`, `param`, `index`, …), made cloneable. */
+      fields: Record<string, unknown>;
+    }
+  | { kind: 'other'; error: unknown };
+
+function cloneable(v: unknown): unknown {
+  try {
+    structuredClone(v);
+    return v;
+  } catch {
+    return String(v);
+  }
+}
+
+/** Converts an error thrown in a worker to its wire form (class, code, value, fields). */
+export function errorToWire(e: unknown): WireError {
+  if (!isGvlError(e)) {
+    // Not thrown on purpose: a bug. Built-in errors survive structured cloning (name,
+    // message, stack); anything else becomes a string.
+    return { kind: 'other', error: cloneable(e) };
+  }
+  const entry = ERROR_CLASSES.find(([, C]) => e.constructor === C);
+  const fields: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(e)) if (k !== 'name') fields[k] = cloneable(v);
+  return {
+    kind: 'gvl',
+    cls: entry?.[0] ?? 'errors:GvlError',
+    name: e.name,
+    code: e.code,
+    message: e.message,
+    stack: e.stack,
+    ...('cause' in e ? { cause: cloneable(e.cause) } : {}),
+    fields,
+  };
+}
+
+/**
+ * Rebuilds an error thrown in a loader worker as the same class, with the same code,
+ * message, value and fields as on the inline path; the stack is the worker's.
+ */
+export function errorFromWire(w: WireError): unknown {
+  if (w.kind === 'other') return w.error;
+  const C = ERROR_CLASSES.find(([key]) => key === w.cls)?.[1] ?? GvlError;
+  const e = Object.create(C.prototype) as Error & Record<string, unknown>;
+  const own = (k: string, value: unknown) =>
+    Object.defineProperty(e, k, { value, writable: true, configurable: true, enumerable: false });
+  own('message', w.message);
+  own('stack', w.stack);
+  if ('cause' in w) own('cause', w.cause);
+  Object.assign(e, w.fields, { name: w.name, code: w.code });
+  return e;
 }

@@ -26,6 +26,7 @@ import {
   assertOutputOutsideInputs,
   assertWritableTarget,
   directorySize,
+  diskFullError,
   recoverInterruptedWrite,
 } from './files.js';
 import { GenotypeSweep, type RegionGenotypes, type SweepRegion } from './genotype-sweep.js';
@@ -579,14 +580,41 @@ async function writeGenotypes(
   } catch (e) {
     await variants.abort();
     for (const g of groups) {
-      g.lengths.close();
-      g.idxs.close();
+      g.lengths.abort();
+      g.idxs.abort();
     }
     throw e;
   }
 
   // Assemble offsets.npy (int64, R·S·P + 1) and variant_idxs.npy (int32) in contig order.
   const offsets = new RawArrayWriter(join(gdir, 'offsets.npy'));
+  try {
+    assembleOffsets(offsets, groups);
+  } catch (e) {
+    offsets.abort();
+    throw e;
+  }
+  const idxsPath = join(gdir, 'variant_idxs.npy');
+  if (groups.length === 1) {
+    renameSync((groups[0] as GroupOutput).idxsPath, idxsPath);
+  } else {
+    const out = new RawArrayWriter(idxsPath);
+    try {
+      for (const g of groups) {
+        for (const bytes of readChunks(g.idxsPath)) out.write(bytes);
+        rmSync(g.idxsPath);
+      }
+      out.close();
+    } catch (e) {
+      out.abort();
+      throw e;
+    }
+  }
+  return { ends, nVariants: idx };
+}
+
+/** Writes `offsets.npy` (int64, R·S·P + 1) from the per-group haplotype lengths, then closes it. */
+function assembleOffsets(offsets: RawArrayWriter, groups: readonly GroupOutput[]): void {
   let acc = 0;
   const chunk = new Int32Array(2 * 65536);
   const pushOffset = (k: number) => {
@@ -615,18 +643,6 @@ async function writeGenotypes(
     rmSync(g.lengthsPath);
   }
   offsets.close();
-  const idxsPath = join(gdir, 'variant_idxs.npy');
-  if (groups.length === 1) {
-    renameSync((groups[0] as GroupOutput).idxsPath, idxsPath);
-  } else {
-    const out = new RawArrayWriter(idxsPath);
-    for (const g of groups) {
-      for (const bytes of readChunks(g.idxsPath)) out.write(bytes);
-      rmSync(g.idxsPath);
-    }
-    out.close();
-  }
-  return { ends, nVariants: idx };
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
@@ -692,11 +708,10 @@ async function writeTrack(
       }
       progress.increment(1);
     }
-  } finally {
-    starts.close();
-    stops.close();
-    values.close();
-    offsets.close();
+    for (const w of [starts, stops, values, offsets]) w.close();
+  } catch (e) {
+    for (const w of [starts, stops, values, offsets]) w.abort();
+    throw e;
   }
 }
 
@@ -751,7 +766,9 @@ async function writeTrack(
  * @throws {@link DatasetError} `GVL_DATASET_EXISTS` when `path` exists and not `overwrite`;
  *   `GVL_NOT_A_DATASET` when `overwrite` and `path` is not a dataset or an empty directory.
  * @throws {@link FileError} `GVL_OUTPUT_CONTAINS_INPUT` when `path` equals or contains an
- *   input; `GVL_UNREADABLE`, `GVL_MISSING_INDEX`, `GVL_UNWRITABLE`.
+ *   input; `GVL_UNREADABLE`, `GVL_MISSING_INDEX`, `GVL_UNWRITABLE`; `GVL_DISK_FULL` when
+ *   the disk or quota fills up (`ENOSPC`, `EDQUOT`) — the partial output is removed and an
+ *   existing dataset at `path` is left as it was.
  * @throws {@link BedError} `GVL_BAD_BED`.
  * @throws {@link VcfError} `GVL_BCF_UNSUPPORTED`, `GVL_BAD_VCF`, `GVL_MULTIALLELIC`,
  *   `GVL_SYMBOLIC_ALLELE`, `GVL_UNNORMALIZED_VARIANT`, `GVL_REF_MISMATCH`,
@@ -836,7 +853,9 @@ export async function write(path: string, options: WriteOptions): Promise<WriteS
   throwIfAborted(signal);
 
   // ---- writing, into a temp directory beside the target ----
-  const dir = await AtomicDir.create(target, overwrite);
+  const dir = await AtomicDir.create(target, overwrite).catch((e: unknown) => {
+    throw diskFullError(e, target) ?? e;
+  });
   const progress = createProgress(options.progress);
   try {
     await writeFile(join(dir.path, 'input_regions.arrow'), encodeInputRegions(bed, plan.rIdxMap));
@@ -905,7 +924,8 @@ export async function write(path: string, options: WriteOptions): Promise<WriteS
   } catch (e) {
     progress.stop();
     await dir.discard();
-    throw e;
+    // Disk full is one typed error wherever it happened (npy, Arrow, JSON, rename).
+    throw diskFullError(e, target) ?? e;
   } finally {
     progress.stop();
   }

@@ -45,7 +45,7 @@ describe.skipIf(missing.length > 0)(suiteName('gvl get / bench / demo', missing)
     const c = capture();
     expect(
       await main(
-        ['get', ds, '--reference', chr20.fasta, '--region', '1', '--sample', 'HG00097'],
+        ['get', ds, '--reference', chr20.fasta, '--region-index', '1', '--sample', 'HG00097'],
         c.io,
       ),
     ).toBe(0);
@@ -95,7 +95,7 @@ describe.skipIf(missing.length > 0)(suiteName('gvl get / bench / demo', missing)
           chr20.fasta,
           '--region',
           'w0000',
-          '--sample',
+          '--sample-index',
           '0',
           '--len',
           '100',
@@ -112,13 +112,13 @@ describe.skipIf(missing.length > 0)(suiteName('gvl get / bench / demo', missing)
     const bad = capture();
     expect(
       await main(
-        ['get', ds, '--reference', chr20.fasta, '--region', '0', '--sample', 'NOPE'],
+        ['get', ds, '--reference', chr20.fasta, '--region-index', '0', '--sample', 'NOPE'],
         bad.io,
       ),
     ).toBe(2);
     expect(bad.err.join('')).toContain('GVL_UNKNOWN_SAMPLE');
     const noRef = capture();
-    expect(await main(['get', ds, '--region', '0', '--sample', '0'], noRef.io)).toBe(2);
+    expect(await main(['get', ds, '--region-index', '0', '--sample-index', '0'], noRef.io)).toBe(2);
     expect(noRef.err.join('')).toContain('GVL_INVALID_ARGUMENT: --reference is required');
   });
 

@@ -2,11 +2,23 @@
  * Loaders over the real chr20 dataset: ordering, bounded prefetch, identical bytes in
  * both modes, close() with batches pending, AbortSignal, and the invalid-mode table.
  */
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { IndexOutOfRangeError, type NativeError } from '@gvl/native';
+import { numThreads } from '@gvl/threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Dataset, GvlError, planBatches, type Ragged, write } from '../src/index.js';
+import {
+  AbortedError,
+  Dataset,
+  GvlError,
+  isGvlError,
+  maxLoaderWorkers,
+  planBatches,
+  type Ragged,
+  write,
+} from '../src/index.js';
 import { chr20, hasChr20, suiteName } from './helpers.js';
 
 const missing = hasChr20 ? [] : [`real data not found at ${chr20.vcf} (set GVL_DATA_DIR)`];
@@ -184,5 +196,94 @@ describe.skipIf(missing.length > 0)(suiteName('loaders', missing), () => {
     [() => ds.withSettings({ jitter: -1 }), 'GVL_INVALID_ARGUMENT'],
   ])('every other mode switch rejects unknown values (%#) with %s', (fn, code) => {
     expect(fn).toThrow(expect.objectContaining({ code }));
+  });
+
+  it.each(['inline', 'worker'] as const)(
+    '%s: an abort between batches rejects with AbortedError, cause = the signal reason',
+    async (mode) => {
+      const ctrl = new AbortController();
+      const reason = new Error('enough');
+      const loader = ds.loader({ mode, batchSize: 40, signal: ctrl.signal, workers: 2 });
+      await loader.next();
+      ctrl.abort(reason);
+      const err = await loader.next().then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(AbortedError);
+      expect(err).toMatchObject({ code: 'GVL_ABORTED', cause: reason, value: 1 });
+      await loader.close();
+    },
+  );
+
+  it('batches({ signal }): an abort rejects with AbortedError (cause = reason), not the reason', async () => {
+    const ctrl = new AbortController();
+    const reason = new Error('stop here');
+    const seen: number[] = [];
+    const err = await (async () => {
+      for await (const b of ds.batches({ batchSize: 50, signal: ctrl.signal })) {
+        seen.push(b.index);
+        if (b.index === 1) ctrl.abort(reason);
+      }
+    })().then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(seen).toEqual([0, 1]);
+    expect(err).not.toBe(reason);
+    expect(err).toBeInstanceOf(AbortedError);
+    expect(isGvlError(err, 'GVL_ABORTED')).toBe(true);
+    expect(err).toMatchObject({ cause: reason, value: 2 });
+    // An already-aborted signal: no batch is computed.
+    const pre = ds.batches({ signal: AbortSignal.abort(reason) });
+    await expect(pre.next()).rejects.toMatchObject({ code: 'GVL_ABORTED', cause: reason });
+  });
+
+  it('a native error inside a worker arrives as the same class, code, message and detail as inline', async () => {
+    // A fresh copy whose shared genotype table is corrupted after open: the kernel rejects
+    // variant index 10^9 (GVL_INDEX_OUT_OF_RANGE) on whichever thread runs it.
+    const bad = (await Dataset.open(join(dir, 'chr20.gvl'), { reference: chr20.fasta })).subsetTo({
+      regions: { kind: 'slice', stop: 4 },
+      samples: { kind: 'slice', stop: 4 },
+    });
+    const g = bad.internals.core.files.genotypes;
+    if (!g) throw new Error('the chr20 dataset has genotypes');
+    expect(g.variantIdxs.buffer).toBeInstanceOf(SharedArrayBuffer);
+    g.variantIdxs.fill(1_000_000_000);
+    const outcome = async (mode: 'inline' | 'worker') => {
+      const loader = bad.loader({ mode, workers: 1, batchSize: 16 });
+      try {
+        await loader.next();
+        return null;
+      } catch (e) {
+        return e;
+      } finally {
+        await loader.close();
+      }
+    };
+    const inline = (await outcome('inline')) as NativeError;
+    const worker = (await outcome('worker')) as NativeError;
+    expect(inline).toBeInstanceOf(IndexOutOfRangeError);
+    expect(worker).toBeInstanceOf(IndexOutOfRangeError);
+    expect(worker).toBeInstanceOf(GvlError);
+    expect(isGvlError(worker, 'GVL_INDEX_OUT_OF_RANGE')).toBe(true);
+    for (const k of ['name', 'code', 'message', 'param', 'index', 'value'] as const)
+      expect(worker[k], k).toStrictEqual(inline[k]);
+    expect(worker.message).not.toContain('GVL_');
+  });
+
+  it('a worker count above 2 × the thread budget is clamped with a GVL_WORKERS_CLAMPED warning', async () => {
+    const warned = once(process, 'warning');
+    const loader = ds.loader({ mode: 'worker', workers: 10_000, batchSize: 40 });
+    const [w] = (await warned) as [Error & { code?: string }];
+    expect(w.code).toBe('GVL_WORKERS_CLAMPED');
+    expect(w.message).toContain('workers=10000');
+    expect(loader.workers).toBe(maxLoaderWorkers());
+    expect(maxLoaderWorkers()).toBe(2 * numThreads());
+    expect((await loader.next()).done).toBe(false);
+    await loader.close();
+    const within = ds.loader({ mode: 'worker', workers: maxLoaderWorkers(), batchSize: 40 });
+    expect(within.workers).toBe(maxLoaderWorkers());
+    await within.close();
   });
 });

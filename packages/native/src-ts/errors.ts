@@ -1,11 +1,13 @@
 /**
- * Typed errors thrown (or rejected) by `@gvl/native`. Every class carries a
- * stable string `code`; `param`, `index` and `value` name the offending input
- * when there is one.
+ * Typed errors thrown (or rejected) by `@gvl/native`. Every class extends
+ * `GvlError` from `@gvl/errors` (`isGvlError(e)` holds) and carries a stable
+ * string `code`; `param`, `index` and `value` name the offending input when
+ * there is one. Messages state the problem once and do not repeat the code.
  *
  * Native errors cross the FFI as `CODE: message\n{json detail}` and are
  * rebuilt here by {@link toNativeError}.
  */
+import { GvlError } from '@gvl/errors';
 
 /** Every error code `@gvl/native` throws. */
 export type NativeErrorCode =
@@ -45,15 +47,11 @@ export interface ErrorDetail {
  * }
  * ```
  */
-export class NativeError extends Error {
-  /** Stable machine-readable code. */
-  readonly code: NativeErrorCode;
+export class NativeError extends GvlError<NativeErrorCode> {
   /** The parameter at fault, if any. */
   readonly param: string | undefined;
   /** The element of `param` at fault, if any. */
   readonly index: number | undefined;
-  /** The offending value, if any. */
-  readonly value: unknown;
 
   constructor(
     code: NativeErrorCode,
@@ -61,12 +59,15 @@ export class NativeError extends Error {
     detail: ErrorDetail = {},
     options?: { cause?: unknown },
   ) {
-    super(message, options);
-    this.name = 'NativeError';
-    this.code = code;
+    super(
+      code,
+      message,
+      options?.cause === undefined
+        ? { value: detail.value }
+        : { value: detail.value, cause: options.cause },
+    );
     this.param = detail.param;
     this.index = detail.index;
-    this.value = detail.value;
   }
 }
 
@@ -272,12 +273,12 @@ export function toNativeError(err: unknown, abortReason?: unknown): unknown {
         detail = {};
       }
       const cause = code === 'GVL_ABORTED' && abortReason !== undefined ? abortReason : err;
-      return new Cls(`${code}: ${m[2]}`, detail, { cause });
+      return new Cls(m[2] ?? '', detail, { cause });
     }
   }
   if (err.name === 'AbortError' || (err as { code?: unknown }).code === 'Cancelled') {
     return new AbortError(
-      'GVL_ABORTED: the kernel was cancelled before it started',
+      'the kernel was cancelled before it started',
       {},
       {
         cause: abortReason ?? err,
@@ -286,7 +287,7 @@ export function toNativeError(err: unknown, abortReason?: unknown): unknown {
   }
   const napiCode = (err as { code?: unknown }).code;
   if (napiCode === 'InvalidArg' || napiCode === 'NumberExpected' || napiCode === 'ObjectExpected') {
-    return new InvalidArgumentError(`GVL_INVALID_ARGUMENT: ${err.message}`, {}, { cause: err });
+    return new InvalidArgumentError(err.message, {}, { cause: err });
   }
   return err;
 }
@@ -300,7 +301,7 @@ export function invalidArgument(
 ): InvalidArgumentError {
   const at = index === undefined ? param : `${param}[${index}]`;
   return new InvalidArgumentError(
-    `GVL_INVALID_ARGUMENT: ${at} is ${describe(value)}; expected ${expected}`,
+    `${at} is ${describe(value)}; expected ${expected}`,
     index === undefined ? { param, value } : { param, index, value },
   );
 }

@@ -73,7 +73,7 @@ export function allocate<T>(make: () => T, length: number, dtype: keyof typeof D
     if (!(err instanceof RangeError)) throw err;
     const bytes = length * DTYPE_BYTES[dtype];
     throw new AllocationError(
-      `GVL_ALLOCATION_FAILED: could not allocate an output of ${length} ${dtype} elements (${bytes} bytes): ${err.message}`,
+      `could not allocate an output of ${length} ${dtype} elements (${bytes} bytes): ${err.message}`,
       { value: bytes },
       { cause: err },
     );

@@ -39,11 +39,7 @@ function pump(): void {
 }
 
 function abortError(signal: AbortSignal, when: string): AbortError {
-  return new AbortError(
-    `GVL_ABORTED: the kernel was aborted ${when}`,
-    {},
-    { cause: signal.reason },
-  );
+  return new AbortError(`the kernel was aborted ${when}`, {}, { cause: signal.reason });
 }
 
 /** Throw unless `signal` is undefined or an AbortSignal. */

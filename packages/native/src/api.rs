@@ -1413,3 +1413,32 @@ pub fn debug_panic_sync(parallel: bool) -> napi::Result<()> {
 pub fn debug_panic(parallel: bool) -> AsyncTask<KernelTask<PanicKernel>> {
     spawn(PanicKernel, parallel, None)
 }
+
+/// Test-only: the state of the row gate armed by `debugRowGateArm`.
+#[napi(object)]
+pub struct RowGateState {
+    /// A call reached the armed row and is held until its signal aborts.
+    pub reached: bool,
+    /// Rows of calls with a signal that reached the row driver since the gate was armed.
+    pub rows_seen: i64,
+}
+
+/// Test-only: hold the first call with an AbortSignal that reaches row `row` (before
+/// the row runs) until that call is aborted. Makes abort tests deterministic.
+#[napi]
+pub fn debug_row_gate_arm(row: u32) {
+    crate::row_gate::arm(i64::from(row));
+}
+
+/// Test-only: disarm the row gate armed by `debugRowGateArm`.
+#[napi]
+pub fn debug_row_gate_disarm() {
+    crate::row_gate::disarm();
+}
+
+/// Test-only: whether the armed row was reached, and rows seen since arming.
+#[napi]
+pub fn debug_row_gate_state() -> RowGateState {
+    let (reached, rows_seen) = crate::row_gate::state();
+    RowGateState { reached, rows_seen }
+}

@@ -175,6 +175,7 @@ impl<'a> Exec<'a> {
         match self.pool {
             None => {
                 for (k, item) in items.into_iter().enumerate() {
+                    crate::row_gate::before_row(k, self.cancel);
                     if self.cancelled() {
                         return Err(GvlError::aborted());
                     }
@@ -184,6 +185,7 @@ impl<'a> Exec<'a> {
             }
             Some(pool) => pool.install(|| {
                 items.into_par_iter().enumerate().try_for_each(|(k, item)| {
+                    crate::row_gate::before_row(k, self.cancel);
                     if self.cancelled() {
                         return Err(GvlError::aborted());
                     }
@@ -206,6 +208,7 @@ impl<'a> Exec<'a> {
         match self.pool {
             None => {
                 for (k, row) in data.chunks_mut(width).enumerate() {
+                    crate::row_gate::before_row(k, self.cancel);
                     if self.cancelled() {
                         return Err(GvlError::aborted());
                     }
@@ -217,6 +220,7 @@ impl<'a> Exec<'a> {
                 data.par_chunks_mut(width)
                     .enumerate()
                     .try_for_each(|(k, row)| {
+                        crate::row_gate::before_row(k, self.cancel);
                         if self.cancelled() {
                             return Err(GvlError::aborted());
                         }

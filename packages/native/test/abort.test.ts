@@ -2,8 +2,13 @@
 // while queued in libuv, or while running (cooperative flag between rows)
 // rejects with AbortError (GVL_ABORTED); the next call works; counters
 // balance; no pending entries are left behind.
+//
+// "While running" is made deterministic by the native row gate (test-only,
+// `debugRowGate*` in the raw binding): the kernel holds before row k until
+// the test has seen it there and aborted. No sleeps, no wall-clock bounds.
 import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
+import { native } from '../src-ts/binding.js';
 import * as gvl from '../src-ts/index.js';
 import { longGatherInput, longRealignInput } from './helpers/long-case.mjs';
 import { DIST, LONG_CASE, runNode } from './helpers/run-node.js';
@@ -15,7 +20,26 @@ function balanced(c: gvl.KernelCounters): void {
   expect(c.started).toBe(c.completed + c.cancelled + c.failed + c.inFlight);
 }
 
-const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * Of `n` calls started in one synchronous burst where call `i` is aborted right after it
+ * starts when `i % 3 === 0`: how many must reject. Calls beyond the admission limit wait
+ * in the admission queue, where an abort always wins; the first `maxInFlight` calls reach
+ * libuv at once, and a short kernel may finish there before the abort (either is correct).
+ */
+function surelyAborted(n: number): number {
+  const limit = gvl.poolInfo().maxInFlight;
+  let k = 0;
+  for (let i = limit; i < n; i++) if (i % 3 === 0) k++;
+  return k;
+}
+
+/**
+ * Resolves once a kernel call is held at the armed row: polls the gate between turns of
+ * the event loop (the call runs on a libuv thread), with no wall-clock deadline.
+ */
+async function heldAtGate(): Promise<void> {
+  while (!native.debugRowGateState().reached) await new Promise((r) => setImmediate(r));
+}
 
 describe('abort', () => {
   it('an already-aborted signal rejects before any native work', async () => {
@@ -34,23 +58,29 @@ describe('abort', () => {
   it.each([false, true])(
     'a running kernel stops at a row boundary (parallel=%s)',
     async (parallel) => {
-      const t0 = performance.now();
-      gvl.realignTracksSync(long, { parallel });
-      const fullMs = performance.now() - t0;
-
+      const rows = 400;
+      const at = 57;
       const before = gvl.counters();
       const ctl = new AbortController();
-      const start = performance.now();
-      const pending = gvl.realignTracks(long, { parallel, signal: ctl.signal });
-      await delay(Math.min(40, fullMs / 4));
-      expect(gvl.counters().inFlight).toBe(before.inFlight + 1);
-      ctl.abort(new Error('enough'));
-      await expect(pending).rejects.toMatchObject({
-        code: 'GVL_ABORTED',
-        cause: new Error('enough'),
-      });
-      const ms = performance.now() - start;
-      expect(ms).toBeLessThan(fullMs * 0.8);
+      native.debugRowGateArm(at);
+      try {
+        const pending = gvl.realignTracks(long, { parallel, signal: ctl.signal });
+        await heldAtGate();
+        expect(gvl.counters().inFlight).toBe(before.inFlight + 1);
+        ctl.abort(new Error('enough'));
+        await expect(pending).rejects.toMatchObject({
+          code: 'GVL_ABORTED',
+          cause: new Error('enough'),
+        });
+        const seen = native.debugRowGateState().rowsSeen;
+        // Serially, rows 0..at reached the driver and row `at` never ran: the call stopped
+        // exactly at that boundary. In parallel, other pool threads may finish other rows,
+        // but never all of them, and the held row never runs.
+        if (parallel) expect(seen).toBeLessThanOrEqual(rows);
+        else expect(seen).toBe(at + 1);
+      } finally {
+        native.debugRowGateDisarm();
+      }
       const after = gvl.counters();
       expect(after.cancelled).toBe(before.cancelled + 1);
       expect(after.inFlight).toBe(0);
@@ -123,7 +153,7 @@ describe('abort', () => {
       }),
     );
     expect(results.every((r) => r === 'exact' || r === 'aborted')).toBe(true);
-    expect(results.filter((r) => r === 'aborted').length).toBeGreaterThanOrEqual(17);
+    expect(results.filter((r) => r === 'aborted').length).toBeGreaterThanOrEqual(surelyAborted(50));
     const after = gvl.counters();
     expect(after.inFlight).toBe(0);
     expect(after.queued).toBe(0);
@@ -162,22 +192,25 @@ describe('gatherVariants abort (two passes, one signal)', () => {
   it.each([false, true])(
     'a running gather stops at a row boundary (parallel=%s)',
     async (parallel) => {
-      const t0 = performance.now();
-      gvl.gatherVariantsSync(longGather, { parallel });
-      const fullMs = performance.now() - t0;
-
+      const at = 123;
       const before = gvl.counters();
       const ctl = new AbortController();
-      const start = performance.now();
-      const pending = gvl.gatherVariants(longGather, { parallel, signal: ctl.signal });
-      await delay(Math.min(40, fullMs / 4));
-      expect(gvl.counters().inFlight).toBe(before.inFlight + 1);
-      ctl.abort(new Error('enough'));
-      await expect(pending).rejects.toMatchObject({
-        code: 'GVL_ABORTED',
-        cause: new Error('enough'),
-      });
-      expect(performance.now() - start).toBeLessThan(fullMs * 0.8);
+      native.debugRowGateArm(at);
+      try {
+        const pending = gvl.gatherVariants(longGather, { parallel, signal: ctl.signal });
+        await heldAtGate();
+        expect(gvl.counters().inFlight).toBe(before.inFlight + 1);
+        ctl.abort(new Error('enough'));
+        await expect(pending).rejects.toMatchObject({
+          code: 'GVL_ABORTED',
+          cause: new Error('enough'),
+        });
+        // The first pass was held at row `at`: serially exactly rows 0..at were reached,
+        // and the second pass never started.
+        if (!parallel) expect(native.debugRowGateState().rowsSeen).toBe(at + 1);
+      } finally {
+        native.debugRowGateDisarm();
+      }
       const after = gvl.counters();
       expect(after.cancelled).toBe(before.cancelled + 1);
       expect(after.failed).toBe(before.failed);
@@ -212,7 +245,7 @@ describe('gatherVariants abort (two passes, one signal)', () => {
       }),
     );
     expect(results.every((r) => r === 'exact' || r === 'aborted')).toBe(true);
-    expect(results.filter((r) => r === 'aborted').length).toBeGreaterThanOrEqual(10);
+    expect(results.filter((r) => r === 'aborted').length).toBeGreaterThanOrEqual(surelyAborted(30));
     const after = gvl.counters();
     expect(after).toMatchObject({ inFlight: 0, queued: 0, failed: before.failed });
     balanced(after);

@@ -4,6 +4,7 @@
  * @module
  */
 import { parseArgs } from 'node:util';
+import { formatCliError } from '@gvl/errors';
 import { StressConfigError } from './errors.js';
 import type { StressEvent, StressOptions, WorkloadOption } from './options.js';
 import { formatReport } from './report.js';
@@ -37,7 +38,9 @@ hangs, crashes and thread counts against the CPU budget.
                           else python3)
   --regions N, --samples N  use only the first N regions / samples of the dataset
   --json                  print the full report as JSON (with captured stacks)
-Exit status: 0 every launch clean, 1 a hang or a crash, 2 bad usage or configuration.`;
+Exit status: 0 every launch clean; 1 a hang or a crash (see the report), or an internal
+error of gvl-stress itself (stderr says "internal error" and how to report it); 2 bad usage
+or configuration, or any other typed gvl-ts error (stderr: CODE: message).`;
 
 interface Flags {
   dataset?: string;
@@ -217,7 +220,9 @@ function progress(e: StressEvent): void {
 /**
  * Runs the CLI.
  *
- * @returns the exit status: 0 clean, 1 a hang or crash, 2 bad usage or configuration.
+ * @returns the exit status: 0 clean, 1 a hang or crash (or an internal error: a bug, printed
+ *   with its stack and how to report it), 2 bad usage or configuration or any other typed
+ *   `GvlError` (printed as `CODE: message`).
  */
 export async function main(argv: readonly string[]): Promise<number> {
   try {
@@ -230,21 +235,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
     return report.exitCode;
   } catch (e) {
-    if (e instanceof StressConfigError || isCoded(e)) {
-      process.stderr.write(`${(e as { code: string }).code}: ${(e as Error).message}\n`);
-      if (e instanceof StressConfigError && e.code === 'GVL_INVALID_ARGUMENT' && !e.option) {
-        process.stderr.write(`${USAGE}\n`);
-      }
-      return 2;
+    const { text, exitCode } = formatCliError(e);
+    process.stderr.write(text);
+    if (e instanceof StressConfigError && e.code === 'GVL_INVALID_ARGUMENT' && !e.option) {
+      process.stderr.write(`${USAGE}\n`);
     }
-    throw e;
+    return exitCode;
   }
-}
-
-function isCoded(e: unknown): boolean {
-  return (
-    e instanceof Error &&
-    typeof (e as { code?: unknown }).code === 'string' &&
-    String((e as unknown as { code: string }).code).startsWith('GVL_')
-  );
 }

@@ -5,8 +5,11 @@
  * A hang or a crashed worker is not an error: it is a finding, reported in the
  * {@link StressReport}. Errors are reserved for a run that cannot start.
  *
+ * Every class extends `GvlError` from `@gvl/errors` (`isGvlError(e)` holds).
+ *
  * @module
  */
+import { GvlError } from '@gvl/errors';
 
 /** Stable codes of the errors this package throws. */
 export type StressErrorCode =
@@ -36,20 +39,19 @@ export interface StressErrorOptions {
  * Thrown by {@link runStress} before any worker is spawned. The CLI prints
  * `CODE: message` and exits 2.
  */
-export class StressConfigError extends Error {
-  override readonly name = 'StressConfigError';
-  /** Stable machine-readable code. */
-  readonly code: StressErrorCode;
+export class StressConfigError extends GvlError<StressErrorCode> {
   /** The option or flag that was bad, when one was. */
   readonly option: string | undefined;
-  /** The offending value, as given. */
-  readonly value: unknown;
 
   constructor(code: StressErrorCode, message: string, options: StressErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
+    super(
+      code,
+      message,
+      options.cause === undefined
+        ? { value: options.value }
+        : { value: options.value, cause: options.cause },
+    );
     this.option = options.option;
-    this.value = options.value;
   }
 }
 

@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { posix } from 'node:path';
+import { GvlError, type GvlErrorOptions } from '@gvl/errors';
 import { parseMountinfo, parseProcCgroup } from './cgroup.js';
 
 /** Where this process could create child cgroups with a CPU quota, or why it cannot. */
@@ -50,9 +51,11 @@ export interface QuotaCgroupOptions {
  * }
  * ```
  */
-export class CgroupUnsupportedError extends Error {
-  override readonly name = 'CgroupUnsupportedError';
-  readonly code = 'GVL_CGROUP_UNSUPPORTED';
+export class CgroupUnsupportedError extends GvlError<'GVL_CGROUP_UNSUPPORTED'> {
+  /** @param message - why this machine does not allow it. */
+  constructor(message: string, options?: GvlErrorOptions) {
+    super('GVL_CGROUP_UNSUPPORTED', message, options);
+  }
 }
 
 function ownCgroupDirs(): { v1: string | null; v2: string | null } {
@@ -210,7 +213,10 @@ export function createQuotaCgroup(options: QuotaCgroupOptions): QuotaCgroup {
     writeLimit(version, leaf, options.cpus, periodUs);
   } catch (e) {
     remove();
-    throw new CgroupUnsupportedError(`could not create ${leaf}: ${(e as Error).message}`);
+    throw new CgroupUnsupportedError(`could not create ${leaf}: ${(e as Error).message}`, {
+      value: leaf,
+      cause: e,
+    });
   }
   const procsFile = posix.join(leaf, 'cgroup.procs');
   return {

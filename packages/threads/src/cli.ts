@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { formatCliError } from '@gvl/errors';
 import { ThreadsConfigError } from './errors.js';
 import { explain, explainPlan } from './explain.js';
 import { planWorkers } from './plan.js';
@@ -12,7 +13,8 @@ CPU quota, CPU affinity).
   --workers N   split the budget across N concurrent worker processes
   --floor       round a fractional quota down instead of up
   --root DIR    read /proc and /sys below DIR (fixture trees)
-Exit status: 0 ok, 2 bad configuration or usage.`;
+Exit status: 0 ok; 2 bad configuration or usage (stderr: CODE: message); 1 an internal
+error (a bug: stderr says how to report it, with the stack).`;
 
 function main(argv: string[]): number {
   let values: { json?: boolean; workers?: string; floor?: boolean; root?: string; help?: boolean };
@@ -64,11 +66,9 @@ function main(argv: string[]): number {
     }
     return 0;
   } catch (e) {
-    if (e instanceof ThreadsConfigError) {
-      process.stderr.write(`${e.code}: ${e.message}\n`);
-      return 2;
-    }
-    throw e;
+    const { text, exitCode } = formatCliError(e);
+    process.stderr.write(text);
+    return exitCode;
   }
 }
 

@@ -1,9 +1,11 @@
 /**
- * Error classes of `@gvl/threads`. Every error carries a stable string `code` that
- * programs can match on; the message names the bad value and what was expected.
+ * Error classes of `@gvl/threads`. Every class extends `GvlError` from `@gvl/errors`
+ * (`isGvlError(e)` holds): a stable string `code` that programs can match on, the
+ * offending `value`; the message names the bad value and what was expected.
  *
  * @module
  */
+import { GvlError } from '@gvl/errors';
 
 /** Stable codes of the errors this package throws. */
 export type ThreadsErrorCode = 'GVL_INVALID_ENV' | 'GVL_INVALID_ARGUMENT';
@@ -31,19 +33,14 @@ export type ThreadsErrorCode = 'GVL_INVALID_ENV' | 'GVL_INVALID_ARGUMENT';
  * }
  * ```
  */
-export class ThreadsConfigError extends Error {
-  override readonly name = 'ThreadsConfigError';
-  /** Stable machine-readable code. */
-  readonly code: ThreadsErrorCode;
+export class ThreadsConfigError extends GvlError<ThreadsErrorCode> {
   /** The environment variable or parameter that was bad. */
   readonly variable: string;
-  /** The offending value, as given. */
-  readonly value: unknown;
 
   constructor(code: ThreadsErrorCode, variable: string, value: unknown, expected: string) {
-    super(`${variable}=${JSON.stringify(value)} is invalid: expected ${expected}`);
-    this.code = code;
+    super(code, `${variable}=${JSON.stringify(value)} is invalid: expected ${expected}`, {
+      value,
+    });
     this.variable = variable;
-    this.value = value;
   }
 }

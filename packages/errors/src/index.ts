@@ -1,0 +1,140 @@
+/**
+ * `@gvl/errors`: the one error family of gvl-ts. Every error a gvl-ts package throws on
+ * purpose — from TypeScript, from the native addon, or rebuilt after crossing a worker
+ * thread — is a {@link GvlError}: an `Error` with a stable, `GVL_`-prefixed string
+ * {@link GvlError.code}, the offending {@link GvlError.value} when there is one, and the
+ * underlying `cause` when it wraps a lower-level failure. Package-specific classes
+ * (`ThreadsConfigError`, `NativeError`, `VcfError`, `StressConfigError`, …) extend it.
+ *
+ * Zero dependencies.
+ *
+ * @packageDocumentation
+ */
+
+/** A stable error code: `GVL_` followed by upper-case words, e.g. `GVL_BAD_VCF`. */
+export type GvlCode = `GVL_${string}`;
+
+/** Options accepted by the {@link GvlError} constructor. */
+export interface GvlErrorOptions {
+  /** The offending value (a path, a record, a sample name, an option value, an index). */
+  value?: unknown;
+  /** The underlying error, when this one wraps a lower-level failure. */
+  cause?: unknown;
+}
+
+/**
+ * The brand that marks every {@link GvlError}, whichever copy of this package created it.
+ * `Symbol.for` keys are shared by every module copy and every `vm` realm of a process.
+ */
+const BRAND: unique symbol = Symbol.for('gvl.error') as never;
+
+/**
+ * The base class of every error gvl-ts throws on purpose.
+ *
+ * - {@link GvlError.code} is stable across releases: switch on it, not on the message.
+ * - The message names the bad value and what was expected; it does not repeat the code
+ *   (a CLI prints `CODE: message`).
+ * - `x instanceof GvlError` and {@link isGvlError} recognise errors made by another copy
+ *   of this package (two installed versions, a bundled copy, another `vm` realm).
+ *
+ * @typeParam C - the codes a subclass may carry.
+ * @example
+ * ```ts
+ * import { GvlError, isGvlError } from '@gvl/errors';
+ * try {
+ *   await ds.get(0, 'NA99999');
+ * } catch (e) {
+ *   if (isGvlError(e, 'GVL_UNKNOWN_SAMPLE')) console.error(`${e.code}: ${e.message}`, e.value);
+ *   else throw e;
+ * }
+ * ```
+ */
+export class GvlError<C extends GvlCode = GvlCode> extends Error {
+  /** Stable machine-readable code, prefixed `GVL_`; never changes between releases. */
+  readonly code: C;
+  /** The offending value, when there is one. */
+  readonly value: unknown;
+
+  /**
+   * @param code - the stable code, `GVL_…`.
+   * @param message - what was wrong and what was expected, without the code.
+   * @param options - the offending `value` and the `cause`.
+   */
+  constructor(code: C, message: string, options: GvlErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.value = options.value;
+    this.name = new.target.name;
+  }
+
+  /**
+   * `x instanceof GvlError` is true for every branded error, including those made by
+   * another copy of this package; `x instanceof SomeSubclass` keeps the ordinary
+   * prototype-chain meaning.
+   */
+  static override [Symbol.hasInstance](x: unknown): boolean {
+    // `this` is the class on the right of `instanceof`: GvlError itself or a subclass.
+    // biome-ignore lint/complexity/noThisInStatic: the receiver decides the semantics
+    if (this === GvlError) return isGvlError(x);
+    // biome-ignore lint/complexity/noThisInStatic: a subclass keeps the prototype-chain test
+    return Function.prototype[Symbol.hasInstance].call(this, x);
+  }
+}
+
+Object.defineProperty(GvlError.prototype, BRAND, { value: true });
+
+/**
+ * Narrows `e` to a {@link GvlError}, optionally with a given code. Works across duplicate
+ * copies of `@gvl/errors` and across `vm` realms (the check is a `Symbol.for` brand, not
+ * the prototype chain).
+ *
+ * @param e - any thrown value.
+ * @param code - when given, `e.code` must equal it.
+ * @example
+ * ```ts
+ * if (isGvlError(e, 'GVL_DATASET_EXISTS')) console.error('pass overwrite: true');
+ * ```
+ */
+export function isGvlError<C extends GvlCode = GvlCode>(e: unknown, code?: C): e is GvlError<C> {
+  if (typeof e !== 'object' || e === null) return false;
+  if ((e as { [BRAND]?: unknown })[BRAND] !== true) return false;
+  const c = (e as { code?: unknown }).code;
+  return typeof c === 'string' && (code === undefined || c === code);
+}
+
+/** The message of an `Error`, or the string form of any other thrown value. */
+export function describeError(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Exit code of a CLI for a typed {@link GvlError} or a usage error. */
+export const EXIT_USAGE_OR_TYPED = 2;
+/** Exit code of a CLI for an unexpected failure: a bug to report. */
+export const EXIT_INTERNAL = 1;
+
+/** Where to report an internal error, printed by {@link formatCliError}. */
+export const REPORT_HINT =
+  'this is a bug in gvl-ts: please report it in the gvl-ts issue tracker with the command line and the output below';
+
+/**
+ * What a CLI prints and returns for a thrown value:
+ * - a {@link GvlError}: `CODE: message` (no stack trace), exit code 2;
+ * - anything else: `internal error: …` with {@link REPORT_HINT} and the stack, exit code 1.
+ *
+ * @returns `text` (newline-terminated, for stderr) and `exitCode`.
+ * @example
+ * ```ts
+ * try {
+ *   await run(argv);
+ * } catch (e) {
+ *   const { text, exitCode } = formatCliError(e);
+ *   process.stderr.write(text);
+ *   process.exitCode = exitCode;
+ * }
+ * ```
+ */
+export function formatCliError(e: unknown): { text: string; exitCode: number } {
+  if (isGvlError(e)) return { text: `${e.code}: ${e.message}\n`, exitCode: EXIT_USAGE_OR_TYPED };
+  const detail = e instanceof Error ? (e.stack ?? `${e.name}: ${e.message}`) : String(e);
+  return { text: `internal error: ${REPORT_HINT}\n${detail}\n`, exitCode: EXIT_INTERNAL };
+}

@@ -1,0 +1,75 @@
+import { runInNewContext } from 'node:vm';
+import { describe, expect, it } from 'vitest';
+import { formatCliError, GvlError, isGvlError } from '../src/index.js';
+
+class DemoError extends GvlError<'GVL_DEMO' | 'GVL_OTHER'> {}
+
+describe('GvlError', () => {
+  it('carries code, value, cause and the subclass name', () => {
+    const cause = new Error('low level');
+    const e = new DemoError('GVL_DEMO', 'bad thing', { value: 42, cause });
+    expect(e).toBeInstanceOf(Error);
+    expect(e).toBeInstanceOf(GvlError);
+    expect(e).toBeInstanceOf(DemoError);
+    expect(e).toMatchObject({ code: 'GVL_DEMO', value: 42, cause, name: 'DemoError' });
+    expect(e.message).toBe('bad thing');
+    expect('cause' in new GvlError('GVL_X', 'no cause')).toBe(false);
+  });
+
+  it('isGvlError narrows by code and rejects look-alikes', () => {
+    const e = new DemoError('GVL_DEMO', 'x');
+    expect(isGvlError(e)).toBe(true);
+    expect(isGvlError(e, 'GVL_DEMO')).toBe(true);
+    expect(isGvlError(e, 'GVL_OTHER')).toBe(false);
+    expect(isGvlError({ code: 'GVL_DEMO', message: 'x' })).toBe(false);
+    expect(isGvlError(Object.assign(new Error('x'), { code: 'GVL_DEMO' }))).toBe(false);
+    expect(isGvlError(null)).toBe(false);
+    expect(isGvlError('GVL_DEMO')).toBe(false);
+  });
+
+  it('a subclass instanceof keeps the prototype-chain meaning', () => {
+    class OtherError extends GvlError {}
+    const e = new DemoError('GVL_DEMO', 'x');
+    expect(e instanceof OtherError).toBe(false);
+    expect(new OtherError('GVL_X', 'y') instanceof DemoError).toBe(false);
+  });
+
+  it('recognises an error made by another copy of the package (another realm)', async () => {
+    // A second, independent copy of this module, compiled on the fly and run in a vm realm.
+    const { readFile } = await import('node:fs/promises');
+    const source = await readFile(new URL('../src/index.ts', import.meta.url), 'utf8');
+    const { default: typescript } = await import('typescript');
+    const js = typescript.transpileModule(source, {
+      compilerOptions: {
+        module: typescript.ModuleKind.CommonJS,
+        target: typescript.ScriptTarget.ES2022,
+      },
+    }).outputText;
+    const module = { exports: {} as Record<string, unknown> };
+    runInNewContext(js, { module, exports: module.exports });
+    const Foreign = module.exports.GvlError as typeof GvlError;
+    expect(Foreign).not.toBe(GvlError);
+    const foreign = new Foreign('GVL_FOREIGN', 'from elsewhere', { value: 1 });
+    expect(foreign instanceof Error).toBe(false); // another realm's Error
+    expect(isGvlError(foreign, 'GVL_FOREIGN')).toBe(true);
+    expect(foreign instanceof GvlError).toBe(true);
+    expect(new GvlError('GVL_LOCAL', 'x') instanceof Foreign).toBe(true);
+  });
+});
+
+describe('formatCliError', () => {
+  it('a typed error prints CODE: message once, without a stack, exit 2', () => {
+    const { text, exitCode } = formatCliError(new DemoError('GVL_DEMO', 'region 7 is bad'));
+    expect(text).toBe('GVL_DEMO: region 7 is bad\n');
+    expect(exitCode).toBe(2);
+  });
+
+  it('anything else is an internal error with the stack and how to report it, exit 1', () => {
+    const bug = new TypeError("Cannot read properties of undefined (reading 'subarray')");
+    const { text, exitCode } = formatCliError(bug);
+    expect(exitCode).toBe(1);
+    expect(text).toMatch(/^internal error: this is a bug in gvl-ts: please report it/);
+    expect(text).toContain(bug.stack as string);
+    expect(formatCliError('thrown string').text).toContain('thrown string');
+  });
+});

@@ -64,7 +64,7 @@ if (status !== 0) process.exit(status);
 status = p(['exec', 'turbo', 'run', 'build', '--output-logs=errors-only']);
 if (status !== 0) process.exit(status);
 
-const turboJobs = new Set(['test', 'test:stress', 'typecheck', 'bench', 'docs']);
+const turboJobs = new Set(['test', 'test:stress', 'typecheck', 'docs']);
 if (job === 'setup') {
   console.log('[bootstrap] workspace installed and built');
 } else if (turboJobs.has(job)) {
@@ -74,6 +74,10 @@ if (job === 'setup') {
   if (status === 0) status = p(['exec', 'turbo', 'run', 'lint', '--concurrency=1', ...extra]);
 } else if (job === 'demo') {
   status = p(['exec', 'gvl', 'demo', ...extra]);
+} else if (job === 'bench') {
+  // The side-by-side benchmark (apps/bench) only; the native kernel microbench is
+  // `pnpm --filter @gvl/native bench`.
+  status = p(['--filter', '@gvl/bench', 'run', 'bench', ...extra]);
 } else if (job === 'parity') {
   status = p(['--filter', '@gvl/parity', 'run', 'parity', ...extra]);
 } else {

@@ -1,0 +1,239 @@
+/**
+ * The side-by-side sections on the chr20 data: read throughput per shape × threads ×
+ * gate, the event-loop delay of each loader mode, and write time / peak RSS. Every
+ * configuration runs gvl-ts and the peer in alternating fresh processes.
+ *
+ * @module
+ */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ChildReport, Lib } from './jobs.js';
+import { type BenchOptions, type Shape, selected, shapes } from './options.js';
+import { batchPlanPath, type Chr20Prepared, datasetSize } from './prepare.js';
+import { runChild, type ThreadEnv } from './run-child.js';
+import { median, mibPerSecond } from './stats.js';
+import { type ReadSummary, sameOutput, summarizeReads } from './summary.js';
+
+/** Logs progress on stderr (the table goes to stdout). */
+export type Log = (line: string) => void;
+
+export interface ReadResult {
+  shape: string;
+  batchSize: number;
+  length: 'ragged' | number;
+  threads: number;
+  forced: boolean;
+  gvl: ReadSummary;
+  peer: ReadSummary | null;
+  /** Byte totals and SHA-256 equal across every run of both libraries. */
+  outputsEqual: boolean;
+}
+
+export interface LoopResult {
+  shape: string;
+  mode: 'inline' | 'worker';
+  /** Median over repeats of the event-loop delay p99, ms. */
+  p99Ms: number;
+  /** Worst p99 over repeats, ms. */
+  worstP99Ms: number;
+  maxMs: number;
+  mibPerS: number;
+  gcPerRun: number;
+}
+
+export interface WriteSummary {
+  runs: number;
+  /** Median, ms. */
+  writeMs: number;
+  /** Median, bytes. */
+  peakRssBytes: number | null;
+}
+
+export interface WriteResult {
+  bed: string;
+  samples: number;
+  gvl: WriteSummary;
+  peer: WriteSummary | null;
+}
+
+/** The order of the two libraries in repeat `i`: alternate who goes first. */
+export function interleave(i: number, peer: boolean): Lib[] {
+  if (!peer) return ['gvl'];
+  return i % 2 === 0 ? ['gvl', 'peer'] : ['peer', 'gvl'];
+}
+
+function shapeDataset(p: Chr20Prepared, s: Shape): string {
+  return p.dataset[s.windows];
+}
+
+/**
+ * Whether the read section runs this configuration. A full run measures every shape ×
+ * thread count × gate; `--quick` keeps every shape once (fewest threads, default gate)
+ * and 32 × 16 kb forced parallel at each thread count (the scaling metric), so each
+ * metric still appears.
+ */
+export function runsConfig(
+  o: BenchOptions,
+  shape: Shape,
+  threads: number,
+  forced: boolean,
+): boolean {
+  if (!o.quick) return true;
+  if (shape.name === '32x16kb' && forced) return true;
+  return !forced && threads === Math.min(...o.threads);
+}
+
+/** Read throughput, latency, memcpy floor and checksums for each configuration. */
+export function runReads(
+  o: BenchOptions,
+  p: Chr20Prepared,
+  peer: boolean,
+  python: string,
+  log: Log,
+): ReadResult[] {
+  const out: ReadResult[] = [];
+  for (const shape of shapes(o.quick)) {
+    if (!selected(o, 'read', shape.name)) continue;
+    const dataset = shapeDataset(p, shape);
+    const { nRegions, nSamples } = datasetSize(dataset);
+    const batches = batchPlanPath(o.cacheDir, shape, nRegions, nSamples, o.seed);
+    for (const threads of o.threads) {
+      for (const forced of [false, true]) {
+        if (!runsConfig(o, shape, threads, forced)) continue;
+        const t: ThreadEnv = { threads, forced };
+        const reports: Record<Lib, ChildReport[]> = { gvl: [], peer: [] };
+        for (let i = 0; i < o.repeats; i++) {
+          for (const lib of interleave(i, peer)) {
+            reports[lib].push(
+              runChild(
+                lib,
+                { kind: 'read', dataset, reference: p.reference, length: shape.length, batches },
+                t,
+                python,
+              ),
+            );
+          }
+        }
+        const gvl = summarizeReads(reports.gvl);
+        const pe = peer ? summarizeReads(reports.peer) : null;
+        const r: ReadResult = {
+          shape: shape.name,
+          batchSize: shape.batchSize,
+          length: shape.length,
+          threads,
+          forced,
+          gvl,
+          peer: pe,
+          outputsEqual: sameOutput(gvl, pe),
+        };
+        log(
+          `read ${shape.name} threads=${threads} ${forced ? 'forced' : 'gate'}: gvl ${gvl.mibPerS.toFixed(0)} MiB/s` +
+            (pe ? `, peer ${pe.mibPerS.toFixed(0)} MiB/s` : '') +
+            (r.outputsEqual ? '' : '  OUTPUTS DIFFER'),
+        );
+        out.push(r);
+      }
+    }
+  }
+  return out;
+}
+
+/** Event-loop delay while streaming through each gvl-ts loader mode. */
+export function runLoops(o: BenchOptions, p: Chr20Prepared, log: Log): LoopResult[] {
+  const out: LoopResult[] = [];
+  const picked = o.quick ? shapes(true).slice(0, 1) : shapes(false);
+  for (const shape of picked) {
+    if (!selected(o, 'loop', shape.name)) continue;
+    for (const mode of ['inline', 'worker'] as const) {
+      const reports: ChildReport[] = [];
+      for (let i = 0; i < o.repeats; i++) {
+        reports.push(
+          runChild(
+            'gvl',
+            {
+              kind: 'loop',
+              dataset: shapeDataset(p, shape),
+              reference: p.reference,
+              length: shape.length,
+              mode,
+              batchSize: shape.batchSize,
+              count: shape.timed,
+              warmup: shape.warmup,
+              seed: o.seed + i,
+            },
+            { threads: null, forced: false },
+            '',
+          ),
+        );
+      }
+      const p99 = reports.map((r) => r.loopP99Ms ?? Number.NaN);
+      const res: LoopResult = {
+        shape: shape.name,
+        mode,
+        p99Ms: median(p99),
+        worstP99Ms: Math.max(...p99),
+        maxMs: Math.max(...reports.map((r) => r.loopMaxMs ?? Number.NaN)),
+        mibPerS: median(reports.map((r) => mibPerSecond(r.bytes ?? 0, r.elapsedMs ?? 0))),
+        gcPerRun: median(reports.map((r) => r.gcCount ?? 0)),
+      };
+      log(`loop ${shape.name} ${mode}: event-loop p99 ${res.p99Ms.toFixed(2)} ms`);
+      out.push(res);
+    }
+  }
+  return out;
+}
+
+function summarizeWrites(reports: readonly ChildReport[]): WriteSummary {
+  const rss = reports.map((r) => r.peakRssBytes).filter((x): x is number => x !== null);
+  return {
+    runs: reports.length,
+    writeMs: median(reports.map((r) => r.writeMs ?? Number.NaN)),
+    peakRssBytes: rss.length ? median(rss) : null,
+  };
+}
+
+/**
+ * Write time and peak RSS, each write in its own process, into a fresh directory
+ * (removed after). The peer's VCF index (`.gvi`) already exists from the preparation,
+ * so neither side pays a one-off indexing cost here.
+ */
+export function runWrites(
+  o: BenchOptions,
+  input: { bed: string; vcf: string; samples: string[] | null; nSamples: number; label: string },
+  scratch: string,
+  peer: boolean,
+  python: string,
+  log: Log,
+  repeats = o.repeats,
+): WriteResult {
+  const reports: Record<Lib, ChildReport[]> = { gvl: [], peer: [] };
+  for (let i = 0; i < repeats; i++) {
+    for (const lib of interleave(i, peer)) {
+      const out = join(scratch, `write-${lib}-${i}.gvl`);
+      rmSync(out, { recursive: true, force: true });
+      try {
+        reports[lib].push(
+          runChild(
+            lib,
+            { kind: 'write', out, bed: input.bed, vcf: input.vcf, samples: input.samples },
+            { threads: null, forced: false },
+            python,
+          ),
+        );
+      } finally {
+        rmSync(out, { recursive: true, force: true });
+      }
+    }
+  }
+  const res: WriteResult = {
+    bed: input.label,
+    samples: input.nSamples,
+    gvl: summarizeWrites(reports.gvl),
+    peer: peer ? summarizeWrites(reports.peer) : null,
+  };
+  log(
+    `write ${input.label}: gvl ${(res.gvl.writeMs / 1000).toFixed(2)} s` +
+      (res.peer ? `, peer ${(res.peer.writeMs / 1000).toFixed(2)} s` : ''),
+  );
+  return res;
+}

@@ -254,6 +254,18 @@ export interface OutputColumn {
   dtype: string
 }
 
+/**
+ * The stored (on-disk) order of a dataset's regions, as genvarloader 0.43.1
+ * computes it at write and again at open: sorted by `contigRank` (the rank
+ * of each region's contig among the natsorted contigs), then start, then
+ * end, with ties in the order of the peer's unstable sort. `contigRank`,
+ * `starts` and `ends` have one entry per input (BED) row; starts and ends
+ * are 0-based, half-open, unpadded, integers. Returns `order` (uint32, one
+ * per row): `order[d]` is the input row stored at position `d`. Use the
+ * `peerRegionOrder` wrapper of `@gvl/native`.
+ */
+export declare function peerRegionOrder(contigRank: Uint32Array, starts: Float64Array, ends: Float64Array): Uint32Array
+
 /** The pool's current configuration (no side effects). */
 export declare function poolInfo(): PoolState
 

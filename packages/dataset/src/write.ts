@@ -8,6 +8,7 @@ import { closeSync, openSync, readSync, renameSync, rmSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Variant } from '@gmod/vcf';
+import { peerRegionOrder } from '@gvl/native';
 import { encodeInputRegions, VariantsTableWriter } from './arrow-tables.js';
 import { type BedTable, MAX_COORDINATE, readBed } from './bed.js';
 import { type BigWigSource, type BigWigTrack, checkTrackNames, openBigWig } from './bigwig.js';
@@ -38,13 +39,8 @@ import { openVcf, type VcfSource } from './vcf.js';
 
 /** A warning emitted while writing (the write goes on). */
 export interface WriteWarning {
-  /**
-   * `GVL_UNPHASED` (heterozygous genotypes written with `/`), `GVL_NO_VARIANTS`, or
-   * `GVL_PEER_STRAND_TIES` (regions tie on contig, start and end but differ in strand:
-   * this package reads them correctly, the Python genvarloader 0.43.1 may swap their
-   * strands when it opens the dataset, because it re-sorts regions with an unstable sort).
-   */
-  readonly code: 'GVL_UNPHASED' | 'GVL_NO_VARIANTS' | 'GVL_PEER_STRAND_TIES';
+  /** `GVL_UNPHASED` (heterozygous genotypes written with `/`) or `GVL_NO_VARIANTS`. */
+  readonly code: 'GVL_UNPHASED' | 'GVL_NO_VARIANTS';
   readonly message: string;
 }
 
@@ -180,17 +176,15 @@ function planRegions(bed: BedTable, maxJitter: number): Plan {
   const contigs = natsortContigs(bed.chrom);
   const rank = new Map(contigs.map((c, i) => [c, i]));
   const n = bed.length;
-  const order = Int32Array.from({ length: n }, (_, i) => i);
-  order.sort((a, b) => {
-    const ca = rank.get(bed.chrom[a] as string) as number;
-    const cb = rank.get(bed.chrom[b] as string) as number;
-    return (
-      ca - cb ||
-      (bed.chromStart[a] as number) - (bed.chromStart[b] as number) ||
-      (bed.chromEnd[a] as number) - (bed.chromEnd[b] as number) ||
-      a - b
-    );
-  });
+  // The peer's own order, ties included: it re-sorts regions with the same (unstable)
+  // sort when it opens a dataset, so tied regions must be stored where it expects them.
+  const order = Int32Array.from(
+    peerRegionOrder(
+      Uint32Array.from(bed.chrom, (c) => rank.get(c) as number),
+      bed.chromStart,
+      bed.chromEnd,
+    ),
+  );
   const rIdxMap = new Int32Array(n);
   const contigIdx = new Int32Array(n);
   const start = new Float64Array(n);
@@ -217,33 +211,6 @@ function planRegions(bed: BedTable, maxJitter: number): Plan {
   for (let d = n - 1; d >= 0; d--) contigStart[contigIdx[d] as number] = d;
   contigStart[contigs.length] = n;
   return { order, rIdxMap, contigs, contigIdx, contigStart, start, end, strand };
-}
-
-/**
- * Warns once when regions tie on (contig, start, end) but differ in strand: the peer
- * re-sorts regions at open with an unstable sort, so it may give a tied region its twin's
- * strand. On-disk rows are sorted, so ties are adjacent.
- */
-function warnStrandTies(plan: Plan, bed: BedTable, warn: (w: WriteWarning) => void): void {
-  let ties = 0;
-  let first = -1;
-  for (let d = 1; d < plan.start.length; d++) {
-    if (
-      plan.contigIdx[d] === plan.contigIdx[d - 1] &&
-      plan.start[d] === plan.start[d - 1] &&
-      plan.end[d] === plan.end[d - 1] &&
-      plan.strand[d] !== plan.strand[d - 1]
-    ) {
-      ties++;
-      if (first < 0) first = plan.order[d] as number;
-    }
-  }
-  if (ties === 0) return;
-  const at = `${bed.chrom[first]}:${bed.chromStart[first]}-${bed.chromEnd[first]}`;
-  warn({
-    code: 'GVL_PEER_STRAND_TIES',
-    message: `${ties} region(s) share contig, start and end with a region of the other strand (first: BED row ${first}, ${at}); gvl-ts reads them correctly, but genvarloader 0.43.1 may swap their strands when it opens this dataset (its region sort is unstable)`,
-  });
 }
 
 function resolveSamples(
@@ -822,7 +789,6 @@ export async function write(path: string, options: WriteOptions): Promise<WriteS
   }
   const samples = resolveSamples(vcf, tracks, options.samples);
   const plan = planRegions(bed, maxJitter);
-  warnStrandTies(plan, bed, warn);
   if (vcf) {
     const norm = new ContigNormalizer([...vcf.contigs, ...vcf.headerContigs]);
     const names = [...new Set([...vcf.contigs, ...vcf.headerContigs])];

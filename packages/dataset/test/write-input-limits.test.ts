@@ -25,7 +25,6 @@ import {
   isGvlError,
   main,
   parseBed,
-  type Ragged,
   readBed,
   type WriteOptions,
   write,
@@ -201,47 +200,6 @@ describe('duplicate names at write', () => {
     },
   );
 });
-
-describe.skipIf(!hasChr20)(
-  suiteName(
-    'regions tied on both strands',
-    hasChr20 ? [] : ['real data not found (set GVL_DATA_DIR)'],
-  ),
-  () => {
-    it('warns GVL_PEER_STRAND_TIES once, naming the count and the first tied BED row, and reads them correctly', async () => {
-      const bed = join(dir, 'ties.bed');
-      // Rows 1 and 2 tie on both strands; rows 0 and 3 tie on the same strand (no warning).
-      writeFileSync(
-        bed,
-        '20\t1000000\t1002048\t.\t0\t+\n20\t1010000\t1012048\t.\t0\t-\n20\t1010000\t1012048\t.\t0\t+\n20\t1000000\t1002048\t.\t0\t+\n',
-      );
-      const warnings: { code: string; message: string }[] = [];
-      const out = join(dir, 'ties.gvl');
-      await write(out, {
-        bed,
-        variants: chr20.vcf,
-        progress: false,
-        onWarning: (w) => warnings.push(w),
-      });
-      const ties = warnings.filter((w) => w.code === 'GVL_PEER_STRAND_TIES');
-      expect(ties).toHaveLength(1);
-      expect(ties[0]?.message).toContain('1 region(s)');
-      expect(ties[0]?.message).toMatch(/first: BED row [12], 20:1010000-1012048/);
-      const ds = (await Dataset.open(out, { reference: chr20.fasta })).withSeqs('haplotypes');
-      const plus = (await ds.get(2, 0)) as unknown as Ragged<Uint8Array>;
-      const minus = (await ds.get(1, 0)) as unknown as Ragged<Uint8Array>;
-      const comp: Record<number, number> = { 65: 84, 84: 65, 67: 71, 71: 67 };
-      const rc = (b: Uint8Array) => Uint8Array.from(b, (c) => comp[c] ?? c).reverse();
-      expect(plus.offsets.length).toBe(3);
-      for (let h = 0; h < 2; h++) {
-        const p = plus.data.subarray(Number(plus.offsets[h]), Number(plus.offsets[h + 1]));
-        const m = minus.data.subarray(Number(minus.offsets[h]), Number(minus.offsets[h + 1]));
-        expect(p.length).toBeGreaterThan(0);
-        expect(Buffer.from(m).equals(Buffer.from(rc(p)))).toBe(true);
-      }
-    });
-  },
-);
 
 describe.skipIf(!hasChr20)(
   suiteName(

@@ -23,6 +23,7 @@ export {
   PoolConfiguredError,
 } from './errors.js';
 export { exchangePaths } from './fs.js';
+export { peerRegionOrder } from './region-order.js';
 export type { HaplotypesInput } from './haplotypes.js';
 export { reconstructHaplotypes, reconstructHaplotypesSync } from './haplotypes.js';
 export type { LimitOptions, LimitsInfo } from './limits.js';

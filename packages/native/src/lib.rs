@@ -19,6 +19,7 @@ pub mod prng;
 pub mod rc;
 pub mod realign;
 pub mod reference;
+pub mod region_order;
 pub mod row_gate;
 pub mod tasks;
 pub mod tracks;

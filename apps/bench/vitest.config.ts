@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     pool: 'forks',
-    testTimeout: 180_000,
+    // The smoke run spawns one process per measurement (the peer imports genvarloader each
+    // time): about a minute on a quiet 2-CPU machine, several under load.
+    testTimeout: 660_000,
   },
 });

@@ -50,7 +50,7 @@ describe.skipIf(noData !== null)(noData ? `${name} [skipped: ${noData}]` : name,
       [join(appDir, 'dist', 'cli.js'), '--quick', '--json', json],
       {
         encoding: 'utf8',
-        timeout: 170_000,
+        timeout: 600_000,
       },
     );
     expect(r.stderr).not.toContain('GVL_BENCH_OUTPUT_MISMATCH');

@@ -54,7 +54,7 @@ function isGzip(bytes: Uint8Array): boolean {
  * @param source - a name for messages (the path).
  * @throws {@link BedError} `GVL_BAD_BED` naming `source:line` when a line has the wrong
  *   number of columns, a non-integer or negative coordinate, `chromEnd <= chromStart`, a
- *   `chromEnd` past 2^31 − 1 ({@link MAX_COORDINATE}: datasets store int32 regions), a
+ *   `chromEnd` past 2^31 − 1 (datasets store int32 regions), a
  *   non-numeric score, a strand other than `+`, `-`, `.`, or a name (column 4, other
  *   than `.`) already used by an earlier line; or when there is no region.
  * @see seqpro's `bed.read` (what genvarloader's `write` reads a BED path with)

@@ -55,6 +55,12 @@ const README_EXAMPLES: ReadmeRule[] = [
     workspace: true,
   },
   {
+    // Unmodified, in the same folder: verifies the chr20.gvl written there.
+    readme: 'packages/dataset/README.md',
+    match: "verifyDataset('chr20.gvl'",
+    workspace: true,
+  },
+  {
     readme: 'packages/errors/README.md',
     match: "await ds.get(0, 'NA99999')",
     skip: 'needs an opened dataset `ds`; the `ts test` block below it runs',

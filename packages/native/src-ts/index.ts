@@ -23,6 +23,14 @@ export {
   PoolConfiguredError,
 } from './errors.js';
 export { exchangePaths } from './fs.js';
+export type {
+  AsyncHaplotypeBatchOptions,
+  HaplotypeBatch,
+  HaplotypeBatchOptions,
+  HaplotypeRequest,
+  HaplotypeSourceInput,
+} from './haplotype-source.js';
+export { HaplotypeSource } from './haplotype-source.js';
 export type { HaplotypesInput } from './haplotypes.js';
 export { reconstructHaplotypes, reconstructHaplotypesSync } from './haplotypes.js';
 export type { LimitOptions, LimitsInfo } from './limits.js';

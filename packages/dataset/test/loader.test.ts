@@ -286,4 +286,38 @@ describe.skipIf(missing.length > 0)(suiteName('loaders', missing), () => {
     expect(within.workers).toBe(maxLoaderWorkers());
     await within.close();
   });
+
+  it('reuse: true gives the bytes of reuse: false, from a ring of prefetch + 2 recycled buffers', async () => {
+    const opts = { batchSize: 48, shuffle: true, seed: 5, prefetch: 2 } as const;
+    const fresh: Ragged<Uint8Array>[] = [];
+    const freshBuffers = new Set<ArrayBufferLike>();
+    for await (const b of ds.loader(opts)) {
+      const r = b.data as Ragged<Uint8Array>;
+      fresh.push(r);
+      freshBuffers.add(r.data.buffer);
+    }
+    expect(freshBuffers.size).toBe(fresh.length); // default: every batch owns new memory
+
+    const buffers = new Set<ArrayBufferLike>();
+    let prev: { view: Ragged<Uint8Array>; copy: Uint8Array } | null = null;
+    let i = 0;
+    for await (const b of ds.loader({ ...opts, reuse: true })) {
+      const r = b.data as Ragged<Uint8Array>;
+      expect(sameBytes(r, fresh[i] as Ragged<Uint8Array>)).toBe(true);
+      // The ownership rule: the previous batch is intact until the batch after next is requested.
+      if (prev) expect(Buffer.compare(Buffer.from(prev.view.data), Buffer.from(prev.copy))).toBe(0);
+      prev = { view: r, copy: r.data.slice() };
+      buffers.add(r.data.buffer);
+      i++;
+    }
+    expect(i).toBe(fresh.length);
+    // Slots grow (25% headroom) only when a batch does not fit: far fewer buffers than batches.
+    expect(buffers.size).toBeLessThan(fresh.length / 2);
+  });
+
+  it('reuse must be a boolean', () => {
+    expect(() => ds.loader({ reuse: 'yes' as never })).toThrow(
+      expect.objectContaining({ code: 'GVL_INVALID_ARGUMENT' }),
+    );
+  });
 });

@@ -19,7 +19,8 @@ export const LOADER_MODES: readonly LoaderMode[] = ['inline', 'worker'];
 /** Options of {@link Dataset.loader}. */
 export interface LoaderOptions extends BatchOptions {
   /**
-   * `'inline'` (default): batches computed by async native kernels from this thread.
+   * `'inline'` (default): batches computed from this thread, one native call per
+   * haplotype batch (small batches on this thread, larger ones off it).
    * `'worker'`: batches computed in `workers` worker threads that share the dataset's
    * memory (`SharedArrayBuffer`) and transfer results back without a copy.
    */

@@ -51,6 +51,24 @@ export interface BatchOutput {
  */
 export const SYNC_MAX_BYTES = 4 << 20;
 
+/**
+ * Synchronous batches yield to the event loop (one `setImmediate`) once this many
+ * milliseconds have passed since the last yield, so that a consumer iterating batches
+ * that all run synchronously still lets timers and I/O run: the event-loop delay stays
+ * below this bound plus one batch.
+ */
+export const SYNC_YIELD_MS = 1;
+
+let lastYield = 0;
+
+/** Resolves on the next turn of the event loop when the sync budget is spent. */
+async function yieldIfDue(): Promise<void> {
+  const now = performance.now();
+  if (now - lastYield < SYNC_YIELD_MS) return;
+  await new Promise<void>((r) => setImmediate(r));
+  lastYield = performance.now();
+}
+
 const sources = new WeakMap<Core, HaplotypeSource>();
 
 /** The dataset's haplotype inputs held natively, created once per {@link Core}. */
@@ -105,15 +123,15 @@ async function fusedHaplotypes(
     length: typeof L === 'number' ? L : undefined,
     rcNeg: plan.settings.rcNeg,
   };
-  const out = output?.take();
-  const options = { parallel: plan.settings.parallel, out };
+  const parallel = plan.settings.parallel;
   let res: { data: Uint8Array; offsets: BigInt64Array };
   if (estimate <= SYNC_MAX_BYTES) {
+    await yieldIfDue();
     if (signal?.aborted)
       throw new AbortedError('the batch was aborted before it started', { cause: signal.reason });
-    res = src.getSync(request, options);
+    res = src.getSync(request, { parallel, out: output?.take() });
   } else {
-    res = await src.get(request, { ...options, signal });
+    res = await src.get(request, { parallel, out: output?.take(), signal });
   }
   output?.used(res.data);
   return finish(res.data, res.offsets, [...req.shape, P], L, 78);

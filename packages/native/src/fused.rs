@@ -141,13 +141,10 @@ impl<'a> Source<'a> {
                     &format!("{} (one per item and haplotype) or none", n * p),
                 ));
             }
-            if let Some(i) = req
-                .shift_u
-                .iter()
-                .position(|u| !(0.0..1.0).contains(u))
-            {
-                return Err(GvlError::invalid("shiftU", req.shift_u[i], "a number in [0, 1)")
-                    .with_index(i));
+            if let Some(i) = req.shift_u.iter().position(|u| !(0.0..1.0).contains(u)) {
+                return Err(
+                    GvlError::invalid("shiftU", req.shift_u[i], "a number in [0, 1)").with_index(i),
+                );
             }
         }
         if req.length == Some(0) {
@@ -183,7 +180,11 @@ impl<'a> Source<'a> {
             }
             let r = self.r_idx_map[ri as usize] as usize;
             let row = &self.regions[4 * r..4 * r + 4];
-            let off = if req.jitter.is_empty() { 0 } else { req.jitter[i] };
+            let off = if req.jitter.is_empty() {
+                0
+            } else {
+                req.jitter[i]
+            };
             let (start, end) = (row[1].checked_add(off), row[2].checked_add(off));
             let (Some(start), Some(end)) = (start, end) else {
                 return Err(GvlError::invalid(

@@ -144,7 +144,9 @@ impl HaplotypeSource {
         let pad = match input.pad_char {
             None => b'N',
             Some(p) if p <= 255 => p as u8,
-            Some(p) => return Err(GvlError::invalid("padChar", p, "a byte value in [0, 255]").into()),
+            Some(p) => {
+                return Err(GvlError::invalid("padChar", p, "a byte value in [0, 255]").into())
+            }
         };
         if input.variants.alts.is_none() || input.variants.alt_offsets.is_none() {
             return Err(GvlError::invalid(
@@ -171,7 +173,10 @@ impl HaplotypeSource {
         parallel_at: f64,
         out: Option<Uint8Array>,
     ) -> napi::Result<HaplotypeBatchResult> {
-        tasks::run_sync(self.kernel(request, parallel_at, out), parallel_at.is_finite())
+        tasks::run_sync(
+            self.kernel(request, parallel_at, out),
+            parallel_at.is_finite(),
+        )
     }
 
     /// One batch off the JS thread (a libuv thread; the pool when the output
@@ -198,7 +203,12 @@ impl HaplotypeSource {
 }
 
 impl HaplotypeSource {
-    fn kernel(&self, request: HaplotypeRequest, parallel_at: f64, out: Option<Uint8Array>) -> FusedKernel {
+    fn kernel(
+        &self,
+        request: HaplotypeRequest,
+        parallel_at: f64,
+        out: Option<Uint8Array>,
+    ) -> FusedKernel {
         FusedKernel {
             data: Arc::clone(&self.data),
             request,
@@ -224,7 +234,7 @@ pub struct FusedOutput {
 
 impl FusedKernel {
     fn run(&mut self, exec: &Exec) -> GResult<FusedOutput> {
-        if !(self.parallel_at >= 0.0) {
+        if self.parallel_at.is_nan() || self.parallel_at < 0.0 {
             return Err(GvlError::invalid(
                 "parallelAt",
                 self.parallel_at,

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IndexOutOfRangeError, type NativeError } from '@gvl/native';
 import { numThreads } from '@gvl/threads';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   AbortedError,
   Dataset,
@@ -19,6 +19,7 @@ import {
   type Ragged,
   write,
 } from '../src/index.js';
+import { SYNC_YIELD_MS } from '../src/query.js';
 import { chr20, hasChr20, suiteName } from './helpers.js';
 
 const missing = hasChr20 ? [] : [`real data not found at ${chr20.vcf} (set GVL_DATA_DIR)`];
@@ -319,5 +320,43 @@ describe.skipIf(missing.length > 0)(suiteName('loaders', missing), () => {
     expect(() => ds.loader({ reuse: 'yes' as never })).toThrow(
       expect.objectContaining({ code: 'GVL_INVALID_ARGUMENT' }),
     );
+  });
+
+  it('synchronous batches yield to the event loop once the time budget is spent (controlled clock)', async () => {
+    // Counts turns of the event loop (a self-rescheduling setImmediate) during one epoch.
+    async function turnsDuringEpoch(): Promise<{ turns: number; batches: number }> {
+      let turns = 0;
+      let done = false;
+      const tick = () => {
+        if (done) return;
+        turns++;
+        setImmediate(tick);
+      };
+      setImmediate(tick);
+      let batches = 0;
+      for await (const _ of ds.loader({ batchSize: 100, reuse: true })) batches++;
+      done = true;
+      return { turns, batches };
+    }
+    let t = 1e9;
+    // Frozen clock (after one first yield): the budget is never spent, nothing yields.
+    const frozen = vi.spyOn(performance, 'now').mockImplementation(() => t);
+    try {
+      await turnsDuringEpoch(); // spends the first yield at this clock value
+      const still = await turnsDuringEpoch();
+      expect(still.batches).toBe(12);
+      expect(still.turns).toBe(0);
+    } finally {
+      frozen.mockRestore();
+    }
+    // A clock that spends the budget at every reading: every batch yields once; the
+    // `prefetch` (2) batches started together yield in the same turn.
+    const ticking = vi.spyOn(performance, 'now').mockImplementation(() => (t += SYNC_YIELD_MS));
+    try {
+      const busy = await turnsDuringEpoch();
+      expect(busy.turns).toBeGreaterThanOrEqual(busy.batches / 2 - 1);
+    } finally {
+      ticking.mockRestore();
+    }
   });
 });

@@ -10,6 +10,32 @@
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
 /**
+ * A dataset's haplotype inputs, held natively so that each batch is one call
+ * from region and sample indices to finished bytes: length changes, output
+ * offsets, random shifts, reconstruction and reverse complement of − strand
+ * rows, in one parallel region over (item, haplotype) rows with disjoint
+ * output slices (identical bytes for any thread count).
+ */
+export declare class HaplotypeSource {
+  /**
+   * Validates the dataset side once (`GVL_INVALID_ARGUMENT` /
+   * `GVL_INDEX_OUT_OF_RANGE` naming the array and element).
+   */
+  constructor(input: HaplotypeSourceInput)
+  /**
+   * One batch on the calling thread (blocks it; the rows run on the pool
+   * when the output reaches `parallelAt` bytes). `out`: a buffer to write
+   * into when it holds at least the batch's bytes (else a new array).
+   */
+  getSync(request: HaplotypeRequest, parallelAt: number, out?: Uint8Array | undefined | null): HaplotypeBatchResult
+  /**
+   * One batch off the JS thread (a libuv thread; the pool when the output
+   * reaches `parallelAt` bytes). Do not touch `out` until it settles.
+   */
+  get(request: HaplotypeRequest, parallelAt: number, out?: Uint8Array | undefined | null, signal?: AbortSignal | undefined | null): Promise<HaplotypeBatchResult>
+}
+
+/**
  * Check, before allocating, that output arrays fit under the cap: their
  * bytes, summed in checked 64-bit arithmetic, are at most `maxOutputBytes`.
  * Returns the total bytes; throws `GVL_OUTPUT_TOO_LARGE` naming the first
@@ -167,6 +193,37 @@ export declare function getReference(input: ReferenceInput, parallel: boolean, o
 /** N-padded reference bytes, rows delimited by `outOffsets`. Blocks the calling thread. */
 export declare function getReferenceSync(input: ReferenceInput, parallel: boolean, out?: Uint8Array | undefined | null): Uint8Array
 
+/** A fused batch's result. */
+export interface HaplotypeBatchResult {
+  /**
+   * uint8 bytes of length `bytes`, when the kernel allocated them; absent
+   * when they were written into the caller's `out` (its first `bytes` bytes).
+   */
+  data?: Uint8Array
+  /** int64 `(n * ploidy + 1)` row offsets, starting at 0. */
+  offsets: BigInt64Array
+  /** Output bytes. */
+  bytes: number
+  /** Whether the rows ran on the pool. */
+  parallel: boolean
+}
+
+/** One batch: item `i` is (input region `regionIdx[i]`, sample `sampleIdx[i]`). */
+export interface HaplotypeRequest {
+  /** int32 `(n)` input-order region indices. */
+  regionIdx: Int32Array
+  /** int32 `(n)` sample indices (metadata order). */
+  sampleIdx: Int32Array
+  /** int32 `(n)` start offsets (jitter), or absent for none. */
+  jitter?: Int32Array
+  /** float64 `(n * ploidy)` uniforms in `[0, 1)` for random shifts (fixed length only). */
+  shiftU?: Float64Array
+  /** Fixed output length per row; absent for ragged rows. */
+  length?: number
+  /** Reverse-complement rows of − strand regions. */
+  rcNeg: boolean
+}
+
 /** Input of `reconstructHaplotypes`. */
 export interface HaplotypesInput {
   /** int32 `(n, 3)`: contig index, start, end (0-based, half-open). */
@@ -182,6 +239,28 @@ export interface HaplotypesInput {
   /** int64 `(n * ploidy + 1)`: row `k` is `out[outOffsets[k]..outOffsets[k + 1]]`. */
   outOffsets: BigInt64Array
   /** Pad byte, default `N` (78). */
+  padChar?: number
+}
+
+/**
+ * The dataset side of {@link HaplotypeSource}: arrays held for the
+ * source's lifetime. JS must not mutate them while the source is in use.
+ */
+export interface HaplotypeSourceInput {
+  genotypes: GenotypeTable
+  /** Must carry `alts` and `altOffsets`. */
+  variants: VariantTable
+  reference: ReferenceSequence
+  /**
+   * int32 `(R, 4)` on-disk order: contig index, start, end (0-based,
+   * half-open, unpadded), strand (+1 / −1).
+   */
+  regions: Int32Array
+  /** int32 `(R_input)`: on-disk row of each input-order region. */
+  rIdxMap: Int32Array
+  nSamples: number
+  ploidy: number
+  /** Pad byte for positions off the contig. Default `N` (78). */
   padChar?: number
 }
 

@@ -6,7 +6,7 @@ import type { Batch, BatchOptions, Dataset, PlannedBatch } from './dataset.js';
 import { planBatches } from './dataset.js';
 import { AbortedError, GvlError } from './errors.js';
 import type { GetOutput } from './output.js';
-import { computeBatch } from './query.js';
+import { type BatchOutput, computeBatch } from './query.js';
 import { invalid } from './settings.js';
 import { errorFromWire, fromWire, serializeCore, type WireError, type WireOutput } from './wire.js';
 
@@ -19,7 +19,8 @@ export const LOADER_MODES: readonly LoaderMode[] = ['inline', 'worker'];
 /** Options of {@link Dataset.loader}. */
 export interface LoaderOptions extends BatchOptions {
   /**
-   * `'inline'` (default): batches computed by async native kernels from this thread.
+   * `'inline'` (default): batches computed from this thread, one native call per
+   * haplotype batch (small batches on this thread, larger ones off it).
    * `'worker'`: batches computed in `workers` worker threads that share the dataset's
    * memory (`SharedArrayBuffer`) and transfer results back without a copy.
    */
@@ -33,6 +34,19 @@ export interface LoaderOptions extends BatchOptions {
   workers?: number;
   /** Batches computed ahead of the consumer (in flight or waiting), ≥ 1. Default 2 (inline) or 2 × workers. */
   prefetch?: number;
+  /**
+   * Reuse output memory across batches (`'inline'` mode, haplotypes without tracks).
+   * Default `false`: every batch's arrays are new memory the consumer owns, as
+   * `ds.get()` returns.
+   *
+   * With `true`, the haplotype bytes of a batch live in one of `prefetch + 2` buffers the
+   * loader owns and recycles: **a batch's arrays are valid until you request the batch
+   * after next** (in a `for await` loop: during its own iteration and the next one).
+   * Copy what you keep longer (`data.slice()`). This removes the per-batch allocation
+   * of the output (and the garbage collections it causes). Ignored in `'worker'` mode,
+   * whose batches are transferred from the worker threads.
+   */
+  reuse?: boolean;
 }
 
 /** Counters of a {@link Loader}. */
@@ -125,8 +139,42 @@ export function createLoader(ds: Dataset, options: LoaderOptions): Loader {
       ? clampWorkers(checkCount('workers', options.workers, Math.min(4, numThreads())))
       : 0;
   const prefetch = checkCount('prefetch', options.prefetch, mode === 'worker' ? 2 * workers : 2);
+  if (options.reuse !== undefined && typeof options.reuse !== 'boolean')
+    throw invalid('reuse', options.reuse, 'a boolean');
   const plans = planBatches(ds, options); // validates batchSize
-  return new LoaderImpl(ds, mode, plans, prefetch, workers, options.signal);
+  const ring = options.reuse === true && mode === 'inline' ? new OutputRing(prefetch + 2) : null;
+  return new LoaderImpl(ds, mode, plans, prefetch, workers, options.signal, ring);
+}
+
+/**
+ * The buffers of a reusing loader: batch `i` writes into slot `i mod n`. With
+ * `n = prefetch + 2`, a slot is written again only once the consumer has requested the
+ * batch after next of the one that used it (the loader starts batch `d + prefetch` when
+ * batch `d` is delivered).
+ */
+class OutputRing {
+  readonly #slots: (Uint8Array | undefined)[];
+  #next = 0;
+
+  constructor(n: number) {
+    this.#slots = new Array<Uint8Array | undefined>(n).fill(undefined);
+  }
+
+  /** The lease of the next batch's slot. */
+  lease(): BatchOutput {
+    const i = this.#next;
+    this.#next = (i + 1) % this.#slots.length;
+    return {
+      take: () => this.#slots[i],
+      used: (data) => {
+        const slot = this.#slots[i];
+        if (slot !== undefined && data.buffer === slot.buffer) return;
+        // The slot was too small: the batch got new memory. Grow the slot with 25%
+        // headroom so that slightly larger batches later still fit.
+        this.#slots[i] = new Uint8Array(Math.ceil(data.length * 1.25));
+      },
+    };
+  }
 }
 
 class LoaderImpl implements Loader {
@@ -139,6 +187,7 @@ class LoaderImpl implements Loader {
   readonly #ctrl = new AbortController();
   readonly #stats: LoaderStats = { delivered: 0, inFlight: 0, maxInFlight: 0 };
   readonly #pool: WorkerPool | null;
+  readonly #ring: OutputRing | null;
   #exhausted = false;
   #closed: GvlError | null = null;
   #closing: Promise<void> | null = null;
@@ -153,9 +202,11 @@ class LoaderImpl implements Loader {
     plans: Iterator<PlannedBatch>,
     prefetch: number,
     workers: number,
-    signal?: AbortSignal,
+    signal: AbortSignal | undefined,
+    ring: OutputRing | null,
   ) {
     this.mode = mode;
+    this.#ring = ring;
     this.workers = workers;
     this.#ds = ds;
     this.#plans = plans;
@@ -187,7 +238,13 @@ class LoaderImpl implements Loader {
       });
       const work = this.#pool
         ? this.#pool.run(req, this.#ctrl.signal)
-        : computeBatch(this.#ds.internals.core, this.#ds.internals.plan, req, this.#ctrl.signal);
+        : computeBatch(
+            this.#ds.internals.core,
+            this.#ds.internals.plan,
+            req,
+            this.#ctrl.signal,
+            this.#ring?.lease(),
+          );
       const entry: Pending = {
         planned,
         promise: Promise.race([work, external]),

@@ -1,4 +1,5 @@
-import { GvlError, InvalidArgumentError } from './errors.js';
+import { HaplotypeSource } from '@gvl/native';
+import { AbortedError, GvlError, InvalidArgumentError } from './errors.js';
 import * as k from './kernels.js';
 import type { DatasetFiles } from './open.js';
 import type { GetOutput, RaggedVariants, SeqsOutput, TracksOutput } from './output.js';
@@ -30,6 +31,110 @@ export interface BatchRequest {
   jitter: Int32Array | null;
   /** Per-(item, haplotype) uniforms in `[0, 1)` for random shifts, or null (deterministic). */
   shiftU: Float64Array | null;
+}
+
+/**
+ * Where a batch's haplotype bytes may be written: a buffer the caller lends for this
+ * batch (see {@link OutputRing}). When it is too small, the batch gets new memory.
+ */
+export interface BatchOutput {
+  /** A buffer to write the batch's bytes into (its first `bytes` bytes). */
+  take(): Uint8Array | undefined;
+  /** Called with the memory the batch used (the lent buffer or a new, larger one). */
+  used(data: Uint8Array): void;
+}
+
+/**
+ * Batches whose estimated output is at most this many bytes run on the calling thread
+ * (`getSync`): below it a batch costs less than a libuv round trip and blocks the event
+ * loop for well under a millisecond (docs/execution-model.md has the measurement).
+ */
+export const SYNC_MAX_BYTES = 4 << 20;
+
+/**
+ * Synchronous batches yield to the event loop (one `setImmediate`) once this many
+ * milliseconds have passed since the last yield, so that a consumer iterating batches
+ * that all run synchronously still lets timers and I/O run: the event-loop delay stays
+ * below this bound plus one batch.
+ */
+export const SYNC_YIELD_MS = 1;
+
+let lastYield = 0;
+
+/** Resolves on the next turn of the event loop when the sync budget is spent. */
+async function yieldIfDue(): Promise<void> {
+  const now = performance.now();
+  if (now - lastYield < SYNC_YIELD_MS) return;
+  await new Promise<void>((r) => setImmediate(r));
+  lastYield = performance.now();
+}
+
+const sources = new WeakMap<Core, HaplotypeSource>();
+
+/** The dataset's haplotype inputs held natively, created once per {@link Core}. */
+function haplotypeSource(core: Core): HaplotypeSource {
+  let src = sources.get(core);
+  if (src) return src;
+  const { files, reference } = core;
+  const g = files.genotypes;
+  const v = files.variants;
+  if (!g || !v || !reference) throw new Error('haplotypeSource: no genotypes or reference');
+  src = HaplotypeSource.create({
+    genotypes: { offsets: g.offsets, variantIdxs: g.variantIdxs },
+    variants: { starts: v.start, ilens: v.ilen, alts: v.alt, altOffsets: v.altOffsets },
+    reference: { sequence: reference.data, offsets: reference.offsets },
+    regions: files.regions,
+    rIdxMap: files.rIdxMap,
+    nSamples: files.metadata.samples.length,
+    ploidy: files.metadata.ploidy ?? 1,
+    padChar: reference.padChar,
+  });
+  sources.set(core, src);
+  return src;
+}
+
+/**
+ * Haplotypes only (no tracks): one native call from the batch's indices to finished
+ * bytes. Small batches run synchronously on this thread (see {@link SYNC_MAX_BYTES}).
+ */
+async function fusedHaplotypes(
+  core: Core,
+  plan: Plan,
+  req: BatchRequest,
+  output: BatchOutput | undefined,
+  signal: AbortSignal | undefined,
+): Promise<SeqsOutput> {
+  const src = haplotypeSource(core);
+  const { files } = core;
+  const P = files.metadata.ploidy ?? 1;
+  const L = plan.length;
+  let estimate = 0;
+  if (typeof L === 'number') estimate = req.regionIdx.length * P * L;
+  else
+    for (const ri of req.regionIdx) {
+      const r = files.rIdxMap[ri] as number;
+      estimate += P * ((files.regions[r * 4 + 2] as number) - (files.regions[r * 4 + 1] as number));
+    }
+  const request = {
+    regionIdx: req.regionIdx,
+    sampleIdx: req.sampleIdx,
+    jitter: req.jitter,
+    shiftU: typeof L === 'number' ? req.shiftU : null,
+    length: typeof L === 'number' ? L : undefined,
+    rcNeg: plan.settings.rcNeg,
+  };
+  const parallel = plan.settings.parallel;
+  let res: { data: Uint8Array; offsets: BigInt64Array };
+  if (estimate <= SYNC_MAX_BYTES) {
+    await yieldIfDue();
+    if (signal?.aborted)
+      throw new AbortedError('the batch was aborted before it started', { cause: signal.reason });
+    res = src.getSync(request, { parallel, out: output?.take() });
+  } else {
+    res = await src.get(request, { parallel, out: output?.take(), signal });
+  }
+  output?.used(res.data);
+  return finish(res.data, res.offsets, [...req.shape, P], L, 78);
 }
 
 /** Per-batch geometry shared by the kernels. */
@@ -147,8 +252,17 @@ export async function computeBatch(
   plan: Plan,
   req: BatchRequest,
   signal?: AbortSignal,
+  output?: BatchOutput,
 ): Promise<GetOutput> {
   const { files, reference } = core;
+  if (
+    plan.seqs === 'haplotypes' &&
+    plan.tracks.length === 0 &&
+    files.genotypes &&
+    files.variants &&
+    reference
+  )
+    return fusedHaplotypes(core, plan, req, output, signal);
   const g = geometry(core, plan, req);
   const parallel = plan.settings.parallel;
   const lead = req.shape;

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IndexOutOfRangeError, type NativeError } from '@gvl/native';
 import { numThreads } from '@gvl/threads';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   AbortedError,
   Dataset,
@@ -19,6 +19,7 @@ import {
   type Ragged,
   write,
 } from '../src/index.js';
+import { SYNC_YIELD_MS } from '../src/query.js';
 import { chr20, hasChr20, suiteName } from './helpers.js';
 
 const missing = hasChr20 ? [] : [`real data not found at ${chr20.vcf} (set GVL_DATA_DIR)`];
@@ -285,5 +286,77 @@ describe.skipIf(missing.length > 0)(suiteName('loaders', missing), () => {
     const within = ds.loader({ mode: 'worker', workers: maxLoaderWorkers(), batchSize: 40 });
     expect(within.workers).toBe(maxLoaderWorkers());
     await within.close();
+  });
+
+  it('reuse: true gives the bytes of reuse: false, from a ring of prefetch + 2 recycled buffers', async () => {
+    const opts = { batchSize: 48, shuffle: true, seed: 5, prefetch: 2 } as const;
+    const fresh: Ragged<Uint8Array>[] = [];
+    const freshBuffers = new Set<ArrayBufferLike>();
+    for await (const b of ds.loader(opts)) {
+      const r = b.data as Ragged<Uint8Array>;
+      fresh.push(r);
+      freshBuffers.add(r.data.buffer);
+    }
+    expect(freshBuffers.size).toBe(fresh.length); // default: every batch owns new memory
+
+    const buffers = new Set<ArrayBufferLike>();
+    let prev: { view: Ragged<Uint8Array>; copy: Uint8Array } | null = null;
+    let i = 0;
+    for await (const b of ds.loader({ ...opts, reuse: true })) {
+      const r = b.data as Ragged<Uint8Array>;
+      expect(sameBytes(r, fresh[i] as Ragged<Uint8Array>)).toBe(true);
+      // The ownership rule: the previous batch is intact until the batch after next is requested.
+      if (prev) expect(Buffer.compare(Buffer.from(prev.view.data), Buffer.from(prev.copy))).toBe(0);
+      prev = { view: r, copy: r.data.slice() };
+      buffers.add(r.data.buffer);
+      i++;
+    }
+    expect(i).toBe(fresh.length);
+    // Slots grow (25% headroom) only when a batch does not fit: far fewer buffers than batches.
+    expect(buffers.size).toBeLessThan(fresh.length / 2);
+  });
+
+  it('reuse must be a boolean', () => {
+    expect(() => ds.loader({ reuse: 'yes' as never })).toThrow(
+      expect.objectContaining({ code: 'GVL_INVALID_ARGUMENT' }),
+    );
+  });
+
+  it('synchronous batches yield to the event loop once the time budget is spent (controlled clock)', async () => {
+    // Counts turns of the event loop (a self-rescheduling setImmediate) during one epoch.
+    async function turnsDuringEpoch(): Promise<{ turns: number; batches: number }> {
+      let turns = 0;
+      let done = false;
+      const tick = () => {
+        if (done) return;
+        turns++;
+        setImmediate(tick);
+      };
+      setImmediate(tick);
+      let batches = 0;
+      for await (const _ of ds.loader({ batchSize: 100, reuse: true })) batches++;
+      done = true;
+      return { turns, batches };
+    }
+    let t = 1e9;
+    // Frozen clock (after one first yield): the budget is never spent, nothing yields.
+    const frozen = vi.spyOn(performance, 'now').mockImplementation(() => t);
+    try {
+      await turnsDuringEpoch(); // spends the first yield at this clock value
+      const still = await turnsDuringEpoch();
+      expect(still.batches).toBe(12);
+      expect(still.turns).toBe(0);
+    } finally {
+      frozen.mockRestore();
+    }
+    // A clock that spends the budget at every reading: every batch yields once; the
+    // `prefetch` (2) batches started together yield in the same turn.
+    const ticking = vi.spyOn(performance, 'now').mockImplementation(() => (t += SYNC_YIELD_MS));
+    try {
+      const busy = await turnsDuringEpoch();
+      expect(busy.turns).toBeGreaterThanOrEqual(busy.batches / 2 - 1);
+    } finally {
+      ticking.mockRestore();
+    }
   });
 });

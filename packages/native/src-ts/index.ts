@@ -23,7 +23,14 @@ export {
   PoolConfiguredError,
 } from './errors.js';
 export { exchangePaths } from './fs.js';
-export { peerRegionOrder } from './region-order.js';
+export type {
+  AsyncHaplotypeBatchOptions,
+  HaplotypeBatch,
+  HaplotypeBatchOptions,
+  HaplotypeRequest,
+  HaplotypeSourceInput,
+} from './haplotype-source.js';
+export { HaplotypeSource } from './haplotype-source.js';
 export type { HaplotypesInput } from './haplotypes.js';
 export { reconstructHaplotypes, reconstructHaplotypesSync } from './haplotypes.js';
 export type { LimitOptions, LimitsInfo } from './limits.js';
@@ -35,6 +42,7 @@ export type { InsertionFill, RealignInput } from './realign.js';
 export { realignTracks, realignTracksSync } from './realign.js';
 export type { ReferenceInput } from './reference.js';
 export { getReference, getReferenceSync } from './reference.js';
+export { peerRegionOrder } from './region-order.js';
 export type { AsyncRowsOptions, RowsInput, RowsOptions } from './reverse.js';
 export {
   reverseComplement,

@@ -165,3 +165,42 @@ export function resolveParallel(parallel: unknown, outputBytes: number): boolean
   if (parallel === true || parallel === false) return parallel;
   throw invalidArgument('parallel', parallel, "true, false or 'auto'");
 }
+
+/**
+ * @internal The output size (bytes) from which a fused batch runs on the pool:
+ * `0` for `true` or `GVL_FORCE_PARALLEL`, `Infinity` for `false`, else the
+ * size gate of `@gvl/threads` for this pool (`shouldParallelize`).
+ */
+export function parallelThreshold(parallel: unknown): number {
+  const threads = ensurePool();
+  if (parallel === true) return 0;
+  if (parallel === false) return Number.POSITIVE_INFINITY;
+  if (parallel !== undefined && parallel !== 'auto')
+    throw invalidArgument('parallel', parallel, "true, false or 'auto'");
+  if (shouldParallelize(0, threads)) return 0;
+  let gate = gates.get(threads);
+  if (gate === undefined) {
+    gate = gateBytes(threads);
+    gates.set(threads, gate);
+  }
+  return gate;
+}
+
+const gates = new Map<number, number>();
+
+/** The smallest output that `shouldParallelize` sends to a pool of `threads` threads (no force). */
+function gateBytes(threads: number): number {
+  let lo = 0;
+  let hi = 1;
+  while (!shouldParallelize(hi, threads)) {
+    lo = hi;
+    hi *= 2;
+    if (hi > 2 ** 52) return Number.POSITIVE_INFINITY;
+  }
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (shouldParallelize(mid, threads)) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}

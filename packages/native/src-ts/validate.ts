@@ -9,7 +9,12 @@
 import { invalidArgument } from './errors.js';
 
 /** The typed-array kinds this package accepts, by `Symbol.toStringTag`. */
-export type TypedArrayKind = 'Uint8Array' | 'Int32Array' | 'Float32Array' | 'BigInt64Array';
+export type TypedArrayKind =
+  | 'Uint8Array'
+  | 'Int32Array'
+  | 'Float32Array'
+  | 'BigInt64Array'
+  | 'Float64Array';
 
 /** Throw unless `value` is a typed array of exactly `kind` (realm-safe). */
 export function expectArray(param: string, value: unknown, kind: TypedArrayKind): void {

@@ -1,0 +1,316 @@
+//! The napi surface of the fused haplotype batch: a `HaplotypeSource` holds
+//! the dataset's arrays (referenced, not copied) once; each batch passes only
+//! its region and sample indices and gets finished haplotype bytes from one
+//! native call, `getSync()` on the calling thread or `get()` off it.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use napi::bindgen_prelude::{
+    AbortSignal, AsyncTask, BigInt64Array, Float64Array, Int32Array, Uint8Array,
+};
+use napi_derive::napi;
+
+use crate::api::{GenotypeTable, ReferenceSequence, VariantTable};
+use crate::batch::{self, Genotypes, Reference, Variants};
+use crate::errors::{GResult, GvlError};
+use crate::fused::{Plan, Request, Source};
+use crate::limits::{self, Column};
+use crate::pool::Exec;
+use crate::tasks::{self, Kernel, KernelTask};
+
+/// The dataset side of {@link HaplotypeSource}: arrays held for the
+/// source's lifetime. JS must not mutate them while the source is in use.
+#[napi(object, object_to_js = false)]
+pub struct HaplotypeSourceInput {
+    pub genotypes: GenotypeTable,
+    /// Must carry `alts` and `altOffsets`.
+    pub variants: VariantTable,
+    pub reference: ReferenceSequence,
+    /// int32 `(R, 4)` on-disk order: contig index, start, end (0-based,
+    /// half-open, unpadded), strand (+1 / −1).
+    pub regions: Int32Array,
+    /// int32 `(R_input)`: on-disk row of each input-order region.
+    pub r_idx_map: Int32Array,
+    pub n_samples: u32,
+    pub ploidy: u32,
+    /// Pad byte for positions off the contig. Default `N` (78).
+    pub pad_char: Option<u32>,
+}
+
+/// One batch: item `i` is (input region `regionIdx[i]`, sample `sampleIdx[i]`).
+#[napi(object, object_to_js = false)]
+pub struct HaplotypeRequest {
+    /// int32 `(n)` input-order region indices.
+    pub region_idx: Int32Array,
+    /// int32 `(n)` sample indices (metadata order).
+    pub sample_idx: Int32Array,
+    /// int32 `(n)` start offsets (jitter), or absent for none.
+    pub jitter: Option<Int32Array>,
+    /// float64 `(n * ploidy)` uniforms in `[0, 1)` for random shifts (fixed length only).
+    pub shift_u: Option<Float64Array>,
+    /// Fixed output length per row; absent for ragged rows.
+    pub length: Option<u32>,
+    /// Reverse-complement rows of − strand regions.
+    pub rc_neg: bool,
+}
+
+/// A fused batch's result.
+#[napi(object, object_from_js = false)]
+pub struct HaplotypeBatchResult {
+    /// uint8 bytes of length `bytes`, when the kernel allocated them; absent
+    /// when they were written into the caller's `out` (its first `bytes` bytes).
+    pub data: Option<Uint8Array>,
+    /// int64 `(n * ploidy + 1)` row offsets, starting at 0.
+    pub offsets: BigInt64Array,
+    /// Output bytes.
+    pub bytes: f64,
+    /// Whether the rows ran on the pool.
+    pub parallel: bool,
+}
+
+struct SourceData {
+    input: HaplotypeSourceInput,
+    pad: u8,
+}
+
+impl SourceData {
+    fn view(&self) -> Source<'_> {
+        let i = &self.input;
+        Source {
+            genotypes: Genotypes {
+                offsets: &i.genotypes.offsets,
+                variant_idxs: &i.genotypes.variant_idxs,
+            },
+            variants: Variants {
+                starts: &i.variants.starts,
+                ilens: &i.variants.ilens,
+                alts: i.variants.alts.as_deref().unwrap_or(&[]),
+                alt_offsets: i.variants.alt_offsets.as_deref().unwrap_or(&[]),
+            },
+            reference: Reference {
+                seq: &i.reference.sequence,
+                offsets: &i.reference.offsets,
+            },
+            regions: &i.regions,
+            r_idx_map: &i.r_idx_map,
+            n_samples: i.n_samples as usize,
+            ploidy: i.ploidy as usize,
+            pad: self.pad,
+        }
+    }
+
+    /// Whether `out` shares memory with any held array.
+    fn aliases(&self, out: &[u8]) -> Option<&'static str> {
+        let i = &self.input;
+        let spans: [(&'static str, &[u8]); 8] = [
+            ("reference.sequence", &i.reference.sequence),
+            ("reference.offsets", bytes_of(&i.reference.offsets)),
+            ("genotypes.offsets", bytes_of(&i.genotypes.offsets)),
+            ("genotypes.variantIdxs", bytes_of(&i.genotypes.variant_idxs)),
+            ("variants.starts", bytes_of(&i.variants.starts)),
+            ("variants.ilens", bytes_of(&i.variants.ilens)),
+            ("variants.alts", i.variants.alts.as_deref().unwrap_or(&[])),
+            ("regions", bytes_of(&i.regions)),
+        ];
+        spans
+            .into_iter()
+            .find(|(_, s)| batch::overlaps(out, s))
+            .map(|(n, _)| n)
+    }
+}
+
+fn bytes_of<T>(s: &[T]) -> &[u8] {
+    // SAFETY: plain numbers viewed as bytes, only for address comparisons.
+    unsafe { std::slice::from_raw_parts(s.as_ptr() as *const u8, std::mem::size_of_val(s)) }
+}
+
+/// A dataset's haplotype inputs, held natively so that each batch is one call
+/// from region and sample indices to finished bytes: length changes, output
+/// offsets, random shifts, reconstruction and reverse complement of − strand
+/// rows, in one parallel region over (item, haplotype) rows with disjoint
+/// output slices (identical bytes for any thread count).
+#[napi]
+pub struct HaplotypeSource {
+    data: Arc<SourceData>,
+}
+
+#[napi]
+impl HaplotypeSource {
+    /// Validates the dataset side once (`GVL_INVALID_ARGUMENT` /
+    /// `GVL_INDEX_OUT_OF_RANGE` naming the array and element).
+    #[napi(constructor)]
+    pub fn new(input: HaplotypeSourceInput) -> napi::Result<Self> {
+        let pad = match input.pad_char {
+            None => b'N',
+            Some(p) if p <= 255 => p as u8,
+            Some(p) => {
+                return Err(GvlError::invalid("padChar", p, "a byte value in [0, 255]").into())
+            }
+        };
+        if input.variants.alts.is_none() || input.variants.alt_offsets.is_none() {
+            return Err(GvlError::invalid(
+                "variants.alts",
+                "undefined",
+                "the ALT alleles (alts and altOffsets)",
+            )
+            .into());
+        }
+        let data = SourceData { input, pad };
+        data.view().validate()?;
+        Ok(HaplotypeSource {
+            data: Arc::new(data),
+        })
+    }
+
+    /// One batch on the calling thread (blocks it; the rows run on the pool
+    /// when the output reaches `parallelAt` bytes). `out`: a buffer to write
+    /// into when it holds at least the batch's bytes (else a new array).
+    #[napi]
+    pub fn get_sync(
+        &self,
+        request: HaplotypeRequest,
+        parallel_at: f64,
+        out: Option<Uint8Array>,
+    ) -> napi::Result<HaplotypeBatchResult> {
+        tasks::run_sync(
+            self.kernel(request, parallel_at, out),
+            parallel_at.is_finite(),
+        )
+    }
+
+    /// One batch off the JS thread (a libuv thread; the pool when the output
+    /// reaches `parallelAt` bytes). Do not touch `out` until it settles.
+    #[napi(ts_return_type = "Promise<HaplotypeBatchResult>")]
+    pub fn get(
+        &self,
+        request: HaplotypeRequest,
+        parallel_at: f64,
+        out: Option<Uint8Array>,
+        signal: Option<AbortSignal>,
+    ) -> AsyncTask<KernelTask<FusedKernel>> {
+        let flag = Arc::new(AtomicBool::new(false));
+        if let Some(s) = &signal {
+            let f = Arc::clone(&flag);
+            s.on_abort(move || f.store(true, Ordering::SeqCst));
+        }
+        let kernel = self.kernel(request, parallel_at, out);
+        AsyncTask::with_optional_signal(
+            KernelTask::new(kernel, parallel_at.is_finite(), flag),
+            signal,
+        )
+    }
+}
+
+impl HaplotypeSource {
+    fn kernel(
+        &self,
+        request: HaplotypeRequest,
+        parallel_at: f64,
+        out: Option<Uint8Array>,
+    ) -> FusedKernel {
+        FusedKernel {
+            data: Arc::clone(&self.data),
+            request,
+            parallel_at,
+            out,
+        }
+    }
+}
+
+pub struct FusedKernel {
+    data: Arc<SourceData>,
+    request: HaplotypeRequest,
+    parallel_at: f64,
+    out: Option<Uint8Array>,
+}
+
+pub struct FusedOutput {
+    data: Option<Vec<u8>>,
+    offsets: Vec<i64>,
+    bytes: usize,
+    parallel: bool,
+}
+
+impl FusedKernel {
+    fn run(&mut self, exec: &Exec) -> GResult<FusedOutput> {
+        if self.parallel_at.is_nan() || self.parallel_at < 0.0 {
+            return Err(GvlError::invalid(
+                "parallelAt",
+                self.parallel_at,
+                "a number of bytes >= 0 (Infinity: never parallel)",
+            ));
+        }
+        let src = self.data.view();
+        let r = &self.request;
+        let req = Request {
+            region_idx: &r.region_idx,
+            sample_idx: &r.sample_idx,
+            jitter: r.jitter.as_deref().unwrap_or(&[]),
+            shift_u: r.shift_u.as_deref().unwrap_or(&[]),
+            length: r.length.map(|l| l as usize),
+            rc_neg: r.rc_neg,
+        };
+        let serial = Exec {
+            pool: None,
+            cancel: exec.cancel,
+        };
+        let plan: Plan = src.plan(&req, &serial)?;
+        let n = plan.total();
+        let parallel = exec.pool.is_some() && n as f64 >= self.parallel_at;
+        let run_exec = if parallel { *exec } else { serial };
+        if let Some(out) = self.out.as_mut() {
+            // SAFETY: the documented contract: JS does not touch `out` while pending.
+            let buf = unsafe { out.as_mut() };
+            if buf.len() >= n {
+                if let Some(name) = self.data.aliases(buf) {
+                    return Err(GvlError::invalid(
+                        "out",
+                        name,
+                        "an output buffer that shares no memory with the source's arrays",
+                    ));
+                }
+                src.run(&plan, &run_exec, &mut buf[..n])?;
+                return Ok(FusedOutput {
+                    data: None,
+                    offsets: plan.offsets,
+                    bytes: n,
+                    parallel,
+                });
+            }
+        }
+        limits::check_output(&[Column {
+            param: "regionIdx",
+            index: None,
+            elements: n as u64,
+            elem_size: 1,
+            dtype: "uint8",
+        }])?;
+        let mut v = batch::zeroed::<u8>(n)?;
+        src.run(&plan, &run_exec, &mut v)?;
+        Ok(FusedOutput {
+            data: Some(v),
+            offsets: plan.offsets,
+            bytes: n,
+            parallel,
+        })
+    }
+}
+
+impl Kernel for FusedKernel {
+    type Output = FusedOutput;
+    type Js = HaplotypeBatchResult;
+
+    fn compute(&mut self, exec: &Exec) -> GResult<FusedOutput> {
+        self.run(exec)
+    }
+
+    fn make_js(&mut self, o: FusedOutput) -> napi::Result<HaplotypeBatchResult> {
+        Ok(HaplotypeBatchResult {
+            data: o.data.map(Uint8Array::new),
+            offsets: BigInt64Array::new(o.offsets),
+            bytes: o.bytes as f64,
+            parallel: o.parallel,
+        })
+    }
+}

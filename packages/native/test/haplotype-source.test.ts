@@ -1,0 +1,283 @@
+// The fused haplotype batch (HaplotypeSource) against the naive oracle of the
+// separate kernels: diffs → offsets → shifts → reconstruction → reverse
+// complement, serial == parallel == async == into a caller's buffer, over
+// random worlds (fast-check); and its input errors, raised before any work.
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as gvl from '../src-ts/index.js';
+import { buildCase, bytesOf, type World, worldArb } from './arbitraries.js';
+import { naiveDiffs, naiveHaplotypes, naiveReverseComplement } from './naive.js';
+
+beforeAll(() => {
+  gvl.configurePool({ numThreads: 2 });
+});
+
+function cumsum(lengths: number[]): BigInt64Array {
+  const out = new BigInt64Array(lengths.length + 1);
+  let acc = 0n;
+  lengths.forEach((l, i) => {
+    acc += BigInt(l);
+    out[i + 1] = acc;
+  });
+  return out;
+}
+
+/**
+ * A source over the world's queries: input region `i` is stored at on-disk row
+ * `n - 1 - i` (so the index map is exercised), one sample, strand − where the world's
+ * `rcMask` says so. Returns the source, the request and the expected bytes and offsets,
+ * computed with the naive per-kernel oracles.
+ */
+function fusedCase(w: World) {
+  const c = buildCase(w);
+  const n = w.queries.length;
+  const P = w.ploidy;
+  const { genotypes, variants, reference } = c.haplotypes;
+  // Genotype CSR in (region, sample 0, ploid) order of the on-disk rows.
+  const rowVariants = (k: number) => {
+    const g = Number(c.haplotypes.groups[k]);
+    return Array.from(
+      genotypes.variantIdxs.subarray(
+        Number(genotypes.offsets[g]),
+        Number(genotypes.offsets[g + 1]),
+      ),
+    );
+  };
+  const stored: number[][] = [];
+  for (let r = 0; r < n; r++) {
+    const i = n - 1 - r;
+    for (let h = 0; h < P; h++) stored.push(rowVariants(i * P + h));
+  }
+  const jitter = Int32Array.from(
+    w.queries,
+    (_, i) => ((w.queries[i]?.rows[0]?.shift ?? 0) % 5) - 2,
+  );
+  const regions = new Int32Array(n * 4);
+  for (let i = 0; i < n; i++) {
+    const q = w.queries[i] as World['queries'][number];
+    const r = n - 1 - i;
+    regions.set([q.contig, q.start, q.start + q.length, w.rcMask[i % 24] ? -1 : 1], r * 4);
+  }
+  const src = gvl.HaplotypeSource.create({
+    genotypes: {
+      offsets: cumsum(stored.map((v) => v.length)),
+      variantIdxs: Int32Array.from(stored.flat()),
+    },
+    variants,
+    reference,
+    regions,
+    rIdxMap: Int32Array.from({ length: n }, (_, i) => n - 1 - i),
+    nSamples: 1,
+    ploidy: P,
+  });
+  const fixed = w.mode === 'fixed' ? Math.max(1, w.fixedLength) : undefined;
+  const shiftU =
+    fixed !== undefined && w.useShifts
+      ? Float64Array.from(
+          { length: n * P },
+          (_, k) => ((w.queries[Math.floor(k / P)]?.rows[k % P]?.shift ?? 0) % 13) / 13,
+        )
+      : undefined;
+  const request: gvl.HaplotypeRequest = {
+    regionIdx: Int32Array.from({ length: n }, (_, i) => i),
+    sampleIdx: new Int32Array(n),
+    jitter,
+    shiftU,
+    length: fixed,
+    rcNeg: true,
+  };
+  // Oracle: the separate kernels' semantics, step by step.
+  const jRegions = new Int32Array(n * 3);
+  w.queries.forEach((q, i) => {
+    const j = jitter[i] as number;
+    jRegions.set([q.contig, q.start + j, q.start + q.length + j], i * 3);
+  });
+  const diffs = naiveDiffs({
+    regions: jRegions,
+    ploidy: P,
+    groups: c.haplotypes.groups,
+    genotypes,
+    variants,
+  });
+  const lens: number[] = [];
+  const shifts = new Int32Array(n * P);
+  for (let k = 0; k < n * P; k++) {
+    const len = (w.queries[Math.floor(k / P)] as World['queries'][number]).length;
+    const d = diffs[k] as number;
+    if (fixed === undefined) lens.push(Math.max(0, len + d));
+    else {
+      lens.push(fixed);
+      if (shiftU) {
+        const max = Math.max(d, 0) + Math.max(len - fixed, 0);
+        shifts[k] = Math.min(max, Math.floor((shiftU[k] as number) * (max + 1)));
+      }
+    }
+  }
+  const offsets = cumsum(lens);
+  const bytes = naiveHaplotypes({
+    regions: jRegions,
+    ploidy: P,
+    groups: c.haplotypes.groups,
+    shifts,
+    genotypes,
+    variants,
+    reference,
+    outOffsets: offsets,
+  });
+  const rows = Uint8Array.from({ length: n * P }, (_, k) =>
+    w.rcMask[Math.floor(k / P) % 24] ? 1 : 0,
+  );
+  return { src, request, offsets, bytes: naiveReverseComplement(bytes, offsets, rows) };
+}
+
+describe('HaplotypeSource: one call per batch', () => {
+  it('equals the separate kernels (diffs, offsets, shifts, haplotypes, reverse complement), serial == parallel', () => {
+    fc.assert(
+      fc.property(worldArb(), (w) => {
+        const { src, request, offsets, bytes } = fusedCase(w);
+        for (const parallel of [false, true]) {
+          const got = src.getSync(request, { parallel });
+          expect(bytesOf(got.offsets)).toStrictEqual(bytesOf(offsets));
+          expect(bytesOf(got.data)).toStrictEqual(bytesOf(bytes));
+          expect(got.parallel).toBe(parallel);
+        }
+      }),
+      { numRuns: 250 },
+    );
+  });
+
+  it('async get and a caller buffer give the same bytes; a buffer too small is not used', async () => {
+    await fc.assert(
+      fc.asyncProperty(worldArb(), async (w) => {
+        const { src, request, bytes } = fusedCase(w);
+        const a = await src.get(request, { parallel: true });
+        expect(bytesOf(a.data)).toStrictEqual(bytesOf(bytes));
+        const big = new Uint8Array(bytes.length + 7).fill(0x3f);
+        const b = src.getSync(request, { out: big });
+        expect(b.data.buffer).toBe(big.buffer);
+        expect(bytesOf(b.data)).toStrictEqual(bytesOf(bytes));
+        expect(big[bytes.length]).toBe(0x3f); // nothing written past the batch
+        if (bytes.length > 0) {
+          const small = new Uint8Array(bytes.length - 1);
+          const s = src.getSync(request, { out: small });
+          expect(s.data.buffer).not.toBe(small.buffer);
+          expect(bytesOf(s.data)).toStrictEqual(bytesOf(bytes));
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe('HaplotypeSource: bad input is a typed error naming the value, before any work', () => {
+  const ref = {
+    sequence: new TextEncoder().encode('ACGTACGTAC'),
+    offsets: BigInt64Array.from([0n, 10n]),
+  };
+  const variants = {
+    starts: Int32Array.from([2]),
+    ilens: Int32Array.from([0]),
+    alts: new TextEncoder().encode('T'),
+    altOffsets: BigInt64Array.from([0n, 1n]),
+  };
+  const make = () =>
+    gvl.HaplotypeSource.create({
+      genotypes: { offsets: BigInt64Array.from([0n, 1n, 1n]), variantIdxs: Int32Array.from([0]) },
+      variants,
+      reference: ref,
+      regions: Int32Array.from([0, 0, 8, 1]),
+      rIdxMap: Int32Array.from([0]),
+      nSamples: 1,
+      ploidy: 2,
+    });
+
+  it('reads a batch (sanity of the fixture)', () => {
+    const out = make().getSync({
+      regionIdx: Int32Array.of(0),
+      sampleIdx: Int32Array.of(0),
+      rcNeg: true,
+    });
+    expect(new TextDecoder().decode(out.data)).toBe('ACTTACGTACGTACGT');
+  });
+
+  it('regionIdx and sampleIdx out of range name the element', () => {
+    const src = make();
+    expect(() =>
+      src.getSync({ regionIdx: Int32Array.of(0, 1), sampleIdx: Int32Array.of(0, 0), rcNeg: false }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'GVL_INDEX_OUT_OF_RANGE',
+        message: expect.stringContaining('regionIdx[1] = 1'),
+      }),
+    );
+    expect(() =>
+      src.getSync({ regionIdx: Int32Array.of(0), sampleIdx: Int32Array.of(-1), rcNeg: false }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'GVL_INDEX_OUT_OF_RANGE',
+        message: expect.stringContaining('sampleIdx[0] = -1'),
+      }),
+    );
+  });
+
+  it('mismatched lengths, bad shifts and wrong dtypes are GVL_INVALID_ARGUMENT', async () => {
+    const src = make();
+    const base = { regionIdx: Int32Array.of(0), sampleIdx: Int32Array.of(0), rcNeg: false };
+    expect(() => src.getSync({ ...base, sampleIdx: Int32Array.of(0, 0) })).toThrow(
+      expect.objectContaining({
+        code: 'GVL_INVALID_ARGUMENT',
+        message: expect.stringContaining('sampleIdx.length'),
+      }),
+    );
+    expect(() => src.getSync({ ...base, length: 4, shiftU: Float64Array.of(0.5, 1) })).toThrow(
+      expect.objectContaining({
+        code: 'GVL_INVALID_ARGUMENT',
+        message: expect.stringContaining('shiftU'),
+      }),
+    );
+    expect(() => src.getSync({ ...base, regionIdx: [0] as never })).toThrow(
+      expect.objectContaining({
+        code: 'GVL_INVALID_ARGUMENT',
+        message: expect.stringContaining('request.regionIdx'),
+      }),
+    );
+    await expect(src.get({ ...base, jitter: Int32Array.of(1, 2) })).rejects.toMatchObject({
+      code: 'GVL_INVALID_ARGUMENT',
+    });
+  });
+
+  it('a source whose rIdxMap points past the regions is refused at creation', () => {
+    expect(() =>
+      gvl.HaplotypeSource.create({
+        genotypes: { offsets: BigInt64Array.from([0n, 1n, 1n]), variantIdxs: Int32Array.from([0]) },
+        variants,
+        reference: ref,
+        regions: Int32Array.from([0, 0, 8, 1]),
+        rIdxMap: Int32Array.from([0, 3]),
+        nSamples: 1,
+        ploidy: 2,
+      }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'GVL_INDEX_OUT_OF_RANGE',
+        message: expect.stringContaining('rIdxMap[1] = 3'),
+      }),
+    );
+  });
+
+  it('an out buffer aliasing the reference is refused', () => {
+    const src = make();
+    const out = ref.sequence;
+    expect(() =>
+      src.getSync(
+        { regionIdx: Int32Array.of(0), sampleIdx: Int32Array.of(0), length: 2, rcNeg: false },
+        { out },
+      ),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'GVL_INVALID_ARGUMENT',
+        message: expect.stringContaining('reference.sequence'),
+      }),
+    );
+  });
+});

@@ -773,7 +773,7 @@ if (
   }
 }
 
-const { checkOutputBytes, configureLimits, configurePool, counters, countVariants, countVariantsSync, debugPanic, debugPanicSync, debugRowGateArm, debugRowGateDisarm, debugRowGateState, exchangePathsErrno, gatherVariants, gatherVariantsSync, getDiffs, getDiffsSync, getReference, getReferenceSync, hash4, intervalsToTracks, intervalsToTracksSync, limitsInfo, poolInfo, realignTracks, realignTracksSync, reconstructHaplotypes, reconstructHaplotypesSync, reverseComplement, reverseComplementSync, reverseRows, reverseRowsSync, xorshift64 } = nativeBinding
+const { checkOutputBytes, configureLimits, configurePool, counters, countVariants, countVariantsSync, debugPanic, debugPanicSync, debugRowGateArm, debugRowGateDisarm, debugRowGateState, exchangePathsErrno, gatherVariants, gatherVariantsSync, getDiffs, getDiffsSync, getReference, getReferenceSync, hash4, intervalsToTracks, intervalsToTracksSync, limitsInfo, mapFileOrErrno, poolInfo, realignTracks, realignTracksSync, reconstructHaplotypes, reconstructHaplotypesSync, reverseComplement, reverseComplementSync, reverseRows, reverseRowsSync, xorshift64 } = nativeBinding
 export { checkOutputBytes }
 export { configureLimits }
 export { configurePool }
@@ -796,6 +796,7 @@ export { hash4 }
 export { intervalsToTracks }
 export { intervalsToTracksSync }
 export { limitsInfo }
+export { mapFileOrErrno }
 export { poolInfo }
 export { realignTracks }
 export { realignTracksSync }

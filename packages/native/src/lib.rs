@@ -14,6 +14,7 @@ pub mod errors;
 pub mod fs;
 pub mod haplotypes;
 pub mod limits;
+pub mod mmap;
 pub mod pool;
 pub mod prng;
 pub mod rc;

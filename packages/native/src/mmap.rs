@@ -97,10 +97,7 @@ mod tests {
     fn maps_the_bytes_of_the_file() {
         let p = scratch("bytes");
         let want: Vec<u8> = (0..10_000u32).map(|i| (i * 7 % 251) as u8).collect();
-        std::fs::File::create(&p)
-            .unwrap()
-            .write_all(&want)
-            .unwrap();
+        std::fs::File::create(&p).unwrap().write_all(&want).unwrap();
         let m = map(p.to_str().unwrap()).unwrap_or_else(|f| panic!("errno {}", f.errno));
         assert_eq!(&m[..], &want[..]);
         std::fs::remove_file(&p).unwrap();

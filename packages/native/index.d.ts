@@ -319,6 +319,28 @@ export interface LimitsState {
   source: string
 }
 
+/** Why a file could not be mapped: the errno and the system call that failed. */
+export interface MapFailure {
+  /**
+   * `errno` of the failed call (e.g. 2 ENOENT, 19 ENODEV when the file
+   * system cannot map, 12 ENOMEM).
+   */
+  errno: number
+  /** `'open'`, `'fstat'` or `'mmap'`. */
+  syscall: string
+}
+
+/**
+ * Maps the file at `path` (opened read-only; private copy-on-write mapping,
+ * so a store from JS never reaches the file) and returns it as an
+ * ArrayBuffer whose memory is the mapping: no copy, no JS heap; the pages are
+ * the OS page cache, shared with every other mapping of the file. The
+ * mapping is released when the ArrayBuffer is garbage-collected. An empty
+ * file gives an empty (ordinary) ArrayBuffer. On failure returns
+ * `{ errno, syscall }` instead. Use the `mapFile` wrapper of `@gvl/native`.
+ */
+export declare function mapFileOrErrno(path: string): ArrayBuffer | MapFailure
+
 /** One output array a call is about to allocate, for `checkOutputBytes`. */
 export interface OutputColumn {
   /** The input that sets its size, e.g. `outOffsets`. */

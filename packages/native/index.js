@@ -773,7 +773,7 @@ if (
   }
 }
 
-const { HaplotypeSource, checkOutputBytes, configureLimits, configurePool, counters, countVariants, countVariantsSync, debugPanic, debugPanicSync, debugRowGateArm, debugRowGateDisarm, debugRowGateState, exchangePathsErrno, gatherVariants, gatherVariantsSync, getDiffs, getDiffsSync, getReference, getReferenceSync, hash4, intervalsToTracks, intervalsToTracksSync, limitsInfo, peerRegionOrder, poolInfo, realignTracks, realignTracksSync, reconstructHaplotypes, reconstructHaplotypesSync, reverseComplement, reverseComplementSync, reverseRows, reverseRowsSync, xorshift64 } = nativeBinding
+const { HaplotypeSource, checkOutputBytes, configureLimits, configurePool, counters, countVariants, countVariantsSync, debugPanic, debugPanicSync, debugRowGateArm, debugRowGateDisarm, debugRowGateState, exchangePathsErrno, gatherVariants, gatherVariantsSync, getDiffs, getDiffsSync, getReference, getReferenceSync, hash4, intervalsToTracks, intervalsToTracksSync, limitsInfo, mapFileOrErrno, peerRegionOrder, poolInfo, realignTracks, realignTracksSync, reconstructHaplotypes, reconstructHaplotypesSync, reverseComplement, reverseComplementSync, reverseRows, reverseRowsSync, xorshift64 } = nativeBinding
 export { HaplotypeSource }
 export { checkOutputBytes }
 export { configureLimits }
@@ -797,6 +797,7 @@ export { hash4 }
 export { intervalsToTracks }
 export { intervalsToTracksSync }
 export { limitsInfo }
+export { mapFileOrErrno }
 export { peerRegionOrder }
 export { poolInfo }
 export { realignTracks }

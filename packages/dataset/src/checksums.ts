@@ -26,9 +26,18 @@ export interface ChecksumManifest {
   files: Record<string, string>;
 }
 
-/** Hex SHA-256 of `bytes`. */
+/** Bytes hashed per `update` call: bounded, whatever the size of the file. */
+const HASH_CHUNK = 64 << 20;
+
+/**
+ * Hex SHA-256 of `bytes` (any length: hashed in 64 MiB pieces, so a memory-mapped file
+ * larger than one `update` call accepts is streamed through the page cache).
+ */
 export function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
+  const h = createHash('sha256');
+  for (let o = 0; o < bytes.length; o += HASH_CHUNK)
+    h.update(bytes.subarray(o, Math.min(o + HASH_CHUNK, bytes.length)));
+  return h.digest('hex');
 }
 
 async function listFiles(dir: string, prefix = ''): Promise<string[]> {

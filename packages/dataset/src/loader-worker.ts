@@ -1,11 +1,19 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { attachArrays } from './mapped-arrays.js';
 import type { DatasetFiles } from './open.js';
 import { type BatchRequest, type Core, computeBatch } from './query.js';
 import { errorToWire, toWire, type WorkerInit } from './wire.js';
 
-// A loader worker thread: computes batches on memory shared with the main thread.
+// A loader worker thread: computes batches on memory shared with the main thread (and on
+// the same mapped files, mapped again here on the first batch; a failure to do so is that
+// batch's error).
 const init = workerData as WorkerInit;
-const core: Core = { files: init.core.files as DatasetFiles, reference: init.core.reference };
+let core: Core | null = null;
+const getCore = (): Core =>
+  (core ??= {
+    files: attachArrays(init.core.files) as DatasetFiles,
+    reference: init.core.reference,
+  });
 const controllers = new Map<number, AbortController>();
 
 parentPort?.on('message', async (m: { id?: number; req?: BatchRequest; cancel?: number }) => {
@@ -17,7 +25,7 @@ parentPort?.on('message', async (m: { id?: number; req?: BatchRequest; cancel?: 
   const ctrl = new AbortController();
   controllers.set(id, ctrl);
   try {
-    const out = await computeBatch(core, init.plan, m.req as BatchRequest, ctrl.signal);
+    const out = await computeBatch(getCore(), init.plan, m.req as BatchRequest, ctrl.signal);
     const { wire, transfer } = toWire(out);
     parentPort?.postMessage({ id, ok: true, out: wire }, transfer);
   } catch (e) {

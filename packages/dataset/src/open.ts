@@ -7,6 +7,7 @@ import { ContigNormalizer } from './contigs.js';
 import { BadDatasetError, describeError } from './errors.js';
 import { interruptedOverwriteHint } from './files.js';
 import { registerZstd } from './info.js';
+import { mapArrayFile } from './mapped-arrays.js';
 import { type DatasetMetadata, formatMetadataProblem, parseMetadata } from './metadata.js';
 import { parseNpyHeader } from './npy.js';
 import type { Reference } from './reference.js';
@@ -37,7 +38,12 @@ export interface TrackIntervals {
   annotation: boolean;
 }
 
-/** Everything read from a dataset directory; big arrays live in `SharedArrayBuffer`s. */
+/**
+ * Everything read from a dataset directory. The raw arrays of `genotypes/` and the track
+ * folders are memory-mapped (read-only files, private mappings: OS page cache, no JS heap)
+ * when the platform allows, else read into `SharedArrayBuffer`s; the other arrays live in
+ * `SharedArrayBuffer`s. Either way loader worker threads use them without a copy.
+ */
 export interface DatasetFiles {
   path: string;
   metadata: DatasetMetadata;
@@ -77,6 +83,7 @@ class Reader {
   constructor(
     readonly dir: string,
     readonly ledger: ChecksumLedger,
+    readonly map: boolean,
   ) {}
 
   /** `GVL_BAD_DATASET` about `file` (relative), element `index`, value `value`. */
@@ -117,15 +124,7 @@ class Reader {
    */
   async bytes(rel: string, shared: boolean, optional = false): Promise<Uint8Array | null> {
     const file = join(this.dir, rel);
-    const k = await this.kind(rel);
-    if (k === null) {
-      if (this.ledger.lists(rel))
-        throw this.bad(rel, 'is missing but listed in checksums.json', rel);
-      if (optional) return null;
-      throw this.bad(rel, 'is missing', rel);
-    }
-    if (k !== 'file')
-      throw this.bad(rel, `is a ${k === 'dir' ? 'directory' : k}: expected a file`, rel);
+    if (!(await this.regularFile(rel, optional))) return null;
     let fh: Awaited<ReturnType<typeof openFile>>;
     try {
       fh = await openFile(file, 'r');
@@ -151,10 +150,51 @@ class Reader {
     }
   }
 
-  /** A headerless little-endian array file as a typed array on shared memory. */
+  /** `true` when `rel` is a regular file; `false` when absent and `optional`. */
+  async regularFile(rel: string, optional: boolean): Promise<boolean> {
+    const k = await this.kind(rel);
+    if (k === null) {
+      if (this.ledger.lists(rel))
+        throw this.bad(rel, 'is missing but listed in checksums.json', rel);
+      if (optional) return false;
+      throw this.bad(rel, 'is missing', rel);
+    }
+    if (k !== 'file')
+      throw this.bad(rel, `is a ${k === 'dir' ? 'directory' : k}: expected a file`, rel);
+    return true;
+  }
+
+  /**
+   * A whole regular file, memory-mapped when this reader maps and the platform can (see
+   * {@link mapArrayFile}), else read into a `SharedArrayBuffer`; checked against
+   * `checksums.json` either way (hashing the mapping reads the page cache, not the heap).
+   */
+  async mappedBytes(rel: string, optional: boolean): Promise<Uint8Array | null> {
+    if (this.map) {
+      if (!(await this.regularFile(rel, optional))) return null;
+      const bytes = mapArrayFile(join(this.dir, rel), rel);
+      if (bytes !== null) {
+        this.ledger.check(rel, bytes);
+        return bytes;
+      }
+    }
+    return this.bytes(rel, true, optional);
+  }
+
+  /**
+   * A headerless little-endian array file as a typed array: a view of the file's mapping
+   * (no copy) or of a `SharedArrayBuffer` holding its bytes.
+   */
   async raw<T>(rel: string, ctor: Ctor<T>, optional = false): Promise<T | null> {
-    const bytes = await this.bytes(rel, true, optional);
+    let bytes = await this.mappedBytes(rel, optional);
     if (bytes === null) return null;
+    // A mapping starts on a page boundary and the arrays have no header, so every view is
+    // aligned; should that ever fail, copy rather than make a misaligned view.
+    if (bytes.byteOffset % ctor.BYTES_PER_ELEMENT !== 0) {
+      const copy = new Uint8Array(new SharedArrayBuffer(bytes.length));
+      copy.set(bytes);
+      bytes = copy;
+    }
     if (bytes.length % ctor.BYTES_PER_ELEMENT !== 0) {
       throw this.bad(
         rel,
@@ -162,7 +202,7 @@ class Reader {
         bytes.length,
       );
     }
-    return new ctor(bytes.buffer, 0, bytes.length / ctor.BYTES_PER_ELEMENT);
+    return new ctor(bytes.buffer, bytes.byteOffset, bytes.length / ctor.BYTES_PER_ELEMENT);
   }
 
   async arrow(rel: string): Promise<Table> {
@@ -506,6 +546,15 @@ async function checkRegionsNpy(r: Reader, R: number): Promise<void> {
     );
 }
 
+/** Options of {@link readDatasetFiles}. */
+export interface ReadDatasetOptions {
+  /**
+   * Memory-map the raw arrays of `genotypes/` and the track folders (default `true`);
+   * `false` reads them into `SharedArrayBuffer`s.
+   */
+  map?: boolean;
+}
+
 /**
  * Reads every file of a genvarloader dataset (format 2.x) and checks every cheap
  * invariant once: `metadata.json` (one schema, {@link parseMetadata}), `input_regions.arrow`
@@ -520,7 +569,21 @@ async function checkRegionsNpy(r: Reader, R: number): Promise<void> {
  * length; `offsets` of length `R·S + 1`, or `R + 1` for annotation tracks, CSR-consistent;
  * intervals non-empty and sorted by start per group). When the dataset has
  * `checksums.json`, every file read must match its SHA-256 and every listed file must
- * exist. The cost is linear in the size of the files, which are read whole anyway.
+ * exist. The cost is linear in the size of the files.
+ *
+ * Memory: the raw arrays of `genotypes/` (`offsets.npy`, int64 `R·S·P + 1`;
+ * `variant_idxs.npy`, int32) and of each track folder are memory-mapped (see `mapFile` of
+ * `@gvl/native`: file opened read-only, private copy-on-write mapping), so opening costs
+ * JS heap for the regions, samples, variant table and metadata only, not for the
+ * `R·S`-sized arrays. The checks above (and the SHA-256 of `checksums.json`) read those
+ * arrays once, through the page cache: file-backed pages the kernel can drop and shares
+ * with every other process and thread mapping the same files. When a file cannot be
+ * mapped (a file system without `mmap`, `ENOMEM`, …) it is read into a
+ * `SharedArrayBuffer` instead, silently: the results are the same. A mapped file
+ * truncated by another process while the dataset is open makes a later access raise
+ * `SIGBUS` (as numpy's `memmap` in the peer); gvl-ts itself never rewrites a dataset in
+ * place (an overwrite replaces the directory atomically, and open mappings keep the old
+ * files alive).
  *
  * The `.npy` files under `genotypes/` and `intervals/` are raw little-endian arrays
  * without an npy header (only `regions.npy` is a real npy). Regions for reading are the
@@ -531,14 +594,18 @@ async function checkRegionsNpy(r: Reader, R: number): Promise<void> {
  *   dataset), the element at fault (`index`) and the value found (`value`).
  * @see genvarloader `Dataset.open`.
  */
-export async function readDatasetFiles(path: string): Promise<DatasetFiles> {
+export async function readDatasetFiles(
+  path: string,
+  options: ReadDatasetOptions = {},
+): Promise<DatasetFiles> {
+  const map = options.map ?? true;
   if (endianness() !== 'LE')
     throw new BadDatasetError(
       `${path}: reading datasets needs a little-endian machine`,
       { file: '.' },
       { value: path },
     );
-  const r = new Reader(path, new ChecksumLedger(path, null));
+  const r = new Reader(path, new ChecksumLedger(path, null), map);
   const top = await r.kind('.');
   if (top !== 'dir')
     throw new BadDatasetError(
@@ -547,7 +614,7 @@ export async function readDatasetFiles(path: string): Promise<DatasetFiles> {
       { value: path },
     );
   const manifest = await readChecksums(path);
-  const reader = new Reader(path, new ChecksumLedger(path, manifest));
+  const reader = new Reader(path, new ChecksumLedger(path, manifest), map);
   return readChecked(reader);
 }
 

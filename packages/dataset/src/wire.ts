@@ -2,6 +2,7 @@ import * as native from '@gvl/native';
 import type { Dataset } from './dataset.js';
 import {
   AbortedError,
+  BadDatasetError,
   BedError,
   DatasetError,
   FastaError,
@@ -16,7 +17,7 @@ import {
   VcfError,
 } from './errors.js';
 import type { Axis } from './indexing.js';
-import type { DatasetFiles } from './open.js';
+import { type ShareableFiles, shareableArrays } from './mapped-arrays.js';
 import type { GetOutput, RaggedVariants, SeqsOutput, TracksOutput } from './output.js';
 import type { Core, Plan } from './query.js';
 import { Ragged, type TypedArray } from './ragged.js';
@@ -95,9 +96,12 @@ export function fromWire(wire: WireOutput): GetOutput {
   return (pieces.length === 1 ? pieces[0] : [pieces[0], pieces[1]]) as GetOutput;
 }
 
-/** What a loader worker needs to rebuild the dataset: shared memory, no copies. */
+/**
+ * What a loader worker needs to rebuild the dataset, with no copies: shared memory, and
+ * memory-mapped arrays as files to map again (see `mapped-arrays.ts`).
+ */
 export interface WorkerInit {
-  core: { files: Omit<DatasetFiles, 'bed'>; reference: Core['reference'] };
+  core: { files: ShareableFiles; reference: Core['reference'] };
   plan: Plan;
   regions: Axis;
   samples: Axis;
@@ -106,7 +110,12 @@ export interface WorkerInit {
 export function serializeCore(ds: Dataset): WorkerInit {
   const { core, plan, regions, samples } = ds.internals;
   const { bed: _bed, ...files } = core.files;
-  return { core: { files, reference: core.reference }, plan, regions, samples };
+  return {
+    core: { files: shareableArrays(files), reference: core.reference },
+    plan,
+    regions,
+    samples,
+  };
 }
 
 /**
@@ -123,6 +132,7 @@ const ERROR_CLASSES: ReadonlyArray<readonly [string, abstract new (...args: neve
   ['dataset:TrackError', TrackError],
   ['dataset:UnknownContigError', UnknownContigError],
   ['dataset:UnknownSampleError', UnknownSampleError],
+  ['dataset:BadDatasetError', BadDatasetError],
   ['dataset:DatasetError', DatasetError],
   ['dataset:AbortedError', AbortedError],
   ['native:InvalidArgumentError', native.InvalidArgumentError],

@@ -241,16 +241,21 @@ describe.skipIf(missing.length > 0)(suiteName('loaders', missing), () => {
   });
 
   it('a native error inside a worker arrives as the same class, code, message and detail as inline', async () => {
-    // A fresh copy whose shared genotype table is corrupted after open: the kernel rejects
-    // variant index 10^9 (GVL_INDEX_OUT_OF_RANGE) on whichever thread runs it.
+    // A fresh copy whose genotype table is corrupted after open: the kernel rejects
+    // variant index 10^9 (GVL_INDEX_OUT_OF_RANGE) on whichever thread runs it. Open maps
+    // the table from its file (a store into the mapping stays private to this thread's
+    // view, and a worker maps the file again), so the corrupted table is put in shared
+    // memory, which workers receive as it is.
     const bad = (await Dataset.open(join(dir, 'chr20.gvl'), { reference: chr20.fasta })).subsetTo({
       regions: { kind: 'slice', stop: 4 },
       samples: { kind: 'slice', stop: 4 },
     });
-    const g = bad.internals.core.files.genotypes;
+    const files = bad.internals.core.files;
+    const g = files.genotypes;
     if (!g) throw new Error('the chr20 dataset has genotypes');
-    expect(g.variantIdxs.buffer).toBeInstanceOf(SharedArrayBuffer);
-    g.variantIdxs.fill(1_000_000_000);
+    const variantIdxs = new Int32Array(new SharedArrayBuffer(g.variantIdxs.byteLength));
+    variantIdxs.fill(1_000_000_000);
+    files.genotypes = { offsets: g.offsets, variantIdxs };
     const outcome = async (mode: 'inline' | 'worker') => {
       const loader = bad.loader({ mode, workers: 1, batchSize: 16 });
       try {

@@ -35,6 +35,7 @@ export type { HaplotypesInput } from './haplotypes.js';
 export { reconstructHaplotypes, reconstructHaplotypesSync } from './haplotypes.js';
 export type { LimitOptions, LimitsInfo } from './limits.js';
 export { configureLimits, limitsInfo } from './limits.js';
+export { mapFile } from './mmap.js';
 export type { Parallel, PoolInfo, PoolOptions } from './pool.js';
 export { configurePool, poolInfo } from './pool.js';
 export { hash4, xorshift64 } from './prng.js';

@@ -15,6 +15,7 @@ pub mod fs;
 pub mod fused;
 pub mod haplotypes;
 pub mod limits;
+pub mod mmap;
 pub mod pool;
 pub mod prng;
 pub mod rc;

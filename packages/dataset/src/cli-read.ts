@@ -9,6 +9,7 @@ import type { CliCommand, CliIo } from './cli.js';
 import { Dataset } from './dataset.js';
 import { formatMainJobReport, runMainJob } from './demo.js';
 import { GvlError, InvalidArgumentError, UnknownSampleError } from './errors.js';
+import { checkLoaderMode } from './loader.js';
 import { type Dense, Ragged } from './ragged.js';
 
 function out1(io: CliIo, text: string): void {
@@ -42,6 +43,11 @@ function intOption(values: Record<string, unknown>, name: string, min: number): 
     );
   }
   return Number(s);
+}
+
+/** The `--mode` option, checked before any file is opened (`GVL_INVALID_MODE`, …). */
+function loaderMode(value: unknown): 'inline' {
+  return checkLoaderMode(value);
 }
 
 function numberOption(values: Record<string, unknown>, name: string): number | undefined {
@@ -257,9 +263,8 @@ dataset is one short batch per epoch.
   --batch N          items (region, sample pairs) per batch (default 32)
   --len L            fixed output length (default: ragged)
   --seconds S        how long to run (default 10)
-  --mode MODE        loader mode: inline or worker (default inline)
-  --workers N        worker threads in worker mode (at most 2 × the thread budget: more
-                     is clamped with a GVL_WORKERS_CLAMPED warning)
+  --mode MODE        loader mode: inline (the default and only mode; each batch runs in
+                     parallel on the thread budget)
   --json             print the result as JSON`,
     options: {
       reference: { type: 'string' },
@@ -267,7 +272,6 @@ dataset is one short batch per epoch.
       len: { type: 'string' },
       seconds: { type: 'string' },
       mode: { type: 'string' },
-      workers: { type: 'string' },
       json: { type: 'boolean' },
     },
     async run({ values, positionals }, io) {
@@ -276,8 +280,7 @@ dataset is one short batch per epoch.
       const batchSize = intOption(values, 'batch', 1) ?? 32;
       const len = intOption(values, 'len', 1);
       const seconds = numberOption(values, 'seconds') ?? 10;
-      const workers = intOption(values, 'workers', 1);
-      const mode = (values.mode as string | undefined) ?? 'inline';
+      const mode = loaderMode(values.mode);
       // Haplotypes only: tracks are not part of the measured throughput.
       let ds = (await Dataset.open(path, { reference })).withSeqs('haplotypes').withTracks(false);
       if (len !== undefined) ds = ds.withLen(len);
@@ -290,11 +293,10 @@ dataset is one short batch per epoch.
       const deadline = t0 + seconds * 1000;
       while (performance.now() < deadline) {
         const loader = ds.loader({
-          mode: mode as 'inline',
+          mode,
           batchSize,
           shuffle: true,
           seed: epoch++,
-          ...(workers !== undefined ? { workers } : {}),
         });
         try {
           for await (const b of loader) {
@@ -344,7 +346,7 @@ dataset is one short batch per epoch.
   },
   demo: {
     summary: 'the main job: write the 1000 Genomes chr20 dataset, stream every haplotype, report',
-    usage: `Usage: gvl demo [--data DIR] [--out DIR] [--mode worker|inline] [--json]
+    usage: `Usage: gvl demo [--data DIR] [--out DIR] [--mode inline] [--json]
 
 Writes windows_2kb.bed x 300 samples of ../shared/data/1kg-chr20 (or $GVL_DATA_DIR) into a
 dataset, streams every (region, sample) pair's haplotypes through a loader with parallel
@@ -352,7 +354,7 @@ kernels, re-checks a random subset on the serial path and prints a report.
 
   --data DIR    folder holding 1kg-chr20/ (default $GVL_DATA_DIR, else ../shared/data)
   --out DIR     where to write the dataset (default .gvl-cache/1kg-chr20.gvl)
-  --mode MODE   loader mode (default worker)
+  --mode MODE   loader mode (default and only mode: inline)
   --json        print the report as JSON`,
     options: {
       data: { type: 'string' },
@@ -364,7 +366,7 @@ kernels, re-checks a random subset on the serial path and prints a report.
       const report = await runMainJob({
         ...(typeof values.data === 'string' ? { dataDir: values.data } : {}),
         ...(typeof values.out === 'string' ? { out: values.out } : {}),
-        ...(typeof values.mode === 'string' ? { mode: values.mode as 'worker' } : {}),
+        ...(typeof values.mode === 'string' ? { mode: loaderMode(values.mode) } : {}),
         ...(values.json === true ? {} : { log: (line: string) => io.stderr.write(`${line}\n`) }),
       });
       out1(

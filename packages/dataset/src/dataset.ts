@@ -170,12 +170,7 @@ export class Dataset {
     });
   }
 
-  /** @internal Rebuilds a dataset from shared state (loader worker threads). */
-  static fromCore(core: Core, plan: Plan, regions: Axis, samples: Axis): Dataset {
-    return new Dataset({ core, regions, samples, ...plan, rng: freshRng(plan.settings.seed) });
-  }
-
-  /** @internal The shared state, for loader worker threads. */
+  /** @internal The dataset's state, for the loader. */
   get internals(): { core: Core; plan: Plan; regions: Axis; samples: Axis } {
     const s = this.#s;
     return { core: s.core, plan: this.#plan(), regions: s.regions, samples: s.samples };
@@ -511,14 +506,14 @@ export class Dataset {
   }
 
   /**
-   * A loader that computes batches ahead of the consumer: `'inline'` (async kernels on
-   * this thread's event loop) or `'worker'` (worker threads sharing the dataset's
-   * memory; batches transferred back). Batches arrive in order; at most `prefetch` are
-   * in flight. See {@link Loader}.
+   * A loader that computes batches ahead of the consumer, from this thread: each batch
+   * is one native call, parallel over the process's thread budget (`@gvl/threads`).
+   * Batches arrive in order; at most `prefetch` are in flight. See {@link Loader}.
    *
-   * @throws {@link GvlError} `GVL_INVALID_MODE` for an unknown mode (listing the allowed
-   *   ones); `GVL_MODE_UNAVAILABLE` for a known mode this loader cannot run;
-   *   `GVL_INVALID_ARGUMENT` for bad counts.
+   * @throws {@link GvlError} `GVL_INVALID_MODE` for a mode other than `'inline'` (listing
+   *   the allowed ones; `'worker'` was removed, the message says why and what to use);
+   *   `GVL_MODE_UNAVAILABLE` for `'process'`; `GVL_INVALID_ARGUMENT` for bad counts and
+   *   for the removed `workers` option. All before any batch starts.
    */
   loader(options: LoaderOptions = {}): Loader {
     return createLoader(this, options);

@@ -4,6 +4,7 @@ import { cappedResolution } from '@gvl/threads';
 import { Dataset } from './dataset.js';
 import { GvlError } from './errors.js';
 import { directorySize } from './files.js';
+import { checkLoaderMode, type LoaderMode } from './loader.js';
 import type { Ragged } from './ragged.js';
 import { write } from './write.js';
 
@@ -13,8 +14,11 @@ export interface MainJobOptions {
   dataDir?: string;
   /** Where to write the dataset (default `.gvl-cache/1kg-chr20.gvl` under the working directory). */
   out?: string;
-  /** Loader mode (default `'worker'`). */
-  mode?: 'inline' | 'worker';
+  /**
+   * Loader mode (default and only mode `'inline'`: each batch runs in parallel on the
+   * thread budget). Checked before anything is written (`GVL_INVALID_MODE`).
+   */
+  mode?: LoaderMode;
   /** Items per batch (default 64). */
   batchSize?: number;
   /** (region, sample) pairs re-checked on the serial path (default 256). */
@@ -43,7 +47,8 @@ export interface MainJobReport {
   checkedPairs: number;
   mismatches: number;
   writeSeconds: number;
-  mode: string;
+  /** The loader mode used. */
+  mode: LoaderMode;
 }
 
 /** Locates the 1kg-chr20 data or says what to provide. */
@@ -77,6 +82,7 @@ export function findData(dataDir?: string): string {
  */
 export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobReport> {
   const log = options.log ?? (() => undefined);
+  const mode = checkLoaderMode(options.mode);
   const data = join(findData(options.dataDir), '1kg-chr20');
   const out = resolve(options.out ?? join('.gvl-cache', '1kg-chr20.gvl'));
   const fasta = join(data, 'chr20_1-2Mb.fa.gz');
@@ -98,7 +104,6 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobR
   const ds = (await Dataset.open(out, { reference: fasta }))
     .withSeqs('haplotypes')
     .withSettings({ parallel: true });
-  const mode = options.mode ?? 'worker';
   const batchSize = options.batchSize ?? 64;
   const P = ds.ploidy ?? 2;
   const loader = ds.loader({ mode, batchSize });

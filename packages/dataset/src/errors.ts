@@ -44,7 +44,6 @@ import { GvlError, type GvlErrorOptions } from '@gvl/errors';
  * | `GVL_MODE_UNAVAILABLE` | a known mode this dataset or loader cannot provide |
  * | `GVL_NO_REFERENCE` | the output needs a reference and none was given to `Dataset.open` |
  * | `GVL_LOADER_CLOSED` | a loader was closed while a batch was pending |
- * | `GVL_WORKER_FAILED` | a loader worker thread died |
  *
  * Errors of `@gvl/native` (`GVL_NATIVE_PANIC`, `GVL_ALLOCATION_FAILED`, …) reach callers
  * of the read path unchanged: they are `GvlError`s too.
@@ -80,14 +79,13 @@ export type GvlErrorCode =
   | 'GVL_MODE_UNAVAILABLE'
   | 'GVL_NO_REFERENCE'
   | 'GVL_LOADER_CLOSED'
-  | 'GVL_WORKER_FAILED'
   | 'GVL_ABORTED';
 
 export { isGvlError } from '@gvl/errors';
 /**
  * The base of every gvl-ts error, re-exported from `@gvl/errors`: every class below
- * extends it, and so do the errors of `@gvl/native` (`NativeError`, rebuilt identically
- * when they cross a loader worker thread), `@gvl/threads` and `@gvl/stress`.
+ * extends it, and so do the errors of `@gvl/native` (`NativeError`), `@gvl/threads` and
+ * `@gvl/stress`.
  * `e instanceof GvlError` and {@link isGvlError} hold for all of them.
  *
  * @example

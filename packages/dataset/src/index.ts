@@ -41,7 +41,7 @@ export { slice } from './indexing.js';
 export type { DatasetInfo } from './info.js';
 export { datasetInfo } from './info.js';
 export type { Loader, LoaderMode, LoaderOptions, LoaderStats } from './loader.js';
-export { LOADER_MODES, maxLoaderWorkers } from './loader.js';
+export { LOADER_MODES } from './loader.js';
 export type { DatasetMetadata, MetadataProblem } from './metadata.js';
 export { FORMAT_VERSION, PEER_VERSION, parseMetadata } from './metadata.js';
 export type { GetOutput, RaggedVariants, SeqsOutput, TracksOutput } from './output.js';

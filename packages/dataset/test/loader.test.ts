@@ -1,20 +1,19 @@
 /**
- * Loaders over the real chr20 dataset: ordering, bounded prefetch, identical bytes in
- * both modes, close() with batches pending, AbortSignal, and the invalid-mode table.
+ * Loaders over the real chr20 dataset: ordering, bounded prefetch, bytes equal to get(),
+ * close() with batches pending, AbortSignal, and the invalid-mode table (including the
+ * removed 'worker' mode).
  */
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { IndexOutOfRangeError, type NativeError } from '@gvl/native';
-import { numThreads } from '@gvl/threads';
+import { counters, IndexOutOfRangeError, type NativeError } from '@gvl/native';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   AbortedError,
   Dataset,
   GvlError,
   isGvlError,
-  maxLoaderWorkers,
+  LOADER_MODES,
   planBatches,
   type Ragged,
   write,
@@ -77,17 +76,17 @@ describe.skipIf(missing.length > 0)(suiteName('loaders', missing), () => {
     );
   });
 
-  it.each(['inline', 'worker'] as const)(
-    '%s: batches arrive in order, prefetch stays bounded, bytes equal get()',
-    async (mode) => {
+  it.each([{ mode: 'inline' as const }, {}])(
+    'loader(%j): batches arrive in order, prefetch stays bounded, bytes equal get()',
+    async (modeOption) => {
       const loader = ds.loader({
-        mode,
+        ...modeOption,
         batchSize: 50,
         shuffle: true,
         seed: 11,
         prefetch: 3,
-        ...(mode === 'worker' ? { workers: 2 } : {}),
       });
+      expect(loader.mode).toBe('inline');
       let expectIndex = 0;
       for await (const batch of loader) {
         expect(batch.index).toBe(expectIndex++);
@@ -103,25 +102,8 @@ describe.skipIf(missing.length > 0)(suiteName('loaders', missing), () => {
     },
   );
 
-  it('worker and inline modes produce identical bytes for a shuffled epoch', async () => {
-    const collect = async (mode: 'inline' | 'worker') => {
-      const out: Ragged<Uint8Array>[] = [];
-      for await (const b of ds.loader({ mode, batchSize: 100, shuffle: true, seed: 2, workers: 3 }))
-        out.push(b.data as Ragged<Uint8Array>);
-      return out;
-    };
-    const a = await collect('inline');
-    const b = await collect('worker');
-    expect(a.length).toBe(12);
-    a.forEach((x, i) => {
-      expect(sameBytes(x, b[i] as Ragged<Uint8Array>)).toBe(true);
-    });
-  });
-
-  it.each(['inline', 'worker'] as const)(
-    '%s: close() with batches pending settles them all and stops',
-    async (mode) => {
-      const loader = ds.loader({ mode, batchSize: 40, prefetch: 4, workers: 2 });
+  it('close() with batches pending settles them all and stops', async () => {
+      const loader = ds.loader({ batchSize: 40, prefetch: 4 });
       const first = await loader.next();
       expect(first.done).toBe(false);
       const pending = loader.next(); // a batch in flight when close() is called
@@ -135,29 +117,25 @@ describe.skipIf(missing.length > 0)(suiteName('loaders', missing), () => {
       if (!outcome.ok) expect(outcome.code).toBe('GVL_LOADER_CLOSED');
       expect(loader.stats.inFlight).toBe(0);
       expect(await loader.next()).toEqual({ done: true, value: undefined });
-    },
-  );
+  });
 
-  it.each(['inline', 'worker'] as const)(
-    '%s: an AbortSignal stops the loader with GVL_ABORTED',
-    async (mode) => {
+  it('an AbortSignal stops the loader with GVL_ABORTED', async () => {
       const ctrl = new AbortController();
-      const loader = ds.loader({ mode, batchSize: 40, signal: ctrl.signal, workers: 2 });
+      const loader = ds.loader({ batchSize: 40, signal: ctrl.signal });
       await loader.next();
       ctrl.abort();
       await expect(loader.next()).rejects.toMatchObject({ code: 'GVL_ABORTED' });
       await loader.close();
       expect(loader.stats.inFlight).toBe(0);
-    },
-  );
+  });
 
   it('a loader created with an aborted signal never starts', async () => {
     const loader = ds.loader({ signal: AbortSignal.abort() });
     await expect(loader.next()).rejects.toMatchObject({ code: 'GVL_ABORTED' });
   });
 
-  it('breaking out of for-await closes the loader and its workers', async () => {
-    const loader = ds.loader({ mode: 'worker', workers: 2, batchSize: 30 });
+  it('breaking out of for-await closes the loader', async () => {
+    const loader = ds.loader({ batchSize: 30 });
     for await (const b of loader) if (b.index === 2) break;
     expect(loader.stats.inFlight).toBe(0);
     expect(await loader.next()).toEqual({ done: true, value: undefined });
@@ -168,8 +146,10 @@ describe.skipIf(missing.length > 0)(suiteName('loaders', missing), () => {
     [{ mode: 'threads' }, 'GVL_INVALID_MODE', 'threads'],
     [{ mode: '' }, 'GVL_INVALID_MODE', ''],
     [{ mode: 42 }, 'GVL_INVALID_MODE', 42],
+    [{ mode: 'worker' }, 'GVL_INVALID_MODE', 'worker'],
     [{ mode: 'process' }, 'GVL_MODE_UNAVAILABLE', 'process'],
-    [{ mode: 'worker', workers: 0 }, 'GVL_INVALID_ARGUMENT', 0],
+    [{ workers: 2 }, 'GVL_INVALID_ARGUMENT', 2],
+    [{ mode: 'inline', workers: 1 }, 'GVL_INVALID_ARGUMENT', 1],
     [{ prefetch: 1.5 }, 'GVL_INVALID_ARGUMENT', 1.5],
     [{ batchSize: 0 }, 'GVL_INVALID_ARGUMENT', 0],
   ])('loader(%j) throws %s naming %j, never falls back', (opts, code, value) => {
@@ -182,7 +162,38 @@ describe.skipIf(missing.length > 0)(suiteName('loaders', missing), () => {
     expect(caught).toBeInstanceOf(GvlError);
     expect(caught).toMatchObject({ code, value });
     if (code === 'GVL_INVALID_MODE')
-      expect((caught as Error).message).toContain("'inline', 'worker'");
+      expect((caught as Error).message).toContain("expected one of 'inline'");
+  });
+
+  it("loader({ mode: 'worker' }) throws GVL_INVALID_MODE saying it was removed, before any work starts", async () => {
+    expect(LOADER_MODES).toEqual(['inline']);
+    const before = counters();
+    const planned = vi.spyOn(ds, 'batchRequest');
+    let caught: unknown;
+    try {
+      ds.loader({ mode: 'worker' as never, batchSize: 8 });
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(GvlError);
+    expect(isGvlError(caught, 'GVL_INVALID_MODE')).toBe(true);
+    expect(caught).toMatchObject({ value: 'worker' });
+    const message = (caught as Error).message;
+    expect(message).toContain("loader mode 'worker' was removed");
+    expect(message).toContain("expected one of 'inline'");
+    expect(message).toContain('planWorkers from @gvl/threads');
+    // Nothing was planned or started: no batch request, no native call.
+    expect(planned).not.toHaveBeenCalled();
+    planned.mockRestore();
+    expect(counters().started).toBe(before.started);
+    // The removed option is named with the same reason.
+    expect(() => ds.loader({ workers: 4 } as never)).toThrow(
+      expect.objectContaining({
+        code: 'GVL_INVALID_ARGUMENT',
+        value: 4,
+        message: expect.stringContaining("removed with loader mode 'worker'"),
+      }),
+    );
   });
 
   it.each([
@@ -199,12 +210,10 @@ describe.skipIf(missing.length > 0)(suiteName('loaders', missing), () => {
     expect(fn).toThrow(expect.objectContaining({ code }));
   });
 
-  it.each(['inline', 'worker'] as const)(
-    '%s: an abort between batches rejects with AbortedError, cause = the signal reason',
-    async (mode) => {
+  it('an abort between batches rejects with AbortedError, cause = the signal reason', async () => {
       const ctrl = new AbortController();
       const reason = new Error('enough');
-      const loader = ds.loader({ mode, batchSize: 40, signal: ctrl.signal, workers: 2 });
+      const loader = ds.loader({ batchSize: 40, signal: ctrl.signal });
       await loader.next();
       ctrl.abort(reason);
       const err = await loader.next().then(
@@ -214,8 +223,7 @@ describe.skipIf(missing.length > 0)(suiteName('loaders', missing), () => {
       expect(err).toBeInstanceOf(AbortedError);
       expect(err).toMatchObject({ code: 'GVL_ABORTED', cause: reason, value: 1 });
       await loader.close();
-    },
-  );
+  });
 
   it('batches({ signal }): an abort rejects with AbortedError (cause = reason), not the reason', async () => {
     const ctrl = new AbortController();
@@ -240,12 +248,9 @@ describe.skipIf(missing.length > 0)(suiteName('loaders', missing), () => {
     await expect(pre.next()).rejects.toMatchObject({ code: 'GVL_ABORTED', cause: reason });
   });
 
-  it('a native error inside a worker arrives as the same class, code, message and detail as inline', async () => {
-    // A fresh copy whose genotype table is corrupted after open: the kernel rejects
-    // variant index 10^9 (GVL_INDEX_OUT_OF_RANGE) on whichever thread runs it. Open maps
-    // the table from its file (a store into the mapping stays private to this thread's
-    // view, and a worker maps the file again), so the corrupted table is put in shared
-    // memory, which workers receive as it is.
+  it('a native error in a batch reaches the consumer as the native class, and closes the loader', async () => {
+    // A fresh copy whose genotype table is replaced after open: the kernel rejects
+    // variant index 10^9 (GVL_INDEX_OUT_OF_RANGE) before its parallel region.
     const bad = (await Dataset.open(join(dir, 'chr20.gvl'), { reference: chr20.fasta })).subsetTo({
       regions: { kind: 'slice', stop: 4 },
       samples: { kind: 'slice', stop: 4 },
@@ -253,44 +258,19 @@ describe.skipIf(missing.length > 0)(suiteName('loaders', missing), () => {
     const files = bad.internals.core.files;
     const g = files.genotypes;
     if (!g) throw new Error('the chr20 dataset has genotypes');
-    const variantIdxs = new Int32Array(new SharedArrayBuffer(g.variantIdxs.byteLength));
-    variantIdxs.fill(1_000_000_000);
+    const variantIdxs = new Int32Array(g.variantIdxs.length).fill(1_000_000_000);
     files.genotypes = { offsets: g.offsets, variantIdxs };
-    const outcome = async (mode: 'inline' | 'worker') => {
-      const loader = bad.loader({ mode, workers: 1, batchSize: 16 });
-      try {
-        await loader.next();
-        return null;
-      } catch (e) {
-        return e;
-      } finally {
-        await loader.close();
-      }
-    };
-    const inline = (await outcome('inline')) as NativeError;
-    const worker = (await outcome('worker')) as NativeError;
-    expect(inline).toBeInstanceOf(IndexOutOfRangeError);
-    expect(worker).toBeInstanceOf(IndexOutOfRangeError);
-    expect(worker).toBeInstanceOf(GvlError);
-    expect(isGvlError(worker, 'GVL_INDEX_OUT_OF_RANGE')).toBe(true);
-    for (const k of ['name', 'code', 'message', 'param', 'index', 'value'] as const)
-      expect(worker[k], k).toStrictEqual(inline[k]);
-    expect(worker.message).not.toContain('GVL_');
-  });
-
-  it('a worker count above 2 × the thread budget is clamped with a GVL_WORKERS_CLAMPED warning', async () => {
-    const warned = once(process, 'warning');
-    const loader = ds.loader({ mode: 'worker', workers: 10_000, batchSize: 40 });
-    const [w] = (await warned) as [Error & { code?: string }];
-    expect(w.code).toBe('GVL_WORKERS_CLAMPED');
-    expect(w.message).toContain('workers=10000');
-    expect(loader.workers).toBe(maxLoaderWorkers());
-    expect(maxLoaderWorkers()).toBe(2 * numThreads());
-    expect((await loader.next()).done).toBe(false);
+    const loader = bad.loader({ batchSize: 16 });
+    const err = (await loader.next().then(
+      () => null,
+      (e: unknown) => e,
+    )) as NativeError;
+    expect(err).toBeInstanceOf(IndexOutOfRangeError);
+    expect(err).toBeInstanceOf(GvlError);
+    expect(isGvlError(err, 'GVL_INDEX_OUT_OF_RANGE')).toBe(true);
+    expect(err.message).not.toContain('GVL_');
+    expect(loader.stats.inFlight).toBe(0);
     await loader.close();
-    const within = ds.loader({ mode: 'worker', workers: maxLoaderWorkers(), batchSize: 40 });
-    expect(within.workers).toBe(maxLoaderWorkers());
-    await within.close();
   });
 
   it('reuse: true gives the bytes of reuse: false, from a ring of prefetch + 2 recycled buffers', async () => {

@@ -113,7 +113,7 @@ async function readJob(job: ReadJob): Promise<Partial<ChildReport>> {
 
 async function loopJob(job: LoopJob): Promise<Partial<ChildReport>> {
   const ds = await openHaplotypes(job);
-  // Warm-up: a few batches through the same mode (worker start-up, code caches).
+  // Warm-up: a few batches through the same mode (code caches, first allocations).
   const warm = ds.loader({ mode: job.mode, batchSize: job.batchSize, shuffle: true, seed: 1 });
   let n = 0;
   for await (const _ of warm) if (++n >= job.warmup) break;

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { LoaderMode } from '@gvl/dataset';
 
 /** Output length: ragged, or a fixed length in bp. */
 export type Length = 'ragged' | number;
@@ -29,13 +30,13 @@ export interface ReadJob {
   batches: string;
 }
 
-/** Stream haplotypes through a gvl-ts loader mode, measuring the event-loop delay. */
+/** Stream haplotypes through the gvl-ts loader, measuring the event-loop delay. */
 export interface LoopJob {
   kind: 'loop';
   dataset: string;
   reference: string;
   length: Length;
-  mode: 'inline' | 'worker';
+  mode: LoaderMode;
   batchSize: number;
   /** Batches measured. */
   count: number;

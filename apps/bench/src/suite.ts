@@ -1,12 +1,13 @@
 /**
  * The side-by-side sections on the chr20 data: read throughput per shape × threads ×
- * gate, the event-loop delay of each loader mode, and write time / peak RSS. Every
+ * gate, the event-loop delay of the loader, and write time / peak RSS. Every
  * configuration runs gvl-ts and the peer in alternating fresh processes.
  *
  * @module
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { LOADER_MODES, type LoaderMode } from '@gvl/dataset';
 import type { ChildReport, Lib } from './jobs.js';
 import { type BenchOptions, type Shape, selected, shapes } from './options.js';
 import { batchPlanPath, type Chr20Prepared, datasetSize } from './prepare.js';
@@ -31,7 +32,7 @@ export interface ReadResult {
 
 export interface LoopResult {
   shape: string;
-  mode: 'inline' | 'worker';
+  mode: LoaderMode;
   /** Median over repeats of the event-loop delay p99, ms. */
   p99Ms: number;
   /** Worst p99 over repeats, ms. */
@@ -138,13 +139,13 @@ export function runReads(
   return out;
 }
 
-/** Event-loop delay while streaming through each gvl-ts loader mode. */
+/** Event-loop delay while streaming through the gvl-ts loader (its one mode, `'inline'`). */
 export function runLoops(o: BenchOptions, p: Chr20Prepared, log: Log): LoopResult[] {
   const out: LoopResult[] = [];
   const picked = o.quick ? shapes(true).slice(0, 1) : shapes(false);
   for (const shape of picked) {
     if (!selected(o, 'loop', shape.name)) continue;
-    for (const mode of ['inline', 'worker'] as const) {
+    for (const mode of LOADER_MODES) {
       const reports: ChildReport[] = [];
       for (let i = 0; i < o.repeats; i++) {
         reports.push(

@@ -34,7 +34,6 @@ const METRICS = [
   'V8 GCs per run',
   '1 -> 2 threads speed-up',
   'event-loop delay p99 ms · inline',
-  'event-loop delay p99 ms · worker',
   'loader MiB/s',
   'write s',
   'write peak RSS MiB',
@@ -77,7 +76,7 @@ describe.skipIf(noData !== null)(noData ? `${name} [skipped: ${noData}]` : name,
         );
     }
     expect(res.outputsEqual).toBe(true);
-    expect(res.loops.map((l) => l.mode).sort()).toEqual(['inline', 'worker']);
+    expect(res.loops.map((l) => l.mode).sort()).toEqual(['inline']);
     expect(res.writes).toHaveLength(1);
     if (!noPeer) expect(res.writes[0]?.peer?.writeMs).toBeGreaterThan(0);
 

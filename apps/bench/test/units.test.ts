@@ -143,8 +143,8 @@ describe('summaries and goals', () => {
           gcPerRun: 0,
         },
         {
-          shape: '32x16kb',
-          mode: 'worker',
+          shape: '32x2kb',
+          mode: 'inline',
           p99Ms: 6,
           worstP99Ms: 6,
           maxMs: 9,
@@ -161,7 +161,7 @@ describe('summaries and goals', () => {
     expect(tput?.detail).toContain('worst 1.20x (32x2kb 1 thr gate)');
     expect(floor?.status).toBe('MET'); // read = 2 × copy
     expect(loop?.status).toBe('NOT MET');
-    expect(loop?.detail).toContain('6.00 ms (worker');
+    expect(loop?.detail).toContain('6.00 ms (inline, 32x2kb)');
     expect(scale?.status).toBe('MET'); // 2 threads twice the MiB/s
     expect(cohort.every((g) => g.status === 'NOT MEASURED')).toBe(true);
   });

@@ -242,7 +242,8 @@ export function cappedResolution(): ThreadsResolution {
  * @throws {@link ThreadsConfigError} `GVL_INVALID_ENV` for a bad `GVL_NUM_THREADS`.
  * @example
  * ```ts
- * const loader = ds.loader({ mode: 'worker', workers: numThreads() });
+ * // Size a buffer pool to the threads this process may use.
+ * const buffers = Array.from({ length: numThreads() }, () => new Uint8Array(1 << 20));
  * ```
  */
 export function numThreads(): number {

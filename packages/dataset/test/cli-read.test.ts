@@ -174,9 +174,37 @@ describe.skipIf(missing.length > 0)(suiteName('gvl get / bench / demo', missing)
       haplotypes: 292800,
       mismatches: 0,
       checkedPairs: 256,
+      mode: 'inline',
     });
     expect(r.bytes).toBeGreaterThan(488 * 300 * 2 * 2000);
     expect(r.fastaBytes).toBeGreaterThan(r.bytes);
     expect(r.datasetBytes).toBeLessThan(r.fastaBytes / 50);
   }, 120_000);
+});
+
+describe("the removed loader mode 'worker' on the command line", () => {
+  it.each([
+    ['bench', join(tmpdir(), 'no-such-dataset.gvl'), '--reference', 'no-such.fa', '--mode', 'worker'],
+    ['demo', '--data', join(tmpdir(), 'no-such-data'), '--mode', 'worker'],
+  ])(
+    'gvl %s --mode worker fails with GVL_INVALID_MODE before touching any file',
+    async (...argv) => {
+      const c = capture();
+      expect(await main(argv, c.io)).toBe(2);
+      const err = c.err.join('');
+      // The mode is checked first: the missing dataset / data folder is never looked at.
+      expect(err).toMatch(/^GVL_INVALID_MODE: loader mode 'worker' was removed/);
+      expect(err).toContain("expected one of 'inline'");
+      expect(err).not.toContain('GVL_BAD_DATASET');
+      expect(err).not.toContain('GVL_UNREADABLE');
+    },
+  );
+
+  it('gvl bench --workers is no longer an option (a usage error)', async () => {
+    const c = capture();
+    expect(
+      await main(['bench', 'x.gvl', '--reference', 'x.fa', '--workers', '2'], c.io),
+    ).toBe(2);
+    expect(c.err.join('')).toContain('--workers');
+  });
 });

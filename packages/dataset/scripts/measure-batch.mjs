@@ -162,12 +162,7 @@ try {
   );
 
   // Event-loop delay and GCs while a loader streams one pass over all pairs.
-  const modes = [
-    { reuse: false },
-    { reuse: true },
-    { mode: 'worker', workers: 1 },
-    { mode: 'worker', workers: 2 },
-  ];
+  const modes = [{ reuse: false }, { reuse: true }];
   for (const m of modes) {
     const h = monitorEventLoopDelay({ resolution: 1 });
     const gc0 = gcs;
@@ -182,7 +177,7 @@ try {
     const ms = performance.now() - t0;
     h.disable();
     rows.push({
-      path: `loader ${m.mode ?? 'inline'} ${m.mode ? `workers=${m.workers}` : `reuse=${m.reuse}`}: ${n} batches`,
+      path: `loader reuse=${m.reuse}: ${n} batches`,
       'mean µs': Math.round((ms * 1000) / n),
       'MiB/s': Math.round(bytes / 2 ** 20 / (ms / 1000)),
       GCs: gcs - gc0,

@@ -42,7 +42,7 @@ export interface TrackIntervals {
  * Everything read from a dataset directory. The raw arrays of `genotypes/` and the track
  * folders are memory-mapped (read-only files, private mappings: OS page cache, no JS heap)
  * when the platform allows, else read into `SharedArrayBuffer`s; the other arrays live in
- * `SharedArrayBuffer`s. Either way loader worker threads use them without a copy.
+ * `SharedArrayBuffer`s (so that worker threads of the caller's can share them without a copy).
  */
 export interface DatasetFiles {
   path: string;
@@ -119,8 +119,8 @@ class Reader {
   }
 
   /**
-   * Reads a whole regular file (into a `SharedArrayBuffer` when `shared`, so loader
-   * worker threads can use it without a copy) and checks it against `checksums.json`.
+   * Reads a whole regular file (into a `SharedArrayBuffer` when `shared`, so worker
+   * threads can use it without a copy) and checks it against `checksums.json`.
    */
   async bytes(rel: string, shared: boolean, optional = false): Promise<Uint8Array | null> {
     const file = join(this.dir, rel);

@@ -184,7 +184,14 @@ describe.skipIf(missing.length > 0)(suiteName('gvl get / bench / demo', missing)
 
 describe("the removed loader mode 'worker' on the command line", () => {
   it.each([
-    ['bench', join(tmpdir(), 'no-such-dataset.gvl'), '--reference', 'no-such.fa', '--mode', 'worker'],
+    [
+      'bench',
+      join(tmpdir(), 'no-such-dataset.gvl'),
+      '--reference',
+      'no-such.fa',
+      '--mode',
+      'worker',
+    ],
     ['demo', '--data', join(tmpdir(), 'no-such-data'), '--mode', 'worker'],
   ])(
     'gvl %s --mode worker fails with GVL_INVALID_MODE before touching any file',
@@ -202,9 +209,7 @@ describe("the removed loader mode 'worker' on the command line", () => {
 
   it('gvl bench --workers is no longer an option (a usage error)', async () => {
     const c = capture();
-    expect(
-      await main(['bench', 'x.gvl', '--reference', 'x.fa', '--workers', '2'], c.io),
-    ).toBe(2);
+    expect(await main(['bench', 'x.gvl', '--reference', 'x.fa', '--workers', '2'], c.io)).toBe(2);
     expect(c.err.join('')).toContain('--workers');
   });
 });

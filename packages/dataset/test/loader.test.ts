@@ -103,30 +103,30 @@ describe.skipIf(missing.length > 0)(suiteName('loaders', missing), () => {
   );
 
   it('close() with batches pending settles them all and stops', async () => {
-      const loader = ds.loader({ batchSize: 40, prefetch: 4 });
-      const first = await loader.next();
-      expect(first.done).toBe(false);
-      const pending = loader.next(); // a batch in flight when close() is called
-      const settled = pending.then(
-        (r) => ({ ok: true as const, done: r.done }),
-        (e: GvlError) => ({ ok: false as const, code: e.code }),
-      );
-      await loader.close();
-      const outcome = await settled;
-      // Either it finished before close() or it rejected with the shutdown error; never left pending.
-      if (!outcome.ok) expect(outcome.code).toBe('GVL_LOADER_CLOSED');
-      expect(loader.stats.inFlight).toBe(0);
-      expect(await loader.next()).toEqual({ done: true, value: undefined });
+    const loader = ds.loader({ batchSize: 40, prefetch: 4 });
+    const first = await loader.next();
+    expect(first.done).toBe(false);
+    const pending = loader.next(); // a batch in flight when close() is called
+    const settled = pending.then(
+      (r) => ({ ok: true as const, done: r.done }),
+      (e: GvlError) => ({ ok: false as const, code: e.code }),
+    );
+    await loader.close();
+    const outcome = await settled;
+    // Either it finished before close() or it rejected with the shutdown error; never left pending.
+    if (!outcome.ok) expect(outcome.code).toBe('GVL_LOADER_CLOSED');
+    expect(loader.stats.inFlight).toBe(0);
+    expect(await loader.next()).toEqual({ done: true, value: undefined });
   });
 
   it('an AbortSignal stops the loader with GVL_ABORTED', async () => {
-      const ctrl = new AbortController();
-      const loader = ds.loader({ batchSize: 40, signal: ctrl.signal });
-      await loader.next();
-      ctrl.abort();
-      await expect(loader.next()).rejects.toMatchObject({ code: 'GVL_ABORTED' });
-      await loader.close();
-      expect(loader.stats.inFlight).toBe(0);
+    const ctrl = new AbortController();
+    const loader = ds.loader({ batchSize: 40, signal: ctrl.signal });
+    await loader.next();
+    ctrl.abort();
+    await expect(loader.next()).rejects.toMatchObject({ code: 'GVL_ABORTED' });
+    await loader.close();
+    expect(loader.stats.inFlight).toBe(0);
   });
 
   it('a loader created with an aborted signal never starts', async () => {
@@ -211,18 +211,18 @@ describe.skipIf(missing.length > 0)(suiteName('loaders', missing), () => {
   });
 
   it('an abort between batches rejects with AbortedError, cause = the signal reason', async () => {
-      const ctrl = new AbortController();
-      const reason = new Error('enough');
-      const loader = ds.loader({ batchSize: 40, signal: ctrl.signal });
-      await loader.next();
-      ctrl.abort(reason);
-      const err = await loader.next().then(
-        () => null,
-        (e: unknown) => e,
-      );
-      expect(err).toBeInstanceOf(AbortedError);
-      expect(err).toMatchObject({ code: 'GVL_ABORTED', cause: reason, value: 1 });
-      await loader.close();
+    const ctrl = new AbortController();
+    const reason = new Error('enough');
+    const loader = ds.loader({ batchSize: 40, signal: ctrl.signal });
+    await loader.next();
+    ctrl.abort(reason);
+    const err = await loader.next().then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(AbortedError);
+    expect(err).toMatchObject({ code: 'GVL_ABORTED', cause: reason, value: 1 });
+    await loader.close();
   });
 
   it('batches({ signal }): an abort rejects with AbortedError (cause = reason), not the reason', async () => {

@@ -7,7 +7,7 @@ import { type Dense, offsetsFromLengths, Ragged } from './ragged.js';
 import type { Reference } from './reference.js';
 import type { DatasetSettings, OutputLength, SeqsKind } from './settings.js';
 
-/** Immutable data every query reads (shared across derived datasets and worker threads). */
+/** Immutable data every query reads (shared across derived datasets). */
 export interface Core {
   files: DatasetFiles;
   reference: Reference | null;

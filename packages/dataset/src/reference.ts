@@ -54,7 +54,7 @@ export async function loadReference(path: string, contigs: readonly string[]): P
     }
     return n;
   });
-  // Shared memory, so loader worker threads read the same bytes without a copy.
+  // Shared memory, so worker threads of the caller can read the same bytes without a copy.
   const offsets = new BigInt64Array(new SharedArrayBuffer((contigs.length + 1) * 8));
   let total = 0;
   names.forEach((n, i) => {

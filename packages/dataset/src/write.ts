@@ -460,115 +460,147 @@ async function writeGenotypes(
       cols.alt.length = 0;
       cols.ilen.length = 0;
     };
-    for (const contig of vcf.contigs) {
-      const sweeps = (byVcfContig.get(contig) ?? []).map((g) => groups[g] as GroupOutput);
-      const refName = fastaNorm?.normalize(contig);
-      let prev: Variant | undefined;
-      let read = 0;
-      for await (const block of vcf.blocks(contig, signal)) {
-        throwIfAborted(signal);
-        read += block.lines.length;
-        const parsed: Variant[] = [];
-        let refLo = Number.POSITIVE_INFINITY;
-        let refHi = Number.NEGATIVE_INFINITY;
-        for (const line of block.lines) {
-          if (slicer.due()) await slicer.pause();
-          let v: Variant;
-          try {
-            v = vcf.parser.parseLine(line);
-          } catch (cause) {
-            throw new VcfError(
-              'GVL_BAD_VCF',
-              `cannot parse VCF line ${JSON.stringify(line.slice(0, 80))}: ${String(cause)}`,
-              {
-                value: line.slice(0, 80),
-                cause,
-              },
-            );
-          }
-          parsed.push(v);
-          const s = v.POS - 1;
-          if (s < refLo) refLo = s;
-          const e = s + (v.REF?.length ?? 1);
-          if (e > refHi) refHi = e;
-        }
-        const refSeq =
-          refName !== undefined && parsed.length > 0
-            ? await fasta?.fetch(refName, refLo, refHi)
-            : undefined;
-        for (const v of parsed) {
-          if (cols.chrom.length >= 2048) flushColumns();
-          if (slicer.due()) {
-            await slicer.pause();
-            throwIfAborted(signal);
-          }
-          const rec = checkRecord(v);
-          if (prev !== undefined && v.POS < prev.POS) {
-            throw new VcfError(
-              'GVL_UNSORTED_VCF',
-              `record ${recordKey(v)} comes after ${recordKey(prev)}: expected records sorted by position (\`bcftools sort\`)`,
-              { value: recordKey(v) },
-            );
-          }
-          prev = v;
-          if (refSeq !== undefined) {
-            const got = refSeq.slice(rec.start - refLo, rec.start - refLo + rec.ref.length);
-            if (!refMatches(rec.ref, got)) {
-              throw new VcfError(
-                'GVL_REF_MISMATCH',
-                `record ${recordKey(v)}: REF ${rec.ref} does not match the reference ${got || '(past the contig end)'} at ${contig}:${rec.pos}; fix with \`bcftools norm -c e -f REF.fa\``,
-                { value: recordKey(v) },
-              );
-            }
-          }
-          if (idx >= 0x7fffffff) {
-            throw new VcfError(
-              'GVL_BAD_VCF',
-              `${vcf.path} has more than 2^31 - 1 records: variant_idxs are int32`,
-              {
-                value: vcf.path,
-              },
-            );
-          }
-          cols.chrom.push(rec.chrom);
-          cols.pos.push(rec.pos);
-          cols.ref.push(rec.ref);
-          cols.alt.push(rec.alt);
-          cols.ilen.push(rec.ilen);
-          if (sweeps.length > 0) {
-            let carriers: Uint32Array | undefined;
-            for (const g of sweeps) {
-              if (g.sweep.needs(rec.start, rec.ilen)) {
-                carriers ??= reader.carriers(v);
-              }
-            }
-            const sr = {
-              idx,
-              start: rec.start,
-              ilen: rec.ilen,
-              refLen: rec.ref.length,
-              carriers: carriers ?? EMPTY,
-            };
-            for (const g of sweeps) g.sweep.push(sr);
-          }
-          idx++;
-        }
-        flushColumns();
-        progress.increment(parsed.length);
-      }
-      throwIfAborted(signal);
-      const indexed = vcf.recordCounts.get(contig) ?? -1;
-      if (indexed >= 0 && indexed !== read) {
-        throw new VcfError(
-          'GVL_CORRUPT_VCF',
-          `${vcf.path}: its index ${vcf.indexPath} counts ${indexed} record(s) on contig ${contig} but ${read} were read: the index is stale or the file was truncated or altered — re-index with \`tabix -f -p vcf ${vcf.path}\` if the file is intact`,
-          { value: { path: vcf.path, index: vcf.indexPath, contig, indexed, read } },
-        );
-      }
+    // Per contig of the file: its sweeps, REF spelling, last record, records read.
+    let contig: string | undefined;
+    let sweeps: GroupOutput[] = [];
+    let refName: string | undefined;
+    let prev: Variant | undefined;
+    let read = 0;
+    const seen = new Set<string>();
+    const staleIndex = (c: string, indexed: number, got: number) =>
+      new VcfError(
+        'GVL_CORRUPT_VCF',
+        `${vcf.path}: its index ${vcf.indexPath} counts ${indexed} record(s) on contig ${c} but ${got} were read: the index is stale or the file was truncated or altered — re-index with \`tabix -f -p vcf ${vcf.path}\` if the file is intact`,
+        { value: { path: vcf.path, index: vcf.indexPath, contig: c, indexed, read: got } },
+      );
+    const endContig = (c: string) => {
+      const indexed = vcf.recordCounts.get(c) ?? -1;
+      if (indexed >= 0 && indexed !== read) throw staleIndex(c, indexed, read);
       for (const g of sweeps) {
         g.sweep.finish();
         g.finished = true;
       }
+    };
+    for await (const block of vcf.blocks(signal)) {
+      throwIfAborted(signal);
+      if (block.contig !== contig) {
+        if (contig !== undefined) endContig(contig);
+        const c = block.contig;
+        if (seen.has(c)) {
+          throw new VcfError(
+            'GVL_UNSORTED_VCF',
+            `${vcf.path}: records of contig ${c} resume after records of ${contig}: expected each contig's records together, sorted by position (\`bcftools sort\`)`,
+            { value: { path: vcf.path, contig: c } },
+          );
+        }
+        if (!vcf.recordCounts.has(c)) {
+          throw new VcfError(
+            'GVL_CORRUPT_VCF',
+            `${vcf.path} has records on contig ${c}, which its index ${vcf.indexPath} does not list: the index is stale or the file was altered — re-index with \`tabix -f -p vcf ${vcf.path}\` if the file is intact`,
+            { value: { path: vcf.path, index: vcf.indexPath, contig: c } },
+          );
+        }
+        seen.add(c);
+        contig = c;
+        sweeps = (byVcfContig.get(c) ?? []).map((g) => groups[g] as GroupOutput);
+        refName = fastaNorm?.normalize(c);
+        prev = undefined;
+        read = 0;
+      }
+      read += block.lines.length;
+      const parsed: Variant[] = [];
+      let refLo = Number.POSITIVE_INFINITY;
+      let refHi = Number.NEGATIVE_INFINITY;
+      for (const line of block.lines) {
+        if (slicer.due()) await slicer.pause();
+        let v: Variant;
+        try {
+          v = vcf.parser.parseLine(line);
+        } catch (cause) {
+          throw new VcfError(
+            'GVL_BAD_VCF',
+            `cannot parse VCF line ${JSON.stringify(line.slice(0, 80))}: ${String(cause)}`,
+            {
+              value: line.slice(0, 80),
+              cause,
+            },
+          );
+        }
+        parsed.push(v);
+        const s = v.POS - 1;
+        if (s < refLo) refLo = s;
+        const e = s + (v.REF?.length ?? 1);
+        if (e > refHi) refHi = e;
+      }
+      const refSeq =
+        refName !== undefined && parsed.length > 0
+          ? await fasta?.fetch(refName, refLo, refHi)
+          : undefined;
+      for (const v of parsed) {
+        if (cols.chrom.length >= 2048) flushColumns();
+        if (slicer.due()) {
+          await slicer.pause();
+          throwIfAborted(signal);
+        }
+        const rec = checkRecord(v);
+        if (prev !== undefined && v.POS < prev.POS) {
+          throw new VcfError(
+            'GVL_UNSORTED_VCF',
+            `record ${recordKey(v)} comes after ${recordKey(prev)}: expected records sorted by position (\`bcftools sort\`)`,
+            { value: recordKey(v) },
+          );
+        }
+        prev = v;
+        if (refSeq !== undefined) {
+          const got = refSeq.slice(rec.start - refLo, rec.start - refLo + rec.ref.length);
+          if (!refMatches(rec.ref, got)) {
+            throw new VcfError(
+              'GVL_REF_MISMATCH',
+              `record ${recordKey(v)}: REF ${rec.ref} does not match the reference ${got || '(past the contig end)'} at ${contig}:${rec.pos}; fix with \`bcftools norm -c e -f REF.fa\``,
+              { value: recordKey(v) },
+            );
+          }
+        }
+        if (idx >= 0x7fffffff) {
+          throw new VcfError(
+            'GVL_BAD_VCF',
+            `${vcf.path} has more than 2^31 - 1 records: variant_idxs are int32`,
+            {
+              value: vcf.path,
+            },
+          );
+        }
+        cols.chrom.push(rec.chrom);
+        cols.pos.push(rec.pos);
+        cols.ref.push(rec.ref);
+        cols.alt.push(rec.alt);
+        cols.ilen.push(rec.ilen);
+        if (sweeps.length > 0) {
+          let carriers: Uint32Array | undefined;
+          for (const g of sweeps) {
+            if (g.sweep.needs(rec.start, rec.ilen)) {
+              carriers ??= reader.carriers(v);
+            }
+          }
+          const sr = {
+            idx,
+            start: rec.start,
+            ilen: rec.ilen,
+            refLen: rec.ref.length,
+            carriers: carriers ?? EMPTY,
+          };
+          for (const g of sweeps) g.sweep.push(sr);
+        }
+        idx++;
+      }
+      flushColumns();
+      progress.increment(parsed.length);
+    }
+    throwIfAborted(signal);
+    if (contig !== undefined) endContig(contig);
+    for (const c of vcf.contigs) {
+      const indexed = vcf.recordCounts.get(c) ?? -1;
+      if (!seen.has(c) && indexed > 0) throw staleIndex(c, indexed, 0);
     }
     for (const g of groups) {
       if (!g.finished) g.sweep.finish();

@@ -88,7 +88,17 @@ export async function* readVcfBlocks(path: string, signal?: AbortSignal): AsyncG
   file.on('error', (e) => gunzip.destroy(e));
   file.pipe(gunzip);
   /** Pieces of a line cut by chunk boundaries. */
-  let carry: Buffer[] = [];
+  let carry = Buffer.allocUnsafeSlow(STREAM_CHUNK_BYTES);
+  let carried = 0;
+  /** Appends `bytes` to the carried partial line (the buffer is reused, grown by doubling). */
+  const keep = (bytes: Buffer) => {
+    if (carried + bytes.length > carry.length) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(carry.length * 2, carried + bytes.length));
+      carry.copy(grown, 0, 0, carried);
+      carry = grown;
+    }
+    carried += bytes.copy(carry, carried);
+  };
   let lineNo = 0;
   let contig: string | undefined;
   let lines: string[] = [];
@@ -141,10 +151,10 @@ export async function* readVcfBlocks(path: string, signal?: AbortSignal): AsyncG
         let end = nl;
         if (end > from && chunk[end - 1] === 13) end--;
         let line: string;
-        if (carry.length > 0) {
-          carry.push(chunk.subarray(from, nl));
-          const whole = Buffer.concat(carry);
-          carry = [];
+        if (carried > 0) {
+          keep(chunk.subarray(from, nl));
+          const whole = carry.subarray(0, carried);
+          carried = 0;
           line = whole.toString(
             'latin1',
             0,
@@ -158,11 +168,11 @@ export async function* readVcfBlocks(path: string, signal?: AbortSignal): AsyncG
         if (full !== undefined) yield full;
       }
       // Copy the tail: the chunk itself is not retained.
-      if (from < chunk.length) carry.push(Buffer.from(chunk.subarray(from)));
+      if (from < chunk.length) keep(chunk.subarray(from));
     }
-    if (carry.length > 0) {
-      const full = take(Buffer.concat(carry).toString('latin1'));
-      carry = [];
+    if (carried > 0) {
+      const full = take(carry.toString('latin1', 0, carried));
+      carried = 0;
       if (full !== undefined) yield full;
     }
     if (contig !== undefined && lines.length > 0) yield { contig, lines };

@@ -775,7 +775,7 @@ async function writeTrack(
  * one block, the carriers (`Uint32Array`) of the records of the regions being processed,
  * and a few per-haplotype arrays, independently of the VCF's size and of records ×
  * samples: only one VCF line and the per-haplotype arrays grow with the sample count
- * (peak RSS 144 MiB at 1,000 samples, 264 MiB at 100,000 on msprime cohorts of 1 Mb;
+ * (peak RSS 120–144 MiB at 1,000 samples, 237–264 MiB at 100,000 on msprime cohorts of 1 Mb;
  * the table and its conditions are in the package README, "Write memory"). The time is
  * linear in the VCF's size. An abort `signal` is polled, never listened to per read.
  *

@@ -43,8 +43,19 @@ export interface VcfSource {
 export interface VcfBlock {
   /** `CHROM` of every line of the block. */
   readonly contig: string;
-  /** Raw VCF lines (no line terminator), as one-byte (latin1) strings. */
+  /**
+   * The first nine columns of each line (`CHROM` to `FORMAT`, without the tab that
+   * follows), as one-byte (latin1) strings; the whole line when it has no sample column.
+   */
   readonly lines: string[];
+  /**
+   * The sample columns of every line, as bytes: line `i`'s tab-separated sample columns
+   * are `genotypes[genotypeStart[i], genotypeEnd[i])`. The buffer is reused: it is valid
+   * until the generator is resumed.
+   */
+  readonly genotypes: Uint8Array;
+  readonly genotypeStart: number[];
+  readonly genotypeEnd: number[];
 }
 
 /**
@@ -87,60 +98,109 @@ export async function* readVcfBlocks(path: string, signal?: AbortSignal): AsyncG
   const gunzip = createGunzip({ chunkSize: STREAM_CHUNK_BYTES });
   file.on('error', (e) => gunzip.destroy(e));
   file.pipe(gunzip);
-  /** Pieces of a line cut by chunk boundaries. */
+  /** A line cut by a chunk boundary (the buffer is reused, grown by doubling). */
   let carry = Buffer.allocUnsafeSlow(STREAM_CHUNK_BYTES);
   let carried = 0;
-  /** Appends `bytes` to the carried partial line (the buffer is reused, grown by doubling). */
-  const keep = (bytes: Buffer) => {
+  const keep = (bytes: Uint8Array) => {
     if (carried + bytes.length > carry.length) {
       const grown = Buffer.allocUnsafeSlow(Math.max(carry.length * 2, carried + bytes.length));
       carry.copy(grown, 0, 0, carried);
       carry = grown;
     }
-    carried += bytes.copy(carry, carried);
+    carry.set(bytes, carried);
+    carried += bytes.length;
   };
+  /** The sample columns of the block's lines (reused, grown by doubling). */
+  let gts = Buffer.allocUnsafeSlow(STREAM_CHUNK_BYTES);
+  let gtsUsed = 0;
   let lineNo = 0;
   let contig: string | undefined;
   let lines: string[] = [];
+  let gtStart: number[] = [];
+  let gtEnd: number[] = [];
   let chars = 0;
   /** `POS` of the block's first line. */
   let firstPos = 0;
-  const take = (line: string): VcfBlock | undefined => {
-    if (line.length === 0 || line.charCodeAt(0) === 35 /* # */) return undefined;
+  /** The line being added: its head and where its sample columns are. */
+  let head = '';
+  let headContig = '';
+  let headPos = 0;
+  let rest = 0;
+  /**
+   * Reads the head of line `buf[from, to)`; returns the finished block when this line
+   * starts a new one (the line is then added by {@link add}, after the block is used).
+   */
+  const begin = (buf: Buffer, from: number, to: number): VcfBlock | undefined => {
+    let tab = from;
+    let tabs = 0;
+    let first = -1;
+    while (tabs < 9) {
+      const t = buf.indexOf(9, tab);
+      if (t < 0 || t >= to) break;
+      if (tabs === 0) first = t;
+      tabs++;
+      tab = t + 1;
+    }
     lineNo++;
-    const tab = line.indexOf('\t');
-    if (tab <= 0) {
+    if (first <= from) {
       throw new VcfError(
         'GVL_BAD_VCF',
-        `${path}: data line ${lineNo} has no tab-separated CHROM column: ${JSON.stringify(line.slice(0, 80))}`,
+        `${path}: data line ${lineNo} has no tab-separated CHROM column: ${JSON.stringify(buf.toString('latin1', from, Math.min(to, from + 80)))}`,
         { value: { path, line: lineNo } },
       );
     }
-    const c = line.slice(0, tab);
+    head = buf.toString('latin1', from, tabs === 9 ? tab - 1 : to);
+    rest = tabs === 9 ? tab : to;
+    headContig = head.slice(0, first - from);
     let pos = 0;
-    for (let i = tab + 1; i < line.length; i++) {
-      const d = line.charCodeAt(i) - 48;
+    for (let i = first - from + 1; i < head.length; i++) {
+      const d = head.charCodeAt(i) - 48;
       if (d < 0 || d > 9) break;
       pos = pos * 10 + d;
     }
-    let out: VcfBlock | undefined;
+    headPos = pos;
     if (
       contig !== undefined &&
-      (c !== contig ||
+      (headContig !== contig ||
         chars >= BLOCK_TARGET_CHARS ||
         lines.length >= BLOCK_MAX_LINES ||
         pos - firstPos > BLOCK_MAX_SPAN)
     ) {
-      out = { contig, lines };
+      const out = { contig, lines, genotypes: gts, genotypeStart: gtStart, genotypeEnd: gtEnd };
       lines = [];
+      gtStart = [];
+      gtEnd = [];
+      gtsUsed = 0;
       chars = 0;
+      return out;
     }
-    if (lines.length === 0) firstPos = pos;
-    contig = c;
-    lines.push(line);
-    chars += line.length;
-    return out;
+    return undefined;
   };
+  /** Adds the line read by {@link begin}, whose sample columns end at `to`. */
+  const add = (buf: Buffer, to: number) => {
+    if (lines.length === 0) firstPos = headPos;
+    contig = headContig;
+    lines.push(head);
+    const n = to - rest;
+    if (gtsUsed + n > gts.length) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(gts.length * 2, gtsUsed + n));
+      gts.copy(grown, 0, 0, gtsUsed);
+      gts = grown;
+    }
+    buf.copy(gts, gtsUsed, rest, to);
+    gtStart.push(gtsUsed);
+    gtsUsed += n;
+    gtEnd.push(gtsUsed);
+    chars += head.length + n;
+  };
+  /** Handles line `buf[from, to)` (its terminator excluded). */
+  async function* line(buf: Buffer, from: number, to: number): AsyncGenerator<VcfBlock> {
+    if (to > from && buf[to - 1] === 13) to--;
+    if (to === from || buf[from] === 35 /* # */) return;
+    const full = begin(buf, from, to);
+    if (full !== undefined) yield full;
+    add(buf, to);
+  }
   try {
     for await (const chunk of gunzip as AsyncIterable<Buffer>) {
       if (signal?.aborted) return;
@@ -148,34 +208,26 @@ export async function* readVcfBlocks(path: string, signal?: AbortSignal): AsyncG
       for (;;) {
         const nl = chunk.indexOf(10, from);
         if (nl < 0) break;
-        let end = nl;
-        if (end > from && chunk[end - 1] === 13) end--;
-        let line: string;
         if (carried > 0) {
           keep(chunk.subarray(from, nl));
-          const whole = carry.subarray(0, carried);
+          const n = carried;
           carried = 0;
-          line = whole.toString(
-            'latin1',
-            0,
-            whole.length > 0 && whole[whole.length - 1] === 13 ? whole.length - 1 : whole.length,
-          );
+          yield* line(carry, 0, n);
         } else {
-          line = chunk.toString('latin1', from, end);
+          yield* line(chunk, from, nl);
         }
         from = nl + 1;
-        const full = take(line);
-        if (full !== undefined) yield full;
       }
       // Copy the tail: the chunk itself is not retained.
       if (from < chunk.length) keep(chunk.subarray(from));
     }
     if (carried > 0) {
-      const full = take(carry.toString('latin1', 0, carried));
+      const n = carried;
       carried = 0;
-      if (full !== undefined) yield full;
+      yield* line(carry, 0, n);
     }
-    if (contig !== undefined && lines.length > 0) yield { contig, lines };
+    if (contig !== undefined && lines.length > 0)
+      yield { contig, lines, genotypes: gts, genotypeStart: gtStart, genotypeEnd: gtEnd };
   } catch (cause) {
     if (cause instanceof VcfError) throw cause;
     if (signal?.aborted) return;

@@ -28,12 +28,12 @@ const MANY = 40_000;
 /**
  * Allowed growth of the peak RSS from {@link FEW} to {@link MANY} samples, in MiB. The
  * VCF with MANY samples holds 64 MiB of genotype text (160 KB a line). Streaming it in
- * bounded blocks grows the peak by about 75 MiB, all of it garbage (inflated chunks and
- * line strings) that V8 collects at its own thresholds, not held data; the write that
- * read whole position windows through tabix, kept each read's buffer alive through an
- * abort listener and hashed `variant_idxs.npy` whole grew it by 275 MiB here.
+ * bounded blocks grows the peak by about 55 MiB, nearly all of it garbage (inflated
+ * chunks, carrier and per-region arrays) that V8 frees at its own thresholds; the
+ * write that read whole position windows through tabix, kept each read's buffer alive
+ * through an abort listener and hashed `variant_idxs.npy` whole grew it by 275 MiB here.
  */
-const BOUND_MIB = 140;
+const BOUND_MIB = 110;
 
 /** Carrier haplotypes of record `r`, per the generator (xorshift32, seeded per record). */
 function genotypeRow(r: number, nSamples: number, row: Buffer, carriers?: (h: number) => void) {

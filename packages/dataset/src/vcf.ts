@@ -1,7 +1,7 @@
 /**
  * Reading a bgzipped, tabix-indexed VCF: header, contigs and record counts with
  * `@gmod/tabix` and `@gmod/vcf`; records streamed once, in file order, in blocks of
- * bounded size ({@link readVcfBlocks}); genotypes read straight from the GT text.
+ * bounded size ({@link readVcfBlocks}); genotypes scanned straight from the GT bytes.
  *
  * @module
  */
@@ -81,7 +81,9 @@ const STREAM_CHUNK_BYTES = 1 << 16;
  * time is linear in the file's size and the memory is bounded independently of the
  * file's size and of the span of a contig: one 64 KiB compressed read buffer, one 64 KiB
  * inflated chunk, the partial line carried across chunks, and the block being filled —
- * at most {@link BLOCK_TARGET_CHARS} characters plus one line. A VCF line holds every
+ * at most {@link BLOCK_TARGET_CHARS} characters plus one line. Only the nine fixed
+ * columns of a line become a string; the sample columns are copied, as bytes, into one
+ * buffer reused from block to block. A VCF line holds every
  * sample's genotype, so the bound grows with the sample count only through the length
  * of one line (about 4 bytes per diploid `GT`-only sample).
  *
@@ -89,6 +91,7 @@ const STREAM_CHUNK_BYTES = 1 << 16;
  * aborts, the generator returns early and the caller checks `signal.aborted`.
  *
  * @param path - a bgzip-compressed VCF (its BGZF container already checked).
+ * @throws {@link FileError} `GVL_UNREADABLE` when reading the file fails.
  * @throws {@link VcfError} `GVL_CORRUPT_VCF` (value `{ path }`) when the stream does not
  *   inflate; `GVL_BAD_VCF` (value `{ path, line }`, the 1-based data line number) for a
  *   data line without a tab after `CHROM`.
@@ -231,6 +234,14 @@ export async function* readVcfBlocks(path: string, signal?: AbortSignal): AsyncG
   } catch (cause) {
     if (cause instanceof VcfError) throw cause;
     if (signal?.aborted) return;
+    const code = (cause as { code?: unknown } | null)?.code;
+    if (typeof code === 'string' && code.startsWith('E')) {
+      // A system error of the read (EIO, ENOENT...), not of the data.
+      throw new FileError('GVL_UNREADABLE', `cannot read ${path}: ${describeError(cause)}`, {
+        value: path,
+        cause,
+      });
+    }
     throw new VcfError('GVL_CORRUPT_VCF', `cannot decompress ${path}: ${describeError(cause)}`, {
       value: { path },
       cause,

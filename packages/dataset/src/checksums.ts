@@ -11,7 +11,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { open, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BadDatasetError, describeError } from './errors.js';
 
@@ -40,6 +40,29 @@ export function sha256(bytes: Uint8Array): string {
   return h.digest('hex');
 }
 
+/** Bytes read at a time by {@link sha256File}. */
+const HASH_READ_BYTES = 1 << 20;
+
+/**
+ * Hex SHA-256 of the file at `path`, read in 1 MiB pieces through one reused buffer:
+ * memory does not grow with the file's size.
+ */
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  const fh = await open(path, 'r');
+  try {
+    const buf = new Uint8Array(HASH_READ_BYTES);
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      hash.update(buf.subarray(0, bytesRead));
+    }
+  } finally {
+    await fh.close();
+  }
+  return hash.digest('hex');
+}
+
 async function listFiles(dir: string, prefix = ''): Promise<string[]> {
   const out: string[] = [];
   const entries = await readdir(join(dir, prefix), { withFileTypes: true });
@@ -55,10 +78,12 @@ async function listFiles(dir: string, prefix = ''): Promise<string[]> {
 /**
  * Hashes every regular file under `dir` (recursively, except `checksums.json`) and
  * writes {@link CHECKSUMS_FILE}. Called on the temp directory of a write, before commit.
+ * Files are streamed ({@link sha256File}), so the memory of a write does not grow with
+ * the size of the dataset.
  */
 export async function writeChecksums(dir: string): Promise<void> {
   const files: Record<string, string> = {};
-  for (const rel of await listFiles(dir)) files[rel] = sha256(await readFile(join(dir, rel)));
+  for (const rel of await listFiles(dir)) files[rel] = await sha256File(join(dir, rel));
   const manifest: ChecksumManifest = { algorithm: 'sha256', files };
   await writeFile(join(dir, CHECKSUMS_FILE), `${JSON.stringify(manifest, null, 1)}\n`);
 }

@@ -164,6 +164,10 @@ export class GenotypeSweep {
   private readonly finished = new Map<number, RegionGenotypes>();
   private nextEmit = 0;
   private lastStart = Number.NEGATIVE_INFINITY;
+  /** Scratch of {@link finalize}: per-haplotype CSR offsets, fill cursors, members. */
+  private readonly scratchCounts: Uint32Array;
+  private readonly scratchFill: Uint32Array;
+  private scratchMembers = new Int32Array(0);
 
   /**
    * @param regions - sorted by `qStart`, then `qEnd`.
@@ -186,6 +190,8 @@ export class GenotypeSweep {
     }
     this.regions = regions;
     this.nHaps = nHaps;
+    this.scratchCounts = new Uint32Array(nHaps + 1);
+    this.scratchFill = new Uint32Array(nHaps);
     this.extend = extend;
     this.emit = emit;
   }
@@ -324,15 +330,20 @@ export class GenotypeSweep {
   private finalize(p: PendingRegion): void {
     const window = (p.ext as ExtState).window;
     const nHaps = this.nHaps;
-    // CSR of window positions per haplotype.
-    const counts = new Uint32Array(nHaps + 1);
+    // CSR of window positions per haplotype, in scratch arrays reused from region to
+    // region (only `lengths` and `idxs` leave the sweep).
+    const counts = this.scratchCounts;
+    counts.fill(0);
     for (const r of window)
       for (const h of r.carriers) counts[h + 1] = (counts[h + 1] as number) + 1;
     for (let h = 0; h < nHaps; h++)
       counts[h + 1] = (counts[h + 1] as number) + (counts[h] as number);
     const total = counts[nHaps] as number;
-    const fill = counts.slice(0, nHaps);
-    const members = new Int32Array(total);
+    const fill = this.scratchFill;
+    fill.set(counts.subarray(0, nHaps));
+    if (this.scratchMembers.length < total)
+      this.scratchMembers = new Int32Array(Math.max(total, 2 * this.scratchMembers.length));
+    const members = this.scratchMembers;
     for (let w = 0; w < window.length; w++) {
       for (const h of (window[w] as SweepRecord).carriers) {
         members[fill[h] as number] = w;

@@ -108,8 +108,9 @@ export function checkRecord(v: Variant): CheckedRecord {
 }
 
 /**
- * Reads which haplotypes carry the ALT allele from the GT field, with @gmod/vcf's
- * allocation-free `processGenotypes` scan.
+ * Reads which haplotypes carry the ALT allele from the GT field, scanning the sample
+ * columns as bytes (the FORMAT key is matched exactly, as @gmod/vcf's
+ * `processGenotypes` does), without allocating per sample.
  *
  * Haplotype ids are `s * ploidy + p` with `s` the sample's position in the dataset's
  * (sorted) sample list. Allele `1` is a carrier; `0` and missing (`.`) are REF. Unphased
@@ -142,13 +143,28 @@ export class CarrierReader {
   }
 
   /**
-   * Haplotype ids carrying ALT, ascending.
+   * Haplotype ids carrying ALT, ascending, from the sample columns of `v.line`.
    *
    * @throws {@link VcfError} `GVL_BAD_VCF` when FORMAT has no GT, an allele index is
    *   not 0 or 1, or a genotype has more alleles than the ploidy.
    */
   carriers(v: Variant): Uint32Array {
-    if (!v.FORMAT || !/(^|:)GT(:|$)/.test(v.FORMAT)) {
+    const bytes = Buffer.from(v.line.slice(v.restStart, v.restEnd), 'latin1');
+    return this.carriersIn(v, bytes, 0, bytes.length);
+  }
+
+  /**
+   * Haplotype ids carrying ALT, ascending, from sample columns given as bytes:
+   * `bytes[from, to)` holds the tab-separated sample columns of record `v` (whose FORMAT
+   * is read from `v`), so that a long line need not become a string.
+   *
+   * @throws {@link VcfError} as {@link CarrierReader.carriers}.
+   */
+  carriersIn(v: Variant, bytes: Uint8Array, from: number, to: number): Uint32Array {
+    const gtCol = gtColumn(v.FORMAT ?? '');
+    // FORMAT exactly `GT`: the whole column is the genotype (as @gmod/vcf reads it).
+    const gtOnly = v.FORMAT === 'GT';
+    if (gtCol < 0) {
       throw new VcfError(
         'GVL_BAD_VCF',
         `record ${recordKey(v)} has no GT in FORMAT ${JSON.stringify(v.FORMAT ?? '')}`,
@@ -162,27 +178,42 @@ export class CarrierReader {
     const ploidy = this.ploidy;
     let scratch = this.scratch;
     let bad: string | undefined;
-    v.processGenotypes((str, start, end, sampleIdx) => {
-      if (bad !== undefined) return;
+    const text = (a: number, b: number) =>
+      JSON.stringify(Buffer.from(bytes.buffer, bytes.byteOffset + a, b - a).toString('latin1'));
+    let pos = from;
+    for (let sampleIdx = 0; sampleIdx < map.length && pos <= to; sampleIdx++) {
+      // The sample's column is [pos, colEnd); its GT field [start, end).
+      let colEnd = pos;
+      while (colEnd < to && bytes[colEnd] !== 9) colEnd++;
+      let start = pos;
+      let field = 0;
+      while (field < gtCol && start < colEnd) {
+        if (bytes[start] === 58 /* : */) field++;
+        start++;
+      }
+      if (field < gtCol) start = colEnd;
+      let end = gtOnly ? colEnd : start;
+      while (end < colEnd && bytes[end] !== 58) end++;
+      pos = colEnd + 1;
       const s = map[sampleIdx] ?? -1;
-      if (s < 0) return;
+      if (s < 0) continue;
       let p = 0;
       let allele = -1; // -1: none yet / missing
       let unphased = false;
       let first = -2;
       for (let i = start; i <= end; i++) {
-        const c = i < end ? str.charCodeAt(i) : 124;
+        const c = i < end ? (bytes[i] as number) : 124;
         if (c >= 48 && c <= 57) {
           allele = allele < 0 ? c - 48 : allele * 10 + (c - 48);
         } else if (c === 124 || c === 47) {
           if (c === 47) unphased = true;
           if (p >= ploidy) {
-            bad = `genotype ${JSON.stringify(str.slice(start, end))} of sample ${v.sampleNames[sampleIdx]} has more than ${ploidy} alleles`;
-            return;
+            bad = `genotype ${text(start, end)} of sample ${v.sampleNames[sampleIdx]} has more than ${ploidy} alleles`;
+            break;
           }
           if (allele > 1) {
-            bad = `genotype ${JSON.stringify(str.slice(start, end))} of sample ${v.sampleNames[sampleIdx]} refers to allele ${allele} but the record has one ALT`;
-            return;
+            bad = `genotype ${text(start, end)} of sample ${v.sampleNames[sampleIdx]} refers to allele ${allele} but the record has one ALT`;
+            break;
           }
           if (allele === 1) {
             if (n === scratch.length) {
@@ -200,11 +231,12 @@ export class CarrierReader {
           p++;
           allele = -1;
         } else if (c !== 46 /* . */) {
-          bad = `genotype ${JSON.stringify(str.slice(start, end))} of sample ${v.sampleNames[sampleIdx]} is malformed`;
-          return;
+          bad = `genotype ${text(start, end)} of sample ${v.sampleNames[sampleIdx]} is malformed`;
+          break;
         }
       }
-    });
+      if (bad !== undefined) break;
+    }
     this.scratch = scratch;
     if (bad !== undefined) {
       throw new VcfError('GVL_BAD_VCF', `record ${recordKey(v)}: ${bad}`, { value: recordKey(v) });
@@ -214,4 +246,10 @@ export class CarrierReader {
     out.sort();
     return out;
   }
+}
+
+/** Index of the exact `GT` key among FORMAT's `:`-separated keys, `-1` when absent. */
+function gtColumn(format: string): number {
+  const keys = format.split(':');
+  return keys.indexOf('GT');
 }

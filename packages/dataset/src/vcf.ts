@@ -1,12 +1,13 @@
 /**
- * Reading a bgzipped, tabix-indexed VCF: header and samples with `@gmod/vcf`, records
- * streamed per contig in bounded position blocks with `@gmod/tabix`, genotypes read
- * straight from the GT text.
+ * Reading a bgzipped, tabix-indexed VCF: header, contigs and record counts with
+ * `@gmod/tabix` and `@gmod/vcf`; records streamed once, in file order, in blocks of
+ * bounded size ({@link readVcfBlocks}); genotypes scanned straight from the GT bytes.
  *
  * @module
  */
+import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { constants, gunzipSync } from 'node:zlib';
+import { constants, createGunzip, gunzipSync } from 'node:zlib';
 import { TabixIndexedFile } from '@gmod/tabix';
 import VCFParser from '@gmod/vcf';
 import { checkBgzf } from './bgzf-check.js';
@@ -32,28 +33,225 @@ export interface VcfSource {
   /** The `@gmod/vcf` parser built from the header. */
   readonly parser: VCFParser;
   /**
-   * Streams the records of `contig` in file order, in blocks of whole lines whose
-   * 0-based start lies in consecutive position windows (each record exactly once).
+   * Streams every record of the file once, in file order, in blocks of whole lines of
+   * one contig each; see {@link readVcfBlocks} for the memory bound.
    */
-  blocks(contig: string, signal?: AbortSignal): AsyncGenerator<VcfBlock>;
+  blocks(signal?: AbortSignal): AsyncGenerator<VcfBlock>;
 }
 
-/** Records of one position window. */
+/** Consecutive records of one contig, in file order. */
 export interface VcfBlock {
-  /** Raw VCF lines (no trailing newline). */
+  /** `CHROM` of every line of the block. */
+  readonly contig: string;
+  /**
+   * The first nine columns of each line (`CHROM` to `FORMAT`, without the tab that
+   * follows), as one-byte (latin1) strings; the whole line when it has no sample column.
+   */
   readonly lines: string[];
-  /** 0-based start of each line's record. */
-  readonly starts: number[];
-  /** 0-based window `[start, end)` the records start in. */
-  readonly start: number;
-  readonly end: number;
+  /**
+   * The sample columns of every line, as bytes: line `i`'s tab-separated sample columns
+   * are `genotypes[genotypeStart[i], genotypeEnd[i])`. The buffer is reused: it is valid
+   * until the generator is resumed.
+   */
+  readonly genotypes: Uint8Array;
+  readonly genotypeStart: number[];
+  readonly genotypeEnd: number[];
 }
 
-const BLOCK_TARGET_CHARS = 1 << 20;
-const INITIAL_SPAN = 1 << 16;
-const MAX_SPAN = 1 << 26;
-/** Compressed bytes per window, at most (as far as the index's resolution allows). */
-const WINDOW_BYTES = 64 << 10;
+/**
+ * A block is cut once its lines hold this many characters (or {@link BLOCK_MAX_LINES}
+ * lines): a block holds at most this plus one line.
+ */
+export const BLOCK_TARGET_CHARS = 1 << 20;
+/** Most lines in a block (bounds the per-record objects of short-line VCFs). */
+export const BLOCK_MAX_LINES = 4096;
+/**
+ * Most bp between the `POS` of a block's first and last line (bounds the reference
+ * sequence fetched per block to check REF alleles).
+ */
+export const BLOCK_MAX_SPAN = 1 << 20;
+/** Bytes of the compressed file read at a time, and of each inflated chunk. */
+const STREAM_CHUNK_BYTES = 1 << 16;
+
+/**
+ * Streams the data lines of a bgzipped VCF in file order (header lines, starting with
+ * `#`, and empty lines skipped), in blocks of consecutive lines of one contig.
+ *
+ * One sequential pass through Node's streaming gunzip (BGZF is multi-member gzip): the
+ * time is linear in the file's size and the memory is bounded independently of the
+ * file's size and of the span of a contig: one 64 KiB compressed read buffer, one 64 KiB
+ * inflated chunk, the partial line carried across chunks, and the block being filled —
+ * at most {@link BLOCK_TARGET_CHARS} characters plus one line. Only the nine fixed
+ * columns of a line become a string; the sample columns are copied, as bytes, into one
+ * buffer reused from block to block. A VCF line holds every
+ * sample's genotype, so the bound grows with the sample count only through the length
+ * of one line (about 4 bytes per diploid `GT`-only sample).
+ *
+ * The abort signal is polled between chunks (no listener is registered on it): when it
+ * aborts, the generator returns early and the caller checks `signal.aborted`.
+ *
+ * @param path - a bgzip-compressed VCF (its BGZF container already checked).
+ * @throws {@link FileError} `GVL_UNREADABLE` when reading the file fails.
+ * @throws {@link VcfError} `GVL_CORRUPT_VCF` (value `{ path }`) when the stream does not
+ *   inflate; `GVL_BAD_VCF` (value `{ path, line }`, the 1-based data line number) for a
+ *   data line without a tab after `CHROM`.
+ */
+export async function* readVcfBlocks(path: string, signal?: AbortSignal): AsyncGenerator<VcfBlock> {
+  const file = createReadStream(path, { highWaterMark: STREAM_CHUNK_BYTES });
+  const gunzip = createGunzip({ chunkSize: STREAM_CHUNK_BYTES });
+  file.on('error', (e) => gunzip.destroy(e));
+  file.pipe(gunzip);
+  /** A line cut by a chunk boundary (the buffer is reused, grown by doubling). */
+  let carry = Buffer.allocUnsafeSlow(STREAM_CHUNK_BYTES);
+  let carried = 0;
+  const keep = (bytes: Uint8Array) => {
+    if (carried + bytes.length > carry.length) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(carry.length * 2, carried + bytes.length));
+      carry.copy(grown, 0, 0, carried);
+      carry = grown;
+    }
+    carry.set(bytes, carried);
+    carried += bytes.length;
+  };
+  /** The sample columns of the block's lines (reused, grown by doubling). */
+  let gts = Buffer.allocUnsafeSlow(STREAM_CHUNK_BYTES);
+  let gtsUsed = 0;
+  let lineNo = 0;
+  let contig: string | undefined;
+  let lines: string[] = [];
+  let gtStart: number[] = [];
+  let gtEnd: number[] = [];
+  let chars = 0;
+  /** `POS` of the block's first line. */
+  let firstPos = 0;
+  /** The line being added: its head and where its sample columns are. */
+  let head = '';
+  let headContig = '';
+  let headPos = 0;
+  let rest = 0;
+  /**
+   * Reads the head of line `buf[from, to)`; returns the finished block when this line
+   * starts a new one (the line is then added by {@link add}, after the block is used).
+   */
+  const begin = (buf: Buffer, from: number, to: number): VcfBlock | undefined => {
+    let tab = from;
+    let tabs = 0;
+    let first = -1;
+    while (tabs < 9) {
+      const t = buf.indexOf(9, tab);
+      if (t < 0 || t >= to) break;
+      if (tabs === 0) first = t;
+      tabs++;
+      tab = t + 1;
+    }
+    lineNo++;
+    if (first <= from) {
+      throw new VcfError(
+        'GVL_BAD_VCF',
+        `${path}: data line ${lineNo} has no tab-separated CHROM column: ${JSON.stringify(buf.toString('latin1', from, Math.min(to, from + 80)))}`,
+        { value: { path, line: lineNo } },
+      );
+    }
+    head = buf.toString('latin1', from, tabs === 9 ? tab - 1 : to);
+    rest = tabs === 9 ? tab : to;
+    headContig = head.slice(0, first - from);
+    let pos = 0;
+    for (let i = first - from + 1; i < head.length; i++) {
+      const d = head.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) break;
+      pos = pos * 10 + d;
+    }
+    headPos = pos;
+    if (
+      contig !== undefined &&
+      (headContig !== contig ||
+        chars >= BLOCK_TARGET_CHARS ||
+        lines.length >= BLOCK_MAX_LINES ||
+        pos - firstPos > BLOCK_MAX_SPAN)
+    ) {
+      const out = { contig, lines, genotypes: gts, genotypeStart: gtStart, genotypeEnd: gtEnd };
+      lines = [];
+      gtStart = [];
+      gtEnd = [];
+      gtsUsed = 0;
+      chars = 0;
+      return out;
+    }
+    return undefined;
+  };
+  /** Adds the line read by {@link begin}, whose sample columns end at `to`. */
+  const add = (buf: Buffer, to: number) => {
+    if (lines.length === 0) firstPos = headPos;
+    contig = headContig;
+    lines.push(head);
+    const n = to - rest;
+    if (gtsUsed + n > gts.length) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(gts.length * 2, gtsUsed + n));
+      gts.copy(grown, 0, 0, gtsUsed);
+      gts = grown;
+    }
+    buf.copy(gts, gtsUsed, rest, to);
+    gtStart.push(gtsUsed);
+    gtsUsed += n;
+    gtEnd.push(gtsUsed);
+    chars += head.length + n;
+  };
+  /** Handles line `buf[from, to)` (its terminator excluded). */
+  async function* line(buf: Buffer, from: number, to: number): AsyncGenerator<VcfBlock> {
+    if (to > from && buf[to - 1] === 13) to--;
+    if (to === from || buf[from] === 35 /* # */) return;
+    const full = begin(buf, from, to);
+    if (full !== undefined) yield full;
+    add(buf, to);
+  }
+  try {
+    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+      if (signal?.aborted) return;
+      let from = 0;
+      for (;;) {
+        const nl = chunk.indexOf(10, from);
+        if (nl < 0) break;
+        if (carried > 0) {
+          keep(chunk.subarray(from, nl));
+          const n = carried;
+          carried = 0;
+          yield* line(carry, 0, n);
+        } else {
+          yield* line(chunk, from, nl);
+        }
+        from = nl + 1;
+      }
+      // Copy the tail: the chunk itself is not retained.
+      if (from < chunk.length) keep(chunk.subarray(from));
+    }
+    if (carried > 0) {
+      const n = carried;
+      carried = 0;
+      yield* line(carry, 0, n);
+    }
+    if (contig !== undefined && lines.length > 0)
+      yield { contig, lines, genotypes: gts, genotypeStart: gtStart, genotypeEnd: gtEnd };
+  } catch (cause) {
+    if (cause instanceof VcfError) throw cause;
+    if (signal?.aborted) return;
+    const code = (cause as { code?: unknown } | null)?.code;
+    if (typeof code === 'string' && code.startsWith('E')) {
+      // A system error of the read (EIO, ENOENT...), not of the data.
+      throw new FileError('GVL_UNREADABLE', `cannot read ${path}: ${describeError(cause)}`, {
+        value: path,
+        cause,
+      });
+    }
+    throw new VcfError('GVL_CORRUPT_VCF', `cannot decompress ${path}: ${describeError(cause)}`, {
+      value: { path },
+      cause,
+    });
+  } finally {
+    file.unpipe(gunzip);
+    file.destroy();
+    gunzip.destroy();
+  }
+}
 
 /** Reads the first `n` bytes of a file. */
 async function readPrefix(path: string, n: number): Promise<Uint8Array> {
@@ -204,7 +402,8 @@ export async function openVcf(path: string, options: OpenVcfOptions = {}): Promi
   const csi = `${path}.csi`;
   let indexPath: string;
   let tabix: TabixIndexedFile;
-  // A 64 KiB chunk cache holds a single block: memory stays bounded by the query window.
+  // The index serves the header, the contigs and their record counts; records are
+  // streamed sequentially by readVcfBlocks, so the chunk cache holds one block at most.
   if (await exists(tbi)) {
     indexPath = tbi;
     tabix = new TabixIndexedFile({ path, tbiPath: tbi, chunkCacheSize: 1 << 16 });
@@ -267,60 +466,6 @@ export async function openVcf(path: string, options: OpenVcfOptions = {}): Promi
   const contigs = metadata.refIdToName.filter((c): c is string => typeof c === 'string');
   const recordCounts = new Map<string, number>();
   for (const c of contigs) recordCounts.set(c, await tabix.lineCount(c));
-  const maxRef = metadata.maxRefLength;
-
-  async function* blocks(contig: string, signal?: AbortSignal): AsyncGenerator<VcfBlock> {
-    if (!contigs.includes(contig)) return;
-    let a = 0;
-    let span = INITIAL_SPAN;
-    while (a < maxRef) {
-      if (signal?.aborted) return;
-      let b = Math.min(a + span, maxRef);
-      // Bound each window's compressed bytes (from the index, no I/O on the VCF): the
-      // tabix read of one window inflates and splits it synchronously.
-      while (span > 1024) {
-        const bytes = await tabix.bytesForRegions([{ refName: contig, start: a, end: b }]);
-        if (bytes <= WINDOW_BYTES) break;
-        span = Math.floor(span / 2);
-        b = Math.min(a + span, maxRef);
-      }
-      const lines: string[] = [];
-      const starts: number[] = [];
-      let chars = 0;
-      const lo = a;
-      try {
-        await tabix.getLines(contig, a, b, {
-          lineCallback: (line: string, _fileOffset: number, start: number) => {
-            if (start < lo) return;
-            lines.push(line);
-            starts.push(start);
-            chars += line.length;
-          },
-          ...(signal ? { signal } : {}),
-        });
-      } catch (cause) {
-        if (signal?.aborted) return;
-        throw new VcfError(
-          'GVL_BAD_VCF',
-          `cannot read ${contig}:${a + 1}-${b} of ${path}: ${describeError(cause)}`,
-          {
-            value: path,
-            cause,
-          },
-        );
-      }
-      yield { lines, starts, start: a, end: b };
-      a = b;
-      if (chars > BLOCK_TARGET_CHARS && span > 1024) span = Math.floor(span / 2);
-      else if (chars < BLOCK_TARGET_CHARS / 4 && span < MAX_SPAN) span *= 2;
-      // Read on past the index's record count (a stale index is caught by the caller's
-      // count check), stopping once the index has no more bytes for the contig.
-      if (lines.length === 0) {
-        const left = await tabix.bytesForRegions([{ refName: contig, start: a, end: maxRef }]);
-        if (left === 0) return;
-      }
-    }
-  }
 
   return {
     path,
@@ -331,6 +476,6 @@ export async function openVcf(path: string, options: OpenVcfOptions = {}): Promi
     recordCounts,
     ploidy: ploidyOf(first.text, parser),
     parser,
-    blocks,
+    blocks: (signal?: AbortSignal) => readVcfBlocks(path, signal),
   };
 }

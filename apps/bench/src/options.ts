@@ -49,9 +49,11 @@ export interface BenchOptions {
 /** The batch shapes of the issue: 32 × 16 kb, 32 × 2 kb, 128 × 2 kb ragged; fixed 2,048. */
 export function shapes(quick: boolean): Shape[] {
   const n = (full: number) => (quick ? 4 : full);
-  const w = quick ? 1 : 5;
+  // Warm: enough batches for V8 to compile the JS glue and for the mapped pages and the
+  // allocator to settle (5 left gvl-ts timing its cold start); the peer gets the same.
+  const w = quick ? 1 : 50;
   return [
-    { name: '32x16kb', windows: '16kb', batchSize: 32, length: 'ragged', warmup: w, timed: n(60) },
+    { name: '32x16kb', windows: '16kb', batchSize: 32, length: 'ragged', warmup: w, timed: n(300) },
     { name: '32x2kb', windows: '2kb', batchSize: 32, length: 'ragged', warmup: w, timed: n(200) },
     { name: '128x2kb', windows: '2kb', batchSize: 128, length: 'ragged', warmup: w, timed: n(100) },
     { name: 'fixed2048', windows: '2kb', batchSize: 32, length: 2048, warmup: w, timed: n(200) },

@@ -23,6 +23,7 @@ import {
   hasBcftools,
   hasChr16,
   hasTabix,
+  pkgDir,
   readInt32,
   readInt64,
   readNpyInt32,
@@ -335,8 +336,15 @@ describe('write() rejects bad inputs atomically', () => {
     fasta = join(dir, 'ref.fa');
     writeFileSync(fasta, `>1\n${SEQ.match(/.{1,60}/g)?.join('\n')}\n`);
     writeFileSync(`${fasta}.fai`, '1\t2000\t3\t60\t61\n');
-    if (hasTabix)
-      good = makeVcf('good', [rec(100, refAt(100), 'G'), rec(150, refAt(150, 3), refAt(150))]);
+    // The valid VCF is a committed fixture (two records on contig 1 of SEQ: 100 SNV, 150
+    // deletion; samples B, A; bgzipped and indexed; see its README), so
+    // the cases that only need a valid VCF run without bgzip/tabix.
+    good = join(dir, 'good.vcf.gz');
+    for (const ext of ['', '.tbi'])
+      copyFileSync(
+        join(pkgDir, 'test', 'fixtures', 'write-errors', `good.vcf.gz${ext}`),
+        `${good}${ext}`,
+      );
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

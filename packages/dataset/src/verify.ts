@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
-import { CHECKSUMS_FILE, listDatasetFiles, readChecksums, sha256 } from './checksums.js';
+import { CHECKSUMS_FILE, listDatasetFiles, readChecksums, sha256File } from './checksums.js';
 import { ContigNormalizer } from './contigs.js';
 import { BadDatasetError, describeError, GvlError, type GvlErrorCode } from './errors.js';
 import { registerZstd } from './info.js';
@@ -116,7 +116,7 @@ async function checkChecksums(dir: string, found: Found): Promise<string> {
       found(rel, null, rel, `${dir}: ${rel} is listed in ${CHECKSUMS_FILE} but is missing`);
       continue;
     }
-    const got = sha256(await readFile(join(dir, rel)));
+    const got = await sha256File(join(dir, rel));
     if (got !== want) found(rel, null, got, `${dir}: ${rel} has SHA-256 ${got}: expected ${want}`);
   }
   for (const rel of onDisk) {

@@ -6,7 +6,7 @@
  * (file trees compared, by content, with fresh writes), and the next write must restore
  * / sweep whatever the kill left. SIGTERM and SIGHUP abort a write cleanly.
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   cpSync,
@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { exchangePaths } from '@gvl/native';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Dataset, datasetInfo, recoverInterruptedWrite, write } from '../src/index.js';
-import { hasTabix, pkgDir, suiteName } from './helpers.js';
+import { copyTinyVcf, hasTabix, pkgDir, suiteName } from './helpers.js';
 
 const bin = join(pkgDir, 'bin', 'gvl.js');
 const hasBin = existsSync(join(pkgDir, 'dist', 'cli.js'));
@@ -31,11 +31,6 @@ const hasStrace =
   spawnSync('strace', ['-f', '-qq', '-o', '/dev/null', '-e', 'trace=none', 'true'], {
     stdio: 'ignore',
   }).status === 0;
-
-const SEQ = 'ACGT'.repeat(500); // contig "1", 2,000 bp
-const refAt = (pos: number, len = 1) => SEQ.slice(pos - 1, pos - 1 + len);
-const rec = (pos: number, ref: string, alt: string) =>
-  `1\t${pos}\t.\t${ref}\t${alt}\t.\tPASS\t.\tGT\t0|1\t1|0`;
 
 let dir: string;
 let bed: string;
@@ -114,22 +109,7 @@ describe.skipIf(missing.length > 0)(
       dir = mkdtempSync(join(tmpdir(), 'gvl-commit-'));
       bed = join(dir, 'r.bed');
       writeFileSync(bed, '1\t90\t210\tr0\t0\t+\n1\t1000\t1100\tr1\t0\t-\n');
-      const plain = join(dir, 'v.vcf');
-      writeFileSync(
-        plain,
-        [
-          '##fileformat=VCFv4.2',
-          '##contig=<ID=1,length=2000>',
-          '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
-          '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tB\tA',
-          rec(100, refAt(100), 'G'),
-          rec(150, refAt(150, 3), refAt(150)),
-          '',
-        ].join('\n'),
-      );
-      execFileSync('bgzip', ['-f', plain]);
-      execFileSync('tabix', ['-f', '-p', 'vcf', `${plain}.gz`]);
-      vcf = `${plain}.gz`;
+      vcf = copyTinyVcf(dir);
       const quiet = { progress: false, onWarning: () => undefined };
       await write(join(dir, 'ref-old'), { bed, variants: vcf, maxJitter: 0, ...quiet });
       await write(join(dir, 'ref-new'), { bed, variants: vcf, maxJitter: 5, ...quiet });

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,6 +16,19 @@ export const chr20 = {
   bed2kb: join(chr20Dir, 'windows_2kb.bed'),
 };
 export const chr16Dir = join(dataDir, 'hg38-chr16-chunk');
+/**
+ * Copies the committed tiny VCF (`test/fixtures/tiny-vcf`: contig `1` of
+ * `'ACGT'.repeat(500)`, samples `B`, `A`; an SNV at 1:100 (T>G) and a deletion at 1:150 (CGT>C);
+ * bgzipped, with its `.tbi`) to `dir/NAME.vcf.gz` and returns that path. Needs no
+ * bgzip/tabix.
+ */
+export function copyTinyVcf(dir: string, name = 'v'): string {
+  const out = join(dir, `${name}.vcf.gz`);
+  for (const ext of ['', '.tbi'])
+    copyFileSync(join(pkgDir, 'test', 'fixtures', 'tiny-vcf', `good.vcf.gz${ext}`), `${out}${ext}`);
+  return out;
+}
+
 export const hasChr20 =
   existsSync(chr20.vcf) && existsSync(chr20.fasta) && existsSync(chr20.bed2kb);
 export const hasChr16 =

@@ -4,7 +4,7 @@
  * and its siblings exactly as they were. Datasets written by `write()` and by the Python
  * peer are both replaceable.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import {
   cpSync,
   existsSync,
@@ -20,12 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GvlErrorCode, isGvlError, main, type WriteOptions, write } from '../src/index.js';
-import { capture, hasOracle, hasTabix, oraclePython, suiteName } from './helpers.js';
-
-const SEQ = 'ACGT'.repeat(500);
-const refAt = (pos: number, len = 1) => SEQ.slice(pos - 1, pos - 1 + len);
-const rec = (pos: number, ref: string, alt: string) =>
-  `1\t${pos}\t.\t${ref}\t${alt}\t.\tPASS\t.\tGT\t0|1\t1|0`;
+import { capture, copyTinyVcf, hasOracle, hasTabix, oraclePython, suiteName } from './helpers.js';
 
 let dir: string;
 let bed: string;
@@ -67,24 +62,7 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'gvl-overwrite-'));
   bed = join(dir, 'r.bed');
   writeFileSync(bed, '1\t90\t210\tr0\t0\t+\n1\t1000\t1100\tr1\t0\t-\n');
-  const plain = join(dir, 'v.vcf');
-  writeFileSync(
-    plain,
-    [
-      '##fileformat=VCFv4.2',
-      '##contig=<ID=1,length=2000>',
-      '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
-      '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tB\tA',
-      rec(100, refAt(100), 'G'),
-      rec(150, refAt(150, 3), refAt(150)),
-      '',
-    ].join('\n'),
-  );
-  vcf = `${plain}.gz`;
-  if (hasTabix) {
-    execFileSync('bgzip', ['-f', plain]);
-    execFileSync('tabix', ['-f', '-p', 'vcf', vcf]);
-  }
+  vcf = copyTinyVcf(dir);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -20,10 +20,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GvlErrorCode, isGvlError, type WriteOptions, write } from '../src/index.js';
 import {
   chr16Dir,
+  copyTinyVcf,
   hasBcftools,
   hasChr16,
   hasTabix,
-  pkgDir,
   readInt32,
   readInt64,
   readNpyInt32,
@@ -336,15 +336,9 @@ describe('write() rejects bad inputs atomically', () => {
     fasta = join(dir, 'ref.fa');
     writeFileSync(fasta, `>1\n${SEQ.match(/.{1,60}/g)?.join('\n')}\n`);
     writeFileSync(`${fasta}.fai`, '1\t2000\t3\t60\t61\n');
-    // The valid VCF is a committed fixture (two records on contig 1 of SEQ: 100 SNV, 150
-    // deletion; samples B, A; bgzipped and indexed; see its README), so
-    // the cases that only need a valid VCF run without bgzip/tabix.
-    good = join(dir, 'good.vcf.gz');
-    for (const ext of ['', '.tbi'])
-      copyFileSync(
-        join(pkgDir, 'test', 'fixtures', 'write-errors', `good.vcf.gz${ext}`),
-        `${good}${ext}`,
-      );
+    // The valid VCF is the committed fixture, so the cases that need only a valid VCF run
+    // without bgzip/tabix.
+    good = copyTinyVcf(dir, 'good');
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -286,7 +286,10 @@ impl FusedKernel {
             elem_size: 1,
             dtype: "uint8",
         }])?;
-        let mut v = batch::zeroed::<u8>(n)?;
+        // SAFETY: `Source::run` writes every byte of every row (reference,
+        // alleles, then pad to the row's end), and the rows tile `[0, n)`;
+        // on error the vector is dropped unread.
+        let mut v = unsafe { batch::uninit::<u8>(n)? };
         src.run(&plan, &run_exec, &mut v)?;
         Ok(FusedOutput {
             data: Some(v),

@@ -146,17 +146,21 @@ describe('HaplotypeSource: one call per batch', () => {
     );
   });
 
-  it('async get and a caller buffer give the same bytes; a buffer too small is not used', async () => {
+  it('async get and a caller buffer give the same bytes, every byte written; a buffer too small is not used', async () => {
     await fc.assert(
       fc.asyncProperty(worldArb(), async (w) => {
         const { src, request, bytes } = fusedCase(w);
         const a = await src.get(request, { parallel: true });
         expect(bytesOf(a.data)).toStrictEqual(bytesOf(bytes));
-        const big = new Uint8Array(bytes.length + 7).fill(0x3f);
-        const b = src.getSync(request, { out: big });
-        expect(b.data.buffer).toBe(big.buffer);
-        expect(bytesOf(b.data)).toStrictEqual(bytesOf(bytes));
-        expect(big[bytes.length]).toBe(0x3f); // nothing written past the batch
+        // New outputs are not zero-filled: the kernel must write every byte. Buffers
+        // prefilled with two different non-base bytes show any byte left unwritten.
+        for (const fill of [0x3f, 0x00]) {
+          const big = new Uint8Array(bytes.length + 7).fill(fill);
+          const b = src.getSync(request, { out: big });
+          expect(b.data.buffer).toBe(big.buffer);
+          expect(bytesOf(b.data)).toStrictEqual(bytesOf(bytes));
+          expect(big[bytes.length]).toBe(fill); // nothing written past the batch
+        }
         if (bytes.length > 0) {
           const small = new Uint8Array(bytes.length - 1);
           const s = src.getSync(request, { out: small });

@@ -6,7 +6,7 @@
  */
 import type { CohortResult } from './cohorts.js';
 import { ratio } from './stats.js';
-import type { LoopResult, ReadResult } from './suite.js';
+import { type LoopResult, loopName, type ReadResult } from './suite.js';
 
 export type GoalStatus = 'MET' | 'NOT MET' | 'NOT MEASURED';
 
@@ -56,19 +56,35 @@ function throughput(m: Measurements): Goal {
   };
 }
 
+/**
+ * Read time ÷ memcpy at 32 × 16 kb. Measured two ways: `ds.get()` (new output memory per
+ * batch, as the peer's `__getitem__`) in the read section, and the loader with
+ * `reuse: true` (output buffers recycled: the kernel's own cost) in the loop section.
+ * The goal is about the kernel, so the verdict is the reused-output figure when it was
+ * measured, else the `get()` one; the detail gives both.
+ */
 function floor(m: Measurements): Goal {
   const goal = `read time <= ${TARGETS.readOverMemcpy}x the memcpy time of the same output bytes at 32 x 16 kb`;
   const rs = m.reads.filter((r) => r.shape === '32x16kb');
-  if (rs.length === 0) return { goal, status: 'NOT MEASURED', detail: 'shape 32x16kb not run' };
-  const worst = rs.reduce((a, b) => (b.gvl.floorRatio > a.gvl.floorRatio ? b : a));
-  const peer = rs.map((r) => r.peer?.floorRatio).filter((x): x is number => x !== undefined);
-  return {
-    goal,
-    status: status(rs.every((r) => r.gvl.floorRatio <= TARGETS.readOverMemcpy)),
-    detail:
-      `gvl-ts worst ${f2(worst.gvl.floorRatio)}x (${cfg(worst)})` +
-      (peer.length ? `; peer ${f2(Math.min(...peer))}-${f2(Math.max(...peer))}x` : ''),
-  };
+  const reused = m.loops.filter((l) => l.shape === '32x16kb' && l.reuse);
+  if (rs.length === 0 && reused.length === 0)
+    return { goal, status: 'NOT MEASURED', detail: 'shape 32x16kb not run' };
+  const parts: string[] = [];
+  if (rs.length > 0) {
+    const worst = rs.reduce((a, b) => (b.gvl.floorRatio > a.gvl.floorRatio ? b : a));
+    const peer = rs.map((r) => r.peer?.floorRatio).filter((x): x is number => x !== undefined);
+    parts.push(
+      `get(), new output: gvl-ts worst ${f2(worst.gvl.floorRatio)}x (${cfg(worst)})` +
+        (peer.length ? `, peer ${f2(Math.min(...peer))}-${f2(Math.max(...peer))}x` : ''),
+    );
+  }
+  const reusedWorst = reused.length ? Math.max(...reused.map((l) => l.floorRatio)) : null;
+  if (reusedWorst !== null) parts.push(`loader, reused output: ${f2(reusedWorst)}x`);
+  const verdict =
+    reusedWorst !== null
+      ? reusedWorst <= TARGETS.readOverMemcpy
+      : rs.every((r) => r.gvl.floorRatio <= TARGETS.readOverMemcpy);
+  return { goal, status: status(verdict), detail: parts.join('; ') };
 }
 
 function eventLoop(m: Measurements): Goal {
@@ -78,7 +94,7 @@ function eventLoop(m: Measurements): Goal {
   return {
     goal,
     status: status(m.loops.every((l) => l.p99Ms < TARGETS.loopP99Ms)),
-    detail: `worst ${f2(worst.p99Ms)} ms (${worst.mode}, ${worst.shape}) over ${m.loops.length} loader runs (mode x shape)`,
+    detail: `worst ${f2(worst.p99Ms)} ms (${loopName(worst)}, ${worst.shape}) over ${m.loops.length} loader configurations (mode x reuse x shape)`,
   };
 }
 

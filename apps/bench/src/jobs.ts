@@ -37,6 +37,8 @@ export interface LoopJob {
   reference: string;
   length: Length;
   mode: LoaderMode;
+  /** `loader({ reuse })`: recycle the loader's output buffers. */
+  reuse: boolean;
   batchSize: number;
   /** Batches measured. */
   count: number;

@@ -8,7 +8,7 @@ import type { CohortResult } from './cohorts.js';
 import type { Goal } from './goals.js';
 import type { MachineInfo } from './machine.js';
 import { ratio } from './stats.js';
-import type { LoopResult, ReadResult, WriteResult } from './suite.js';
+import { type LoopResult, loopName, type ReadResult, type WriteResult } from './suite.js';
 
 /** One table row. `better` says which way is good (the ratio is always gvl-ts ÷ peer). */
 export interface Row {
@@ -103,18 +103,25 @@ export function mainRows(reads: ReadResult[], loops: LoopResult[], writes: Write
   }
   for (const l of loops) {
     rows.push({
-      metric: `event-loop delay p99 ms · ${l.mode} loader ${l.shape}`,
+      metric: `event-loop delay p99 ms · ${loopName(l)} loader ${l.shape}`,
       gvl: l.p99Ms,
       peer: null,
       unit: 'ms',
       better: 'lower',
     });
     rows.push({
-      metric: `loader MiB/s · ${l.mode} loader ${l.shape}`,
+      metric: `loader MiB/s · ${loopName(l)} loader ${l.shape}`,
       gvl: l.mibPerS,
       peer: null,
       unit: 'MiB/s',
       better: 'higher',
+    });
+    rows.push({
+      metric: `loader time / memcpy · ${loopName(l)} loader ${l.shape}`,
+      gvl: l.floorRatio,
+      peer: null,
+      unit: 'x',
+      better: 'lower',
     });
   }
   for (const w of writes) {

@@ -12,7 +12,7 @@ import type { ChildReport, Lib } from './jobs.js';
 import { type BenchOptions, type Shape, selected, shapes } from './options.js';
 import { batchPlanPath, type Chr20Prepared, datasetSize } from './prepare.js';
 import { runChild, type ThreadEnv } from './run-child.js';
-import { median, mibPerSecond } from './stats.js';
+import { median, mibPerSecond, sum } from './stats.js';
 import { type ReadSummary, sameOutput, summarizeReads } from './summary.js';
 
 /** Logs progress on stderr (the table goes to stdout). */
@@ -33,6 +33,10 @@ export interface ReadResult {
 export interface LoopResult {
   shape: string;
   mode: LoaderMode;
+  /** `loader({ reuse: true })`: output buffers recycled by the loader. */
+  reuse: boolean;
+  /** Median over repeats of the loader's time per batch ÷ a memcpy of the same bytes. */
+  floorRatio: number;
   /** Median over repeats of the event-loop delay p99, ms. */
   p99Ms: number;
   /** Worst p99 over repeats, ms. */
@@ -139,13 +143,25 @@ export function runReads(
   return out;
 }
 
-/** Event-loop delay while streaming through the gvl-ts loader (its one mode, `'inline'`). */
+/** `inline` or `inline, reuse`. */
+export function loopName(l: Pick<LoopResult, 'mode' | 'reuse'>): string {
+  return l.reuse ? `${l.mode}, reuse` : l.mode;
+}
+
+/**
+ * Event-loop delay, throughput and time ÷ memcpy while streaming through the gvl-ts
+ * loader (its one mode, `'inline'`), with new output memory per batch (the default) and
+ * with `reuse: true`.
+ */
 export function runLoops(o: BenchOptions, p: Chr20Prepared, log: Log): LoopResult[] {
   const out: LoopResult[] = [];
   const picked = o.quick ? shapes(true).slice(0, 1) : shapes(false);
   for (const shape of picked) {
     if (!selected(o, 'loop', shape.name)) continue;
-    for (const mode of LOADER_MODES) {
+    for (const [mode, reuse] of LOADER_MODES.flatMap((m) => [
+      [m, false] as const,
+      [m, true] as const,
+    ])) {
       const reports: ChildReport[] = [];
       for (let i = 0; i < o.repeats; i++) {
         reports.push(
@@ -157,6 +173,7 @@ export function runLoops(o: BenchOptions, p: Chr20Prepared, log: Log): LoopResul
               reference: p.reference,
               length: shape.length,
               mode,
+              reuse,
               batchSize: shape.batchSize,
               count: shape.timed,
               warmup: shape.warmup,
@@ -171,13 +188,20 @@ export function runLoops(o: BenchOptions, p: Chr20Prepared, log: Log): LoopResul
       const res: LoopResult = {
         shape: shape.name,
         mode,
+        reuse,
+        floorRatio: median(
+          reports.map((r) => (r.elapsedMs ?? Number.NaN) / sum(r.floorMs ?? [Number.NaN])),
+        ),
         p99Ms: median(p99),
         worstP99Ms: Math.max(...p99),
         maxMs: Math.max(...reports.map((r) => r.loopMaxMs ?? Number.NaN)),
         mibPerS: median(reports.map((r) => mibPerSecond(r.bytes ?? 0, r.elapsedMs ?? 0))),
         gcPerRun: median(reports.map((r) => r.gcCount ?? 0)),
       };
-      log(`loop ${shape.name} ${mode}: event-loop p99 ${res.p99Ms.toFixed(2)} ms`);
+      log(
+        `loop ${shape.name} ${loopName(res)}: ${res.mibPerS.toFixed(0)} MiB/s, ` +
+          `${res.floorRatio.toFixed(2)}x memcpy, event-loop p99 ${res.p99Ms.toFixed(2)} ms`,
+      );
       out.push(res);
     }
   }

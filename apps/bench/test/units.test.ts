@@ -4,7 +4,7 @@ import { parseOptions, UsageError } from '../src/options.js';
 import { makeBatchPlan } from '../src/prepare.js';
 import { childEnv } from '../src/run-child.js';
 import { median, mibPerSecond, percentile } from '../src/stats.js';
-import type { ReadResult } from '../src/suite.js';
+import type { LoopResult, ReadResult } from '../src/suite.js';
 import type { ReadSummary } from '../src/summary.js';
 import { sameOutput, summarizeReads } from '../src/summary.js';
 
@@ -136,6 +136,8 @@ describe('summaries and goals', () => {
         {
           shape: '32x16kb',
           mode: 'inline',
+          reuse: false,
+          floorRatio: 5,
           p99Ms: 1,
           worstP99Ms: 1,
           maxMs: 2,
@@ -145,6 +147,8 @@ describe('summaries and goals', () => {
         {
           shape: '32x2kb',
           mode: 'inline',
+          reuse: true,
+          floorRatio: 2,
           p99Ms: 6,
           worstP99Ms: 6,
           maxMs: 9,
@@ -159,11 +163,21 @@ describe('summaries and goals', () => {
     const [tput, floor, loop, scale, ...cohort] = goals;
     expect(tput?.status).toBe('NOT MET');
     expect(tput?.detail).toContain('worst 1.20x (32x2kb 1 thr gate)');
-    expect(floor?.status).toBe('MET'); // read = 2 × copy
+    // get() reads at 2 × copy; no 32x16kb loader run with reuse, so get() decides
+    expect(floor?.status).toBe('MET');
+    expect(floor?.detail).toBe(
+      'get(), new output: gvl-ts worst 2.00x (32x16kb 1 thr forced), peer 10.00-10.00x',
+    );
     expect(loop?.status).toBe('NOT MET');
-    expect(loop?.detail).toContain('6.00 ms (inline, 32x2kb)');
+    expect(loop?.detail).toContain('6.00 ms (inline, reuse, 32x2kb)');
     expect(scale?.status).toBe('MET'); // 2 threads twice the MiB/s
     expect(cohort.every((g) => g.status === 'NOT MEASURED')).toBe(true);
+
+    // A 32x16kb loader run with reused output decides the floor goal when present.
+    const slow = { ...(m.loops[0] as LoopResult), reuse: true, floorRatio: 3.5 };
+    const f2 = evaluateGoals({ ...m, loops: [...m.loops, slow] })[1];
+    expect(f2?.status).toBe('NOT MET');
+    expect(f2?.detail).toContain('loader, reused output: 3.50x');
   });
 });
 

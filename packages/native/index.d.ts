@@ -33,6 +33,12 @@ export declare class HaplotypeSource {
    * reaches `parallelAt` bytes). Do not touch `out` until it settles.
    */
   get(request: HaplotypeRequest, parallelAt: number, out?: Uint8Array | undefined | null, signal?: AbortSignal | undefined | null): Promise<HaplotypeBatchResult>
+  /**
+   * Bytes of output memory held for reuse: batches whose arrays JS has
+   * dropped (and V8 collected) return their memory here, up to 64 MiB, and
+   * later batches are written into it instead of new allocations.
+   */
+  get heldOutputBytes(): number
 }
 
 /**

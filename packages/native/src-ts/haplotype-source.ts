@@ -164,6 +164,16 @@ export class HaplotypeSource {
   }
 
   /**
+   * Bytes of output memory held for reuse. A new batch output (when no `out` is given)
+   * is memory the caller owns, exactly as a fresh allocation; once V8 has collected
+   * every view of it, the memory returns to the source (up to 64 MiB) and a later batch
+   * is written into it, already mapped and warm in cache, instead of new memory.
+   */
+  get heldOutputBytes(): number {
+    return this.inner.heldOutputBytes;
+  }
+
+  /**
    * One batch on the calling thread (blocks it for the kernel's duration; with
    * `parallel` the rows run on the pool meanwhile). Prefer it for small
    * batches, whose cost is below a libuv round trip.

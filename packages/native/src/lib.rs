@@ -20,6 +20,7 @@ pub mod pool;
 pub mod prng;
 pub mod rc;
 pub mod realign;
+pub mod recycle;
 pub mod reference;
 pub mod region_order;
 pub mod row_gate;

@@ -17,6 +17,7 @@ use crate::errors::{GResult, GvlError};
 use crate::fused::{Plan, Request, Source};
 use crate::limits::{self, Column};
 use crate::pool::Exec;
+use crate::recycle::{self, Recycler};
 use crate::tasks::{self, Kernel, KernelTask};
 
 /// The dataset side of {@link HaplotypeSource}: arrays held for the
@@ -72,6 +73,8 @@ pub struct HaplotypeBatchResult {
 struct SourceData {
     input: HaplotypeSourceInput,
     pad: u8,
+    /// New batch outputs come from here and return here when JS drops them.
+    recycler: Arc<Recycler>,
 }
 
 impl SourceData {
@@ -156,7 +159,11 @@ impl HaplotypeSource {
             )
             .into());
         }
-        let data = SourceData { input, pad };
+        let data = SourceData {
+            input,
+            pad,
+            recycler: Recycler::new(recycle::DEFAULT_MAX_BYTES),
+        };
         data.view().validate()?;
         Ok(HaplotypeSource {
             data: Arc::new(data),
@@ -199,6 +206,17 @@ impl HaplotypeSource {
             KernelTask::new(kernel, parallel_at.is_finite(), flag),
             signal,
         )
+    }
+}
+
+#[napi]
+impl HaplotypeSource {
+    /// Bytes of output memory held for reuse: batches whose arrays JS has
+    /// dropped (and V8 collected) return their memory here, up to 64 MiB, and
+    /// later batches are written into it instead of new allocations.
+    #[napi(getter)]
+    pub fn held_output_bytes(&self) -> f64 {
+        self.data.recycler.held_bytes() as f64
     }
 }
 
@@ -288,9 +306,9 @@ impl FusedKernel {
         }])?;
         // SAFETY: `Source::run` writes every byte of every row (reference,
         // alleles, then pad to the row's end), and the rows tile `[0, n)`;
-        // on error the vector is dropped unread.
-        let mut v = unsafe { batch::uninit::<u8>(n)? };
-        src.run(&plan, &run_exec, &mut v)?;
+        // on error the buffer is dropped unread.
+        let mut v = unsafe { self.data.recycler.take(n)? };
+        src.run(&plan, &run_exec, &mut v[..n])?;
         Ok(FusedOutput {
             data: Some(v),
             offsets: plan.offsets,
@@ -310,7 +328,9 @@ impl Kernel for FusedKernel {
 
     fn make_js(&mut self, o: FusedOutput) -> napi::Result<HaplotypeBatchResult> {
         Ok(HaplotypeBatchResult {
-            data: o.data.map(Uint8Array::new),
+            data: o
+                .data
+                .map(|v| recycle::into_js(v, o.bytes, &self.data.recycler)),
             offsets: BigInt64Array::new(o.offsets),
             bytes: o.bytes as f64,
             parallel: o.parallel,

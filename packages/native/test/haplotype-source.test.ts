@@ -2,6 +2,8 @@
 // separate kernels: diffs → offsets → shifts → reconstruction → reverse
 // complement, serial == parallel == async == into a caller's buffer, over
 // random worlds (fast-check); and its input errors, raised before any work.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as gvl from '../src-ts/index.js';
@@ -283,5 +285,57 @@ describe('HaplotypeSource: bad input is a typed error naming the value, before a
         message: expect.stringContaining('reference.sequence'),
       }),
     );
+  });
+});
+
+describe('HaplotypeSource: new outputs come back for reuse only after JS drops them', () => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const turn = () => new Promise<void>((r) => setImmediate(r));
+
+  it('a kept batch is never overwritten; dropped ones return their memory and are reused', async () => {
+    // 64 kb of sequence on the − strand: rcNeg false and true give different bytes.
+    const n = 1 << 16;
+    const seq = new Uint8Array(n);
+    for (let i = 0; i < n; i++) seq[i] = 'ACGT'.charCodeAt((i * 7 + (i >> 5)) % 4);
+    const src = gvl.HaplotypeSource.create({
+      genotypes: { offsets: BigInt64Array.from([0n, 0n, 0n]), variantIdxs: new Int32Array(0) },
+      variants: {
+        starts: new Int32Array(0),
+        ilens: new Int32Array(0),
+        alts: new Uint8Array(0),
+        altOffsets: BigInt64Array.from([0n]),
+      },
+      reference: { sequence: seq, offsets: BigInt64Array.from([0n, BigInt(n)]) },
+      regions: Int32Array.from([0, 0, n, -1]),
+      rIdxMap: Int32Array.from([0]),
+      nSamples: 1,
+      ploidy: 2,
+    });
+    const req = (rcNeg: boolean) => ({
+      regionIdx: Int32Array.of(0),
+      sampleIdx: Int32Array.of(0),
+      rcNeg,
+    });
+    const kept = src.getSync(req(false));
+    const keptCopy = kept.data.slice();
+    const other = src.getSync(req(true)).data.slice();
+    expect(bytesOf(other)).not.toStrictEqual(bytesOf(keptCopy));
+
+    let held = 0;
+    for (let round = 0; round < 50 && held === 0; round++) {
+      for (let i = 0; i < 8; i++) src.getSync(req(true)); // dropped at once
+      gc();
+      await turn();
+      await turn();
+      held = src.heldOutputBytes;
+    }
+    expect(held).toBeGreaterThanOrEqual(2 * n); // at least one batch came back
+    // The next batch takes its memory from the held buffers…
+    const again = src.getSync(req(true));
+    expect(src.heldOutputBytes).toBeLessThan(held);
+    expect(bytesOf(again.data)).toStrictEqual(bytesOf(other));
+    // …while the batch still referenced kept its own bytes through all of it.
+    expect(bytesOf(kept.data)).toStrictEqual(bytesOf(keptCopy));
   });
 });

@@ -67,7 +67,8 @@ def read_job(job):
     warmup = [to_idx(b) for b in plan["warmup"]]
     timed = [to_idx(b) for b in plan["timed"]]
 
-    rss_before = proc_status("VmRSS")
+    rss_before = proc_status("RssAnon")
+    file_before = proc_status("RssFile")
     t0 = time.perf_counter_ns()
     ds = gvl.Dataset.open(job["dataset"], reference=job["reference"])
     ds = ds.with_seqs("haplotypes")
@@ -75,7 +76,8 @@ def read_job(job):
     if length != "ragged":
         ds = ds.with_len(int(length))
     open_ms = (time.perf_counter_ns() - t0) / 1e6
-    rss_after = proc_status("VmRSS")
+    rss_after = proc_status("RssAnon")
+    file_after = proc_status("RssFile")
 
     for r, s in warmup:
         ds[r, s]
@@ -105,6 +107,7 @@ def read_job(job):
     return {
         "openMs": open_ms,
         "openRssBytes": None if rss_before is None else rss_after - rss_before,
+        "openFileRssBytes": None if file_before is None else file_after - file_before,
         "batchMs": batch_ms,
         "floorMs": floor_ms,
         "bytes": total,

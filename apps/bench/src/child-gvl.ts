@@ -70,11 +70,13 @@ async function readJob(job: ReadJob): Promise<Partial<ChildReport>> {
   const warmup = plan.warmup.map(toIndex);
   const timed = plan.timed.map(toIndex);
 
-  const rssBefore = procStatusBytes('VmRSS');
+  const rssBefore = procStatusBytes('RssAnon');
+  const fileBefore = procStatusBytes('RssFile');
   const t0 = process.hrtime.bigint();
   const ds = await openHaplotypes(job);
   const openMs = Number(process.hrtime.bigint() - t0) / 1e6;
-  const rssAfter = procStatusBytes('VmRSS');
+  const rssAfter = procStatusBytes('RssAnon');
+  const fileAfter = procStatusBytes('RssFile');
 
   for (const [r, s] of warmup) await ds.get(r, s);
 
@@ -102,6 +104,7 @@ async function readJob(job: ReadJob): Promise<Partial<ChildReport>> {
   return {
     openMs,
     openRssBytes: rssBefore === null || rssAfter === null ? null : rssAfter - rssBefore,
+    openFileRssBytes: fileBefore === null || fileAfter === null ? null : fileAfter - fileBefore,
     batchMs,
     floorMs,
     bytes: total,

@@ -75,8 +75,17 @@ export interface ChildReport {
   peakRssBytes: number | null;
   /** read: time to open the dataset, ms (not part of any throughput). */
   openMs?: number;
-  /** read: resident set growth across the open, bytes. */
+  /**
+   * read: growth of the private resident set (`RssAnon`: heap, copies) across the open,
+   * bytes: the memory each process pays for itself.
+   */
   openRssBytes?: number | null;
+  /**
+   * read: growth of the file-backed resident set (`RssFile`: mapped dataset pages the
+   * open touched) across the open, bytes. Page cache, shared by every process that maps
+   * the same files.
+   */
+  openFileRssBytes?: number | null;
   /** read: wall time of each timed batch, ms. */
   batchMs?: number[];
   /** read: time to copy each batch's output bytes into a reused buffer, ms. */

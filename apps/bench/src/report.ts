@@ -167,9 +167,17 @@ export function cohortRows(cohorts: CohortResult[]): (Row & { samples: number })
     });
     rows.push({
       samples: s,
-      metric: 'open RSS MiB',
+      metric: 'open private RSS MiB',
       gvl: mib(c.gvl.openRssBytes),
       peer: mib(c.peer?.openRssBytes),
+      unit: 'MiB',
+      better: 'lower',
+    });
+    rows.push({
+      samples: s,
+      metric: 'open mapped-file RSS MiB (shared)',
+      gvl: mib(c.gvl.openFileRssBytes),
+      peer: mib(c.peer?.openFileRssBytes),
       unit: 'MiB',
       better: 'lower',
     });

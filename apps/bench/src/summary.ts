@@ -28,6 +28,7 @@ export interface ReadSummary {
   peakRssBytes: number | null;
   openMs: number;
   openRssBytes: number | null;
+  openFileRssBytes: number | null;
 }
 
 function medianOrNull(xs: readonly (number | null | undefined)[]): number | null {
@@ -54,6 +55,7 @@ export function summarizeReads(reports: readonly ChildReport[]): ReadSummary {
     peakRssBytes: medianOrNull(reports.map((r) => r.peakRssBytes)),
     openMs: median(reports.map((r) => r.openMs ?? Number.NaN)),
     openRssBytes: medianOrNull(reports.map((r) => r.openRssBytes)),
+    openFileRssBytes: medianOrNull(reports.map((r) => r.openFileRssBytes)),
   };
 }
 

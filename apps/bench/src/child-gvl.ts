@@ -130,13 +130,6 @@ async function loopJob(job: LoopJob): Promise<Partial<ChildReport>> {
 
   const gc = new GcCounter();
   const delay = monitorEventLoopDelay({ resolution: 1 });
-  const loader = ds.loader({
-    mode: job.mode,
-    reuse: job.reuse,
-    batchSize: job.batchSize,
-    shuffle: true,
-    seed: job.seed,
-  });
   let total = 0;
   let batches = 0;
   // The memcpy floor of the same bytes, timed inside the loop and taken out of the
@@ -145,18 +138,28 @@ async function loopJob(job: LoopJob): Promise<Partial<ChildReport>> {
   let floorNs = 0n;
   delay.enable();
   const t0 = process.hrtime.bigint();
-  for await (const batch of loader) {
-    const { data } = outputViews(batch.data);
-    if (data.byteLength > copy.byteLength) copy = new Uint8Array(data.byteLength);
-    const c = process.hrtime.bigint();
-    copy.set(data);
-    floorNs += process.hrtime.bigint() - c;
-    total += data.byteLength;
-    if (++batches >= job.count) break;
+  // As many shuffled epochs as `count` batches need (a training loop's shape).
+  for (let epoch = 0; batches < job.count; epoch++) {
+    const loader = ds.loader({
+      mode: job.mode,
+      reuse: job.reuse,
+      batchSize: job.batchSize,
+      shuffle: true,
+      seed: job.seed + epoch,
+    });
+    for await (const batch of loader) {
+      const { data } = outputViews(batch.data);
+      if (data.byteLength > copy.byteLength) copy = new Uint8Array(data.byteLength);
+      const c = process.hrtime.bigint();
+      copy.set(data);
+      floorNs += process.hrtime.bigint() - c;
+      total += data.byteLength;
+      if (++batches >= job.count) break;
+    }
+    await loader.close();
   }
   const elapsedMs = Number(process.hrtime.bigint() - t0 - floorNs) / 1e6;
   delay.disable();
-  await loader.close();
   gc.stop();
   return {
     bytes: total,

@@ -235,3 +235,20 @@ describe('cohort goals', () => {
     expect(growing[1]?.detail).toContain('1000: 1.00 vs 0.50 ms');
   });
 });
+
+describe('loader runs', () => {
+  it('stream about 1.5 GiB per run (quick: the timed count)', async () => {
+    const { loopBatches } = await import('../src/suite.js');
+    const { shapes } = await import('../src/options.js');
+    const shape = (name: string) => {
+      const s = shapes(false).find((x) => x.name === name);
+      if (!s) throw new Error(`no shape ${name}`);
+      return s;
+    };
+    expect(loopBatches({ quick: false }, shape('32x16kb'))).toBe(1536); // 1 MiB per batch
+    expect(loopBatches({ quick: false }, shape('32x2kb'))).toBe(12_288);
+    expect(loopBatches({ quick: false }, shape('128x2kb'))).toBe(3072);
+    expect(loopBatches({ quick: false }, shape('fixed2048'))).toBe(12_288);
+    expect(loopBatches({ quick: true }, shape('32x16kb'))).toBe(shape('32x16kb').timed);
+  });
+});

@@ -348,11 +348,12 @@ dataset is one short batch per epoch.
     summary: 'the main job: write the 1000 Genomes chr20 dataset, stream every haplotype, report',
     usage: `Usage: gvl demo [--data DIR] [--out DIR] [--mode inline] [--json]
 
-Writes windows_2kb.bed x 300 samples of ../shared/data/1kg-chr20 (or $GVL_DATA_DIR) into a
+Writes windows_2kb.bed x 300 samples of the 1000 Genomes chr20 example data (shipped in
+@gvl/example-data; --data or $GVL_DATA_DIR name another copy) into a
 dataset, streams every (region, sample) pair's haplotypes through a loader with parallel
 kernels, re-checks a random subset on the serial path and prints a report.
 
-  --data DIR    folder holding 1kg-chr20/ (default $GVL_DATA_DIR, else ../shared/data)
+  --data DIR    folder holding 1kg-chr20/ (default $GVL_DATA_DIR, else @gvl/example-data)
   --out DIR     where to write the dataset (default .gvl-cache/1kg-chr20.gvl)
   --mode MODE   loader mode (default and only mode: inline)
   --json        print the report as JSON`,

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { exampleDataDir } from '@gvl/example-data';
 import { cappedResolution } from '@gvl/threads';
 import { Dataset } from './dataset.js';
 import { GvlError } from './errors.js';
@@ -10,7 +11,7 @@ import { write } from './write.js';
 
 /** Options of {@link runMainJob}. */
 export interface MainJobOptions {
-  /** Folder with `1kg-chr20/` (default `$GVL_DATA_DIR`, else `../shared/data` from the working directory). */
+  /** Folder with `1kg-chr20/` (default `$GVL_DATA_DIR`, else the copy in `@gvl/example-data`). */
   dataDir?: string;
   /** Where to write the dataset (default `.gvl-cache/1kg-chr20.gvl` under the working directory). */
   out?: string;
@@ -51,20 +52,24 @@ export interface MainJobReport {
   mode: LoaderMode;
 }
 
-/** Locates the 1kg-chr20 data or says what to provide. */
+/**
+ * The folder holding `1kg-chr20/` for the main job: `dataDir` when given, else
+ * `$GVL_DATA_DIR` when set, else the copy shipped in `@gvl/example-data` (so the main
+ * job runs from an installed package with nothing else).
+ *
+ * @throws {@link GvlError} `GVL_UNREADABLE` when the folder named by `dataDir` or
+ *   `GVL_DATA_DIR` has no `1kg-chr20/1kg_chr20_300samples.vcf.gz`: a folder the user
+ *   named is never silently replaced by the shipped copy.
+ */
 export function findData(dataDir?: string): string {
-  const candidates = [
-    dataDir,
-    process.env.GVL_DATA_DIR,
-    resolve('../shared/data'),
-    resolve('../../../shared/data'),
-  ].filter((d): d is string => typeof d === 'string' && d !== '');
-  for (const d of candidates)
-    if (existsSync(join(d, '1kg-chr20', '1kg_chr20_300samples.vcf.gz'))) return resolve(d);
+  const named = dataDir ?? (process.env.GVL_DATA_DIR || undefined);
+  if (named === undefined) return exampleDataDir;
+  const from = dataDir !== undefined ? '--data' : 'GVL_DATA_DIR';
+  if (existsSync(join(named, '1kg-chr20', '1kg_chr20_300samples.vcf.gz'))) return resolve(named);
   throw new GvlError(
     'GVL_UNREADABLE',
-    `no 1kg-chr20 data found (looked in ${candidates.join(', ')}): set GVL_DATA_DIR to a folder holding 1kg-chr20/{1kg_chr20_300samples.vcf.gz(.tbi),chr20_1-2Mb.fa.gz(.fai,.gzi),windows_2kb.bed}`,
-    { value: candidates },
+    `no 1kg-chr20 data in ${resolve(named)} (from ${from}): expected 1kg-chr20/{1kg_chr20_300samples.vcf.gz(.tbi),chr20_1-2Mb.fa.gz(.fai,.gzi),windows_2kb.bed} there; without ${from} the copy in @gvl/example-data is used`,
+    { value: named },
   );
 }
 
@@ -75,7 +80,7 @@ export function findData(dataDir?: string): string {
  *
  * @example
  * ```ts
- * const report = await runMainJob({ dataDir: '../shared/data' });
+ * const report = await runMainJob(); // the chr20 copy in @gvl/example-data
  * report.mismatches; // 0
  * report.haplotypesPerSecond; // throughput of the streamed epoch
  * ```

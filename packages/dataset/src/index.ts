@@ -16,7 +16,7 @@ export { ContigNormalizer, compareContigs, natsortContigs } from './contigs.js';
 export type { Batch, BatchOptions, OpenOptions, PlannedBatch } from './dataset.js';
 export { Dataset, planBatches } from './dataset.js';
 export type { MainJobOptions, MainJobReport } from './demo.js';
-export { formatMainJobReport, runMainJob } from './demo.js';
+export { findData, formatMainJobReport, runMainJob } from './demo.js';
 export type { FileErrorCode, GvlErrorCode, GvlErrorOptions, VcfErrorCode } from './errors.js';
 export {
   AbortedError,

@@ -337,7 +337,7 @@ impl<A: OutArray> Dest<A> {
 // ---------------------------------------------------------------------------
 
 impl VariantTable {
-    fn view(&self) -> Variants<'_> {
+    pub(crate) fn view(&self) -> Variants<'_> {
         Variants {
             starts: &self.starts,
             ilens: &self.ilens,
@@ -345,7 +345,7 @@ impl VariantTable {
             alt_offsets: self.alt_offsets.as_deref().unwrap_or(&[]),
         }
     }
-    fn require_alts(&self) -> GResult<()> {
+    pub(crate) fn require_alts(&self) -> GResult<()> {
         if self.alts.is_none() {
             return Err(GvlError::invalid(
                 "variants.alts",
@@ -375,7 +375,7 @@ impl VariantTable {
 }
 
 impl GenotypeTable {
-    fn view(&self) -> Genotypes<'_> {
+    pub(crate) fn view(&self) -> Genotypes<'_> {
         Genotypes {
             offsets: &self.offsets,
             variant_idxs: &self.variant_idxs,
@@ -388,7 +388,7 @@ impl GenotypeTable {
 }
 
 impl ReferenceSequence {
-    fn view(&self) -> Reference<'_> {
+    pub(crate) fn view(&self) -> Reference<'_> {
         Reference {
             seq: &self.sequence,
             offsets: &self.offsets,
@@ -606,7 +606,7 @@ pub struct RealignKernel {
     dest: Dest<Float32Array>,
 }
 
-fn parse_fill(spec: &InsertionFillSpec) -> GResult<Fill> {
+pub(crate) fn parse_fill(spec: &InsertionFillSpec) -> GResult<Fill> {
     let int = |name: &str, v: Option<f64>, default: f64| -> GResult<i64> {
         let v = v.unwrap_or(default);
         if !v.is_finite() || v.fract() != 0.0 || v.abs() > 9.0e15 {
@@ -632,7 +632,7 @@ fn parse_fill(spec: &InsertionFillSpec) -> GResult<Fill> {
     }
 }
 
-fn parse_u64(name: &str, v: &BigInt) -> GResult<u64> {
+pub(crate) fn parse_u64(name: &str, v: &BigInt) -> GResult<u64> {
     let (negative, value, lossless) = v.get_u64();
     if negative && value != 0 || !lossless {
         return Err(GvlError::invalid(

@@ -189,12 +189,11 @@ impl<'a> DatasetSource<'a> {
         if let Some(r) = &self.reference {
             r.validate()?;
         }
-        if self.genotypes.is_some() {
+        if let Some((g, v)) = self.genotypes {
             // The haplotype source's own checks (genotype offsets, variants).
             if let Some(h) = self.haplotype_source() {
                 h.validate()?;
             } else {
-                let (g, v) = self.genotypes.expect("checked");
                 let want = n_regions * self.n_samples * self.ploidy + 1;
                 if g.offsets.len() != want {
                     return Err(GvlError::invalid(

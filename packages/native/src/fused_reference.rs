@@ -35,12 +35,7 @@ pub fn run(
     out: &mut [u8],
 ) -> GResult<()> {
     exec.rows(out, offsets, |i, row| {
-        reference_row(
-            reference.contig(geom.contig(i)),
-            geom.start(i),
-            row,
-            pad,
-        );
+        reference_row(reference.contig(geom.contig(i)), geom.start(i), row, pad);
         if geom.to_rc[i] {
             rc_row(row);
         }

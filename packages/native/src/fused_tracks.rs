@@ -14,8 +14,8 @@ use crate::errors::{GResult, GvlError};
 use crate::fused::Plan;
 use crate::fused_batch::Geometry;
 use crate::pool::Exec;
-use crate::realign::{realign_row, Fill, Seed};
 use crate::rc::reverse_row;
+use crate::realign::{realign_row, Fill, Seed};
 use crate::tracks::{intervals_row, Intervals};
 
 /// One held track: its intervals and whether it is an annotation track (one
@@ -31,10 +31,7 @@ impl<'a> Track<'a> {
     pub fn validate(&self, t: usize) -> GResult<()> {
         let itv = &self.intervals;
         let n = itv.starts.len();
-        for (name, len) in [
-            ("ends", itv.ends.len()),
-            ("values", itv.values.len()),
-        ] {
+        for (name, len) in [("ends", itv.ends.len()), ("values", itv.values.len())] {
             if len != n {
                 return Err(GvlError::invalid(
                     &format!("tracks[{t}].intervals.{name}.length"),
@@ -66,7 +63,13 @@ impl<'a> Track<'a> {
     fn paint(&self, g: usize, start: i64, row: &mut [f32]) {
         let itv = &self.intervals;
         let (s, e) = (itv.offsets[g] as usize, itv.offsets[g + 1] as usize);
-        intervals_row(&itv.starts[s..e], &itv.ends[s..e], &itv.values[s..e], start, row);
+        intervals_row(
+            &itv.starts[s..e],
+            &itv.ends[s..e],
+            &itv.values[s..e],
+            start,
+            row,
+        );
     }
 }
 

@@ -33,4 +33,6 @@ pub mod tracks;
 pub mod variants;
 
 #[cfg(test)]
+mod fused_batch_tests;
+#[cfg(test)]
 mod parity_tests;

@@ -313,11 +313,8 @@ impl DatasetKernel {
             cancel: exec.cancel,
         };
         let plan = src.plan(&req, &serial)?;
-        let (n_seq, n_track, n_raw) = (
-            plan.seq_bytes(),
-            plan.track_elements(),
-            plan.raw_elements(),
-        );
+        let (n_seq, n_track, n_raw) =
+            (plan.seq_bytes(), plan.track_elements(), plan.raw_elements());
         limits::check_output(&[
             Column {
                 param: "seqs",
@@ -348,8 +345,8 @@ impl DatasetKernel {
         let mut tracks = batch::zeroed::<f32>(n_track)?;
         src.run(&req, &plan, &run_exec, &mut seqs, &mut tracks)?;
         Ok(DatasetOutput {
-            seqs: (self.seqs != Seqs::None).then(|| (seqs, plan.seq_offsets)),
-            tracks: (!req.tracks.is_empty()).then(|| (tracks, plan.track_offsets)),
+            seqs: (self.seqs != Seqs::None).then_some((seqs, plan.seq_offsets)),
+            tracks: (!req.tracks.is_empty()).then_some((tracks, plan.track_offsets)),
             bytes,
             parallel,
         })

@@ -184,7 +184,9 @@ describe('DatasetSource: bad input is a typed error naming the value, before any
   });
 
   it('bad source arrays are refused at creation', () => {
-    expect(() => make({ variants: { starts: variants.starts, ilens: variants.ilens } as never })).toThrow(
+    expect(() =>
+      make({ variants: { starts: variants.starts, ilens: variants.ilens } as never }),
+    ).toThrow(
       expect.objectContaining({
         code: 'GVL_INVALID_ARGUMENT',
         message: expect.stringContaining('variants.alts'),

@@ -16,6 +16,7 @@ use crate::batch::{Genotypes, Queries, Reference, Variants};
 use crate::errors::{GResult, GvlError};
 use crate::fused::{self, Plan};
 use crate::fused_tracks::{self, Realign, Selected, Track};
+use crate::limits::{self, Column};
 use crate::pool::Exec;
 use crate::realign::{Fill, MAX_INTERPOLATE_ORDER};
 use crate::{batch, fused_reference};
@@ -128,6 +129,16 @@ impl BatchPlan {
     /// Elements (float32) of the realignment scratch.
     pub fn raw_elements(&self) -> usize {
         last(&self.raw_offsets)
+    }
+}
+
+fn offsets_column(elements: u64) -> Column<'static> {
+    Column {
+        param: "tracks",
+        index: None,
+        elements,
+        elem_size: 8,
+        dtype: "int64",
     }
 }
 
@@ -395,6 +406,20 @@ impl<'a> DatasetSource<'a> {
             }
         };
         sel.validate_groups(&geometry)?;
+        // The row offsets are outputs too (int64): bound them by the cap before
+        // allocating them (`n · T · P` rows can be large for a long track list).
+        let inner = if realign { p } else { 1 };
+        let n = geometry.n();
+        let track_rows = (n as u64)
+            .checked_mul(sel.len() as u64)
+            .and_then(|r| r.checked_mul(inner as u64));
+        let Some(track_rows) = track_rows else {
+            return Err(limits::overflow_error(
+                &offsets_column(0),
+                &format!("{n} × {} × {inner}", sel.len()),
+            ));
+        };
+        limits::check_output(&[offsets_column(track_rows + 1)])?;
         let (track_offsets, raw_offsets) = if sel.is_empty() {
             (Vec::new(), Vec::new())
         } else if realign {

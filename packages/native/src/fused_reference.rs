@@ -16,10 +16,11 @@ pub fn offsets(geom: &Geometry, length: Option<usize>) -> Vec<i64> {
     offsets.push(0i64);
     let mut acc = 0i64;
     for &len in &geom.lens {
-        acc += match length {
+        // Saturating: an absurd request ends at i64::MAX, which the output cap refuses.
+        acc = acc.saturating_add(match length {
             Some(l) => l as i64,
             None => len.max(0),
-        };
+        });
         offsets.push(acc);
     }
     offsets

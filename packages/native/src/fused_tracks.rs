@@ -139,7 +139,8 @@ impl<'a> Selected<'a> {
             }
             .max(0);
             for _ in 0..t {
-                acc += len;
+                // Saturating: an absurd request ends at i64::MAX, which the output cap refuses.
+                acc = acc.saturating_add(len);
                 offsets.push(acc);
             }
         }
@@ -186,7 +187,7 @@ pub fn realigned_offsets(plan: &Plan, n_tracks: usize, ploidy: usize) -> Vec<i64
         for _ in 0..n_tracks {
             for h in 0..ploidy {
                 let k = i * ploidy + h;
-                acc += plan.offsets[k + 1] - plan.offsets[k];
+                acc = acc.saturating_add(plan.offsets[k + 1] - plan.offsets[k]);
                 offsets.push(acc);
             }
         }

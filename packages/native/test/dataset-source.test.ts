@@ -204,6 +204,14 @@ describe('DatasetSource: bad input is a typed error naming the value, before any
     // 12 sequence bytes + 12 float32 = 60 bytes.
     gvl.configureLimits({ maxOutputBytes: 60 });
     expect(src.getSync(req).tracks?.data.length).toBe(12);
+    // A long track list is refused on its int64 row offsets before anything is allocated.
+    gvl.configureLimits({ maxOutputBytes: 100 });
+    expect(() => src.getSync({ ...both, rcNeg: false, tracks: Array(20).fill(0) })).toThrow(
+      expect.objectContaining({
+        code: 'GVL_OUTPUT_TOO_LARGE',
+        message: expect.stringContaining('int64'),
+      }),
+    );
     gvl.configureLimits({ maxOutputBytes: 59 });
     expect(() => src.getSync(req)).toThrow(
       expect.objectContaining({ code: 'GVL_OUTPUT_TOO_LARGE' }),

@@ -10,6 +10,33 @@
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
 /**
+ * A dataset's arrays held natively so that each batch is one call from
+ * region and sample indices to finished outputs: reference or haplotype
+ * sequences (reverse-complemented on the − strand) and reference-coordinate
+ * or realigned tracks (reversed on the − strand), with haplotypes and
+ * realigned tracks sharing one computation of diffs and shifts. Rows run in
+ * one parallel region per output with disjoint output slices (identical
+ * values for any thread count).
+ */
+export declare class DatasetSource {
+  /**
+   * Validates the dataset side once (`GVL_INVALID_ARGUMENT` /
+   * `GVL_INDEX_OUT_OF_RANGE` naming the array and element).
+   */
+  constructor(input: DatasetSourceInput)
+  /**
+   * One batch on the calling thread (blocks it; the rows run on the pool
+   * when the output reaches `parallelAt` bytes).
+   */
+  getSync(request: DatasetRequest, parallelAt: number): DatasetBatchResult
+  /**
+   * One batch off the JS thread (a libuv thread; the pool when the output
+   * reaches `parallelAt` bytes).
+   */
+  get(request: DatasetRequest, parallelAt: number, signal?: AbortSignal | undefined | null): Promise<DatasetBatchResult>
+}
+
+/**
  * A dataset's haplotype inputs, held natively so that each batch is one call
  * from region and sample indices to finished bytes: length changes, output
  * offsets, random shifts, reconstruction and reverse complement of − strand
@@ -85,6 +112,73 @@ export declare function countVariants(input: GatherVariantsInput, parallel: bool
  * columns itself. Blocks the calling thread.
  */
 export declare function countVariantsSync(input: GatherVariantsInput, parallel: boolean, out?: BigInt64Array | undefined | null): VariantCounts
+
+/** A fused dataset batch's result. */
+export interface DatasetBatchResult {
+  /** uint8 sequence bytes, when sequences were requested. */
+  seqData?: Uint8Array
+  /** int64 sequence row offsets from 0: `(n + 1)` reference rows or `(n * ploidy + 1)` haplotype rows. */
+  seqOffsets?: BigInt64Array
+  /** float32 track values, when tracks were requested. */
+  trackData?: Float32Array
+  /** int64 track row offsets from 0, rows `(item, track)` or realigned `(item, track, haplotype)`. */
+  trackOffsets?: BigInt64Array
+  /** Output bytes (sequences + 4 × track values). */
+  bytes: number
+  /** Whether the rows ran on the pool. */
+  parallel: boolean
+}
+
+/** One batch: item `i` is (input region `regionIdx[i]`, sample `sampleIdx[i]`). */
+export interface DatasetRequest {
+  /** int32 `(n)` input-order region indices. */
+  regionIdx: Int32Array
+  /** int32 `(n)` sample indices (metadata order). */
+  sampleIdx: Int32Array
+  /** int32 `(n)` start offsets (jitter), or absent for none. */
+  jitter?: Int32Array
+  /** float64 `(n * ploidy)` uniforms in `[0, 1)` for random haplotype shifts (fixed length only). */
+  shiftU?: Float64Array
+  /** Fixed output length per row; absent for ragged rows. */
+  length?: number
+  /** Reverse-complement sequences and reverse tracks of − strand regions. */
+  rcNeg: boolean
+  /** `"reference"`, `"haplotypes"`, or absent for no sequences. */
+  seqs?: string
+  /** Indices of the held tracks to return, in output order. */
+  tracks?: Array<number>
+  /** Realign the tracks to the haplotypes. */
+  realign?: boolean
+  /** One insertion fill per requested track (realignment only). */
+  fills?: Array<InsertionFillSpec>
+  /** uint64 FlankSample base seed; absent: the XOR of every item's `r·S + s`. */
+  baseSeed?: bigint
+}
+
+/**
+ * The dataset side of {@link DatasetSource}: arrays held for the source's
+ * lifetime. JS must not mutate them while the source is in use.
+ */
+export interface DatasetSourceInput {
+  /**
+   * int32 `(R, 4)` on-disk order: contig index, start, end (0-based,
+   * half-open, unpadded), strand (+1 / −1).
+   */
+  regions: Int32Array
+  /** int32 `(R_input)`: on-disk row of each input-order region. */
+  rIdxMap: Int32Array
+  nSamples: number
+  ploidy: number
+  /** Needed for reference and haplotype sequences and for realignment. */
+  reference?: ReferenceSequence
+  /** Pad byte for positions off the contig. Default `N` (78). */
+  padChar?: number
+  /** Needed for haplotypes and realignment, with `variants` (carrying `alts`). */
+  genotypes?: GenotypeTable
+  variants?: VariantTable
+  /** Tracks a request may select by index. */
+  tracks?: Array<SourceTrack>
+}
 
 /** Test-only: the async form of `debugPanicSync`. */
 export declare function debugPanic(parallel: boolean): Promise<void>
@@ -471,6 +565,17 @@ export interface RowGateState {
   reached: boolean
   /** Rows of calls with a signal that reached the row driver since the gate was armed. */
   rowsSeen: number
+}
+
+/** One held track of a {@link DatasetSource}. */
+export interface SourceTrack {
+  /**
+   * The track's intervals: group `g` is `r` (annotation track) or `r·S + s`
+   * (sample track) for on-disk region row `r` and sample `s`.
+   */
+  intervals: IntervalTable
+  /** One group per region (true) or per (region, sample) (false). */
+  annotation: boolean
 }
 
 /** Input of `intervalsToTracks`. */

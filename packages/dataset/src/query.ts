@@ -1,9 +1,14 @@
-import { HaplotypeSource } from '@gvl/native';
+import {
+  type DatasetBatch,
+  type DatasetRequest,
+  DatasetSource,
+  HaplotypeSource,
+} from '@gvl/native';
 import { AbortedError, GvlError, InvalidArgumentError } from './errors.js';
 import * as k from './kernels.js';
-import type { DatasetFiles } from './open.js';
+import type { DatasetFiles, TrackIntervals } from './open.js';
 import type { GetOutput, RaggedVariants, SeqsOutput, TracksOutput } from './output.js';
-import { type Dense, offsetsFromLengths, Ragged } from './ragged.js';
+import { type Dense, Ragged } from './ragged.js';
 import type { Reference } from './reference.js';
 import type { DatasetSettings, OutputLength, SeqsKind } from './settings.js';
 
@@ -137,19 +142,136 @@ async function fusedHaplotypes(
   return finish(res.data, res.offsets, [...req.shape, P], L, 78);
 }
 
-/** Per-batch geometry shared by the kernels. */
+/** A dataset's held arrays and the index of each track name among them. */
+interface HeldSource {
+  src: DatasetSource;
+  trackIndex: Map<string, number>;
+}
+
+const datasetSources = new WeakMap<Core, HeldSource>();
+
+/**
+ * The dataset's reference, genotypes and tracks held natively, created once per
+ * {@link Core}: each batch of reference or haplotype sequences and tracks is then one
+ * native call from the batch's indices.
+ */
+function datasetSource(core: Core): HeldSource {
+  let held = datasetSources.get(core);
+  if (held) return held;
+  const { files, reference } = core;
+  const g = files.genotypes;
+  const v = files.variants;
+  const names = [...files.tracks.keys()];
+  const src = DatasetSource.create({
+    regions: files.regions,
+    rIdxMap: files.rIdxMap,
+    nSamples: files.metadata.samples.length,
+    ploidy: files.metadata.ploidy ?? 1,
+    reference: reference ? { sequence: reference.data, offsets: reference.offsets } : undefined,
+    padChar: reference?.padChar,
+    genotypes: g && v ? { offsets: g.offsets, variantIdxs: g.variantIdxs } : undefined,
+    variants:
+      g && v
+        ? { starts: v.start, ilens: v.ilen, alts: v.alt, altOffsets: v.altOffsets }
+        : undefined,
+    tracks: names.map((name) => {
+      const t = files.tracks.get(name) as TrackIntervals;
+      return {
+        intervals: { starts: t.starts, ends: t.ends, values: t.values, offsets: t.offsets },
+        annotation: t.annotation,
+      };
+    }),
+  });
+  held = { src, trackIndex: new Map(names.map((n, i) => [n, i])) };
+  datasetSources.set(core, held);
+  return held;
+}
+
+/** Output bytes of a batch, estimated from region lengths (to pick sync or async). */
+function estimateBytes(core: Core, plan: Plan, req: BatchRequest, seqs: SeqsKind | null): number {
+  const { files } = core;
+  const P = files.metadata.ploidy ?? 1;
+  const L = plan.length;
+  let rows = 0;
+  if (typeof L === 'number') rows = req.regionIdx.length * L;
+  else
+    for (const ri of req.regionIdx) {
+      const r = files.rIdxMap[ri] as number;
+      rows += (files.regions[r * 4 + 2] as number) - (files.regions[r * 4 + 1] as number);
+    }
+  const seqRows = seqs === 'haplotypes' ? P * rows : seqs === 'reference' ? rows : 0;
+  const trackInner = seqs === 'haplotypes' && plan.settings.realignTracks ? P : 1;
+  return seqRows + 4 * plan.tracks.length * trackInner * rows;
+}
+
+/**
+ * Reference or haplotype sequences and/or tracks (reference-coordinate, or realigned
+ * to the haplotypes): one native call from the batch's indices to finished rows.
+ * Small batches run synchronously on this thread (see {@link SYNC_MAX_BYTES}).
+ */
+async function fusedBatch(
+  core: Core,
+  plan: Plan,
+  req: BatchRequest,
+  seqs: 'reference' | 'haplotypes' | null,
+  signal: AbortSignal | undefined,
+): Promise<{ seqs?: SeqsOutput; tracks?: TracksOutput }> {
+  const { files } = core;
+  const { src, trackIndex } = datasetSource(core);
+  const tracks = plan.tracks.map((name) => {
+    const t = trackIndex.get(name);
+    if (t === undefined)
+      throw new InvalidArgumentError(`track ${JSON.stringify(name)} is not in this dataset`, {
+        value: name,
+      });
+    return t;
+  });
+  const P = files.metadata.ploidy ?? 1;
+  const L = plan.length;
+  const realign = seqs === 'haplotypes' && plan.settings.realignTracks && tracks.length > 0;
+  const request: DatasetRequest = {
+    regionIdx: req.regionIdx,
+    sampleIdx: req.sampleIdx,
+    jitter: req.jitter,
+    shiftU: typeof L === 'number' ? req.shiftU : null,
+    length: typeof L === 'number' ? L : undefined,
+    rcNeg: plan.settings.rcNeg,
+    seqs: seqs ?? undefined,
+    tracks,
+    realign,
+    fills: realign ? plan.tracks.map((name) => plan.settings.insertionFill[name]) : undefined,
+    baseSeed: plan.settings.deterministic ? undefined : BigInt(plan.settings.seed),
+  };
+  const parallel = plan.settings.parallel;
+  let res: DatasetBatch;
+  if (estimateBytes(core, plan, req, seqs) <= SYNC_MAX_BYTES) {
+    await yieldIfDue();
+    if (signal?.aborted)
+      throw new AbortedError('the batch was aborted before it started', { cause: signal.reason });
+    res = src.getSync(request, { parallel });
+  } else {
+    res = await src.get(request, { parallel, signal });
+  }
+  const lead = req.shape;
+  const out: { seqs?: SeqsOutput; tracks?: TracksOutput } = {};
+  if (res.seqs) {
+    const dims = seqs === 'haplotypes' ? [...lead, P] : [...lead];
+    out.seqs = finish(res.seqs.data, res.seqs.offsets, dims, L, 78);
+  }
+  if (res.tracks) {
+    const dims = realign ? [...lead, tracks.length, P] : [...lead, tracks.length];
+    out.tracks = finish(res.tracks.data, res.tracks.offsets, dims, L, 0);
+  }
+  return out;
+}
+
+/** Per-item geometry of the variants output. */
 interface Geometry {
   n: number;
   ploidy: number;
-  /** `(n, 3)`: contig index, jittered start, jittered end. */
-  regions: Int32Array;
-  /** Region length (unjittered end − start) per item. */
-  lengths: Int32Array;
   /** Reverse-complement flag per item (strand −1 and rcNeg). */
   toRc: Uint8Array;
-  /** On-disk region index per item. */
-  rDisk: Int32Array;
-  /** `ds_idx = r·S + s` per item (sample-track group). */
+  /** `ds_idx = r·S + s` per item. */
   dsIdx: Float64Array;
 }
 
@@ -158,26 +280,14 @@ function geometry(core: Core, plan: Plan, req: BatchRequest): Geometry {
   const n = req.regionIdx.length;
   const S = files.metadata.samples.length;
   const ploidy = files.metadata.ploidy ?? 1;
-  const regions = new Int32Array(n * 3);
-  const lengths = new Int32Array(n);
   const toRc = new Uint8Array(n);
-  const rDisk = new Int32Array(n);
   const dsIdx = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const r = files.rIdxMap[req.regionIdx[i] as number] as number;
-    rDisk[i] = r;
-    const contig = files.regions[r * 4] as number;
-    const start = files.regions[r * 4 + 1] as number;
-    const end = files.regions[r * 4 + 2] as number;
-    const off = req.jitter ? (req.jitter[i] as number) : 0;
-    regions[i * 3] = contig;
-    regions[i * 3 + 1] = start + off;
-    regions[i * 3 + 2] = end + off;
-    lengths[i] = end - start;
     toRc[i] = plan.settings.rcNeg && files.regions[r * 4 + 3] === -1 ? 1 : 0;
     dsIdx[i] = r * S + (req.sampleIdx[i] as number);
   }
-  return { n, ploidy, regions, lengths, toRc, rDisk, dsIdx };
+  return { n, ploidy, toRc, dsIdx };
 }
 
 /** Genotype group `((r·S + s)·P + p)` of each (item, haplotype). */
@@ -197,10 +307,6 @@ function expandMask(mask: Uint8Array, times: number): Uint8Array {
   return out;
 }
 
-function anyMask(mask: Uint8Array): boolean {
-  return mask.some((x) => x !== 0);
-}
-
 /** Wraps flat rows `(n, ...inner)` as the requested output length. */
 function finish<T extends Uint8Array | Float32Array>(
   data: T,
@@ -216,36 +322,10 @@ function finish<T extends Uint8Array | Float32Array>(
   return { data, shape: [...dims, length] };
 }
 
-/** Interleaves per-track row blocks `[t][q·inner + j]` into `(q, t, inner)` row order. */
-function interleaveTracks(
-  blocks: { data: Float32Array; offsets: BigInt64Array }[],
-  nItems: number,
-  inner: number,
-): { data: Float32Array; offsets: BigInt64Array } {
-  const T = blocks.length;
-  const total = blocks.reduce((a, b) => a + b.data.length, 0);
-  const data = new Float32Array(total);
-  const lengths = new Float64Array(nItems * T * inner);
-  let o = 0;
-  let row = 0;
-  for (let q = 0; q < nItems; q++) {
-    for (let t = 0; t < T; t++) {
-      const b = blocks[t] as { data: Float32Array; offsets: BigInt64Array };
-      for (let j = 0; j < inner; j++) {
-        const s = Number(b.offsets[q * inner + j]);
-        const e = Number(b.offsets[q * inner + j + 1]);
-        data.set(b.data.subarray(s, e), o);
-        o += e - s;
-        lengths[row++] = e - s;
-      }
-    }
-  }
-  return { data, offsets: offsetsFromLengths(lengths) };
-}
-
 /**
- * Computes one batch: all per-base work runs in `@gvl/native` kernels (async, off the JS
- * thread); this function does per-item and per-haplotype index arithmetic only.
+ * Computes one batch: every output but variants comes from one native call
+ * (`HaplotypeSource` for haplotypes alone, `DatasetSource` otherwise), which does the
+ * index arithmetic too; variants are gathered by one `gatherVariants` call.
  */
 export async function computeBatch(
   core: Core,
@@ -255,177 +335,53 @@ export async function computeBatch(
   output?: BatchOutput,
 ): Promise<GetOutput> {
   const { files, reference } = core;
-  if (
-    plan.seqs === 'haplotypes' &&
-    plan.tracks.length === 0 &&
-    files.genotypes &&
-    files.variants &&
-    reference
-  )
+  if (plan.seqs === 'haplotypes' || plan.seqs === 'variants') {
+    if (!files.genotypes || !files.variants)
+      throw new GvlError(
+        'GVL_MODE_UNAVAILABLE',
+        `this dataset has no genotypes: ${plan.seqs} are unavailable`,
+        { value: files.path },
+      );
+  }
+  if (plan.seqs === 'haplotypes' && !reference)
+    throw new GvlError(
+      'GVL_NO_REFERENCE',
+      'haplotypes need a reference: open the dataset with { reference }',
+      { value: files.path },
+    );
+  if (plan.seqs === 'reference' && !reference)
+    throw new GvlError(
+      'GVL_NO_REFERENCE',
+      'reference sequences need a reference: open the dataset with { reference }',
+      { value: files.path },
+    );
+  if (plan.seqs === null && plan.tracks.length === 0)
+    throw new GvlError(
+      'GVL_MODE_UNAVAILABLE',
+      'nothing to return: both sequences and tracks are disabled',
+      { value: null },
+    );
+  if (plan.seqs === 'haplotypes' && plan.tracks.length === 0)
     return fusedHaplotypes(core, plan, req, output, signal);
-  const g = geometry(core, plan, req);
-  const parallel = plan.settings.parallel;
-  const lead = req.shape;
-  const P = g.ploidy;
-  const needHaps = plan.seqs === 'haplotypes';
 
   let seqs: SeqsOutput | undefined;
-  let tracks: TracksOutput | undefined;
-
-  // Haplotype geometry (diffs, shifts) is shared by haplotypes and realigned tracks.
-  let hap:
-    | { groups: BigInt64Array; diffs: Int32Array; shifts: Int32Array; outOffsets: BigInt64Array }
-    | undefined;
-  if (needHaps) {
-    if (!files.genotypes || !files.variants)
-      throw new GvlError(
-        'GVL_MODE_UNAVAILABLE',
-        'this dataset has no genotypes: haplotypes are unavailable',
-        { value: files.path },
-      );
-    if (!reference)
-      throw new GvlError(
-        'GVL_NO_REFERENCE',
-        'haplotypes need a reference: open the dataset with { reference }',
-        { value: files.path },
-      );
-    const groups = genoGroups(g);
-    const diffs = await k.diffs({ files, regions: g.regions, groups, parallel, signal });
-    const L = plan.length;
-    const outLengths = new Float64Array(g.n * P);
-    const shifts = new Int32Array(g.n * P);
-    for (let i = 0; i < g.n; i++) {
-      const len = g.lengths[i] as number;
-      for (let p = 0; p < P; p++) {
-        const j = i * P + p;
-        const d = diffs[j] as number;
-        outLengths[j] = typeof L === 'number' ? L : Math.max(0, len + d);
-        if (req.shiftU && typeof L === 'number') {
-          const maxShift = Math.max(d, 0) + Math.max(len - L, 0);
-          shifts[j] = Math.min(maxShift, Math.floor((req.shiftU[j] as number) * (maxShift + 1)));
-        }
-      }
-    }
-    hap = { groups, diffs, shifts, outOffsets: offsetsFromLengths(outLengths) };
-  }
-
-  if (plan.seqs === 'haplotypes' && hap && reference) {
-    const data = await k.haplotypes({
+  if (plan.seqs === 'variants')
+    seqs = await variantsOutput(
       files,
-      reference,
-      regions: g.regions,
-      groups: hap.groups,
-      shifts: hap.shifts,
-      outOffsets: hap.outOffsets,
-      parallel,
+      geometry(core, plan, req),
+      req.shape,
+      plan.settings.parallel,
       signal,
-    });
-    const mask = expandMask(g.toRc, P);
-    if (anyMask(mask)) await k.rc({ data, offsets: hap.outOffsets, mask, parallel, signal });
-    seqs = finish(data, hap.outOffsets, [...lead, P], plan.length, 78);
-  } else if (plan.seqs === 'reference') {
-    if (!reference)
-      throw new GvlError(
-        'GVL_NO_REFERENCE',
-        'reference sequences need a reference: open the dataset with { reference }',
-        { value: files.path },
-      );
-    const L = plan.length;
-    const regions = g.regions;
-    if (typeof L === 'number')
-      for (let i = 0; i < g.n; i++) regions[i * 3 + 2] = (regions[i * 3 + 1] as number) + L;
-    const lens = new Float64Array(g.n);
-    for (let i = 0; i < g.n; i++)
-      lens[i] = (regions[i * 3 + 2] as number) - (regions[i * 3 + 1] as number);
-    const outOffsets = offsetsFromLengths(lens);
-    const data = await k.reference({ reference, regions, outOffsets, parallel, signal });
-    if (anyMask(g.toRc)) await k.rc({ data, offsets: outOffsets, mask: g.toRc, parallel, signal });
-    seqs = finish(data, outOffsets, [...lead], plan.length, 78);
-  } else if (plan.seqs === 'variants') {
-    if (!files.genotypes || !files.variants)
-      throw new GvlError(
-        'GVL_MODE_UNAVAILABLE',
-        'this dataset has no genotypes: variants are unavailable',
-        { value: files.path },
-      );
-    seqs = await variantsOutput(files, g, lead, parallel, signal);
-  }
-
-  if (plan.tracks.length > 0) {
-    const realign = plan.seqs === 'haplotypes' && plan.settings.realignTracks && hap !== undefined;
-    const blocks: { data: Float32Array; offsets: BigInt64Array }[] = [];
-    const L = plan.length;
-    for (const name of plan.tracks) {
-      const t = files.tracks.get(name);
-      if (!t)
-        throw new InvalidArgumentError(`track ${JSON.stringify(name)} is not in this dataset`, {
-          value: name,
-        });
-      const groupsT = BigInt64Array.from(t.annotation ? g.rDisk : g.dsIdx, (x) => BigInt(x));
-      const trackLens = new Float64Array(g.n);
-      for (let i = 0; i < g.n; i++) {
-        if (realign && hap) {
-          // Read extra reference span to cover the largest deletion across ploids.
-          let minDel = 0;
-          for (let p = 0; p < P; p++) minDel = Math.min(minDel, hap.diffs[i * P + p] as number);
-          trackLens[i] = (g.lengths[i] as number) - minDel;
-        } else {
-          trackLens[i] = typeof L === 'number' ? L : (g.lengths[i] as number);
-        }
-      }
-      const trackOffsets = offsetsFromLengths(trackLens);
-      const raw = await k.tracks({
-        track: t,
-        regions: g.regions,
-        groups: groupsT,
-        outOffsets: trackOffsets,
-        parallel,
-        signal,
-      });
-      if (realign && hap) {
-        const data = await k.realign({
-          files,
-          track: raw,
-          trackOffsets,
-          regions: g.regions,
-          groups: hap.groups,
-          shifts: hap.shifts,
-          outOffsets: hap.outOffsets,
-          fill: plan.settings.insertionFill[name] ?? { kind: 'repeat5p' },
-          baseSeed: plan.settings.deterministic ? xorAll(g.dsIdx) : BigInt(plan.settings.seed),
-          parallel,
-          signal,
-        });
-        const mask = expandMask(g.toRc, P);
-        if (anyMask(mask))
-          await k.reverse({ data, offsets: hap.outOffsets, mask, parallel, signal });
-        blocks.push({ data, offsets: hap.outOffsets });
-      } else {
-        if (anyMask(g.toRc))
-          await k.reverse({ data: raw, offsets: trackOffsets, mask: g.toRc, parallel, signal });
-        blocks.push({ data: raw, offsets: trackOffsets });
-      }
-    }
-    const inner = realign ? P : 1;
-    const { data, offsets } = interleaveTracks(blocks, g.n, inner);
-    const dims = realign ? [...lead, plan.tracks.length, P] : [...lead, plan.tracks.length];
-    tracks = finish(data, offsets, dims, plan.length, 0);
-  }
-
+    );
+  const fused =
+    plan.seqs === 'variants' && plan.tracks.length === 0
+      ? {}
+      : await fusedBatch(core, plan, req, plan.seqs === 'variants' ? null : plan.seqs, signal);
+  seqs ??= fused.seqs;
+  const tracks = fused.tracks;
   if (seqs && tracks) return [seqs, tracks];
   if (seqs) return seqs;
-  if (tracks) return tracks;
-  throw new GvlError(
-    'GVL_MODE_UNAVAILABLE',
-    'nothing to return: both sequences and tracks are disabled',
-    { value: null },
-  );
-}
-
-function xorAll(xs: Float64Array): bigint {
-  let h = 0n;
-  for (const x of xs) h ^= BigInt(x);
-  return h;
+  return tracks as TracksOutput;
 }
 
 async function variantsOutput(

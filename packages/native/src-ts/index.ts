@@ -8,6 +8,16 @@
  */
 export type { KernelCounters } from './counters.js';
 export { counters } from './counters.js';
+export type {
+  AsyncDatasetBatchOptions,
+  DatasetBatch,
+  DatasetBatchOptions,
+  DatasetRequest,
+  DatasetSourceInput,
+  SourceRows,
+  SourceTrackInput,
+} from './dataset-source.js';
+export { DatasetSource } from './dataset-source.js';
 export type { DiffsInput } from './diffs.js';
 export { getDiffs, getDiffsSync } from './diffs.js';
 export type { ErrorDetail, NativeErrorCode } from './errors.js';

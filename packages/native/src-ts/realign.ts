@@ -76,35 +76,39 @@ export interface RealignInput {
 
 const FILL_KINDS = ['repeat5p', 'repeat5pNormalized', 'constant', 'flankSample', 'interpolate'];
 
-function fillSpec(fill: unknown): {
+/** Checks an insertion fill (`param` names it in errors) and returns the native spec. */
+export function fillSpec(
+  fill: unknown,
+  param = 'fill',
+): {
   kind: string;
   value?: number;
   flankWidth?: number;
   order?: number;
 } {
   if (fill === undefined) return { kind: 'repeat5p' };
-  expectObject('fill', fill);
+  expectObject(param, fill);
   const f = fill as { kind?: unknown; value?: unknown; flankWidth?: unknown; order?: unknown };
   if (typeof f.kind !== 'string' || !FILL_KINDS.includes(f.kind)) {
-    throw invalidArgument('fill.kind', f.kind, `one of ${FILL_KINDS.join(', ')}`);
+    throw invalidArgument(`${param}.kind`, f.kind, `one of ${FILL_KINDS.join(', ')}`);
   }
   if (f.kind === 'constant') {
     if (f.value !== undefined && typeof f.value !== 'number') {
-      throw invalidArgument('fill.value', f.value, 'a number');
+      throw invalidArgument(`${param}.value`, f.value, 'a number');
     }
     return f.value === undefined ? { kind: f.kind } : { kind: f.kind, value: f.value };
   }
   if (f.kind === 'flankSample') {
     const w = f.flankWidth ?? 5;
     if (typeof w !== 'number' || !Number.isInteger(w) || w < 0) {
-      throw invalidArgument('fill.flankWidth', w, 'an integer >= 0');
+      throw invalidArgument(`${param}.flankWidth`, w, 'an integer >= 0');
     }
     return { kind: f.kind, flankWidth: w };
   }
   if (f.kind === 'interpolate') {
     const o = f.order ?? 1;
     if (typeof o !== 'number' || !Number.isInteger(o) || o < 0 || o > 32) {
-      throw invalidArgument('fill.order', o, 'an integer in [0, 32]');
+      throw invalidArgument(`${param}.order`, o, 'an integer in [0, 32]');
     }
     return { kind: f.kind, order: o };
   }

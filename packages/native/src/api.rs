@@ -337,7 +337,7 @@ impl<A: OutArray> Dest<A> {
 // ---------------------------------------------------------------------------
 
 impl VariantTable {
-    fn view(&self) -> Variants<'_> {
+    pub(crate) fn view(&self) -> Variants<'_> {
         Variants {
             starts: &self.starts,
             ilens: &self.ilens,
@@ -345,7 +345,7 @@ impl VariantTable {
             alt_offsets: self.alt_offsets.as_deref().unwrap_or(&[]),
         }
     }
-    fn require_alts(&self) -> GResult<()> {
+    pub(crate) fn require_alts(&self) -> GResult<()> {
         if self.alts.is_none() {
             return Err(GvlError::invalid(
                 "variants.alts",
@@ -375,7 +375,7 @@ impl VariantTable {
 }
 
 impl GenotypeTable {
-    fn view(&self) -> Genotypes<'_> {
+    pub(crate) fn view(&self) -> Genotypes<'_> {
         Genotypes {
             offsets: &self.offsets,
             variant_idxs: &self.variant_idxs,
@@ -388,7 +388,7 @@ impl GenotypeTable {
 }
 
 impl ReferenceSequence {
-    fn view(&self) -> Reference<'_> {
+    pub(crate) fn view(&self) -> Reference<'_> {
         Reference {
             seq: &self.sequence,
             offsets: &self.offsets,
@@ -606,7 +606,7 @@ pub struct RealignKernel {
     dest: Dest<Float32Array>,
 }
 
-fn parse_fill(spec: &InsertionFillSpec) -> GResult<Fill> {
+pub(crate) fn parse_fill(spec: &InsertionFillSpec) -> GResult<Fill> {
     let int = |name: &str, v: Option<f64>, default: f64| -> GResult<i64> {
         let v = v.unwrap_or(default);
         if !v.is_finite() || v.fract() != 0.0 || v.abs() > 9.0e15 {
@@ -632,7 +632,7 @@ fn parse_fill(spec: &InsertionFillSpec) -> GResult<Fill> {
     }
 }
 
-fn parse_u64(name: &str, v: &BigInt) -> GResult<u64> {
+pub(crate) fn parse_u64(name: &str, v: &BigInt) -> GResult<u64> {
     let (negative, value, lossless) = v.get_u64();
     if negative && value != 0 || !lossless {
         return Err(GvlError::invalid(
@@ -923,144 +923,85 @@ fn spawn<K: Kernel>(
 // Exported functions
 // ---------------------------------------------------------------------------
 
-/// Per-haplotype length differences, int32 `(n, ploidy)`. Blocks the calling thread.
-#[napi]
-pub fn get_diffs_sync(
-    input: DiffsInput,
-    parallel: bool,
-    out: Option<Int32Array>,
-) -> napi::Result<Int32Array> {
-    tasks::run_sync(
-        DiffsKernel {
-            input,
-            dest: Dest::new(out),
-        },
-        parallel,
-    )
+/// One kernel as its napi pair: `$sync(args…, parallel, extra…)` runs on the
+/// calling thread, `$async(args…, parallel, extra…, signal)` is an `AsyncTask`
+/// off it; the kernel expression builds the kernel from the arguments
+/// (validating options once, before either entry point runs it). Doc lines are
+/// written as `#[doc = "…"]`: napi-derive keeps the `r"` prefix of `///`
+/// comments that pass through `macro_rules!`.
+macro_rules! kernel_pair {
+    (
+        $(#[doc = $sync_doc:tt])*
+        sync $sync:ident;
+        $(#[doc = $async_doc:tt])*
+        async $async:ident -> $ts:literal;
+        args ($($arg:ident: $ty:ty),*), parallel, ($($extra:ident: $xty:ty),*);
+        kernel $kernel:ty = $make:expr;
+        returns $out:ty;
+    ) => {
+        $(#[doc = $sync_doc])*
+        #[napi]
+        pub fn $sync($($arg: $ty,)* parallel: bool, $($extra: $xty),*) -> napi::Result<$out> {
+            let kernel: $kernel = $make?;
+            tasks::run_sync(kernel, parallel)
+        }
+
+        $(#[doc = $async_doc])*
+        #[napi(ts_return_type = $ts)]
+        pub fn $async(
+            $($arg: $ty,)*
+            parallel: bool,
+            $($extra: $xty,)*
+            signal: Option<AbortSignal>,
+        ) -> napi::Result<AsyncTask<KernelTask<$kernel>>> {
+            let kernel: $kernel = $make?;
+            Ok(spawn(kernel, parallel, signal))
+        }
+    };
 }
 
-/// Per-haplotype length differences, int32 `(n, ploidy)`, computed off the JS thread.
-/// Inputs and `out` are referenced, not copied: do not mutate them until the promise settles.
-#[napi(ts_return_type = "Promise<Int32Array>")]
-pub fn get_diffs(
-    input: DiffsInput,
-    parallel: bool,
-    out: Option<Int32Array>,
-    signal: Option<AbortSignal>,
-) -> AsyncTask<KernelTask<DiffsKernel>> {
-    spawn(
-        DiffsKernel {
-            input,
-            dest: Dest::new(out),
-        },
-        parallel,
-        signal,
-    )
+kernel_pair! {
+    #[doc = " Per-haplotype length differences, int32 `(n, ploidy)`. Blocks the calling thread."]
+    sync get_diffs_sync;
+    #[doc = " Per-haplotype length differences, int32 `(n, ploidy)`, computed off the JS thread."]
+    #[doc = " Inputs and `out` are referenced, not copied: do not mutate them until the promise settles."]
+    async get_diffs -> "Promise<Int32Array>";
+    args (input: DiffsInput), parallel, (out: Option<Int32Array>);
+    kernel DiffsKernel = napi::Result::Ok(DiffsKernel { input, dest: Dest::new(out) });
+    returns Int32Array;
 }
 
-/// Haplotype bytes, rows delimited by `outOffsets`. Blocks the calling thread.
-#[napi]
-pub fn reconstruct_haplotypes_sync(
-    input: HaplotypesInput,
-    parallel: bool,
-    out: Option<Uint8Array>,
-) -> napi::Result<Uint8Array> {
-    tasks::run_sync(
-        HaplotypesKernel {
-            input,
-            dest: Dest::new(out),
-        },
-        parallel,
-    )
+kernel_pair! {
+    #[doc = " Haplotype bytes, rows delimited by `outOffsets`. Blocks the calling thread."]
+    sync reconstruct_haplotypes_sync;
+    #[doc = " Haplotype bytes, rows delimited by `outOffsets`, computed off the JS thread."]
+    #[doc = " Inputs and `out` are referenced, not copied: do not mutate them until the promise settles."]
+    async reconstruct_haplotypes -> "Promise<Uint8Array>";
+    args (input: HaplotypesInput), parallel, (out: Option<Uint8Array>);
+    kernel HaplotypesKernel = napi::Result::Ok(HaplotypesKernel { input, dest: Dest::new(out) });
+    returns Uint8Array;
 }
 
-/// Haplotype bytes, rows delimited by `outOffsets`, computed off the JS thread.
-/// Inputs and `out` are referenced, not copied: do not mutate them until the promise settles.
-#[napi(ts_return_type = "Promise<Uint8Array>")]
-pub fn reconstruct_haplotypes(
-    input: HaplotypesInput,
-    parallel: bool,
-    out: Option<Uint8Array>,
-    signal: Option<AbortSignal>,
-) -> AsyncTask<KernelTask<HaplotypesKernel>> {
-    spawn(
-        HaplotypesKernel {
-            input,
-            dest: Dest::new(out),
-        },
-        parallel,
-        signal,
-    )
+kernel_pair! {
+    #[doc = " N-padded reference bytes, rows delimited by `outOffsets`. Blocks the calling thread."]
+    sync get_reference_sync;
+    #[doc = " N-padded reference bytes, rows delimited by `outOffsets`, computed off the JS thread."]
+    #[doc = " Inputs and `out` are referenced, not copied: do not mutate them until the promise settles."]
+    async get_reference -> "Promise<Uint8Array>";
+    args (input: ReferenceInput), parallel, (out: Option<Uint8Array>);
+    kernel ReferenceKernel = napi::Result::Ok(ReferenceKernel { input, dest: Dest::new(out) });
+    returns Uint8Array;
 }
 
-/// N-padded reference bytes, rows delimited by `outOffsets`. Blocks the calling thread.
-#[napi]
-pub fn get_reference_sync(
-    input: ReferenceInput,
-    parallel: bool,
-    out: Option<Uint8Array>,
-) -> napi::Result<Uint8Array> {
-    tasks::run_sync(
-        ReferenceKernel {
-            input,
-            dest: Dest::new(out),
-        },
-        parallel,
-    )
-}
-
-/// N-padded reference bytes, rows delimited by `outOffsets`, computed off the JS thread.
-/// Inputs and `out` are referenced, not copied: do not mutate them until the promise settles.
-#[napi(ts_return_type = "Promise<Uint8Array>")]
-pub fn get_reference(
-    input: ReferenceInput,
-    parallel: bool,
-    out: Option<Uint8Array>,
-    signal: Option<AbortSignal>,
-) -> AsyncTask<KernelTask<ReferenceKernel>> {
-    spawn(
-        ReferenceKernel {
-            input,
-            dest: Dest::new(out),
-        },
-        parallel,
-        signal,
-    )
-}
-
-/// Float32 tracks painted from intervals, rows delimited by `outOffsets`. Blocks the calling thread.
-#[napi]
-pub fn intervals_to_tracks_sync(
-    input: TracksInput,
-    parallel: bool,
-    out: Option<Float32Array>,
-) -> napi::Result<Float32Array> {
-    tasks::run_sync(
-        TracksKernel {
-            input,
-            dest: Dest::new(out),
-        },
-        parallel,
-    )
-}
-
-/// Float32 tracks painted from intervals, computed off the JS thread.
-/// Inputs and `out` are referenced, not copied: do not mutate them until the promise settles.
-#[napi(ts_return_type = "Promise<Float32Array>")]
-pub fn intervals_to_tracks(
-    input: TracksInput,
-    parallel: bool,
-    out: Option<Float32Array>,
-    signal: Option<AbortSignal>,
-) -> AsyncTask<KernelTask<TracksKernel>> {
-    spawn(
-        TracksKernel {
-            input,
-            dest: Dest::new(out),
-        },
-        parallel,
-        signal,
-    )
+kernel_pair! {
+    #[doc = " Float32 tracks painted from intervals, rows delimited by `outOffsets`. Blocks the calling thread."]
+    sync intervals_to_tracks_sync;
+    #[doc = " Float32 tracks painted from intervals, computed off the JS thread."]
+    #[doc = " Inputs and `out` are referenced, not copied: do not mutate them until the promise settles."]
+    async intervals_to_tracks -> "Promise<Float32Array>";
+    args (input: TracksInput), parallel, (out: Option<Float32Array>);
+    kernel TracksKernel = napi::Result::Ok(TracksKernel { input, dest: Dest::new(out) });
+    returns Float32Array;
 }
 
 fn realign_kernel(input: RealignInput, out: Option<Float32Array>) -> napi::Result<RealignKernel> {
@@ -1077,163 +1018,65 @@ fn realign_kernel(input: RealignInput, out: Option<Float32Array>) -> napi::Resul
     })
 }
 
-/// Float32 tracks realigned to haplotypes, rows delimited by `outOffsets`. Blocks the calling thread.
-#[napi]
-pub fn realign_tracks_sync(
-    input: RealignInput,
-    parallel: bool,
-    out: Option<Float32Array>,
-) -> napi::Result<Float32Array> {
-    let kernel = realign_kernel(input, out)?;
-    tasks::run_sync(kernel, parallel)
+kernel_pair! {
+    #[doc = " Float32 tracks realigned to haplotypes, rows delimited by `outOffsets`. Blocks the calling thread."]
+    sync realign_tracks_sync;
+    #[doc = " Float32 tracks realigned to haplotypes, computed off the JS thread."]
+    #[doc = " Inputs and `out` are referenced, not copied: do not mutate them until the promise settles."]
+    async realign_tracks -> "Promise<Float32Array>";
+    args (input: RealignInput), parallel, (out: Option<Float32Array>);
+    kernel RealignKernel = realign_kernel(input, out);
+    returns Float32Array;
 }
 
-/// Float32 tracks realigned to haplotypes, computed off the JS thread.
-/// Inputs and `out` are referenced, not copied: do not mutate them until the promise settles.
-#[napi(ts_return_type = "Promise<Float32Array>")]
-pub fn realign_tracks(
-    input: RealignInput,
-    parallel: bool,
-    out: Option<Float32Array>,
-    signal: Option<AbortSignal>,
-) -> napi::Result<AsyncTask<KernelTask<RealignKernel>>> {
-    let kernel = realign_kernel(input, out)?;
-    Ok(spawn(kernel, parallel, signal))
+kernel_pair! {
+    #[doc = " The counting pass of `gatherVariants`: row offsets (written into `out`, or a"]
+    #[doc = " new array) and the ALT byte total, so a caller can allocate the five output"]
+    #[doc = " columns itself. Blocks the calling thread."]
+    sync count_variants_sync;
+    #[doc = " The counting pass of `gatherVariants`, computed off the JS thread."]
+    #[doc = " Inputs and `out` are referenced, not copied: do not mutate them until the promise settles."]
+    async count_variants -> "Promise<VariantCounts>";
+    args (input: GatherVariantsInput), parallel, (out: Option<BigInt64Array>);
+    kernel CountVariantsKernel = napi::Result::Ok(CountVariantsKernel { input, dest: Dest::new(out) });
+    returns VariantCounts;
 }
 
-/// The counting pass of `gatherVariants`: row offsets (written into `out`, or a
-/// new array) and the ALT byte total, so a caller can allocate the five output
-/// columns itself. Blocks the calling thread.
-#[napi]
-pub fn count_variants_sync(
-    input: GatherVariantsInput,
-    parallel: bool,
-    out: Option<BigInt64Array>,
-) -> napi::Result<VariantCounts> {
-    tasks::run_sync(
-        CountVariantsKernel {
-            input,
-            dest: Dest::new(out),
-        },
-        parallel,
-    )
+kernel_pair! {
+    #[doc = " Each row's variants gathered into flat columns, ALT alleles of rows"]
+    #[doc = " flagged in `rcMask` reverse-complemented. Fills `out` (five columns sized"]
+    #[doc = " from `countVariants`: the TS layer allocates them in V8, so they are"]
+    #[doc = " GC-accounted and transferable) or, without it, columns allocated here and"]
+    #[doc = " handed over without a copy (external buffers). Blocks the calling thread."]
+    sync gather_variants_sync;
+    #[doc = " Each row's variants gathered into flat columns, computed off the JS thread."]
+    #[doc = " Inputs and `out` are referenced, not copied: do not mutate them until the promise settles."]
+    async gather_variants -> "Promise<GatheredVariants>";
+    args (input: GatherVariantsInput), parallel, (out: Option<GatheredVariants>);
+    kernel GatherVariantsKernel = napi::Result::Ok(GatherVariantsKernel { input, out });
+    returns GatheredVariants;
 }
 
-/// The counting pass of `gatherVariants`, computed off the JS thread.
-/// Inputs and `out` are referenced, not copied: do not mutate them until the promise settles.
-#[napi(ts_return_type = "Promise<VariantCounts>")]
-pub fn count_variants(
-    input: GatherVariantsInput,
-    parallel: bool,
-    out: Option<BigInt64Array>,
-    signal: Option<AbortSignal>,
-) -> AsyncTask<KernelTask<CountVariantsKernel>> {
-    spawn(
-        CountVariantsKernel {
-            input,
-            dest: Dest::new(out),
-        },
-        parallel,
-        signal,
-    )
+kernel_pair! {
+    #[doc = " Reverse-complement the selected byte rows of `data` in place and return `data`."]
+    sync reverse_complement_sync;
+    #[doc = " Reverse-complement the selected byte rows of `data` in place, off the JS thread."]
+    #[doc = " Do not touch `data`, `offsets` or `rows` until the promise settles."]
+    async reverse_complement -> "Promise<Uint8Array>";
+    args (data: Uint8Array, offsets: BigInt64Array, rows: Option<Uint8Array>), parallel, ();
+    kernel RowsKernel<Uint8Array> = napi::Result::Ok(RowsKernel { data: Some(data), offsets, rows, op: rc::rc_row });
+    returns Uint8Array;
 }
 
-/// Each row's variants gathered into flat columns, ALT alleles of rows
-/// flagged in `rcMask` reverse-complemented. Fills `out` (five columns sized
-/// from `countVariants`: the TS layer allocates them in V8, so they are
-/// GC-accounted and transferable) or, without it, columns allocated here and
-/// handed over without a copy (external buffers). Blocks the calling thread.
-#[napi]
-pub fn gather_variants_sync(
-    input: GatherVariantsInput,
-    parallel: bool,
-    out: Option<GatheredVariants>,
-) -> napi::Result<GatheredVariants> {
-    tasks::run_sync(GatherVariantsKernel { input, out }, parallel)
-}
-
-/// Each row's variants gathered into flat columns, computed off the JS thread.
-/// Inputs and `out` are referenced, not copied: do not mutate them until the promise settles.
-#[napi(ts_return_type = "Promise<GatheredVariants>")]
-pub fn gather_variants(
-    input: GatherVariantsInput,
-    parallel: bool,
-    out: Option<GatheredVariants>,
-    signal: Option<AbortSignal>,
-) -> AsyncTask<KernelTask<GatherVariantsKernel>> {
-    spawn(GatherVariantsKernel { input, out }, parallel, signal)
-}
-
-/// Reverse-complement the selected byte rows of `data` in place and return `data`.
-#[napi]
-pub fn reverse_complement_sync(
-    data: Uint8Array,
-    offsets: BigInt64Array,
-    rows: Option<Uint8Array>,
-    parallel: bool,
-) -> napi::Result<Uint8Array> {
-    let k = RowsKernel {
-        data: Some(data),
-        offsets,
-        rows,
-        op: rc::rc_row,
-    };
-    tasks::run_sync(k, parallel)
-}
-
-/// Reverse-complement the selected byte rows of `data` in place, off the JS thread.
-/// Do not touch `data`, `offsets` or `rows` until the promise settles.
-#[napi(ts_return_type = "Promise<Uint8Array>")]
-pub fn reverse_complement(
-    data: Uint8Array,
-    offsets: BigInt64Array,
-    rows: Option<Uint8Array>,
-    parallel: bool,
-    signal: Option<AbortSignal>,
-) -> AsyncTask<KernelTask<RowsKernel<Uint8Array>>> {
-    let k = RowsKernel {
-        data: Some(data),
-        offsets,
-        rows,
-        op: rc::rc_row,
-    };
-    spawn(k, parallel, signal)
-}
-
-/// Reverse the selected float32 rows of `data` in place and return `data`.
-#[napi]
-pub fn reverse_rows_sync(
-    data: Float32Array,
-    offsets: BigInt64Array,
-    rows: Option<Uint8Array>,
-    parallel: bool,
-) -> napi::Result<Float32Array> {
-    let k = RowsKernel {
-        data: Some(data),
-        offsets,
-        rows,
-        op: rc::reverse_row,
-    };
-    tasks::run_sync(k, parallel)
-}
-
-/// Reverse the selected float32 rows of `data` in place, off the JS thread.
-/// Do not touch `data`, `offsets` or `rows` until the promise settles.
-#[napi(ts_return_type = "Promise<Float32Array>")]
-pub fn reverse_rows(
-    data: Float32Array,
-    offsets: BigInt64Array,
-    rows: Option<Uint8Array>,
-    parallel: bool,
-    signal: Option<AbortSignal>,
-) -> AsyncTask<KernelTask<RowsKernel<Float32Array>>> {
-    let k = RowsKernel {
-        data: Some(data),
-        offsets,
-        rows,
-        op: rc::reverse_row,
-    };
-    spawn(k, parallel, signal)
+kernel_pair! {
+    #[doc = " Reverse the selected float32 rows of `data` in place and return `data`."]
+    sync reverse_rows_sync;
+    #[doc = " Reverse the selected float32 rows of `data` in place, off the JS thread."]
+    #[doc = " Do not touch `data`, `offsets` or `rows` until the promise settles."]
+    async reverse_rows -> "Promise<Float32Array>";
+    args (data: Float32Array, offsets: BigInt64Array, rows: Option<Uint8Array>), parallel, ();
+    kernel RowsKernel<Float32Array> = napi::Result::Ok(RowsKernel { data: Some(data), offsets, rows, op: rc::reverse_row });
+    returns Float32Array;
 }
 
 /// One round of xorshift64 on a uint64.

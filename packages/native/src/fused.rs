@@ -61,6 +61,9 @@ pub struct Plan {
     pub groups: Vec<i64>,
     /// `(n * ploidy)` shifts (all zero without `shift_u`).
     pub shifts: Vec<i32>,
+    /// `(n * ploidy)` length change of each haplotype over its region
+    /// (shared with track realignment, which reads extra span for deletions).
+    pub diffs: Vec<i32>,
     /// `(n)` reverse-complement flag per item.
     pub to_rc: Vec<bool>,
     /// `(n * ploidy + 1)` output offsets, starting at 0.
@@ -252,6 +255,7 @@ impl<'a> Source<'a> {
             queries,
             groups,
             shifts,
+            diffs,
             to_rc,
             offsets,
         })

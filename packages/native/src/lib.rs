@@ -13,6 +13,9 @@ pub mod diffs;
 pub mod errors;
 pub mod fs;
 pub mod fused;
+pub mod fused_batch;
+pub mod fused_reference;
+pub mod fused_tracks;
 pub mod haplotypes;
 pub mod limits;
 pub mod mmap;
@@ -25,9 +28,12 @@ pub mod reference;
 pub mod region_order;
 pub mod row_gate;
 pub mod source_api;
+pub mod source_dataset_api;
 pub mod tasks;
 pub mod tracks;
 pub mod variants;
 
+#[cfg(test)]
+mod fused_batch_tests;
 #[cfg(test)]
 mod parity_tests;

@@ -1,0 +1,220 @@
+// DatasetSource on a hand-worked dataset (expected rows written out by hand from the
+// semantics: reference fetch, interval painting, realignment with a constant fill,
+// reverse complement / reverse on the − strand), sync == async == parallel; and its
+// bad input, refused with a typed error naming the value before any work.
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import * as gvl from '../src-ts/index.js';
+
+beforeAll(() => {
+  gvl.configurePool({ numThreads: 2 });
+});
+
+const text = (b: Uint8Array | undefined) => new TextDecoder().decode(b);
+const big = (xs: number[]) => BigInt64Array.from(xs, BigInt);
+
+// Reference "AACGTTTGCA". On-disk rows: 0 = [0, 8) − strand, 1 = [2, 6) + strand;
+// input region 0 is disk row 1, input region 1 is disk row 0.
+const reference = {
+  sequence: new TextEncoder().encode('AACGTTTGCA'),
+  offsets: big([0, 10]),
+};
+const regions = Int32Array.from([0, 0, 8, -1, 0, 2, 6, 1]);
+const rIdxMap = Int32Array.from([1, 0]);
+// Annotation track: disk row 0 has [1, 3) = 1.5 and [6, 12) = 2; disk row 1 has [0, 4) = -1.
+const annotation = {
+  intervals: {
+    starts: Int32Array.from([1, 6, 0]),
+    ends: Int32Array.from([3, 12, 4]),
+    values: Float32Array.from([1.5, 2, -1]),
+    offsets: big([0, 2, 3]),
+  },
+  annotation: true,
+};
+// One insertion G -> GAC at position 3 on haplotype 0 of (disk row 1, sample 0): group 2.
+const genotypes = { offsets: big([0, 0, 0, 1, 1]), variantIdxs: Int32Array.from([0]) };
+const variants = {
+  starts: Int32Array.from([3]),
+  ilens: Int32Array.from([2]),
+  alts: new TextEncoder().encode('GAC'),
+  altOffsets: big([0, 3]),
+};
+const make = (extra: Partial<gvl.DatasetSourceInput> = {}) =>
+  gvl.DatasetSource.create({
+    regions,
+    rIdxMap,
+    nSamples: 1,
+    ploidy: 2,
+    reference,
+    genotypes,
+    variants,
+    tracks: [annotation],
+    ...extra,
+  });
+const both = { regionIdx: Int32Array.of(0, 1), sampleIdx: Int32Array.of(0, 0) };
+
+describe('DatasetSource: one call per batch', () => {
+  it('reference rows and tracks, − strand reverse-complemented / reversed', () => {
+    const out = make().getSync({ ...both, rcNeg: true, seqs: 'reference', tracks: [0] });
+    // Row 0: [2, 6) = CGTT; row 1: rc(AACGTTTG) = CAAACGTT.
+    expect(text(out.seqs?.data)).toBe('CGTTCAAACGTT');
+    expect(out.seqs?.offsets).toStrictEqual(big([0, 4, 12]));
+    // Row 0 from 2: [-1, -1, 0, 0]; row 1 from 0: [0, 1.5, 1.5, 0, 0, 0, 2, 2] reversed.
+    expect([...(out.tracks?.data ?? [])]).toStrictEqual([-1, -1, 0, 0, 2, 2, 0, 0, 0, 1.5, 1.5, 0]);
+    expect(out.tracks?.offsets).toStrictEqual(big([0, 4, 12]));
+  });
+
+  it('fixed length and jitter move the window; without rcNeg nothing is reversed', () => {
+    const out = make().getSync({
+      ...both,
+      jitter: Int32Array.of(-3, 1),
+      length: 3,
+      rcNeg: false,
+      seqs: 'reference',
+      tracks: [0],
+    });
+    // Row 0 from -1: N A A, track [0, -1, -1]; row 1 from 1: A C G, track [1.5, 1.5, 0].
+    expect(text(out.seqs?.data)).toBe('NAAACG');
+    expect([...(out.tracks?.data ?? [])]).toStrictEqual([0, -1, -1, 1.5, 1.5, 0]);
+  });
+
+  it('haplotypes and their realigned tracks from one call (constant insertion fill)', async () => {
+    const req: gvl.DatasetRequest = {
+      regionIdx: Int32Array.of(0),
+      sampleIdx: Int32Array.of(0),
+      rcNeg: true,
+      seqs: 'haplotypes',
+      tracks: [0],
+      realign: true,
+      fills: [{ kind: 'constant', value: 9 }],
+    };
+    const src = make();
+    const out = src.getSync(req, { parallel: false });
+    expect(text(out.seqs?.data)).toBe('CGACTTCGTT');
+    expect(out.seqs?.offsets).toStrictEqual(big([0, 6, 10]));
+    // Haplotype 0: the anchor and the two inserted bases take the fill.
+    expect([...(out.tracks?.data ?? [])]).toStrictEqual([-1, 9, 9, 9, 0, 0, -1, -1, 0, 0]);
+    expect(out.tracks?.offsets).toStrictEqual(big([0, 6, 10]));
+    const par = src.getSync(req, { parallel: true });
+    expect(par.parallel).toBe(true);
+    const asy = await src.get(req, { parallel: true });
+    for (const r of [par, asy]) {
+      expect(r.seqs).toStrictEqual(out.seqs);
+      expect(r.tracks).toStrictEqual(out.tracks);
+    }
+  });
+
+  it('tracks alone need no reference or genotypes', async () => {
+    const src = gvl.DatasetSource.create({
+      regions,
+      rIdxMap,
+      nSamples: 1,
+      ploidy: 2,
+      tracks: [annotation],
+    });
+    const out = await src.get({ ...both, rcNeg: false, tracks: [0, 0] });
+    expect(out.seqs).toBeUndefined();
+    expect(out.tracks?.offsets).toStrictEqual(big([0, 4, 8, 16, 24]));
+  });
+});
+
+describe('DatasetSource: bad input is a typed error naming the value, before any work', () => {
+  const before = gvl.limitsInfo().maxOutputBytes;
+  afterEach(() => {
+    gvl.configureLimits({ maxOutputBytes: before });
+  });
+
+  it('indices out of range name the element', () => {
+    const src = make();
+    expect(() =>
+      src.getSync({
+        regionIdx: Int32Array.of(0, 2),
+        sampleIdx: Int32Array.of(0, 0),
+        rcNeg: false,
+        seqs: 'reference',
+      }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'GVL_INDEX_OUT_OF_RANGE',
+        message: expect.stringContaining('regionIdx[1] = 2'),
+      }),
+    );
+    expect(() => src.getSync({ ...both, rcNeg: false, tracks: [1] })).toThrow(
+      expect.objectContaining({
+        code: 'GVL_INDEX_OUT_OF_RANGE',
+        message: expect.stringContaining('tracks'),
+      }),
+    );
+  });
+
+  it('outputs the source cannot make, bad fills and options are GVL_INVALID_ARGUMENT', async () => {
+    const bare = gvl.DatasetSource.create({ regions, rIdxMap, nSamples: 1, ploidy: 2, reference });
+    expect(() => bare.getSync({ ...both, rcNeg: false, seqs: 'haplotypes' })).toThrow(
+      expect.objectContaining({
+        code: 'GVL_INVALID_ARGUMENT',
+        message: expect.stringContaining('seqs'),
+      }),
+    );
+    const src = make();
+    expect(() =>
+      src.getSync({
+        ...both,
+        rcNeg: false,
+        seqs: 'haplotypes',
+        tracks: [0],
+        realign: true,
+        fills: [{ kind: 'nope' } as never],
+      }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'GVL_INVALID_ARGUMENT',
+        message: expect.stringContaining('request.fills[0].kind'),
+      }),
+    );
+    expect(() => src.getSync({ ...both, rcNeg: false, seqs: 'variants' as never })).toThrow(
+      expect.objectContaining({
+        code: 'GVL_INVALID_ARGUMENT',
+        message: expect.stringContaining('request.seqs'),
+      }),
+    );
+    await expect(
+      src.get({ ...both, rcNeg: false, seqs: 'reference', length: 0 }),
+    ).rejects.toMatchObject({
+      code: 'GVL_INVALID_ARGUMENT',
+    });
+  });
+
+  it('bad source arrays are refused at creation', () => {
+    expect(() =>
+      make({ variants: { starts: variants.starts, ilens: variants.ilens } as never }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'GVL_INVALID_ARGUMENT',
+        message: expect.stringContaining('variants.alts'),
+      }),
+    );
+    const bad = { ...annotation, intervals: { ...annotation.intervals, offsets: big([0, 3, 2]) } };
+    expect(() => make({ tracks: [bad] })).toThrow(
+      expect.objectContaining({ message: expect.stringContaining('tracks[0].intervals.offsets') }),
+    );
+  });
+
+  it('sequence bytes and 4 bytes per track value count against the output cap', () => {
+    const src = make();
+    const req = { ...both, rcNeg: false, seqs: 'reference' as const, tracks: [0] };
+    // 12 sequence bytes + 12 float32 = 60 bytes.
+    gvl.configureLimits({ maxOutputBytes: 60 });
+    expect(src.getSync(req).tracks?.data.length).toBe(12);
+    // A long track list is refused on its int64 row offsets before anything is allocated.
+    gvl.configureLimits({ maxOutputBytes: 100 });
+    expect(() => src.getSync({ ...both, rcNeg: false, tracks: Array(20).fill(0) })).toThrow(
+      expect.objectContaining({
+        code: 'GVL_OUTPUT_TOO_LARGE',
+        message: expect.stringContaining('int64'),
+      }),
+    );
+    gvl.configureLimits({ maxOutputBytes: 59 });
+    expect(() => src.getSync(req)).toThrow(
+      expect.objectContaining({ code: 'GVL_OUTPUT_TOO_LARGE' }),
+    );
+  });
+});

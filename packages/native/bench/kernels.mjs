@@ -1,5 +1,5 @@
-// Kernel throughput benchmark (not a test): MiB/s of output for the haplotype
-// and track kernels, serial and parallel, and the ratio to a plain copy
+// Kernel throughput benchmark (not a test): MiB/s of output for the haplotype,
+// reverse-complement and track kernels, serial and parallel, and the ratio to a plain copy
 // (Buffer.copy) of the same number of bytes measured in the same run.
 // Compare numbers within one run only; the machine line says where it ran.
 //
@@ -158,6 +158,11 @@ for (const [queries, length] of [
   [128, 16384],
 ]) {
   const b = makeBatch(queries, length);
+  // Every haplotype row of the batch, reverse-complemented in place (all rows selected).
+  b.rows = {
+    data: gvl.reconstructHaplotypesSync(b.haplotypes),
+    offsets: BigInt64Array.from({ length: queries * 2 + 1 }, (_, k) => BigInt(k * length)),
+  };
   const cases = [
     [
       'reconstructHaplotypes',
@@ -176,6 +181,12 @@ for (const [queries, length] of [
       4,
       (o) => gvl.intervalsToTracksSync(b.tracks, o),
       (o) => gvl.intervalsToTracks(b.tracks, o),
+    ],
+    [
+      'reverseComplement',
+      1,
+      (o) => gvl.reverseComplementSync(b.rows, o),
+      (o) => gvl.reverseComplement(b.rows, o),
     ],
   ];
   for (const [name, width, sync, async] of cases) {

@@ -252,3 +252,39 @@ describe('loader runs', () => {
     expect(loopBatches({ quick: true }, shape('32x16kb'))).toBe(shape('32x16kb').timed);
   });
 });
+
+describe('cohort curves', () => {
+  it('puts one point per cohort and library on log axes spanning the data', async () => {
+    const { cohortPanels, curvesSvg, decades } = await import('../src/curves.js');
+    expect(decades(1000, 100_000)).toEqual([1000, 10_000, 100_000]);
+    expect(decades(317, 19_512)).toEqual([100, 1000, 10_000, 100_000]);
+    const summary = (meanMs: number, openRss: number) =>
+      ({ meanMs, openRssBytes: openRss * 2 ** 20 }) as never;
+    const write = (gvl: number, peer: number | null) =>
+      ({
+        gvl: { peakRssBytes: gvl * 2 ** 20 },
+        peer: peer === null ? null : { peakRssBytes: peer * 2 ** 20 },
+      }) as never;
+    const cohorts = [
+      { samples: 10_000, gvl: summary(0.3, 50), peer: summary(5, 51), write: write(160, 500) },
+      { samples: 1000, gvl: summary(0.4, 25), peer: null, write: write(127, null) },
+    ] as never[];
+    const panels = cohortPanels(cohorts);
+    expect(panels.map((p) => p.title)).toEqual([
+      'read: batch mean (32 × 16 kb)',
+      'write: peak RSS',
+      'open: private RSS growth',
+    ]);
+    const [read, wr] = panels;
+    expect(read?.series[0]?.points).toEqual([
+      [1000, 400],
+      [10_000, 300],
+    ]);
+    expect(read?.series[1]?.points).toEqual([[10_000, 5000]]); // no peer run at 1,000
+    expect(wr?.series[1]?.points).toEqual([[10_000, 500]]);
+    const svg = curvesSvg(panels, 'caption <x>');
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg.match(/<circle /g)).toHaveLength(2 + 1 + 2 + 1 + 2 + 1);
+    expect(svg).toContain('caption &lt;x&gt;');
+  });
+});

@@ -204,8 +204,10 @@ printed as bedGraph: per track a line 'track type=bedGraph name=NAME', then
       const tracks = !wantTracks ? [] : named.length > 0 ? named : opened.availableTracks;
       if (values.tracks === true && tracks.length === 0)
         throw new InvalidArgumentError(`--tracks: ${path} has no tracks`, { value: path });
-      let ds = opened.withSeqs('haplotypes').withTracks(tracks);
-      if (len !== undefined) ds = ds.withLen(len);
+      const ds = opened
+        .withSeqs('haplotypes')
+        .withTracks(tracks)
+        .withLen(len ?? 'ragged');
       const sel = ds.subsetTo({ regions: [region as number], samples: [sample as number] });
       const r = sel.region(0);
       const name = sel.samples[0] as string;
@@ -282,8 +284,10 @@ dataset is one short batch per epoch.
       const seconds = numberOption(values, 'seconds') ?? 10;
       const mode = loaderMode(values.mode);
       // Haplotypes only: tracks are not part of the measured throughput.
-      let ds = (await Dataset.open(path, { reference })).withSeqs('haplotypes').withTracks(false);
-      if (len !== undefined) ds = ds.withLen(len);
+      const ds = (await Dataset.open(path, { reference }))
+        .withSeqs('haplotypes')
+        .withTracks(false)
+        .withLen(len ?? 'ragged');
       const P = ds.ploidy ?? 1;
       let batches = 0;
       let items = 0;

@@ -6,9 +6,10 @@
  */
 import { cappedResolution } from '@gvl/threads';
 import type { CliCommand, CliIo } from './cli.js';
+import { asUsage, onePositional } from './cli-usage.js';
 import { Dataset } from './dataset.js';
 import { formatMainJobReport, runMainJob } from './demo.js';
-import { GvlError, InvalidArgumentError, UnknownSampleError } from './errors.js';
+import { GvlError, InvalidArgumentError, UnknownSampleError, UsageError } from './errors.js';
 import { checkLoaderMode } from './loader.js';
 import { type Dense, Ragged } from './ragged.js';
 
@@ -17,18 +18,13 @@ function out1(io: CliIo, text: string): void {
 }
 
 function one(positionals: string[], what: string): string {
-  if (positionals.length !== 1) {
-    throw new InvalidArgumentError(`expected exactly one ${what}, got ${positionals.length}`, {
-      value: positionals,
-    });
-  }
-  return positionals[0] as string;
+  return onePositional(positionals, what);
 }
 
 function required(values: Record<string, unknown>, name: string): string {
   const v = values[name];
   if (typeof v !== 'string' || v === '')
-    throw new InvalidArgumentError(`--${name} is required`, { value: v });
+    throw new UsageError(`--${name} is required`, { flag: `--${name}`, value: v });
   return v;
 }
 
@@ -37,9 +33,12 @@ function intOption(values: Record<string, unknown>, name: string, min: number): 
   if (v === undefined) return undefined;
   const s = String(v);
   if (!/^\d+$/.test(s) || Number(s) < min) {
-    throw new InvalidArgumentError(
+    throw new UsageError(
       `--${name} ${JSON.stringify(s)} is invalid: expected an integer >= ${min}`,
-      { value: s },
+      {
+        flag: `--${name}`,
+        value: s,
+      },
     );
   }
   return Number(s);
@@ -47,7 +46,7 @@ function intOption(values: Record<string, unknown>, name: string, min: number): 
 
 /** The `--mode` option, checked before any file is opened (`GVL_INVALID_MODE`, …). */
 function loaderMode(value: unknown): 'inline' {
-  return checkLoaderMode(value);
+  return asUsage('--mode', () => checkLoaderMode(value));
 }
 
 function numberOption(values: Record<string, unknown>, name: string): number | undefined {
@@ -55,10 +54,10 @@ function numberOption(values: Record<string, unknown>, name: string): number | u
   if (v === undefined) return undefined;
   const n = Number(v);
   if (!Number.isFinite(n) || n <= 0) {
-    throw new InvalidArgumentError(
-      `--${name} ${JSON.stringify(v)} is invalid: expected a number > 0`,
-      { value: v },
-    );
+    throw new UsageError(`--${name} ${JSON.stringify(v)} is invalid: expected a number > 0`, {
+      flag: `--${name}`,
+      value: v,
+    });
   }
   return n;
 }
@@ -77,9 +76,9 @@ function pick(
   const byName = values[axis];
   const byIndex = values[`${axis}-index`];
   if ((byName === undefined) === (byIndex === undefined)) {
-    throw new InvalidArgumentError(
+    throw new UsageError(
       `give exactly one of --${axis} NAME and --${axis}-index N (got ${byName === undefined ? 'neither' : 'both'})`,
-      { value: byName ?? byIndex },
+      { flag: `--${axis}`, value: byName ?? byIndex },
     );
   }
   if (byIndex !== undefined) return indexOption(axis, String(byIndex));
@@ -107,9 +106,12 @@ function pick(
 
 function indexOption(axis: string, s: string): number {
   if (!/^\d+$/.test(s)) {
-    throw new InvalidArgumentError(
+    throw new UsageError(
       `--${axis}-index ${JSON.stringify(s)} is invalid: expected an integer >= 0`,
-      { value: s },
+      {
+        flag: `--${axis}-index`,
+        value: s,
+      },
     );
   }
   return Number(s);

@@ -1,7 +1,7 @@
 // Packs every published package with pnpm, as a release does, and checks what a user
 // would install: internal dependencies as caret ranges (one shared copy), LICENSE,
 // repository/homepage/bugs, every entry point present, source maps whose sources are in
-// the tarball, and a native addon without a symbol table.
+// the tarball, and a native addon without debug info.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -131,8 +131,10 @@ describe.skipIf(!pnpm)(
       }
     });
 
+    // Debug info is stripped; the symbol table is kept on purpose (root Cargo.toml): the
+    // hang reports of gvl-stress name the addon's rayon frames from it.
     it.skipIf(process.platform !== 'linux')(
-      'native: ships its addon without a symbol table',
+      'native: ships its addon without debug info, with its symbol table',
       () => {
         const { folder } = packed('native');
         const addons = files(folder).filter((f) => f.endsWith('.node'));
@@ -140,9 +142,9 @@ describe.skipIf(!pnpm)(
         const buf = readFileSync(join(folder, addons[0] as string));
         expect(buf.subarray(0, 4).toString('latin1')).toBe('\x7fELF');
         const sections = elfSections(buf);
-        expect(sections).toContain('.dynsym'); // the exported napi symbols stay
-        expect(sections).not.toContain('.symtab');
-        expect(sections.filter((s) => s.startsWith('.debug'))).toEqual([]);
+        expect(sections).toContain('.dynsym'); // the exported napi symbols
+        expect(sections).toContain('.symtab'); // function names for gvl-stress backtraces
+        expect(sections.filter((s) => /^\.z?debug/.test(s))).toEqual([]);
       },
     );
   },

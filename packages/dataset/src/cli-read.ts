@@ -9,9 +9,17 @@ import type { CliCommand, CliIo } from './cli.js';
 import { asUsage, onePositional } from './cli-usage.js';
 import { Dataset } from './dataset.js';
 import { formatMainJobReport, runMainJob } from './demo.js';
-import { GvlError, InvalidArgumentError, UnknownSampleError, UsageError } from './errors.js';
+import {
+  GvlError,
+  InvalidArgumentError,
+  isGvlError,
+  UnknownSampleError,
+  UsageError,
+} from './errors.js';
 import { checkLoaderMode } from './loader.js';
+import type { LengthKind } from './output.js';
 import { type Dense, Ragged } from './ragged.js';
+import type { SeqsKind } from './settings.js';
 
 function out1(io: CliIo, text: string): void {
   io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
@@ -117,6 +125,26 @@ function indexOption(axis: string, s: string): number {
   return Number(s);
 }
 
+/**
+ * `ds.withLen(--len)`: a length the dataset's regions cannot give is a data error (2) whose
+ * message names `--len` rather than the API's "output length".
+ */
+function withLenFlag<S extends SeqsKind | null, T extends boolean>(
+  ds: Dataset<S, T, 'ragged'>,
+  len: number | undefined,
+): Dataset<S, T, LengthKind> {
+  if (len === undefined) return ds;
+  try {
+    return ds.withLen(len);
+  } catch (e) {
+    if (!isGvlError(e, 'GVL_INVALID_ARGUMENT')) throw e;
+    throw new InvalidArgumentError(
+      `--len ${len} is too long for ${ds.path}: ${e.message.replace(/^output length \S+ is invalid: /, '')}`,
+      { value: len, cause: e },
+    );
+  }
+}
+
 /** Row `i` of a ragged or dense output (the innermost axis). */
 function rowOf<T extends Uint8Array | Float32Array>(out: Ragged<T> | Dense<T>, i: number): T {
   if (out instanceof Ragged) return out.row(i);
@@ -206,10 +234,7 @@ printed as bedGraph: per track a line 'track type=bedGraph name=NAME', then
       const tracks = !wantTracks ? [] : named.length > 0 ? named : opened.availableTracks;
       if (values.tracks === true && tracks.length === 0)
         throw new InvalidArgumentError(`--tracks: ${path} has no tracks`, { value: path });
-      const ds = opened
-        .withSeqs('haplotypes')
-        .withTracks(tracks)
-        .withLen(len ?? 'ragged');
+      const ds = withLenFlag(opened.withSeqs('haplotypes').withTracks(tracks), len);
       const sel = ds.subsetTo({ regions: [region as number], samples: [sample as number] });
       const r = sel.region(0);
       const name = sel.samples[0] as string;
@@ -286,10 +311,10 @@ dataset is one short batch per epoch.
       const seconds = numberOption(values, 'seconds') ?? 10;
       const mode = loaderMode(values.mode);
       // Haplotypes only: tracks are not part of the measured throughput.
-      const ds = (await Dataset.open(path, { reference }))
-        .withSeqs('haplotypes')
-        .withTracks(false)
-        .withLen(len ?? 'ragged');
+      const ds = withLenFlag(
+        (await Dataset.open(path, { reference })).withSeqs('haplotypes').withTracks(false),
+        len,
+      );
       const P = ds.ploidy ?? 1;
       let batches = 0;
       let items = 0;

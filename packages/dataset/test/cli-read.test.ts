@@ -122,6 +122,13 @@ describe.skipIf(missing.length > 0)(suiteName('gvl get / bench / demo', missing)
       64,
     );
     expect(noRef.err.join('')).toContain('GVL_USAGE: --reference is required');
+    // A length the regions cannot give is a data error (2) that names --len.
+    const long = capture();
+    const longArgs = ['get', ds, '--reference', chr20.fasta, '--region-index', '0'];
+    expect(await main([...longArgs, '--sample-index', '0', '--len', '100000'], long.io)).toBe(2);
+    expect(long.err.join('')).toMatch(
+      /^GVL_INVALID_ARGUMENT: --len 100000 is too long for .*: expected L \+ 2·jitter \(100000 \+ 2·0\) <= min region length/,
+    );
   });
 
   it('gvl bench --json reports batches/s, haplotypes/s, MiB/s, threads and peak RSS', async () => {

@@ -56,9 +56,9 @@ class GcCounter {
 }
 
 async function openHaplotypes(job: ReadJob | LoopJob): Promise<Dataset> {
-  let ds = (await Dataset.open(job.dataset, { reference: job.reference })).withSeqs('haplotypes');
-  if (job.length !== 'ragged') ds = ds.withLen(job.length);
-  return ds;
+  return (await Dataset.open(job.dataset, { reference: job.reference }))
+    .withSeqs('haplotypes')
+    .withLen(job.length);
 }
 
 function toIndex(b: readonly [readonly number[], readonly number[]]): [Int32Array, Int32Array] {

@@ -6,29 +6,33 @@
  */
 import { cappedResolution } from '@gvl/threads';
 import type { CliCommand, CliIo } from './cli.js';
+import { asUsage, onePositional } from './cli-usage.js';
 import { Dataset } from './dataset.js';
 import { formatMainJobReport, runMainJob } from './demo.js';
-import { GvlError, InvalidArgumentError, UnknownSampleError } from './errors.js';
+import {
+  GvlError,
+  InvalidArgumentError,
+  isGvlError,
+  UnknownSampleError,
+  UsageError,
+} from './errors.js';
 import { checkLoaderMode } from './loader.js';
+import type { LengthKind } from './output.js';
 import { type Dense, Ragged } from './ragged.js';
+import type { SeqsKind } from './settings.js';
 
 function out1(io: CliIo, text: string): void {
   io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 }
 
 function one(positionals: string[], what: string): string {
-  if (positionals.length !== 1) {
-    throw new InvalidArgumentError(`expected exactly one ${what}, got ${positionals.length}`, {
-      value: positionals,
-    });
-  }
-  return positionals[0] as string;
+  return onePositional(positionals, what);
 }
 
 function required(values: Record<string, unknown>, name: string): string {
   const v = values[name];
   if (typeof v !== 'string' || v === '')
-    throw new InvalidArgumentError(`--${name} is required`, { value: v });
+    throw new UsageError(`--${name} is required`, { flag: `--${name}`, value: v });
   return v;
 }
 
@@ -37,9 +41,12 @@ function intOption(values: Record<string, unknown>, name: string, min: number): 
   if (v === undefined) return undefined;
   const s = String(v);
   if (!/^\d+$/.test(s) || Number(s) < min) {
-    throw new InvalidArgumentError(
+    throw new UsageError(
       `--${name} ${JSON.stringify(s)} is invalid: expected an integer >= ${min}`,
-      { value: s },
+      {
+        flag: `--${name}`,
+        value: s,
+      },
     );
   }
   return Number(s);
@@ -47,7 +54,7 @@ function intOption(values: Record<string, unknown>, name: string, min: number): 
 
 /** The `--mode` option, checked before any file is opened (`GVL_INVALID_MODE`, …). */
 function loaderMode(value: unknown): 'inline' {
-  return checkLoaderMode(value);
+  return asUsage('--mode', () => checkLoaderMode(value));
 }
 
 function numberOption(values: Record<string, unknown>, name: string): number | undefined {
@@ -55,10 +62,10 @@ function numberOption(values: Record<string, unknown>, name: string): number | u
   if (v === undefined) return undefined;
   const n = Number(v);
   if (!Number.isFinite(n) || n <= 0) {
-    throw new InvalidArgumentError(
-      `--${name} ${JSON.stringify(v)} is invalid: expected a number > 0`,
-      { value: v },
-    );
+    throw new UsageError(`--${name} ${JSON.stringify(v)} is invalid: expected a number > 0`, {
+      flag: `--${name}`,
+      value: v,
+    });
   }
   return n;
 }
@@ -77,9 +84,9 @@ function pick(
   const byName = values[axis];
   const byIndex = values[`${axis}-index`];
   if ((byName === undefined) === (byIndex === undefined)) {
-    throw new InvalidArgumentError(
+    throw new UsageError(
       `give exactly one of --${axis} NAME and --${axis}-index N (got ${byName === undefined ? 'neither' : 'both'})`,
-      { value: byName ?? byIndex },
+      { flag: `--${axis}`, value: byName ?? byIndex },
     );
   }
   if (byIndex !== undefined) return indexOption(axis, String(byIndex));
@@ -107,12 +114,35 @@ function pick(
 
 function indexOption(axis: string, s: string): number {
   if (!/^\d+$/.test(s)) {
-    throw new InvalidArgumentError(
+    throw new UsageError(
       `--${axis}-index ${JSON.stringify(s)} is invalid: expected an integer >= 0`,
-      { value: s },
+      {
+        flag: `--${axis}-index`,
+        value: s,
+      },
     );
   }
   return Number(s);
+}
+
+/**
+ * `ds.withLen(--len)`: a length the dataset's regions cannot give is a data error (2) whose
+ * message names `--len` rather than the API's "output length".
+ */
+function withLenFlag<S extends SeqsKind | null, T extends boolean>(
+  ds: Dataset<S, T, 'ragged'>,
+  len: number | undefined,
+): Dataset<S, T, LengthKind> {
+  if (len === undefined) return ds;
+  try {
+    return ds.withLen(len);
+  } catch (e) {
+    if (!isGvlError(e, 'GVL_INVALID_ARGUMENT')) throw e;
+    throw new InvalidArgumentError(
+      `--len ${len} is too long for ${ds.path}: ${e.message.replace(/^output length \S+ is invalid: /, '')}`,
+      { value: len, cause: e },
+    );
+  }
 }
 
 /** Row `i` of a ragged or dense output (the innermost axis). */
@@ -204,8 +234,7 @@ printed as bedGraph: per track a line 'track type=bedGraph name=NAME', then
       const tracks = !wantTracks ? [] : named.length > 0 ? named : opened.availableTracks;
       if (values.tracks === true && tracks.length === 0)
         throw new InvalidArgumentError(`--tracks: ${path} has no tracks`, { value: path });
-      let ds = opened.withSeqs('haplotypes').withTracks(tracks);
-      if (len !== undefined) ds = ds.withLen(len);
+      const ds = withLenFlag(opened.withSeqs('haplotypes').withTracks(tracks), len);
       const sel = ds.subsetTo({ regions: [region as number], samples: [sample as number] });
       const r = sel.region(0);
       const name = sel.samples[0] as string;
@@ -282,8 +311,10 @@ dataset is one short batch per epoch.
       const seconds = numberOption(values, 'seconds') ?? 10;
       const mode = loaderMode(values.mode);
       // Haplotypes only: tracks are not part of the measured throughput.
-      let ds = (await Dataset.open(path, { reference })).withSeqs('haplotypes').withTracks(false);
-      if (len !== undefined) ds = ds.withLen(len);
+      const ds = withLenFlag(
+        (await Dataset.open(path, { reference })).withSeqs('haplotypes').withTracks(false),
+        len,
+      );
       const P = ds.ploidy ?? 1;
       let batches = 0;
       let items = 0;

@@ -2,9 +2,10 @@
  * The `gvl` command line: a table of subcommands (`write`, `info`, `verify`, `get`,
  * `bench`, `demo`), each parsed with `node:util` `parseArgs`.
  *
- * Exit codes: 0 success; 2 a typed error (any `GvlError`, including those of
- * `@gvl/native` and `@gvl/threads`) or a usage error, printed as `CODE: message` without a
- * stack trace; 128 + the signal number when `gvl write` is interrupted by SIGINT (130),
+ * Exit codes: 0 success; 64 a usage error (`GVL_USAGE`: unknown command or flag, a missing
+ * or malformed flag, wrong arguments; the message names the flag); 2 any other typed error
+ * (any `GvlError`, including those of `@gvl/native` and `@gvl/threads`: the data, files
+ * or configuration), printed as `CODE: message` without a stack trace; 128 + the signal number when `gvl write` is interrupted by SIGINT (130),
  * SIGTERM (143) or SIGHUP (129) — the write is aborted and nothing is left behind; 130
  * for another `GVL_ABORTED`; 1 an internal error (a bug), printed as `internal error: …`
  * with how to report it and the stack.
@@ -12,15 +13,29 @@
  * @module
  */
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { constants as osConstants } from 'node:os';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { formatCliError } from '@gvl/errors';
+import { MAX_COORDINATE } from './bed.js';
 import type { BigWigTrack } from './bigwig.js';
 import { READ_COMMANDS } from './cli-read.js';
-import { describeError, FileError, InvalidArgumentError, isGvlError } from './errors.js';
+import { onePositional } from './cli-usage.js';
+import {
+  describeError,
+  FileError,
+  InvalidArgumentError,
+  isGvlError,
+  UsageError,
+} from './errors.js';
 import { type DatasetInfo, datasetInfo } from './info.js';
 import { formatVerifyReport, verifyDataset } from './verify.js';
 import { write } from './write.js';
+
+/** The version of this package (`gvl --version`). */
+export const VERSION: string = (
+  createRequire(import.meta.url)('../package.json') as { version: string }
+).version;
 
 /** Signals that interrupt `gvl write` cleanly (Windows has no SIGHUP handler). */
 const WRITE_SIGNALS: readonly NodeJS.Signals[] =
@@ -62,9 +77,10 @@ export function parseBigWigSpecs(specs: readonly string[]): BigWigTrack[] {
   for (const spec of specs) {
     const m = /^([^:=]+):([^=]+)=(.+)$/.exec(spec);
     if (!m) {
-      throw new InvalidArgumentError(
+      throw new UsageError(
         `--bigwig ${JSON.stringify(spec)} is invalid: expected NAME:SAMPLE=PATH`,
         {
+          flag: '--bigwig',
           value: spec,
         },
       );
@@ -72,11 +88,9 @@ export function parseBigWigSpecs(specs: readonly string[]): BigWigTrack[] {
     const [, name, sample, path] = m as unknown as [string, string, string, string];
     const paths = byName.get(name) ?? {};
     if (paths[sample] !== undefined) {
-      throw new InvalidArgumentError(
+      throw new UsageError(
         `--bigwig gives sample ${JSON.stringify(sample)} twice for track ${JSON.stringify(name)}`,
-        {
-          value: spec,
-        },
+        { flag: '--bigwig', value: spec },
       );
     }
     paths[sample] = path;
@@ -85,13 +99,18 @@ export function parseBigWigSpecs(specs: readonly string[]): BigWigTrack[] {
   return [...byName].map(([name, paths]) => ({ name, paths }));
 }
 
-function parseIntOption(name: string, v: unknown): number | undefined {
+function parseIntOption(
+  name: string,
+  v: unknown,
+  max = Number.MAX_SAFE_INTEGER,
+): number | undefined {
   if (v === undefined) return undefined;
   const s = String(v);
-  if (!/^\d+$/.test(s))
-    throw new InvalidArgumentError(`--${name} ${JSON.stringify(s)} is not a non-negative integer`, {
-      value: s,
-    });
+  if (!/^\d+$/.test(s) || Number(s) > max)
+    throw new UsageError(
+      `--${name} ${JSON.stringify(s)} is invalid: expected an integer from 0 to ${max}`,
+      { flag: `--${name}`, value: s },
+    );
   return Number(s);
 }
 
@@ -150,7 +169,7 @@ export const COMMANDS: Readonly<Record<string, CliCommand>> = {
     summary: 'write a genvarloader dataset from a BED, a VCF and optional bigWigs',
     usage: `Usage: gvl write OUT --bed BED --vcf VCF [options]
 
-Writes the genvarloader (format 2.0.0) dataset OUT.
+Writes the genvarloader (format 2.0.0) dataset OUT. Needs --vcf, --bigwig, or both.
 
   --bed BED                regions, BED3-BED6, plain or gzipped (required)
   --vcf VCF                bgzipped VCF with a .tbi or .csi index
@@ -161,7 +180,9 @@ Writes the genvarloader (format 2.0.0) dataset OUT.
   --no-extend              do not extend haplotypes shortened by deletions
   --overwrite              replace OUT if it is a dataset (only once the new one is complete);
                            anything else at OUT is refused (GVL_NOT_A_DATASET)
-  --no-progress            never show a progress bar (default: only on a TTY)`,
+  --no-progress            never show a progress bar (default: only on a TTY)
+  --json                   print the summary as JSON on stdout: { path, nRegions, samples,
+                           ploidy, nVariants, tracks, bytes, ... } (WriteSummary)`,
     options: {
       bed: { type: 'string' },
       vcf: { type: 'string' },
@@ -172,17 +193,22 @@ Writes the genvarloader (format 2.0.0) dataset OUT.
       'no-extend': { type: 'boolean' },
       overwrite: { type: 'boolean' },
       'no-progress': { type: 'boolean' },
+      json: { type: 'boolean' },
     },
     async run({ values, positionals }, io) {
-      if (positionals.length !== 1) {
-        throw new InvalidArgumentError(
-          `expected exactly one output path, got ${positionals.length}`,
-          { value: positionals },
+      const target = onePositional(positionals, 'output path (OUT)');
+      if (typeof values.bed !== 'string' || values.bed === '')
+        throw new UsageError('--bed is required', { flag: '--bed', value: values.bed });
+      const tracks = parseBigWigSpecs((values.bigwig as string[] | undefined) ?? []);
+      if (values.vcf === '')
+        throw new UsageError('--vcf needs a path', { flag: '--vcf', value: '' });
+      if (values.vcf === undefined && tracks.length === 0) {
+        throw new UsageError(
+          'nothing to write: give --vcf VCF (genotypes), --bigwig NAME:SAMPLE=PATH (tracks), or both',
+          { flag: '--vcf' },
         );
       }
-      if (typeof values.bed !== 'string')
-        throw new InvalidArgumentError('--bed is required', { value: values.bed });
-      const tracks = parseBigWigSpecs((values.bigwig as string[] | undefined) ?? []);
+      const maxJitter = parseIntOption('max-jitter', values['max-jitter'], MAX_COORDINATE) ?? 0;
       let samples: string[] | undefined;
       if (typeof values.samples === 'string') {
         let text: string;
@@ -202,6 +228,21 @@ Writes the genvarloader (format 2.0.0) dataset OUT.
           .split('\n')
           .map((s) => s.trim())
           .filter((s) => s !== '' && !s.startsWith('#'));
+        if (samples.length === 0) {
+          throw new InvalidArgumentError(`--samples ${values.samples} lists no sample`, {
+            value: values.samples,
+          });
+        }
+        const seen = new Set<string>();
+        for (const name of samples) {
+          if (seen.has(name)) {
+            throw new InvalidArgumentError(
+              `--samples ${values.samples} lists sample ${JSON.stringify(name)} twice`,
+              { value: name },
+            );
+          }
+          seen.add(name);
+        }
       }
       // SIGINT, SIGTERM and SIGHUP abort the write: the temp directory is removed and an
       // existing dataset is untouched. A second signal gets the default action (the
@@ -214,19 +255,23 @@ Writes the genvarloader (format 2.0.0) dataset OUT.
       };
       for (const sig of WRITE_SIGNALS) process.once(sig, onSignal);
       try {
-        const summary = await write(positionals[0] as string, {
+        const summary = await write(target, {
           bed: values.bed,
           ...(typeof values.vcf === 'string' ? { variants: values.vcf } : {}),
           ...(typeof values.reference === 'string' ? { reference: values.reference } : {}),
           ...(tracks.length > 0 ? { tracks } : {}),
           ...(samples ? { samples } : {}),
-          maxJitter: parseIntOption('max-jitter', values['max-jitter']) ?? 0,
+          maxJitter,
           extendToLength: values['no-extend'] !== true,
           overwrite: values.overwrite === true,
           ...(values['no-progress'] === true ? { progress: false } : {}),
           signal: ac.signal,
           onWarning: (w) => io.stderr.write(`warning ${w.code}: ${w.message}\n`),
         });
+        if (values.json === true) {
+          out(io, JSON.stringify(summary, null, 2));
+          return 0;
+        }
         const parts = [`${summary.nRegions} regions × ${summary.samples.length} samples`];
         if (summary.ploidy !== null)
           parts.push(`ploidy ${summary.ploidy}, ${summary.nVariants} variants`);
@@ -252,13 +297,7 @@ Writes the genvarloader (format 2.0.0) dataset OUT.
   --json    print the summary as JSON`,
     options: { json: { type: 'boolean' } },
     async run({ values, positionals }, io) {
-      if (positionals.length !== 1) {
-        throw new InvalidArgumentError(
-          `expected exactly one dataset path, got ${positionals.length}`,
-          { value: positionals },
-        );
-      }
-      const info = await datasetInfo(positionals[0] as string);
+      const info = await datasetInfo(onePositional(positionals, 'dataset path'));
       out(io, values.json === true ? JSON.stringify(info, null, 2) : formatInfo(info));
       return 0;
     },
@@ -275,13 +314,7 @@ one \`GVL_BAD_DATASET: message\` line per problem on stderr when it is not.
   --reference FASTA  also check that every region lies within its contig`,
     options: { json: { type: 'boolean' }, reference: { type: 'string' } },
     async run({ values, positionals }, io) {
-      if (positionals.length !== 1) {
-        throw new InvalidArgumentError(
-          `expected exactly one dataset path, got ${positionals.length}`,
-          { value: positionals },
-        );
-      }
-      const report = await verifyDataset(positionals[0] as string, {
+      const report = await verifyDataset(onePositional(positionals, 'dataset path'), {
         ...(typeof values.reference === 'string' ? { reference: values.reference } : {}),
       });
       if (values.json === true) out(io, JSON.stringify(report, null, 2));
@@ -298,11 +331,12 @@ one \`GVL_BAD_DATASET: message\` line per problem on stderr when it is not.
 function usage(): string {
   const names = Object.keys(COMMANDS);
   const width = Math.max(...names.map((n) => n.length)) + 2;
-  return `Usage: gvl <command> [options]\n\nCommands:\n${names
+  return `Usage: gvl <command> [options]\n       gvl --version\n\nCommands:\n${names
     .map((n) => `  ${n.padEnd(width)}${(COMMANDS[n] as CliCommand).summary}`)
     .join('\n')}\n\nRun \`gvl <command> --help\` for a command's options.
 
-Exit status: 0 success; 2 a usage error or a typed error (stderr: CODE: message);
+Exit status: 0 success; 64 a usage error (stderr: GVL_USAGE: message naming the flag);
+2 a typed error about the data, files or configuration (stderr: CODE: message);
 130 interrupted; 1 an internal error (a bug: stderr says how to report it, with the stack).`;
 }
 
@@ -316,22 +350,27 @@ Exit status: 0 success; 2 a usage error or a typed error (stderr: CODE: message)
  */
 export async function main(argv: readonly string[], io: CliIo = process): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  if (name === '--help' || name === '-h' || name === 'help') {
     out(io, usage());
-    return name === undefined ? 2 : 0;
+    return 0;
   }
-  const cmd = COMMANDS[name];
-  if (cmd === undefined) {
-    io.stderr.write(
-      `GVL_INVALID_ARGUMENT: unknown command ${JSON.stringify(name)}: expected one of ${Object.keys(COMMANDS).join(', ')}\n`,
-    );
-    return 2;
-  }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    out(io, cmd.usage);
+  if (name === '--version' || name === '-V') {
+    out(io, VERSION);
     return 0;
   }
   try {
+    if (name === undefined) throw new UsageError(`a command is required\n\n${usage()}`);
+    const cmd = COMMANDS[name];
+    if (cmd === undefined) {
+      throw new UsageError(
+        `unknown command ${JSON.stringify(name)}: expected one of ${Object.keys(COMMANDS).join(', ')} (gvl --help lists them)`,
+        { value: name },
+      );
+    }
+    if (rest.includes('--help') || rest.includes('-h')) {
+      out(io, cmd.usage);
+      return 0;
+    }
     let parsed: { values: Record<string, unknown>; positionals: string[] };
     try {
       parsed = parseArgs({
@@ -341,13 +380,13 @@ export async function main(argv: readonly string[], io: CliIo = process): Promis
         strict: true,
       });
     } catch (cause) {
-      throw new InvalidArgumentError(`${describeError(cause)}\n\n${cmd.usage}`, { cause });
+      throw new UsageError(`${describeError(cause)}\n\n${cmd.usage}`, { cause });
     }
     return await cmd.run(parsed, io);
   } catch (e) {
-    // Typed errors (this package's, @gvl/native's, @gvl/threads'): `CODE: message`, exit 2
-    // (130 when interrupted); anything else is a bug: exit 1, with the stack and where to
-    // report it.
+    // Usage errors: `GVL_USAGE: message`, exit 64. Other typed errors (this package's,
+    // @gvl/native's, @gvl/threads'): `CODE: message`, exit 2 (130 when interrupted);
+    // anything else is a bug: exit 1, with the stack and where to report it.
     const { text, exitCode } = formatCliError(e);
     io.stderr.write(text);
     return isGvlError(e, 'GVL_ABORTED') ? 130 : exitCode;

@@ -5,7 +5,7 @@ import { type Axis, type AxisIndex, resolveQuery, subsetAxis } from './indexing.
 import { createLoader, type Loader, type LoaderOptions } from './loader.js';
 import type { DatasetMetadata } from './metadata.js';
 import { checkRegionsInReference, readDatasetFiles } from './open.js';
-import type { GetOutput } from './output.js';
+import type { DatasetOutput, GetOutput, LengthKind, LengthKindOf } from './output.js';
 import { type BatchRequest, type Core, computeBatch, type Plan } from './query.js';
 import { loadReference } from './reference.js';
 import {
@@ -40,8 +40,12 @@ export interface BatchOptions {
   signal?: AbortSignal;
 }
 
-/** One batch from {@link Dataset.batches} or a loader. */
-export interface Batch {
+/**
+ * One batch from {@link Dataset.batches} or a loader.
+ *
+ * @typeParam O - the type of `data`: the dataset's {@link DatasetOutput}.
+ */
+export interface Batch<O = GetOutput> {
   /** Position of this batch in the epoch, from 0. */
   index: number;
   /** Region of each item: index into the current subset's regions. */
@@ -49,7 +53,7 @@ export interface Batch {
   /** Sample of each item: index into the current subset's samples. */
   samples: Int32Array;
   /** What `get(regions, samples)` returns for these pairs (leading dim = batch size). */
-  data: GetOutput;
+  data: O;
 }
 
 /** Mutable PRNG state shared by datasets derived from one another (like the peer's `rng`). */
@@ -86,23 +90,58 @@ function freshRng(seed: number): Rng {
  * from the Python peer's numpy PCG64, so byte parity with the peer holds for
  * `jitter = 0` and `deterministic = true`.
  *
- * @see genvarloader `Dataset`.
+ * The type parameters follow the builders, so `get()` and every batch are typed exactly
+ * (see {@link DatasetOutput}): `S` the sequence kind (`withSeqs`), `T` whether tracks are
+ * active (`withTracks`; `boolean` — unknown — after `open`, whose active tracks are every
+ * track in the files), `L` the length kind (`withLen`). The types only describe: every
+ * builder still checks at run time what the dataset can provide.
+ *
+ * @typeParam S - sequence kind: `'haplotypes'`, `'reference'`, `'variants'` or `null`.
+ * @typeParam T - tracks active (`true`), not (`false`), or unknown (`boolean`).
+ * @typeParam L - `'ragged'` or `'dense'` output.
+ * @see genvarloader `Dataset` (its `RaggedDataset[SEQ, TRK]` / `ArrayDataset[SEQ, TRK]`).
  * @example
  * ```ts
  * const ds = await Dataset.open('chr20.gvl', { reference: 'chr20_1-2Mb.fa.gz' });
- * const train = ds.withLen(2048).withSettings({ jitter: 0 }).subsetTo({ samples: slice(0, 200) });
+ * // Dataset<'haplotypes' | 'reference', boolean, 'ragged'>: tracks depend on the files
+ * const seqs = ds.withTracks(false);
+ * const fixed = await seqs.withLen(2048).get([0, 1], 0); // Dense<Uint8Array>
+ * const vars = await seqs.withSeqs('variants').get(0, 0); // RaggedVariants
+ * const train = seqs.withLen(2048).withSettings({ jitter: 0 }).subsetTo({ samples: slice(0, 200) });
  * for await (const batch of train.loader({ batchSize: 64, shuffle: true, seed: 1 })) {
  *   batch.data; // Dense<Uint8Array>, shape [64, 2, 2048], ASCII
  * }
  * ```
  */
-export class Dataset {
+export class Dataset<
+  S extends SeqsKind | null = SeqsKind | null,
+  T extends boolean = boolean,
+  L extends LengthKind = LengthKind,
+> {
   /** @internal */
   readonly #s: State;
 
   private constructor(state: State) {
     this.#s = state;
   }
+
+  /**
+   * Opens a dataset with a reference: sequences are `'haplotypes'` (with genotypes) or
+   * `'reference'` (without), both uint8 bytes; tracks are every track in the files.
+   */
+  static open(
+    path: string,
+    options: OpenOptions & { reference: string },
+  ): Promise<Dataset<'haplotypes' | 'reference', boolean, 'ragged'>>;
+  /**
+   * Opens a dataset without a reference: sequences are `'variants'` (with genotypes) or
+   * none; tracks are every track in the files.
+   */
+  static open(
+    path: string,
+    options?: OpenOptions & { reference?: undefined },
+  ): Promise<Dataset<'variants' | null, boolean, 'ragged'>>;
+  static open(path: string, options?: OpenOptions): Promise<Dataset>;
 
   /**
    * Opens a dataset written by `gvl write` or by the Python genvarloader (format 2.x).
@@ -123,7 +162,7 @@ export class Dataset {
    * @example
    * ```ts
    * const ds = await Dataset.open('chr20.gvl', { reference: 'chr20.fa.gz' });
-   * const haps = await ds.get(0, 'HG00096'); // Ragged<Uint8Array>, shape [2, null]
+   * const haps = await ds.get(0, 'HG00096'); // Ragged<Uint8Array>, shape [2, null] (no tracks in the files)
    * ```
    */
   static async open(path: string, options: OpenOptions = {}): Promise<Dataset> {
@@ -181,8 +220,10 @@ export class Dataset {
     return { seqs: s.seqs, tracks: s.tracks, length: s.length, settings: s.settings };
   }
 
-  #with(patch: Partial<State>): Dataset {
-    return new Dataset({ ...this.#s, ...patch });
+  #with<S2 extends SeqsKind | null = S, T2 extends boolean = T, L2 extends LengthKind = L>(
+    patch: Partial<State>,
+  ): Dataset<S2, T2, L2> {
+    return new Dataset<S2, T2, L2>({ ...this.#s, ...patch });
   }
 
   /** Path of the dataset directory. */
@@ -227,8 +268,8 @@ export class Dataset {
     return this.#s.core.files.metadata.max_jitter;
   }
   /** Active sequence kind, or `null` for tracks only. */
-  get seqsKind(): SeqsKind | null {
-    return this.#s.seqs;
+  get seqsKind(): S {
+    return this.#s.seqs as S;
   }
   /** Names of every track in the dataset. */
   get availableTracks(): string[] {
@@ -289,9 +330,11 @@ export class Dataset {
    * @throws {@link GvlError} `GVL_INVALID_MODE` for an unknown kind; `GVL_NO_REFERENCE` or
    *   `GVL_MODE_UNAVAILABLE` when the dataset lacks what the kind needs; `GVL_INVALID_ARGUMENT`
    *   for `'variants'` with a non-ragged length.
+   * @returns a dataset typed `Dataset<K, T, L>`: `get()` gives `Ragged`/`Dense<Uint8Array>`
+   *   for `'haplotypes'`/`'reference'` and {@link RaggedVariants} for `'variants'`.
    * @see genvarloader `Dataset.with_seqs`.
    */
-  withSeqs(kind: SeqsKind | null): Dataset {
+  withSeqs<K extends SeqsKind | null>(kind: K): Dataset<K, T, L> {
     const k = checkSeqsKind(kind);
     const { core } = this.#s;
     if ((k === 'haplotypes' || k === 'reference') && !core.reference) {
@@ -311,7 +354,7 @@ export class Dataset {
     if (k === 'variants' && this.#s.length !== 'ragged') {
       throw invalid('output length', this.#s.length, "'ragged' with sequences 'variants'");
     }
-    return this.#with({ seqs: k });
+    return this.#with<K>({ seqs: k });
   }
 
   /**
@@ -321,13 +364,27 @@ export class Dataset {
    * `realign` (default: the `realignTracks` setting, true) holds. Active tracks keep the
    * dataset's order (sample tracks sorted by name, then annotation tracks).
    *
+   * Typing: `false` (or `[]`) gives `Dataset<S, false, L>` (no tracks); a name or a
+   * non-empty tuple of names gives `Dataset<S, true, L>` (each name is checked to exist);
+   * `true`, nothing or a `string[]` gives `Dataset<S, boolean, L>` (the dataset may have
+   * no tracks, or the list may be empty).
+   *
    * @throws {@link GvlError} `GVL_INVALID_ARGUMENT` naming an unknown track.
    * @see genvarloader `Dataset.with_tracks`.
    */
+  withTracks(names: false | readonly [], options?: { realign?: boolean }): Dataset<S, false, L>;
+  withTracks(
+    names: string | readonly [string, ...string[]],
+    options?: { realign?: boolean },
+  ): Dataset<S, true, L>;
+  withTracks(
+    names?: readonly string[] | boolean,
+    options?: { realign?: boolean },
+  ): Dataset<S, boolean, L>;
   withTracks(
     names?: string | readonly string[] | boolean,
     options: { realign?: boolean } = {},
-  ): Dataset {
+  ): Dataset<S, boolean, L> {
     const all = this.availableTracks;
     let tracks: string[];
     if (names === undefined || names === true) tracks = all;
@@ -356,15 +413,17 @@ export class Dataset {
    *
    * @throws {@link GvlError} `GVL_INVALID_ARGUMENT` when `L < 1`, when
    *   `L + 2·jitter > min(region length) + 2·maxJitter`, or when sequences are `'variants'`.
+   * @returns a dataset typed `Dataset<S, T, 'ragged'>` for `'ragged'` and
+   *   `Dataset<S, T, 'dense'>` otherwise.
    * @see genvarloader `Dataset.with_len`.
    */
-  withLen(length: OutputLength): Dataset {
+  withLen<N extends OutputLength>(length: N): Dataset<S, T, LengthKindOf<N>> {
     const len = checkOutputLength(length);
     if (len !== 'ragged' && this.#s.seqs === 'variants') {
       throw invalid('output length', len, "'ragged' with sequences 'variants'");
     }
     checkFixedLength(this.#s, len, this.#s.settings.jitter);
-    return this.#with({ length: len });
+    return this.#with<S, T, LengthKindOf<N>>({ length: len });
   }
 
   /**
@@ -375,7 +434,7 @@ export class Dataset {
    *   `GVL_INVALID_MODE` for an unknown insertion fill.
    * @see genvarloader `Dataset.with_settings`.
    */
-  withSettings(patch: Partial<DatasetSettings>): Dataset {
+  withSettings(patch: Partial<DatasetSettings>): Dataset<S, T, L> {
     const settings = validateSettings({ ...this.#s.settings, ...patch }, this);
     if (settings.jitter > this.maxJitter) {
       throw invalid('jitter', settings.jitter, `an integer in [0, max_jitter = ${this.maxJitter}]`);
@@ -392,7 +451,7 @@ export class Dataset {
    * @throws {@link GvlError} `GVL_INDEX_OUT_OF_RANGE`, `GVL_UNKNOWN_SAMPLE`, `GVL_UNKNOWN_REGION`.
    * @see genvarloader `Dataset.subset_to`.
    */
-  subsetTo(subset: { regions?: AxisIndex; samples?: AxisIndex }): Dataset {
+  subsetTo(subset: { regions?: AxisIndex; samples?: AxisIndex }): Dataset<S, T, L> {
     return this.#with({
       regions: subsetAxis(this.#s.regions, subset.regions),
       samples: subsetAxis(this.#s.samples, subset.samples),
@@ -400,7 +459,7 @@ export class Dataset {
   }
 
   /** The same dataset without any subset. */
-  toFullDataset(): Dataset {
+  toFullDataset(): Dataset<S, T, L> {
     const { files } = this.#s.core;
     return this.#with({
       regions: {
@@ -448,7 +507,9 @@ export class Dataset {
    *
    * @param regions - region index in input BED order (or a name, list, mask, slice); default all.
    * @param samples - sample index in `metadata.samples` order, or a name; default all.
-   * @returns the sequences, the tracks, or `[sequences, tracks]` when both are active.
+   * @returns the sequences, the tracks, or `[sequences, tracks]` when both are active,
+   *   typed {@link DatasetOutput}`<S, T, L>` (e.g. `Dense<Uint8Array>` after
+   *   `withTracks(false).withLen(2048)` on haplotypes).
    * @throws {@link GvlError} `GVL_INDEX_OUT_OF_RANGE`, `GVL_UNKNOWN_SAMPLE`,
    *   `GVL_UNKNOWN_REGION`, `GVL_INVALID_ARGUMENT`, `GVL_ABORTED`.
    * @see genvarloader `Dataset.__getitem__`.
@@ -457,10 +518,12 @@ export class Dataset {
     regions?: AxisIndex,
     samples?: AxisIndex,
     options: { signal?: AbortSignal } = {},
-  ): Promise<GetOutput> {
+  ): Promise<DatasetOutput<S, T, L>> {
     const q = resolveQuery(this.#s.regions, this.#s.samples, regions, samples);
     const rnd = this.drawRandom(q.regionIdx.length);
-    return computeBatch(this.#s.core, this.#plan(), { ...q, ...rnd }, options.signal);
+    return computeBatch(this.#s.core, this.#plan(), { ...q, ...rnd }, options.signal) as Promise<
+      DatasetOutput<S, T, L>
+    >;
   }
 
   /** @internal Resolves paired subset positions to a batch request (random draws included). */
@@ -483,7 +546,7 @@ export class Dataset {
    * }
    * ```
    */
-  async *batches(options: BatchOptions = {}): AsyncGenerator<Batch> {
+  async *batches(options: BatchOptions = {}): AsyncGenerator<Batch<DatasetOutput<S, T, L>>> {
     const { signal } = options;
     const aborted = (index: number) =>
       new AbortedError(`batch iteration aborted by its signal before batch ${index} completed`, {
@@ -501,7 +564,12 @@ export class Dataset {
         if (signal?.aborted && isGvlError(e, 'GVL_ABORTED')) throw aborted(plan.index);
         throw e;
       }
-      yield { index: plan.index, regions: plan.regions, samples: plan.samples, data };
+      yield {
+        index: plan.index,
+        regions: plan.regions,
+        samples: plan.samples,
+        data: data as DatasetOutput<S, T, L>,
+      };
     }
   }
 
@@ -515,8 +583,8 @@ export class Dataset {
    *   `GVL_MODE_UNAVAILABLE` for `'process'`; `GVL_INVALID_ARGUMENT` for bad counts and
    *   for the removed `workers` option. All before any batch starts.
    */
-  loader(options: LoaderOptions = {}): Loader {
-    return createLoader(this, options);
+  loader(options: LoaderOptions = {}): Loader<DatasetOutput<S, T, L>> {
+    return createLoader(this, options) as Loader<DatasetOutput<S, T, L>>;
   }
 }
 

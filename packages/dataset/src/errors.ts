@@ -44,6 +44,7 @@ import { GvlError, type GvlErrorOptions } from '@gvl/errors';
  * | `GVL_MODE_UNAVAILABLE` | a known mode this dataset or loader cannot provide |
  * | `GVL_NO_REFERENCE` | the output needs a reference and none was given to `Dataset.open` |
  * | `GVL_LOADER_CLOSED` | a loader was closed while a batch was pending |
+ * | `GVL_USAGE` | (the `gvl` CLI) the command line is wrong: unknown command or flag, a missing or malformed flag; `UsageError` from `@gvl/errors`, exit 64 |
  *
  * Errors of `@gvl/native` (`GVL_NATIVE_PANIC`, `GVL_ALLOCATION_FAILED`, …) reach callers
  * of the read path unchanged: they are `GvlError`s too.
@@ -79,9 +80,10 @@ export type GvlErrorCode =
   | 'GVL_MODE_UNAVAILABLE'
   | 'GVL_NO_REFERENCE'
   | 'GVL_LOADER_CLOSED'
-  | 'GVL_ABORTED';
+  | 'GVL_ABORTED'
+  | 'GVL_USAGE';
 
-export { isGvlError } from '@gvl/errors';
+export { isGvlError, UsageError } from '@gvl/errors';
 /**
  * The base of every gvl-ts error, re-exported from `@gvl/errors`: every class below
  * extends it, and so do the errors of `@gvl/native` (`NativeError`), `@gvl/threads` and

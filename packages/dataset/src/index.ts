@@ -44,7 +44,17 @@ export type { Loader, LoaderMode, LoaderOptions, LoaderStats } from './loader.js
 export { LOADER_MODES } from './loader.js';
 export type { DatasetMetadata, MetadataProblem } from './metadata.js';
 export { FORMAT_VERSION, PEER_VERSION, parseMetadata } from './metadata.js';
-export type { GetOutput, RaggedVariants, SeqsOutput, TracksOutput } from './output.js';
+export type {
+  DatasetOutput,
+  GetOutput,
+  LengthKind,
+  LengthKindOf,
+  RaggedVariants,
+  SeqsOutput,
+  SeqsOutputOf,
+  TracksOutput,
+  TracksOutputOf,
+} from './output.js';
 export type { Dense, ElementOf, RaggedShape, TypedArray } from './ragged.js';
 export { offsetsFromLengths, Ragged } from './ragged.js';
 export type { Reference } from './reference.js';

@@ -53,8 +53,10 @@ export interface LoaderStats {
  * Batches in order, computed ahead of the consumer with bounded prefetch. Iterate with
  * `for await`; `close()` stops it: every pending batch settles (rejects with
  * `GVL_LOADER_CLOSED`, or `GVL_ABORTED` when the signal fired).
+ *
+ * @typeParam O - the type of each batch's `data`: the dataset's `DatasetOutput`.
  */
-export interface Loader extends AsyncIterableIterator<Batch> {
+export interface Loader<O = GetOutput> extends AsyncIterableIterator<Batch<O>> {
   /** Stops the loader; resolves once every pending batch has settled. */
   close(): Promise<void>;
   /** Live counters. */

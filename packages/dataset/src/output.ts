@@ -27,3 +27,56 @@ export type SeqsOutput = Ragged<Uint8Array> | Dense<Uint8Array> | RaggedVariants
 export type TracksOutput = Ragged<Float32Array> | Dense<Float32Array>;
 /** What `get()` returns: sequences, tracks, or `[sequences, tracks]` when both are active. */
 export type GetOutput = SeqsOutput | TracksOutput | [SeqsOutput, TracksOutput];
+
+/**
+ * The output length modes as types: `'ragged'` ({@link Ragged} rows) or `'dense'`
+ * (`'variable'` or a fixed length: {@link Dense}, padded or exact).
+ */
+export type LengthKind = 'ragged' | 'dense';
+
+/** The {@link LengthKind} of an output length: `'ragged'` → `'ragged'`, else `'dense'`. */
+export type LengthKindOf<N> = N extends 'ragged' ? 'ragged' : 'dense';
+
+/**
+ * The sequences `get()` returns for sequence kind `S` and length kind `L`: uint8 ASCII
+ * bytes (`Ragged` or `Dense`) for `'haplotypes'` and `'reference'`, {@link RaggedVariants}
+ * for `'variants'` (always ragged), `never` for `null`. Distributes over unions.
+ */
+export type SeqsOutputOf<S, L> = S extends 'variants'
+  ? RaggedVariants
+  : S extends 'haplotypes' | 'reference'
+    ? L extends 'ragged'
+      ? Ragged<Uint8Array>
+      : Dense<Uint8Array>
+    : never;
+
+/** The tracks `get()` returns for length kind `L`: float32 `Ragged` or `Dense`. */
+export type TracksOutputOf<L> = L extends 'ragged' ? Ragged<Float32Array> : Dense<Float32Array>;
+
+/**
+ * What `get()` (and each batch's `data`) returns for a {@link Dataset}`<S, T, L>`:
+ * sequences alone when no track is active (`T = false`), tracks alone when `S = null`,
+ * `[sequences, tracks]` when both are. Each parameter distributes over a union, so a state
+ * the types cannot know (tracks after `open`, whose active set depends on the files, is
+ * `boolean`) gives the union of the outputs it allows.
+ *
+ * @typeParam S - the sequence kind (`withSeqs`), or `null` for none.
+ * @typeParam T - whether tracks are active (`true`), not (`false`), or unknown (`boolean`).
+ * @typeParam L - the {@link LengthKind} (`withLen`).
+ * @example
+ * ```ts
+ * type A = DatasetOutput<'haplotypes', false, 'dense'>; // Dense<Uint8Array>
+ * type B = DatasetOutput<'haplotypes', true, 'ragged'>; // [Ragged<Uint8Array>, Ragged<Float32Array>]
+ * type C = DatasetOutput<'variants', false, 'ragged'>; // RaggedVariants
+ * type D = DatasetOutput<null, true, 'dense'>; // Dense<Float32Array>
+ * ```
+ */
+export type DatasetOutput<S, T, L> = L extends LengthKind
+  ? S extends 'haplotypes' | 'reference' | 'variants'
+    ? T extends true
+      ? [SeqsOutputOf<S, L>, TracksOutputOf<L>]
+      : SeqsOutputOf<S, L>
+    : T extends true
+      ? TracksOutputOf<L>
+      : never
+  : never;

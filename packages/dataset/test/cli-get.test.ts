@@ -217,8 +217,8 @@ describe.skipIf(missing.length > 0)(suiteName('gvl get', missing), () => {
     expect(unknown.code).toBe(2);
     expect(unknown.err).toMatch(/^GVL_UNKNOWN_SAMPLE: no sample is named "5"; .*--sample-index 5/);
     const both = await gvl([...base, '--region', '1', '--sample', '1', '--sample-index', '0']);
-    expect(both.code).toBe(2);
-    expect(both.err).toMatch(/^GVL_INVALID_ARGUMENT: give exactly one of --sample/);
+    expect(both.code).toBe(64);
+    expect(both.err).toMatch(/^GVL_USAGE: give exactly one of --sample/);
     const noRegion = await gvl([...base, '--region', '7', '--sample', '1']);
     expect(noRegion.err).toMatch(/^GVL_UNKNOWN_REGION: no region is named "7"; .*--region-index 7/);
   });

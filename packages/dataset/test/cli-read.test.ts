@@ -118,8 +118,17 @@ describe.skipIf(missing.length > 0)(suiteName('gvl get / bench / demo', missing)
     ).toBe(2);
     expect(bad.err.join('')).toContain('GVL_UNKNOWN_SAMPLE');
     const noRef = capture();
-    expect(await main(['get', ds, '--region-index', '0', '--sample-index', '0'], noRef.io)).toBe(2);
-    expect(noRef.err.join('')).toContain('GVL_INVALID_ARGUMENT: --reference is required');
+    expect(await main(['get', ds, '--region-index', '0', '--sample-index', '0'], noRef.io)).toBe(
+      64,
+    );
+    expect(noRef.err.join('')).toContain('GVL_USAGE: --reference is required');
+    // A length the regions cannot give is a data error (2) that names --len.
+    const long = capture();
+    const longArgs = ['get', ds, '--reference', chr20.fasta, '--region-index', '0'];
+    expect(await main([...longArgs, '--sample-index', '0', '--len', '100000'], long.io)).toBe(2);
+    expect(long.err.join('')).toMatch(
+      /^GVL_INVALID_ARGUMENT: --len 100000 is too long for .*: expected L \+ 2·jitter \(100000 \+ 2·0\) <= min region length/,
+    );
   });
 
   it('gvl bench --json reports batches/s, haplotypes/s, MiB/s, threads and peak RSS', async () => {
@@ -155,8 +164,8 @@ describe.skipIf(missing.length > 0)(suiteName('gvl get / bench / demo', missing)
         ['bench', ds, '--reference', chr20.fasta, '--mode', 'turbo', '--seconds', '0.1'],
         bad.io,
       ),
-    ).toBe(2);
-    expect(bad.err.join('')).toContain('GVL_INVALID_MODE');
+    ).toBe(64);
+    expect(bad.err.join('')).toMatch(/^GVL_USAGE: --mode: loader mode "turbo" is not supported/);
   });
 
   it('gvl demo runs the main job and finds the serial re-check identical', async () => {
@@ -194,13 +203,13 @@ describe("the removed loader mode 'worker' on the command line", () => {
     ],
     ['demo', '--data', join(tmpdir(), 'no-such-data'), '--mode', 'worker'],
   ])(
-    'gvl %s --mode worker fails with GVL_INVALID_MODE before touching any file',
+    'gvl %s --mode worker is a usage error (the GVL_INVALID_MODE message) before touching any file',
     async (...argv) => {
       const c = capture();
-      expect(await main(argv, c.io)).toBe(2);
+      expect(await main(argv, c.io)).toBe(64);
       const err = c.err.join('');
       // The mode is checked first: the missing dataset / data folder is never looked at.
-      expect(err).toMatch(/^GVL_INVALID_MODE: loader mode 'worker' was removed/);
+      expect(err).toMatch(/^GVL_USAGE: --mode: loader mode 'worker' was removed/);
       expect(err).toContain("expected one of 'inline'");
       expect(err).not.toContain('GVL_BAD_DATASET');
       expect(err).not.toContain('GVL_UNREADABLE');
@@ -209,7 +218,7 @@ describe("the removed loader mode 'worker' on the command line", () => {
 
   it('gvl bench --workers is no longer an option (a usage error)', async () => {
     const c = capture();
-    expect(await main(['bench', 'x.gvl', '--reference', 'x.fa', '--workers', '2'], c.io)).toBe(2);
+    expect(await main(['bench', 'x.gvl', '--reference', 'x.fa', '--workers', '2'], c.io)).toBe(64);
     expect(c.err.join('')).toContain('--workers');
   });
 });

@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { COMMANDS, formatInfo } from '../src/cli.js';
-import { main, parseBigWigSpecs } from '../src/index.js';
-import { capture, chr20, hasChr20, pkgDir, suiteName } from './helpers.js';
+import { main, parseBigWigSpecs, write } from '../src/index.js';
+import { capture, chr20, copyTinyVcf, hasChr20, pkgDir, suiteName } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gvl-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -15,28 +15,122 @@ describe('gvl CLI', () => {
     expect(Object.keys(COMMANDS)).toEqual(['write', 'info', 'verify', 'get', 'bench', 'demo']);
   });
 
-  it('prints usage and rejects unknown commands and options with exit 2', async () => {
+  it('usage errors exit 64 with GVL_USAGE naming the flag; help exits 0', async () => {
     const c = capture();
-    expect(await main([], c.io)).toBe(2);
-    expect(c.out.join('')).toContain('Usage: gvl <command>');
+    expect(await main([], c.io)).toBe(64);
+    expect(c.err.join('')).toMatch(/^GVL_USAGE: a command is required\n\nUsage: gvl <command>/);
     expect(await main(['--help'], c.io)).toBe(0);
-    expect(await main(['frobnicate'], c.io)).toBe(2);
-    expect(c.err.join('')).toContain('GVL_INVALID_ARGUMENT: unknown command "frobnicate"');
+    expect(c.out.join('')).toContain('Usage: gvl <command>');
     c.err.length = 0;
-    expect(await main(['write', 'x.gvl', '--bed', 'a.bed', '--vfc', 'v'], c.io)).toBe(2);
-    expect(c.err.join('')).toMatch(/^GVL_INVALID_ARGUMENT: Unknown option '--vfc'/);
+    expect(await main(['frobnicate'], c.io)).toBe(64);
+    expect(c.err.join('')).toContain('GVL_USAGE: unknown command "frobnicate"');
     c.err.length = 0;
-    expect(await main(['write', 'x.gvl', '--vcf', 'v.vcf.gz'], c.io)).toBe(2);
-    expect(c.err.join('')).toBe('GVL_INVALID_ARGUMENT: --bed is required\n');
+    expect(await main(['write', 'x.gvl', '--bed', 'a.bed', '--vfc', 'v'], c.io)).toBe(64);
+    expect(c.err.join('')).toMatch(/^GVL_USAGE: Unknown option '--vfc'/);
+    c.err.length = 0;
+    expect(await main(['write', 'x.gvl', '--vcf', 'v.vcf.gz'], c.io)).toBe(64);
+    expect(c.err.join('')).toBe('GVL_USAGE: --bed is required\n');
     c.err.length = 0;
     expect(
-      await main(['write', 'x.gvl', '--bed', 'a.bed', '--vcf', 'v', '--max-jitter', '-3'], c.io),
-    ).toBe(2);
-    expect(c.err.join('')).toContain('GVL_INVALID_ARGUMENT');
+      await main(['write', 'x.gvl', '--bed', 'a.bed', '--vcf', 'v', '--max-jitter=-3'], c.io),
+    ).toBe(64);
+    expect(c.err.join('')).toBe(
+      'GVL_USAGE: --max-jitter "-3" is invalid: expected an integer from 0 to 2147483647\n',
+    );
+    c.err.length = 0;
+    expect(
+      await main(
+        ['write', 'x.gvl', '--bed', 'a.bed', '--vcf', 'v', '--max-jitter', '2147483648'],
+        c.io,
+      ),
+    ).toBe(64);
+    expect(c.err.join('')).toContain('--max-jitter "2147483648" is invalid');
+    c.err.length = 0;
+    expect(await main(['write', 'x.gvl', 'y.gvl', '--bed', 'a.bed', '--vcf', 'v'], c.io)).toBe(64);
+    expect(c.err.join('')).toBe(
+      'GVL_USAGE: expected exactly one output path (OUT), got 2 ("x.gvl" "y.gvl")\n',
+    );
+    c.err.length = 0;
+    expect(await main(['write', 'x.gvl', '--bed', 'a.bed', '--bigwig', 'cov=a.bw'], c.io)).toBe(64);
+    expect(c.err.join('')).toMatch(
+      /^GVL_USAGE: --bigwig "cov=a.bw" is invalid: expected NAME:SAMPLE=PATH/,
+    );
     c.out.length = 0;
     expect(await main(['write', '--help'], c.io)).toBe(0);
     expect(c.out.join('')).toContain('--bigwig NAME:SAMPLE=PATH');
+    expect(c.out.join('')).toContain('--json');
   });
+
+  it('write messages name the CLI flags (--vcf, --bigwig, --samples), not the API options', async () => {
+    const c = capture();
+    expect(await main(['write', join(dir, 'o.gvl'), '--bed', join(dir, 'r.bed')], c.io)).toBe(64);
+    const err = c.err.join('');
+    expect(err).toBe(
+      'GVL_USAGE: nothing to write: give --vcf VCF (genotypes), --bigwig NAME:SAMPLE=PATH (tracks), or both\n',
+    );
+    expect(err).not.toMatch(/`variants`|`tracks`/);
+    writeFileSync(join(dir, 'empty.txt'), '# no samples\n\n');
+    writeFileSync(join(dir, 'twice.txt'), 'A\nB\nA\n');
+    for (const [file, message] of [
+      ['empty.txt', `GVL_INVALID_ARGUMENT: --samples ${join(dir, 'empty.txt')} lists no sample\n`],
+      [
+        'twice.txt',
+        `GVL_INVALID_ARGUMENT: --samples ${join(dir, 'twice.txt')} lists sample "A" twice\n`,
+      ],
+    ] as const) {
+      c.err.length = 0;
+      const argv = ['write', join(dir, 'o.gvl'), '--bed', join(dir, 'r.bed'), '--vcf', 'v.vcf.gz'];
+      // A samples file with bad content is a data error (2), not a usage error.
+      expect(await main([...argv, '--samples', join(dir, file)], c.io)).toBe(2);
+      expect(c.err.join('')).toBe(message);
+    }
+  });
+
+  it('gvl --version prints the package version; the exit codes reach the process', () => {
+    const { version } = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    const bin = join(pkgDir, 'bin', 'gvl.js');
+    for (const flag of ['--version', '-V']) {
+      const r = spawnSync(process.execPath, [bin, flag], { encoding: 'utf8' });
+      expect(r.status).toBe(0);
+      expect(r.stdout).toBe(`${version}\n`);
+    }
+    const usage = spawnSync(process.execPath, [bin, 'write', '--vfc'], { encoding: 'utf8' });
+    expect(usage.status).toBe(64);
+    const data = spawnSync(process.execPath, [bin, 'info', join(dir, 'nothing')], {
+      encoding: 'utf8',
+    });
+    expect(data.status).toBe(2);
+  });
+
+  it.skipIf(!existsSync(join(pkgDir, 'dist', 'cli.js')))(
+    'gvl write --json prints the WriteSummary, equal to what write() returns',
+    async () => {
+      const vcf = copyTinyVcf(dir);
+      writeFileSync(join(dir, 'tiny.bed'), '1\t90\t210\tr0\t0\t+\n1\t1000\t1100\tr1\t0\t-\n');
+      const out = join(dir, 'tiny.gvl');
+      const c = capture();
+      const argv = ['write', out, '--bed', join(dir, 'tiny.bed'), '--vcf', vcf, '--no-progress'];
+      expect(await main([...argv, '--json'], c.io), c.err.join('')).toBe(0);
+      const printed = JSON.parse(c.out.join(''));
+      expect(printed).toMatchObject({ path: out, nRegions: 2, samples: ['A', 'B'], ploidy: 2 });
+      expect(printed.nVariants).toBe(2);
+      // The library's own summary of the same write.
+      const summary = await write(join(dir, 'tiny2.gvl'), {
+        bed: join(dir, 'tiny.bed'),
+        variants: vcf,
+        progress: false,
+      });
+      expect({ ...printed, path: summary.path }).toEqual(JSON.parse(JSON.stringify(summary)));
+      // Without --json: one human line.
+      const h = capture();
+      expect(await main([...argv, '--overwrite'], h.io)).toBe(0);
+      expect(h.out.join('')).toMatch(
+        /^wrote .*tiny\.gvl: 2 regions × 2 samples, ploidy 2, 2 variants/,
+      );
+    },
+  );
 
   it('reports errors as CODE: message with exit 2', async () => {
     const c = capture();
@@ -59,6 +153,8 @@ describe('gvl CLI', () => {
           join(dir, 'o.gvl'),
           '--bed',
           join(dir, 'r.bed'),
+          '--vcf',
+          join(dir, 'v.vcf.gz'),
           '--samples',
           join(dir, 'none.txt'),
         ],

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   Dataset,
   type Dense,
+  type OutputLength,
   Ragged,
   type RaggedVariants,
   verifyDataset,
@@ -416,7 +417,7 @@ describe.skipIf(missing.length > 0)(suiteName('reading the chr20 dataset', missi
       async function ourDigests(d: Dataset): Promise<Record<string, [number, string][]>> {
         const res: Record<string, [number, string][]> = {};
         for (const [kind, len] of spec.modes) {
-          const view = d.withSeqs(kind as 'haplotypes').withLen(len as 'ragged');
+          const view = d.withSeqs(kind as 'haplotypes').withLen(len as OutputLength);
           const out = await view.subsetTo({ regions: spec.regions, samples: spec.samples }).get();
           const rows: [number, string][] = [];
           const push = (b: Uint8Array) =>

@@ -91,7 +91,7 @@ describe('maxJitter range', () => {
     );
   });
 
-  it('refuses --max-jitter 2147483648 (CLI, exit 2)', async () => {
+  it('refuses --max-jitter 2147483648 (CLI: a usage error naming the flag, exit 64)', async () => {
     const c = capture();
     const code = await main(
       [
@@ -106,8 +106,10 @@ describe('maxJitter range', () => {
       ],
       c.io,
     );
-    expect(code).toBe(2);
-    expect(c.err.join('')).toMatch(/^GVL_INVALID_ARGUMENT: maxJitter \(--max-jitter\).*2147483648/);
+    expect(code).toBe(64);
+    expect(c.err.join('')).toBe(
+      'GVL_USAGE: --max-jitter "2147483648" is invalid: expected an integer from 0 to 2147483647\n',
+    );
     expect(existsSync(join(dir, 'cli.gvl'))).toBe(false);
   });
 

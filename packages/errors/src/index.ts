@@ -107,7 +107,51 @@ export function describeError(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** Exit code of a CLI for a typed {@link GvlError} or a usage error. */
+/**
+ * A command line that is wrong in itself, whatever the files it names: an unknown command
+ * or flag, a missing required flag, a flag value of the wrong form, a wrong number of
+ * arguments, flags that exclude each other. The message names the CLI flag (`--vcf`), not
+ * the API option behind it. Code `GVL_USAGE`; {@link formatCliError} exits with
+ * {@link EXIT_USAGE} (64) for it, apart from the typed errors about the data (2).
+ *
+ * @example
+ * ```ts
+ * throw new UsageError('--bed is required', { flag: '--bed' });
+ * ```
+ */
+export class UsageError extends GvlError<'GVL_USAGE'> {
+  /** The flag at fault (`--workers`), when there is one. */
+  readonly flag: string | undefined;
+
+  /**
+   * @param message - what is wrong with the command line, naming the flag.
+   * @param options - the `flag`, the offending `value` and the `cause`.
+   */
+  constructor(message: string, options: GvlErrorOptions & { flag?: string } = {}) {
+    super(
+      'GVL_USAGE',
+      message,
+      options.cause === undefined
+        ? { value: options.value }
+        : { value: options.value, cause: options.cause },
+    );
+    this.flag = options.flag;
+  }
+}
+
+/**
+ * Exit code of a CLI for a usage error ({@link UsageError}, `GVL_USAGE`): the command line
+ * itself is wrong. 64 is `EX_USAGE` of BSD's sysexits.
+ */
+export const EXIT_USAGE = 64;
+/** Exit code of a CLI for any other typed {@link GvlError}: the data, files or configuration. */
+export const EXIT_TYPED = 2;
+/**
+ * Exit code of a CLI for a typed {@link GvlError}.
+ *
+ * @deprecated Usage errors now exit with {@link EXIT_USAGE} (64); use {@link EXIT_TYPED}
+ * (the same value, 2) for the other typed errors.
+ */
 export const EXIT_USAGE_OR_TYPED = 2;
 /** Exit code of a CLI for an unexpected failure: a bug to report. */
 export const EXIT_INTERNAL = 1;
@@ -118,7 +162,9 @@ export const REPORT_HINT =
 
 /**
  * What a CLI prints and returns for a thrown value:
- * - a {@link GvlError}: `CODE: message` (no stack trace), exit code 2;
+ * - a {@link UsageError} (`GVL_USAGE`, from any copy of this package): `GVL_USAGE: message`,
+ *   exit code {@link EXIT_USAGE} (64);
+ * - any other {@link GvlError}: `CODE: message` (no stack trace), exit code 2;
  * - anything else: `internal error: …` with {@link REPORT_HINT} and the stack, exit code 1.
  *
  * @returns `text` (newline-terminated, for stderr) and `exitCode`.
@@ -134,7 +180,9 @@ export const REPORT_HINT =
  * ```
  */
 export function formatCliError(e: unknown): { text: string; exitCode: number } {
-  if (isGvlError(e)) return { text: `${e.code}: ${e.message}\n`, exitCode: EXIT_USAGE_OR_TYPED };
+  if (isGvlError(e, 'GVL_USAGE'))
+    return { text: `${e.code}: ${e.message}\n`, exitCode: EXIT_USAGE };
+  if (isGvlError(e)) return { text: `${e.code}: ${e.message}\n`, exitCode: EXIT_TYPED };
   const detail = e instanceof Error ? (e.stack ?? `${e.name}: ${e.message}`) : String(e);
   return { text: `internal error: ${REPORT_HINT}\n${detail}\n`, exitCode: EXIT_INTERNAL };
 }

@@ -1,6 +1,13 @@
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { formatCliError, GvlError, isGvlError } from '../src/index.js';
+import {
+  EXIT_TYPED,
+  EXIT_USAGE,
+  formatCliError,
+  GvlError,
+  isGvlError,
+  UsageError,
+} from '../src/index.js';
 
 class DemoError extends GvlError<'GVL_DEMO' | 'GVL_OTHER'> {}
 
@@ -62,6 +69,21 @@ describe('formatCliError', () => {
     const { text, exitCode } = formatCliError(new DemoError('GVL_DEMO', 'region 7 is bad'));
     expect(text).toBe('GVL_DEMO: region 7 is bad\n');
     expect(exitCode).toBe(2);
+  });
+
+  it('a usage error prints GVL_USAGE: message and exits 64, apart from data errors (2)', () => {
+    const e = new UsageError('--bed is required', { flag: '--bed' });
+    expect(isGvlError(e, 'GVL_USAGE')).toBe(true);
+    expect(e.flag).toBe('--bed');
+    expect(formatCliError(e)).toEqual({ text: 'GVL_USAGE: --bed is required\n', exitCode: 64 });
+    expect(EXIT_USAGE).toBe(64);
+    expect(EXIT_TYPED).toBe(2);
+    // A usage error made by another copy of the package (only the brand and the code).
+    class Foreign extends Error {
+      readonly code = 'GVL_USAGE';
+    }
+    Object.defineProperty(Foreign.prototype, Symbol.for('gvl.error'), { value: true });
+    expect(formatCliError(new Foreign('--x')).exitCode).toBe(64);
   });
 
   it('anything else is an internal error with the stack and how to report it, exit 1', () => {

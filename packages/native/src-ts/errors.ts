@@ -18,7 +18,8 @@ export type NativeErrorCode =
   | 'GVL_ALLOCATION_FAILED'
   | 'GVL_OUTPUT_TOO_LARGE'
   | 'GVL_ABORTED'
-  | 'GVL_NATIVE_PANIC';
+  | 'GVL_NATIVE_PANIC'
+  | 'GVL_ADDON_CONFLICT';
 
 /** The offending input named by an error. */
 export interface ErrorDetail {
@@ -232,6 +233,39 @@ export class NativePanicError extends NativeError {
   }
 }
 
+/**
+ * A second copy of `@gvl/native` with a different version was loaded into a process that
+ * already holds one. Two addons would mean two rayon pools and two output caps in one
+ * process, so the second copy refuses to load. `value` is the version that refused to
+ * load; {@link AddonConflictError.loaded} describes the copy already loaded. Install one
+ * version (`pnpm why @gvl/native` / `npm ls @gvl/native` shows where the copies come
+ * from). Copies of the same version share the first one's addon.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await import('@gvl/native');
+ * } catch (e) {
+ *   if (e instanceof AddonConflictError) console.error(e.loaded.version, e.loaded.location);
+ *   throw e;
+ * }
+ * ```
+ */
+export class AddonConflictError extends NativeError {
+  declare readonly code: 'GVL_ADDON_CONFLICT';
+  /** The copy loaded first: its version and package directory. */
+  readonly loaded: { readonly version: string; readonly location: string };
+  constructor(
+    message: string,
+    detail?: ErrorDetail,
+    options?: { cause?: unknown; loaded?: { version: string; location: string } },
+  ) {
+    super('GVL_ADDON_CONFLICT', message, detail, options);
+    this.name = 'AddonConflictError';
+    this.loaded = options?.loaded ?? { version: 'unknown', location: 'unknown' };
+  }
+}
+
 type ErrorClass = new (
   message: string,
   detail?: ErrorDetail,
@@ -247,6 +281,7 @@ const CLASSES: Record<NativeErrorCode, ErrorClass> = {
   GVL_OUTPUT_TOO_LARGE: OutputTooLargeError,
   GVL_ABORTED: AbortError,
   GVL_NATIVE_PANIC: NativePanicError,
+  GVL_ADDON_CONFLICT: AddonConflictError,
 };
 
 const ENCODED = /^(GVL_[A-Z_]+): ([^\n]*)\n(\{.*\})$/s;

@@ -23,6 +23,7 @@ export { getDiffs, getDiffsSync } from './diffs.js';
 export type { ErrorDetail, NativeErrorCode } from './errors.js';
 export {
   AbortError,
+  AddonConflictError,
   AllocationError,
   IndexOutOfRangeError,
   InvalidArgumentError,

@@ -3,10 +3,16 @@
  *
  * @module
  */
+import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
-import { formatCliError } from '@gvl/errors';
+import { formatCliError, isGvlError, UsageError } from '@gvl/errors';
 import { StressConfigError } from './errors.js';
-import type { StressEvent, StressOptions, WorkloadOption } from './options.js';
+import {
+  resolveOptions,
+  type StressEvent,
+  type StressOptions,
+  type WorkloadOption,
+} from './options.js';
 import { formatReport } from './report.js';
 import { runStress } from './run.js';
 
@@ -15,6 +21,7 @@ const USAGE = `usage: gvl-stress [--dataset DIR --reference FA | --demo | --synt
                   [--iters 40] [--launches 4] [--timeout 120] [--ambient-rayon N]
                   [--cgroup-quota CPUS] [--inject-hang] [--peer python] [--python PATH]
                   [--regions N] [--samples N] [--json]
+       gvl-stress --version
 
 Runs concurrent workers that each iterate get(all regions, all samples) with forced
 parallel kernels (GVL_FORCE_PARALLEL=1, GVL_NUM_THREADS=threads-per-worker), and reports
@@ -38,9 +45,34 @@ hangs, crashes and thread counts against the CPU budget.
                           else python3)
   --regions N, --samples N  use only the first N regions / samples of the dataset
   --json                  print the full report as JSON (with captured stacks)
+  --version               print the version of @gvl/stress
 Exit status: 0 every launch clean; 1 a hang or a crash (see the report), or an internal
-error of gvl-stress itself (stderr says "internal error" and how to report it); 2 bad usage
-or configuration, or any other typed gvl-ts error (stderr: CODE: message).`;
+error of gvl-stress itself (stderr says "internal error" and how to report it); 64 a usage
+error (stderr: GVL_USAGE: message naming the flag); 2 any other typed gvl-ts error, e.g.
+missing data (stderr: CODE: message).`;
+
+/** The version of this package (`gvl-stress --version`). */
+export const VERSION: string = (
+  createRequire(import.meta.url)('../package.json') as { version: string }
+).version;
+
+/** The flag behind each option of {@link resolveOptions}, for messages that name flags. */
+const FLAGS: Readonly<Record<string, string>> = {
+  mode: '--mode',
+  workers: '--workers',
+  threadsPerWorker: '--threads-per-worker',
+  iters: '--iters',
+  launches: '--launches',
+  timeoutMs: '--timeout',
+  ambientRayon: '--ambient-rayon',
+  cgroupQuota: '--cgroup-quota',
+  regions: '--regions',
+  samples: '--samples',
+  python: '--python',
+  peer: '--peer',
+  'workload.path': '--dataset',
+  'workload.reference': '--reference',
+};
 
 interface Flags {
   dataset?: string;
@@ -62,19 +94,19 @@ interface Flags {
   samples?: string;
   json?: boolean;
   help?: boolean;
+  version?: boolean;
 }
 
-function usage(message: string): StressConfigError {
-  return new StressConfigError('GVL_INVALID_ARGUMENT', message);
+function usage(message: string): UsageError {
+  return new UsageError(message);
 }
 
 function integer(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value.trim())) {
-    throw new StressConfigError(
-      'GVL_INVALID_ARGUMENT',
-      `--${flag}=${JSON.stringify(value)} is invalid: expected a non-negative integer`,
-      { option: `--${flag}`, value },
+    throw new UsageError(
+      `--${flag} ${JSON.stringify(value)} is invalid: expected a non-negative integer`,
+      { flag: `--${flag}`, value },
     );
   }
   return Number(value);
@@ -84,26 +116,50 @@ function decimal(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n)) {
-    throw new StressConfigError(
-      'GVL_INVALID_ARGUMENT',
-      `--${flag}=${JSON.stringify(value)} is invalid: expected a number`,
-      { option: `--${flag}`, value },
-    );
+    throw new UsageError(`--${flag} ${JSON.stringify(value)} is invalid: expected a number`, {
+      flag: `--${flag}`,
+      value,
+    });
   }
   return n;
 }
 
 /**
+ * Checks the options a command line produced with {@link resolveOptions}, so that a value
+ * out of range is a usage error naming the flag and the value as typed (`--workers "0"`),
+ * not the API option (`workers=0`).
+ */
+function checkAsFlags(options: StressOptions, values: Flags): void {
+  try {
+    resolveOptions(options);
+  } catch (e) {
+    const option = e instanceof StressConfigError ? e.option : undefined;
+    const flag = option === undefined ? undefined : FLAGS[option];
+    if (!isGvlError(e) || flag === undefined) throw e;
+    const given = values[flag.slice(2) as keyof Flags];
+    let expected = /expected ([\s\S]*)$/.exec(e.message)?.[1] ?? 'a valid value';
+    if (flag === '--timeout') expected = 'a number of seconds > 0 and <= 86400';
+    throw new UsageError(`${flag} ${JSON.stringify(given)} is invalid: expected ${expected}`, {
+      flag,
+      value: given,
+      cause: e,
+    });
+  }
+}
+
+/**
  * Turns command-line arguments into {@link StressOptions} (without running anything).
  *
- * @returns the options and whether `--json` / `--help` were given.
- * @throws {@link StressConfigError} `GVL_INVALID_ARGUMENT` for unknown flags, missing
- *   values, malformed numbers, or a conflicting workload choice.
+ * @returns the options and whether `--json` / `--help` / `--version` were given.
+ * @throws `UsageError` (`@gvl/errors`) `GVL_USAGE` for unknown flags, missing values,
+ *   malformed or out-of-range numbers (naming the flag and the value as typed), or a
+ *   conflicting workload choice.
  */
 export function parseCli(argv: readonly string[]): {
   options: StressOptions;
   json: boolean;
   help: boolean;
+  version: boolean;
 } {
   let values: Flags;
   try {
@@ -129,14 +185,22 @@ export function parseCli(argv: readonly string[]): {
         samples: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'V' },
       },
       strict: true,
       allowPositionals: false,
     }));
   } catch (e) {
-    throw usage((e as Error).message);
+    throw new UsageError((e as Error).message, { cause: e });
   }
-  if (values.help) return { options: { workload: { kind: 'demo' } }, json: false, help: true };
+  if (values.help || values.version) {
+    return {
+      options: { workload: { kind: 'demo' } },
+      json: false,
+      help: values.help === true,
+      version: values.help !== true,
+    };
+  }
   const sources = [
     values.dataset !== undefined || values.reference !== undefined ? '--dataset' : null,
     values.demo ? '--demo' : null,
@@ -159,11 +223,10 @@ export function parseCli(argv: readonly string[]): {
     workload = { kind: 'dataset', path: values.dataset, reference: values.reference };
   }
   if (values.peer !== undefined && values.peer !== 'python') {
-    throw new StressConfigError(
-      'GVL_INVALID_ARGUMENT',
-      `--peer=${JSON.stringify(values.peer)} is invalid: expected python`,
-      { option: '--peer', value: values.peer },
-    );
+    throw new UsageError(`--peer ${JSON.stringify(values.peer)} is invalid: expected python`, {
+      flag: '--peer',
+      value: values.peer,
+    });
   }
   const timeout = decimal('timeout', values.timeout);
   const options: StressOptions = {
@@ -188,7 +251,8 @@ export function parseCli(argv: readonly string[]): {
     ...(values.regions === undefined ? {} : { regions: integer('regions', values.regions) }),
     ...(values.samples === undefined ? {} : { samples: integer('samples', values.samples) }),
   };
-  return { options, json: values.json ?? false, help: false };
+  checkAsFlags(options, values);
+  return { options, json: values.json ?? false, help: false, version: false };
 }
 
 function progress(e: StressEvent): void {
@@ -221,14 +285,18 @@ function progress(e: StressEvent): void {
  * Runs the CLI.
  *
  * @returns the exit status: 0 clean, 1 a hang or crash (or an internal error: a bug, printed
- *   with its stack and how to report it), 2 bad usage or configuration or any other typed
- *   `GvlError` (printed as `CODE: message`).
+ *   with its stack and how to report it), 64 a usage error (`GVL_USAGE`, naming the flag),
+ *   2 any other typed `GvlError` (printed as `CODE: message`).
  */
 export async function main(argv: readonly string[]): Promise<number> {
   try {
-    const { options, json, help } = parseCli(argv);
+    const { options, json, help, version } = parseCli(argv);
     if (help) {
       process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    if (version) {
+      process.stdout.write(`${VERSION}\n`);
       return 0;
     }
     const report = await runStress({ ...options, onEvent: progress });
@@ -237,7 +305,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (e) {
     const { text, exitCode } = formatCliError(e);
     process.stderr.write(text);
-    if (e instanceof StressConfigError && e.code === 'GVL_INVALID_ARGUMENT' && !e.option) {
+    if (isGvlError(e, 'GVL_USAGE') && (e as UsageError).flag === undefined) {
       process.stderr.write(`${USAGE}\n`);
     }
     return exitCode;

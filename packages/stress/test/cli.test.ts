@@ -1,8 +1,9 @@
 /**
- * The gvl-stress binary: exit 0 when clean, 1 on a hang, 2 on bad usage with
- * `CODE: message`; `--json` prints the report.
+ * The gvl-stress binary: exit 0 when clean, 1 on a hang, 64 on bad usage (`GVL_USAGE`
+ * naming the flag), 2 on other typed errors with `CODE: message`; `--json` prints the report.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { StressReport } from '../src/report.js';
 import { bin, pkgDir } from './helpers.js';
@@ -65,21 +66,38 @@ describe('gvl-stress', () => {
   it.each([
     [
       ['--synthetic', '--mode', 'fork'],
-      /^GVL_INVALID_MODE: mode "fork" is not supported: expected one of 'process', 'thread'/,
+      /^GVL_USAGE: --mode "fork" is invalid: expected one of 'process', 'thread'/,
     ],
-    [['--synthetic', '--workers', 'x'], /^GVL_INVALID_ARGUMENT: --workers="x" is invalid/],
-    [['--synthetic', '--workers', '0'], /^GVL_INVALID_ARGUMENT: workers=0 is invalid/],
-    [['--bogus'], /^GVL_INVALID_ARGUMENT: Unknown option '--bogus'/],
-    [[], /^GVL_INVALID_ARGUMENT: choose a workload/],
+    [['--synthetic', '--workers', 'x'], /^GVL_USAGE: --workers "x" is invalid/],
     [
-      ['--dataset', '/nonexistent', '--reference', '/x.fa'],
-      /^GVL_DATA_NOT_FOUND: \/nonexistent is not a dataset/,
+      ['--synthetic', '--workers', '0'],
+      /^GVL_USAGE: --workers "0" is invalid: expected an integer in \[1, 256\]/,
     ],
-  ])('exits 2 with CODE: message for %j', (args, pattern) => {
+    [['--bogus'], /^GVL_USAGE: Unknown option '--bogus'/],
+    [[], /^GVL_USAGE: choose a workload/],
+  ])('a usage error exits 64 naming the flag: %j', (args, pattern) => {
     const r = run(args);
-    expect(r.status).toBe(2);
+    expect(r.status).toBe(64);
     expect(r.stderr).toMatch(pattern);
     expect(r.stdout).toBe('');
+  });
+
+  it('missing data is a data error: exit 2 with CODE: message', () => {
+    const r = run(['--dataset', '/nonexistent', '--reference', '/x.fa']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^GVL_DATA_NOT_FOUND: \/nonexistent is not a dataset/);
+    expect(r.stdout).toBe('');
+  });
+
+  it('--version prints the package version', () => {
+    const { version } = JSON.parse(
+      readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
+    ) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const r = run([flag]);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toBe(`${version}\n`);
+    }
   });
 
   it('prints usage with --help', () => {

@@ -2,6 +2,7 @@
  * Validation happens before any worker starts: every bad option is a typed error with a
  * stable code naming the option and the value; an unknown mode is never a silent fallback.
  */
+import type { GvlError } from '@gvl/errors';
 import { describe, expect, it } from 'vitest';
 import { parseCli } from '../src/command.js';
 import { StressConfigError } from '../src/errors.js';
@@ -166,13 +167,22 @@ describe('parseCli', () => {
     [['--demo', '--peer', 'rust'], '--peer'],
     [['--demo', '--fork'], "Unknown option '--fork'"],
     [['--demo', '--workers'], '--workers'],
-  ])('rejects %j', (argv, text) => {
+    [['--demo', '--workers', '0'], '--workers "0" is invalid: expected an integer in [1, 256]'],
+    [['--demo', '--timeout', '0'], '--timeout "0" is invalid: expected a number of seconds > 0'],
+    [['--demo', '--mode', 'fork'], `--mode "fork" is invalid: expected one of 'process', 'thread'`],
+    [['--demo', '--threads-per-worker', '5000'], '--threads-per-worker "5000" is invalid'],
+    [['--synthetic', '--regions', '3'], '--regions "3" is invalid: expected no subset'],
+  ])('rejects %j as a usage error naming the flag', (argv, text) => {
     try {
       parseCli(argv);
       expect.unreachable();
     } catch (e) {
-      expect((e as StressConfigError).code).toBe('GVL_INVALID_ARGUMENT');
+      expect((e as GvlError).code).toBe('GVL_USAGE');
       expect((e as Error).message).toContain(text);
+      // Messages name flags, never the API's option names.
+      expect((e as Error).message).not.toMatch(
+        /\b(threadsPerWorker|timeoutMs|cgroupQuota|ambientRayon)\b|^workers=/,
+      );
     }
   });
 });

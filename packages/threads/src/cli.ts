@@ -1,11 +1,12 @@
+import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
-import { formatCliError } from '@gvl/errors';
-import { ThreadsConfigError } from './errors.js';
+import { formatCliError, UsageError } from '@gvl/errors';
 import { explain, explainPlan } from './explain.js';
 import { planWorkers } from './plan.js';
 import { resolveThreads } from './resolve.js';
 
 const USAGE = `usage: gvl-threads [--json] [--workers N] [--floor] [--root DIR]
+       gvl-threads --version
 
 Reports how many threads this process may use and why (GVL_NUM_THREADS, cgroup v1/v2
 CPU quota, CPU affinity).
@@ -13,11 +14,30 @@ CPU quota, CPU affinity).
   --workers N   split the budget across N concurrent worker processes
   --floor       round a fractional quota down instead of up
   --root DIR    read /proc and /sys below DIR (fixture trees)
-Exit status: 0 ok; 2 bad configuration or usage (stderr: CODE: message); 1 an internal
-error (a bug: stderr says how to report it, with the stack).`;
+  --version     print the version of @gvl/threads
+Exit status: 0 ok; 64 a usage error (stderr: GVL_USAGE: message naming the flag); 2 bad
+configuration, e.g. GVL_NUM_THREADS (stderr: CODE: message); 1 an internal error (a bug:
+stderr says how to report it, with the stack).`;
+
+/** The version of this package (`gvl-threads --version`). */
+const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+
+function fail(e: unknown): number {
+  const { text, exitCode } = formatCliError(e);
+  process.stderr.write(text);
+  if (exitCode === 64) process.stderr.write(`${USAGE}\n`);
+  return exitCode;
+}
 
 function main(argv: string[]): number {
-  let values: { json?: boolean; workers?: string; floor?: boolean; root?: string; help?: boolean };
+  let values: {
+    json?: boolean;
+    workers?: string;
+    floor?: boolean;
+    root?: string;
+    help?: boolean;
+    version?: boolean;
+  };
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -27,17 +47,36 @@ function main(argv: string[]): number {
         floor: { type: 'boolean' },
         root: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'V' },
       },
       strict: true,
       allowPositionals: false,
     }));
   } catch (e) {
-    process.stderr.write(`GVL_USAGE: ${(e as Error).message}\n${USAGE}\n`);
-    return 2;
+    return fail(new UsageError((e as Error).message, { cause: e }));
   }
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
+  }
+  if (values.version) {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  let workers: number | undefined;
+  if (values.workers !== undefined) {
+    if (!/^\d+$/.test(values.workers) || Number(values.workers) < 1) {
+      return fail(
+        new UsageError(
+          `--workers ${JSON.stringify(values.workers)} is invalid: expected an integer >= 1`,
+          {
+            flag: '--workers',
+            value: values.workers,
+          },
+        ),
+      );
+    }
+    workers = Number(values.workers);
   }
   try {
     const options = {
@@ -46,17 +85,7 @@ function main(argv: string[]): number {
     };
     const resolution = resolveThreads(options);
     let plan: ReturnType<typeof planWorkers> | undefined;
-    if (values.workers !== undefined) {
-      if (!/^\d+$/.test(values.workers)) {
-        throw new ThreadsConfigError(
-          'GVL_INVALID_ARGUMENT',
-          '--workers',
-          values.workers,
-          'an integer >= 1',
-        );
-      }
-      plan = planWorkers(Number(values.workers), { budget: resolution.threads });
-    }
+    if (workers !== undefined) plan = planWorkers(workers, { budget: resolution.threads });
     if (values.json) {
       const out = plan ? { resolution, plan } : resolution;
       process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
@@ -66,9 +95,7 @@ function main(argv: string[]): number {
     }
     return 0;
   } catch (e) {
-    const { text, exitCode } = formatCliError(e);
-    process.stderr.write(text);
-    return exitCode;
+    return fail(e);
   }
 }
 

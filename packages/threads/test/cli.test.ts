@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { mount, status, tree } from './tree.js';
@@ -54,14 +55,34 @@ describe('gvl-threads CLI', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ threads: 3, source: 'env' });
   });
 
-  it.each([
-    [['--json'], { GVL_NUM_THREADS: 'abc' }, 'GVL_INVALID_ENV: GVL_NUM_THREADS="abc" is invalid'],
-    [['--workers', 'two'], {}, 'GVL_INVALID_ARGUMENT: --workers="two" is invalid'],
-    [['--bogus'], {}, 'GVL_USAGE'],
-  ])('bad configuration %j exits 2 with the code', (args, env, message) => {
-    const r = cli(args as string[], env as Record<string, string>);
+  it('bad configuration exits 2 with the code', () => {
+    const r = cli(['--json'], { GVL_NUM_THREADS: 'abc' });
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain(message);
+    expect(r.stderr).toContain('GVL_INVALID_ENV: GVL_NUM_THREADS="abc" is invalid');
     expect(r.stdout).toBe('');
+  });
+
+  it.each([
+    [['--workers', 'two'], 'GVL_USAGE: --workers "two" is invalid: expected an integer >= 1'],
+    [['--workers', '0'], 'GVL_USAGE: --workers "0" is invalid: expected an integer >= 1'],
+    [['--bogus'], "GVL_USAGE: Unknown option '--bogus'"],
+    [['extra'], 'GVL_USAGE: Unexpected argument'],
+  ])('usage error %j exits 64 naming the flag, then the usage', (args, message) => {
+    const r = cli(args);
+    expect(r.status).toBe(64);
+    expect(r.stderr.startsWith(message)).toBe(true);
+    expect(r.stderr).toContain('usage: gvl-threads');
+    expect(r.stdout).toBe('');
+  });
+
+  it('--version prints the package version', () => {
+    const { version } = JSON.parse(
+      readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
+    ) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const r = cli([flag]);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toBe(`${version}\n`);
+    }
   });
 });

@@ -1,0 +1,131 @@
+// Type tests of Dataset<S, T, L>: each builder moves the type the way it moves the
+// run-time state, so get(), batches() and loader() are typed without casts.
+import { describe, expectTypeOf, it } from 'vitest';
+import {
+  type Batch,
+  Dataset,
+  type DatasetOutput,
+  type Dense,
+  type GetOutput,
+  type LengthKind,
+  type Loader,
+  type OutputLength,
+  type Ragged,
+  type RaggedVariants,
+  type SeqsKind,
+} from '../src/index.js';
+
+type Bytes = Ragged<Uint8Array>;
+type DenseBytes = Dense<Uint8Array>;
+type Floats = Ragged<Float32Array>;
+type DenseFloats = Dense<Float32Array>;
+
+declare const withRef: Dataset<'haplotypes' | 'reference', boolean, 'ragged'>;
+declare const noRef: Dataset<'variants' | null, boolean, 'ragged'>;
+
+describe('Dataset.open', () => {
+  it('with a reference: byte sequences, tracks unknown, ragged', () => {
+    expectTypeOf(Dataset.open('ds.gvl', { reference: 'ref.fa' })).toEqualTypeOf<
+      Promise<Dataset<'haplotypes' | 'reference', boolean, 'ragged'>>
+    >();
+    expectTypeOf(withRef.get()).toEqualTypeOf<Promise<Bytes | [Bytes, Floats]>>();
+  });
+
+  it('without a reference: variants or nothing', () => {
+    expectTypeOf(Dataset.open('ds.gvl')).toEqualTypeOf<
+      Promise<Dataset<'variants' | null, boolean, 'ragged'>>
+    >();
+    expectTypeOf(Dataset.open('ds.gvl', { jitter: 0 })).toEqualTypeOf<
+      Promise<Dataset<'variants' | null, boolean, 'ragged'>>
+    >();
+    expectTypeOf(noRef.get()).toEqualTypeOf<
+      Promise<RaggedVariants | [RaggedVariants, Floats] | Floats>
+    >();
+  });
+
+  it('a reference that may be undefined: every output is possible', () => {
+    const reference = process.env.REF;
+    expectTypeOf(Dataset.open('ds.gvl', { reference })).toEqualTypeOf<Promise<Dataset>>();
+    expectTypeOf<Dataset>().toEqualTypeOf<Dataset<SeqsKind | null, boolean, LengthKind>>();
+  });
+});
+
+describe('builders', () => {
+  it('withTracks(false).withLen(2048).get() is Dense<Uint8Array>', () => {
+    const ds = withRef.withTracks(false).withLen(2048);
+    expectTypeOf(ds).toEqualTypeOf<Dataset<'haplotypes' | 'reference', false, 'dense'>>();
+    expectTypeOf(ds.get([0, 1, 2], 5)).toEqualTypeOf<Promise<DenseBytes>>();
+    expectTypeOf(withRef.withTracks([]).get()).toEqualTypeOf<Promise<Bytes>>();
+  });
+
+  it("withSeqs('variants') is RaggedVariants (with tracks unknown: or with tracks)", () => {
+    expectTypeOf(withRef.withTracks(false).withSeqs('variants').get(0, 0)).toEqualTypeOf<
+      Promise<RaggedVariants>
+    >();
+    expectTypeOf(withRef.withSeqs('variants').get(0, 0)).toEqualTypeOf<
+      Promise<RaggedVariants | [RaggedVariants, Floats]>
+    >();
+    expectTypeOf(withRef.withSeqs('reference').seqsKind).toEqualTypeOf<'reference'>();
+  });
+
+  it('named tracks are active: [sequences, tracks]; tracks only with withSeqs(null)', () => {
+    expectTypeOf(withRef.withSeqs('haplotypes').withTracks('coverage').get()).toEqualTypeOf<
+      Promise<[Bytes, Floats]>
+    >();
+    expectTypeOf(
+      withRef.withSeqs('haplotypes').withTracks(['a', 'b']).withLen('variable').get(),
+    ).toEqualTypeOf<Promise<[DenseBytes, DenseFloats]>>();
+    expectTypeOf(withRef.withSeqs(null).withTracks('coverage').withLen(100).get()).toEqualTypeOf<
+      Promise<DenseFloats>
+    >();
+  });
+
+  it('a list or true may be empty at run time: tracks stay unknown', () => {
+    const names: string[] = [];
+    expectTypeOf(withRef.withSeqs('haplotypes').withTracks(names)).toEqualTypeOf<
+      Dataset<'haplotypes', boolean, 'ragged'>
+    >();
+    expectTypeOf(withRef.withTracks(true)).toEqualTypeOf<typeof withRef>();
+    expectTypeOf(withRef.withTracks()).toEqualTypeOf<typeof withRef>();
+  });
+
+  it('a length not known statically gives both length kinds, never mixed in a pair', () => {
+    const len = 10 as OutputLength;
+    const ds = withRef.withSeqs('haplotypes').withTracks('t').withLen(len);
+    expectTypeOf(ds).toEqualTypeOf<Dataset<'haplotypes', true, LengthKind>>();
+    expectTypeOf(ds.get()).toEqualTypeOf<Promise<[Bytes, Floats] | [DenseBytes, DenseFloats]>>();
+    expectTypeOf(withRef.withLen(2048).withLen('ragged')).toEqualTypeOf<typeof withRef>();
+  });
+
+  it('withSettings, subsetTo and toFullDataset keep the type', () => {
+    const ds = withRef.withTracks(false).withLen(16);
+    expectTypeOf(ds.withSettings({ jitter: 0 })).toEqualTypeOf<typeof ds>();
+    expectTypeOf(ds.subsetTo({ samples: [0] })).toEqualTypeOf<typeof ds>();
+    expectTypeOf(ds.toFullDataset()).toEqualTypeOf<typeof ds>();
+  });
+
+  it('a Dense output has no offsets; a tuple must be destructured', async () => {
+    const dense = await withRef.withTracks(false).withLen(8).get();
+    // @ts-expect-error Dense has no offsets
+    dense.offsets;
+    const [seqs, tracks] = await withRef.withSeqs('haplotypes').withTracks('t').get();
+    expectTypeOf(seqs.offsets).toEqualTypeOf<BigInt64Array>();
+    expectTypeOf(tracks.data).toEqualTypeOf<Float32Array>();
+  });
+});
+
+describe('batches and loaders carry the output type', () => {
+  it('Batch<O> and Loader<O>', async () => {
+    const ds = withRef.withTracks(false).withLen(2048);
+    expectTypeOf(ds.loader({ batchSize: 64 })).toEqualTypeOf<Loader<DenseBytes>>();
+    for await (const batch of ds.loader()) expectTypeOf(batch.data).toEqualTypeOf<DenseBytes>();
+    for await (const batch of ds.batches()) expectTypeOf(batch).toEqualTypeOf<Batch<DenseBytes>>();
+  });
+
+  it('the untyped defaults stay within GetOutput', () => {
+    expectTypeOf<DatasetOutput<SeqsKind | null, boolean, LengthKind>>().toExtend<GetOutput>();
+    expectTypeOf<Batch>().toEqualTypeOf<Batch<GetOutput>>();
+    expectTypeOf<Loader>().toEqualTypeOf<Loader<GetOutput>>();
+    expectTypeOf<DatasetOutput<null, false, 'ragged'>>().toBeNever();
+  });
+});

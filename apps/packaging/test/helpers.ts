@@ -7,7 +7,14 @@ import { fileURLToPath } from 'node:url';
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 /** The published packages: folder name under packages/ → package name. */
-export const PACKAGES = ['errors', 'example-data', 'threads', 'native', 'dataset', 'stress'] as const;
+export const PACKAGES = [
+  'errors',
+  'example-data',
+  'threads',
+  'native',
+  'dataset',
+  'stress',
+] as const;
 export type PackageDir = (typeof PACKAGES)[number];
 
 /** A package's package.json. */

@@ -500,10 +500,10 @@ export class Dataset<
    * Ragged multi-dimensional outputs have flattened innermost offsets (10 regions × 3
    * samples × ploidy 2 → 61 offsets).
    *
-   * All per-base work runs in `@gvl/native` kernels: haplotypes (without tracks) in one
-   * native call per batch, on this thread when the output is at most 4 MiB (well under a
-   * millisecond) and off it otherwise; the other outputs off the JS thread. The arrays
-   * returned are new memory the caller owns.
+   * All per-base work runs in `@gvl/native` kernels, one native call per batch
+   * (haplotypes, reference, tracks and realigned tracks; variants one gather call), on
+   * this thread when the output is at most 4 MiB (well under a millisecond) and off it
+   * otherwise. The arrays returned are new memory the caller owns.
    *
    * @param regions - region index in input BED order (or a name, list, mask, slice); default all.
    * @param samples - sample index in `metadata.samples` order, or a name; default all.

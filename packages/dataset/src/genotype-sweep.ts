@@ -48,6 +48,23 @@ export interface SweepRegion {
   readonly qEnd: number;
 }
 
+/** Options of {@link GenotypeSweep}. */
+export interface GenotypeSweepOptions {
+  /**
+   * Hand `emit` views of scratch arrays that the sweep reuses once `emit` has returned
+   * (default `false`: every result owns its arrays): `emit` must then copy what it keeps.
+   * Saves, per region, an array of 4 bytes per haplotype and one of 4 bytes per kept
+   * (haplotype, variant) pair; a region that finishes before an earlier one still gets
+   * its own arrays.
+   */
+  recycleResults?: boolean;
+  /**
+   * Called exactly once per pushed record, when the sweep holds it no more (it has left
+   * every window and can overlap no later region): its `carriers` may then be reused.
+   */
+  onRelease?: (rec: SweepRecord) => void;
+}
+
 /** The sweep's result for one region. */
 export interface RegionGenotypes {
   /** Position of the region in the sweep's input order. */
@@ -168,18 +185,27 @@ export class GenotypeSweep {
   private readonly scratchCounts: Uint32Array;
   private readonly scratchFill: Uint32Array;
   private scratchMembers = new Int32Array(0);
+  /** Free per-haplotype ILEN sums (`Float64Array(nHaps)`) of finished extensions. */
+  private readonly freeDeltas: Float64Array[] = [];
+  /** With `recycleResults`: the `lengths` of the result being emitted, reused. */
+  private readonly scratchLengths: Uint32Array | undefined;
+  private readonly onRelease: ((rec: SweepRecord) => void) | undefined;
+  /** With `onRelease`: how many of `recent` and the pending windows hold each record. */
+  private readonly holds = new Map<SweepRecord, number>();
 
   /**
    * @param regions - sorted by `qStart`, then `qEnd`.
    * @param nHaps - samples × ploidy.
    * @param extend - apply `extend_to_length`.
    * @param emit - receives each region's result, in region order.
+   * @param options - recycling of the result arrays and of the records' carriers.
    */
   constructor(
     regions: readonly SweepRegion[],
     nHaps: number,
     extend: boolean,
     emit: (r: RegionGenotypes) => void,
+    options: GenotypeSweepOptions = {},
   ) {
     for (let i = 1; i < regions.length; i++) {
       const a = regions[i - 1] as SweepRegion;
@@ -194,6 +220,23 @@ export class GenotypeSweep {
     this.scratchFill = new Uint32Array(nHaps);
     this.extend = extend;
     this.emit = emit;
+    if (options.recycleResults === true) this.scratchLengths = new Uint32Array(nHaps);
+    this.onRelease = options.onRelease;
+  }
+
+  private hold(rec: SweepRecord): void {
+    if (this.onRelease !== undefined) this.holds.set(rec, (this.holds.get(rec) ?? 0) + 1);
+  }
+
+  private drop(rec: SweepRecord): void {
+    if (this.onRelease === undefined) return;
+    const n = (this.holds.get(rec) as number) - 1;
+    if (n > 0) {
+      this.holds.set(rec, n);
+    } else {
+      this.holds.delete(rec);
+      this.onRelease(rec);
+    }
   }
 
   /** Whether every region has been emitted (later records can skip genotype parsing). */
@@ -224,6 +267,8 @@ export class GenotypeSweep {
     if (rec.start < this.lastStart)
       throw new Error('GenotypeSweep: records must be sorted by start');
     this.lastStart = rec.start;
+    // Held by `recent` from now on (before any window can take and drop it below).
+    this.hold(rec);
     // Activate regions that start at or before this record.
     while (this.nextActivate < this.regions.length) {
       const r = this.regions[this.nextActivate] as SweepRegion;
@@ -265,6 +310,7 @@ export class GenotypeSweep {
     this.collecting = [];
     for (const p of this.extending) this.finalize(p);
     this.extending = [];
+    for (const r of this.recent) this.drop(r);
     this.recent = [];
     this.flush();
   }
@@ -275,7 +321,12 @@ export class GenotypeSweep {
     for (const p of this.collecting) lo = Math.min(lo, Math.max(p.qStart, 0));
     const next = this.regions[this.nextActivate];
     if (next !== undefined) lo = Math.min(lo, Math.max(next.qStart, 0));
-    this.recent = this.recent.filter((r) => variantEnd(r.start, r.ilen) > lo);
+    const kept: SweepRecord[] = [];
+    for (const r of this.recent) {
+      if (variantEnd(r.start, r.ilen) > lo) kept.push(r);
+      else this.drop(r);
+    }
+    this.recent = kept;
     this.recentCompactAt = Math.max(64, this.recent.length * 2);
   }
 
@@ -284,7 +335,10 @@ export class GenotypeSweep {
     const window: SweepRecord[] = [];
     let spanning = 0;
     for (const r of this.recent) {
-      if (r.start < p.qEnd && variantEnd(r.start, r.ilen) > lo) window.push(r);
+      if (r.start < p.qEnd && variantEnd(r.start, r.ilen) > lo) {
+        window.push(r);
+        this.hold(r);
+      }
       // htslib's query from qEnd first returns records that merely span qEnd.
       if (r.start < p.qEnd && r.start + r.refLen > p.qEnd) spanning++;
     }
@@ -294,7 +348,8 @@ export class GenotypeSweep {
       return;
     }
     const target = p.qEnd - (lo + 1);
-    const delta = new Float64Array(this.nHaps);
+    const delta = this.freeDeltas.pop() ?? new Float64Array(this.nHaps);
+    delta.fill(0);
     for (const r of window) {
       if (r.ilen === 0) continue;
       for (const h of r.carriers) delta[h] = (delta[h] as number) + r.ilen;
@@ -309,6 +364,7 @@ export class GenotypeSweep {
     const ext = p.ext as ExtState;
     if (rec.start < p.qEnd) return false;
     ext.window.push(rec);
+    this.hold(rec);
     if (rec.ilen !== 0) {
       ext.base += rec.start - ext.lastEnd;
       for (const h of rec.carriers) ext.delta[h] = (ext.delta[h] as number) + rec.ilen;
@@ -328,7 +384,8 @@ export class GenotypeSweep {
   }
 
   private finalize(p: PendingRegion): void {
-    const window = (p.ext as ExtState).window;
+    const ext = p.ext as ExtState;
+    const window = ext.window;
     const nHaps = this.nHaps;
     // CSR of window positions per haplotype, in scratch arrays reused from region to
     // region (only `lengths` and `idxs` leave the sweep).
@@ -342,7 +399,9 @@ export class GenotypeSweep {
     const fill = this.scratchFill;
     fill.set(counts.subarray(0, nHaps));
     if (this.scratchMembers.length < total)
-      this.scratchMembers = new Int32Array(Math.max(total, 2 * this.scratchMembers.length));
+      this.scratchMembers = new Int32Array(
+        Math.max(total, Math.ceil(1.25 * this.scratchMembers.length)),
+      );
     const members = this.scratchMembers;
     for (let w = 0; w < window.length; w++) {
       for (const h of (window[w] as SweepRecord).carriers) {
@@ -350,8 +409,10 @@ export class GenotypeSweep {
         fill[h] = (fill[h] as number) + 1;
       }
     }
-    const lengths = new Uint32Array(nHaps);
-    const idxs = new Int32Array(total);
+    // The kept indices overwrite `members` in place: entry `o` is written only after
+    // entries up to `k >= o` were read.
+    const inOrder = this.scratchLengths !== undefined && p.ordinal === this.nextEmit;
+    const lengths = inOrder ? (this.scratchLengths as Uint32Array) : new Uint32Array(nHaps);
     let o = 0;
     let maxKept = -1;
     const starts: number[] = [];
@@ -372,7 +433,7 @@ export class GenotypeSweep {
       }
       for (let k = a; k < a + keep; k++) {
         const w = members[k] as number;
-        idxs[o++] = (window[w] as SweepRecord).idx;
+        members[o++] = (window[w] as SweepRecord).idx;
         if (w > maxKept) maxKept = w;
       }
       lengths[h] = keep;
@@ -383,7 +444,16 @@ export class GenotypeSweep {
       end = Math.max(end, variantEnd(r.start, r.ilen));
     }
     p.ext = undefined;
-    this.finished.set(p.ordinal, { region: p.ordinal, lengths, idxs: idxs.subarray(0, o), end });
+    if (ext.delta.length > 0) this.freeDeltas.push(ext.delta);
+    for (const r of window) this.drop(r);
+    if (inOrder) {
+      // Emitted now, from the scratch arrays, which the next region reuses.
+      this.nextEmit++;
+      this.emit({ region: p.ordinal, lengths, idxs: members.subarray(0, o), end });
+      this.flush();
+    } else {
+      this.finished.set(p.ordinal, { region: p.ordinal, lengths, idxs: members.slice(0, o), end });
+    }
   }
 
   private flush(): void {

@@ -9,6 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Variant } from '@gmod/vcf';
 import { peerRegionOrder } from '@gvl/native';
+import { TypedArrayPool } from './array-pool.js';
 import { encodeInputRegions, VariantsTableWriter } from './arrow-tables.js';
 import { type BedTable, MAX_COORDINATE, readBed } from './bed.js';
 import { type BigWigSource, type BigWigTrack, checkTrackNames, openBigWig } from './bigwig.js';
@@ -30,7 +31,12 @@ import {
   diskFullError,
   recoverInterruptedWrite,
 } from './files.js';
-import { GenotypeSweep, type RegionGenotypes, type SweepRegion } from './genotype-sweep.js';
+import {
+  GenotypeSweep,
+  type RegionGenotypes,
+  type SweepRecord,
+  type SweepRegion,
+} from './genotype-sweep.js';
 import { encodeMetadata, FORMAT_VERSION, PEER_VERSION } from './metadata.js';
 import { encodeNpyInt32Matrix, RawArrayWriter } from './npy.js';
 import { createProgress, type Progress } from './progress.js';
@@ -311,6 +317,11 @@ class Slicer {
   }
 }
 
+/** A record pushed to the sweeps, with the number of sweeps still holding its carriers. */
+interface PooledRecord extends SweepRecord {
+  refs: number;
+}
+
 interface GroupOutput {
   readonly lengthsPath: string;
   readonly idxsPath: string;
@@ -359,11 +370,23 @@ async function writeGenotypes(
   const ends = Float64Array.from(plan.end);
   const vcfNorm = new ContigNormalizer([...vcf.contigs, ...vcf.headerContigs]);
   const fastaNorm = fasta ? new ContigNormalizer(fasta.names) : undefined;
-  const reader = new CarrierReader(vcf.samples, samples, ploidy, (key) =>
-    warn({
-      code: 'GVL_UNPHASED',
-      message: `unphased heterozygous genotype(s), first at ${key}: alleles are taken in the order written`,
-    }),
+  // Carrier arrays are recycled: a record's goes back to the pool once every sweep it was
+  // pushed to has released it (`refs` counts the sweeps still holding it).
+  const carrierPool = new TypedArrayPool(Uint32Array);
+  const release = (rec: SweepRecord) => {
+    const r = rec as PooledRecord;
+    if (--r.refs === 0) carrierPool.release(r.carriers);
+  };
+  const reader = new CarrierReader(
+    vcf.samples,
+    samples,
+    ploidy,
+    (key) =>
+      warn({
+        code: 'GVL_UNPHASED',
+        message: `unphased heterozygous genotype(s), first at ${key}: alleles are taken in the order written`,
+      }),
+    carrierPool,
   );
   let warnedEmpty = false;
 
@@ -389,18 +412,25 @@ async function writeGenotypes(
         lengths: new RawArrayWriter(lengthsPath),
         idxs: new RawArrayWriter(idxsPath),
         finished: false,
-        sweep: new GenotypeSweep(regions, nHaps, extend, (r: RegionGenotypes) => {
-          out.lengths.write(r.lengths);
-          out.idxs.write(r.idxs);
-          ends[first + r.region] = r.end;
-          if (!warnedEmpty && r.idxs.length === 0) {
-            warnedEmpty = true;
-            warn({
-              code: 'GVL_NO_VARIANTS',
-              message: `region ${bedContig}:${plan.start[first + r.region]}-${plan.end[first + r.region]} has no variant in any sample; expected for small regions, but check that the BED and the VCF use the same assembly`,
-            });
-          }
-        }),
+        // The writers copy each result, so the sweep may recycle its arrays.
+        sweep: new GenotypeSweep(
+          regions,
+          nHaps,
+          extend,
+          (r: RegionGenotypes) => {
+            out.lengths.write(r.lengths);
+            out.idxs.write(r.idxs);
+            ends[first + r.region] = r.end;
+            if (!warnedEmpty && r.idxs.length === 0) {
+              warnedEmpty = true;
+              warn({
+                code: 'GVL_NO_VARIANTS',
+                message: `region ${bedContig}:${plan.start[first + r.region]}-${plan.end[first + r.region]} has no variant in any sample; expected for small regions, but check that the BED and the VCF use the same assembly`,
+              });
+            }
+          },
+          { recycleResults: true, onRelease: release },
+        ),
       };
       groups.push(out);
       byVcfContig.set(vc, [...(byVcfContig.get(vc) ?? []), c]);
@@ -555,12 +585,13 @@ async function writeGenotypes(
               );
             }
           }
-          const sr = {
+          const sr: PooledRecord = {
             idx,
             start: rec.start,
             ilen: rec.ilen,
             refLen: rec.ref.length,
             carriers: carriers ?? EMPTY,
+            refs: sweeps.length,
           };
           for (const g of sweeps) g.sweep.push(sr);
         }
@@ -618,43 +649,52 @@ async function writeGenotypes(
   return { ends, nVariants: idx };
 }
 
-/** Writes `offsets.npy` (int64, R·S·P + 1) from the per-group haplotype lengths, then closes it. */
+/**
+ * Writes `offsets.npy` (int64, R·S·P + 1) from the per-group haplotype lengths (raw
+ * uint32 files), then closes it. Reads each file in 1 MiB pieces into one reused buffer
+ * and writes through one reused chunk: nothing is allocated per piece.
+ */
 function assembleOffsets(offsets: RawArrayWriter, groups: readonly GroupOutput[]): void {
   let acc = 0;
-  const chunk = new Int32Array(2 * 65536);
+  const CHUNK = 65536;
+  const chunk = new Int32Array(2 * CHUNK);
   const pushOffset = (k: number) => {
     chunk[2 * k] = (acc % 0x100000000) | 0;
     chunk[2 * k + 1] = Math.floor(acc / 0x100000000);
   };
   pushOffset(0);
   offsets.write(chunk.subarray(0, 2));
+  const READ = 1 << 20;
+  const buf = new Uint8Array(READ + 4);
+  const lengths = new Uint32Array(buf.buffer, 0, (READ + 4) / 4);
   for (const g of groups) {
-    let carry = new Uint8Array(0);
-    for (const bytes of readChunks(g.lengthsPath)) {
-      const all = carry.length ? concat(carry, bytes) : bytes;
-      const whole = all.length - (all.length % 4);
-      const view = new Uint32Array(all.slice(0, whole).buffer);
-      for (let i = 0; i < view.length; ) {
-        const n = Math.min(65536, view.length - i);
-        for (let k = 0; k < n; k++) {
-          acc += view[i + k] as number;
-          pushOffset(k);
+    const fd = openSync(g.lengthsPath, 'r');
+    try {
+      /** Bytes at the front of `buf` left from the previous read (less than 4). */
+      let carried = 0;
+      for (;;) {
+        const n = readSync(fd, buf, carried, READ, null);
+        if (n <= 0) break;
+        const have = carried + n;
+        const whole = have - (have % 4);
+        for (let i = 0; i < whole / 4; ) {
+          const m = Math.min(CHUNK, whole / 4 - i);
+          for (let k = 0; k < m; k++) {
+            acc += lengths[i + k] as number;
+            pushOffset(k);
+          }
+          offsets.write(chunk.subarray(0, 2 * m));
+          i += m;
         }
-        offsets.write(chunk.subarray(0, 2 * n));
-        i += n;
+        buf.copyWithin(0, whole, have);
+        carried = have - whole;
       }
-      carry = all.slice(whole);
+    } finally {
+      closeSync(fd);
     }
     rmSync(g.lengthsPath);
   }
   offsets.close();
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
 }
 
 /** REF equals the reference, case-insensitively; an `N` in the reference matches any base. */

@@ -8,8 +8,8 @@ import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32, deflateRawSync, gzipSync } from 'node:zlib';
-import { BGZF_EOF } from '../src/bgzf-check.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BGZF_EOF } from '../src/bgzf-check.js';
 import { isGvlError, write } from '../src/index.js';
 import {
   BLOCK_MAX_LINES,

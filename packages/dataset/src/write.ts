@@ -33,7 +33,7 @@ import {
 } from './files.js';
 import {
   GenotypeSweep,
-  type RegionGenotypes,
+  type RegionSink,
   type SweepRecord,
   type SweepRegion,
 } from './genotype-sweep.js';
@@ -406,31 +406,35 @@ async function writeGenotypes(
         regions.push({ qStart: plan.start[d] as number, qEnd: plan.end[d] as number });
       const lengthsPath = join(gdir, `.part-${c}.lengths`);
       const idxsPath = join(gdir, `.part-${c}.idxs`);
+      /** Variant indices written for the region being received. */
+      let regionIdxs = 0;
+      // Each block of a region's haplotypes goes straight to the files (the writers copy
+      // it), so no array of a whole region is held.
+      const sink: RegionSink = {
+        part: (_region, lengths, idxs) => {
+          out.lengths.write(lengths);
+          out.idxs.write(idxs);
+          regionIdxs += idxs.length;
+        },
+        end: (region, end) => {
+          ends[first + region] = end;
+          if (!warnedEmpty && regionIdxs === 0) {
+            warnedEmpty = true;
+            warn({
+              code: 'GVL_NO_VARIANTS',
+              message: `region ${bedContig}:${plan.start[first + region]}-${plan.end[first + region]} has no variant in any sample; expected for small regions, but check that the BED and the VCF use the same assembly`,
+            });
+          }
+          regionIdxs = 0;
+        },
+      };
       const out: GroupOutput = {
         lengthsPath,
         idxsPath,
         lengths: new RawArrayWriter(lengthsPath),
         idxs: new RawArrayWriter(idxsPath),
         finished: false,
-        // The writers copy each result, so the sweep may recycle its arrays.
-        sweep: new GenotypeSweep(
-          regions,
-          nHaps,
-          extend,
-          (r: RegionGenotypes) => {
-            out.lengths.write(r.lengths);
-            out.idxs.write(r.idxs);
-            ends[first + r.region] = r.end;
-            if (!warnedEmpty && r.idxs.length === 0) {
-              warnedEmpty = true;
-              warn({
-                code: 'GVL_NO_VARIANTS',
-                message: `region ${bedContig}:${plan.start[first + r.region]}-${plan.end[first + r.region]} has no variant in any sample; expected for small regions, but check that the BED and the VCF use the same assembly`,
-              });
-            }
-          },
-          { recycleResults: true, onRelease: release },
-        ),
+        sweep: new GenotypeSweep(regions, nHaps, extend, sink, { onRelease: release }),
       };
       groups.push(out);
       byVcfContig.set(vc, [...(byVcfContig.get(vc) ?? []), c]);

@@ -4,6 +4,7 @@ import {
   GenotypeSweep,
   keepCount,
   type RegionGenotypes,
+  type RegionSink,
   type SweepRecord,
   type SweepRegion,
   variantEnd,
@@ -171,6 +172,29 @@ function runSweep(records: SweepRecord[], regions: SweepRegion[], extend: boolea
   return out;
 }
 
+/**
+ * A sink that puts each region's blocks back together (copying them: the sweep reuses
+ * the arrays) and checks that blocks come in region order, each region's once.
+ */
+function collectingSink(got: RegionGenotypes[]): RegionSink {
+  let lengths: number[] = [];
+  let idxs: number[] = [];
+  return {
+    part: (region, l, i) => {
+      expect(region).toBe(got.length);
+      lengths.push(...l);
+      idxs.push(...i);
+    },
+    end: (region, end) => {
+      expect(region).toBe(got.length);
+      expect(lengths).toHaveLength(NHAPS);
+      got.push({ region, lengths: Uint32Array.from(lengths), idxs: Int32Array.from(idxs), end });
+      lengths = [];
+      idxs = [];
+    },
+  };
+}
+
 describe('GenotypeSweep', () => {
   it('streams to the same result as the whole-array algorithm', () => {
     fc.assert(
@@ -198,41 +222,40 @@ describe('GenotypeSweep', () => {
     );
   });
 
-  it('recycling results and releasing records changes nothing; each record is released once, after its last use', () => {
+  it('results in blocks of haplotypes, with records released, equal the whole-array algorithm; each record is released once, after its last use', () => {
     fc.assert(
-      fc.property(manyRecordsArb, manyRegionsArb, fc.boolean(), (records, regions, extend) => {
-        // The sweep gets its own copies: a released record's carriers are poisoned (every
-        // carrier becomes haplotype 0), so a read after the release changes the result.
-        const mine = records.map((r) => ({ ...r, carriers: r.carriers.slice() }));
-        const released = new Map<SweepRecord, number>();
-        const got: RegionGenotypes[] = [];
-        const sweep = new GenotypeSweep(
-          regions,
-          NHAPS,
-          extend,
-          // The arrays are reused once emit returns: keep copies.
-          (r) => got.push({ ...r, lengths: r.lengths.slice(), idxs: r.idxs.slice() }),
-          {
-            recycleResults: true,
+      fc.property(
+        manyRecordsArb,
+        manyRegionsArb,
+        fc.boolean(),
+        fc.integer({ min: 1, max: NHAPS + 1 }),
+        (records, regions, extend, block) => {
+          // The sweep gets its own copies: a released record's carriers are poisoned (every
+          // carrier becomes haplotype 0), so a read after the release changes the result.
+          const mine = records.map((r) => ({ ...r, carriers: r.carriers.slice() }));
+          const released = new Map<SweepRecord, number>();
+          const got: RegionGenotypes[] = [];
+          const sweep = new GenotypeSweep(regions, NHAPS, extend, collectingSink(got), {
+            haplotypeBlock: block,
             onRelease: (rec) => {
               released.set(rec, (released.get(rec) ?? 0) + 1);
               rec.carriers.fill(0);
             },
-          },
-        );
-        for (const r of mine) sweep.push(r);
-        sweep.finish();
-        expect(mine.map((r) => released.get(r) ?? 0)).toEqual(mine.map(() => 1));
-        const want = reference(records, regions, NHAPS, extend);
-        expect(got.map((g) => g.region)).toEqual(regions.map((_, i) => i));
-        for (let i = 0; i < regions.length; i++) {
-          const g = got[i] as RegionGenotypes;
-          const w = want[i] as RegionGenotypes;
-          expect([...g.lengths]).toEqual([...w.lengths]);
-          expect([...g.idxs]).toEqual([...w.idxs]);
-          expect(g.end).toBe(w.end);
-        }
-      }),
+          });
+          for (const r of mine) sweep.push(r);
+          sweep.finish();
+          expect(mine.map((r) => released.get(r) ?? 0)).toEqual(mine.map(() => 1));
+          const want = reference(records, regions, NHAPS, extend);
+          expect(got.map((g) => g.region)).toEqual(regions.map((_, i) => i));
+          for (let i = 0; i < regions.length; i++) {
+            const g = got[i] as RegionGenotypes;
+            const w = want[i] as RegionGenotypes;
+            expect([...g.lengths]).toEqual([...w.lengths]);
+            expect([...g.idxs]).toEqual([...w.idxs]);
+            expect(g.end).toBe(w.end);
+          }
+        },
+      ),
       { numRuns: 400 },
     );
   });
@@ -255,19 +278,13 @@ describe('GenotypeSweep', () => {
     const regions = [{ qStart: 0, qEnd: 10 }];
     const released: number[] = [];
     const got: RegionGenotypes[] = [];
-    const sweep = new GenotypeSweep(
-      regions,
-      NHAPS,
-      true,
-      (r) => got.push({ ...r, lengths: r.lengths.slice(), idxs: r.idxs.slice() }),
-      {
-        recycleResults: true,
-        onRelease: (rec) => {
-          released.push(rec.idx);
-          rec.carriers.fill(0);
-        },
+    const sweep = new GenotypeSweep(regions, NHAPS, true, collectingSink(got), {
+      haplotypeBlock: 3,
+      onRelease: (rec) => {
+        released.push(rec.idx);
+        rec.carriers.fill(0);
       },
-    );
+    });
     for (const r of records) sweep.push({ ...r, carriers: r.carriers.slice() });
     // The buffer dropped every record (none can overlap a later region), but the
     // extending window holds them all.

@@ -1,122 +1,123 @@
 /**
- * Recycling of the typed arrays the write allocates per record and per region, so that
- * their memory is reused instead of left to V8's garbage collector: a typed array larger
- * than 64 bytes lives outside V8's heap, and V8 frees such garbage only once tens of MiB
- * of it have piled up, which at large sample counts dominated the write's peak memory.
+ * Recycling of the typed arrays the write allocates per record, so that their memory is
+ * reused instead of left to V8's garbage collector: a typed array larger than 64 bytes
+ * lives outside V8's heap, and V8 frees such garbage only once tens of MiB of it have
+ * piled up, which at large sample counts dominated the write's peak memory.
  *
  * @module
  */
 
-/** A typed array class the pool can build views of. */
-interface TypedArrayClass<T> {
-  new (length: number): T;
-  new (buffer: ArrayBuffer, byteOffset: number, length: number): T;
-  readonly BYTES_PER_ELEMENT: number;
-}
+/** Shortest array (in elements) served from a chunk; shorter ones are plain allocations. */
+const MIN_ARENA_ELEMENTS = 16;
 
-type PoolArray = Uint32Array | Int32Array | Float64Array;
-
-/**
- * Capacity, in elements, of the buffer that serves `n >= 16` elements: `n` rounded up to
- * a multiple of a quarter of the power of two below it (so at most 25 % above `n`; four
- * capacities per doubling).
- */
-function capacityOf(n: number): number {
-  const step = 2 ** (31 - Math.clz32(n) - 2);
-  return Math.ceil(n / step) * step;
+interface Chunk {
+  readonly data: Uint32Array;
+  /** Elements handed out from the start of the chunk. */
+  used: number;
+  /** Arrays handed out from the chunk and not yet released. */
+  live: number;
 }
 
 /**
- * Typed arrays by size class: {@link TypedArrayPool.acquire} returns a view of exactly
- * the requested length on a buffer of at most 25 % more capacity (four classes per
- * doubling), taken from the free buffers of that class when there is one;
- * {@link TypedArrayPool.release} gives the buffer back. Arrays shorter than {@link TypedArrayPool.MIN_POOLED} elements
- * are plain allocations (V8 keeps typed arrays of up to 64 bytes on its heap, where young
- * garbage is cheap) and releasing them does nothing.
+ * `Uint32Array`s carved one after the other from large chunks, for arrays that are
+ * released in about the order they were acquired (the carriers of VCF records, released
+ * once the sweep has moved past them): a chunk is reused, whole, once every array carved
+ * from it has been released.
  *
- * Memory: at most 1.25 times the elements requested, per array in use; the free buffers
- * never exceed the most bytes that were in use at once (beyond that, released buffers
- * are left to the garbage collector).
+ * Memory: the chunks spanning the arrays in use (from the oldest array not yet released
+ * to the newest), plus at most {@link Uint32Arena.SPARE_CHUNKS} spare chunks; each chunk
+ * holds `chunkElements` elements (4 bytes each). Nothing is allocated per array once the
+ * chunks are there, except arrays shorter than 16 elements (V8 keeps those on its heap,
+ * where young garbage is cheap) and arrays longer than a chunk (a chunk of their own).
  *
- * A released array must not be used again: its buffer is handed out by a later
- * `acquire`. Releasing an array twice throws (a bug of the caller).
+ * A released array must not be used again: its memory is handed out by a later
+ * `acquire`.
  *
  * @example
  * ```ts
- * const pool = new TypedArrayPool(Uint32Array);
- * const a = pool.acquire(1000); // length 1000, capacity 1024; contents unspecified
+ * const arena = new Uint32Arena(1 << 18); // 1 MiB chunks
+ * const a = arena.acquire(1000); // length 1000; contents unspecified
  * a.fill(0);
- * pool.release(a);
+ * arena.release(a);
  * ```
  */
-export class TypedArrayPool<T extends PoolArray> {
-  /** Shortest array (in elements) served from the pool. */
-  static readonly MIN_POOLED = 16;
-  private readonly cls: TypedArrayClass<T>;
-  /** Free buffers by capacity in elements. */
-  private readonly free = new Map<number, ArrayBuffer[]>();
-  private readonly freeSet = new Set<ArrayBuffer>();
-  private freeBytes = 0;
-  private usedBytes = 0;
-  private peakUsedBytes = 0;
+export class Uint32Arena {
+  /** Spare chunks kept for reuse; more are left to the garbage collector. */
+  static readonly SPARE_CHUNKS = 2;
+  private readonly chunkElements: number;
+  private readonly chunks = new Map<ArrayBufferLike, Chunk>();
+  private readonly spare: Chunk[] = [];
+  private current: Chunk | undefined;
 
-  constructor(cls: TypedArrayClass<T>) {
-    this.cls = cls;
+  /** @param chunkElements - elements per chunk (at least 16). */
+  constructor(chunkElements: number) {
+    if (!Number.isSafeInteger(chunkElements) || chunkElements < MIN_ARENA_ELEMENTS)
+      throw new Error(`Uint32Arena: chunkElements must be an integer >= 16, got ${chunkElements}`);
+    this.chunkElements = chunkElements;
   }
 
-  /** Bytes of the buffers currently handed out. */
-  get bytesInUse(): number {
-    return this.usedBytes;
+  /** Bytes of every chunk held, in use or spare. */
+  get bytesHeld(): number {
+    let n = 0;
+    for (const c of this.chunks.values()) n += c.data.byteLength;
+    return n;
   }
 
-  /** Bytes of the free buffers kept for reuse. */
-  get bytesFree(): number {
-    return this.freeBytes;
+  /** Chunks held, in use or spare. */
+  get chunkCount(): number {
+    return this.chunks.size;
   }
 
   /**
-   * An array of `n` elements. Its contents are unspecified (a reused buffer keeps what it
+   * An array of `n` elements. Its contents are unspecified (reused memory keeps what it
    * held): the caller writes every element it reads.
    */
-  acquire(n: number): T {
-    if (n < TypedArrayPool.MIN_POOLED) return new this.cls(n);
-    const cap = capacityOf(n);
-    const bytes = this.cls.BYTES_PER_ELEMENT * cap;
-    let buf = this.free.get(cap)?.pop();
-    if (buf === undefined) {
-      buf = new ArrayBuffer(bytes);
-    } else {
-      this.freeSet.delete(buf);
-      this.freeBytes -= bytes;
+  acquire(n: number): Uint32Array {
+    if (n < MIN_ARENA_ELEMENTS) return new Uint32Array(n);
+    if (n > this.chunkElements) {
+      // A chunk of its own, dropped on release.
+      const own = this.newChunk(n);
+      own.used = n;
+      own.live = 1;
+      return own.data;
     }
-    this.usedBytes += bytes;
-    if (this.usedBytes > this.peakUsedBytes) this.peakUsedBytes = this.usedBytes;
-    return new this.cls(buf, 0, n);
+    let c = this.current;
+    if (c === undefined || c.used + n > c.data.length) {
+      if (c !== undefined && c.live === 0) this.retire(c);
+      c = this.spare.pop() ?? this.newChunk();
+      this.current = c;
+    }
+    const a = c.data.subarray(c.used, c.used + n);
+    c.used += n;
+    c.live++;
+    return a;
   }
 
-  /**
-   * Gives back an array returned by {@link acquire}: the array itself, not a subarray of
-   * it. After this call neither it nor any view of its buffer may be used.
-   */
-  release(a: PoolArray): void {
-    // Short arrays are plain allocations (and reading `buffer` of an on-heap array would
-    // move it off the heap).
-    if (a.length < TypedArrayPool.MIN_POOLED) return;
-    const buf = a.buffer as ArrayBuffer;
-    const bytes = buf.byteLength;
-    const cap = bytes / this.cls.BYTES_PER_ELEMENT;
-    if (a.byteOffset !== 0 || capacityOf(cap) !== cap || capacityOf(a.length) !== cap)
-      throw new Error('TypedArrayPool: release() takes an array returned by acquire()');
-    if (this.freeSet.has(buf)) throw new Error('TypedArrayPool: an array was released twice');
-    this.usedBytes -= bytes;
-    if (this.freeBytes + bytes > this.peakUsedBytes) return;
-    let list = this.free.get(cap);
-    if (list === undefined) {
-      list = [];
-      this.free.set(cap, list);
+  /** Gives back an array returned by {@link acquire} (the array itself, not a view of it). */
+  release(a: Uint32Array): void {
+    if (a.length < MIN_ARENA_ELEMENTS) return;
+    const c = this.chunks.get(a.buffer);
+    if (c === undefined || c.live === 0)
+      throw new Error('Uint32Arena: release() of an array that is not in use');
+    c.live--;
+    if (c.live > 0) return;
+    if (c === this.current) c.used = 0;
+    else this.retire(c);
+  }
+
+  private newChunk(elements = this.chunkElements): Chunk {
+    const c: Chunk = { data: new Uint32Array(elements), used: 0, live: 0 };
+    this.chunks.set(c.data.buffer, c);
+    return c;
+  }
+
+  /** A chunk with nothing in use: kept as a spare, or dropped. */
+  private retire(c: Chunk): void {
+    c.used = 0;
+    if (c.data.length === this.chunkElements && this.spare.length < Uint32Arena.SPARE_CHUNKS) {
+      this.spare.push(c);
+    } else {
+      this.chunks.delete(c.data.buffer);
     }
-    list.push(buf);
-    this.freeSet.add(buf);
-    this.freeBytes += bytes;
   }
 }

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Variant } from '@gmod/vcf';
-import type { TypedArrayPool } from './array-pool.js';
+import type { Uint32Arena } from './array-pool.js';
 import { VcfError } from './errors.js';
 
 /** A validated bi-allelic, non-symbolic, atomized record. */
@@ -124,7 +124,7 @@ export class CarrierReader {
   private readonly onUnphased: (key: string) => void;
   private warned = false;
   private scratch: Uint32Array;
-  private readonly pool: TypedArrayPool<Uint32Array> | undefined;
+  private readonly pool: Uint32Arena | undefined;
 
   /**
    * @param vcfSamples - sample names in VCF column order.
@@ -138,7 +138,7 @@ export class CarrierReader {
     datasetSamples: readonly string[],
     ploidy: number,
     onUnphased: (key: string) => void,
-    pool?: TypedArrayPool<Uint32Array>,
+    pool?: Uint32Arena,
   ) {
     const pos = new Map(datasetSamples.map((s, i) => [s, i]));
     this.sampleMap = Int32Array.from(vcfSamples, (s) => pos.get(s) ?? -1);

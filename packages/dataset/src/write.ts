@@ -9,7 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Variant } from '@gmod/vcf';
 import { peerRegionOrder } from '@gvl/native';
-import { TypedArrayPool } from './array-pool.js';
+import { Uint32Arena } from './array-pool.js';
 import { encodeInputRegions, VariantsTableWriter } from './arrow-tables.js';
 import { type BedTable, MAX_COORDINATE, readBed } from './bed.js';
 import { type BigWigSource, type BigWigTrack, checkTrackNames, openBigWig } from './bigwig.js';
@@ -370,9 +370,10 @@ async function writeGenotypes(
   const ends = Float64Array.from(plan.end);
   const vcfNorm = new ContigNormalizer([...vcf.contigs, ...vcf.headerContigs]);
   const fastaNorm = fasta ? new ContigNormalizer(fasta.names) : undefined;
-  // Carrier arrays are recycled: a record's goes back to the pool once every sweep it was
-  // pushed to has released it (`refs` counts the sweeps still holding it).
-  const carrierPool = new TypedArrayPool(Uint32Array);
+  // Carrier arrays are recycled: a record's goes back to the arena once every sweep it was
+  // pushed to has released it (`refs` counts the sweeps still holding it). A chunk holds
+  // at least two records' worth of carriers (4 bytes per haplotype at most).
+  const carrierPool = new Uint32Arena(Math.max(1 << 18, 2 * nHaps));
   const release = (rec: SweepRecord) => {
     const r = rec as PooledRecord;
     if (--r.refs === 0) carrierPool.release(r.carriers);

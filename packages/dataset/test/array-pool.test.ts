@@ -1,68 +1,86 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TypedArrayPool } from '../src/array-pool.js';
+import { Uint32Arena } from '../src/array-pool.js';
 
-describe('TypedArrayPool', () => {
-  it('serves exact lengths within 25 % of capacity and reuses released buffers', () => {
-    const pool = new TypedArrayPool(Uint32Array);
-    const a = pool.acquire(1000);
-    expect(a.length).toBe(1000);
-    expect(a.buffer.byteLength).toBe(4 * 1024);
-    a.fill(7);
-    const buf = a.buffer;
-    pool.release(a);
-    expect(pool.bytesInUse).toBe(0);
-    expect(pool.bytesFree).toBe(4 * 1024);
-    // Same size class (1000 and 1001 both round up to 1024): the same buffer, stale contents.
-    const b = pool.acquire(1001);
-    expect(b.buffer).toBe(buf);
-    expect(b[0]).toBe(7);
-    // Another class: a new buffer.
-    const c = pool.acquire(1500);
-    expect(c.buffer).not.toBe(buf);
-    expect(c.buffer.byteLength).toBe(4 * 1536);
+/** Whether two views share memory. */
+function overlap(a: Uint32Array, b: Uint32Array): boolean {
+  if (a.buffer !== b.buffer || a.length === 0 || b.length === 0) return false;
+  return a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
+}
+
+describe('Uint32Arena', () => {
+  it('carves arrays from a chunk and reuses the chunk once they are all released', () => {
+    const arena = new Uint32Arena(100);
+    const a = arena.acquire(60);
+    const b = arena.acquire(30);
+    expect(a.length).toBe(60);
+    expect(b.buffer).toBe(a.buffer);
+    // Does not fit: a second chunk.
+    const c = arena.acquire(20);
+    expect(c.buffer).not.toBe(a.buffer);
+    expect(arena.chunkCount).toBe(2);
+    arena.release(a);
+    expect(arena.chunkCount).toBe(2);
+    arena.release(b);
+    // The first chunk is now a spare, and serves the next chunk's worth.
+    const d = arena.acquire(90);
+    expect(d.buffer).toBe(a.buffer);
+    expect(arena.chunkCount).toBe(2);
+    expect(arena.bytesHeld).toBe(2 * 400);
+    arena.release(c);
+    arena.release(d);
   });
 
-  it('allocates short arrays plainly and ignores their release', () => {
-    const pool = new TypedArrayPool(Float64Array);
-    const a = pool.acquire(TypedArrayPool.MIN_POOLED - 1);
-    expect(a.length).toBe(TypedArrayPool.MIN_POOLED - 1);
-    pool.release(a);
-    expect(pool.bytesFree).toBe(0);
-    expect(pool.acquire(0).length).toBe(0);
+  it('allocates short arrays plainly, and gives an array longer than a chunk its own', () => {
+    const arena = new Uint32Arena(64);
+    expect(arena.acquire(15).length).toBe(15);
+    expect(arena.acquire(0).length).toBe(0);
+    expect(arena.chunkCount).toBe(0);
+    const big = arena.acquire(1000);
+    expect(big.length).toBe(1000);
+    arena.release(big);
+    // Not kept as a spare: only chunks of the regular size are.
+    expect(arena.bytesHeld).toBe(0);
   });
 
-  it('refuses a double release and an array it did not hand out', () => {
-    const pool = new TypedArrayPool(Int32Array);
-    const a = pool.acquire(100);
-    pool.release(a);
-    expect(() => pool.release(a)).toThrow(/released twice/);
-    expect(() => pool.release(pool.acquire(100).subarray(1))).toThrow(/acquire/);
+  it('refuses the release of an array that is not in use', () => {
+    const arena = new Uint32Arena(64);
+    const a = arena.acquire(20);
+    arena.release(a);
+    expect(() => arena.release(a)).toThrow(/not in use/);
+    expect(() => arena.release(new Uint32Array(20))).toThrow(/not in use/);
   });
 
-  it('never hands out a buffer in use, and keeps no more free bytes than were ever in use', () => {
+  it('never hands out memory in use; holds only the chunks spanning the arrays in use, plus spares', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 5000 })), { maxLength: 200 }),
+        fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 300 })), { maxLength: 300 }),
         (ops) => {
-          const pool = new TypedArrayPool(Uint32Array);
+          const CHUNK = 256;
+          const arena = new Uint32Arena(CHUNK);
+          // Acquired in order; released mostly oldest first, sometimes out of order.
           const held: Uint32Array[] = [];
-          let peak = 0;
           for (const [take, n] of ops) {
             if (take || held.length === 0) {
-              const a = pool.acquire(n);
+              const a = arena.acquire(n);
               expect(a.length).toBe(n);
-              if (n >= TypedArrayPool.MIN_POOLED) {
-                expect(a.buffer.byteLength).toBeLessThanOrEqual(Math.ceil(4 * n * 1.25));
-                for (const h of held)
-                  if (h.length >= TypedArrayPool.MIN_POOLED) expect(h.buffer).not.toBe(a.buffer);
-              }
+              for (const h of held) expect(overlap(a, h)).toBe(false);
               held.push(a);
             } else {
-              pool.release(held.splice(n % held.length, 1)[0] as Uint32Array);
+              const i = n % 7 === 0 ? n % held.length : 0;
+              arena.release(held.splice(i, 1)[0] as Uint32Array);
             }
-            peak = Math.max(peak, pool.bytesInUse);
-            expect(pool.bytesFree).toBeLessThanOrEqual(peak);
+            let inUse = 0;
+            const buffers = new Set<ArrayBufferLike>();
+            for (const h of held) {
+              if (h.length >= 16) buffers.add(h.buffer);
+              inUse += h.length;
+            }
+            // Every chunk held is in use, current, or one of the spares.
+            expect(arena.chunkCount).toBeLessThanOrEqual(
+              buffers.size + 1 + Uint32Arena.SPARE_CHUNKS,
+            );
+            expect(inUse).toBeGreaterThanOrEqual(0);
           }
         },
       ),

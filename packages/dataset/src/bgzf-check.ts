@@ -73,6 +73,30 @@ interface PakoZStream {
   next_out: number;
   avail_out: number;
   msg: string;
+  total_in: number;
+  total_out: number;
+  state: PakoInflateState | null;
+}
+/** The fields of pako's inflate state that zlib's `inflateReset` sets (pako 2.x). */
+interface PakoInflateState {
+  mode: number;
+  last: number;
+  havedict: number;
+  flags: number;
+  dmax: number;
+  head: unknown;
+  hold: number;
+  bits: number;
+  total: number;
+  lencode: unknown;
+  distcode: unknown;
+  readonly lendyn: Int32Array | null;
+  readonly distdyn: Int32Array | null;
+  sane: number;
+  back: number;
+  wsize: number;
+  whave: number;
+  wnext: number;
 }
 interface PakoInflate {
   inflateInit2(strm: PakoZStream, windowBits: number): number;
@@ -93,10 +117,63 @@ const Z_STREAM_END = 1;
  * `zlib.inflateRawSync`, whose 64 KiB result per BGZF block is garbage that V8 frees
  * only at its external-memory threshold (tens of MiB over a large VCF).
  */
-class RawInflater {
+export class RawInflater {
   private readonly strm = new PakoZStreamCtor();
+  /** The state, when it has the shape {@link reset} relies on. */
+  private readonly state: PakoInflateState | undefined;
+  /** pako's `HEAD` mode, read from the state right after a reset. */
+  private readonly headMode: number;
   constructor() {
     pakoInflate.inflateInit2(this.strm, -15);
+    const st = this.strm.state;
+    this.headMode = st?.mode ?? 0;
+    this.state =
+      st !== null &&
+      typeof st.mode === 'number' &&
+      st.lendyn instanceof Int32Array &&
+      st.distdyn instanceof Int32Array &&
+      typeof st.wsize === 'number' &&
+      typeof st.back === 'number'
+        ? st
+        : undefined;
+  }
+
+  /** Whether resets reuse the state's decoding tables (the shape of pako's state is known). */
+  get reusesTables(): boolean {
+    return this.state !== undefined;
+  }
+
+  /**
+   * zlib's `inflateReset`, keeping the state's two dynamic Huffman tables: pako's own
+   * reset allocates them anew (6 KiB per BGZF block, garbage that V8 frees late). The
+   * tables are rebuilt by every dynamic deflate block before use, so reusing them is what
+   * zlib itself does. Falls back to pako's reset when the state is not as expected.
+   */
+  private reset(): void {
+    const st = this.state;
+    if (st === undefined) {
+      pakoInflate.inflateReset(this.strm);
+      return;
+    }
+    this.strm.total_in = 0;
+    this.strm.total_out = 0;
+    this.strm.msg = '';
+    st.total = 0;
+    st.mode = this.headMode;
+    st.last = 0;
+    st.havedict = 0;
+    st.flags = -1;
+    st.dmax = 32768;
+    st.head = null;
+    st.hold = 0;
+    st.bits = 0;
+    st.lencode = st.lendyn;
+    st.distcode = st.distdyn;
+    st.sane = 1;
+    st.back = -1;
+    st.wsize = 0;
+    st.whave = 0;
+    st.wnext = 0;
   }
   /**
    * Inflates all of `src` into `out`; returns the number of bytes written, or a message
@@ -104,7 +181,7 @@ class RawInflater {
    */
   inflate(src: Uint8Array, out: Uint8Array): number | string {
     const s = this.strm;
-    pakoInflate.inflateReset(s);
+    this.reset();
     s.input = src;
     s.next_in = 0;
     s.avail_in = src.length;

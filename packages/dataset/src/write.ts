@@ -788,14 +788,18 @@ async function writeTrack(
  * downstream variants are kept per haplotype as the peer does (see
  * `genotype-sweep.ts`). Samples are sorted; contigs natsorted.
  *
- * Streaming: the VCF is read once, sequentially, in blocks of at most 1 MiB of text
- * (plus one line), 4,096 records or 1 Mb (see `readVcfBlocks` in `vcf.ts`); memory holds
- * one block, the carriers (`Uint32Array`) of the records of the regions being processed,
- * and a few per-haplotype arrays, independently of the VCF's size and of records ×
- * samples: only one VCF line and the per-haplotype arrays grow with the sample count
- * (peak RSS 124 MiB at 1,000 samples, 230 MiB at 100,000 on msprime cohorts of 1 Mb;
- * the table and its conditions are in the package README, "Write memory"). The time is
- * linear in the VCF's size. An abort `signal` is polled, never listened to per read.
+ * Streaming: the VCF is read once, sequentially, BGZF block by BGZF block (each inflated
+ * into one reused 64 KiB buffer), in blocks of at most 1 MiB of text (plus one line),
+ * 4,096 records or 1 Mb (see `readVcfBlocks` in `vcf.ts`); memory holds one block, the
+ * carriers of the records that can still overlap a region not yet written (carved from
+ * reused chunks), and per-region scratch bounded by the window's records × 4,096
+ * haplotypes plus a few per-haplotype arrays, independently of the VCF's size and of
+ * records × samples: only one VCF line, the sample names and the per-haplotype arrays
+ * grow with the sample count. Nothing is allocated per BGZF block, per record's carriers
+ * or per region once these buffers exist (peak RSS 111 MiB at 1,000 samples, 179 MiB at
+ * 100,000 on msprime cohorts of 1 Mb; the table and its conditions are in the package
+ * README, "Write memory"). The time is linear in the VCF's size. An abort `signal` is
+ * polled, never listened to per read.
  *
  * Atomic: everything is written to a temp directory `.<name>.tmp-<pid>-<hex>` beside
  * `path` and committed at the end; on failure the temp directory is removed and an

@@ -9,7 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Variant } from '@gmod/vcf';
 import { peerRegionOrder } from '@gvl/native';
-import { Uint32Arena } from './array-pool.js';
+import { Uint32Arena } from './uint32-arena.js';
 import { encodeInputRegions, VariantsTableWriter } from './arrow-tables.js';
 import { type BedTable, MAX_COORDINATE, readBed } from './bed.js';
 import { type BigWigSource, type BigWigTrack, checkTrackNames, openBigWig } from './bigwig.js';
@@ -373,10 +373,10 @@ async function writeGenotypes(
   // Carrier arrays are recycled: a record's goes back to the arena once every sweep it was
   // pushed to has released it (`refs` counts the sweeps still holding it). A chunk holds
   // at least two records' worth of carriers (4 bytes per haplotype at most).
-  const carrierPool = new Uint32Arena(Math.max(1 << 18, 2 * nHaps));
+  const carrierArena = new Uint32Arena(Math.max(1 << 18, 2 * nHaps));
   const release = (rec: SweepRecord) => {
     const r = rec as PooledRecord;
-    if (--r.refs === 0) carrierPool.release(r.carriers);
+    if (--r.refs === 0) carrierArena.release(r.carriers);
   };
   const reader = new CarrierReader(
     vcf.samples,
@@ -387,7 +387,7 @@ async function writeGenotypes(
         code: 'GVL_UNPHASED',
         message: `unphased heterozygous genotype(s), first at ${key}: alleles are taken in the order written`,
       }),
-    carrierPool,
+    carrierArena,
   );
   let warnedEmpty = false;
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Uint32Arena } from '../src/array-pool.js';
+import { Uint32Arena } from '../src/uint32-arena.js';
 
 /** Whether two views share memory. */
 function overlap(a: Uint32Array, b: Uint32Array): boolean {

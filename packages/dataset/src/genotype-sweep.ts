@@ -186,6 +186,7 @@ export class GenotypeSweep {
   private readonly block: number;
   /** Records that may still overlap a region that has not finished collecting. */
   private recent: SweepRecord[] = [];
+  /** Size of `recent` at which it is next compacted (1.25× what the last compaction kept). */
   private recentCompactAt = 64;
   /** Next region (sorted order) not yet activated. */
   private nextActivate = 0;
@@ -353,7 +354,7 @@ export class GenotypeSweep {
       else this.drop(r);
     }
     this.recent = kept;
-    this.recentCompactAt = Math.max(64, this.recent.length * 2);
+    this.recentCompactAt = Math.max(64, Math.ceil(this.recent.length * 1.25));
   }
 
   private closeCollect(p: PendingRegion): void {

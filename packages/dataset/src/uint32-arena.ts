@@ -43,7 +43,7 @@ interface Chunk {
  */
 export class Uint32Arena {
   /** Spare chunks kept for reuse; more are left to the garbage collector. */
-  static readonly SPARE_CHUNKS = 2;
+  static readonly SPARE_CHUNKS = 1;
   private readonly chunkElements: number;
   private readonly chunks = new Map<ArrayBufferLike, Chunk>();
   private readonly spare: Chunk[] = [];

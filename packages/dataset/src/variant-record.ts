@@ -4,8 +4,8 @@
  * @module
  */
 import type { Variant } from '@gmod/vcf';
-import type { Uint32Arena } from './uint32-arena.js';
 import { VcfError } from './errors.js';
+import type { Uint32Arena } from './uint32-arena.js';
 
 /** A validated bi-allelic, non-symbolic, atomized record. */
 export interface CheckedRecord {

@@ -9,7 +9,6 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Variant } from '@gmod/vcf';
 import { peerRegionOrder } from '@gvl/native';
-import { Uint32Arena } from './uint32-arena.js';
 import { encodeInputRegions, VariantsTableWriter } from './arrow-tables.js';
 import { type BedTable, MAX_COORDINATE, readBed } from './bed.js';
 import { type BigWigSource, type BigWigTrack, checkTrackNames, openBigWig } from './bigwig.js';
@@ -40,6 +39,7 @@ import {
 import { encodeMetadata, FORMAT_VERSION, PEER_VERSION } from './metadata.js';
 import { encodeNpyInt32Matrix, RawArrayWriter } from './npy.js';
 import { createProgress, type Progress } from './progress.js';
+import { Uint32Arena } from './uint32-arena.js';
 import { CarrierReader, checkRecord, recordKey } from './variant-record.js';
 import { openVcf, type VcfSource } from './vcf.js';
 

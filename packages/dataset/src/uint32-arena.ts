@@ -24,11 +24,13 @@ interface Chunk {
  * once the sweep has moved past them): a chunk is reused, whole, once every array carved
  * from it has been released.
  *
- * Memory: the chunks spanning the arrays in use (from the oldest array not yet released
- * to the newest), plus at most {@link Uint32Arena.SPARE_CHUNKS} spare chunks; each chunk
- * holds `chunkElements` elements (4 bytes each). Nothing is allocated per array once the
- * chunks are there, except arrays shorter than 16 elements (V8 keeps those on its heap,
- * where young garbage is cheap) and arrays longer than a chunk (a chunk of their own).
+ * Memory: as many chunks as ever spanned the arrays in use at once (from the oldest array
+ * not yet released to the newest, plus the chunk being filled); a chunk freed is kept for
+ * reuse, never dropped, so that a span that shrinks and grows again allocates nothing.
+ * Each chunk holds `chunkElements` elements (4 bytes each). Nothing is allocated per
+ * array once the chunks are there, except arrays shorter than 16 elements (V8 keeps those
+ * on its heap, where young garbage is cheap) and arrays longer than a chunk (a chunk of
+ * their own, dropped on release).
  *
  * A released array must not be used again: its memory is handed out by a later
  * `acquire`.
@@ -42,8 +44,6 @@ interface Chunk {
  * ```
  */
 export class Uint32Arena {
-  /** Spare chunks kept for reuse; more are left to the garbage collector. */
-  static readonly SPARE_CHUNKS = 1;
   private readonly chunkElements: number;
   private readonly chunks = new Map<ArrayBufferLike, Chunk>();
   private readonly spare: Chunk[] = [];
@@ -111,13 +111,10 @@ export class Uint32Arena {
     return c;
   }
 
-  /** A chunk with nothing in use: kept as a spare, or dropped. */
+  /** A chunk with nothing in use: kept as a spare (a chunk of its own is dropped). */
   private retire(c: Chunk): void {
     c.used = 0;
-    if (c.data.length === this.chunkElements && this.spare.length < Uint32Arena.SPARE_CHUNKS) {
-      this.spare.push(c);
-    } else {
-      this.chunks.delete(c.data.buffer);
-    }
+    if (c.data.length === this.chunkElements) this.spare.push(c);
+    else this.chunks.delete(c.data.buffer);
   }
 }

@@ -796,7 +796,7 @@ async function writeTrack(
  * haplotypes plus a few per-haplotype arrays, independently of the VCF's size and of
  * records × samples: only one VCF line, the sample names and the per-haplotype arrays
  * grow with the sample count. Nothing is allocated per BGZF block, per record's carriers
- * or per region once these buffers exist (peak RSS 111 MiB at 1,000 samples, 179 MiB at
+ * or per region once these buffers exist (peak RSS 108 MiB at 1,000 samples, 178 MiB at
  * 100,000 on msprime cohorts of 1 Mb; the table and its conditions are in the package
  * README, "Write memory"). The time is linear in the VCF's size. An abort `signal` is
  * polled, never listened to per read.

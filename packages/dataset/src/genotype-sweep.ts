@@ -48,6 +48,36 @@ export interface SweepRegion {
   readonly qEnd: number;
 }
 
+/**
+ * Receives the sweep's results in blocks of haplotypes (see {@link GenotypeSweep}), so
+ * that no array of a region's results needs to be held whole.
+ */
+export interface RegionSink {
+  /**
+   * The next haplotypes of `region`, in haplotype order: `lengths[i]` variants kept by
+   * haplotype `h0 + i` (`h0` = the haplotypes already given for this region), their
+   * indices concatenated in `idxs`. The arrays are reused once the call returns: copy
+   * what is kept.
+   */
+  part(region: number, lengths: Uint32Array, idxs: Int32Array): void;
+  /** Every haplotype of `region` has been given; `end` is its stored window end. */
+  end(region: number, end: number): void;
+}
+
+/** Options of {@link GenotypeSweep}. */
+export interface GenotypeSweepOptions {
+  /**
+   * Haplotypes per block of a region's results (default 4096): the per-region scratch
+   * memory is bounded by (records of the window) × this, not by the number of haplotypes.
+   */
+  haplotypeBlock?: number;
+  /**
+   * Called exactly once per pushed record, when the sweep holds it no more (it has left
+   * every window and can overlap no later region): its `carriers` may then be reused.
+   */
+  onRelease?: (rec: SweepRecord) => void;
+}
+
 /** The sweep's result for one region. */
 export interface RegionGenotypes {
   /** Position of the region in the sweep's input order. */
@@ -136,8 +166,10 @@ interface PendingRegion {
 }
 
 /**
- * Streams one contig's records through its regions; results come out through `emit` in
- * region order as soon as they are final.
+ * Streams one contig's records through its regions; results come out in region order as
+ * soon as they are final: whole, through an `emit` function, or in blocks of haplotypes
+ * through a {@link RegionSink}, which the sweep hands views of arrays it reuses (a region
+ * that finishes before an earlier one is held, copied, until that one is out).
  *
  * @example
  * ```ts
@@ -150,9 +182,11 @@ export class GenotypeSweep {
   private readonly regions: readonly SweepRegion[];
   private readonly nHaps: number;
   private readonly extend: boolean;
-  private readonly emit: (r: RegionGenotypes) => void;
+  private readonly sink: RegionSink;
+  private readonly block: number;
   /** Records that may still overlap a region that has not finished collecting. */
   private recent: SweepRecord[] = [];
+  /** Size of `recent` at which it is next compacted (1.25× what the last compaction kept). */
   private recentCompactAt = 64;
   /** Next region (sorted order) not yet activated. */
   private nextActivate = 0;
@@ -161,25 +195,40 @@ export class GenotypeSweep {
   /** Regions reading extension records. */
   private extending: PendingRegion[] = [];
   /** Finished regions waiting for earlier ones. */
-  private readonly finished = new Map<number, RegionGenotypes>();
+  private readonly finished = new Map<number, HeldResult>();
   private nextEmit = 0;
   private lastStart = Number.NEGATIVE_INFINITY;
-  /** Scratch of {@link finalize}: per-haplotype CSR offsets, fill cursors, members. */
+  /**
+   * Scratch of {@link finalize}, per block of haplotypes: CSR offsets, fill cursors and
+   * members, the lengths given to the sink; per window record: the next carrier to read
+   * and the end of its carriers in the block.
+   */
   private readonly scratchCounts: Uint32Array;
   private readonly scratchFill: Uint32Array;
+  private readonly scratchLengths: Uint32Array;
   private scratchMembers = new Int32Array(0);
+  private scratchCursor = new Int32Array(0);
+  private scratchBlockEnd = new Int32Array(0);
+  /** Free per-haplotype ILEN sums (`Float64Array(nHaps)`) of finished extensions. */
+  private readonly freeDeltas: Float64Array[] = [];
+  private readonly onRelease: ((rec: SweepRecord) => void) | undefined;
+  /** With `onRelease`: how many of `recent` and the pending windows hold each record. */
+  private readonly holds = new Map<SweepRecord, number>();
 
   /**
    * @param regions - sorted by `qStart`, then `qEnd`.
    * @param nHaps - samples × ploidy.
    * @param extend - apply `extend_to_length`.
-   * @param emit - receives each region's result, in region order.
+   * @param output - receives each region's results, in region order: a function gets
+   *   each whole (arrays it owns), a {@link RegionSink} gets them in blocks.
+   * @param options - block size; release of the records' carriers.
    */
   constructor(
     regions: readonly SweepRegion[],
     nHaps: number,
     extend: boolean,
-    emit: (r: RegionGenotypes) => void,
+    output: ((r: RegionGenotypes) => void) | RegionSink,
+    options: GenotypeSweepOptions = {},
   ) {
     for (let i = 1; i < regions.length; i++) {
       const a = regions[i - 1] as SweepRegion;
@@ -190,10 +239,31 @@ export class GenotypeSweep {
     }
     this.regions = regions;
     this.nHaps = nHaps;
-    this.scratchCounts = new Uint32Array(nHaps + 1);
-    this.scratchFill = new Uint32Array(nHaps);
+    const block = options.haplotypeBlock ?? 4096;
+    if (!Number.isSafeInteger(block) || block < 1)
+      throw new Error(`GenotypeSweep: haplotypeBlock must be an integer >= 1, got ${block}`);
+    this.block = Math.min(block, Math.max(nHaps, 1));
+    this.scratchCounts = new Uint32Array(this.block + 1);
+    this.scratchFill = new Uint32Array(this.block);
+    this.scratchLengths = new Uint32Array(this.block);
     this.extend = extend;
-    this.emit = emit;
+    this.sink = typeof output === 'function' ? wholeResults(nHaps, output) : output;
+    this.onRelease = options.onRelease;
+  }
+
+  private hold(rec: SweepRecord): void {
+    if (this.onRelease !== undefined) this.holds.set(rec, (this.holds.get(rec) ?? 0) + 1);
+  }
+
+  private drop(rec: SweepRecord): void {
+    if (this.onRelease === undefined) return;
+    const n = (this.holds.get(rec) as number) - 1;
+    if (n > 0) {
+      this.holds.set(rec, n);
+    } else {
+      this.holds.delete(rec);
+      this.onRelease(rec);
+    }
   }
 
   /** Whether every region has been emitted (later records can skip genotype parsing). */
@@ -224,6 +294,8 @@ export class GenotypeSweep {
     if (rec.start < this.lastStart)
       throw new Error('GenotypeSweep: records must be sorted by start');
     this.lastStart = rec.start;
+    // Held by `recent` from now on (before any window can take and drop it below).
+    this.hold(rec);
     // Activate regions that start at or before this record.
     while (this.nextActivate < this.regions.length) {
       const r = this.regions[this.nextActivate] as SweepRegion;
@@ -265,6 +337,7 @@ export class GenotypeSweep {
     this.collecting = [];
     for (const p of this.extending) this.finalize(p);
     this.extending = [];
+    for (const r of this.recent) this.drop(r);
     this.recent = [];
     this.flush();
   }
@@ -275,8 +348,13 @@ export class GenotypeSweep {
     for (const p of this.collecting) lo = Math.min(lo, Math.max(p.qStart, 0));
     const next = this.regions[this.nextActivate];
     if (next !== undefined) lo = Math.min(lo, Math.max(next.qStart, 0));
-    this.recent = this.recent.filter((r) => variantEnd(r.start, r.ilen) > lo);
-    this.recentCompactAt = Math.max(64, this.recent.length * 2);
+    const kept: SweepRecord[] = [];
+    for (const r of this.recent) {
+      if (variantEnd(r.start, r.ilen) > lo) kept.push(r);
+      else this.drop(r);
+    }
+    this.recent = kept;
+    this.recentCompactAt = Math.max(64, Math.ceil(this.recent.length * 1.25));
   }
 
   private closeCollect(p: PendingRegion): void {
@@ -284,7 +362,10 @@ export class GenotypeSweep {
     const window: SweepRecord[] = [];
     let spanning = 0;
     for (const r of this.recent) {
-      if (r.start < p.qEnd && variantEnd(r.start, r.ilen) > lo) window.push(r);
+      if (r.start < p.qEnd && variantEnd(r.start, r.ilen) > lo) {
+        window.push(r);
+        this.hold(r);
+      }
       // htslib's query from qEnd first returns records that merely span qEnd.
       if (r.start < p.qEnd && r.start + r.refLen > p.qEnd) spanning++;
     }
@@ -294,7 +375,8 @@ export class GenotypeSweep {
       return;
     }
     const target = p.qEnd - (lo + 1);
-    const delta = new Float64Array(this.nHaps);
+    const delta = this.freeDeltas.pop() ?? new Float64Array(this.nHaps);
+    delta.fill(0);
     for (const r of window) {
       if (r.ilen === 0) continue;
       for (const h of r.carriers) delta[h] = (delta[h] as number) + r.ilen;
@@ -309,6 +391,7 @@ export class GenotypeSweep {
     const ext = p.ext as ExtState;
     if (rec.start < p.qEnd) return false;
     ext.window.push(rec);
+    this.hold(rec);
     if (rec.ilen !== 0) {
       ext.base += rec.start - ext.lastEnd;
       for (const h of rec.carriers) ext.delta[h] = (ext.delta[h] as number) + rec.ilen;
@@ -328,54 +411,88 @@ export class GenotypeSweep {
   }
 
   private finalize(p: PendingRegion): void {
-    const window = (p.ext as ExtState).window;
+    const ext = p.ext as ExtState;
+    const window = ext.window;
     const nHaps = this.nHaps;
-    // CSR of window positions per haplotype, in scratch arrays reused from region to
-    // region (only `lengths` and `idxs` leave the sweep).
-    const counts = this.scratchCounts;
-    counts.fill(0);
-    for (const r of window)
-      for (const h of r.carriers) counts[h + 1] = (counts[h + 1] as number) + 1;
-    for (let h = 0; h < nHaps; h++)
-      counts[h + 1] = (counts[h + 1] as number) + (counts[h] as number);
-    const total = counts[nHaps] as number;
-    const fill = this.scratchFill;
-    fill.set(counts.subarray(0, nHaps));
-    if (this.scratchMembers.length < total)
-      this.scratchMembers = new Int32Array(Math.max(total, 2 * this.scratchMembers.length));
-    const members = this.scratchMembers;
-    for (let w = 0; w < window.length; w++) {
-      for (const h of (window[w] as SweepRecord).carriers) {
-        members[fill[h] as number] = w;
-        fill[h] = (fill[h] as number) + 1;
-      }
+    const nw = window.length;
+    if (this.scratchCursor.length < nw) {
+      this.scratchCursor = new Int32Array(
+        Math.max(nw, Math.ceil(1.25 * this.scratchCursor.length)),
+      );
+      this.scratchBlockEnd = new Int32Array(this.scratchCursor.length);
     }
-    const lengths = new Uint32Array(nHaps);
-    const idxs = new Int32Array(total);
-    let o = 0;
+    const cursor = this.scratchCursor;
+    const blockEnd = this.scratchBlockEnd;
+    cursor.fill(0, 0, nw);
+    // In order: straight to the sink. Otherwise held, copied, until the earlier regions
+    // are out.
+    const held = p.ordinal === this.nextEmit ? undefined : new HeldResult(nHaps);
+    const out: RegionSink = held ?? this.sink;
     let maxKept = -1;
     const starts: number[] = [];
     const ilens: number[] = [];
-    for (let h = 0; h < nHaps; h++) {
-      const a = counts[h] as number;
-      const b = counts[h + 1] as number;
-      let keep = b - a;
-      if (this.extend && keep > 0) {
-        starts.length = 0;
-        ilens.length = 0;
-        for (let k = a; k < b; k++) {
-          const r = window[members[k] as number] as SweepRecord;
-          starts.push(r.start);
-          ilens.push(r.ilen);
+    for (let h0 = 0; h0 < nHaps; h0 += this.block) {
+      const h1 = Math.min(h0 + this.block, nHaps);
+      const nb = h1 - h0;
+      // CSR of window positions per haplotype of the block; carriers are ascending, so
+      // each record's carriers in the block follow its cursor.
+      const counts = this.scratchCounts;
+      counts.fill(0, 0, nb + 1);
+      for (let w = 0; w < nw; w++) {
+        const c = (window[w] as SweepRecord).carriers;
+        let i = cursor[w] as number;
+        for (; i < c.length && (c[i] as number) < h1; i++) {
+          const k = (c[i] as number) - h0 + 1;
+          counts[k] = (counts[k] as number) + 1;
         }
-        keep = keepCount(starts, ilens, keep, p.qStart, p.qEnd);
+        blockEnd[w] = i;
       }
-      for (let k = a; k < a + keep; k++) {
-        const w = members[k] as number;
-        idxs[o++] = (window[w] as SweepRecord).idx;
-        if (w > maxKept) maxKept = w;
+      for (let k = 0; k < nb; k++)
+        counts[k + 1] = (counts[k + 1] as number) + (counts[k] as number);
+      const total = counts[nb] as number;
+      const fill = this.scratchFill;
+      fill.set(counts.subarray(0, nb));
+      if (this.scratchMembers.length < total)
+        this.scratchMembers = new Int32Array(
+          Math.max(total, Math.ceil(1.25 * this.scratchMembers.length)),
+        );
+      const members = this.scratchMembers;
+      for (let w = 0; w < nw; w++) {
+        const c = (window[w] as SweepRecord).carriers;
+        const e = blockEnd[w] as number;
+        for (let i = cursor[w] as number; i < e; i++) {
+          const k = (c[i] as number) - h0;
+          members[fill[k] as number] = w;
+          fill[k] = (fill[k] as number) + 1;
+        }
+        cursor[w] = e;
       }
-      lengths[h] = keep;
+      // The kept indices overwrite `members` in place: entry `o` is written only after
+      // entries up to `k >= o` were read.
+      const lengths = this.scratchLengths;
+      let o = 0;
+      for (let k = 0; k < nb; k++) {
+        const a = counts[k] as number;
+        const b = counts[k + 1] as number;
+        let keep = b - a;
+        if (this.extend && keep > 0) {
+          starts.length = 0;
+          ilens.length = 0;
+          for (let j = a; j < b; j++) {
+            const r = window[members[j] as number] as SweepRecord;
+            starts.push(r.start);
+            ilens.push(r.ilen);
+          }
+          keep = keepCount(starts, ilens, keep, p.qStart, p.qEnd);
+        }
+        for (let j = a; j < a + keep; j++) {
+          const w = members[j] as number;
+          members[o++] = (window[w] as SweepRecord).idx;
+          if (w > maxKept) maxKept = w;
+        }
+        lengths[k] = keep;
+      }
+      out.part(p.ordinal, lengths.subarray(0, nb), members.subarray(0, o));
     }
     let end = p.qEnd;
     if (maxKept >= 0) {
@@ -383,7 +500,16 @@ export class GenotypeSweep {
       end = Math.max(end, variantEnd(r.start, r.ilen));
     }
     p.ext = undefined;
-    this.finished.set(p.ordinal, { region: p.ordinal, lengths, idxs: idxs.subarray(0, o), end });
+    if (ext.delta.length > 0) this.freeDeltas.push(ext.delta);
+    for (const r of window) this.drop(r);
+    if (held === undefined) {
+      this.nextEmit++;
+      this.sink.end(p.ordinal, end);
+      this.flush();
+    } else {
+      held.end(p.ordinal, end);
+      this.finished.set(p.ordinal, held);
+    }
   }
 
   private flush(): void {
@@ -392,7 +518,63 @@ export class GenotypeSweep {
       if (r === undefined) return;
       this.finished.delete(this.nextEmit);
       this.nextEmit++;
-      this.emit(r);
+      r.replay(this.sink);
     }
   }
+}
+
+/** A region's results held whole, copied from the blocks, until its turn comes. */
+class HeldResult implements RegionSink {
+  private readonly lengths: Uint32Array;
+  private idxs = new Int32Array(0);
+  private haps = 0;
+  private nIdxs = 0;
+  private region = -1;
+  private stored = 0;
+  constructor(nHaps: number) {
+    this.lengths = new Uint32Array(nHaps);
+  }
+  part(region: number, lengths: Uint32Array, idxs: Int32Array): void {
+    this.region = region;
+    this.lengths.set(lengths, this.haps);
+    this.haps += lengths.length;
+    if (this.nIdxs + idxs.length > this.idxs.length) {
+      const grown = new Int32Array(Math.max(this.nIdxs + idxs.length, 2 * this.idxs.length));
+      grown.set(this.idxs.subarray(0, this.nIdxs));
+      this.idxs = grown;
+    }
+    this.idxs.set(idxs, this.nIdxs);
+    this.nIdxs += idxs.length;
+  }
+  end(region: number, end: number): void {
+    this.region = region;
+    this.stored = end;
+  }
+  /** Hands the result, whole, to `emit` (this object gives up its arrays). */
+  emitTo(emit: (r: RegionGenotypes) => void): void {
+    emit({
+      region: this.region,
+      lengths: this.lengths,
+      idxs: this.idxs.subarray(0, this.nIdxs),
+      end: this.stored,
+    });
+  }
+  replay(sink: RegionSink): void {
+    sink.part(this.region, this.lengths, this.idxs.subarray(0, this.nIdxs));
+    sink.end(this.region, this.stored);
+  }
+}
+
+/** A {@link RegionSink} that hands `emit` each region whole, in arrays it owns. */
+function wholeResults(nHaps: number, emit: (r: RegionGenotypes) => void): RegionSink {
+  let held = new HeldResult(nHaps);
+  return {
+    part: (region, lengths, idxs) => held.part(region, lengths, idxs),
+    end: (region, end) => {
+      const done = held;
+      held = new HeldResult(nHaps);
+      done.end(region, end);
+      done.emitTo(emit);
+    },
+  };
 }

@@ -5,6 +5,7 @@
  */
 import type { Variant } from '@gmod/vcf';
 import { VcfError } from './errors.js';
+import type { Uint32Arena } from './uint32-arena.js';
 
 /** A validated bi-allelic, non-symbolic, atomized record. */
 export interface CheckedRecord {
@@ -123,22 +124,27 @@ export class CarrierReader {
   private readonly onUnphased: (key: string) => void;
   private warned = false;
   private scratch: Uint32Array;
+  private readonly arena: Uint32Arena | undefined;
 
   /**
    * @param vcfSamples - sample names in VCF column order.
    * @param datasetSamples - the dataset's samples (each must be in `vcfSamples`).
    * @param ploidy - alleles per genotype.
+   * @param arena - when given, the carrier arrays are carved from it (the caller releases
+   *   each one once no longer used); otherwise each is a new allocation.
    */
   constructor(
     vcfSamples: readonly string[],
     datasetSamples: readonly string[],
     ploidy: number,
     onUnphased: (key: string) => void,
+    arena?: Uint32Arena,
   ) {
     const pos = new Map(datasetSamples.map((s, i) => [s, i]));
     this.sampleMap = Int32Array.from(vcfSamples, (s) => pos.get(s) ?? -1);
     this.ploidy = ploidy;
     this.onUnphased = onUnphased;
+    this.arena = arena;
     this.scratch = new Uint32Array(Math.max(16, datasetSamples.length * ploidy));
   }
 
@@ -156,7 +162,8 @@ export class CarrierReader {
   /**
    * Haplotype ids carrying ALT, ascending, from sample columns given as bytes:
    * `bytes[from, to)` holds the tab-separated sample columns of record `v` (whose FORMAT
-   * is read from `v`), so that a long line need not become a string.
+   * is read from `v`), so that a long line need not become a string. With an arena (see the
+   * constructor) the array is carved from it.
    *
    * @throws {@link VcfError} as {@link CarrierReader.carriers}.
    */
@@ -241,7 +248,13 @@ export class CarrierReader {
     if (bad !== undefined) {
       throw new VcfError('GVL_BAD_VCF', `record ${recordKey(v)}: ${bad}`, { value: recordKey(v) });
     }
-    const out = scratch.slice(0, n);
+    let out: Uint32Array;
+    if (this.arena === undefined) {
+      out = scratch.slice(0, n);
+    } else {
+      out = this.arena.acquire(n);
+      out.set(scratch.subarray(0, n));
+    }
     // Column order is not dataset (sorted) order; keep ids ascending.
     out.sort();
     return out;

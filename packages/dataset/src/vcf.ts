@@ -5,12 +5,11 @@
  *
  * @module
  */
-import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { constants, createGunzip, gunzipSync } from 'node:zlib';
+import { constants, gunzipSync } from 'node:zlib';
 import { TabixIndexedFile } from '@gmod/tabix';
 import VCFParser from '@gmod/vcf';
-import { checkBgzf } from './bgzf-check.js';
+import { checkBgzf, readBgzfBlocks } from './bgzf-check.js';
 import { describeError, FileError, VcfError } from './errors.js';
 import { checkReadable, exists } from './files.js';
 
@@ -70,37 +69,36 @@ export const BLOCK_MAX_LINES = 4096;
  * sequence fetched per block to check REF alleles).
  */
 export const BLOCK_MAX_SPAN = 1 << 20;
-/** Bytes of the compressed file read at a time, and of each inflated chunk. */
+/** Initial size of the buffers of the partial line and of the block's sample columns. */
 const STREAM_CHUNK_BYTES = 1 << 16;
 
 /**
  * Streams the data lines of a bgzipped VCF in file order (header lines, starting with
  * `#`, and empty lines skipped), in blocks of consecutive lines of one contig.
  *
- * One sequential pass through Node's streaming gunzip (BGZF is multi-member gzip): the
- * time is linear in the file's size and the memory is bounded independently of the
- * file's size and of the span of a contig: one 64 KiB compressed read buffer, one 64 KiB
- * inflated chunk, the partial line carried across chunks, and the block being filled —
- * at most {@link BLOCK_TARGET_CHARS} characters plus one line. Only the nine fixed
- * columns of a line become a string; the sample columns are copied, as bytes, into one
- * buffer reused from block to block. A VCF line holds every
- * sample's genotype, so the bound grows with the sample count only through the length
- * of one line (about 4 bytes per diploid `GT`-only sample).
+ * One sequential pass over the BGZF blocks ({@link readBgzfBlocks}: each block verified
+ * and inflated into one reused 64 KiB buffer): the time is linear in the file's size and
+ * the memory is bounded independently of the file's size and of the span of a contig:
+ * one 1 MiB compressed read buffer, one 64 KiB inflated block, the partial line carried
+ * across blocks, and the block of lines being filled — at most
+ * {@link BLOCK_TARGET_CHARS} characters plus one line. Only the nine fixed columns of a
+ * line become a string; the sample columns are copied, as bytes, into one buffer reused
+ * from block to block, so no buffer is allocated per BGZF block or per line. A VCF line
+ * holds every sample's genotype, so the bound grows with the sample count only through
+ * the length of one line (about 4 bytes per diploid `GT`-only sample).
  *
- * The abort signal is polled between chunks (no listener is registered on it): when it
- * aborts, the generator returns early and the caller checks `signal.aborted`.
+ * The abort signal is polled between BGZF blocks (no listener is registered on it): when
+ * it aborts, the generator returns early and the caller checks `signal.aborted`.
  *
- * @param path - a bgzip-compressed VCF (its BGZF container already checked).
+ * @param path - a BGZF-compressed (bgzip) VCF; plain gzip is refused.
  * @throws {@link FileError} `GVL_UNREADABLE` when reading the file fails.
- * @throws {@link VcfError} `GVL_CORRUPT_VCF` (value `{ path }`) when the stream does not
- *   inflate; `GVL_BAD_VCF` (value `{ path, line }`, the 1-based data line number) for a
- *   data line without a tab after `CHROM`.
+ * @throws {@link VcfError} `GVL_CORRUPT_VCF` / `GVL_TRUNCATED_VCF` (value
+ *   `{ path, offset }`, the compressed offset of the bad block) when a BGZF block is not
+ *   valid or does not inflate, as {@link readBgzfBlocks}; `GVL_BAD_VCF` (value
+ *   `{ path, line }`, the 1-based data line number) for a data line without a tab after
+ *   `CHROM`.
  */
 export async function* readVcfBlocks(path: string, signal?: AbortSignal): AsyncGenerator<VcfBlock> {
-  const file = createReadStream(path, { highWaterMark: STREAM_CHUNK_BYTES });
-  const gunzip = createGunzip({ chunkSize: STREAM_CHUNK_BYTES });
-  file.on('error', (e) => gunzip.destroy(e));
-  file.pipe(gunzip);
   /** A line cut by a chunk boundary (the buffer is reused, grown by doubling). */
   let carry = Buffer.allocUnsafeSlow(STREAM_CHUNK_BYTES);
   let carried = 0;
@@ -205,7 +203,7 @@ export async function* readVcfBlocks(path: string, signal?: AbortSignal): AsyncG
     add(buf, to);
   }
   try {
-    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+    for await (const { data: chunk } of readBgzfBlocks(path)) {
       if (signal?.aborted) return;
       let from = 0;
       for (;;) {
@@ -246,10 +244,6 @@ export async function* readVcfBlocks(path: string, signal?: AbortSignal): AsyncG
       value: { path },
       cause,
     });
-  } finally {
-    file.unpipe(gunzip);
-    file.destroy();
-    gunzip.destroy();
   }
 }
 

@@ -30,10 +30,16 @@ import {
   diskFullError,
   recoverInterruptedWrite,
 } from './files.js';
-import { GenotypeSweep, type RegionGenotypes, type SweepRegion } from './genotype-sweep.js';
+import {
+  GenotypeSweep,
+  type RegionSink,
+  type SweepRecord,
+  type SweepRegion,
+} from './genotype-sweep.js';
 import { encodeMetadata, FORMAT_VERSION, PEER_VERSION } from './metadata.js';
 import { encodeNpyInt32Matrix, RawArrayWriter } from './npy.js';
 import { createProgress, type Progress } from './progress.js';
+import { Uint32Arena } from './uint32-arena.js';
 import { CarrierReader, checkRecord, recordKey } from './variant-record.js';
 import { openVcf, type VcfSource } from './vcf.js';
 
@@ -311,6 +317,11 @@ class Slicer {
   }
 }
 
+/** A record pushed to the sweeps, with the number of sweeps still holding its carriers. */
+interface PooledRecord extends SweepRecord {
+  refs: number;
+}
+
 interface GroupOutput {
   readonly lengthsPath: string;
   readonly idxsPath: string;
@@ -359,11 +370,24 @@ async function writeGenotypes(
   const ends = Float64Array.from(plan.end);
   const vcfNorm = new ContigNormalizer([...vcf.contigs, ...vcf.headerContigs]);
   const fastaNorm = fasta ? new ContigNormalizer(fasta.names) : undefined;
-  const reader = new CarrierReader(vcf.samples, samples, ploidy, (key) =>
-    warn({
-      code: 'GVL_UNPHASED',
-      message: `unphased heterozygous genotype(s), first at ${key}: alleles are taken in the order written`,
-    }),
+  // Carrier arrays are recycled: a record's goes back to the arena once every sweep it was
+  // pushed to has released it (`refs` counts the sweeps still holding it). A chunk holds
+  // at least two records' worth of carriers (4 bytes per haplotype at most).
+  const carrierArena = new Uint32Arena(Math.max(1 << 18, 2 * nHaps));
+  const release = (rec: SweepRecord) => {
+    const r = rec as PooledRecord;
+    if (--r.refs === 0) carrierArena.release(r.carriers);
+  };
+  const reader = new CarrierReader(
+    vcf.samples,
+    samples,
+    ploidy,
+    (key) =>
+      warn({
+        code: 'GVL_UNPHASED',
+        message: `unphased heterozygous genotype(s), first at ${key}: alleles are taken in the order written`,
+      }),
+    carrierArena,
   );
   let warnedEmpty = false;
 
@@ -383,24 +407,35 @@ async function writeGenotypes(
         regions.push({ qStart: plan.start[d] as number, qEnd: plan.end[d] as number });
       const lengthsPath = join(gdir, `.part-${c}.lengths`);
       const idxsPath = join(gdir, `.part-${c}.idxs`);
+      /** Variant indices written for the region being received. */
+      let regionIdxs = 0;
+      // Each block of a region's haplotypes goes straight to the files (the writers copy
+      // it), so no array of a whole region is held.
+      const sink: RegionSink = {
+        part: (_region, lengths, idxs) => {
+          out.lengths.write(lengths);
+          out.idxs.write(idxs);
+          regionIdxs += idxs.length;
+        },
+        end: (region, end) => {
+          ends[first + region] = end;
+          if (!warnedEmpty && regionIdxs === 0) {
+            warnedEmpty = true;
+            warn({
+              code: 'GVL_NO_VARIANTS',
+              message: `region ${bedContig}:${plan.start[first + region]}-${plan.end[first + region]} has no variant in any sample; expected for small regions, but check that the BED and the VCF use the same assembly`,
+            });
+          }
+          regionIdxs = 0;
+        },
+      };
       const out: GroupOutput = {
         lengthsPath,
         idxsPath,
         lengths: new RawArrayWriter(lengthsPath),
         idxs: new RawArrayWriter(idxsPath),
         finished: false,
-        sweep: new GenotypeSweep(regions, nHaps, extend, (r: RegionGenotypes) => {
-          out.lengths.write(r.lengths);
-          out.idxs.write(r.idxs);
-          ends[first + r.region] = r.end;
-          if (!warnedEmpty && r.idxs.length === 0) {
-            warnedEmpty = true;
-            warn({
-              code: 'GVL_NO_VARIANTS',
-              message: `region ${bedContig}:${plan.start[first + r.region]}-${plan.end[first + r.region]} has no variant in any sample; expected for small regions, but check that the BED and the VCF use the same assembly`,
-            });
-          }
-        }),
+        sweep: new GenotypeSweep(regions, nHaps, extend, sink, { onRelease: release }),
       };
       groups.push(out);
       byVcfContig.set(vc, [...(byVcfContig.get(vc) ?? []), c]);
@@ -555,12 +590,13 @@ async function writeGenotypes(
               );
             }
           }
-          const sr = {
+          const sr: PooledRecord = {
             idx,
             start: rec.start,
             ilen: rec.ilen,
             refLen: rec.ref.length,
             carriers: carriers ?? EMPTY,
+            refs: sweeps.length,
           };
           for (const g of sweeps) g.sweep.push(sr);
         }
@@ -618,43 +654,52 @@ async function writeGenotypes(
   return { ends, nVariants: idx };
 }
 
-/** Writes `offsets.npy` (int64, R·S·P + 1) from the per-group haplotype lengths, then closes it. */
+/**
+ * Writes `offsets.npy` (int64, R·S·P + 1) from the per-group haplotype lengths (raw
+ * uint32 files), then closes it. Reads each file in 1 MiB pieces into one reused buffer
+ * and writes through one reused chunk: nothing is allocated per piece.
+ */
 function assembleOffsets(offsets: RawArrayWriter, groups: readonly GroupOutput[]): void {
   let acc = 0;
-  const chunk = new Int32Array(2 * 65536);
+  const CHUNK = 65536;
+  const chunk = new Int32Array(2 * CHUNK);
   const pushOffset = (k: number) => {
     chunk[2 * k] = (acc % 0x100000000) | 0;
     chunk[2 * k + 1] = Math.floor(acc / 0x100000000);
   };
   pushOffset(0);
   offsets.write(chunk.subarray(0, 2));
+  const READ = 1 << 20;
+  const buf = new Uint8Array(READ + 4);
+  const lengths = new Uint32Array(buf.buffer, 0, (READ + 4) / 4);
   for (const g of groups) {
-    let carry = new Uint8Array(0);
-    for (const bytes of readChunks(g.lengthsPath)) {
-      const all = carry.length ? concat(carry, bytes) : bytes;
-      const whole = all.length - (all.length % 4);
-      const view = new Uint32Array(all.slice(0, whole).buffer);
-      for (let i = 0; i < view.length; ) {
-        const n = Math.min(65536, view.length - i);
-        for (let k = 0; k < n; k++) {
-          acc += view[i + k] as number;
-          pushOffset(k);
+    const fd = openSync(g.lengthsPath, 'r');
+    try {
+      /** Bytes at the front of `buf` left from the previous read (less than 4). */
+      let carried = 0;
+      for (;;) {
+        const n = readSync(fd, buf, carried, READ, null);
+        if (n <= 0) break;
+        const have = carried + n;
+        const whole = have - (have % 4);
+        for (let i = 0; i < whole / 4; ) {
+          const m = Math.min(CHUNK, whole / 4 - i);
+          for (let k = 0; k < m; k++) {
+            acc += lengths[i + k] as number;
+            pushOffset(k);
+          }
+          offsets.write(chunk.subarray(0, 2 * m));
+          i += m;
         }
-        offsets.write(chunk.subarray(0, 2 * n));
-        i += n;
+        buf.copyWithin(0, whole, have);
+        carried = have - whole;
       }
-      carry = all.slice(whole);
+    } finally {
+      closeSync(fd);
     }
     rmSync(g.lengthsPath);
   }
   offsets.close();
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
 }
 
 /** REF equals the reference, case-insensitively; an `N` in the reference matches any base. */
@@ -743,14 +788,18 @@ async function writeTrack(
  * downstream variants are kept per haplotype as the peer does (see
  * `genotype-sweep.ts`). Samples are sorted; contigs natsorted.
  *
- * Streaming: the VCF is read once, sequentially, in blocks of at most 1 MiB of text
- * (plus one line), 4,096 records or 1 Mb (see `readVcfBlocks` in `vcf.ts`); memory holds
- * one block, the carriers (`Uint32Array`) of the records of the regions being processed,
- * and a few per-haplotype arrays, independently of the VCF's size and of records ×
- * samples: only one VCF line and the per-haplotype arrays grow with the sample count
- * (peak RSS 124 MiB at 1,000 samples, 230 MiB at 100,000 on msprime cohorts of 1 Mb;
- * the table and its conditions are in the package README, "Write memory"). The time is
- * linear in the VCF's size. An abort `signal` is polled, never listened to per read.
+ * Streaming: the VCF is read once, sequentially, BGZF block by BGZF block (each inflated
+ * into one reused 64 KiB buffer), in blocks of at most 1 MiB of text (plus one line),
+ * 4,096 records or 1 Mb (see `readVcfBlocks` in `vcf.ts`); memory holds one block, the
+ * carriers of the records that can still overlap a region not yet written (carved from
+ * reused chunks), and per-region scratch bounded by the window's records × 4,096
+ * haplotypes plus a few per-haplotype arrays, independently of the VCF's size and of
+ * records × samples: only one VCF line, the sample names and the per-haplotype arrays
+ * grow with the sample count. Nothing is allocated per BGZF block, per record's carriers
+ * or per region once these buffers exist (peak RSS 108 MiB at 1,000 samples, 178 MiB at
+ * 100,000 on msprime cohorts of 1 Mb; the table and its conditions are in the package
+ * README, "Write memory"). The time is linear in the VCF's size. An abort `signal` is
+ * polled, never listened to per read.
  *
  * Atomic: everything is written to a temp directory `.<name>.tmp-<pid>-<hex>` beside
  * `path` and committed at the end; on failure the temp directory is removed and an

@@ -17,9 +17,9 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { constants, crc32, deflateRawSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BGZF_EOF, checkBgzf } from '../src/bgzf-check.js';
+import { BGZF_EOF, checkBgzf, RawInflater, readBgzfBlocks } from '../src/bgzf-check.js';
 import { type GvlErrorCode, isGvlError, write } from '../src/index.js';
 import { chr20, hasBcftools, hasChr20, hasTabix, suiteName } from './helpers.js';
 
@@ -205,4 +205,61 @@ describe.skipIf(missing.length > 0)(suiteName('BGZF integrity of the VCF', missi
       expect(readdirSync(parent)).toEqual([]);
     },
   );
+});
+
+describe('readBgzfBlocks', () => {
+  it('inflates stored, fixed-Huffman and dynamic-Huffman blocks in turn into one reused buffer', async () => {
+    // The inflater resets its state between blocks keeping its decoding tables: blocks of
+    // every deflate kind, in turn, must still come out exactly as they went in.
+    expect(new RawInflater().reusesTables).toBe(true);
+    let x = 12345;
+    const noise = (n: number) =>
+      Buffer.from(
+        Array.from({ length: n }, () => {
+          x = (x * 1103515245 + 12345) >>> 0;
+          return x >>> 24;
+        }),
+      );
+    const text = (n: number, k: number) =>
+      Buffer.from(
+        Array.from({ length: n }, (_, i) => `chr1\t${i * k}\t.\tA\tC\t.\tPASS\t.\tGT\t0|1`)
+          .join('\n')
+          .slice(0, n),
+        'latin1',
+      );
+    const pieces: Buffer[] = [];
+    const parts: Buffer[] = [];
+    for (let b = 0; b < 30; b++) {
+      const kind = b % 3;
+      const data = kind === 0 ? noise(20_000 + b) : text(30_000 + 97 * b, b + 1);
+      const cdata =
+        kind === 0
+          ? deflateRawSync(data, { level: 0 }) // stored
+          : deflateRawSync(data, kind === 1 ? { strategy: constants.Z_FIXED } : {});
+      const head = Buffer.from([31, 139, 8, 4, 0, 0, 0, 0, 0, 255, 6, 0, 66, 67, 2, 0, 0, 0]);
+      head.writeUInt16LE(18 + cdata.length + 8 - 1, 16);
+      const foot = Buffer.alloc(8);
+      foot.writeUInt32LE(crc32(data) >>> 0, 0);
+      foot.writeUInt32LE(data.length, 4);
+      parts.push(head, cdata, foot);
+      pieces.push(data);
+    }
+    parts.push(Buffer.from(BGZF_EOF));
+    const tmp = mkdtempSync(join(tmpdir(), 'gvl-bgzf-kinds-'));
+    try {
+      const path = join(tmp, 'kinds.gz');
+      writeFileSync(path, Buffer.concat(parts));
+      const got: Buffer[] = [];
+      const buffers = new Set<ArrayBufferLike>();
+      for await (const block of readBgzfBlocks(path, { readBytes: 70_000 })) {
+        got.push(Buffer.from(block.data));
+        buffers.add(block.data.buffer);
+      }
+      expect(got.length).toBe(pieces.length + 1);
+      expect(Buffer.concat(got).equals(Buffer.concat(pieces))).toBe(true);
+      expect(buffers.size).toBe(1);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
 });

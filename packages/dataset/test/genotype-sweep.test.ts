@@ -4,6 +4,7 @@ import {
   GenotypeSweep,
   keepCount,
   type RegionGenotypes,
+  type RegionSink,
   type SweepRecord,
   type SweepRegion,
   variantEnd,
@@ -106,47 +107,58 @@ function reference(
 
 const NHAPS = 4;
 
-const recordsArb = fc
-  .array(
-    fc.record({
-      gap: fc.nat({ max: 6 }),
-      ilen: fc.oneof(
-        fc.constant(0),
-        fc.constant(0),
-        fc.integer({ min: -6, max: -1 }),
-        fc.integer({ min: 1, max: 4 }),
-      ),
-      carriers: fc.uniqueArray(fc.nat({ max: NHAPS - 1 }), { maxLength: NHAPS }),
-    }),
-    { maxLength: 60 },
-  )
-  .map((xs) => {
-    let pos = 0;
-    return xs.map((x, idx): SweepRecord => {
-      pos += x.gap;
-      return {
-        idx,
-        start: pos,
-        ilen: x.ilen,
-        refLen: x.ilen < 0 ? 1 - x.ilen : 1,
-        carriers: Uint32Array.from(x.carriers).sort(),
-      };
+const recordsOf = (maxLength: number, maxGap: number) =>
+  fc
+    .array(
+      fc.record({
+        gap: fc.nat({ max: maxGap }),
+        ilen: fc.oneof(
+          fc.constant(0),
+          fc.constant(0),
+          fc.integer({ min: -6, max: -1 }),
+          fc.integer({ min: 1, max: 4 }),
+        ),
+        carriers: fc.uniqueArray(fc.nat({ max: NHAPS - 1 }), { maxLength: NHAPS }),
+      }),
+      { maxLength },
+    )
+    .map((xs) => {
+      let pos = 0;
+      return xs.map((x, idx): SweepRecord => {
+        pos += x.gap;
+        return {
+          idx,
+          start: pos,
+          ilen: x.ilen,
+          refLen: x.ilen < 0 ? 1 - x.ilen : 1,
+          carriers: Uint32Array.from(x.carriers).sort(),
+        };
+      });
     });
-  });
 
-const regionsArb = fc
-  .array(
-    fc.record({ start: fc.integer({ min: -8, max: 200 }), len: fc.integer({ min: 1, max: 40 }) }),
-    {
-      minLength: 1,
-      maxLength: 12,
-    },
-  )
-  .map((xs) =>
-    xs
-      .map((x) => ({ qStart: x.start, qEnd: x.start + x.len }))
-      .sort((a, b) => a.qStart - b.qStart || a.qEnd - b.qEnd),
-  );
+const recordsArb = recordsOf(60, 6);
+/** Enough records for the sweep to drop records from its buffer while regions are open. */
+const manyRecordsArb = recordsOf(400, 3);
+
+const regionsOf = (maxStart: number) =>
+  fc
+    .array(
+      fc.record({
+        start: fc.integer({ min: -8, max: maxStart }),
+        len: fc.integer({ min: 1, max: 40 }),
+      }),
+      {
+        minLength: 1,
+        maxLength: 12,
+      },
+    )
+    .map((xs) =>
+      xs
+        .map((x) => ({ qStart: x.start, qEnd: x.start + x.len }))
+        .sort((a, b) => a.qStart - b.qStart || a.qEnd - b.qEnd),
+    );
+const regionsArb = regionsOf(200);
+const manyRegionsArb = regionsOf(600);
 
 function runSweep(records: SweepRecord[], regions: SweepRegion[], extend: boolean, skip: boolean) {
   const out: RegionGenotypes[] = [];
@@ -158,6 +170,29 @@ function runSweep(records: SweepRecord[], regions: SweepRegion[], extend: boolea
   }
   sweep.finish();
   return out;
+}
+
+/**
+ * A sink that puts each region's blocks back together (copying them: the sweep reuses
+ * the arrays) and checks that blocks come in region order, each region's once.
+ */
+function collectingSink(got: RegionGenotypes[]): RegionSink {
+  let lengths: number[] = [];
+  let idxs: number[] = [];
+  return {
+    part: (region, l, i) => {
+      expect(region).toBe(got.length);
+      lengths.push(...l);
+      idxs.push(...i);
+    },
+    end: (region, end) => {
+      expect(region).toBe(got.length);
+      expect(lengths).toHaveLength(NHAPS);
+      got.push({ region, lengths: Uint32Array.from(lengths), idxs: Int32Array.from(idxs), end });
+      lengths = [];
+      idxs = [];
+    },
+  };
 }
 
 describe('GenotypeSweep', () => {
@@ -185,6 +220,81 @@ describe('GenotypeSweep', () => {
       ),
       { numRuns: 400 },
     );
+  });
+
+  it('results in blocks of haplotypes, with records released, equal the whole-array algorithm; each record is released once, after its last use', () => {
+    fc.assert(
+      fc.property(
+        manyRecordsArb,
+        manyRegionsArb,
+        fc.boolean(),
+        fc.integer({ min: 1, max: NHAPS + 1 }),
+        (records, regions, extend, block) => {
+          // The sweep gets its own copies: a released record's carriers are poisoned (every
+          // carrier becomes haplotype 0), so a read after the release changes the result.
+          const mine = records.map((r) => ({ ...r, carriers: r.carriers.slice() }));
+          const released = new Map<SweepRecord, number>();
+          const got: RegionGenotypes[] = [];
+          const sweep = new GenotypeSweep(regions, NHAPS, extend, collectingSink(got), {
+            haplotypeBlock: block,
+            onRelease: (rec) => {
+              released.set(rec, (released.get(rec) ?? 0) + 1);
+              rec.carriers.fill(0);
+            },
+          });
+          for (const r of mine) sweep.push(r);
+          sweep.finish();
+          expect(mine.map((r) => released.get(r) ?? 0)).toEqual(mine.map(() => 1));
+          const want = reference(records, regions, NHAPS, extend);
+          expect(got.map((g) => g.region)).toEqual(regions.map((_, i) => i));
+          for (let i = 0; i < regions.length; i++) {
+            const g = got[i] as RegionGenotypes;
+            const w = want[i] as RegionGenotypes;
+            expect([...g.lengths]).toEqual([...w.lengths]);
+            expect([...g.idxs]).toEqual([...w.idxs]);
+            expect(g.end).toBe(w.end);
+          }
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('does not release a record that only an extending window still holds', () => {
+    // Every haplotype carries a 50 bp deletion in [0, 10): the region extends through the
+    // 100 SNPs after it (SNPs never complete an extension), long after the sweep's buffer
+    // has dropped the deletion (nothing else can overlap it). A released record's
+    // carriers are poisoned: reading them after the release changes the result.
+    const records: SweepRecord[] = [
+      { idx: 0, start: 5, ilen: -50, refLen: 51, carriers: Uint32Array.of(0, 1, 2, 3) },
+      ...Array.from({ length: 100 }, (_, i) => ({
+        idx: i + 1,
+        start: 60 + i,
+        ilen: 0,
+        refLen: 1,
+        carriers: Uint32Array.of(1 + (i % (NHAPS - 1))),
+      })),
+    ];
+    const regions = [{ qStart: 0, qEnd: 10 }];
+    const released: number[] = [];
+    const got: RegionGenotypes[] = [];
+    const sweep = new GenotypeSweep(regions, NHAPS, true, collectingSink(got), {
+      haplotypeBlock: 3,
+      onRelease: (rec) => {
+        released.push(rec.idx);
+        rec.carriers.fill(0);
+      },
+    });
+    for (const r of records) sweep.push({ ...r, carriers: r.carriers.slice() });
+    // The buffer dropped every record (none can overlap a later region), but the
+    // extending window holds them all.
+    expect(released).toEqual([]);
+    sweep.finish();
+    expect([...released].sort((x, y) => x - y)).toEqual(records.map((r) => r.idx));
+    const [w] = reference(records, regions, NHAPS, true) as [RegionGenotypes];
+    expect((got[0] as RegionGenotypes).lengths[0]).toBe(1);
+    expect([...(got[0] as RegionGenotypes).lengths]).toEqual([...w.lengths]);
+    expect([...(got[0] as RegionGenotypes).idxs]).toEqual([...w.idxs]);
   });
 
   it('keeps variant indices ascending per haplotype', () => {

@@ -7,8 +7,9 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { crc32, deflateRawSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BGZF_EOF } from '../src/bgzf-check.js';
 import { isGvlError, write } from '../src/index.js';
 import {
   BLOCK_MAX_LINES,
@@ -52,6 +53,27 @@ function whole(b: VcfBlock): Block {
   return { contig: b.contig, lines };
 }
 
+/**
+ * BGZF (what `bgzip` writes): `text` cut into pieces of `blockBytes`, each a gzip member
+ * with the `BC` extra subfield giving its size, then the empty EOF block.
+ */
+function bgzf(text: string, blockBytes = 65280): Buffer {
+  const raw = Buffer.from(text, 'latin1');
+  const parts: Buffer[] = [];
+  for (let o = 0; o < raw.length; o += blockBytes) {
+    const data = raw.subarray(o, Math.min(o + blockBytes, raw.length));
+    const cdata = deflateRawSync(data);
+    const head = Buffer.from([31, 139, 8, 4, 0, 0, 0, 0, 0, 255, 6, 0, 66, 67, 2, 0, 0, 0]);
+    head.writeUInt16LE(18 + cdata.length + 8 - 1, 16);
+    const foot = Buffer.alloc(8);
+    foot.writeUInt32LE(crc32(data) >>> 0, 0);
+    foot.writeUInt32LE(data.length, 4);
+    parts.push(head, cdata, foot);
+  }
+  parts.push(Buffer.from(BGZF_EOF));
+  return Buffer.concat(parts);
+}
+
 async function collect(path: string, signal?: AbortSignal): Promise<Block[]> {
   const out: Block[] = [];
   for await (const b of readVcfBlocks(path, signal)) out.push(whole(b));
@@ -60,7 +82,7 @@ async function collect(path: string, signal?: AbortSignal): Promise<Block[]> {
 
 describe('readVcfBlocks', () => {
   it('yields every data line once, in order, with lines longer than a chunk intact', async () => {
-    // 3,000 samples: 12 KB lines; 200 of them cross the 64 KiB inflate chunks.
+    // 3,000 samples: 12 KB lines; many cross the 10 kB BGZF blocks.
     const samples = Array.from({ length: 3000 }, (_, i) => `S${i}`);
     const lines: string[] = [];
     for (let i = 0; i < 300; i++) {
@@ -71,7 +93,7 @@ describe('readVcfBlocks', () => {
     // CRLF line ends and a last line without a terminator are read as lines.
     const text = `${header(samples)}${lines.slice(0, 250).join('\r\n')}\r\n${lines.slice(250).join('\n')}`;
     const path = join(dir, 'long.vcf.gz');
-    writeFileSync(path, gzipSync(text));
+    writeFileSync(path, bgzf(text, 10_000));
     const blocks = await collect(path);
     expect(blocks.flatMap((b) => b.lines)).toEqual(lines);
     expect(blocks.map((b) => b.contig)).toEqual([
@@ -93,7 +115,7 @@ describe('readVcfBlocks', () => {
     // Two records further apart than the span bound end up in separate blocks.
     lines.push(`1\t${n + BLOCK_MAX_SPAN + 5}\t.\tA\tC\t.\tPASS\t.\tGT\t0|1`);
     const path = join(dir, 'many.vcf.gz');
-    writeFileSync(path, gzipSync(`${header(['A'])}${lines.join('\n')}\n`));
+    writeFileSync(path, bgzf(`${header(['A'])}${lines.join('\n')}\n`));
     const blocks = await collect(path);
     expect(blocks.map((b) => b.lines.length)).toEqual([BLOCK_MAX_LINES, 10, 1]);
     expect(blocks.flatMap((b) => b.lines)).toEqual(lines);
@@ -102,24 +124,31 @@ describe('readVcfBlocks', () => {
   it('stops early, without error, once the signal aborts', async () => {
     const lines = Array.from({ length: 10 }, (_, i) => `1\t${1 + i}\t.\tA\tC\t.\tPASS\t.\tGT\t0|1`);
     const path = join(dir, 'abort.vcf.gz');
-    writeFileSync(path, gzipSync(`${header(['A'])}${lines.join('\n')}\n`));
+    writeFileSync(path, bgzf(`${header(['A'])}${lines.join('\n')}\n`));
     const ac = new AbortController();
     ac.abort();
     expect((await collect(path)).flatMap((b) => b.lines)).toEqual(lines);
     expect(await collect(path, ac.signal)).toEqual([]);
   });
 
-  it('refuses a stream that does not inflate, and a line without a CHROM column', async () => {
+  it('refuses a block that does not inflate, plain gzip, and a line without a CHROM column', async () => {
+    const text = `${header(['A'])}1\t1\t.\tA\tC\t.\tPASS\t.\tGT\t0|1\n`;
     const bad = join(dir, 'bad.vcf.gz');
-    const gz = gzipSync(`${header(['A'])}1\t1\t.\tA\tC\t.\tPASS\t.\tGT\t0|1\n`);
-    gz[gz.length - 12] = (gz[gz.length - 12] as number) ^ 0xff; // deflate data
+    const gz = bgzf(text);
+    gz[20] = (gz[20] as number) ^ 0xff; // deflate data of the first block
     writeFileSync(bad, gz);
     await expect(collect(bad)).rejects.toMatchObject({
       code: 'GVL_CORRUPT_VCF',
-      value: { path: bad },
+      value: { path: bad, offset: 0 },
+    });
+    const plain = join(dir, 'plain.vcf.gz');
+    writeFileSync(plain, gzipSync(text));
+    await expect(collect(plain)).rejects.toMatchObject({
+      code: 'GVL_CORRUPT_VCF',
+      value: { path: plain, offset: 0 },
     });
     const noTab = join(dir, 'notab.vcf.gz');
-    writeFileSync(noTab, gzipSync(`${header(['A'])}garbage\n`));
+    writeFileSync(noTab, bgzf(`${header(['A'])}garbage\n`));
     await expect(collect(noTab)).rejects.toMatchObject({
       code: 'GVL_BAD_VCF',
       value: { path: noTab, line: 1 },

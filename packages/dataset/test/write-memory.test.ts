@@ -19,7 +19,7 @@ const missing = [
 ];
 
 /** Records of the generated VCF, one every {@link STEP} bp from position 1. */
-const RECORDS = 400;
+const RECORDS = 1000;
 const STEP = 40;
 /** Regions: consecutive windows of this many bp over the records. */
 const WINDOW = 2048;
@@ -27,13 +27,16 @@ const FEW = 100;
 const MANY = 40_000;
 /**
  * Allowed growth of the peak RSS from {@link FEW} to {@link MANY} samples, in MiB. The
- * VCF with MANY samples holds 64 MiB of genotype text (160 KB a line). Streaming it in
- * bounded blocks grows the peak by about 55 MiB, nearly all of it garbage (inflated
- * chunks, carrier and per-region arrays) that V8 frees at its own thresholds; the
- * write that read whole position windows through tabix, kept each read's buffer alive
- * through an abort listener and hashed `variant_idxs.npy` whole grew it by 275 MiB here.
+ * VCF with MANY samples holds 160 MB of genotype text (160 KB a line). The write grows
+ * the peak by 35–47 MiB here: one line, the carriers of the records of a 2 kb window
+ * (160 KB per common record), per-haplotype arrays of a few bytes each (80,000
+ * haplotypes), the sample names, and the V8 heap's growth. The write that allocated a
+ * 64 KiB buffer per inflated BGZF block, one array per record's carriers and two per
+ * region grew it by 64 MiB (garbage that V8 frees only at its own thresholds), and the
+ * one that read whole position windows through tabix by 275 MiB on 400 records; a carrier
+ * arena that dropped its freed chunks (re-creating garbage) grew it by 57–63 MiB.
  */
-const BOUND_MIB = 110;
+const BOUND_MIB = 56;
 
 /** Carrier haplotypes of record `r`, per the generator (xorshift32, seeded per record). */
 function genotypeRow(r: number, nSamples: number, row: Buffer, carriers?: (h: number) => void) {

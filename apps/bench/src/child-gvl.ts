@@ -138,8 +138,10 @@ async function loopJob(job: LoopJob): Promise<Partial<ChildReport>> {
   let floorNs = 0n;
   delay.enable();
   const t0 = process.hrtime.bigint();
-  // As many shuffled epochs as `count` batches need (a training loop's shape).
-  for (let epoch = 0; batches < job.count; epoch++) {
+  // As many shuffled epochs as `count` batches and `seconds` need (a training loop's shape).
+  const until = t0 + BigInt(Math.round(job.seconds * 1e9));
+  const more = () => batches < job.count || process.hrtime.bigint() < until;
+  for (let epoch = 0; more(); epoch++) {
     const loader = ds.loader({
       mode: job.mode,
       reuse: job.reuse,
@@ -154,7 +156,8 @@ async function loopJob(job: LoopJob): Promise<Partial<ChildReport>> {
       copy.set(data);
       floorNs += process.hrtime.bigint() - c;
       total += data.byteLength;
-      if (++batches >= job.count) break;
+      batches++;
+      if (!more()) break;
     }
     await loader.close();
   }

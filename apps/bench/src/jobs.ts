@@ -42,6 +42,12 @@ export interface LoopJob {
   batchSize: number;
   /** Batches measured. */
   count: number;
+  /**
+   * Keep streaming until this many seconds have passed, even past `count` (0: stop at
+   * `count`): the event-loop histogram then holds about 1,000 samples per second
+   * whatever the throughput.
+   */
+  seconds: number;
   /** Batches streamed before measuring. */
   warmup: number;
   seed: number;

@@ -144,10 +144,10 @@ export function runReads(
 }
 
 /**
- * Batches each loader run streams: about 1.5 GiB of haplotypes (at least 2 × ploidy ×
- * window bytes per pair), so that the event-loop histogram holds thousands of 1 ms
- * samples and its p99 is not just its maximum; a run spans several shuffled epochs.
- * `--quick`: the shape's timed count.
+ * Batches each loader run streams at least: about 1.5 GiB of haplotypes (2 × window
+ * bytes per pair); runs also last at least 3 s, so that the event-loop histogram holds
+ * thousands of 1 ms samples and its p99 is not just its maximum. A run spans several
+ * shuffled epochs. `--quick`: the shape's timed count, no minimum duration.
  */
 export function loopBatches(o: Pick<BenchOptions, 'quick'>, shape: Shape): number {
   if (o.quick) return shape.timed;
@@ -189,6 +189,7 @@ export function runLoops(o: BenchOptions, p: Chr20Prepared, log: Log): LoopResul
               reuse,
               batchSize: shape.batchSize,
               count: loopBatches(o, shape),
+              seconds: o.quick ? 0 : 3,
               warmup: shape.warmup,
               seed: o.seed + i,
             },

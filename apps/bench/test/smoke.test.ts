@@ -34,7 +34,9 @@ const METRICS = [
   'V8 GCs per run',
   '1 -> 2 threads speed-up',
   'event-loop delay p99 ms · inline',
+  'event-loop delay p99 ms · inline, reuse',
   'loader MiB/s',
+  'loader time / memcpy',
   'write s',
   'write peak RSS MiB',
 ];
@@ -76,7 +78,12 @@ describe.skipIf(noData !== null)(noData ? `${name} [skipped: ${noData}]` : name,
         );
     }
     expect(res.outputsEqual).toBe(true);
-    expect(res.loops.map((l) => l.mode).sort()).toEqual(['inline']);
+    // the loader's one mode, with new output memory per batch and with reuse
+    expect(res.loops.map((l) => `${l.mode}${l.reuse ? ', reuse' : ''}`).sort()).toEqual([
+      'inline',
+      'inline, reuse',
+    ]);
+    for (const l of res.loops) expect(l.floorRatio).toBeGreaterThan(0);
     expect(res.writes).toHaveLength(1);
     if (!noPeer) expect(res.writes[0]?.peer?.writeMs).toBeGreaterThan(0);
 

@@ -77,34 +77,161 @@ impl Plan {
     }
 }
 
+/// Per-item geometry of a batch.
+pub struct Geometry {
+    /// `(n, 3)`: contig index, jittered start, jittered end.
+    pub queries: Vec<i32>,
+    /// Unjittered region length per item.
+    pub lens: Vec<i64>,
+    /// Reverse (complement) flag per item: − strand and `rc_neg`.
+    pub to_rc: Vec<bool>,
+    /// On-disk region row per item (annotation-track group).
+    pub rows: Vec<usize>,
+    /// `r·S + s` per item (sample-track group).
+    pub ds: Vec<usize>,
+}
+
+impl Geometry {
+    pub fn n(&self) -> usize {
+        self.lens.len()
+    }
+    pub fn contig(&self, i: usize) -> usize {
+        self.queries[3 * i] as usize
+    }
+    pub fn start(&self, i: usize) -> i64 {
+        self.queries[3 * i + 1] as i64
+    }
+}
+
+/// The item side of a batch request: which (region, sample) pairs, their
+/// jitter, and whether − strand rows are reverse-complemented.
+pub struct Items<'r> {
+    /// int32 `(n)` input-order region indices.
+    pub region_idx: &'r [i32],
+    /// int32 `(n)` sample indices.
+    pub sample_idx: &'r [i32],
+    /// int32 `(n)` start offsets, or empty for none.
+    pub jitter: &'r [i32],
+    pub rc_neg: bool,
+}
+
+/// Checks a batch's items against the dataset's regions (`(R, 4)`: contig,
+/// start, end, strand, on-disk order), its input-order map and sample count,
+/// and computes each item's jittered query, length, strand flag, on-disk row
+/// and `r·S + s`: the geometry every fused output starts from
+/// (`GVL_INVALID_ARGUMENT` / `GVL_INDEX_OUT_OF_RANGE` naming the element).
+pub fn item_geometry(
+    regions: &[i32],
+    r_idx_map: &[i32],
+    n_samples: usize,
+    items: &Items,
+) -> GResult<Geometry> {
+    let n = items.region_idx.len();
+    if items.sample_idx.len() != n {
+        return Err(GvlError::invalid(
+            "sampleIdx.length",
+            items.sample_idx.len(),
+            &format!("{n} (regionIdx.length)"),
+        ));
+    }
+    if !items.jitter.is_empty() && items.jitter.len() != n {
+        return Err(GvlError::invalid(
+            "jitter.length",
+            items.jitter.len(),
+            &format!("{n} (one per item) or no jitter"),
+        ));
+    }
+    let n_input = r_idx_map.len();
+    let mut g = Geometry {
+        queries: Vec::with_capacity(3 * n),
+        lens: Vec::with_capacity(n),
+        to_rc: Vec::with_capacity(n),
+        rows: Vec::with_capacity(n),
+        ds: Vec::with_capacity(n),
+    };
+    for i in 0..n {
+        let ri = items.region_idx[i];
+        if ri < 0 || ri as usize >= n_input {
+            return Err(GvlError::out_of_range(
+                "regionIdx",
+                i,
+                ri as i64,
+                0,
+                n_input as i64,
+                "an input-order region index",
+            ));
+        }
+        let si = items.sample_idx[i];
+        if si < 0 || si as usize >= n_samples {
+            return Err(GvlError::out_of_range(
+                "sampleIdx",
+                i,
+                si as i64,
+                0,
+                n_samples as i64,
+                "a sample index",
+            ));
+        }
+        let r = r_idx_map[ri as usize] as usize;
+        let row = &regions[4 * r..4 * r + 4];
+        let off = if items.jitter.is_empty() {
+            0
+        } else {
+            items.jitter[i]
+        };
+        let (Some(start), Some(end)) = (row[1].checked_add(off), row[2].checked_add(off)) else {
+            return Err(GvlError::invalid(
+                "jitter",
+                off,
+                "an offset that keeps the region inside the int32 range",
+            )
+            .with_index(i));
+        };
+        g.queries.extend_from_slice(&[row[0], start, end]);
+        g.lens.push(row[2] as i64 - row[1] as i64);
+        g.to_rc.push(items.rc_neg && row[3] == -1);
+        g.rows.push(r);
+        g.ds.push(r * n_samples + si as usize);
+    }
+    Ok(g)
+}
+
+/// Checks the dataset side shared by every fused source: ploidy ≥ 1,
+/// `regions` rows of 4 (contig, start, end, strand) and an input-order map
+/// into them (`GVL_INVALID_ARGUMENT` / `GVL_INDEX_OUT_OF_RANGE`).
+pub fn validate_layout(ploidy: usize, regions: &[i32], r_idx_map: &[i32]) -> GResult<()> {
+    if ploidy == 0 {
+        return Err(GvlError::invalid("ploidy", 0i64, "an integer >= 1"));
+    }
+    if !regions.len().is_multiple_of(4) {
+        return Err(GvlError::invalid(
+            "regions.length",
+            regions.len(),
+            "a multiple of 4 (rows of contig_idx, start, end, strand)",
+        ));
+    }
+    let n_regions = regions.len() / 4;
+    if let Some(i) = r_idx_map
+        .iter()
+        .position(|&r| r < 0 || r as usize >= n_regions)
+    {
+        return Err(GvlError::out_of_range(
+            "rIdxMap",
+            i,
+            r_idx_map[i] as i64,
+            0,
+            n_regions as i64,
+            "an on-disk region row",
+        ));
+    }
+    Ok(())
+}
+
 impl<'a> Source<'a> {
     /// One-time checks of the dataset side (shapes, reference offsets).
     pub fn validate(&self) -> GResult<()> {
-        if self.ploidy == 0 {
-            return Err(GvlError::invalid("ploidy", 0i64, "an integer >= 1"));
-        }
-        if !self.regions.len().is_multiple_of(4) {
-            return Err(GvlError::invalid(
-                "regions.length",
-                self.regions.len(),
-                "a multiple of 4 (rows of contig_idx, start, end, strand)",
-            ));
-        }
+        validate_layout(self.ploidy, self.regions, self.r_idx_map)?;
         let n_regions = self.regions.len() / 4;
-        if let Some(i) = self
-            .r_idx_map
-            .iter()
-            .position(|&r| r < 0 || r as usize >= n_regions)
-        {
-            return Err(GvlError::out_of_range(
-                "rIdxMap",
-                i,
-                self.r_idx_map[i] as i64,
-                0,
-                n_regions as i64,
-                "an on-disk region row",
-            ));
-        }
         let want = n_regions * self.n_samples * self.ploidy + 1;
         if self.genotypes.offsets.len() != want {
             return Err(GvlError::invalid(
@@ -122,20 +249,6 @@ impl<'a> Source<'a> {
     pub fn plan(&self, req: &Request, exec: &Exec) -> GResult<Plan> {
         let n = req.region_idx.len();
         let p = self.ploidy;
-        if req.sample_idx.len() != n {
-            return Err(GvlError::invalid(
-                "sampleIdx.length",
-                req.sample_idx.len(),
-                &format!("{n} (regionIdx.length)"),
-            ));
-        }
-        if !req.jitter.is_empty() && req.jitter.len() != n {
-            return Err(GvlError::invalid(
-                "jitter.length",
-                req.jitter.len(),
-                &format!("{n} (one per item) or no jitter"),
-            ));
-        }
         if !req.shift_u.is_empty() {
             if req.shift_u.len() != n * p {
                 return Err(GvlError::invalid(
@@ -153,58 +266,27 @@ impl<'a> Source<'a> {
         if req.length == Some(0) {
             return Err(GvlError::invalid("length", 0i64, "an integer >= 1"));
         }
-        let n_input = self.r_idx_map.len();
-        let mut queries = Vec::with_capacity(n * 3);
-        let mut groups = Vec::with_capacity(n * p);
-        let mut lens = Vec::with_capacity(n);
-        let mut to_rc = Vec::with_capacity(n);
-        for i in 0..n {
-            let ri = req.region_idx[i];
-            if ri < 0 || ri as usize >= n_input {
-                return Err(GvlError::out_of_range(
-                    "regionIdx",
-                    i,
-                    ri as i64,
-                    0,
-                    n_input as i64,
-                    "an input-order region index",
-                ));
-            }
-            let si = req.sample_idx[i];
-            if si < 0 || si as usize >= self.n_samples {
-                return Err(GvlError::out_of_range(
-                    "sampleIdx",
-                    i,
-                    si as i64,
-                    0,
-                    self.n_samples as i64,
-                    "a sample index",
-                ));
-            }
-            let r = self.r_idx_map[ri as usize] as usize;
-            let row = &self.regions[4 * r..4 * r + 4];
-            let off = if req.jitter.is_empty() {
-                0
-            } else {
-                req.jitter[i]
-            };
-            let (start, end) = (row[1].checked_add(off), row[2].checked_add(off));
-            let (Some(start), Some(end)) = (start, end) else {
-                return Err(GvlError::invalid(
-                    "jitter",
-                    off,
-                    "an offset that keeps the region inside the int32 range",
-                )
-                .with_index(i));
-            };
-            queries.extend_from_slice(&[row[0], start, end]);
-            lens.push(row[2] as i64 - row[1] as i64);
-            to_rc.push(req.rc_neg && row[3] == -1);
-            let ds = (r * self.n_samples + si as usize) * p;
-            for h in 0..p {
-                groups.push((ds + h) as i64);
-            }
-        }
+        let Geometry {
+            queries,
+            lens,
+            to_rc,
+            ds,
+            ..
+        } = item_geometry(
+            self.regions,
+            self.r_idx_map,
+            self.n_samples,
+            &Items {
+                region_idx: req.region_idx,
+                sample_idx: req.sample_idx,
+                jitter: req.jitter,
+                rc_neg: req.rc_neg,
+            },
+        )?;
+        let groups: Vec<i64> = ds
+            .iter()
+            .flat_map(|&d| (0..p).map(move |h| (d * p + h) as i64))
+            .collect();
 
         let diffs_batch = DiffsBatch {
             queries: Queries {

@@ -14,6 +14,7 @@
 
 use crate::batch::{Genotypes, Queries, Reference, Variants};
 use crate::errors::{GResult, GvlError};
+pub use crate::fused::Geometry;
 use crate::fused::{self, Plan};
 use crate::fused_tracks::{self, Realign, Selected, Track};
 use crate::limits::{self, Column};
@@ -73,32 +74,6 @@ pub struct Request<'a> {
     /// FlankSample base seed, or `None` for the deterministic one: the XOR of
     /// every item's `r·S + s`.
     pub base_seed: Option<u64>,
-}
-
-/// Per-item geometry of a batch.
-pub struct Geometry {
-    /// `(n, 3)`: contig index, jittered start, jittered end.
-    pub queries: Vec<i32>,
-    /// Unjittered region length per item.
-    pub lens: Vec<i64>,
-    /// Reverse (complement) flag per item: − strand and `rc_neg`.
-    pub to_rc: Vec<bool>,
-    /// On-disk region row per item (annotation-track group).
-    pub rows: Vec<usize>,
-    /// `r·S + s` per item (sample-track group).
-    pub ds: Vec<usize>,
-}
-
-impl Geometry {
-    pub fn n(&self) -> usize {
-        self.lens.len()
-    }
-    pub fn contig(&self, i: usize) -> usize {
-        self.queries[3 * i] as usize
-    }
-    pub fn start(&self, i: usize) -> i64 {
-        self.queries[3 * i + 1] as i64
-    }
 }
 
 /// Everything about a batch except its values, computed before any output
@@ -172,31 +147,8 @@ pub fn validate_fill(t: usize, fill: Fill) -> GResult<()> {
 impl<'a> DatasetSource<'a> {
     /// One-time checks of the dataset side.
     pub fn validate(&self) -> GResult<()> {
-        if self.ploidy == 0 {
-            return Err(GvlError::invalid("ploidy", 0i64, "an integer >= 1"));
-        }
-        if !self.regions.len().is_multiple_of(4) {
-            return Err(GvlError::invalid(
-                "regions.length",
-                self.regions.len(),
-                "a multiple of 4 (rows of contig_idx, start, end, strand)",
-            ));
-        }
+        fused::validate_layout(self.ploidy, self.regions, self.r_idx_map)?;
         let n_regions = self.regions.len() / 4;
-        if let Some(i) = self
-            .r_idx_map
-            .iter()
-            .position(|&r| r < 0 || r as usize >= n_regions)
-        {
-            return Err(GvlError::out_of_range(
-                "rIdxMap",
-                i,
-                self.r_idx_map[i] as i64,
-                0,
-                n_regions as i64,
-                "an on-disk region row",
-            ));
-        }
         if let Some(r) = &self.reference {
             r.validate()?;
         }
@@ -248,75 +200,17 @@ impl<'a> DatasetSource<'a> {
 
     /// The per-item geometry (validates the indices and jitter).
     pub fn geometry(&self, req: &Request) -> GResult<Geometry> {
-        let n = req.region_idx.len();
-        if req.sample_idx.len() != n {
-            return Err(GvlError::invalid(
-                "sampleIdx.length",
-                req.sample_idx.len(),
-                &format!("{n} (regionIdx.length)"),
-            ));
-        }
-        if !req.jitter.is_empty() && req.jitter.len() != n {
-            return Err(GvlError::invalid(
-                "jitter.length",
-                req.jitter.len(),
-                &format!("{n} (one per item) or no jitter"),
-            ));
-        }
-        let n_input = self.r_idx_map.len();
-        let mut g = Geometry {
-            queries: Vec::with_capacity(3 * n),
-            lens: Vec::with_capacity(n),
-            to_rc: Vec::with_capacity(n),
-            rows: Vec::with_capacity(n),
-            ds: Vec::with_capacity(n),
-        };
-        for i in 0..n {
-            let ri = req.region_idx[i];
-            if ri < 0 || ri as usize >= n_input {
-                return Err(GvlError::out_of_range(
-                    "regionIdx",
-                    i,
-                    ri as i64,
-                    0,
-                    n_input as i64,
-                    "an input-order region index",
-                ));
-            }
-            let si = req.sample_idx[i];
-            if si < 0 || si as usize >= self.n_samples {
-                return Err(GvlError::out_of_range(
-                    "sampleIdx",
-                    i,
-                    si as i64,
-                    0,
-                    self.n_samples as i64,
-                    "a sample index",
-                ));
-            }
-            let r = self.r_idx_map[ri as usize] as usize;
-            let row = &self.regions[4 * r..4 * r + 4];
-            let off = if req.jitter.is_empty() {
-                0
-            } else {
-                req.jitter[i]
-            };
-            let (Some(start), Some(end)) = (row[1].checked_add(off), row[2].checked_add(off))
-            else {
-                return Err(GvlError::invalid(
-                    "jitter",
-                    off,
-                    "an offset that keeps the region inside the int32 range",
-                )
-                .with_index(i));
-            };
-            g.queries.extend_from_slice(&[row[0], start, end]);
-            g.lens.push(row[2] as i64 - row[1] as i64);
-            g.to_rc.push(req.rc_neg && row[3] == -1);
-            g.rows.push(r);
-            g.ds.push(r * self.n_samples + si as usize);
-        }
-        Ok(g)
+        fused::item_geometry(
+            self.regions,
+            self.r_idx_map,
+            self.n_samples,
+            &fused::Items {
+                region_idx: req.region_idx,
+                sample_idx: req.sample_idx,
+                jitter: req.jitter,
+                rc_neg: req.rc_neg,
+            },
+        )
     }
 
     fn selected(&self, req: &Request) -> GResult<Selected<'a>> {

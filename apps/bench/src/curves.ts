@@ -142,7 +142,8 @@ export function curvesSvg(panels: readonly Panel[], caption: string): string {
   const width = W * panels.length;
   const body = panels.map((p, i) => panelSvg(p, i * W)).join('\n');
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${H + 18}" viewBox="0 0 ${width} ${H + 18}" font-family="sans-serif" font-size="11">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${H + 18}" viewBox="0 0 ${width} ${H + 18}" font-family="sans-serif" font-size="11" role="img">`,
+    `<title>${esc(`gvl-ts and genvarloader against the number of samples: ${panels.map((p) => p.title).join('; ')}`)}</title>`,
     `<rect width="100%" height="100%" fill="white"/>`,
     body,
     `<text x="6" y="${H + 12}" fill="#555">${esc(caption)}</text>`,

@@ -284,6 +284,9 @@ describe('cohort curves', () => {
     expect(wr?.series[1]?.points).toEqual([[10_000, 500]]);
     const svg = curvesSvg(panels, 'caption <x>');
     expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toMatch(
+      /<title>gvl-ts and genvarloader against the number of samples: read: batch mean/,
+    );
     expect(svg.match(/<circle /g)).toHaveLength(2 + 1 + 2 + 1 + 2 + 1);
     expect(svg).toContain('caption &lt;x&gt;');
   });

@@ -33,6 +33,7 @@ const GUIDES = [
   'Threads and containers',
   'Execution model',
   'Dataset format',
+  'Read semantics',
   'Parity and benchmarks',
 ];
 const guidePage = (title: string) => `documents/${title.replaceAll(' ', '_')}.html`;

@@ -1,6 +1,6 @@
 /**
  * An independent reading of the chr20 VCF through `bcftools query`, and the write
- * semantics of gvl-semantics.md §2.6 re-implemented from its text (not from src/).
+ * semantics of docs/dataset-format.md ("How a haplotype is rebuilt") re-implemented from its text (not from src/).
  */
 import { readFileSync } from 'node:fs';
 import { chr20, run } from './helpers.js';

@@ -1,7 +1,7 @@
 /**
  * Writes the real 1000 Genomes chr20 data and checks every stored value against an
  * independent reading of the same VCF by `bcftools query`, with the semantics of
- * gvl-semantics.md §2 re-implemented here from the text (not from src/).
+ * docs/dataset-format.md ("How a haplotype is rebuilt") re-implemented here from the text (not from src/).
  */
 import {
   mkdtempSync,

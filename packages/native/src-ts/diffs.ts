@@ -55,7 +55,7 @@ function prepare(input: DiffsInput): Prepared<Int32Array, Int32Array> {
  * Per-haplotype length difference over each query region: the sum of the
  * in-region `ilen`s of the haplotype's variants, with overlapping variants
  * resolved first-wins and deletions clipped at both region edges
- * (gvl-semantics.md §3.2). A ragged haplotype's length is
+ * (Read semantics guide, §3.2). A ragged haplotype's length is
  * `max(0, (end - start) + diff)`.
  *
  * Runs off the JS thread; JS must not mutate the inputs until it settles.

@@ -88,7 +88,7 @@ function prepare(input: HaplotypesInput): Prepared<Uint8Array, Uint8Array> {
  * the query's start with the haplotype's variants applied, skipping `shift`
  * leading bytes, written into row `k` of the output until the row is full.
  *
- * Exactly the peer's semantics (gvl-semantics.md §3.3): SNVs write their ALT;
+ * Exactly the peer's semantics (Read semantics guide, §3.3): SNVs write their ALT;
  * overlapping variants: the first wins (as `bcftools consensus`); a deletion
  * starting before the query and reaching it moves the start to its end; an
  * insertion anchored at the last in-region base is written in full (as room

@@ -1,6 +1,6 @@
 /**
  * `@gvl/native`: rayon kernels behind napi-rs for personalized-genome data
- * loading. Byte parity with the Python peer `genvarloader` (gvl-semantics.md
+ * loading. Byte parity with the Python peer `genvarloader` (Read semantics guide,
  * §3); identical bytes serial or parallel at any thread count; every kernel as
  * an async `foo()` (off the JS thread) and a blocking `fooSync()`.
  *

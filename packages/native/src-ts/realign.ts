@@ -153,7 +153,7 @@ function prepare(input: RealignInput): Prepared<Float32Array, Float32Array> {
 }
 
 /**
- * Realign reference-coordinate tracks to haplotypes (gvl-semantics.md §3.6):
+ * Realign reference-coordinate tracks to haplotypes (Read semantics guide, §3.6):
  * the same walk as {@link reconstructHaplotypes} (same shifts, overlaps
  * first-wins, deletions spanning the start), over track values instead of
  * bases. SNVs leave the track unchanged; a deletion writes its anchor value

@@ -58,7 +58,7 @@ function prepareRows<T extends Uint8Array | Float32Array>(
 /**
  * Reverse-complement the selected rows of ASCII bytes in place: reverse,
  * then `A<->T`, `C<->G` for uppercase bases only; every other byte (`N`,
- * lowercase, IUPAC) is only moved (gvl-semantics.md §3.5). Apply it after
+ * lowercase, IUPAC) is only moved (Read semantics guide, §3.5). Apply it after
  * truncation/shift, to rows of negative-strand queries.
  *
  * Runs off the JS thread; JS must not touch `data` until it settles.

@@ -60,7 +60,7 @@ function prepare(input: TracksInput): Prepared<Float32Array, Float32Array> {
  * Paint base-pair tracks from intervals: each row starts at 0.0; for each
  * interval of the query's group, `[max(start - q, 0), min(end - q, len))` is
  * set to its value (later intervals overwrite earlier ones); painting stops at
- * the first interval starting at or past the row end (gvl-semantics.md §3.6).
+ * the first interval starting at or past the row end (Read semantics guide, §3.6).
  *
  * Runs off the JS thread; JS must not mutate the inputs until it settles.
  *

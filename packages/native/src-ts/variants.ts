@@ -149,7 +149,7 @@ function prepareGather(
 /**
  * Gather each row's stored variants into flat columns: for row `r`, the
  * variants `genotypes.variantIdxs[offsets[g]..offsets[g + 1]]` of group
- * `g = groups[r]`, in stored order, unclipped (gvl-semantics.md §3.7: the
+ * `g = groups[r]`, in stored order, unclipped (Read semantics guide, §3.7: the
  * dataset's `"variants"` mode, extension variants included). ALT alleles of
  * rows flagged in `rcMask` are reverse-complemented one allele at a time
  * (reverse, then `A<->T`, `C<->G` for uppercase bases only; every other byte

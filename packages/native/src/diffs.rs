@@ -1,4 +1,4 @@
-//! Per-haplotype length differences (gvl-semantics.md §3.2).
+//! Per-haplotype length differences (docs/read-semantics.md §3.2).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 

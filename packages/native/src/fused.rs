@@ -1,5 +1,5 @@
 //! The fused haplotype batch: one call from a batch's region and sample
-//! indices to finished haplotype bytes (gvl-semantics.md §3.2–3.5).
+//! indices to finished haplotype bytes (docs/read-semantics.md §3.2–3.5).
 //!
 //! Per batch it validates the indices, builds the jittered query geometry
 //! and genotype groups, computes the per-haplotype length changes, the

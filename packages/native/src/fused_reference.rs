@@ -1,4 +1,4 @@
-//! The reference output of a fused batch (gvl-semantics.md §3.3): one row per
+//! The reference output of a fused batch (docs/read-semantics.md §3.3): one row per
 //! item, the reference from the item's jittered start, `pad` off the contig,
 //! reverse-complemented for − strand items when asked.
 

@@ -1,4 +1,4 @@
-//! The track output of a fused batch (gvl-semantics.md §3.6): intervals
+//! The track output of a fused batch (docs/read-semantics.md §3.6): intervals
 //! painted onto base-pair rows from each item's jittered start, optionally
 //! realigned to the item's haplotypes, and reversed (not complemented) for
 //! − strand items when asked.

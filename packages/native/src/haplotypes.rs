@@ -1,4 +1,4 @@
-//! Haplotype reconstruction (gvl-semantics.md §3.3).
+//! Haplotype reconstruction (docs/read-semantics.md §3.3).
 
 use crate::batch::{out_offsets, Genotypes, Queries, Reference, Variants};
 use crate::errors::GResult;

@@ -1,6 +1,6 @@
 //! gvl-native: rayon kernels behind napi-rs for gvl-ts.
 //!
-//! Semantics mirror the Python peer `genvarloader` (gvl-semantics.md §3).
+//! Semantics mirror the Python peer `genvarloader` (docs/read-semantics.md §3).
 //! Pure kernels live in their own modules and operate on slices; `api`
 //! holds the napi surface; `tasks` the AsyncTask/sync framework; `pool` the
 //! private rayon pool and the row driver.

@@ -1,5 +1,5 @@
 //! The xorshift64 / hash4 PRNG used by the `FlankSample` insertion fill
-//! (gvl-semantics.md §3.6). All arithmetic is wrapping `u64`.
+//! (docs/read-semantics.md §3.6). All arithmetic is wrapping `u64`.
 
 /// One round of xorshift64: `x ^= x << 13; x ^= x >> 7; x ^= x << 17`.
 #[inline(always)]

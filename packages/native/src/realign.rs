@@ -1,4 +1,4 @@
-//! Track realignment to haplotypes (gvl-semantics.md §3.6).
+//! Track realignment to haplotypes (docs/read-semantics.md §3.6).
 
 use crate::batch::{check_monotone, out_offsets, Genotypes, Queries, Variants};
 use crate::errors::{GResult, GvlError};

@@ -1,4 +1,4 @@
-//! Intervals to base-pair tracks (gvl-semantics.md §3.6, `intervals_to_tracks`).
+//! Intervals to base-pair tracks (docs/read-semantics.md §3.6, `intervals_to_tracks`).
 
 use crate::batch::out_offsets;
 use crate::errors::{Code, GResult, GvlError};

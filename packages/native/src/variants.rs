@@ -1,5 +1,5 @@
 //! Gathering each (query, haplotype)'s stored variants into flat columns
-//! (gvl-semantics.md §3.7: unclipped, in stored order), with the ALT alleles
+//! (docs/read-semantics.md §3.7: unclipped, in stored order), with the ALT alleles
 //! of marked rows reverse-complemented allele by allele (§3.5; `start` and
 //! order unchanged).
 //!

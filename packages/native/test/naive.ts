@@ -1,6 +1,6 @@
 /**
  * A deliberately naive TypeScript implementation of the kernels, used ONLY as
- * a differential oracle in tests. It transcribes gvl-semantics.md §3 one
+ * a differential oracle in tests. It transcribes docs/read-semantics.md §3 one
  * element at a time on plain JS arrays, with no slicing tricks and no shared
  * code with the Rust crate. Slow on purpose; never ship it.
  */

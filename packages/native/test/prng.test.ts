@@ -1,5 +1,5 @@
 // The xorshift64 / hash4 PRNG of the FlankSample fill: the vectors of
-// gvl-semantics.md §3.6, and agreement with a naive bigint implementation.
+// docs/read-semantics.md §3.6, and agreement with a naive bigint implementation.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hash4, xorshift64 } from '../src-ts/index.js';

@@ -1,9 +1,4 @@
-import {
-  type DatasetBatch,
-  type DatasetRequest,
-  DatasetSource,
-  HaplotypeSource,
-} from '@gvl/native';
+import { type DatasetRequest, DatasetSource, HaplotypeSource } from '@gvl/native';
 import { AbortedError, GvlError, InvalidArgumentError } from './errors.js';
 import * as k from './kernels.js';
 import type { DatasetFiles, TrackIntervals } from './open.js';
@@ -110,17 +105,28 @@ async function fusedHaplotypes(
   signal: AbortSignal | undefined,
 ): Promise<SeqsOutput> {
   const src = haplotypeSource(core);
-  const { files } = core;
-  const P = files.metadata.ploidy ?? 1;
+  const request = itemRequest(plan, req);
+  const parallel = plan.settings.parallel;
+  const res = await runBatch(
+    estimateBytes(core, plan, req, 'haplotypes'),
+    signal,
+    () => src.getSync(request, { parallel, out: output?.take() }),
+    () => src.get(request, { parallel, out: output?.take(), signal }),
+  );
+  output?.used(res.data);
+  return finish(
+    res.data,
+    res.offsets,
+    [...req.shape, core.files.metadata.ploidy ?? 1],
+    plan.length,
+    78,
+  );
+}
+
+/** The item side of a fused request: indices, jitter, shifts, fixed length, strand rule. */
+function itemRequest(plan: Plan, req: BatchRequest) {
   const L = plan.length;
-  let estimate = 0;
-  if (typeof L === 'number') estimate = req.regionIdx.length * P * L;
-  else
-    for (const ri of req.regionIdx) {
-      const r = files.rIdxMap[ri] as number;
-      estimate += P * ((files.regions[r * 4 + 2] as number) - (files.regions[r * 4 + 1] as number));
-    }
-  const request = {
+  return {
     regionIdx: req.regionIdx,
     sampleIdx: req.sampleIdx,
     jitter: req.jitter,
@@ -128,18 +134,24 @@ async function fusedHaplotypes(
     length: typeof L === 'number' ? L : undefined,
     rcNeg: plan.settings.rcNeg,
   };
-  const parallel = plan.settings.parallel;
-  let res: { data: Uint8Array; offsets: BigInt64Array };
-  if (estimate <= SYNC_MAX_BYTES) {
-    await yieldIfDue();
-    if (signal?.aborted)
-      throw new AbortedError('the batch was aborted before it started', { cause: signal.reason });
-    res = src.getSync(request, { parallel, out: output?.take() });
-  } else {
-    res = await src.get(request, { parallel, out: output?.take(), signal });
-  }
-  output?.used(res.data);
-  return finish(res.data, res.offsets, [...req.shape, P], L, 78);
+}
+
+/**
+ * Runs a fused batch on this thread when its output is estimated at most
+ * {@link SYNC_MAX_BYTES} (after yielding to the event loop when due, and checking the
+ * signal), else off it.
+ */
+async function runBatch<R>(
+  estimate: number,
+  signal: AbortSignal | undefined,
+  sync: () => R,
+  async: () => Promise<R>,
+): Promise<R> {
+  if (estimate > SYNC_MAX_BYTES) return async();
+  await yieldIfDue();
+  if (signal?.aborted)
+    throw new AbortedError('the batch was aborted before it started', { cause: signal.reason });
+  return sync();
 }
 
 /** A dataset's held arrays and the index of each track name among them. */
@@ -230,12 +242,7 @@ async function fusedBatch(
   const L = plan.length;
   const realign = seqs === 'haplotypes' && plan.settings.realignTracks && tracks.length > 0;
   const request: DatasetRequest = {
-    regionIdx: req.regionIdx,
-    sampleIdx: req.sampleIdx,
-    jitter: req.jitter,
-    shiftU: typeof L === 'number' ? req.shiftU : null,
-    length: typeof L === 'number' ? L : undefined,
-    rcNeg: plan.settings.rcNeg,
+    ...itemRequest(plan, req),
     seqs: seqs ?? undefined,
     tracks,
     realign,
@@ -243,15 +250,12 @@ async function fusedBatch(
     baseSeed: plan.settings.deterministic ? undefined : BigInt(plan.settings.seed),
   };
   const parallel = plan.settings.parallel;
-  let res: DatasetBatch;
-  if (estimateBytes(core, plan, req, seqs) <= SYNC_MAX_BYTES) {
-    await yieldIfDue();
-    if (signal?.aborted)
-      throw new AbortedError('the batch was aborted before it started', { cause: signal.reason });
-    res = src.getSync(request, { parallel });
-  } else {
-    res = await src.get(request, { parallel, signal });
-  }
+  const res = await runBatch(
+    estimateBytes(core, plan, req, seqs),
+    signal,
+    () => src.getSync(request, { parallel }),
+    () => src.get(request, { parallel, signal }),
+  );
   const lead = req.shape;
   const out: { seqs?: SeqsOutput; tracks?: TracksOutput } = {};
   if (res.seqs) {

@@ -5,6 +5,7 @@
  */
 import { native } from './binding.js';
 import { invalidArgument } from './errors.js';
+import { itemRequest } from './haplotype-source.js';
 import { parallelThreshold } from './pool.js';
 import { fillSpec, type InsertionFill } from './realign.js';
 import { checkSignal, runSync, submit } from './scheduler.js';
@@ -125,15 +126,7 @@ type NativeRequest = Parameters<NativeSource['getSync']>[0];
 type NativeResult = ReturnType<NativeSource['getSync']>;
 
 function request(req: DatasetRequest): NativeRequest {
-  expectObject('request', req);
-  expectArray('request.regionIdx', req.regionIdx, 'Int32Array');
-  expectArray('request.sampleIdx', req.sampleIdx, 'Int32Array');
-  if (req.jitter != null) expectArray('request.jitter', req.jitter, 'Int32Array');
-  if (req.shiftU != null) expectArray('request.shiftU', req.shiftU, 'Float64Array');
-  const length =
-    req.length === undefined ? undefined : expectInt('request.length', req.length, 1, 2 ** 31 - 1);
-  if (typeof req.rcNeg !== 'boolean')
-    throw invalidArgument('request.rcNeg', req.rcNeg, 'a boolean');
+  const items = itemRequest(req);
   if (req.seqs !== undefined && req.seqs !== 'reference' && req.seqs !== 'haplotypes')
     throw invalidArgument('request.seqs', req.seqs, "'reference', 'haplotypes' or undefined");
   const tracks: readonly number[] = req.tracks ?? [];
@@ -154,12 +147,7 @@ function request(req: DatasetRequest): NativeRequest {
   const baseSeed =
     req.baseSeed === undefined ? undefined : expectU64('request.baseSeed', req.baseSeed);
   return {
-    regionIdx: req.regionIdx,
-    sampleIdx: req.sampleIdx,
-    jitter: req.jitter ?? undefined,
-    shiftU: req.shiftU ?? undefined,
-    length,
-    rcNeg: req.rcNeg,
+    ...items,
     seqs: req.seqs,
     tracks: [...tracks],
     realign: req.realign ?? false,

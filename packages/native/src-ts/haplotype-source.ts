@@ -90,7 +90,11 @@ export interface HaplotypeBatch {
 
 type NativeRequest = Parameters<InstanceType<typeof native.HaplotypeSource>['getSync']>[0];
 
-function request(req: HaplotypeRequest): NativeRequest {
+/**
+ * @internal Checks the item side of a fused request (indices, jitter, shifts, fixed
+ * length, strand rule), shared by {@link HaplotypeSource} and `DatasetSource`.
+ */
+export function itemRequest(req: HaplotypeRequest): NativeRequest {
   expectObject('request', req);
   expectArray('request.regionIdx', req.regionIdx, 'Int32Array');
   expectArray('request.sampleIdx', req.sampleIdx, 'Int32Array');
@@ -184,7 +188,7 @@ export class HaplotypeSource {
   getSync(req: HaplotypeRequest, options: HaplotypeBatchOptions = {}): HaplotypeBatch {
     expectObject('options', options);
     expectOptionalArray('options.out', options.out, 'Uint8Array');
-    const r = request(req);
+    const r = itemRequest(req);
     const at = parallelThreshold(options.parallel);
     return result(
       runSync(() => this.inner.getSync(r, at, options.out)),
@@ -205,7 +209,7 @@ export class HaplotypeSource {
     expectObject('options', options);
     expectOptionalArray('options.out', options.out, 'Uint8Array');
     const signal = checkSignal(options.signal);
-    const r = request(req);
+    const r = itemRequest(req);
     const at = parallelThreshold(options.parallel);
     const out = options.out;
     const res = await submit((inner) => this.inner.get(r, at, out, inner), signal);

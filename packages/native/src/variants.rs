@@ -11,7 +11,7 @@
 use crate::batch::{Genotypes, Variants};
 use crate::errors::{Code, GResult, GvlError, Value};
 use crate::pool::Exec;
-use crate::rc::COMPLEMENT;
+use crate::rc::rc_row;
 
 /// One gather batch: row `r` holds the variants of genotype group `groups[r]`.
 #[derive(Clone, Copy)]
@@ -251,13 +251,9 @@ fn gather_row(var_idxs: &[i32], variants: &Variants, rc: bool, out: RowOut) {
         out.ilen[j] = variants.ilens[v];
         let a = variants.alt(v);
         let dst = &mut out.alt[o..o + a.len()];
+        dst.copy_from_slice(a);
         if rc {
-            // reverse and complement in one pass (as `rc::rc_row` on a copy)
-            for (d, &b) in dst.iter_mut().zip(a.iter().rev()) {
-                *d = COMPLEMENT[b as usize];
-            }
-        } else {
-            dst.copy_from_slice(a);
+            rc_row(dst);
         }
         o += a.len();
         out.alt_ends[j] = (out.alt_base + o) as i64;

@@ -69,6 +69,12 @@ export declare class HaplotypeSource {
 }
 
 /**
+ * Checks an insertion fill option exactly as the kernels do (`param` names it
+ * in errors), so a caller can reject a bad fill when it is set, not at the first batch.
+ */
+export declare function checkInsertionFill(param: string, fill?: InsertionFillSpec | undefined | null): void
+
+/**
  * Check, before allocating, that output arrays fit under the cap: their
  * bytes, summed in checked 64-bit arithmetic, are at most `maxOutputBytes`.
  * Returns the total bytes; throws `GVL_OUTPUT_TOO_LARGE` naming the first
@@ -149,8 +155,11 @@ export interface DatasetRequest {
   tracks?: Array<number>
   /** Realign the tracks to the haplotypes. */
   realign?: boolean
-  /** One insertion fill per requested track (realignment only). */
-  fills?: Array<InsertionFillSpec>
+  /**
+   * One insertion fill per requested track (realignment only); absent, empty or
+   * a hole: `repeat5p`.
+   */
+  fills?: Array<InsertionFillSpec | undefined | null>
   /** uint64 FlankSample base seed; absent: the XOR of every item's `r·S + s`. */
   baseSeed?: bigint
 }
@@ -171,7 +180,7 @@ export interface DatasetSourceInput {
   ploidy: number
   /** Needed for reference and haplotype sequences and for realignment. */
   reference?: ReferenceSequence
-  /** Pad byte for positions off the contig. Default `N` (78). */
+  /** Pad byte for positions off the contig, an integer in [0, 255]. Default `N` (78). */
   padChar?: number
   /** Needed for haplotypes and realignment, with `variants` (carrying `alts`). */
   genotypes?: GenotypeTable
@@ -338,7 +347,7 @@ export interface HaplotypesInput {
   reference: ReferenceSequence
   /** int64 `(n * ploidy + 1)`: row `k` is `out[outOffsets[k]..outOffsets[k + 1]]`. */
   outOffsets: BigInt64Array
-  /** Pad byte, default `N` (78). */
+  /** Pad byte, an integer in [0, 255]; default `N` (78). */
   padChar?: number
 }
 
@@ -360,7 +369,7 @@ export interface HaplotypeSourceInput {
   rIdxMap: Int32Array
   nSamples: number
   ploidy: number
-  /** Pad byte for positions off the contig. Default `N` (78). */
+  /** Pad byte for positions off the contig, an integer in [0, 255]. Default `N` (78). */
   padChar?: number
 }
 
@@ -368,11 +377,12 @@ export interface HaplotypeSourceInput {
 export declare function hash4(a: bigint, b: bigint, c: bigint, d: bigint): bigint
 
 /**
- * An insertion fill: `kind` is one of `repeat5p`, `repeat5pNormalized`,
+ * An insertion fill: `kind` is one of `repeat5p` (the default), `repeat5pNormalized`,
  * `constant` (`value`), `flankSample` (`flankWidth`), `interpolate` (`order`).
+ * Checked by the addon alone (`Fill::parse`), never in the TS layer.
  */
 export interface InsertionFillSpec {
-  kind: string
+  kind?: string
   value?: number
   flankWidth?: number
   order?: number
@@ -499,7 +509,8 @@ export interface RealignInput {
   trackOffsets: BigInt64Array
   /** int64 `(n * ploidy + 1)`: row `k` is `out[outOffsets[k]..outOffsets[k + 1]]`. */
   outOffsets: BigInt64Array
-  fill: InsertionFillSpec
+  /** Insertion fill; absent: `repeat5p`. */
+  fill?: InsertionFillSpec
   /** uint64 FlankSample base seed, default 0. */
   baseSeed?: bigint
 }
@@ -529,7 +540,7 @@ export interface ReferenceInput {
   reference: ReferenceSequence
   /** int64 `(n + 1)`: row `i` is `out[outOffsets[i]..outOffsets[i + 1]]`. */
   outOffsets: BigInt64Array
-  /** Pad byte, default `N` (78). */
+  /** Pad byte, an integer in [0, 255]; default `N` (78). */
   padChar?: number
 }
 

@@ -1,5 +1,5 @@
-import type { InsertionFill } from '@gvl/native';
-import { GvlError, InvalidArgumentError } from './errors.js';
+import { checkInsertionFill as checkFill, type InsertionFill } from '@gvl/native';
+import { GvlError, InvalidArgumentError, isGvlError } from './errors.js';
 
 export type { InsertionFill };
 
@@ -64,33 +64,24 @@ export function checkOutputLength(len: unknown): OutputLength {
   throw invalid('output length', len, "'ragged', 'variable' or an integer >= 1");
 }
 
+/**
+ * Check the insertion fill of track `name` when it is set, with the addon's own
+ * check (the one the kernels run): an unknown kind is `GVL_INVALID_MODE`; a bad
+ * parameter is `GVL_INVALID_ARGUMENT` naming `insertionFill.<name>.<parameter>`.
+ */
 export function checkInsertionFill(name: string, fill: InsertionFill): InsertionFill {
-  switch (fill?.kind) {
-    case 'repeat5p':
-    case 'repeat5pNormalized':
-      return fill;
-    case 'constant':
-      if (fill.value !== undefined && typeof fill.value !== 'number')
-        throw invalid(`insertion fill value of track ${name}`, fill.value, 'a number');
-      return fill;
-    case 'flankSample':
-      if (
-        fill.flankWidth !== undefined &&
-        (!Number.isSafeInteger(fill.flankWidth) || fill.flankWidth < 0)
-      ) {
-        throw invalid(`flankWidth of track ${name}`, fill.flankWidth, 'an integer >= 0');
-      }
-      return fill;
-    case 'interpolate':
-      if (fill.order !== undefined && (!Number.isSafeInteger(fill.order) || fill.order < 0)) {
-        throw invalid(`interpolation order of track ${name}`, fill.order, 'an integer >= 0');
-      }
-      return fill;
-    default:
-      throw new GvlError(
-        'GVL_INVALID_MODE',
-        `insertion fill ${JSON.stringify(fill)} of track ${name} is not supported: expected kind 'repeat5p', 'repeat5pNormalized', 'constant', 'flankSample' or 'interpolate'`,
-        { value: fill },
-      );
+  const param = `insertionFill.${name}`;
+  try {
+    return checkFill(fill, param);
+  } catch (err) {
+    // An unknown kind (or no fill object at all) is a mode error; bad parameters keep
+    // the addon's GVL_INVALID_ARGUMENT naming `insertionFill.<track>.<parameter>`.
+    const at = (err as { param?: unknown }).param;
+    if (!isGvlError(err) || (at !== `${param}.kind` && at !== param)) throw err;
+    throw new GvlError(
+      'GVL_INVALID_MODE',
+      `insertion fill ${JSON.stringify(fill)} of track ${name} is not supported: expected kind 'repeat5p', 'repeat5pNormalized', 'constant', 'flankSample' or 'interpolate'`,
+      { value: fill, cause: err },
+    );
   }
 }

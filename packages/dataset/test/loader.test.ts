@@ -203,11 +203,27 @@ describe.skipIf(missing.length > 0)(suiteName('loaders', missing), () => {
       () => ds.withSettings({ insertionFill: { x: { kind: 'nearest' } as never } }),
       'GVL_INVALID_MODE',
     ],
+    [
+      () => ds.withSettings({ insertionFill: { x: { kind: 'interpolate', order: 33 } } }),
+      'GVL_INVALID_ARGUMENT',
+    ],
     [() => ds.withLen('fixed' as never), 'GVL_INVALID_ARGUMENT'],
     [() => ds.withTracks('nope'), 'GVL_INVALID_ARGUMENT'],
     [() => ds.withSettings({ jitter: -1 }), 'GVL_INVALID_ARGUMENT'],
   ])('every other mode switch rejects unknown values (%#) with %s', (fn, code) => {
     expect(fn).toThrow(expect.objectContaining({ code }));
+  });
+
+  it('a bad fill parameter is refused when set, named as the addon names it', () => {
+    expect(() =>
+      ds.withSettings({ insertionFill: { x: { kind: 'flankSample', flankWidth: -3 } } }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'GVL_INVALID_ARGUMENT',
+        param: 'insertionFill.x.flankWidth',
+        value: -3,
+      }),
+    );
   });
 
   it('an abort between batches rejects with AbortedError, cause = the signal reason', async () => {

@@ -7,16 +7,16 @@ import { native } from './binding.js';
 import { invalidArgument } from './errors.js';
 import { itemRequest } from './haplotype-source.js';
 import { parallelThreshold } from './pool.js';
-import { fillSpec, type InsertionFill } from './realign.js';
+import type { InsertionFill } from './realign.js';
 import { checkSignal, runSync, submit } from './scheduler.js';
 import type { GenotypeTable, IntervalTable, ReferenceSequence, VariantTable } from './types.js';
 import {
   expectArray,
+  expectBigInt,
   expectGenotypes,
   expectInt,
   expectObject,
   expectReference,
-  expectU64,
   expectVariants,
   padByte,
 } from './validate.js';
@@ -127,7 +127,7 @@ type NativeResult = ReturnType<NativeSource['getSync']>;
 
 function request(req: DatasetRequest): NativeRequest {
   const items = itemRequest(req);
-  if (req.seqs !== undefined && req.seqs !== 'reference' && req.seqs !== 'haplotypes')
+  if (req.seqs !== undefined && typeof req.seqs !== 'string')
     throw invalidArgument('request.seqs', req.seqs, "'reference', 'haplotypes' or undefined");
   const tracks: readonly number[] = req.tracks ?? [];
   if (!Array.isArray(tracks)) throw invalidArgument('request.tracks', tracks, 'an array');
@@ -138,23 +138,18 @@ function request(req: DatasetRequest): NativeRequest {
     throw invalidArgument('request.realign', req.realign, 'a boolean');
   const fills: readonly (InsertionFill | undefined)[] = req.fills ?? [];
   if (!Array.isArray(fills)) throw invalidArgument('request.fills', fills, 'an array');
-  if (req.realign && fills.length !== 0 && fills.length !== tracks.length)
-    throw invalidArgument(
-      'request.fills.length',
-      fills.length,
-      `${tracks.length} (one per requested track) or none`,
-    );
-  const baseSeed =
-    req.baseSeed === undefined ? undefined : expectU64('request.baseSeed', req.baseSeed);
+  fills.forEach((f, i) => {
+    if (f !== undefined) expectObject(`request.fills[${i}]`, f);
+  });
+  if (req.baseSeed !== undefined) expectBigInt('request.baseSeed', req.baseSeed);
+  // The addon checks the values: seqs, the fills (count, kinds, parameters), the seed's range.
   return {
     ...items,
     seqs: req.seqs,
     tracks: [...tracks],
     realign: req.realign ?? false,
-    fills: req.realign
-      ? tracks.map((_, i) => fillSpec(fills[i], `request.fills[${i}]`))
-      : undefined,
-    baseSeed,
+    fills: [...fills],
+    baseSeed: req.baseSeed,
   };
 }
 

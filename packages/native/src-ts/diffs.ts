@@ -1,5 +1,4 @@
-import { native } from './binding.js';
-import { type Prepared, runAsyncKernel, runSyncKernel } from './kernel.js';
+import { type KernelCall, kernelPair } from './kernel.js';
 import type {
   AsyncKernelOptions,
   GenotypeTable,
@@ -26,7 +25,7 @@ export interface DiffsInput {
   variants: VariantPositions;
 }
 
-function prepare(input: DiffsInput): Prepared<Int32Array, Int32Array> {
+function prepare(input: DiffsInput): KernelCall<'getDiffs'> {
   expectObject('input', input);
   const { ploidy, rows } = expectHaplotypeQueries(input);
   expectGenotypes(input.genotypes);
@@ -46,10 +45,11 @@ function prepare(input: DiffsInput): Prepared<Int32Array, Int32Array> {
       param: 'groups',
       create: (n) => new Int32Array(n),
     },
-    sync: (parallel, out) => native.getDiffsSync(args, parallel, out),
-    async: (parallel, out, signal) => native.getDiffs(args, parallel, out, signal),
+    args,
   };
 }
+
+const getDiffsPair = kernelPair('getDiffs', 'Int32Array', prepare);
 
 /**
  * Per-haplotype length difference over each query region: the sum of the
@@ -90,7 +90,7 @@ export function getDiffs(
   input: DiffsInput,
   options?: AsyncKernelOptions<Int32Array>,
 ): Promise<Int32Array> {
-  return runAsyncKernel(options, 'Int32Array', () => prepare(input));
+  return getDiffsPair.run(input, options);
 }
 
 /**
@@ -104,5 +104,5 @@ export function getDiffs(
  * @see {@link getDiffs}
  */
 export function getDiffsSync(input: DiffsInput, options?: KernelOptions<Int32Array>): Int32Array {
-  return runSyncKernel(options, 'Int32Array', () => prepare(input));
+  return getDiffsPair.runSync(input, options);
 }

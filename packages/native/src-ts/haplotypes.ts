@@ -1,5 +1,4 @@
-import { native } from './binding.js';
-import { type Prepared, runAsyncKernel, runSyncKernel } from './kernel.js';
+import { type KernelCall, kernelPair } from './kernel.js';
 import type {
   AsyncKernelOptions,
   GenotypeTable,
@@ -50,7 +49,7 @@ export interface HaplotypesInput {
   padChar?: number | string;
 }
 
-function prepare(input: HaplotypesInput): Prepared<Uint8Array, Uint8Array> {
+function prepare(input: HaplotypesInput): KernelCall<'reconstructHaplotypes'> {
   expectObject('input', input);
   const { ploidy, rows } = expectHaplotypeQueries(input);
   expectGenotypes(input.genotypes);
@@ -78,10 +77,11 @@ function prepare(input: HaplotypesInput): Prepared<Uint8Array, Uint8Array> {
       index: input.outOffsets.length - 1,
       create: (n) => new Uint8Array(n),
     },
-    sync: (parallel, out) => native.reconstructHaplotypesSync(args, parallel, out),
-    async: (parallel, out, signal) => native.reconstructHaplotypes(args, parallel, out, signal),
+    args,
   };
 }
+
+const reconstructHaplotypesPair = kernelPair('reconstructHaplotypes', 'Uint8Array', prepare);
 
 /**
  * Reconstruct haplotype bytes: for each (query, haplotype), the reference from
@@ -141,7 +141,7 @@ export function reconstructHaplotypes(
   input: HaplotypesInput,
   options?: AsyncKernelOptions<Uint8Array>,
 ): Promise<Uint8Array> {
-  return runAsyncKernel(options, 'Uint8Array', () => prepare(input));
+  return reconstructHaplotypesPair.run(input, options);
 }
 
 /**
@@ -160,5 +160,5 @@ export function reconstructHaplotypesSync(
   input: HaplotypesInput,
   options?: KernelOptions<Uint8Array>,
 ): Uint8Array {
-  return runSyncKernel(options, 'Uint8Array', () => prepare(input));
+  return reconstructHaplotypesPair.runSync(input, options);
 }

@@ -51,7 +51,7 @@ export type { Parallel, PoolInfo, PoolOptions } from './pool.js';
 export { configurePool, poolInfo } from './pool.js';
 export { hash4, xorshift64 } from './prng.js';
 export type { InsertionFill, RealignInput } from './realign.js';
-export { realignTracks, realignTracksSync } from './realign.js';
+export { checkInsertionFill, realignTracks, realignTracksSync } from './realign.js';
 export type { ReferenceInput } from './reference.js';
 export { getReference, getReferenceSync } from './reference.js';
 export { peerRegionOrder } from './region-order.js';

@@ -1,6 +1,6 @@
 import { native } from './binding.js';
 import { runSync } from './scheduler.js';
-import { expectU64 } from './validate.js';
+import { expectBigInt } from './validate.js';
 
 /**
  * One round of xorshift64 on a uint64 (`x ^= x << 13; x ^= x >> 7; x ^= x << 17`,
@@ -17,8 +17,8 @@ import { expectU64 } from './validate.js';
  * @see genvarloader `_dataset/_tracks.py` `_xorshift64`.
  */
 export function xorshift64(x: bigint): bigint {
-  const v = expectU64('x', x);
-  return runSync(() => native.xorshift64(v));
+  expectBigInt('x', x);
+  return runSync(() => native.xorshift64(x));
 }
 
 /**
@@ -36,10 +36,10 @@ export function xorshift64(x: bigint): bigint {
  */
 export function hash4(a: bigint, b: bigint, c: bigint, d: bigint): bigint {
   const args = [
-    expectU64('a', a),
-    expectU64('b', b),
-    expectU64('c', c),
-    expectU64('d', d),
+    expectBigInt('a', a),
+    expectBigInt('b', b),
+    expectBigInt('c', c),
+    expectBigInt('d', d),
   ] as const;
   return runSync(() => native.hash4(...args));
 }

@@ -1,6 +1,6 @@
 import { native } from './binding.js';
-import { invalidArgument } from './errors.js';
-import { type Prepared, runAsyncKernel, runSyncKernel } from './kernel.js';
+import { type KernelCall, kernelPair } from './kernel.js';
+import { runSync } from './scheduler.js';
 import type {
   AsyncKernelOptions,
   GenotypeTable,
@@ -9,11 +9,11 @@ import type {
 } from './types.js';
 import {
   expectArray,
+  expectBigInt,
   expectGenotypes,
   expectHaplotypeQueries,
   expectLength,
   expectObject,
-  expectU64,
   expectVariants,
   lastOffset,
   lastOffsetBig,
@@ -42,6 +42,29 @@ export type InsertionFill =
   | { kind: 'constant'; value?: number }
   | { kind: 'flankSample'; flankWidth?: number }
   | { kind: 'interpolate'; order?: number };
+
+/**
+ * Check an insertion fill the way every kernel does, e.g. when it is configured
+ * rather than at the first batch. The addon is the only place fills are
+ * checked: `kind` one of the five names (absent: `repeat5p`), `flankWidth` an
+ * integer in `[0, 2^32)`, `order` an integer in `[0, 32]`, `value` a number.
+ *
+ * @param fill - the fill to check.
+ * @param param - how errors name it, default `'fill'` (`'fill.order'`, ...).
+ * @returns `fill`, unchanged.
+ * @throws {@link InvalidArgumentError} `GVL_INVALID_ARGUMENT` naming `param.kind`,
+ *   `param.flankWidth` or `param.order` and the bad value, or `param` when `fill` is not an object.
+ * @example
+ * ```ts
+ * import { checkInsertionFill } from '@gvl/native';
+ * checkInsertionFill({ kind: 'interpolate', order: 3 }); // { kind: 'interpolate', order: 3 }
+ * ```
+ */
+export function checkInsertionFill(fill: InsertionFill, param = 'fill'): InsertionFill {
+  expectObject(param, fill);
+  runSync(() => native.checkInsertionFill(param, fill));
+  return fill;
+}
 
 /** Input of {@link realignTracks}. */
 export interface RealignInput {
@@ -74,48 +97,7 @@ export interface RealignInput {
   baseSeed?: bigint;
 }
 
-const FILL_KINDS = ['repeat5p', 'repeat5pNormalized', 'constant', 'flankSample', 'interpolate'];
-
-/** Checks an insertion fill (`param` names it in errors) and returns the native spec. */
-export function fillSpec(
-  fill: unknown,
-  param = 'fill',
-): {
-  kind: string;
-  value?: number;
-  flankWidth?: number;
-  order?: number;
-} {
-  if (fill === undefined) return { kind: 'repeat5p' };
-  expectObject(param, fill);
-  const f = fill as { kind?: unknown; value?: unknown; flankWidth?: unknown; order?: unknown };
-  if (typeof f.kind !== 'string' || !FILL_KINDS.includes(f.kind)) {
-    throw invalidArgument(`${param}.kind`, f.kind, `one of ${FILL_KINDS.join(', ')}`);
-  }
-  if (f.kind === 'constant') {
-    if (f.value !== undefined && typeof f.value !== 'number') {
-      throw invalidArgument(`${param}.value`, f.value, 'a number');
-    }
-    return f.value === undefined ? { kind: f.kind } : { kind: f.kind, value: f.value };
-  }
-  if (f.kind === 'flankSample') {
-    const w = f.flankWidth ?? 5;
-    if (typeof w !== 'number' || !Number.isInteger(w) || w < 0) {
-      throw invalidArgument(`${param}.flankWidth`, w, 'an integer >= 0');
-    }
-    return { kind: f.kind, flankWidth: w };
-  }
-  if (f.kind === 'interpolate') {
-    const o = f.order ?? 1;
-    if (typeof o !== 'number' || !Number.isInteger(o) || o < 0 || o > 32) {
-      throw invalidArgument(`${param}.order`, o, 'an integer in [0, 32]');
-    }
-    return { kind: f.kind, order: o };
-  }
-  return { kind: f.kind };
-}
-
-function prepare(input: RealignInput): Prepared<Float32Array, Float32Array> {
+function prepare(input: RealignInput): KernelCall<'realignTracks'> {
   expectObject('input', input);
   const { n, ploidy, rows } = expectHaplotypeQueries(input);
   expectGenotypes(input.genotypes);
@@ -125,6 +107,8 @@ function prepare(input: RealignInput): Prepared<Float32Array, Float32Array> {
   expectLength('trackOffsets', input.trackOffsets, n + 1, 'number of queries + 1');
   expectArray('outOffsets', input.outOffsets, 'BigInt64Array');
   expectLength('outOffsets', input.outOffsets, rows + 1, 'number of rows + 1');
+  if (input.fill !== undefined) expectObject('fill', input.fill);
+  if (input.baseSeed !== undefined) expectBigInt('baseSeed', input.baseSeed);
   const args = {
     regions: input.regions,
     ploidy,
@@ -135,8 +119,8 @@ function prepare(input: RealignInput): Prepared<Float32Array, Float32Array> {
     tracks: input.tracks,
     trackOffsets: input.trackOffsets,
     outOffsets: input.outOffsets,
-    fill: fillSpec(input.fill),
-    baseSeed: input.baseSeed === undefined ? 0n : expectU64('baseSeed', input.baseSeed),
+    fill: input.fill,
+    baseSeed: input.baseSeed,
   };
   return {
     bytes: lastOffset(input.outOffsets) * 4,
@@ -147,10 +131,11 @@ function prepare(input: RealignInput): Prepared<Float32Array, Float32Array> {
       index: input.outOffsets.length - 1,
       create: (n) => new Float32Array(n),
     },
-    sync: (parallel, out) => native.realignTracksSync(args, parallel, out),
-    async: (parallel, out, signal) => native.realignTracks(args, parallel, out, signal),
+    args,
   };
 }
+
+const realignTracksPair = kernelPair('realignTracks', 'Float32Array', prepare);
 
 /**
  * Realign reference-coordinate tracks to haplotypes (Read semantics guide, §3.6):
@@ -197,7 +182,7 @@ export function realignTracks(
   input: RealignInput,
   options?: AsyncKernelOptions<Float32Array>,
 ): Promise<Float32Array> {
-  return runAsyncKernel(options, 'Float32Array', () => prepare(input));
+  return realignTracksPair.run(input, options);
 }
 
 /**
@@ -213,5 +198,5 @@ export function realignTracksSync(
   input: RealignInput,
   options?: KernelOptions<Float32Array>,
 ): Float32Array {
-  return runSyncKernel(options, 'Float32Array', () => prepare(input));
+  return realignTracksPair.runSync(input, options);
 }

@@ -1,5 +1,4 @@
-import { native } from './binding.js';
-import { type Prepared, runAsyncKernel, runSyncKernel } from './kernel.js';
+import { type KernelCall, kernelPair } from './kernel.js';
 import type { AsyncKernelOptions, KernelOptions, ReferenceSequence } from './types.js';
 import {
   expectArray,
@@ -27,7 +26,7 @@ export interface ReferenceInput {
   padChar?: number | string;
 }
 
-function prepare(input: ReferenceInput): Prepared<Uint8Array, Uint8Array> {
+function prepare(input: ReferenceInput): KernelCall<'getReference'> {
   expectObject('input', input);
   const n = expectRegions(input.regions);
   expectReference(input.reference);
@@ -48,10 +47,11 @@ function prepare(input: ReferenceInput): Prepared<Uint8Array, Uint8Array> {
       index: input.outOffsets.length - 1,
       create: (n) => new Uint8Array(n),
     },
-    sync: (parallel, out) => native.getReferenceSync(args, parallel, out),
-    async: (parallel, out, signal) => native.getReference(args, parallel, out, signal),
+    args,
   };
 }
+
+const getReferencePair = kernelPair('getReference', 'Uint8Array', prepare);
 
 /**
  * Reference bytes per query, padded with `padChar` where the window runs off
@@ -86,7 +86,7 @@ export function getReference(
   input: ReferenceInput,
   options?: AsyncKernelOptions<Uint8Array>,
 ): Promise<Uint8Array> {
-  return runAsyncKernel(options, 'Uint8Array', () => prepare(input));
+  return getReferencePair.run(input, options);
 }
 
 /**
@@ -102,5 +102,5 @@ export function getReferenceSync(
   input: ReferenceInput,
   options?: KernelOptions<Uint8Array>,
 ): Uint8Array {
-  return runSyncKernel(options, 'Uint8Array', () => prepare(input));
+  return getReferencePair.runSync(input, options);
 }

@@ -1,20 +1,7 @@
-import { native } from './binding.js';
-import { type Prepared, runAsyncKernel, runSyncKernel } from './kernel.js';
+import { type RowsInput, rowsKernelPair } from './kernel.js';
 import type { Parallel } from './pool.js';
-import { expectArray, expectObject, expectOptionalArray, lastOffset } from './validate.js';
 
-/** Rows of a flat array, transformed in place. */
-export interface RowsInput<T> {
-  /** The data, modified in place and returned. */
-  data: T;
-  /**
-   * int64 `(n_rows + 1)` non-negative, non-decreasing offsets within `data`:
-   * row `i` is `data.subarray(offsets[i], offsets[i + 1])`.
-   */
-  offsets: BigInt64Array;
-  /** uint8 `(n_rows)` mask: rows with a non-zero flag are transformed. Default: all rows. */
-  rows?: Uint8Array;
-}
+export type { RowsInput } from './kernel.js';
 
 /** Options of the in-place row kernels (no `out`: they write into `data`). */
 export interface RowsOptions {
@@ -28,32 +15,8 @@ export interface AsyncRowsOptions extends RowsOptions {
   signal?: AbortSignal;
 }
 
-function prepareRows<T extends Uint8Array | Float32Array>(
-  input: RowsInput<T>,
-  kind: 'Uint8Array' | 'Float32Array',
-  sync: (d: T, o: BigInt64Array, r: Uint8Array | undefined, p: boolean) => T,
-  async: (
-    d: T,
-    o: BigInt64Array,
-    r: Uint8Array | undefined,
-    p: boolean,
-    s: AbortSignal,
-  ) => Promise<T>,
-): Prepared<undefined, T> {
-  expectObject('input', input);
-  expectArray('data', input.data, kind);
-  expectArray('offsets', input.offsets, 'BigInt64Array');
-  expectOptionalArray('rows', input.rows, 'Uint8Array');
-  const { data, offsets, rows } = input;
-  const width = kind === 'Uint8Array' ? 1 : 4;
-  const span = offsets.length === 0 ? 0 : lastOffset(offsets) - Number(offsets[0]);
-  return {
-    bytes: Math.max(0, span) * width,
-    output: null,
-    sync: (parallel) => sync(data, offsets, rows, parallel),
-    async: (parallel, _out, signal) => async(data, offsets, rows, parallel, signal),
-  };
-}
+const reverseComplementPair = rowsKernelPair('reverseComplement', 'Uint8Array');
+const reverseRowsPair = rowsKernelPair('reverseRows', 'Float32Array');
 
 /**
  * Reverse-complement the selected rows of ASCII bytes in place: reverse,
@@ -83,9 +46,7 @@ export function reverseComplement(
   input: RowsInput<Uint8Array>,
   options?: AsyncRowsOptions,
 ): Promise<Uint8Array> {
-  return runAsyncKernel(options, null, () =>
-    prepareRows(input, 'Uint8Array', native.reverseComplementSync, native.reverseComplement),
-  );
+  return reverseComplementPair.run(input, options);
 }
 
 /**
@@ -101,9 +62,7 @@ export function reverseComplementSync(
   input: RowsInput<Uint8Array>,
   options?: RowsOptions,
 ): Uint8Array {
-  return runSyncKernel(options, null, () =>
-    prepareRows(input, 'Uint8Array', native.reverseComplementSync, native.reverseComplement),
-  );
+  return reverseComplementPair.runSync(input, options);
 }
 
 /**
@@ -133,9 +92,7 @@ export function reverseRows(
   input: RowsInput<Float32Array>,
   options?: AsyncRowsOptions,
 ): Promise<Float32Array> {
-  return runAsyncKernel(options, null, () =>
-    prepareRows(input, 'Float32Array', native.reverseRowsSync, native.reverseRows),
-  );
+  return reverseRowsPair.run(input, options);
 }
 
 /**
@@ -151,7 +108,5 @@ export function reverseRowsSync(
   input: RowsInput<Float32Array>,
   options?: RowsOptions,
 ): Float32Array {
-  return runSyncKernel(options, null, () =>
-    prepareRows(input, 'Float32Array', native.reverseRowsSync, native.reverseRows),
-  );
+  return reverseRowsPair.runSync(input, options);
 }

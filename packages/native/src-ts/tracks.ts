@@ -1,5 +1,4 @@
-import { native } from './binding.js';
-import { type Prepared, runAsyncKernel, runSyncKernel } from './kernel.js';
+import { type KernelCall, kernelPair } from './kernel.js';
 import type { AsyncKernelOptions, IntervalTable, KernelOptions } from './types.js';
 import {
   expectArray,
@@ -24,7 +23,7 @@ export interface TracksInput {
   outOffsets: BigInt64Array;
 }
 
-function prepare(input: TracksInput): Prepared<Float32Array, Float32Array> {
+function prepare(input: TracksInput): KernelCall<'intervalsToTracks'> {
   expectObject('input', input);
   const n = expectRegions(input.regions);
   expectArray('groups', input.groups, 'BigInt64Array');
@@ -51,10 +50,11 @@ function prepare(input: TracksInput): Prepared<Float32Array, Float32Array> {
       index: input.outOffsets.length - 1,
       create: (n) => new Float32Array(n),
     },
-    sync: (parallel, out) => native.intervalsToTracksSync(args, parallel, out),
-    async: (parallel, out, signal) => native.intervalsToTracks(args, parallel, out, signal),
+    args,
   };
 }
+
+const intervalsToTracksPair = kernelPair('intervalsToTracks', 'Float32Array', prepare);
 
 /**
  * Paint base-pair tracks from intervals: each row starts at 0.0; for each
@@ -92,7 +92,7 @@ export function intervalsToTracks(
   input: TracksInput,
   options?: AsyncKernelOptions<Float32Array>,
 ): Promise<Float32Array> {
-  return runAsyncKernel(options, 'Float32Array', () => prepare(input));
+  return intervalsToTracksPair.run(input, options);
 }
 
 /**
@@ -108,5 +108,5 @@ export function intervalsToTracksSync(
   input: TracksInput,
   options?: KernelOptions<Float32Array>,
 ): Float32Array {
-  return runSyncKernel(options, 'Float32Array', () => prepare(input));
+  return intervalsToTracksPair.runSync(input, options);
 }

@@ -67,12 +67,14 @@ export function expectLength(
   if (arr.length !== want) throw invalidArgument(`${param}.length`, arr.length, `${want} (${why})`);
 }
 
-/** The pad byte: a number in [0, 255] or a one-character string; default `N`. */
-export function padByte(pad: unknown): number {
-  if (pad === undefined) return 78;
-  if (typeof pad === 'string' && pad.length === 1 && pad.charCodeAt(0) < 256)
-    return pad.charCodeAt(0);
-  if (typeof pad === 'number' && Number.isInteger(pad) && pad >= 0 && pad <= 255) return pad;
+/**
+ * The pad byte as the addon takes it: a one-character string becomes its code;
+ * a number passes through (the addon checks it is an integer in [0, 255]);
+ * absent stays absent (`N`).
+ */
+export function padByte(pad: unknown): number | undefined {
+  if (pad === undefined || typeof pad === 'number') return pad;
+  if (typeof pad === 'string' && pad.length === 1) return pad.charCodeAt(0);
   throw invalidArgument('padChar', pad, 'a byte value in [0, 255] or a one-character string');
 }
 
@@ -87,13 +89,9 @@ export function lastOffset(offsets: BigInt64Array): number {
   return offsets.length === 0 ? 0 : Math.max(0, Number(offsets[offsets.length - 1]));
 }
 
-const U64_MAX = (1n << 64n) - 1n;
-
-/** Throw unless `value` is a bigint in `[0, 2^64)`. */
-export function expectU64(param: string, value: unknown): bigint {
-  if (typeof value !== 'bigint' || value < 0n || value > U64_MAX) {
-    throw invalidArgument(param, value, 'a bigint in [0, 2^64)');
-  }
+/** Throw unless `value` is a bigint (the addon checks it is in `[0, 2^64)`). */
+export function expectBigInt(param: string, value: unknown): bigint {
+  if (typeof value !== 'bigint') throw invalidArgument(param, value, 'a bigint in [0, 2^64)');
   return value;
 }
 

@@ -1,5 +1,4 @@
-import { native } from './binding.js';
-import { allocate, type Prepared, runAsyncKernel, runSyncKernel } from './kernel.js';
+import { allocate, type KernelCall, kernelPair } from './kernel.js';
 import { checkOutputBytes, type OutputColumn } from './limits.js';
 import type { Parallel } from './pool.js';
 import type { AsyncKernelOptions, GenotypeTable, KernelOptions, VariantTable } from './types.js';
@@ -87,7 +86,7 @@ function checked(input: GatherVariantsInput): GatherVariantsInput {
   return { groups, genotypes, variants, ...(rcMask ? { rcMask } : {}) };
 }
 
-function prepareCount(input: GatherVariantsInput): Prepared<BigInt64Array, VariantCounts> {
+function prepareCount(input: GatherVariantsInput): KernelCall<'countVariants'> {
   const args = checked(input);
   const rows = args.groups.length;
   return {
@@ -98,8 +97,7 @@ function prepareCount(input: GatherVariantsInput): Prepared<BigInt64Array, Varia
       param: 'groups',
       create: (n) => new BigInt64Array(n),
     },
-    sync: (parallel, out) => native.countVariantsSync(args, parallel, out),
-    async: (parallel, out, signal) => native.countVariants(args, parallel, out, signal),
+    args,
   };
 }
 
@@ -108,10 +106,13 @@ function prepareCount(input: GatherVariantsInput): Prepared<BigInt64Array, Varia
  * counted `offsets` array is reused as the output's; the kernel rewrites
  * the same values). The kernel recounts and refuses columns of any other size.
  */
-function prepareGather(
-  input: GatherVariantsInput,
-  counts: VariantCounts,
-): Prepared<undefined, GatheredVariants> {
+function prepareGather({
+  input,
+  counts,
+}: {
+  input: GatherVariantsInput;
+  counts: VariantCounts;
+}): KernelCall<'gatherVariants'> {
   const args = checked(input);
   const rows = args.groups.length;
   const total = counts.offsets[rows] ?? 0n;
@@ -141,10 +142,15 @@ function prepareGather(
   return {
     bytes: 8 * (rows + 1) + 16 * n + 8 + counts.altBytes,
     output: null,
-    sync: (parallel) => native.gatherVariantsSync(args, parallel, out),
-    async: (parallel, _out, signal) => native.gatherVariants(args, parallel, out, signal),
+    args,
+    out,
   };
 }
+
+const countPair = kernelPair('countVariants', 'BigInt64Array', prepareCount);
+/** The counting pass of a gather: no caller `out`. */
+const gatherCountPair = kernelPair('countVariants', null, prepareCount);
+const gatherPair = kernelPair('gatherVariants', null, prepareGather);
 
 /**
  * Gather each row's stored variants into flat columns: for row `r`, the
@@ -204,8 +210,8 @@ export async function gatherVariants(
   input: GatherVariantsInput,
   options?: AsyncGatherOptions,
 ): Promise<GatheredVariants> {
-  const counts = await runAsyncKernel(options, null, () => prepareCount(input));
-  return runAsyncKernel(options, null, () => prepareGather(input, counts));
+  const counts = await gatherCountPair.run(input, options);
+  return gatherPair.run({ input, counts }, options);
 }
 
 /**
@@ -223,8 +229,8 @@ export function gatherVariantsSync(
   input: GatherVariantsInput,
   options?: GatherOptions,
 ): GatheredVariants {
-  const counts = runSyncKernel(options, null, () => prepareCount(input));
-  return runSyncKernel(options, null, () => prepareGather(input, counts));
+  const counts = gatherCountPair.runSync(input, options);
+  return gatherPair.runSync({ input, counts }, options);
 }
 
 /**
@@ -249,7 +255,7 @@ export function countVariants(
   input: GatherVariantsInput,
   options?: AsyncKernelOptions<BigInt64Array>,
 ): Promise<VariantCounts> {
-  return runAsyncKernel(options, 'BigInt64Array', () => prepareCount(input));
+  return countPair.run(input, options);
 }
 
 /**
@@ -265,5 +271,5 @@ export function countVariantsSync(
   input: GatherVariantsInput,
   options?: KernelOptions<BigInt64Array>,
 ): VariantCounts {
-  return runSyncKernel(options, 'BigInt64Array', () => prepareCount(input));
+  return countPair.runSync(input, options);
 }

@@ -20,7 +20,7 @@ use crate::errors::{GResult, GvlError};
 use crate::haplotypes::HaplotypeBatch;
 use crate::limits::{self, Column};
 use crate::pool::{self, Exec};
-use crate::realign::{Fill, RealignBatch};
+use crate::realign::{Fill, FillParams, RealignBatch};
 use crate::reference::ReferenceBatch;
 use crate::tasks::{self, Kernel, KernelTask};
 use crate::tracks::{Intervals, TracksBatch};
@@ -100,8 +100,8 @@ pub struct HaplotypesInput {
     pub reference: ReferenceSequence,
     /// int64 `(n * ploidy + 1)`: row `k` is `out[outOffsets[k]..outOffsets[k + 1]]`.
     pub out_offsets: BigInt64Array,
-    /// Pad byte, default `N` (78).
-    pub pad_char: Option<u32>,
+    /// Pad byte, an integer in [0, 255]; default `N` (78).
+    pub pad_char: Option<f64>,
 }
 
 /// Input of `getReference`.
@@ -112,8 +112,8 @@ pub struct ReferenceInput {
     pub reference: ReferenceSequence,
     /// int64 `(n + 1)`: row `i` is `out[outOffsets[i]..outOffsets[i + 1]]`.
     pub out_offsets: BigInt64Array,
-    /// Pad byte, default `N` (78).
-    pub pad_char: Option<u32>,
+    /// Pad byte, an integer in [0, 255]; default `N` (78).
+    pub pad_char: Option<f64>,
 }
 
 /// Input of `intervalsToTracks`.
@@ -128,11 +128,12 @@ pub struct TracksInput {
     pub out_offsets: BigInt64Array,
 }
 
-/// An insertion fill: `kind` is one of `repeat5p`, `repeat5pNormalized`,
+/// An insertion fill: `kind` is one of `repeat5p` (the default), `repeat5pNormalized`,
 /// `constant` (`value`), `flankSample` (`flankWidth`), `interpolate` (`order`).
+/// Checked by the addon alone (`Fill::parse`), never in the TS layer.
 #[napi(object, object_to_js = false)]
 pub struct InsertionFillSpec {
-    pub kind: String,
+    pub kind: Option<String>,
     pub value: Option<f64>,
     pub flank_width: Option<f64>,
     pub order: Option<f64>,
@@ -156,7 +157,8 @@ pub struct RealignInput {
     pub track_offsets: BigInt64Array,
     /// int64 `(n * ploidy + 1)`: row `k` is `out[outOffsets[k]..outOffsets[k + 1]]`.
     pub out_offsets: BigInt64Array,
-    pub fill: InsertionFillSpec,
+    /// Insertion fill; absent: `repeat5p`.
+    pub fill: Option<InsertionFillSpec>,
     /// uint64 FlankSample base seed, default 0.
     pub base_seed: Option<BigInt>,
 }
@@ -421,10 +423,11 @@ impl GatherVariantsInput {
     }
 }
 
-fn pad_byte(pad: Option<u32>) -> GResult<u8> {
+/// The pad byte option (absent: `N`), the one place it is checked: an integer in [0, 255].
+pub(crate) fn pad_byte(pad: Option<f64>) -> GResult<u8> {
     match pad {
         None => Ok(b'N'),
-        Some(p) if p <= 255 => Ok(p as u8),
+        Some(p) if p.fract() == 0.0 && (0.0..=255.0).contains(&p) => Ok(p as u8),
         Some(p) => Err(GvlError::invalid("padChar", p, "a byte value in [0, 255]")),
     }
 }
@@ -606,30 +609,23 @@ pub struct RealignKernel {
     dest: Dest<Float32Array>,
 }
 
-pub(crate) fn parse_fill(spec: &InsertionFillSpec) -> GResult<Fill> {
-    let int = |name: &str, v: Option<f64>, default: f64| -> GResult<i64> {
-        let v = v.unwrap_or(default);
-        if !v.is_finite() || v.fract() != 0.0 || v.abs() > 9.0e15 {
-            return Err(GvlError::invalid(name, v, "an integer"));
-        }
-        Ok(v as i64)
-    };
-    match spec.kind.as_str() {
-        "repeat5p" => Ok(Fill::Repeat5p),
-        "repeat5pNormalized" => Ok(Fill::Repeat5pNormalized),
-        "constant" => Ok(Fill::Constant(spec.value.unwrap_or(f64::NAN))),
-        "flankSample" => Ok(Fill::FlankSample(int(
-            "fill.flankWidth",
-            spec.flank_width,
-            5.0,
-        )?)),
-        "interpolate" => Ok(Fill::Interpolate(int("fill.order", spec.order, 1.0)?)),
-        other => Err(GvlError::invalid(
-            "fill.kind",
-            other,
-            "one of repeat5p, repeat5pNormalized, constant, flankSample, interpolate",
-        )),
-    }
+/// The insertion fill option named `param` (absent: `repeat5p`), checked by [`Fill::parse`].
+pub(crate) fn parse_fill(param: &str, spec: Option<&InsertionFillSpec>) -> GResult<Fill> {
+    let p = spec.map_or(FillParams::default(), |f| FillParams {
+        kind: f.kind.as_deref(),
+        value: f.value,
+        flank_width: f.flank_width,
+        order: f.order,
+    });
+    Fill::parse(param, p)
+}
+
+/// Checks an insertion fill option exactly as the kernels do (`param` names it
+/// in errors), so a caller can reject a bad fill when it is set, not at the first batch.
+#[napi]
+pub fn check_insertion_fill(param: String, fill: Option<InsertionFillSpec>) -> napi::Result<()> {
+    parse_fill(&param, fill.as_ref())?;
+    Ok(())
 }
 
 pub(crate) fn parse_u64(name: &str, v: &BigInt) -> GResult<u64> {
@@ -1005,7 +1001,7 @@ kernel_pair! {
 }
 
 fn realign_kernel(input: RealignInput, out: Option<Float32Array>) -> napi::Result<RealignKernel> {
-    let fill = parse_fill(&input.fill)?;
+    let fill = parse_fill("fill", input.fill.as_ref())?;
     let base_seed = match &input.base_seed {
         Some(b) => parse_u64("baseSeed", b)?,
         None => 0,

@@ -19,7 +19,7 @@ use crate::fused::{self, Plan};
 use crate::fused_tracks::{self, Realign, Selected, Track};
 use crate::limits::{self, Column};
 use crate::pool::Exec;
-use crate::realign::{Fill, MAX_INTERPOLATE_ORDER};
+use crate::realign::Fill;
 use crate::{batch, fused_reference};
 
 /// The dataset side: arrays that do not change from one batch to the next.
@@ -125,25 +125,6 @@ fn usize_offsets(o: &[i64]) -> Vec<usize> {
     o.iter().map(|&x| x as usize).collect()
 }
 
-/// Checks a fill's parameters (as `realignTracks` does).
-pub fn validate_fill(t: usize, fill: Fill) -> GResult<()> {
-    match fill {
-        Fill::FlankSample(w) if w < 0 => Err(GvlError::invalid(
-            &format!("fills[{t}].flankWidth"),
-            w,
-            "an integer >= 0",
-        )),
-        Fill::Interpolate(o) if !(0..=MAX_INTERPOLATE_ORDER).contains(&o) => {
-            Err(GvlError::invalid(
-                &format!("fills[{t}].order"),
-                o,
-                &format!("an integer in [0, {MAX_INTERPOLATE_ORDER}]"),
-            ))
-        }
-        _ => Ok(()),
-    }
-}
-
 impl<'a> DatasetSource<'a> {
     /// One-time checks of the dataset side.
     pub fn validate(&self) -> GResult<()> {
@@ -243,17 +224,12 @@ impl<'a> DatasetSource<'a> {
         }
         let sel = self.selected(req)?;
         let realign = req.realign && !sel.is_empty();
-        if realign {
-            if req.fills.len() != sel.len() {
-                return Err(GvlError::invalid(
-                    "fills.length",
-                    req.fills.len(),
-                    &format!("{} (one per requested track)", sel.len()),
-                ));
-            }
-            for (t, &f) in req.fills.iter().enumerate() {
-                validate_fill(t, f)?;
-            }
+        if realign && req.fills.len() != sel.len() {
+            return Err(GvlError::invalid(
+                "fills.length",
+                req.fills.len(),
+                &format!("{} (one per requested track)", sel.len()),
+            ));
         }
         let geometry = self.geometry(req)?;
         let p = self.ploidy;

@@ -15,9 +15,60 @@ pub enum Fill {
     /// A constant (cast to f32).
     Constant(f64),
     /// Values sampled from the flank `[anchor - width, anchor + width]` with `hash4`.
-    FlankSample(i64),
-    /// Lagrange interpolation through `(order + 2) / 2` anchors on each side.
-    Interpolate(i64),
+    FlankSample(u32),
+    /// Lagrange interpolation through `(order + 2) / 2` anchors on each side
+    /// (`order` at most [`MAX_INTERPOLATE_ORDER`] when parsed from JS).
+    Interpolate(u8),
+}
+
+/// The JS-facing form of a [`Fill`]: a kind and its optional parameters.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FillParams<'a> {
+    pub kind: Option<&'a str>,
+    pub value: Option<f64>,
+    pub flank_width: Option<f64>,
+    pub order: Option<f64>,
+}
+
+impl Fill {
+    /// The one place an insertion fill option is validated: `kind` one of the
+    /// five names (absent: `repeat5p`), `flankWidth` an integer in
+    /// `[0, 2^32)` (default 5), `order` an integer in
+    /// `[0, MAX_INTERPOLATE_ORDER]` (default 1), `value` any number (default
+    /// NaN). `param` names the option in errors (`fill`, `request.fills[0]`).
+    pub fn parse(param: &str, p: FillParams) -> GResult<Fill> {
+        let int = |name: &str, v: Option<f64>, default: f64, max: f64| -> GResult<f64> {
+            let v = v.unwrap_or(default);
+            if !v.is_finite() || v.fract() != 0.0 || v < 0.0 || v > max {
+                return Err(GvlError::invalid(
+                    &format!("{param}.{name}"),
+                    v,
+                    &format!("an integer in [0, {max}]"),
+                ));
+            }
+            Ok(v)
+        };
+        match p.kind.unwrap_or("repeat5p") {
+            "repeat5p" => Ok(Fill::Repeat5p),
+            "repeat5pNormalized" => Ok(Fill::Repeat5pNormalized),
+            "constant" => Ok(Fill::Constant(p.value.unwrap_or(f64::NAN))),
+            "flankSample" => {
+                Ok(Fill::FlankSample(
+                    int("flankWidth", p.flank_width, 5.0, u32::MAX as f64)? as u32,
+                ))
+            }
+            "interpolate" => {
+                Ok(Fill::Interpolate(
+                    int("order", p.order, 1.0, MAX_INTERPOLATE_ORDER as f64)? as u8,
+                ))
+            }
+            other => Err(GvlError::invalid(
+                &format!("{param}.kind"),
+                other,
+                "one of repeat5p, repeat5pNormalized, constant, flankSample, interpolate",
+            )),
+        }
+    }
 }
 
 /// One realignment batch: per query a reference-coordinate track row
@@ -53,19 +104,6 @@ impl<'a> RealignBatch<'a> {
             false,
             self.tracks.len() as u64,
         )?;
-        match self.fill {
-            Fill::FlankSample(w) if w < 0 => {
-                return Err(GvlError::invalid("fill.flankWidth", w, "an integer >= 0"))
-            }
-            Fill::Interpolate(o) if !(0..=MAX_INTERPOLATE_ORDER).contains(&o) => {
-                return Err(GvlError::invalid(
-                    "fill.order",
-                    o,
-                    &format!("an integer in [0, {MAX_INTERPOLATE_ORDER}]"),
-                ))
-            }
-            _ => {}
-        }
         self.genotypes.validate_groups(self.queries.groups)?;
         self.variants
             .validate_referenced(&self.queries, &self.genotypes, false, None)?;
@@ -98,7 +136,7 @@ impl<'a> RealignBatch<'a> {
 }
 
 /// Largest interpolation order accepted.
-pub const MAX_INTERPOLATE_ORDER: i64 = 32;
+pub const MAX_INTERPOLATE_ORDER: u8 = 32;
 
 /// The `FlankSample` seed components: `hash4(base, query, hap, out_index)`.
 #[derive(Clone, Copy, Debug)]
@@ -244,6 +282,7 @@ fn fill_insertion(
         }
         Fill::Constant(c) => dst.fill(c as f32),
         Fill::FlankSample(width) => {
+            let width = i64::from(width);
             let lo = (rel - width).max(0);
             let hi = (rel + width).min(track_len - 1);
             let size = hi - lo + 1;
@@ -258,7 +297,7 @@ fn fill_insertion(
             }
         }
         Fill::Interpolate(order) => {
-            let k = ((order + 2) / 2) as usize;
+            let k = (usize::from(order) + 2) / 2;
             let n = 2 * k;
             let mut xs = vec![0.0f64; n];
             let mut ys = vec![0.0f64; n];

@@ -11,7 +11,7 @@ use napi::bindgen_prelude::{
 };
 use napi_derive::napi;
 
-use crate::api::{GenotypeTable, ReferenceSequence, VariantTable};
+use crate::api::{pad_byte, GenotypeTable, ReferenceSequence, VariantTable};
 use crate::batch::{self, Genotypes, Reference, Variants};
 use crate::errors::{GResult, GvlError};
 use crate::fused::{Plan, Request, Source};
@@ -35,8 +35,8 @@ pub struct HaplotypeSourceInput {
     pub r_idx_map: Int32Array,
     pub n_samples: u32,
     pub ploidy: u32,
-    /// Pad byte for positions off the contig. Default `N` (78).
-    pub pad_char: Option<u32>,
+    /// Pad byte for positions off the contig, an integer in [0, 255]. Default `N` (78).
+    pub pad_char: Option<f64>,
 }
 
 /// One batch: item `i` is (input region `regionIdx[i]`, sample `sampleIdx[i]`).
@@ -144,13 +144,7 @@ impl HaplotypeSource {
     /// `GVL_INDEX_OUT_OF_RANGE` naming the array and element).
     #[napi(constructor)]
     pub fn new(input: HaplotypeSourceInput) -> napi::Result<Self> {
-        let pad = match input.pad_char {
-            None => b'N',
-            Some(p) if p <= 255 => p as u8,
-            Some(p) => {
-                return Err(GvlError::invalid("padChar", p, "a byte value in [0, 255]").into())
-            }
-        };
+        let pad = pad_byte(input.pad_char)?;
         if input.variants.alts.is_none() || input.variants.alt_offsets.is_none() {
             return Err(GvlError::invalid(
                 "variants.alts",

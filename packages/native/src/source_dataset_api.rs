@@ -14,8 +14,8 @@ use napi::bindgen_prelude::{
 use napi_derive::napi;
 
 use crate::api::{
-    parse_fill, parse_u64, GenotypeTable, InsertionFillSpec, IntervalTable, ReferenceSequence,
-    VariantTable,
+    pad_byte, parse_fill, parse_u64, GenotypeTable, InsertionFillSpec, IntervalTable,
+    ReferenceSequence, VariantTable,
 };
 use crate::batch;
 use crate::errors::{GResult, GvlError};
@@ -50,8 +50,8 @@ pub struct DatasetSourceInput {
     pub ploidy: u32,
     /// Needed for reference and haplotype sequences and for realignment.
     pub reference: Option<ReferenceSequence>,
-    /// Pad byte for positions off the contig. Default `N` (78).
-    pub pad_char: Option<u32>,
+    /// Pad byte for positions off the contig, an integer in [0, 255]. Default `N` (78).
+    pub pad_char: Option<f64>,
     /// Needed for haplotypes and realignment, with `variants` (carrying `alts`).
     pub genotypes: Option<GenotypeTable>,
     pub variants: Option<VariantTable>,
@@ -80,8 +80,9 @@ pub struct DatasetRequest {
     pub tracks: Option<Vec<u32>>,
     /// Realign the tracks to the haplotypes.
     pub realign: Option<bool>,
-    /// One insertion fill per requested track (realignment only).
-    pub fills: Option<Vec<InsertionFillSpec>>,
+    /// One insertion fill per requested track (realignment only); absent, empty or
+    /// a hole: `repeat5p`.
+    pub fills: Option<Vec<Option<InsertionFillSpec>>>,
     /// uint64 FlankSample base seed; absent: the XOR of every item's `r·S + s`.
     pub base_seed: Option<BigInt>,
 }
@@ -163,13 +164,7 @@ impl DatasetSource {
     /// `GVL_INDEX_OUT_OF_RANGE` naming the array and element).
     #[napi(constructor)]
     pub fn new(input: DatasetSourceInput) -> napi::Result<Self> {
-        let pad = match input.pad_char {
-            None => b'N',
-            Some(p) if p <= 255 => p as u8,
-            Some(p) => {
-                return Err(GvlError::invalid("padChar", p, "a byte value in [0, 255]").into())
-            }
-        };
+        let pad = pad_byte(input.pad_char)?;
         match (&input.genotypes, &input.variants) {
             (Some(_), Some(v)) => v.require_alts()?,
             (None, None) => {}
@@ -247,21 +242,33 @@ impl DatasetSource {
             Some("haplotypes") => Seqs::Haplotypes,
             Some(other) => {
                 return Err(GvlError::invalid(
-                    "seqs",
+                    "request.seqs",
                     other,
                     "\"reference\", \"haplotypes\" or undefined",
                 ))
             }
         };
-        let fills = request
-            .fills
-            .as_deref()
-            .unwrap_or(&[])
-            .iter()
-            .map(parse_fill)
-            .collect::<GResult<Vec<_>>>()?;
+        let fills = if request.realign == Some(true) {
+            let n_tracks = request.tracks.as_ref().map_or(0, Vec::len);
+            let given = request.fills.as_deref().unwrap_or(&[]);
+            if !given.is_empty() && given.len() != n_tracks {
+                return Err(GvlError::invalid(
+                    "request.fills.length",
+                    given.len(),
+                    &format!("{n_tracks} (one per requested track) or none"),
+                ));
+            }
+            (0..n_tracks)
+                .map(|t| {
+                    let spec = given.get(t).and_then(Option::as_ref);
+                    parse_fill(&format!("request.fills[{t}]"), spec)
+                })
+                .collect::<GResult<Vec<_>>>()?
+        } else {
+            Vec::new()
+        };
         let base_seed = match &request.base_seed {
-            Some(b) => Some(parse_u64("baseSeed", b)?),
+            Some(b) => Some(parse_u64("request.baseSeed", b)?),
             None => None,
         };
         Ok(DatasetKernel {

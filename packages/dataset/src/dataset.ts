@@ -6,7 +6,15 @@ import { createLoader, type Loader, type LoaderOptions } from './loader.js';
 import type { DatasetMetadata } from './metadata.js';
 import { checkRegionsInReference, readDatasetFiles } from './open.js';
 import type { DatasetOutput, GetOutput, LengthKind, LengthKindOf } from './output.js';
-import { type BatchRequest, type Core, computeBatch, type Plan } from './query.js';
+import {
+  type BatchRequest,
+  type Core,
+  computeBatch,
+  haplotypeLengths,
+  nVariants,
+  type Plan,
+} from './query.js';
+import type { Dense } from './ragged.js';
 import { loadReference } from './reference.js';
 import {
   checkInsertionFill,
@@ -524,6 +532,72 @@ export class Dataset<
     return computeBatch(this.#s.core, this.#plan(), { ...q, ...rnd }, options.signal) as Promise<
       DatasetOutput<S, T, L>
     >;
+  }
+
+  /**
+   * The length of each haplotype over its region widened by the current `jitter` on
+   * both sides (the longest window a jittered read can take): int32, shape
+   * `[...leading, ploidy]` with the leading dims of {@link get} for the same
+   * `(regions, samples)`. Each is `(end - start + 2·jitter) + diff`, `diff` the sum of
+   * the haplotype's length changes over that window (overlapping variants first-wins,
+   * deletions clipped at the window's edges); it is not clamped at 0. For sizing
+   * buffers and filtering without reconstructing sequences.
+   *
+   * `null` unless the dataset reads haplotypes or variants (`withSeqs`) with
+   * `deterministic: true`, as in the peer (random shifts make lengths vary).
+   *
+   * @param regions - as in {@link get}; default all regions of the subset.
+   * @param samples - as in {@link get}; default all samples of the subset.
+   * @returns int32 lengths in bp, or `null`.
+   * @throws {@link GvlError} `GVL_INDEX_OUT_OF_RANGE`, `GVL_UNKNOWN_SAMPLE`,
+   *   `GVL_UNKNOWN_REGION`, `GVL_INVALID_ARGUMENT`, `GVL_ABORTED`.
+   * @example
+   * ```ts
+   * const lengths = await ds.haplotypeLengths(0, 'HG00096'); // { data: Int32Array [..., ...], shape: [2] }
+   * ```
+   * @see genvarloader `Dataset.haplotype_lengths`.
+   */
+  async haplotypeLengths(
+    regions?: AxisIndex,
+    samples?: AxisIndex,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<Dense<Int32Array> | null> {
+    const q = resolveQuery(this.#s.regions, this.#s.samples, regions, samples);
+    const seqs = this.#s.seqs;
+    if ((seqs !== 'haplotypes' && seqs !== 'variants') || !this.#s.settings.deterministic)
+      return null;
+    return haplotypeLengths(this.#s.core, this.#plan(), q, options.signal);
+  }
+
+  /**
+   * The number of stored variants of each haplotype (the variants
+   * `withSeqs('variants')` returns, including those that only extend into the
+   * region): int32, shape `[...leading, ploidy]` with the leading dims of {@link get}.
+   * Without haplotypes or variants as the output kind, zeros with a last dimension
+   * of 1, as in the peer.
+   *
+   * @param regions - as in {@link get}; default all regions of the subset.
+   * @param samples - as in {@link get}; default all samples of the subset.
+   * @returns int32 counts.
+   * @throws {@link GvlError} `GVL_INDEX_OUT_OF_RANGE`, `GVL_UNKNOWN_SAMPLE`,
+   *   `GVL_UNKNOWN_REGION`, `GVL_INVALID_ARGUMENT`, `GVL_ABORTED`.
+   * @example
+   * ```ts
+   * const counts = await ds.nVariants([0, 1], ['HG00096', 'HG00097']); // shape [2, 2]
+   * ```
+   * @see genvarloader `Dataset.n_variants`.
+   */
+  async nVariants(
+    regions?: AxisIndex,
+    samples?: AxisIndex,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<Dense<Int32Array>> {
+    const q = resolveQuery(this.#s.regions, this.#s.samples, regions, samples);
+    const seqs = this.#s.seqs;
+    if (seqs !== 'haplotypes' && seqs !== 'variants') {
+      return { data: new Int32Array(q.regionIdx.length), shape: [...q.shape, 1] };
+    }
+    return nVariants(this.#s.core, this.#plan(), q, options.signal);
   }
 
   /** @internal Resolves paired subset positions to a batch request (random draws included). */

@@ -1,4 +1,10 @@
-import { type DatasetRequest, DatasetSource, HaplotypeSource } from '@gvl/native';
+import {
+  countVariants,
+  type DatasetRequest,
+  DatasetSource,
+  getDiffs,
+  HaplotypeSource,
+} from '@gvl/native';
 import { AbortedError, GvlError, InvalidArgumentError } from './errors.js';
 import * as k from './kernels.js';
 import type { DatasetFiles, TrackIntervals } from './open.js';
@@ -405,4 +411,78 @@ async function variantsOutput(
     ilen: v.ilen,
     alt: Ragged.fromOffsets(v.alt, v.altOffsets),
   };
+}
+
+/** Items of a lengths query: what {@link BatchRequest} has without random draws. */
+export type ItemsRequest = Pick<BatchRequest, 'regionIdx' | 'sampleIdx' | 'shape'>;
+
+function genotypeTables(files: DatasetFiles) {
+  const g = files.genotypes;
+  const v = files.variants;
+  if (!g || !v) throw new Error('dataset has no genotypes');
+  return {
+    genotypes: { offsets: g.offsets, variantIdxs: g.variantIdxs },
+    variants: { starts: v.start, ilens: v.ilen, alts: v.alt, altOffsets: v.altOffsets },
+  };
+}
+
+/**
+ * Haplotype lengths over each item's region widened by `jitter` on both sides: int32
+ * `[...shape, ploidy]`, `(end - start + 2·jitter) + diff` with `diff` the
+ * haplotype's length change over that window (the `getDiffs` kernel: overlapping
+ * variants first-wins, deletions clipped at both edges). Not clamped at 0.
+ *
+ * @see genvarloader `Dataset.haplotype_lengths`.
+ */
+export async function haplotypeLengths(
+  core: Core,
+  plan: Plan,
+  req: ItemsRequest,
+  signal?: AbortSignal,
+): Promise<Dense<Int32Array>> {
+  const { files } = core;
+  const g = geometry(core, plan, { ...req, jitter: null, shiftU: null });
+  const jitter = plan.settings.jitter;
+  const regions = new Int32Array(g.n * 3);
+  for (let i = 0; i < g.n; i++) {
+    const r = files.rIdxMap[req.regionIdx[i] as number] as number;
+    regions[i * 3] = files.regions[r * 4] as number;
+    regions[i * 3 + 1] = (files.regions[r * 4 + 1] as number) - jitter;
+    regions[i * 3 + 2] = (files.regions[r * 4 + 2] as number) + jitter;
+  }
+  const diffs = await getDiffs(
+    { regions, ploidy: g.ploidy, groups: genoGroups(g), ...genotypeTables(files) },
+    { parallel: plan.settings.parallel, signal },
+  );
+  for (let i = 0; i < g.n; i++) {
+    const width = (regions[i * 3 + 2] as number) - (regions[i * 3 + 1] as number);
+    for (let k = i * g.ploidy; k < (i + 1) * g.ploidy; k++) diffs[k] = (diffs[k] as number) + width;
+  }
+  return { data: diffs, shape: [...req.shape, g.ploidy] };
+}
+
+/**
+ * Stored variants per (item, haplotype): int32 `[...shape, ploidy]`, the size of
+ * each genotype group (the same variants `withSeqs('variants')` returns), counted by
+ * the `countVariants` kernel.
+ *
+ * @see genvarloader `Dataset.n_variants`.
+ */
+export async function nVariants(
+  core: Core,
+  plan: Plan,
+  req: ItemsRequest,
+  signal?: AbortSignal,
+): Promise<Dense<Int32Array>> {
+  const g = geometry(core, plan, { ...req, jitter: null, shiftU: null });
+  const { genotypes, variants } = genotypeTables(core.files);
+  const { offsets } = await countVariants(
+    { groups: genoGroups(g), genotypes, variants },
+    { parallel: plan.settings.parallel, signal },
+  );
+  const rows = g.n * g.ploidy;
+  const data = new Int32Array(rows);
+  for (let k = 0; k < rows; k++)
+    data[k] = Number((offsets[k + 1] as bigint) - (offsets[k] as bigint));
+  return { data, shape: [...req.shape, g.ploidy] };
 }

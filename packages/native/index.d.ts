@@ -69,6 +69,12 @@ export declare class HaplotypeSource {
 }
 
 /**
+ * Checks a dummy variant option exactly as `gatherVariants` does (`param`
+ * names it in errors), so a caller can reject it when it is set.
+ */
+export declare function checkDummyVariant(param: string, dummy: DummyVariantSpec): void
+
+/**
  * Checks an insertion fill option exactly as the kernels do (`param` names it
  * in errors), so a caller can reject a bad fill when it is set, not at the first batch.
  */
@@ -219,6 +225,16 @@ export interface DiffsInput {
 }
 
 /**
+ * The placeholder variant of `gatherVariants`: `start` (default -1) and `ilen`
+ * (default 0) integers in int32, `alt` an ASCII string (default `"N"`).
+ */
+export interface DummyVariantSpec {
+  start?: number
+  ilen?: number
+  alt?: string
+}
+
+/**
  * Atomically exchanges the paths `a` and `b` (`renameat2` with
  * `RENAME_EXCHANGE`). Returns 0 on success, the errno on failure (e.g. 22
  * EINVAL when the file system cannot exchange, 38 ENOSYS on old kernels), or
@@ -262,6 +278,13 @@ export interface GatherVariantsInput {
    * alleles. Absent: no row is reverse-complemented.
    */
   rcMask?: Uint8Array
+  /**
+   * Consecutive groups folded into one output row (an integer >= 1 dividing
+   * `groups.length`; `n_rows = groups.length / groupsPerRow`). Default 1.
+   */
+  groupsPerRow?: number
+  /** A placeholder variant written into every output row that gathers none. */
+  dummy?: DummyVariantSpec
 }
 
 /**

@@ -1,3 +1,4 @@
+import { checkDummyVariant } from '@gvl/native';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { AbortedError, GvlError, isGvlError } from './errors.js';
@@ -263,9 +264,10 @@ export class Dataset<
   get length(): number {
     return this.nRegions * this.nSamples;
   }
-  /** Ploidy of the genotypes, `null` without genotypes. */
+  /** Ploidy of the genotypes (1 with `unphasedUnion`), `null` without genotypes. */
   get ploidy(): number | null {
-    return this.#s.core.files.metadata.ploidy ?? null;
+    const stored = this.#s.core.files.metadata.ploidy ?? null;
+    return stored !== null && this.#s.settings.unphasedUnion ? 1 : stored;
   }
   /** Contigs in dataset order. */
   get contigs(): readonly string[] {
@@ -362,6 +364,7 @@ export class Dataset<
     if (k === 'variants' && this.#s.length !== 'ragged') {
       throw invalid('output length', this.#s.length, "'ragged' with sequences 'variants'");
     }
+    checkVariantSettings(core, k, this.#s.settings);
     return this.#with<K>({ seqs: k });
   }
 
@@ -448,6 +451,7 @@ export class Dataset<
       throw invalid('jitter', settings.jitter, `an integer in [0, max_jitter = ${this.maxJitter}]`);
     }
     checkFixedLength(this.#s, this.#s.length, settings.jitter);
+    checkVariantSettings(this.#s.core, this.#s.seqs, settings);
     const rng = patch.seed !== undefined ? freshRng(settings.seed) : this.#s.rng;
     return this.#with({ settings, rng });
   }
@@ -737,7 +741,31 @@ function validateSettings(s: DatasetSettings, _ds: Dataset | null): DatasetSetti
   const fills: Record<string, InsertionFill> = {};
   for (const [name, fill] of Object.entries(s.insertionFill ?? {}))
     fills[name] = checkInsertionFill(name, fill);
+  if (typeof s.unphasedUnion !== 'boolean')
+    throw invalid('unphasedUnion', s.unphasedUnion, 'a boolean');
+  if (s.dummyVariant !== null) checkDummyVariant(s.dummyVariant, 'dummyVariant');
   return { ...s, insertionFill: fills };
+}
+
+/**
+ * `unphasedUnion` and `dummyVariant` need genotypes, and `unphasedUnion` cannot
+ * fold haplotype sequences (genvarloader `Dataset.with_settings` / `with_seqs`).
+ */
+function checkVariantSettings(core: Core, seqs: SeqsKind | null, s: DatasetSettings): void {
+  for (const name of ['unphasedUnion', 'dummyVariant'] as const) {
+    if (s[name] && !core.files.genotypes)
+      throw new GvlError(
+        'GVL_MODE_UNAVAILABLE',
+        `${name} needs genotypes, and ${core.files.path} has none`,
+        { value: s[name] },
+      );
+  }
+  if (s.unphasedUnion && seqs === 'haplotypes')
+    throw new GvlError(
+      'GVL_INVALID_MODE',
+      "unphasedUnion cannot be used with 'haplotypes' output (a union of phased sequences is not defined): use withSeqs('variants'), or withSettings({ unphasedUnion: false })",
+      { value: seqs },
+    );
 }
 
 function checkFixedLength(s: State, len: OutputLength, jitter: number): void {

@@ -5,6 +5,7 @@
  * @module
  */
 import {
+  type DummyVariant,
   type GatheredVariants,
   gatherVariants as nativeGatherVariants,
   type Parallel,
@@ -32,11 +33,24 @@ function genoTables(files: DatasetFiles) {
  * reverse-complemented (uppercase ACGT only), `start` and order unchanged.
  */
 export function gatherVariants(
-  a: Common & { files: DatasetFiles; groups: BigInt64Array; rcMask: Uint8Array },
+  a: Common & {
+    files: DatasetFiles;
+    groups: BigInt64Array;
+    rcMask: Uint8Array;
+    groupsPerRow: number;
+    dummy: DummyVariant | undefined;
+  },
 ): Promise<GatheredVariants> {
   const { genotypes, variants } = genoTables(a.files);
   return nativeGatherVariants(
-    { groups: a.groups, genotypes, variants, rcMask: a.rcMask },
+    {
+      groups: a.groups,
+      genotypes,
+      variants,
+      rcMask: a.rcMask,
+      groupsPerRow: a.groupsPerRow,
+      dummy: a.dummy,
+    },
     { parallel: a.parallel, signal: a.signal },
   );
 }

@@ -371,18 +371,18 @@ export async function computeBatch(
       'nothing to return: both sequences and tracks are disabled',
       { value: null },
     );
+  if (plan.settings.dummyVariant !== null && plan.seqs !== 'variants')
+    throw new GvlError(
+      'GVL_INVALID_MODE',
+      `dummyVariant is only valid with 'variants' output (got ${JSON.stringify(plan.seqs)}): use withSeqs('variants'), or withSettings({ dummyVariant: null })`,
+      { value: plan.seqs },
+    );
   if (plan.seqs === 'haplotypes' && plan.tracks.length === 0)
     return fusedHaplotypes(core, plan, req, output, signal);
 
   let seqs: SeqsOutput | undefined;
   if (plan.seqs === 'variants')
-    seqs = await variantsOutput(
-      files,
-      geometry(core, plan, req),
-      req.shape,
-      plan.settings.parallel,
-      signal,
-    );
+    seqs = await variantsOutput(files, geometry(core, plan, req), req.shape, plan.settings, signal);
   const fused =
     plan.seqs === 'variants' && plan.tracks.length === 0
       ? {}
@@ -398,14 +398,21 @@ async function variantsOutput(
   files: DatasetFiles,
   g: Geometry,
   lead: number[],
-  parallel: DatasetSettings['parallel'],
+  settings: DatasetSettings,
   signal?: AbortSignal,
 ): Promise<RaggedVariants> {
-  const groups = genoGroups(g);
-  const rcMask = expandMask(g.toRc, g.ploidy);
-  const v = await k.gatherVariants({ files, groups, rcMask, parallel, signal });
+  const union = settings.unphasedUnion;
+  const v = await k.gatherVariants({
+    files,
+    groups: genoGroups(g),
+    rcMask: union ? g.toRc : expandMask(g.toRc, g.ploidy),
+    groupsPerRow: union ? g.ploidy : 1,
+    dummy: settings.dummyVariant ?? undefined,
+    parallel: settings.parallel,
+    signal,
+  });
   return {
-    shape: [...lead, g.ploidy, null],
+    shape: [...lead, union ? 1 : g.ploidy, null],
     offsets: v.offsets,
     start: v.start,
     ilen: v.ilen,
@@ -464,7 +471,7 @@ export async function haplotypeLengths(
 /**
  * Stored variants per (item, haplotype): int32 `[...shape, ploidy]`, the size of
  * each genotype group (the same variants `withSeqs('variants')` returns), counted by
- * the `countVariants` kernel.
+ * the `countVariants` kernel; with `unphasedUnion`, per item, `[...shape, 1]`.
  *
  * @see genvarloader `Dataset.n_variants`.
  */
@@ -476,13 +483,15 @@ export async function nVariants(
 ): Promise<Dense<Int32Array>> {
   const g = geometry(core, plan, { ...req, jitter: null, shiftU: null });
   const { genotypes, variants } = genotypeTables(core.files);
+  // Under unphasedUnion a row is an item's haplotypes together (their counts summed).
+  const perRow = plan.settings.unphasedUnion ? g.ploidy : 1;
   const { offsets } = await countVariants(
-    { groups: genoGroups(g), genotypes, variants },
+    { groups: genoGroups(g), genotypes, variants, groupsPerRow: perRow },
     { parallel: plan.settings.parallel, signal },
   );
-  const rows = g.n * g.ploidy;
+  const rows = offsets.length - 1;
   const data = new Int32Array(rows);
   for (let k = 0; k < rows; k++)
     data[k] = Number((offsets[k + 1] as bigint) - (offsets[k] as bigint));
-  return { data, shape: [...req.shape, g.ploidy] };
+  return { data, shape: [...req.shape, g.ploidy / perRow] };
 }

@@ -1,4 +1,8 @@
-import { checkInsertionFill as checkFill, type InsertionFill } from '@gvl/native';
+import {
+  checkInsertionFill as checkFill,
+  type DummyVariant,
+  type InsertionFill,
+} from '@gvl/native';
 import { GvlError, InvalidArgumentError, isGvlError } from './errors.js';
 
 export type { InsertionFill };
@@ -25,6 +29,21 @@ export interface DatasetSettings {
   insertionFill: Readonly<Record<string, InsertionFill>>;
   /** Parallel kernels: `'auto'` (size gate, default), `true` (forced) or `false` (serial). */
   parallel: boolean | 'auto';
+  /**
+   * Fold each item's `ploidy` stored haplotypes onto one haploid row (the peer's
+   * `unphased_union`): `'variants'` output is `(…, 1, ~variants)`, each row hap 0's
+   * variants then hap 1's (no sort, no dedup: a homozygous call appears once per
+   * haplotype), and `ploidy` / `nVariants` report 1. Phase is discarded (for unphased
+   * calls). Needs genotypes; not with `'haplotypes'` output. Default false.
+   */
+  unphasedUnion: boolean;
+  /**
+   * A placeholder variant written into every empty variants row (the peer's
+   * `dummy_variant`; `start` default -1, `ilen` 0, `alt` `'N'`, reverse-complemented
+   * with its row), so every row has at least one variant. Only with `'variants'`
+   * output; `null` (default) for none.
+   */
+  dummyVariant: DummyVariant | null;
 }
 
 export const DEFAULT_SETTINGS: DatasetSettings = {
@@ -35,6 +54,8 @@ export const DEFAULT_SETTINGS: DatasetSettings = {
   realignTracks: true,
   insertionFill: {},
   parallel: 'auto',
+  unphasedUnion: false,
+  dummyVariant: null,
 };
 
 const SEQS_KINDS: readonly SeqsKind[] = ['haplotypes', 'reference', 'variants'];

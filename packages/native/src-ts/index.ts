@@ -75,12 +75,14 @@ export type {
 } from './types.js';
 export type {
   AsyncGatherOptions,
+  DummyVariant,
   GatheredVariants,
   GatherOptions,
   GatherVariantsInput,
   VariantCounts,
 } from './variants.js';
 export {
+  checkDummyVariant,
   countVariants,
   countVariantsSync,
   gatherVariants,

@@ -1,21 +1,56 @@
+import { native } from './binding.js';
+import { invalidArgument } from './errors.js';
 import { allocate, type KernelCall, kernelPair } from './kernel.js';
 import { checkOutputBytes, type OutputColumn } from './limits.js';
 import type { Parallel } from './pool.js';
+import { runSync } from './scheduler.js';
 import type { AsyncKernelOptions, GenotypeTable, KernelOptions, VariantTable } from './types.js';
 import {
   expectArray,
   expectGenotypes,
-  expectLength,
   expectObject,
   expectOptionalArray,
   expectVariants,
 } from './validate.js';
 
+/**
+ * A placeholder variant for output rows that gather none (the peer's
+ * `DummyVariant`): `start` (default -1) and `ilen` (default 0) int32 integers,
+ * `alt` an ASCII allele (default `'N'`), reverse-complemented with its row.
+ */
+export interface DummyVariant {
+  start?: number;
+  ilen?: number;
+  alt?: string;
+}
+
+/**
+ * Check a dummy variant the way {@link gatherVariants} does, e.g. when it is
+ * configured rather than at the first batch (the addon is the only place it is checked).
+ *
+ * @param dummy - the placeholder variant.
+ * @param param - how errors name it, default `'dummy'` (`'dummy.start'`, ...).
+ * @returns `dummy`, unchanged.
+ * @throws {@link InvalidArgumentError} `GVL_INVALID_ARGUMENT` naming `param.start` or
+ *   `param.ilen` (not an int32 integer) or `param.alt` (not ASCII), or `param` when
+ *   `dummy` is not an object.
+ * @example
+ * ```ts
+ * import { checkDummyVariant } from '@gvl/native';
+ * checkDummyVariant({ alt: 'N' }); // { alt: 'N' }
+ * ```
+ */
+export function checkDummyVariant(dummy: DummyVariant, param = 'dummy'): DummyVariant {
+  expectObject(param, dummy);
+  runSync(() => native.checkDummyVariant(param, dummy));
+  return dummy;
+}
+
 /** Input of {@link gatherVariants} and {@link countVariants}. */
 export interface GatherVariantsInput {
   /**
-   * int64 `(n_rows)`: the genotype group of each output row, e.g. of (query
-   * `i`, haplotype `h`) at row `i * ploidy + h`.
+   * int64 `(n_rows * groupsPerRow)`: the genotype groups of the output rows, e.g.
+   * of (query `i`, haplotype `h`) at `i * ploidy + h`.
    */
   groups: BigInt64Array;
   genotypes: GenotypeTable;
@@ -26,6 +61,14 @@ export interface GatherVariantsInput {
    * their ALT alleles reverse-complemented. Default: no row.
    */
   rcMask?: Uint8Array;
+  /**
+   * Consecutive groups concatenated into one output row, in order, without sorting
+   * or deduplicating (`ploidy` folds each query's haplotypes into one row: the
+   * peer's `unphased_union`). An integer >= 1 dividing `groups.length`; default 1.
+   */
+  groupsPerRow?: number;
+  /** Written into every output row that gathers no variant (the peer's `dummy_variant`). */
+  dummy?: DummyVariant;
 }
 
 /** The output layout of {@link gatherVariants}, from {@link countVariants}. */
@@ -79,16 +122,24 @@ function checked(input: GatherVariantsInput): GatherVariantsInput {
   expectGenotypes(input.genotypes);
   expectVariants(input.variants, true);
   expectOptionalArray('rcMask', input.rcMask, 'Uint8Array');
-  if (input.rcMask !== undefined) {
-    expectLength('rcMask', input.rcMask, input.groups.length, 'one flag per row of groups');
-  }
-  const { groups, genotypes, variants, rcMask } = input;
-  return { groups, genotypes, variants, ...(rcMask ? { rcMask } : {}) };
+  if (input.groupsPerRow !== undefined && typeof input.groupsPerRow !== 'number')
+    throw invalidArgument('groupsPerRow', input.groupsPerRow, 'an integer >= 1');
+  if (input.dummy !== undefined) expectObject('dummy', input.dummy);
+  // The addon checks the values: the mask's length, groupsPerRow, the dummy's fields.
+  const { groups, genotypes, variants, rcMask, groupsPerRow, dummy } = input;
+  return { groups, genotypes, variants, rcMask, groupsPerRow, dummy };
+}
+
+/** Output rows: `groups.length / groupsPerRow` (a bad `groupsPerRow` is refused by the addon). */
+function outputRows(input: GatherVariantsInput): number {
+  const k = input.groupsPerRow;
+  const per = typeof k === 'number' && Number.isInteger(k) && k >= 1 ? k : 1;
+  return Math.floor(input.groups.length / per);
 }
 
 function prepareCount(input: GatherVariantsInput): KernelCall<'countVariants'> {
   const args = checked(input);
-  const rows = args.groups.length;
+  const rows = outputRows(args);
   return {
     bytes: 8 * (rows + 1),
     output: {
@@ -114,7 +165,7 @@ function prepareGather({
   counts: VariantCounts;
 }): KernelCall<'gatherVariants'> {
   const args = checked(input);
-  const rows = args.groups.length;
+  const rows = outputRows(args);
   const total = counts.offsets[rows] ?? 0n;
   const col = (elements: bigint, dtype: OutputColumn['dtype'], label: string): OutputColumn => ({
     param: 'groups',

@@ -24,7 +24,7 @@ use crate::realign::{Fill, FillParams, RealignBatch};
 use crate::reference::ReferenceBatch;
 use crate::tasks::{self, Kernel, KernelTask};
 use crate::tracks::{Intervals, TracksBatch};
-use crate::variants::{GatherBatch, GatherOut};
+use crate::variants::{Dummy, GatherBatch, GatherOut};
 use crate::{prng, rc};
 
 // ---------------------------------------------------------------------------
@@ -175,6 +175,56 @@ pub struct GatherVariantsInput {
     /// uint8 `(n_rows)`: a non-zero flag reverse-complements the row's ALT
     /// alleles. Absent: no row is reverse-complemented.
     pub rc_mask: Option<Uint8Array>,
+    /// Consecutive groups folded into one output row (an integer >= 1 dividing
+    /// `groups.length`; `n_rows = groups.length / groupsPerRow`). Default 1.
+    pub groups_per_row: Option<f64>,
+    /// A placeholder variant written into every output row that gathers none.
+    pub dummy: Option<DummyVariantSpec>,
+}
+
+/// The placeholder variant of `gatherVariants`: `start` (default -1) and `ilen`
+/// (default 0) integers in int32, `alt` an ASCII string (default `"N"`).
+#[napi(object, object_to_js = false)]
+pub struct DummyVariantSpec {
+    pub start: Option<f64>,
+    pub ilen: Option<f64>,
+    pub alt: Option<String>,
+}
+
+/// The dummy variant option named `param`, the one place it is checked.
+fn parse_dummy<'a>(param: &str, d: &'a DummyVariantSpec) -> GResult<Dummy<'a>> {
+    let alt = d.alt.as_deref().unwrap_or("N");
+    if !alt.is_ascii() {
+        return Err(GvlError::invalid(
+            &format!("{param}.alt"),
+            alt,
+            "an ASCII string",
+        ));
+    }
+    Ok(Dummy {
+        start: int32_option(&format!("{param}.start"), d.start, -1)?,
+        ilen: int32_option(&format!("{param}.ilen"), d.ilen, 0)?,
+        alt: alt.as_bytes(),
+    })
+}
+
+/// Checks a dummy variant option exactly as `gatherVariants` does (`param`
+/// names it in errors), so a caller can reject it when it is set.
+#[napi]
+pub fn check_dummy_variant(param: String, dummy: DummyVariantSpec) -> napi::Result<()> {
+    parse_dummy(&param, &dummy)?;
+    Ok(())
+}
+
+/// An int32 option (`default` when absent), checked here only.
+fn int32_option(param: &str, v: Option<f64>, default: i32) -> GResult<i32> {
+    match v {
+        None => Ok(default),
+        Some(x) if x.fract() == 0.0 && (i32::MIN as f64..=i32::MAX as f64).contains(&x) => {
+            Ok(x as i32)
+        }
+        Some(x) => Err(GvlError::invalid(param, x, "an integer in int32")),
+    }
 }
 
 /// Result of `countVariants`: the output layout of `gatherVariants`.
@@ -405,11 +455,28 @@ impl ReferenceSequence {
 impl GatherVariantsInput {
     fn view(&self) -> GResult<GatherBatch<'_>> {
         self.variants.require_alts()?;
+        let per_row = match self.groups_per_row {
+            None => 1,
+            Some(k) if k.fract() == 0.0 && (1.0..=u32::MAX as f64).contains(&k) => k as usize,
+            Some(k) => {
+                return Err(GvlError::invalid(
+                    "groupsPerRow",
+                    k,
+                    "an integer >= 1 dividing groups.length",
+                ))
+            }
+        };
+        let dummy = match &self.dummy {
+            None => None,
+            Some(d) => Some(parse_dummy("dummy", d)?),
+        };
         Ok(GatherBatch {
             groups: &self.groups,
             genotypes: self.genotypes.view(),
             variants: self.variants.view(),
             rc_mask: self.rc_mask.as_deref().unwrap_or(&[]),
+            groups_per_row: per_row,
+            dummy,
         })
     }
     fn spans(&self) -> Vec<Span> {

@@ -296,6 +296,8 @@ fn gather(c: &Case, exec: &Exec) -> Vec<u8> {
         genotypes: c.genotypes(),
         variants: c.variants(),
         rc_mask: &mask,
+        groups_per_row: 1,
+        dummy: None,
     };
     b.validate().expect("valid case");
     let layout = b.count(exec).unwrap();

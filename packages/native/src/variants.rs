@@ -3,6 +3,12 @@
 //! of marked rows reverse-complemented allele by allele (§3.5; `start` and
 //! order unchanged).
 //!
+//! An output row may fold several consecutive groups (`groups_per_row`: the
+//! haplotypes of one item, concatenated in order, no sort or dedup: the peer's
+//! `unphased_union`), and an empty output row may get one placeholder variant
+//! ([`Dummy`]: the peer's `dummy_variant`, its ALT reverse-complemented with
+//! the row).
+//!
 //! Two passes, both one task per row through [`Exec`]: a counting pass gives
 //! every row's variant count and ALT byte total, whose prefix sums are the
 //! output offsets ([`Layout`]); the fill pass then writes each row into the
@@ -13,10 +19,20 @@ use crate::errors::{Code, GResult, GvlError, Value};
 use crate::pool::Exec;
 use crate::rc::rc_row;
 
-/// One gather batch: row `r` holds the variants of genotype group `groups[r]`.
+/// The placeholder variant written into an output row that gathers none.
+#[derive(Clone, Copy, Debug)]
+pub struct Dummy<'a> {
+    pub start: i32,
+    pub ilen: i32,
+    /// ASCII ALT bytes.
+    pub alt: &'a [u8],
+}
+
+/// One gather batch: row `r` holds the variants of genotype groups
+/// `groups[r * groups_per_row..(r + 1) * groups_per_row]`, in that order.
 #[derive(Clone, Copy)]
 pub struct GatherBatch<'a> {
-    /// `(n_rows)` indices into the genotype CSR.
+    /// `(n_rows * groups_per_row)` indices into the genotype CSR.
     pub groups: &'a [i64],
     pub genotypes: Genotypes<'a>,
     /// The variant table; `alts` / `alt_offsets` are required.
@@ -24,6 +40,10 @@ pub struct GatherBatch<'a> {
     /// `(n_rows)` flags: non-zero reverse-complements the row's ALT alleles.
     /// Empty: no row is reverse-complemented.
     pub rc_mask: &'a [u8],
+    /// Consecutive groups per output row, >= 1.
+    pub groups_per_row: usize,
+    /// Written into every output row that gathers no variant.
+    pub dummy: Option<Dummy<'a>>,
 }
 
 /// The output layout found by the counting pass.
@@ -117,12 +137,16 @@ struct RowOut<'o> {
 
 impl<'a> GatherBatch<'a> {
     pub fn n_rows(&self) -> usize {
-        self.groups.len()
+        self.groups.len() / self.groups_per_row.max(1)
     }
 
+    /// The variant-index slices of row `r`'s groups, in order.
     #[inline]
-    fn row_variants(&self, r: usize) -> &'a [i32] {
-        self.genotypes.group(self.groups[r] as usize)
+    fn row_variants(&self, r: usize) -> impl Iterator<Item = &'a [i32]> + '_ {
+        let k = self.groups_per_row;
+        self.groups[r * k..(r + 1) * k]
+            .iter()
+            .map(|&g| self.genotypes.group(g as usize))
     }
 
     #[inline]
@@ -135,6 +159,16 @@ impl<'a> GatherBatch<'a> {
     /// index and ALT slice.
     pub fn validate(&self) -> GResult<()> {
         self.variants.validate_shape(true)?;
+        if self.groups_per_row == 0 || self.groups.len() % self.groups_per_row != 0 {
+            return Err(GvlError::invalid(
+                "groupsPerRow",
+                self.groups_per_row,
+                &format!(
+                    "an integer >= 1 dividing groups.length ({})",
+                    self.groups.len()
+                ),
+            ));
+        }
         let n = self.n_rows();
         if !self.rc_mask.is_empty() && self.rc_mask.len() != n {
             return Err(GvlError::invalid(
@@ -162,12 +196,18 @@ impl<'a> GatherBatch<'a> {
         let n = self.n_rows();
         let mut sizes = vec![[0u64; 2]; n];
         exec.fixed_rows(&mut sizes, 1, |r, size| {
-            let vs = self.row_variants(r);
-            let bytes: u64 = vs
-                .iter()
-                .map(|&v| self.variants.alt(v as usize).len() as u64)
-                .sum();
-            size[0] = [vs.len() as u64, bytes];
+            let (mut count, mut bytes) = (0u64, 0u64);
+            for vs in self.row_variants(r) {
+                count += vs.len() as u64;
+                bytes += vs
+                    .iter()
+                    .map(|&v| self.variants.alt(v as usize).len() as u64)
+                    .sum::<u64>();
+            }
+            size[0] = match self.dummy {
+                Some(d) if count == 0 => [1, d.alt.len() as u64],
+                _ => [count, bytes],
+            };
         })?;
         let mut offsets = Vec::with_capacity(n + 1);
         let mut alt_starts = Vec::with_capacity(n + 1);
@@ -221,7 +261,13 @@ impl<'a> GatherBatch<'a> {
             (start, ilen, alt, ends) = (rest_start, rest_ilen, rest_alt, rest_ends);
         }
         exec.each(rows, |r, row| {
-            gather_row(self.row_variants(r), &self.variants, self.rc(r), row)
+            gather_row(
+                self.row_variants(r),
+                &self.variants,
+                self.dummy,
+                self.rc(r),
+                row,
+            )
         })
     }
 }
@@ -240,16 +286,22 @@ fn too_many(dtype: &'static str) -> GvlError {
     e
 }
 
-/// Copy one row's variants (start, ilen, ALT) into its output slices, in
-/// stored order; with `rc`, each ALT allele is reverse-complemented on its
-/// own (uppercase `ACGT` only, every other byte moved unchanged).
-fn gather_row(var_idxs: &[i32], variants: &Variants, rc: bool, out: RowOut) {
+/// Copy one row's variants (start, ilen, ALT) into its output slices, group
+/// after group in stored order, or the dummy when there are none and one is
+/// set; with `rc`, each ALT allele is reverse-complemented on its own
+/// (uppercase `ACGT` only, every other byte moved unchanged).
+fn gather_row<'v>(
+    groups: impl Iterator<Item = &'v [i32]>,
+    variants: &Variants,
+    dummy: Option<Dummy>,
+    rc: bool,
+    out: RowOut,
+) {
     let mut o = 0;
-    for (j, &v) in var_idxs.iter().enumerate() {
-        let v = v as usize;
-        out.start[j] = variants.starts[v];
-        out.ilen[j] = variants.ilens[v];
-        let a = variants.alt(v);
+    let mut j = 0;
+    let mut put = |start: i32, ilen: i32, a: &[u8], j: usize| {
+        out.start[j] = start;
+        out.ilen[j] = ilen;
         let dst = &mut out.alt[o..o + a.len()];
         dst.copy_from_slice(a);
         if rc {
@@ -257,6 +309,16 @@ fn gather_row(var_idxs: &[i32], variants: &Variants, rc: bool, out: RowOut) {
         }
         o += a.len();
         out.alt_ends[j] = (out.alt_base + o) as i64;
+    };
+    for var_idxs in groups {
+        for &v in var_idxs {
+            let v = v as usize;
+            put(variants.starts[v], variants.ilens[v], variants.alt(v), j);
+            j += 1;
+        }
+    }
+    if let (0, Some(d)) = (j, dummy) {
+        put(d.start, d.ilen, d.alt, 0);
     }
 }
 
@@ -311,6 +373,8 @@ mod tests {
                     alt_offsets: &self.alt_offsets,
                 },
                 rc_mask,
+                groups_per_row: 1,
+                dummy: None,
             }
         }
     }
@@ -384,6 +448,69 @@ mod tests {
             (offsets, alt, alt_offsets),
             (vec![0, 0, 0], vec![], vec![0])
         );
+    }
+
+    #[test]
+    fn folds_consecutive_groups_into_one_row_in_order() {
+        let t = table();
+        // rows: (2, 1) -> group 2's variants; (0, 2) -> group 0's then group 2's
+        let groups = [2, 1, 0, 2];
+        let mut b = t.batch(&groups, &[0, 1]);
+        b.groups_per_row = 2;
+        let (offsets, start, _, alt, _) = gather(&b, &Exec::serial());
+        assert_eq!(offsets, vec![0, 3, 9]);
+        assert_eq!(start, vec![8, 9, 12, 3, 5, 9, 8, 9, 12]);
+        assert_eq!(
+            std::str::from_utf8(&alt).unwrap(),
+            concat!("T", "CNTA", "A", "C", "gGT", "TANG", "A", "TANG", "T")
+        );
+        b.groups_per_row = 3;
+        let e = b.validate().unwrap_err();
+        assert_eq!(
+            (e.code, e.param.as_deref()),
+            (Code::InvalidArgument, Some("groupsPerRow"))
+        );
+    }
+
+    #[test]
+    fn the_dummy_fills_empty_rows_only_and_is_reverse_complemented_with_its_row() {
+        let t = table();
+        let dummy = Dummy {
+            start: -1,
+            ilen: 0,
+            alt: b"AC",
+        };
+        let groups = [1, 0, 1, 1];
+        let mut b = t.batch(&groups, &[0, 0, 1, 0]);
+        b.dummy = Some(dummy);
+        let (offsets, start, ilen, alt, alt_offsets) = gather(&b, &Exec::serial());
+        assert_eq!(offsets, vec![0, 1, 4, 5, 6]);
+        assert_eq!(start, vec![-1, 3, 5, 9, -1, -1]);
+        assert_eq!(ilen, vec![0, 0, 2, 3, 0, 0]);
+        assert_eq!(
+            std::str::from_utf8(&alt).unwrap(),
+            concat!("AC", "G", "ACg", "CNTA", "GT", "AC")
+        );
+        assert_eq!(alt_offsets, vec![0, 2, 3, 6, 10, 12, 14]);
+        // Folded rows: the dummy goes only where every folded group is empty.
+        b.groups_per_row = 2;
+        b.rc_mask = &[0, 0];
+        let (offsets, start, ..) = gather(&b, &Exec::serial());
+        assert_eq!(offsets, vec![0, 3, 4]);
+        assert_eq!(start, vec![3, 5, 9, -1]);
+        // Serial == parallel with both.
+        let many: Vec<i64> = (0..600).map(|i| (i * 5 % 3) as i64).collect();
+        let mask: Vec<u8> = (0..300).map(|i| (i % 4 == 1) as u8).collect();
+        let mut b = t.batch(&many, &mask);
+        b.groups_per_row = 2;
+        b.dummy = Some(dummy);
+        let serial = gather(&b, &Exec::serial());
+        let pool = build(4).unwrap();
+        let par = Exec {
+            pool: Some(&pool),
+            cancel: None,
+        };
+        assert_eq!(gather(&b, &par), serial);
     }
 
     #[test]

@@ -217,3 +217,51 @@ describe('the kernel table is the generated binding', () => {
     }
   });
 });
+
+describe('gatherVariants: folded rows and a placeholder variant', () => {
+  const text = new TextEncoder();
+  const input = {
+    // groups: 0 = {v0, v1}, 1 = {}, 2 = {v1}
+    groups: big([1, 1, 0, 2]),
+    genotypes: { offsets: big([0, 2, 2, 3]), variantIdxs: Int32Array.of(0, 1, 1) },
+    variants: {
+      starts: Int32Array.of(4, 9),
+      ilens: Int32Array.of(0, 2),
+      alts: text.encode('GACT'),
+      altOffsets: big([0, 1, 4]),
+    },
+  };
+
+  it('two groups per row concatenate in order; the dummy fills only the empty row, rc with it', () => {
+    const out = gvl.gatherVariantsSync({
+      ...input,
+      groupsPerRow: 2,
+      rcMask: Uint8Array.of(1, 1),
+      dummy: { alt: 'AAC' },
+    });
+    expect([...out.offsets]).toStrictEqual([0n, 1n, 4n]);
+    expect([...out.start]).toStrictEqual([-1, 4, 9, 9]);
+    expect([...out.ilen]).toStrictEqual([0, 0, 2, 2]);
+    expect(new TextDecoder().decode(out.alt)).toBe('GTTCAGTAGT');
+    const counts = gvl.countVariantsSync({ ...input, groupsPerRow: 2 });
+    expect([...counts.offsets]).toStrictEqual([0n, 0n, 3n]);
+  });
+
+  it('bad values are refused by the addon, naming them', () => {
+    const cases: [Record<string, unknown>, string, unknown][] = [
+      [{ groupsPerRow: 3 }, 'groupsPerRow', 3],
+      [{ groupsPerRow: 0 }, 'groupsPerRow', 0],
+      [{ dummy: { start: 1.5 } }, 'dummy.start', 1.5],
+      [{ dummy: { ilen: 2 ** 31 } }, 'dummy.ilen', 2 ** 31],
+      [{ dummy: { alt: 'é' } }, 'dummy.alt', 'é'],
+      [{ rcMask: Uint8Array.of(1) }, 'rcMask.length', 1],
+    ];
+    for (const [extra, param, value] of cases) {
+      expect(thrown(() => gvl.gatherVariantsSync({ ...input, ...extra } as never))).toStrictEqual({
+        code: 'GVL_INVALID_ARGUMENT',
+        param,
+        value,
+      });
+    }
+  });
+});

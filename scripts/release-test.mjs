@@ -48,37 +48,13 @@ import {
   installBlock,
   manifestProblems,
   publishablePackages,
+  README_RULES,
   readmeExamples,
 } from './release-test-lib.mjs';
 
 const VERDACCIO = '6.8.0';
 /** verdaccio 6.8.0 does not install on Node 20 without this pin (its node-fetch 3 is ESM-only). */
 const VERDACCIO_OVERRIDES = { 'node-fetch': '2.7.0' };
-
-/**
- * README blocks that cannot run as printed in a user's project, or that need a
- * declaration the fragment leaves to the reader. Matched by a substring of the block.
- */
-const README_RULES = {
-  '@gvl/threads': [
-    {
-      match: 'planWorkers(4)',
-      preamble: 'const outputBytes = 16 * 1024 * 1024; // a kernel output size, in bytes\n',
-    },
-  ],
-  '@gvl/dataset': [
-    {
-      match: "await write('chr20.gvl'",
-      skip: 'names a per-sample bigWig (HG00096.bw) the example data does not include; write() runs in the release programs',
-    },
-  ],
-  '@gvl/errors': [
-    {
-      match: "await ds.get(0, 'NA99999')",
-      skip: 'a fragment: needs an opened dataset `ds`',
-    },
-  ],
-};
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const keep = process.argv.includes('--keep');
@@ -139,7 +115,8 @@ async function request(url, init) {
     try {
       return await fetch(url, init);
     } catch (e) {
-      if (attempt >= 2) throw new Error(`${init?.method ?? 'GET'} ${url}: ${e.cause?.message ?? e.message}`);
+      if (attempt >= 2)
+        throw new Error(`${init?.method ?? 'GET'} ${url}: ${e.cause?.message ?? e.message}`);
     }
   }
 }
@@ -148,16 +125,18 @@ function assert(cond, message) {
   if (!cond) throw new Error(message);
 }
 
-/** The argv prefix that runs the pinned pnpm (as scripts/bootstrap.mjs provides it). */
+/** The argv prefix that runs pnpm: on PATH, the copy `npm run setup` puts in .tools/, or corepack's. */
 function pnpmCommand() {
-  const exec = process.env.npm_execpath;
-  const candidates = [];
-  if (exec?.includes('pnpm')) {
-    candidates.push(/\.c?js$/.test(exec) ? [process.execPath, exec] : [exec]);
-  }
-  candidates.push(['pnpm'], [join(root, '.tools', 'node_modules', '.bin', 'pnpm')]);
+  const candidates = [
+    ['pnpm'],
+    [join(root, '.tools', 'node_modules', '.bin', 'pnpm')],
+    ['corepack', 'pnpm'],
+  ];
   for (const c of candidates) {
-    const r = spawnSync(c[0], [...c.slice(1), '--version'], { encoding: 'utf8' });
+    const r = spawnSync(c[0], [...c.slice(1), '--version'], {
+      encoding: 'utf8',
+      env: { ...process.env, COREPACK_ENABLE_DOWNLOAD_PROMPT: '0' },
+    });
     if (r.status === 0) return c;
   }
   throw new Error('pnpm not found: run `npm run setup` first (it installs the pinned pnpm)');
@@ -275,7 +254,10 @@ async function startRegistry(bin, upstream) {
     body: JSON.stringify({ name, password: `pw-${port}-${process.pid}`, type: 'user' }),
   });
   const body = await r.json();
-  assert(r.ok && typeof body.token === 'string', `adding the registry user: ${JSON.stringify(body)}`);
+  assert(
+    r.ok && typeof body.token === 'string',
+    `adding the registry user: ${JSON.stringify(body)}`,
+  );
   registry.token = body.token;
   return registry;
 }
@@ -360,12 +342,19 @@ function userEnv(path, home) {
 function userProgram(kind) {
   const load =
     kind === 'esm'
-      ? "import { Dataset, write } from '@gvl/dataset';\nimport { chr20 } from '@gvl/example-data';\nimport { createHash } from 'node:crypto';\nimport { readFileSync, mkdtempSync } from 'node:fs';\nimport { tmpdir } from 'node:os';\nimport { join } from 'node:path';\nimport { gunzipSync } from 'node:zlib';\n"
-      : "const { Dataset, write } = require('@gvl/dataset');\nconst { chr20 } = require('@gvl/example-data');\nconst { createHash } = require('node:crypto');\nconst { readFileSync, mkdtempSync } = require('node:fs');\nconst { tmpdir } = require('node:os');\nconst { join } = require('node:path');\nconst { gunzipSync } = require('node:zlib');\n";
+      ? "import { Dataset, findData, write } from '@gvl/dataset';\nimport { createHash } from 'node:crypto';\nimport { readFileSync, mkdtempSync } from 'node:fs';\nimport { tmpdir } from 'node:os';\nimport { join } from 'node:path';\nimport { gunzipSync } from 'node:zlib';\n"
+      : "const { Dataset, findData, write } = require('@gvl/dataset');\nconst { createHash } = require('node:crypto');\nconst { readFileSync, mkdtempSync } = require('node:fs');\nconst { tmpdir } = require('node:os');\nconst { join } = require('node:path');\nconst { gunzipSync } = require('node:zlib');\n";
   // The reference slice is checked against the FASTA parsed here with zlib (a bgzipped
   // file is a series of gzip members), not against anything the packages compute.
   const body = `
 async function main() {
+  // No GVL_DATA_DIR: the example data is the copy shipped in @gvl/example-data.
+  const dir = join(findData(), '1kg-chr20');
+  const chr20 = {
+    bed2kb: join(dir, 'windows_2kb.bed'),
+    vcf: join(dir, '1kg_chr20_300samples.vcf.gz'),
+    reference: join(dir, 'chr20_1-2Mb.fa.gz'),
+  };
   const out = join(mkdtempSync(join(tmpdir(), 'gvl-user-')), 'chr20.gvl');
   const summary = await write(out, {
     bed: chr20.bed2kb, variants: chr20.vcf, reference: chr20.reference,
@@ -383,9 +372,9 @@ async function main() {
   const haps = await ds.withSeqs('haplotypes').withTracks(false).get(0, 'HG00096');
   if (haps.shape[0] !== 2) throw new Error('expected 2 haplotypes, got shape ' + haps.shape);
   if (!/^[ACGTN]+$/i.test(Buffer.from(haps.data).toString('latin1'))) throw new Error('non-DNA bytes');
-  const all = await ds.withSeqs('haplotypes').withTracks(false).withLen(2048).get([0, 1, 2, 3], [0, 1]);
+  const all = await ds.withSeqs('haplotypes').withTracks(false).withLen(2048).get([0, 1, 2, 3], [0, 1, 0, 1]);
   const digest = createHash('sha256').update(all.data).digest('hex');
-  console.log(JSON.stringify({ regions: summary.nRegions, samples: summary.samples, shape: ds.shape, refBytes: got.length, digest }));
+  console.log(JSON.stringify({ data: dir, regions: summary.nRegions, samples: summary.samples, shape: ds.shape, refBytes: got.length, digest }));
 }
 main().catch((e) => { console.error(e); process.exit(1); });
 `;
@@ -425,10 +414,13 @@ async function main() {
   const pnpm = pnpmCommand();
 
   let verdaccio;
-  await check(`verdaccio ${VERDACCIO} installed (overrides ${JSON.stringify(VERDACCIO_OVERRIDES)})`, () => {
-    verdaccio = installVerdaccio();
-    return `${verdaccio.installed ? 'installed' : 'cached'} in ${relative(root, join(cacheRoot, 'verdaccio'))}`;
-  });
+  await check(
+    `verdaccio ${VERDACCIO} installed (overrides ${JSON.stringify(VERDACCIO_OVERRIDES)})`,
+    () => {
+      verdaccio = installVerdaccio();
+      return `${verdaccio.installed ? 'installed' : 'cached'} in ${relative(root, join(cacheRoot, 'verdaccio'))}`;
+    },
+  );
   await check('registry started on 127.0.0.1', async () => {
     await startRegistry(verdaccio.bin, upstream);
     return `${registry.url}, @gvl/* local, the rest proxied to ${upstream}`;
@@ -448,11 +440,11 @@ async function main() {
   const releaseEnv = cleanEnv({
     npm_config_userconfig: npmrc,
     CARGO_TARGET_DIR: join(root, 'target'),
+    COREPACK_ENABLE_DOWNLOAD_PROMPT: '0',
     TURBO_TELEMETRY_DISABLED: '1',
     DO_NOT_TRACK: '1',
   });
-  const p = (args, opts = {}) =>
-    sh([...pnpm, ...args], { cwd: scratch, env: releaseEnv, ...opts });
+  const p = (args, opts = {}) => sh([...pnpm, ...args], { cwd: scratch, env: releaseEnv, ...opts });
 
   await check('pnpm install --frozen-lockfile (scratch)', () => {
     p(['install', '--frozen-lockfile', '--prefer-offline', '--reporter=silent']);
@@ -573,7 +565,10 @@ async function main() {
   mkdirSync(join(work, 'tmp'));
   const demoChecks = {
     'npx gvl demo': (out) => {
-      assert(/488 regions x 300 samples/.test(out), 'gvl demo did not read 488 regions x 300 samples');
+      assert(
+        /488 regions x 300 samples/.test(out),
+        'gvl demo did not read 488 regions x 300 samples',
+      );
       assert(/serial check .*identical/.test(out), 'gvl demo: the serial check did not pass');
       return 'the example data of @gvl/example-data; serial check identical';
     },
@@ -583,7 +578,9 @@ async function main() {
       assert(Array.isArray(j.trace) && j.trace.length > 0, 'no trace');
       if (process.platform === 'linux') {
         // Independent count of the CPUs this process may run on.
-        const list = /Cpus_allowed_list:\s*(\S+)/.exec(readFileSync('/proc/self/status', 'utf8'))[1];
+        const list = /Cpus_allowed_list:\s*(\S+)/.exec(
+          readFileSync('/proc/self/status', 'utf8'),
+        )[1];
         const cpus = list
           .split(',')
           .map((r) => r.split('-').map(Number))
@@ -634,14 +631,19 @@ async function main() {
       }
     });
     const file = kind === 'esm' ? 'read.mjs' : 'read.cjs';
-    await check(`${kind}: ${kind === 'esm' ? 'import' : 'require'}('@gvl/dataset') writes, opens and reads`, () => {
-      writeFileSync(join(project, file), userProgram(kind));
-      const out = JSON.parse(run(`node ${file}`).trim().split('\n').pop());
-      assert(out.regions === 488 && out.samples.length === 2, `wrote ${JSON.stringify(out)}`);
-      assert(out.refBytes === 2048, `reference row of ${out.refBytes} bytes`);
-      digests[kind] = out.digest;
-      return `reference == FASTA; haplotypes sha256 ${out.digest.slice(0, 16)}`;
-    });
+    await check(
+      `${kind}: ${kind === 'esm' ? 'import' : 'require'}('@gvl/dataset') writes, opens and reads`,
+      () => {
+        writeFileSync(join(project, file), userProgram(kind));
+        const out = JSON.parse(run(`node ${file}`).trim().split('\n').pop());
+        assert(out.regions === 488 && out.samples.length === 2, `wrote ${JSON.stringify(out)}`);
+        assert(out.refBytes === 2048, `reference row of ${out.refBytes} bytes`);
+        const shipped = join(project, 'node_modules', '@gvl', 'example-data');
+        assert(out.data.startsWith(shipped), `read the example data from ${out.data}`);
+        digests[kind] = out.digest;
+        return `reference == FASTA; haplotypes sha256 ${out.digest.slice(0, 16)}`;
+      },
+    );
   }
   await check('esm and cjs read identical haplotype bytes', () => {
     assert(digests.esm === digests.cjs, `${digests.esm} != ${digests.cjs}`);
@@ -674,10 +676,16 @@ async function main() {
     }
     const readme = join(dir, 'README.md');
     assert(existsSync(readme), `${name} ships no README.md`);
-    const examples = readmeExamples(readFileSync(readme, 'utf8'), `${name}/README.md`, README_RULES[name]);
+    const examples = readmeExamples(
+      readFileSync(readme, 'utf8'),
+      `${name}/README.md`,
+      README_RULES[name],
+    );
     for (const [i, ex] of examples.entries()) {
       if (ex.kind === 'skip' || ex.kind === 'not-run') {
-        readmeSummary.push(`${ex.kind === 'skip' ? 'skipped' : 'not run'}  ${ex.id}  ${ex.code.split('\n')[0].slice(0, 60)} — ${ex.reason}`);
+        readmeSummary.push(
+          `${ex.kind === 'skip' ? 'skipped' : 'not run'}  ${ex.id}  ${ex.code.split('\n')[0].slice(0, 60)} — ${ex.reason}`,
+        );
         continue;
       }
       await check(`README ${ex.id} (${ex.kind === 'module' ? ex.lang : ex.code})`, () => {
@@ -702,7 +710,9 @@ try {
   status = 1;
   console.error(`\n[release-test] ${e?.stack ?? e}`);
   if (registry?.log && existsSync(registry.log)) {
-    console.error(`[release-test] registry log (last lines):\n${tail(readFileSync(registry.log, 'utf8'), 15)}`);
+    console.error(
+      `[release-test] registry log (last lines):\n${tail(readFileSync(registry.log, 'utf8'), 15)}`,
+    );
   }
 } finally {
   await cleanup();
@@ -710,9 +720,12 @@ try {
 
 console.log('\n== release test summary');
 for (const r of results) {
-  console.log(`${r.ok ? 'ok  ' : 'FAIL'}  ${r.seconds.padStart(6)} s  ${r.what}${r.detail && r.ok ? `  (${r.detail.split('\n')[0]})` : ''}`);
+  console.log(
+    `${r.ok ? 'ok  ' : 'FAIL'}  ${r.seconds.padStart(6)} s  ${r.what}${r.detail && r.ok ? `  (${r.detail.split('\n')[0]})` : ''}`,
+  );
 }
 for (const line of outcome?.readmeSummary ?? []) console.log(`      ${line}`);
 const failed = results.filter((r) => !r.ok).length;
-console.log(`release-test: ${results.length - failed} passed, ${failed} failed (${since(started)} s)`);
+console.log(`release test: ${since(started)} s in all`);
+console.log(`release-test: ${results.length - failed} passed, ${failed} failed`);
 process.exit(status || (failed > 0 ? 1 : 0));

@@ -94,6 +94,9 @@ const tail = (text, n = 40) => (text ?? '').trimEnd().split('\n').slice(-n).join
 
 /** Records one check of the summary; a failing check throws (the run stops there). */
 async function check(what, fn) {
+  // Back to the event loop first, so that a SIGINT or SIGTERM received during the last
+  // step (its child runs synchronously) is handled before the next one starts.
+  await new Promise((resolve) => setImmediate(resolve));
   const t = Date.now();
   try {
     const detail = await fn();
@@ -399,8 +402,13 @@ async function cleanup() {
 }
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, () => {
+    // Synchronous: a signal is handled between steps (each runs a child synchronously),
+    // and nothing of the run may go on after it.
     say(`${signal}: stopping the registry and removing ${work}`);
-    cleanup().finally(() => process.exit(130));
+    cleaned = true;
+    if (registry && registry.exited === null) registry.child.kill('SIGKILL');
+    if (!keep) rmSync(work, { recursive: true, force: true });
+    process.exit(130);
   });
 }
 
@@ -667,6 +675,7 @@ async function main() {
     return 'the first 8 samples, in the folder the examples run in';
   });
   const readmeSummary = [];
+  const toRun = [];
   for (const { name } of published.filter((x) => !platforms.some((p) => p.name === x.name))) {
     const dir = installedDir(esm, name);
     if (!existsSync(dir)) {
@@ -686,18 +695,55 @@ async function main() {
         readmeSummary.push(
           `${ex.kind === 'skip' ? 'skipped' : 'not run'}  ${ex.id}  ${ex.code.split('\n')[0].slice(0, 60)} — ${ex.reason}`,
         );
-        continue;
+      } else {
+        toRun.push({
+          ...ex,
+          base: join(esm, `readme-${name.replace(/^@/, '').replace(/\W+/g, '-')}-${i}`),
+        });
       }
-      await check(`README ${ex.id} (${ex.kind === 'module' ? ex.lang : ex.code})`, () => {
-        if (ex.kind === 'shell') return void runIn(ex.code, esm);
-        const js = ts.transpileModule(ex.code, {
-          compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
-        }).outputText;
-        const file = join(esm, `readme-${name.replace(/\W+/g, '-')}-${i}.mjs`);
-        writeFileSync(file, `${js}\nexport {};\n`);
-        runIn(`node ${JSON.stringify(file)}`, workspace);
-      });
     }
+  }
+  const typescript = toRun.filter(
+    (ex) => ex.kind === 'module' && /^(ts|typescript)$/.test(ex.lang),
+  );
+  await check('README TypeScript examples type-check against the typings as published', () => {
+    // Strict, NodeNext, against node_modules/@gvl/*/dist/*.d.ts as installed; only the
+    // Node.js typings come from this repository (a user's project has its own).
+    for (const ex of typescript) writeFileSync(`${ex.base}.mts`, `${ex.code}\nexport {};\n`);
+    const program = ts.createProgram(
+      typescript.map((ex) => `${ex.base}.mts`),
+      {
+        module: ts.ModuleKind.NodeNext,
+        moduleResolution: ts.ModuleResolutionKind.NodeNext,
+        target: ts.ScriptTarget.ES2022,
+        lib: ['lib.es2023.d.ts'],
+        strict: true,
+        noEmit: true,
+        skipLibCheck: true,
+        types: ['node'],
+        typeRoots: [join(root, 'node_modules', '@types')],
+      },
+    );
+    const diagnostics = ts.getPreEmitDiagnostics(program);
+    assert(
+      diagnostics.length === 0,
+      ts.formatDiagnostics(diagnostics, {
+        getCanonicalFileName: (f) => f,
+        getCurrentDirectory: () => esm,
+        getNewLine: () => '\n',
+      }),
+    );
+    return `${typescript.length} example(s)`;
+  });
+  for (const ex of toRun) {
+    await check(`README ${ex.id} (${ex.kind === 'module' ? ex.lang : ex.code})`, () => {
+      if (ex.kind === 'shell') return void runIn(ex.code, esm);
+      const js = ts.transpileModule(ex.code, {
+        compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+      }).outputText;
+      writeFileSync(`${ex.base}.mjs`, `${js}\nexport {};\n`);
+      runIn(`node ${JSON.stringify(`${ex.base}.mjs`)}`, workspace);
+    });
   }
   return { published, readmeSummary };
 }

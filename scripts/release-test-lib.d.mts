@@ -1,0 +1,56 @@
+// Types of release-test-lib.mjs (the pure parts of the release test), for the tests in
+// apps/packaging.
+
+/** A fenced code block: `lang` is the first word of the info string, `flags` the rest. */
+export interface CodeBlock {
+  lang: string;
+  flags: string[];
+  /** 1-based line of the opening fence. */
+  line: number;
+  code: string;
+}
+export function codeBlocks(markdown: string): CodeBlock[];
+export function shellCommands(code: string): string[];
+
+export const INSTALL_FLAG: 'release-test';
+export function installBlock(
+  markdown: string,
+  where?: string,
+): { install: string; packages: string[]; commands: string[] };
+
+export interface PublishablePackage {
+  dir: string;
+  name: string;
+  version: string;
+  /** A per-platform addon package (`packages/native/npm/<platform>/`). */
+  platform: boolean;
+  manifest: Record<string, unknown>;
+}
+export function publishablePackages(root: string): PublishablePackage[];
+
+export function manifestProblems(
+  manifest: Record<string, unknown>,
+  released: Map<string, string>,
+): string[];
+
+export interface ReadmeRule {
+  match: string;
+  skip?: string;
+  preamble?: string;
+}
+export const README_RULES: Record<string, ReadmeRule[]>;
+
+export interface ReadmeExample {
+  id: string;
+  kind: 'module' | 'shell' | 'not-run' | 'skip';
+  lang: string;
+  code: string;
+  reason?: string;
+}
+export function readmeExamples(
+  markdown: string,
+  readme: string,
+  rules?: ReadmeRule[],
+): ReadmeExample[];
+
+export function addonPlatform(file: string, binaryName: string): string | null;

@@ -17,7 +17,8 @@ interface Common {
   signal?: AbortSignal | undefined;
 }
 
-function genoTables(files: DatasetFiles) {
+/** The dataset's genotype CSR and variant table as the native kernels take them. */
+export function genoTables(files: DatasetFiles) {
   const g = files.genotypes;
   const v = files.variants;
   if (!g || !v) throw new Error('dataset has no genotypes');

@@ -423,16 +423,6 @@ async function variantsOutput(
 /** Items of a lengths query: what {@link BatchRequest} has without random draws. */
 export type ItemsRequest = Pick<BatchRequest, 'regionIdx' | 'sampleIdx' | 'shape'>;
 
-function genotypeTables(files: DatasetFiles) {
-  const g = files.genotypes;
-  const v = files.variants;
-  if (!g || !v) throw new Error('dataset has no genotypes');
-  return {
-    genotypes: { offsets: g.offsets, variantIdxs: g.variantIdxs },
-    variants: { starts: v.start, ilens: v.ilen, alts: v.alt, altOffsets: v.altOffsets },
-  };
-}
-
 /**
  * Haplotype lengths over each item's region widened by `jitter` on both sides: int32
  * `[...shape, ploidy]`, `(end - start + 2·jitter) + diff` with `diff` the
@@ -458,7 +448,7 @@ export async function haplotypeLengths(
     regions[i * 3 + 2] = (files.regions[r * 4 + 2] as number) + jitter;
   }
   const diffs = await getDiffs(
-    { regions, ploidy: g.ploidy, groups: genoGroups(g), ...genotypeTables(files) },
+    { regions, ploidy: g.ploidy, groups: genoGroups(g), ...k.genoTables(files) },
     { parallel: plan.settings.parallel, signal },
   );
   for (let i = 0; i < g.n; i++) {
@@ -482,7 +472,7 @@ export async function nVariants(
   signal?: AbortSignal,
 ): Promise<Dense<Int32Array>> {
   const g = geometry(core, plan, { ...req, jitter: null, shiftU: null });
-  const { genotypes, variants } = genotypeTables(core.files);
+  const { genotypes, variants } = k.genoTables(core.files);
   // Under unphasedUnion a row is an item's haplotypes together (their counts summed).
   const perRow = plan.settings.unphasedUnion ? g.ploidy : 1;
   const { offsets } = await countVariants(

@@ -1,6 +1,7 @@
 import { checkDummyVariant } from '@gvl/native';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import { shardOrder } from './distributed.js';
 import { AbortedError, GvlError, isGvlError } from './errors.js';
 import { type Axis, type AxisIndex, resolveQuery, subsetAxis } from './indexing.js';
 import { createLoader, type Loader, type LoaderOptions } from './loader.js';
@@ -47,6 +48,27 @@ export interface BatchOptions {
   dropLast?: boolean;
   /** Cancels iteration; the pending batch rejects with `GVL_ABORTED`. */
   signal?: AbortSignal;
+  /**
+   * This process's rank in a distributed job, `[0, worldSize)`: it visits only its share
+   * of the epoch (see {@link shardOrder}). Default 0 (for `loader()`: from the launcher's
+   * environment, {@link distributedEnv}).
+   */
+  rank?: number;
+  /** Processes sharing each epoch. Default 1 (for `loader()`: from the launcher's environment). */
+  worldSize?: number;
+  /** The epoch: with `shuffle`, the order is drawn from `seed + epoch`, the same on every rank. Default 0. */
+  epoch?: number;
+  /**
+   * How shares are made equal when `worldSize` does not divide the epoch: `'pad'`
+   * (default) repeats the order's first items, `'drop'` cuts its tail.
+   */
+  shardRemainder?: 'pad' | 'drop';
+  /**
+   * Start at this batch of the (rank's) epoch, e.g. to resume after a restart: batches
+   * `0 … startBatch − 1` are skipped, not computed, and indices continue from
+   * `startBatch`. Default 0.
+   */
+  startBatch?: number;
 }
 
 /**
@@ -678,41 +700,54 @@ export interface PlannedBatch {
 
 /**
  * The batches of an epoch over a dataset's current subset (region-major order, or a
- * seeded Fisher–Yates shuffle).
+ * seeded Fisher–Yates shuffle of `seed + epoch`), of this rank's share when
+ * `worldSize > 1` ({@link shardOrder}), from batch `startBatch`. Options are checked
+ * when it is called, before the first batch.
  *
- * @throws {@link GvlError} `GVL_INVALID_ARGUMENT` for a bad batch size.
+ * @throws {@link GvlError} `GVL_INVALID_ARGUMENT` for a bad batch size, start batch,
+ *   rank, world size, epoch or shard remainder.
  * @example
  * ```ts
  * const [first] = planBatches(ds.subsetTo({ samples: slice(0, 2) }), { batchSize: 4 });
  * first; // { index: 0, regions: Int32Array [0, 0, 1, 1], samples: Int32Array [0, 1, 0, 1] }
  * ```
  */
-export function* planBatches(ds: Dataset, options: BatchOptions): Generator<PlannedBatch> {
+export function planBatches(ds: Dataset, options: BatchOptions): Generator<PlannedBatch> {
   const batchSize = options.batchSize ?? 32;
   if (!Number.isSafeInteger(batchSize) || batchSize < 1)
     throw invalid('batchSize', batchSize, 'an integer >= 1');
+  const startBatch = options.startBatch ?? 0;
+  if (!Number.isSafeInteger(startBatch) || startBatch < 0)
+    throw invalid('startBatch', startBatch, 'an integer >= 0');
   const nS = ds.nSamples;
-  const total = ds.length;
-  let order: Uint32Array | null = null;
-  if (options.shuffle) {
-    order = new Uint32Array(total);
-    for (let i = 0; i < total; i++) order[i] = i;
-    const gen = xoroshiro128plus((options.seed ?? ds.settings.seed) | 0);
-    for (let i = total - 1; i > 0; i--) {
-      const j = uniformInt(gen, 0, i);
-      const t = order[i] as number;
-      order[i] = order[j] as number;
-      order[j] = t;
-    }
-  }
-  let index = 0;
-  for (let start = 0; start < total; start += batchSize) {
+  const order = shardOrder(ds.length, {
+    shuffle: options.shuffle ?? false,
+    seed: options.seed ?? ds.settings.seed,
+    epoch: options.epoch ?? 0,
+    rank: options.rank ?? 0,
+    worldSize: options.worldSize ?? 1,
+    remainder: options.shardRemainder ?? 'pad',
+  });
+  return batchesOf(order, nS, batchSize, startBatch, options.dropLast ?? false);
+}
+
+/** The batches of an item order, from batch `startBatch`. */
+function* batchesOf(
+  order: Uint32Array,
+  nS: number,
+  batchSize: number,
+  startBatch: number,
+  dropLast: boolean,
+): Generator<PlannedBatch> {
+  const total = order.length;
+  let index = startBatch;
+  for (let start = startBatch * batchSize; start < total; start += batchSize) {
     const n = Math.min(batchSize, total - start);
-    if (n < batchSize && options.dropLast) break;
+    if (n < batchSize && dropLast) break;
     const regions = new Int32Array(n);
     const samples = new Int32Array(n);
     for (let i = 0; i < n; i++) {
-      const flat = order ? (order[start + i] as number) : start + i;
+      const flat = order[start + i] as number;
       regions[i] = Math.floor(flat / nS);
       samples[i] = flat % nS;
     }

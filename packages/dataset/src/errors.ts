@@ -44,6 +44,7 @@ import { GvlError, type GvlErrorOptions } from '@gvl/errors';
  * | `GVL_MODE_UNAVAILABLE` | a known mode this dataset or loader cannot provide |
  * | `GVL_NO_REFERENCE` | the output needs a reference and none was given to `Dataset.open` |
  * | `GVL_LOADER_CLOSED` | a loader was closed while a batch was pending |
+ * | `GVL_INVALID_ENV` | a distributed launcher's variable (`RANK`, `WORLD_SIZE`, `SLURM_PROCID`, …) is not an integer, or a rank is outside its world |
  * | `GVL_USAGE` | (the `gvl` CLI) the command line is wrong: unknown command or flag, a missing or malformed flag; `UsageError` from `@gvl/errors`, exit 64 |
  *
  * Errors of `@gvl/native` (`GVL_NATIVE_PANIC`, `GVL_ALLOCATION_FAILED`, …) reach callers
@@ -80,6 +81,7 @@ export type GvlErrorCode =
   | 'GVL_MODE_UNAVAILABLE'
   | 'GVL_NO_REFERENCE'
   | 'GVL_LOADER_CLOSED'
+  | 'GVL_INVALID_ENV'
   | 'GVL_ABORTED'
   | 'GVL_USAGE';
 

@@ -17,6 +17,8 @@ export type { Batch, BatchOptions, OpenOptions, PlannedBatch } from './dataset.j
 export { Dataset, planBatches } from './dataset.js';
 export type { MainJobOptions, MainJobReport } from './demo.js';
 export { findData, formatMainJobReport, runMainJob } from './demo.js';
+export type { DistributedInfo, LauncherSource, ShardOptions } from './distributed.js';
+export { distributedEnv, shardOrder } from './distributed.js';
 export type { FileErrorCode, GvlErrorCode, GvlErrorOptions, VcfErrorCode } from './errors.js';
 export {
   AbortedError,
@@ -40,7 +42,7 @@ export type { AxisIndex, Slice } from './indexing.js';
 export { slice } from './indexing.js';
 export type { DatasetInfo } from './info.js';
 export { datasetInfo } from './info.js';
-export type { Loader, LoaderMode, LoaderOptions, LoaderStats } from './loader.js';
+export type { Loader, LoaderMode, LoaderOptions, LoaderShard, LoaderStats } from './loader.js';
 export { LOADER_MODES } from './loader.js';
 export type { DatasetMetadata, MetadataProblem } from './metadata.js';
 export { FORMAT_VERSION, PEER_VERSION, parseMetadata } from './metadata.js';

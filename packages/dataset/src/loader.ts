@@ -1,5 +1,8 @@
+import { configurePool, poolInfo } from '@gvl/native';
+import { planWorkers } from '@gvl/threads';
 import type { Batch, BatchOptions, Dataset, PlannedBatch } from './dataset.js';
 import { planBatches } from './dataset.js';
+import { distributedEnv, type LauncherSource } from './distributed.js';
 import { AbortedError, GvlError } from './errors.js';
 import type { GetOutput } from './output.js';
 import { type BatchOutput, computeBatch } from './query.js';
@@ -39,6 +42,51 @@ export interface LoaderOptions extends BatchOptions {
   reuse?: boolean;
 }
 
+/** Which share of each epoch a loader visits, and the threads it computes with. */
+export interface LoaderShard {
+  /** This process's rank, `[0, worldSize)`. */
+  rank: number;
+  /** Processes sharing each epoch. */
+  worldSize: number;
+  /** Where `rank`/`worldSize` came from: the options, or a launcher's environment. */
+  source: LauncherSource | 'options';
+  /**
+   * The native pool's size. When a launcher runs several processes on this node
+   * (`localWorldSize > 1`), `GVL_NUM_THREADS` is unset and the pool is not yet
+   * fixed, the loader fixes it to this process's share of the node's budget
+   * (`planWorkers(localWorldSize)` from `@gvl/threads`), so the ranks of a node
+   * split its CPUs instead of each taking all of them.
+   */
+  threads: number;
+}
+
+/**
+ * The loader's shard: `rank`/`worldSize` from the options when either is given, else
+ * from the launcher's environment; splits the node's thread budget between local ranks.
+ */
+function resolveShard(options: LoaderOptions): LoaderShard {
+  if (options.rank !== undefined || options.worldSize !== undefined) {
+    return {
+      rank: options.rank ?? 0,
+      worldSize: options.worldSize ?? 1,
+      source: 'options',
+      threads: poolInfo().numThreads,
+    };
+  }
+  const env = distributedEnv();
+  const pool = poolInfo();
+  if (env.localWorldSize > 1 && !pool.configured && !process.env.GVL_NUM_THREADS?.trim()) {
+    const share = planWorkers(env.localWorldSize).perWorker[env.localRank] as number;
+    configurePool({ numThreads: share });
+  }
+  return {
+    rank: env.rank,
+    worldSize: env.worldSize,
+    source: env.source,
+    threads: poolInfo().numThreads,
+  };
+}
+
 /** Counters of a {@link Loader}. */
 export interface LoaderStats {
   /** Batches handed to the consumer. */
@@ -63,6 +111,8 @@ export interface Loader<O = GetOutput> extends AsyncIterableIterator<Batch<O>> {
   readonly stats: Readonly<LoaderStats>;
   /** Mode in use. */
   readonly mode: LoaderMode;
+  /** The share of each epoch this loader visits and its thread count. */
+  readonly shard: Readonly<LoaderShard>;
 }
 
 interface Pending {
@@ -135,9 +185,10 @@ export function createLoader(ds: Dataset, options: LoaderOptions): Loader {
   const prefetch = checkCount('prefetch', options.prefetch, 2);
   if (options.reuse !== undefined && typeof options.reuse !== 'boolean')
     throw invalid('reuse', options.reuse, 'a boolean');
-  const plans = planBatches(ds, options); // validates batchSize
+  const shard = resolveShard(options);
+  const plans = planBatches(ds, { ...options, rank: shard.rank, worldSize: shard.worldSize });
   const ring = options.reuse === true ? new OutputRing(prefetch + 2) : null;
-  return new LoaderImpl(ds, mode, plans, prefetch, options.signal, ring);
+  return new LoaderImpl(ds, mode, plans, prefetch, options.signal, ring, shard);
 }
 
 /**
@@ -173,6 +224,7 @@ class OutputRing {
 
 class LoaderImpl implements Loader {
   readonly mode: LoaderMode;
+  readonly shard: Readonly<LoaderShard>;
   readonly #ds: Dataset;
   readonly #plans: Iterator<PlannedBatch>;
   readonly #prefetch: number;
@@ -195,8 +247,10 @@ class LoaderImpl implements Loader {
     prefetch: number,
     signal: AbortSignal | undefined,
     ring: OutputRing | null,
+    shard: LoaderShard,
   ) {
     this.mode = mode;
+    this.shard = Object.freeze(shard);
     this.#ring = ring;
     this.#ds = ds;
     this.#plans = plans;

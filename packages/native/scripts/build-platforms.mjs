@@ -8,14 +8,19 @@
 // Toolchain: the napi-rs CLI's `--cross-compile` (cargo-zigbuild), with zig and
 // cargo-zigbuild from PyPI (pinned below) in a venv under the repository's `.tools/`, and
 // each target's Rust standard library from `rustup target add`. glibc targets are built
-// as `<triple>.2.17`, so zig links against glibc 2.17's symbol versions.
+// as `<triple>.2.17`, so zig links against glibc 2.17's symbol versions. zig's linker
+// drops the whole symbol table when asked to strip only debug info (cargo's release
+// default), so the build keeps everything (`CARGO_PROFILE_RELEASE_STRIP=none`) and
+// `llvm-objcopy --strip-debug` (rustup's `llvm-tools`, any ELF machine) then removes the
+// debug info: the published addon keeps its symbol table, as the root Cargo.toml wants
+// (gvl-stress names the rayon frames of a hung worker from it).
 //
 // Usage: node scripts/build-platforms.mjs [--check-only] [triple ...]
 //   triple: a napi platform (linux-x64-gnu) or Rust target (x86_64-unknown-linux-gnu);
 //   default: every napi.targets entry. --check-only: check the built binaries, build nothing.
 // Exits 1 naming the target and the problem when a build or a check fails.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -81,6 +86,16 @@ function zigToolchain() {
   return bin;
 }
 
+/** rustup's llvm-objcopy (installs the `llvm-tools` component when missing). */
+function llvmObjcopy() {
+  const sysroot = capture('rustc', ['--print', 'sysroot']).trim();
+  const host = /host: (\S+)/.exec(capture('rustc', ['-vV']))?.[1];
+  const tool = join(sysroot, 'lib', 'rustlib', host, 'bin', 'llvm-objcopy');
+  if (!existsSync(tool)) run('rustup', ['component', 'add', 'llvm-tools']);
+  if (!existsSync(tool)) fail(`${tool} is missing after rustup component add llvm-tools`);
+  return tool;
+}
+
 function ensureRustTarget(rust) {
   const installed = capture('rustup', ['target', 'list', '--installed']).split('\n');
   if (!installed.includes(rust)) run('rustup', ['target', 'add', rust]);
@@ -114,6 +129,13 @@ function check(t) {
   const machine = /Machine:\s*(.+)/.exec(header)?.[1]?.trim();
   if (machine !== MACHINE[t.arch])
     problems.push(`${file}: ELF machine ${machine}, expected ${MACHINE[t.arch]}`);
+  const sections = [...capture('readelf', ['-S', '-W', file]).matchAll(/\]\s+(\.\S+)/g)].map(
+    (m) => m[1],
+  );
+  if (!sections.includes('.symtab'))
+    problems.push(`${file}: no .symtab; the symbol table must be kept`);
+  const debug = sections.filter((s) => /^\.z?debug/.test(s));
+  if (debug.length > 0) problems.push(`${file}: carries debug info (${debug.join(' ')})`);
   const needed = [...capture('readelf', ['-d', file]).matchAll(/\(NEEDED\).*\[(.+)\]/g)].map(
     (m) => m[1],
   );
@@ -127,7 +149,7 @@ function check(t) {
   } else {
     if (glibc !== undefined)
       problems.push(`${file}: needs GLIBC_${glibc}; a musl build must not link glibc`);
-    if (needed.some((n) => n.startsWith('libc.so') || n.startsWith('ld-linux'))) {
+    if (needed.some((n) => n === 'libc.so.6' || n.startsWith('ld-linux'))) {
       problems.push(`${file}: links ${needed.join(', ')}; expected musl's libc`);
     }
   }
@@ -137,7 +159,7 @@ function check(t) {
   return problems;
 }
 
-function build(t, zigBin) {
+function build(t, zigBin, objcopy) {
   ensureRustTarget(t.rust);
   const out = mkdtempSync(join(tmpdir(), `gvl-native-${t.triple}-`));
   try {
@@ -159,11 +181,22 @@ function build(t, zigBin) {
         '--dts',
         'index.d.ts',
       ],
-      { cwd: pkgDir, env: { ...process.env, PATH: `${zigBin}${delimiter}${process.env.PATH}` } },
+      {
+        cwd: pkgDir,
+        env: {
+          ...process.env,
+          PATH: `${zigBin}${delimiter}${process.env.PATH}`,
+          CARGO_PROFILE_RELEASE_STRIP: 'none',
+        },
+      },
     );
     const built = join(out, `${binaryName}.${t.triple}.node`);
     if (!existsSync(built)) fail(`napi build for ${t.rust} produced no ${built}`);
-    copyFileSync(built, join(pkgDir, 'npm', t.triple, `${binaryName}.${t.triple}.node`));
+    run(objcopy, [
+      '--strip-debug',
+      built,
+      join(pkgDir, 'npm', t.triple, `${binaryName}.${t.triple}.node`),
+    ]);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
@@ -184,7 +217,8 @@ const targets =
 
 if (!checkOnly) {
   const zigBin = zigToolchain();
-  for (const t of targets) build(t, zigBin);
+  const objcopy = llvmObjcopy();
+  for (const t of targets) build(t, zigBin, objcopy);
 }
 const problems = targets.flatMap(check);
 if (problems.length > 0) {

@@ -70,25 +70,28 @@ describe('selectBinding', () => {
     [{ platform: 'linux', arch: 'arm64', libc: 'musl' as const }, 'linux-arm64-musl'],
     [{ platform: 'linux', arch: 'riscv64', libc: 'gnu' as const }, 'linux-riscv64-gnu'],
     [{ platform: 'freebsd', arch: 'x64' }, 'freebsd-x64'],
-  ])('throws GVL_UNSUPPORTED_PLATFORM for %j, naming %s, the list and the source build', (host, triple) => {
-    expect(platformTriple(host)).toBe(triple);
-    let error: unknown;
-    try {
-      selectBinding(host);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(UnsupportedPlatformError);
-    expect(isGvlError(error, 'GVL_UNSUPPORTED_PLATFORM')).toBe(true);
-    const e = error as UnsupportedPlatformError;
-    expect(e.value).toBe(triple);
-    expect(e.supported).toEqual(SUPPORTED_PLATFORMS);
-    expect(e.message).toContain(`platform ${triple}`);
-    for (const t of SUPPORTED_PLATFORMS) expect(e.message).toContain(t);
-    expect(e.message).toContain('pnpm --filter @gvl/native build');
-    expect(e.message).toContain(`${BINDING_ENV}=`);
-    expect(e.message).toContain(`gvl-native.${triple}.node`);
-  });
+  ])(
+    'throws GVL_UNSUPPORTED_PLATFORM for %j, naming %s, the list and the source build',
+    (host, triple) => {
+      expect(platformTriple(host)).toBe(triple);
+      let error: unknown;
+      try {
+        selectBinding(host);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(UnsupportedPlatformError);
+      expect(isGvlError(error, 'GVL_UNSUPPORTED_PLATFORM')).toBe(true);
+      const e = error as UnsupportedPlatformError;
+      expect(e.value).toBe(triple);
+      expect(e.supported).toEqual(SUPPORTED_PLATFORMS);
+      expect(e.message).toContain(`platform ${triple}`);
+      for (const t of SUPPORTED_PLATFORMS) expect(e.message).toContain(t);
+      expect(e.message).toContain('pnpm --filter @gvl/native build');
+      expect(e.message).toContain(`${BINDING_ENV}=`);
+      expect(e.message).toContain(`gvl-native.${triple}.node`);
+    },
+  );
 
   it('knows this test machine', () => {
     const host = currentHost();
@@ -117,21 +120,22 @@ describe('platform packages', () => {
     expect(manifest.files.some((f) => f.endsWith('.node'))).toBe(false);
   });
 
-  it.each(
-    SUPPORTED_PLATFORMS.map((t) => [t]),
-  )('npm/%s/package.json: name, version, os/cpu/libc, main and files match', (triple) => {
-    const m = readJson(join(pkgDir, 'npm', triple, 'package.json'));
-    const [os, cpu, libc] = triple.split('-');
-    expect(m.name).toBe(`@gvl/native-${triple}`);
-    expect(m.version).toBe(manifest.version);
-    expect(m.os).toEqual([os]);
-    expect(m.cpu).toEqual([cpu]);
-    expect(m.libc).toEqual([libc === 'gnu' ? 'glibc' : 'musl']);
-    expect(m.main).toBe(`gvl-native.${triple}.node`);
-    expect(m.files).toContain(m.main);
-    expect(m.license).toBe('MIT');
-    expect(existsSync(join(pkgDir, 'npm', triple, 'LICENSE'))).toBe(true);
-  });
+  it.each(SUPPORTED_PLATFORMS.map((t) => [t]))(
+    'npm/%s/package.json: name, version, os/cpu/libc, main and files match',
+    (triple) => {
+      const m = readJson(join(pkgDir, 'npm', triple, 'package.json'));
+      const [os, cpu, libc] = triple.split('-');
+      expect(m.name).toBe(`@gvl/native-${triple}`);
+      expect(m.version).toBe(manifest.version);
+      expect(m.os).toEqual([os]);
+      expect(m.cpu).toEqual([cpu]);
+      expect(m.libc).toEqual([libc === 'gnu' ? 'glibc' : 'musl']);
+      expect(m.main).toBe(`gvl-native.${triple}.node`);
+      expect(m.files).toContain(m.main);
+      expect(m.license).toBe('MIT');
+      expect(existsSync(join(pkgDir, 'npm', triple, 'LICENSE'))).toBe(true);
+    },
+  );
 });
 
 describe('loadBinding', () => {
@@ -188,7 +192,10 @@ describe('loadBinding', () => {
       require: req,
     });
     expect(got).toEqual({ fromPackage: true });
-    expect(opened).toEqual([join(dir, 'gvl-native.linux-x64-gnu.node'), '@gvl/native-linux-x64-gnu']);
+    expect(opened).toEqual([
+      join(dir, 'gvl-native.linux-x64-gnu.node'),
+      '@gvl/native-linux-x64-gnu',
+    ]);
   });
 
   it('no local build and no platform package is GVL_NATIVE_LOAD_FAILED saying the package is not installed', () => {
@@ -232,7 +239,9 @@ describe('loadBinding', () => {
     }
     const e = error as NativeLoadError;
     expect(e.code).toBe('GVL_NATIVE_LOAD_FAILED');
-    expect(e.message).toContain("@gvl/native-linux-x64-gnu: /lib64/libc.so.6: version `GLIBC_2.18' not found");
+    expect(e.message).toContain(
+      "@gvl/native-linux-x64-gnu: /lib64/libc.so.6: version `GLIBC_2.18' not found",
+    );
     expect((e.cause as Error).message).toContain('GLIBC_2.18');
   });
 });
@@ -277,11 +286,15 @@ describe('importing @gvl/native where no addon applies (a fresh process)', () =>
         symlinkSync(join(pkgDir, '..', dep), join(tmp, 'bare', 'node_modules', '@gvl', dep), 'dir');
       }
       const entry = pathToFileURL(join(dir, 'dist', 'index.js')).href;
-      const run = spawnSync(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(entry)})`], {
-        encoding: 'utf8',
-        env: { ...process.env, [BINDING_ENV]: '' },
-        timeout: 60_000,
-      });
+      const run = spawnSync(
+        process.execPath,
+        ['--input-type=module', '-e', `await import(${JSON.stringify(entry)})`],
+        {
+          encoding: 'utf8',
+          env: { ...process.env, [BINDING_ENV]: '' },
+          timeout: 60_000,
+        },
+      );
       expect(run.status).not.toBe(0);
       expect(run.stderr).toContain("code: 'GVL_NATIVE_LOAD_FAILED'");
       expect(run.stderr).toContain('could not load its addon for platform linux-x64-');
@@ -301,7 +314,8 @@ describe.skipIf(!canRunPrebuilt || !existsSync(prebuilt))(
   () => {
     it('needs no glibc symbol newer than 2.17', () => {
       const objdump = spawnSync('objdump', ['-T', prebuilt], { encoding: 'utf8' });
-      if (objdump.error) return expect.fail(`objdump is needed to check the floor: ${objdump.error.message}`);
+      if (objdump.error)
+        return expect.fail(`objdump is needed to check the floor: ${objdump.error.message}`);
       const versions = [...objdump.stdout.matchAll(/GLIBC_(\d+)\.(\d+)/g)].map(
         (m) => Number(m[1]) * 1000 + Number(m[2]),
       );
@@ -335,9 +349,12 @@ describe.skipIf(!canRunPrebuilt || !existsSync(prebuilt))(
         const opened = process.report.getReport().sharedObjects.filter((s) => s.endsWith('.node'));
         console.log(JSON.stringify({ data: Buffer.from(data).toString('latin1'), rc: Buffer.from(rc).toString('latin1'), hap: new TextDecoder().decode(hap), opened }));
       `;
-      const prebuiltRun = runNode<{ data: string; rc: string; hap: string; opened: string[] }>(script, {
-        [BINDING_ENV]: prebuilt,
-      });
+      const prebuiltRun = runNode<{ data: string; rc: string; hap: string; opened: string[] }>(
+        script,
+        {
+          [BINDING_ENV]: prebuilt,
+        },
+      );
       const devRun = runNode<{ data: string; rc: string; hap: string; opened: string[] }>(script, {
         [BINDING_ENV]: '',
       });

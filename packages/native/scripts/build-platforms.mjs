@@ -15,9 +15,13 @@
 // debug info: the published addon keeps its symbol table, as the root Cargo.toml wants
 // (gvl-stress names the rayon frames of a hung worker from it).
 //
-// Usage: node scripts/build-platforms.mjs [--check-only] [triple ...]
+// Usage: node scripts/build-platforms.mjs [--check-only] [--test] [triple ...]
 //   triple: a napi platform (linux-x64-gnu) or Rust target (x86_64-unknown-linux-gnu);
 //   default: every napi.targets entry. --check-only: check the built binaries, build nothing.
+//   --test: also cross-build the crate's Rust unit tests for each target that the host's
+//   `cargo test` does not cover and run them: linux-x64-musl natively (a static test
+//   binary), linux-arm64-gnu under `qemu-aarch64-static -L /usr/aarch64-linux-gnu` (Debian:
+//   qemu-user-static, libc6-arm64-cross, libgcc-s1-arm64-cross).
 // Exits 1 naming the target and the problem when a build or a check fails.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -202,8 +206,57 @@ function build(t, zigBin, objcopy) {
   }
 }
 
+/** Cross-builds the Rust unit tests for `t` and runs them (natively or under qemu). */
+function testTarget(t, zigBin) {
+  const hostArch = process.arch;
+  if (t.libc === 'gnu' && t.arch === hostArch) {
+    console.log(`== ${t.triple}: Rust unit tests are the host's cargo test`);
+    return;
+  }
+  let runner = [];
+  if (t.arch !== hostArch) {
+    if (t.arch !== 'arm64') fail(`no emulator known for ${t.triple}`);
+    const sysroot = '/usr/aarch64-linux-gnu';
+    const qemu = spawnSync('qemu-aarch64-static', ['--version'], { encoding: 'utf8' });
+    if (qemu.error || !existsSync(join(sysroot, 'lib', 'libc.so.6'))) {
+      fail(
+        `--test for ${t.triple} needs qemu-aarch64-static and ${sysroot} (apt-get install qemu-user-static libc6-arm64-cross libgcc-s1-arm64-cross)`,
+      );
+    }
+    runner = ['qemu-aarch64-static', '-L', sysroot];
+  }
+  const spec = t.libc === 'gnu' ? `${t.rust}.${GLIBC_FLOOR}` : t.rust;
+  console.log(`== cargo zigbuild --tests --target ${spec}`);
+  const r = spawnSync(
+    'cargo',
+    ['zigbuild', '--release', '--lib', '--tests', '--target', spec, '--message-format=json'],
+    {
+      cwd: pkgDir,
+      encoding: 'utf8',
+      maxBuffer: 256 << 20,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, PATH: `${zigBin}${delimiter}${process.env.PATH}` },
+    },
+  );
+  if (r.status !== 0) fail(`cargo zigbuild --tests --target ${spec} exited with ${r.status}`);
+  const executables = r.stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line))
+    .filter((m) => m.reason === 'compiler-artifact' && m.executable && m.profile?.test)
+    .map((m) => m.executable);
+  if (executables.length === 0)
+    fail(`cargo zigbuild --tests --target ${spec} built no test binary`);
+  for (const exe of executables) {
+    const [cmd, ...pre] = runner.length > 0 ? runner : [exe];
+    console.log(`== ${t.triple}: ${[cmd, ...pre, ...(runner.length > 0 ? [exe] : [])].join(' ')}`);
+    run(cmd, runner.length > 0 ? [...pre, exe] : []);
+  }
+}
+
 const args = process.argv.slice(2);
 const checkOnly = args.includes('--check-only');
+const withTests = args.includes('--test');
 const wanted = args.filter((a) => !a.startsWith('--'));
 const all = pkg.napi.targets.map(target);
 const targets =
@@ -224,5 +277,9 @@ const problems = targets.flatMap(check);
 if (problems.length > 0) {
   for (const p of problems) console.error(`build-platforms: ${p}`);
   process.exit(1);
+}
+if (withTests) {
+  const zigBin = zigToolchain();
+  for (const t of targets) testTarget(t, zigBin);
 }
 console.log(`== ${targets.length} platform binaries checked (glibc floor GLIBC_${GLIBC_FLOOR})`);

@@ -216,7 +216,9 @@ export function loadBinding(options: LoadOptions = {}): unknown {
         : `${choice.packageName}: ${firstLine(e)}`,
     );
   }
-  const glibc = host.platform === 'linux' && host.libc !== 'musl' ? glibcVersion() : undefined;
+  // A glibc too old for the prebuilt shows as `GLIBC_x.y not found` from dlopen.
+  const glibcFailure = tried.some((t) => t.includes('GLIBC_'));
+  const glibc = glibcFailure && host.platform === 'linux' ? glibcVersion() : undefined;
   const libcNote =
     glibc === undefined
       ? ''

@@ -5,7 +5,9 @@
 // scripts there). Checks, against the package's own package.json:
 //   - every file named by `main`, `types`, `exports` (every condition) and `bin` exists;
 //   - `LICENSE` exists;
-//   - with a `napi.binaryName`, at least one `<binaryName>.<platform>.node` exists;
+//   - a napi package (`napi.binaryName`) ships no addon itself: each of its `napi.targets`
+//     has its platform package `<name>-<triple>` among `optionalDependencies` (a platform
+//     package's addon is its `main`, checked above);
 //   - every source map under `dist/` names sources that exist.
 // Exits 1 with one line per missing file and the command that builds the package.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -42,11 +44,20 @@ for (const [path, where] of targets) {
 
 const binaryName = pkg.napi?.binaryName;
 if (binaryName) {
-  const addons = readdirSync(dir).filter(
-    (f) => f.startsWith(`${binaryName}.`) && f.endsWith('.node'),
-  );
-  if (addons.length === 0) {
-    problems.push(`no native addon ${binaryName}.<platform>.node (napi.binaryName) is built`);
+  const CPU = { x86_64: 'x64', aarch64: 'arm64' };
+  for (const target of pkg.napi.targets ?? []) {
+    const [cpu, , os, libc] = target.split('-');
+    const platformPackage = `${pkg.name}-${os}-${CPU[cpu] ?? cpu}${libc ? `-${libc}` : ''}`;
+    if (!pkg.optionalDependencies?.[platformPackage]) {
+      problems.push(
+        `napi.targets has ${target}, but ${platformPackage} is not in optionalDependencies`,
+      );
+    }
+  }
+  if ((pkg.files ?? []).some((f) => f.endsWith('.node'))) {
+    problems.push(
+      'files lists a .node addon: addons ship in the platform packages (npm/<triple>/)',
+    );
   }
 }
 
@@ -72,6 +83,14 @@ checkMaps(join(dir, 'dist'));
 if (problems.length > 0) {
   console.error(`${pkg.name} cannot be packed: it is not built.`);
   for (const p of problems) console.error(`  - ${p}`);
-  console.error(`Build it first: pnpm --filter ${pkg.name} build (or pnpm build at the root).`);
+  if (typeof pkg.main === 'string' && pkg.main.endsWith('.node')) {
+    // A platform package of a napi addon: packages/<addon>/npm/<triple>/.
+    const triple = pkg.main.split('.').at(-2);
+    console.error(
+      `Build it first: node scripts/build-platforms.mjs ${triple} in the addon's package folder (${relative(dir, resolve(dir, '..', '..'))}).`,
+    );
+  } else {
+    console.error(`Build it first: pnpm --filter ${pkg.name} build (or pnpm build at the root).`);
+  }
   process.exit(1);
 }

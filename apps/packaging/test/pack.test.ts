@@ -2,7 +2,7 @@
 // would install: internal dependencies as caret ranges (one shared copy), LICENSE,
 // repository/homepage/bugs, every entry point present, source maps whose sources are in
 // the tarball, and a native addon without debug info.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -131,15 +131,42 @@ describe.skipIf(!pnpm)(
       }
     });
 
+    it('native: ships no addon of its own; each napi target is an exact optional dependency', () => {
+      const { folder, pkg } = packed('native');
+      expect(files(folder).filter((f) => f.endsWith('.node'))).toEqual([]);
+      const optional = (pkg as Manifest & { optionalDependencies?: Record<string, string> })
+        .optionalDependencies;
+      expect(Object.keys(optional ?? {}).sort()).toEqual([
+        '@gvl/native-linux-arm64-gnu',
+        '@gvl/native-linux-x64-gnu',
+        '@gvl/native-linux-x64-musl',
+      ]);
+      for (const range of Object.values(optional ?? {})) expect(range).toBe(pkg.version);
+    });
+
+    // The linux-x64-gnu platform package, once scripts/build-platforms.mjs built its addon.
     // Debug info is stripped; the symbol table is kept on purpose (root Cargo.toml): the
     // hang reports of gvl-stress name the addon's rayon frames from it.
-    it.skipIf(process.platform !== 'linux')(
-      'native: ships its addon without debug info, with its symbol table',
+    const platformDir = join(root, 'packages', 'native', 'npm', 'linux-x64-gnu');
+    const platformBuilt = existsSync(join(platformDir, 'gvl-native.linux-x64-gnu.node'));
+    it.skipIf(process.platform !== 'linux' || !platformBuilt)(
+      `native-linux-x64-gnu: ships its addon without debug info, with its symbol table${platformBuilt ? '' : ' (skipped: not built, run node scripts/build-platforms.mjs in packages/native)'}`,
       () => {
-        const { folder } = packed('native');
-        const addons = files(folder).filter((f) => f.endsWith('.node'));
-        expect(addons.length).toBe(1);
-        const buf = readFileSync(join(folder, addons[0] as string));
+        const dest = join(work, 'native-linux-x64-gnu');
+        const r = run([...(pnpm as string[]), 'pack', '--pack-destination', dest], platformDir);
+        expect(r.status, r.stderr).toBe(0);
+        const tgz = readdirSync(dest).find((f) => f.endsWith('.tgz')) as string;
+        expect(run(['tar', '-xzf', tgz], dest).status).toBe(0);
+        const folder = join(dest, 'package');
+        expect(files(folder).sort()).toEqual([
+          'LICENSE',
+          'README.md',
+          'gvl-native.linux-x64-gnu.node',
+          'package.json',
+        ]);
+        const pkg = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8'));
+        expect(pkg.version).toBe(manifest('native').version);
+        const buf = readFileSync(join(folder, 'gvl-native.linux-x64-gnu.node'));
         expect(buf.subarray(0, 4).toString('latin1')).toBe('\x7fELF');
         const sections = elfSections(buf);
         expect(sections).toContain('.dynsym'); // the exported napi symbols

@@ -23,7 +23,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** Copies `entries` of packages/<dir> into a fresh repository-shaped folder. */
 function copy(dir: string, entries: string[]): string {
-  const base = mkdtempSync(join(work, `${dir}-`));
+  const base = mkdtempSync(join(work, `${dir.replaceAll('/', '-')}-`));
   mkdirSync(join(base, 'scripts'));
   cpSync(join(root, 'scripts', 'check-pack.mjs'), join(base, 'scripts', 'check-pack.mjs'));
   const pkg = join(base, 'packages', dir);
@@ -56,7 +56,17 @@ describe.skipIf(!pnpm)(`prepack guard${pnpm ? '' : ' (skipped: pnpm not found)'}
     expect(r.tarballs).toEqual([]);
   });
 
-  it('refuses @gvl/native with dist/ but without its .node', () => {
+  it('refuses a platform package of @gvl/native without its .node', () => {
+    const pkg = copy('native/npm/linux-x64-gnu', ['package.json', 'README.md', 'LICENSE']);
+    const r = pack(pkg);
+    expect(r.status).not.toBe(0);
+    expect(r.output).toContain('@gvl/native-linux-x64-gnu cannot be packed: it is not built.');
+    expect(r.output).toContain('gvl-native.linux-x64-gnu.node (main) is missing');
+    expect(r.output).toContain('node scripts/build-platforms.mjs linux-x64-gnu');
+    expect(r.tarballs).toEqual([]);
+  });
+
+  it('refuses @gvl/native whose napi.targets lack a platform package, or that lists a .node', () => {
     const pkg = copy('native', [
       'package.json',
       'dist',
@@ -66,11 +76,17 @@ describe.skipIf(!pnpm)(`prepack guard${pnpm ? '' : ' (skipped: pnpm not found)'}
       'README.md',
       'LICENSE',
     ]);
+    const manifestPath = join(pkg, 'package.json');
+    const m = JSON.parse(readFileSync(manifestPath, 'utf8'));
+    delete m.optionalDependencies['@gvl/native-linux-arm64-gnu'];
+    m.files.push('*.node');
+    writeFileSync(manifestPath, JSON.stringify(m));
     const r = pack(pkg);
     expect(r.status).not.toBe(0);
     expect(r.output).toContain(
-      'no native addon gvl-native.<platform>.node (napi.binaryName) is built',
+      'napi.targets has aarch64-unknown-linux-gnu, but @gvl/native-linux-arm64-gnu is not in optionalDependencies',
     );
+    expect(r.output).toContain('files lists a .node addon');
     expect(r.output).not.toContain('dist/index.js (main) is missing');
     expect(r.tarballs).toEqual([]);
   });

@@ -1,4 +1,15 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli.js';
+import { formatCliError } from '@gvl/errors';
 
-process.exitCode = await main(process.argv.slice(2));
+// The CLI opens the native addon when it loads: where none can be opened (no prebuilt for
+// this platform, GVL_UNSUPPORTED_PLATFORM; or GVL_NATIVE_LOAD_FAILED) that typed error is
+// printed with its code, like any other, instead of a stack trace.
+let cli;
+try {
+  cli = await import('../dist/cli.js');
+} catch (e) {
+  const { text, exitCode } = formatCliError(e);
+  process.stderr.write(text);
+  process.exit(exitCode);
+}
+process.exitCode = await cli.main(process.argv.slice(2));

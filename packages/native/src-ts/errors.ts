@@ -19,7 +19,9 @@ export type NativeErrorCode =
   | 'GVL_OUTPUT_TOO_LARGE'
   | 'GVL_ABORTED'
   | 'GVL_NATIVE_PANIC'
-  | 'GVL_ADDON_CONFLICT';
+  | 'GVL_ADDON_CONFLICT'
+  | 'GVL_UNSUPPORTED_PLATFORM'
+  | 'GVL_NATIVE_LOAD_FAILED';
 
 /** The offending input named by an error. */
 export interface ErrorDetail {
@@ -266,6 +268,70 @@ export class AddonConflictError extends NativeError {
   }
 }
 
+/**
+ * No prebuilt addon exists for this platform. Thrown when `@gvl/native` (and so
+ * `@gvl/dataset` or the `gvl` CLI) is imported on a platform outside the list of
+ * prebuilt targets, before any `.node` file is opened. `value` is the platform triple
+ * (`os-arch[-libc]`, e.g. `"linux-arm64-musl"`, `"darwin-arm64"`);
+ * {@link UnsupportedPlatformError.supported} lists the triples that have a prebuilt. The
+ * message says how to build the addon from source and point `GVL_NATIVE_BINDING` at it.
+ *
+ * @example
+ * ```ts
+ * import { isGvlError } from '@gvl/errors';
+ * try {
+ *   await import('@gvl/native');
+ * } catch (e) {
+ *   // The package did not load, so test the code (not `instanceof`).
+ *   if (isGvlError(e, 'GVL_UNSUPPORTED_PLATFORM')) console.error(e.message);
+ *   throw e;
+ * }
+ * ```
+ */
+export class UnsupportedPlatformError extends NativeError {
+  declare readonly code: 'GVL_UNSUPPORTED_PLATFORM';
+  /** The platform triples that have a prebuilt addon. */
+  readonly supported: readonly string[];
+  constructor(
+    message: string,
+    detail?: ErrorDetail,
+    options?: { cause?: unknown; supported?: readonly string[] },
+  ) {
+    super('GVL_UNSUPPORTED_PLATFORM', message, detail, options);
+    this.name = 'UnsupportedPlatformError';
+    this.supported = options?.supported ?? [];
+  }
+}
+
+/**
+ * This platform has a prebuilt addon, but none could be loaded: the platform package
+ * (`@gvl/native-<triple>`) is not installed (optional dependencies omitted, or npm's
+ * optional-dependency bug), the system's C library is older than the addon needs (glibc
+ * 2.17), or the file named by `GVL_NATIVE_BINDING` cannot be opened. Thrown at import.
+ * `param` is `"GVL_NATIVE_BINDING"` when that variable was set, else `"platform"`;
+ * `value` is that path or the platform triple; `cause` is the last loader error (e.g.
+ * `dlopen`'s `GLIBC_2.xx not found`). The message lists every place tried and why each
+ * failed.
+ *
+ * @example
+ * ```ts
+ * import { isGvlError } from '@gvl/errors';
+ * try {
+ *   await import('@gvl/native');
+ * } catch (e) {
+ *   if (isGvlError(e, 'GVL_NATIVE_LOAD_FAILED')) console.error(e.message); // what was tried, and the fix
+ *   throw e;
+ * }
+ * ```
+ */
+export class NativeLoadError extends NativeError {
+  declare readonly code: 'GVL_NATIVE_LOAD_FAILED';
+  constructor(message: string, detail?: ErrorDetail, options?: { cause?: unknown }) {
+    super('GVL_NATIVE_LOAD_FAILED', message, detail, options);
+    this.name = 'NativeLoadError';
+  }
+}
+
 type ErrorClass = new (
   message: string,
   detail?: ErrorDetail,
@@ -282,6 +348,8 @@ const CLASSES: Record<NativeErrorCode, ErrorClass> = {
   GVL_ABORTED: AbortError,
   GVL_NATIVE_PANIC: NativePanicError,
   GVL_ADDON_CONFLICT: AddonConflictError,
+  GVL_UNSUPPORTED_PLATFORM: UnsupportedPlatformError,
+  GVL_NATIVE_LOAD_FAILED: NativeLoadError,
 };
 
 const ENCODED = /^(GVL_[A-Z_]+): ([^\n]*)\n(\{.*\})$/s;

@@ -28,10 +28,12 @@ export {
   IndexOutOfRangeError,
   InvalidArgumentError,
   NativeError,
+  NativeLoadError,
   NativePanicError,
   OutputTooLargeError,
   PoolBuildError,
   PoolConfiguredError,
+  UnsupportedPlatformError,
 } from './errors.js';
 export { exchangePaths } from './fs.js';
 export type {
@@ -47,6 +49,13 @@ export { reconstructHaplotypes, reconstructHaplotypesSync } from './haplotypes.j
 export type { LimitOptions, LimitsInfo } from './limits.js';
 export { configureLimits, limitsInfo } from './limits.js';
 export { mapFile } from './mmap.js';
+export type { BindingChoice, HostPlatform, Libc } from './platform.js';
+export {
+  BINDING_ENV,
+  platformTriple,
+  SUPPORTED_PLATFORMS,
+  selectBinding,
+} from './platform.js';
 export type { Parallel, PoolInfo, PoolOptions } from './pool.js';
 export { configurePool, poolInfo } from './pool.js';
 export { hash4, xorshift64 } from './prng.js';

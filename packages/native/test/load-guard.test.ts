@@ -106,6 +106,7 @@ describe('one @gvl/native addon per process', () => {
     const r = loadBoth(copy);
     expect(r.error).toBeNull();
     expect(r.sameBinding).toBe(true);
+    expect(r.copyAddonOpened).toBe(false); // the copy adopts the binding and opens no .node
     expect(r.firstStillWorks).toBe('AACGT');
   });
 

@@ -311,6 +311,20 @@ export interface HaplotypeBatchResult {
   data?: Uint8Array
   /** int64 `(n * ploidy + 1)` row offsets, starting at 0. */
   offsets: BigInt64Array
+  /**
+   * int32, with `annotate`: per base (same offsets as the bytes), the row of
+   * the variant table the base came from, or −1 for reference and pad bases.
+   * Rows of reverse-complemented items are reversed.
+   */
+  varIdxs?: Int32Array
+  /**
+   * int32, with `annotate`: per base (same offsets as the bytes), its 0-based
+   * reference coordinate: every base of an allele (anchor and inserted bases)
+   * maps to the variant's start; −1 before the contig start, 2147483647
+   * (`i32::MAX`) past the contig end. Rows of reverse-complemented items are
+   * reversed.
+   */
+  refCoords?: Int32Array
   /** Output bytes. */
   bytes: number
   /** Whether the rows ran on the pool. */
@@ -331,6 +345,11 @@ export interface HaplotypeRequest {
   length?: number
   /** Reverse-complement rows of − strand regions. */
   rcNeg: boolean
+  /**
+   * Also return, per haplotype base, the variant it came from and its
+   * reference coordinate (`varIdxs`, `refCoords`). Default false.
+   */
+  annotate?: boolean
 }
 
 /** Input of `reconstructHaplotypes`. */

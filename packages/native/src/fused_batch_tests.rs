@@ -643,3 +643,97 @@ fn bad_sources_are_typed_errors() {
         );
     }
 }
+
+/// The haplotype side of a random dataset as the fused haplotype source.
+fn haplotype_source(ds: &Ds) -> crate::fused::Source<'_> {
+    crate::fused::Source {
+        genotypes: ds.genotypes(),
+        variants: ds.variants(),
+        reference: ds.reference(),
+        regions: &ds.regions,
+        r_idx_map: &ds.r_idx_map,
+        n_samples: ds.n_samples,
+        ploidy: ds.ploidy,
+        pad: b'N',
+    }
+}
+
+type Annotated = (Vec<u8>, Vec<i32>, Vec<i32>, Vec<i64>);
+
+fn annotated(ds: &Ds, q: &Req, exec: &Exec) -> Annotated {
+    let src = haplotype_source(ds);
+    let req = crate::fused::Request {
+        region_idx: &q.region_idx,
+        sample_idx: &q.sample_idx,
+        jitter: &q.jitter,
+        shift_u: &q.shift_u,
+        length: q.length,
+        rc_neg: q.rc_neg,
+    };
+    let plan = src.plan(&req, &Exec::serial()).unwrap();
+    let n = plan.total();
+    // Poisoned: an element the kernel does not write shows up as a mismatch.
+    let (mut seqs, mut vi, mut rc) = (vec![0xAAu8; n], vec![i32::MIN; n], vec![i32::MIN; n]);
+    src.run_annotated(&plan, exec, &mut seqs, &mut vi, &mut rc)
+        .unwrap();
+    let mut plain = vec![0x55u8; n];
+    src.run(&plan, &Exec::serial(), &mut plain).unwrap();
+    assert_eq!(seqs, plain, "annotated bytes equal the plain haplotype bytes");
+    (seqs, vi, rc, plan.offsets)
+}
+
+fn complement(b: u8) -> u8 {
+    let mut x = [b];
+    rc_row(&mut x);
+    x[0]
+}
+
+#[test]
+fn annotated_haplotypes_serial_equals_parallel_and_reference_bases_match() {
+    let pools = [build(2).unwrap(), build(8).unwrap()];
+    let mut r = Rng(0xa770_7a7e);
+    let (mut checked_ref, mut checked_var, mut reversed) = (0usize, 0usize, 0usize);
+    for case in 0..150 {
+        let ds = make_ds(&mut r);
+        for _ in 0..6 {
+            let q = make_req(&mut r, &ds);
+            let want = annotated(&ds, &q, &Exec::serial());
+            for pool in &pools {
+                let exec = Exec {
+                    pool: Some(pool),
+                    cancel: None,
+                };
+                assert!(annotated(&ds, &q, &exec) == want, "case {case}: parallel");
+            }
+            // Property: a reference base at a contig coordinate is that contig base
+            // (complemented on a reversed row); a variant base maps to its start.
+            let (seqs, vi, rc, offsets) = &want;
+            let p = ds.ploidy;
+            for k in 0..offsets.len() - 1 {
+                let item = k / p;
+                let region = ds.r_idx_map[q.region_idx[item] as usize] as usize;
+                let contig = ds.regions[4 * region] as usize;
+                let seq = ds.reference().contig(contig);
+                let flip = q.rc_neg && ds.regions[4 * region + 3] == -1;
+                reversed += flip as usize;
+                for j in offsets[k] as usize..offsets[k + 1] as usize {
+                    let (v, c) = (vi[j], rc[j]);
+                    if v < 0 {
+                        if c >= 0 && (c as usize) < seq.len() {
+                            let base = seq[c as usize];
+                            let want = if flip { complement(base) } else { base };
+                            assert_eq!(seqs[j], want, "case {case}: row {k} base {j}");
+                            checked_ref += 1;
+                        } else {
+                            assert_eq!(seqs[j], b'N', "case {case}: pad at {j}");
+                        }
+                    } else {
+                        assert_eq!(c, ds.starts[v as usize], "case {case}: variant start");
+                        checked_var += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked_ref > 1000 && checked_var > 50 && reversed > 0);
+}

@@ -15,6 +15,7 @@ import {
   Dataset,
   type Dense,
   loadReference,
+  main,
   Ragged,
   type RaggedAnnotatedHaps,
   type Reference,
@@ -22,7 +23,7 @@ import {
 } from '../src/index.js';
 import { type DatasetFiles, readDatasetFiles } from '../src/open.js';
 import { computeBatch } from '../src/query.js';
-import { chr20, hasChr20, hasOracle, oraclePython, pkgDir, suiteName } from './helpers.js';
+import { capture, chr20, hasChr20, hasOracle, oraclePython, pkgDir, suiteName } from './helpers.js';
 
 const missing = hasChr20 ? [] : [`real data not found at ${chr20.vcf} (set GVL_DATA_DIR)`];
 const COMP: Record<number, number> = { 65: 84, 67: 71, 71: 67, 84: 65, 78: 78 };
@@ -116,7 +117,9 @@ describe.skipIf(missing.length > 0)(suiteName('annotated haplotypes on chr20', m
       // Along the haplotype, reference coordinates never go backwards (forwards on a
       // reversed row read from its end).
       for (let j = 1; j < rc.length; j++) {
-        const [a, b] = minus ? [rc[j] as number, rc[j - 1] as number] : [rc[j - 1] as number, rc[j] as number];
+        const [a, b] = minus
+          ? [rc[j] as number, rc[j - 1] as number]
+          : [rc[j - 1] as number, rc[j] as number];
         if (b < a && !(a === PAST || b === -1))
           throw new Error(`row ${k}: coordinates decrease at ${j}: ${a} -> ${b}`);
       }
@@ -153,7 +156,10 @@ describe.skipIf(missing.length > 0)(suiteName('annotated haplotypes on chr20', m
 
   it('fixed length 2048 with jitter 16: haps equal the haplotypes drawn with the same seed; every base checks', async () => {
     const samples = sampleSubset().slice(0, 3);
-    const view = ds.subsetTo({ samples }).withLen(2048).withSettings({ jitter: MAX_JITTER, seed: 3 });
+    const view = ds
+      .subsetTo({ samples })
+      .withLen(2048)
+      .withSettings({ jitter: MAX_JITTER, seed: 3 });
     const ann = (await view.withSeqs('annotated').get()) as AnnotatedHaps;
     const haps = (await view
       .withSettings({ seed: 3 })
@@ -216,6 +222,73 @@ describe.skipIf(missing.length > 0)(suiteName('annotated haplotypes on chr20', m
     ).rejects.toMatchObject({ code: 'GVL_MODE_UNAVAILABLE', value: ['signal'] });
   });
 
+  async function gvl(args: string[]) {
+    const c = capture();
+    const code = await main(args, c.io);
+    return { code, out: c.out.join(''), err: c.err.join('') };
+  }
+
+  it('gvl get --seqs annotated prints one line per base and --json the arrays, both equal to the API (a - strand window)', async () => {
+    const args = ['get', dsPath, '--reference', chr20.fasta, '--region', 'w0001', '--sample'];
+    // A sample carrying a variant in w0001 on either haplotype.
+    const want = (await ds
+      .withSeqs('annotated')
+      .subsetTo({ regions: [1] })
+      .get()) as RaggedAnnotatedHaps;
+    const s = Array.from({ length: ds.samples.length }, (_, i) => i).find((i) =>
+      [0, 1].some((p) => want.varIdxs.row(i * 2 + p).some((x) => x !== -1)),
+    ) as number;
+    expect(s).toBeGreaterThanOrEqual(0);
+    const sample = ds.samples[s] as string;
+    const tsv = await gvl([...args, sample, '--seqs', 'annotated']);
+    expect(tsv.code, tsv.err).toBe(0);
+    const lines = tsv.out.trimEnd().split('\n');
+    expect(lines[0]).toBe('haplotype\tpos\tbase\tvar_idx\tref_coord');
+    const js = await gvl([...args, sample, '--seqs', 'annotated', '--json']);
+    expect(js.code, js.err).toBe(0);
+    const json = JSON.parse(js.out) as {
+      haplotypes: { hap: number; sequence: string; varIdxs: number[]; refCoords: number[] }[];
+    };
+    let line = 1;
+    for (const p of [0, 1]) {
+      const h = json.haplotypes[p] as (typeof json.haplotypes)[number];
+      const bytes = want.haps.row(s * 2 + p);
+      expect(h.sequence).toBe(Buffer.from(bytes).toString('latin1'));
+      expect(h.varIdxs).toEqual([...want.varIdxs.row(s * 2 + p)]);
+      expect(h.refCoords).toEqual([...want.refCoords.row(s * 2 + p)]);
+      for (let j = 0; j < bytes.length; j++, line++)
+        expect(lines[line]).toBe(
+          `w0001|${sample}|hap${p}\t${j}\t${h.sequence[j]}\t${h.varIdxs[j]}\t${h.refCoords[j]}`,
+        );
+    }
+    expect(line).toBe(lines.length);
+  });
+
+  it('gvl get --seqs with an unknown kind, or annotated with --track, is a usage error (exit 64) before the dataset is opened', async () => {
+    const base = [
+      'get',
+      join(dir, 'absent.gvl'),
+      '--reference',
+      chr20.fasta,
+      '--region-index',
+      '0',
+    ];
+    const bad = await gvl([...base, '--sample-index', '0', '--seqs', 'variants']);
+    expect(bad.code).toBe(64);
+    expect(bad.err).toContain('--seqs "variants" is invalid: expected haplotypes or annotated');
+    const withTrack = await gvl([
+      ...base,
+      '--sample-index',
+      '0',
+      '--seqs',
+      'annotated',
+      '--track',
+      'x',
+    ]);
+    expect(withTrack.code).toBe(64);
+    expect(withTrack.err).toContain('--seqs annotated cannot be combined with --track');
+  });
+
   const oracleMissing = hasOracle
     ? []
     : ['oracle venv missing: run packages/dataset/scripts/setup-oracle.sh'];
@@ -274,7 +347,7 @@ describe.skipIf(missing.length > 0)(suiteName('annotated haplotypes on chr20', m
           const want = theirs[String(len)] ?? [];
           expect(ours.length, String(len)).toBe(61 * 4 * 2);
           expect(want.length, String(len)).toBe(ours.length);
-          ours.forEach((row, k) => expect(row, `${len} row ${k}`).toEqual(want[k]));
+          for (const [k, row] of ours.entries()) expect(row, `${len} row ${k}`).toEqual(want[k]);
         }
         expect(variantRows).toBeGreaterThan(100);
       }, 300_000);

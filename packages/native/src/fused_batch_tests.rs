@@ -678,7 +678,10 @@ fn annotated(ds: &Ds, q: &Req, exec: &Exec) -> Annotated {
         .unwrap();
     let mut plain = vec![0x55u8; n];
     src.run(&plan, &Exec::serial(), &mut plain).unwrap();
-    assert_eq!(seqs, plain, "annotated bytes equal the plain haplotype bytes");
+    assert_eq!(
+        seqs, plain,
+        "annotated bytes equal the plain haplotype bytes"
+    );
     (seqs, vi, rc, plan.offsets)
 }
 

@@ -395,7 +395,10 @@ mod tests {
             }),
         );
         // The bytes are those of the plain kernel.
-        assert_eq!(String::from_utf8(out.clone()).unwrap(), hap(contig, vs, start, len, shift));
+        assert_eq!(
+            String::from_utf8(out.clone()).unwrap(),
+            hap(contig, vs, start, len, shift)
+        );
         (String::from_utf8(out).unwrap(), vi, rc)
     }
 

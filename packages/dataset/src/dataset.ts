@@ -335,7 +335,7 @@ export class Dataset<
    *   (−1: reference or pad) and its 0-based reference coordinate (−1 / 2147483647: pad
    *   before / past the contig): {@link RaggedAnnotatedHaps} or {@link AnnotatedHaps}
    *   `{ haps, varIdxs, refCoords }`, each `(…, ploidy, ~length)` (needs genotypes and a
-   *   reference; not with active tracks: `get()` throws `GVL_MODE_UNAVAILABLE`);
+   *   reference; tracks are realigned as with `'haplotypes'`);
    * - `'reference'`: bytes `(…, ~length)` (needs a reference);
    * - `'variants'`: {@link RaggedVariants} `(…, ploidy, ~variants)`, ragged only (needs genotypes);
    * - `null`: no sequences (tracks only).

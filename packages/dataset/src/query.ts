@@ -238,7 +238,8 @@ function estimateBytes(core: Core, plan: Plan, req: BatchRequest, seqs: SeqsKind
         : seqs === 'reference'
           ? rows
           : 0;
-  const trackInner = seqs === 'haplotypes' && plan.settings.realignTracks ? P : 1;
+  const trackInner =
+    (seqs === 'haplotypes' || seqs === 'annotated') && plan.settings.realignTracks ? P : 1;
   return seqRows + 4 * plan.tracks.length * trackInner * rows;
 }
 
@@ -251,7 +252,7 @@ async function fusedBatch(
   core: Core,
   plan: Plan,
   req: BatchRequest,
-  seqs: 'reference' | 'haplotypes' | null,
+  seqs: 'reference' | 'haplotypes' | 'annotated' | null,
   signal: AbortSignal | undefined,
 ): Promise<{ seqs?: SeqsOutput; tracks?: TracksOutput }> {
   const { files } = core;
@@ -266,7 +267,8 @@ async function fusedBatch(
   });
   const P = files.metadata.ploidy ?? 1;
   const L = plan.length;
-  const realign = seqs === 'haplotypes' && plan.settings.realignTracks && tracks.length > 0;
+  const haplotypes = seqs === 'haplotypes' || seqs === 'annotated';
+  const realign = haplotypes && plan.settings.realignTracks && tracks.length > 0;
   const request: DatasetRequest = {
     ...itemRequest(plan, req),
     seqs: seqs ?? undefined,
@@ -285,8 +287,17 @@ async function fusedBatch(
   const lead = req.shape;
   const out: { seqs?: SeqsOutput; tracks?: TracksOutput } = {};
   if (res.seqs) {
-    const dims = seqs === 'haplotypes' ? [...lead, P] : [...lead];
+    const dims = haplotypes ? [...lead, P] : [...lead];
     out.seqs = finish(res.seqs.data, res.seqs.offsets, dims, L, 78);
+    if (seqs === 'annotated') {
+      const a = res.annotations;
+      if (!a) throw new Error('annotated batch without annotations');
+      out.seqs = {
+        haps: out.seqs,
+        varIdxs: finish(a.varIdxs, res.seqs.offsets, dims, L, -1),
+        refCoords: finish(a.refCoords, res.seqs.offsets, dims, L, COORD_PAST_CONTIG),
+      } as RaggedAnnotatedHaps | AnnotatedHaps;
+    }
   }
   if (res.tracks) {
     const dims = realign ? [...lead, tracks.length, P] : [...lead, tracks.length];
@@ -393,12 +404,6 @@ export async function computeBatch(
     );
   if ((plan.seqs === 'haplotypes' || plan.seqs === 'annotated') && plan.tracks.length === 0)
     return fusedHaplotypes(core, plan, req, output, signal);
-  if (plan.seqs === 'annotated')
-    throw new GvlError(
-      'GVL_MODE_UNAVAILABLE',
-      `annotated haplotypes with tracks are not supported (active tracks: ${plan.tracks.join(', ')}): use withTracks(false), or read the tracks from a second dataset view`,
-      { value: [...plan.tracks] },
-    );
 
   let seqs: SeqsOutput | undefined;
   if (plan.seqs === 'variants')

@@ -21,8 +21,8 @@ import {
   type Reference,
   write,
 } from '../src/index.js';
-import { type DatasetFiles, readDatasetFiles } from '../src/open.js';
-import { computeBatch } from '../src/query.js';
+import { type DatasetFiles, readDatasetFiles, type TrackIntervals } from '../src/open.js';
+import { type Core, computeBatch } from '../src/query.js';
 import { capture, chr20, hasChr20, hasOracle, oraclePython, pkgDir, suiteName } from './helpers.js';
 
 const missing = hasChr20 ? [] : [`real data not found at ${chr20.vcf} (set GVL_DATA_DIR)`];
@@ -43,7 +43,7 @@ function nRows<T extends Uint8Array | Int32Array>(a: Ragged<T> | Dense<T>): numb
   return a.data.length / L;
 }
 
-const sha = (b: Uint8Array | Int32Array) =>
+const sha = (b: Uint8Array | Int32Array | Float32Array) =>
   createHash('sha256')
     .update(new Uint8Array(b.buffer, b.byteOffset, b.byteLength))
     .digest('hex');
@@ -214,12 +214,61 @@ describe.skipIf(missing.length > 0)(suiteName('annotated haplotypes on chr20', m
     expect(serial.haps.shape).toEqual([488, 4, 2, null]);
   }, 120_000);
 
-  it('annotated haplotypes with active tracks are a typed GVL_MODE_UNAVAILABLE error naming the tracks, before any native work', async () => {
+  it('with realigned tracks: one DatasetSource call gives the haplotype bytes, the same tracks as with haplotypes, and the annotations of the tracks-free path', async () => {
     const { core, plan } = ds.internals;
-    const req = ds.batchRequest(Int32Array.of(0), Int32Array.of(0));
-    await expect(
-      computeBatch(core, { ...plan, seqs: 'annotated', tracks: ['signal'] }, req),
-    ).rejects.toMatchObject({ code: 'GVL_MODE_UNAVAILABLE', value: ['signal'] });
+    const R = files.metadata.n_regions;
+    // An annotation track: per region, intervals of 37 bp with varying values.
+    const starts: number[] = [];
+    const ends: number[] = [];
+    const values: number[] = [];
+    const offsets = new BigInt64Array(R + 1);
+    for (let r = 0; r < R; r++) {
+      const s = files.regions[r * 4 + 1] as number;
+      const e = files.regions[r * 4 + 2] as number;
+      for (let x = s - MAX_JITTER; x < e + MAX_JITTER; x += 41) {
+        starts.push(x);
+        ends.push(x + 37);
+        values.push(((x * 7) % 101) / 4);
+      }
+      offsets[r + 1] = BigInt(starts.length);
+    }
+    const track: TrackIntervals = {
+      starts: Int32Array.from(starts),
+      ends: Int32Array.from(ends),
+      values: Float32Array.from(values),
+      offsets,
+      annotation: true,
+    };
+    const withTrack: Core = {
+      files: { ...core.files, tracks: new Map([['t', track]]) },
+      reference: core.reference,
+    };
+    const regionPos = Int32Array.from({ length: 40 }, (_, i) => i * 12);
+    const samplePos = Int32Array.from({ length: 40 }, (_, i) => (i * 37) % 300);
+    for (const length of ['ragged', 2048] as const) {
+      const req = ds.batchRequest(regionPos, samplePos);
+      const p = { ...plan, length, tracks: ['t'] };
+      const [ann, tracks] = (await computeBatch(withTrack, { ...p, seqs: 'annotated' }, req)) as [
+        RaggedAnnotatedHaps | AnnotatedHaps,
+        Ragged<Float32Array> | Dense<Float32Array>,
+      ];
+      const [haps, hapTracks] = (await computeBatch(
+        withTrack,
+        { ...p, seqs: 'haplotypes' },
+        req,
+      )) as [Ragged<Uint8Array> | Dense<Uint8Array>, Ragged<Float32Array> | Dense<Float32Array>];
+      const alone = (await computeBatch(core, { ...p, seqs: 'annotated', tracks: [] }, req)) as
+        | RaggedAnnotatedHaps
+        | AnnotatedHaps;
+      expect(tracks.shape).toEqual(hapTracks.shape);
+      expect(tracks.shape).toEqual(length === 'ragged' ? [40, 1, 2, null] : [40, 1, 2, 2048]);
+      expect(sha(tracks.data)).toBe(sha(hapTracks.data));
+      expect(sha(ann.haps.data)).toBe(sha(haps.data));
+      expect(sha(ann.varIdxs.data)).toBe(sha(alone.varIdxs.data));
+      expect(sha(ann.refCoords.data)).toBe(sha(alone.refCoords.data));
+      expect(ann.varIdxs.shape).toEqual(alone.varIdxs.shape);
+      expect([...ann.varIdxs.data].some((v) => v !== -1)).toBe(true);
+    }
   });
 
   async function gvl(args: string[]) {

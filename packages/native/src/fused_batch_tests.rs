@@ -6,7 +6,7 @@
 use crate::batch::{Genotypes, Queries, Reference, Variants};
 use crate::diffs::DiffsBatch;
 use crate::errors::Code;
-use crate::fused_batch::{DatasetSource, Request, Seqs};
+use crate::fused_batch::{AnnotationOut, DatasetSource, Request, Seqs};
 use crate::fused_tracks::Track;
 use crate::haplotypes::HaplotypeBatch;
 use crate::pool::{build, Exec};
@@ -324,7 +324,7 @@ fn composed(ds: &Ds, q: &Req, exec: &Exec) -> Out {
         r_disk.push(r as i64);
         ds_idx.push((r * s_n + q.sample_idx[i] as usize) as i64);
     }
-    let need_haps = q.seqs == Seqs::Haplotypes;
+    let need_haps = q.seqs.haplotypes();
     let groups: Vec<i64> = (0..n * p)
         .map(|k| ds_idx[k / p] * p as i64 + (k % p) as i64)
         .collect();
@@ -361,7 +361,7 @@ fn composed(ds: &Ds, q: &Req, exec: &Exec) -> Out {
     }
     let seqs = match q.seqs {
         Seqs::None => None,
-        Seqs::Haplotypes => {
+        Seqs::Haplotypes | Seqs::Annotated => {
             let b = HaplotypeBatch {
                 queries: Queries {
                     regions: &regions,
@@ -507,7 +507,8 @@ fn fused(ds: &Ds, q: &Req, exec: &Exec) -> Out {
     let plan = src.plan(&req, &Exec::serial()).unwrap();
     let mut seqs = vec![0xAAu8; plan.seq_bytes()];
     let mut tracks = vec![-9.0f32; plan.track_elements()];
-    src.run(&req, &plan, exec, &mut seqs, &mut tracks).unwrap();
+    src.run(&req, &plan, exec, &mut seqs, &mut tracks, None)
+        .unwrap();
     (
         (q.seqs != Seqs::None).then(|| (seqs, plan.seq_offsets.clone())),
         (!q.tracks.is_empty()).then(|| {
@@ -739,4 +740,78 @@ fn annotated_haplotypes_serial_equals_parallel_and_reference_bases_match() {
         }
     }
     assert!(checked_ref > 1000 && checked_var > 50 && reversed > 0);
+}
+
+#[test]
+fn dataset_source_annotated_equals_haplotypes_plus_the_haplotype_source_annotations() {
+    let pools = [build(2).unwrap(), build(8).unwrap()];
+    let mut r = Rng(0xa770_da7a);
+    let mut with_tracks = 0;
+    for case in 0..120 {
+        let ds = make_ds(&mut r);
+        let src = ds.source();
+        for _ in 0..4 {
+            let mut q = make_req(&mut r, &ds);
+            q.seqs = Seqs::Haplotypes;
+            let plain = fused(&ds, &q, &Exec::serial());
+            let (hap_bytes, hap_vi, hap_rc, hap_offsets) = annotated(&ds, &q, &Exec::serial());
+            q.seqs = Seqs::Annotated;
+            with_tracks += (!q.tracks.is_empty()) as usize;
+            let req = q.view();
+            let plan = src.plan(&req, &Exec::serial()).unwrap();
+            for exec in [
+                Exec::serial(),
+                Exec {
+                    pool: Some(&pools[0]),
+                    cancel: None,
+                },
+                Exec {
+                    pool: Some(&pools[1]),
+                    cancel: None,
+                },
+            ] {
+                let n = plan.seq_bytes();
+                let mut seqs = vec![0xAAu8; n];
+                let mut tracks = vec![-9.0f32; plan.track_elements()];
+                let (mut vi, mut rc) = (vec![i32::MIN; n], vec![i32::MIN; n]);
+                src.run(
+                    &req,
+                    &plan,
+                    &exec,
+                    &mut seqs,
+                    &mut tracks,
+                    Some(AnnotationOut {
+                        var_idxs: &mut vi,
+                        ref_coords: &mut rc,
+                    }),
+                )
+                .unwrap();
+                let (want_seqs, want_tracks) = &plain;
+                assert!(
+                    want_seqs.as_ref() == Some(&(seqs.clone(), plan.seq_offsets.clone())),
+                    "case {case}: bytes"
+                );
+                let got_tracks = (!q.tracks.is_empty()).then(|| {
+                    (
+                        tracks.iter().map(|x| x.to_bits()).collect::<Vec<u32>>(),
+                        plan.track_offsets.clone(),
+                    )
+                });
+                assert!(&got_tracks == want_tracks, "case {case}: tracks");
+                assert_eq!(seqs, hap_bytes, "case {case}");
+                assert_eq!(plan.seq_offsets, hap_offsets, "case {case}");
+                assert_eq!(vi, hap_vi, "case {case}: varIdxs");
+                assert_eq!(rc, hap_rc, "case {case}: refCoords");
+            }
+            // Without the annotation outputs: a typed error, nothing panics.
+            let mut seqs = vec![0u8; plan.seq_bytes()];
+            let mut tracks = vec![0f32; plan.track_elements()];
+            let e = src
+                .run(&req, &plan, &Exec::serial(), &mut seqs, &mut tracks, None)
+                .err()
+                .unwrap();
+            assert_eq!(e.code, Code::InvalidArgument);
+        }
+    }
+    assert!(with_tracks > 100);
 }

@@ -348,7 +348,7 @@ export class Dataset<
    *   for `'annotated'` and {@link RaggedVariants} for `'variants'`.
    * @example
    * ```ts
-   * const ann = await ds.withSeqs('annotated').get(0, 'HG00096'); // RaggedAnnotatedHaps
+   * const ann = await ds.withTracks(false).withSeqs('annotated').get(0, 'HG00096'); // RaggedAnnotatedHaps
    * ann.varIdxs.row(0); // Int32Array: -1 for reference bases, else a variant-table row
    * ```
    * @see genvarloader `Dataset.with_seqs`, `AnnotatedHaps`.

@@ -31,16 +31,17 @@ def main() -> None:
         ds = base.with_len(length)
         out = []
         for r in spec["regions"]:
-            for s in spec["samples"]:
-                x = ds[int(r), s]
-                for p in range(x.haps.shape[0]):
-                    h = np.asarray(x.haps[p], dtype="S1")
+            # One call per region for all samples: shape (1, samples, ploidy, ~length).
+            x = ds[int(r), spec["samples"]]
+            for si in range(len(spec["samples"])):
+                for p in range(x.haps.shape[2]):
+                    h = np.asarray(x.haps[0, si, p], dtype="S1").ravel()
                     out.append(
                         [
                             int(h.size),
                             digest(h, "S1"),
-                            digest(x.var_idxs[p], "<i4"),
-                            digest(x.ref_coords[p], "<i4"),
+                            digest(np.asarray(x.var_idxs[0, si, p]).ravel(), "<i4"),
+                            digest(np.asarray(x.ref_coords[0, si, p]).ravel(), "<i4"),
                         ]
                     )
         results[str(length)] = out

@@ -257,4 +257,31 @@ describe('DatasetSource: bad input is a typed error naming the value, before any
       expect.objectContaining({ code: 'GVL_OUTPUT_TOO_LARGE' }),
     );
   });
+
+  it('annotated haplotypes count 9 bytes per base (the byte and two int32) against the cap, in both sources', () => {
+    const src = make();
+    const req = { ...both, rcNeg: false };
+    // Haplotype rows: item 0 (6 + 4 bases), item 1 (8 + 8): 26 bases, 234 bytes annotated.
+    gvl.configureLimits({ maxOutputBytes: 234 });
+    expect(src.getSync({ ...req, seqs: 'annotated' }).annotations?.varIdxs.length).toBe(26);
+    gvl.configureLimits({ maxOutputBytes: 233 });
+    expect(src.getSync({ ...req, seqs: 'haplotypes' }).seqs?.data.length).toBe(26);
+    expect(() => src.getSync({ ...req, seqs: 'annotated' })).toThrow(
+      expect.objectContaining({ code: 'GVL_OUTPUT_TOO_LARGE' }),
+    );
+    const haps = gvl.HaplotypeSource.create({
+      regions,
+      rIdxMap,
+      nSamples: 1,
+      ploidy: 2,
+      reference,
+      genotypes,
+      variants,
+    });
+    expect(() => haps.getSync({ ...req, annotate: true })).toThrow(
+      expect.objectContaining({ code: 'GVL_OUTPUT_TOO_LARGE' }),
+    );
+    gvl.configureLimits({ maxOutputBytes: 234 });
+    expect(haps.getSync({ ...req, annotate: true }).refCoords?.length).toBe(26);
+  });
 });

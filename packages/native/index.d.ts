@@ -131,11 +131,22 @@ export interface DatasetBatchResult {
   seqData?: Uint8Array
   /** int64 sequence row offsets from 0: `(n + 1)` reference rows or `(n * ploidy + 1)` haplotype rows. */
   seqOffsets?: BigInt64Array
+  /**
+   * int32, with `seqs: "annotated"`: per haplotype base (the `seqOffsets` rows), the
+   * variant-table row it came from, or −1 for reference and pad; reversed on − strand rows.
+   */
+  seqVarIdxs?: Int32Array
+  /**
+   * int32, with `seqs: "annotated"`: per haplotype base, its 0-based reference
+   * coordinate (the variant's start for allele bases; −1 / 2147483647 for pad before /
+   * past the contig); reversed on − strand rows.
+   */
+  seqRefCoords?: Int32Array
   /** float32 track values, when tracks were requested. */
   trackData?: Float32Array
   /** int64 track row offsets from 0, rows `(item, track)` or realigned `(item, track, haplotype)`. */
   trackOffsets?: BigInt64Array
-  /** Output bytes (sequences + 4 × track values). */
+  /** Output bytes (sequences + 8 × annotated bases + 4 × track values). */
   bytes: number
   /** Whether the rows ran on the pool. */
   parallel: boolean
@@ -155,7 +166,10 @@ export interface DatasetRequest {
   length?: number
   /** Reverse-complement sequences and reverse tracks of − strand regions. */
   rcNeg: boolean
-  /** `"reference"`, `"haplotypes"`, or absent for no sequences. */
+  /**
+   * `"reference"`, `"haplotypes"`, `"annotated"` (haplotypes with `seqVarIdxs`
+   * and `seqRefCoords`), or absent for no sequences.
+   */
   seqs?: string
   /** Indices of the held tracks to return, in output order. */
   tracks?: Array<number>
@@ -334,6 +348,20 @@ export interface HaplotypeBatchResult {
   data?: Uint8Array
   /** int64 `(n * ploidy + 1)` row offsets, starting at 0. */
   offsets: BigInt64Array
+  /**
+   * int32, with `annotate`: per base (same offsets as the bytes), the row of
+   * the variant table the base came from, or −1 for reference and pad bases.
+   * Rows of reverse-complemented items are reversed.
+   */
+  varIdxs?: Int32Array
+  /**
+   * int32, with `annotate`: per base (same offsets as the bytes), its 0-based
+   * reference coordinate: every base of an allele (anchor and inserted bases)
+   * maps to the variant's start; −1 before the contig start, 2147483647
+   * (`i32::MAX`) past the contig end. Rows of reverse-complemented items are
+   * reversed.
+   */
+  refCoords?: Int32Array
   /** Output bytes. */
   bytes: number
   /** Whether the rows ran on the pool. */
@@ -354,6 +382,11 @@ export interface HaplotypeRequest {
   length?: number
   /** Reverse-complement rows of − strand regions. */
   rcNeg: boolean
+  /**
+   * Also return, per haplotype base, the variant it came from and its
+   * reference coordinate (`varIdxs`, `refCoords`). Default false.
+   */
+  annotate?: boolean
 }
 
 /** Input of `reconstructHaplotypes`. */

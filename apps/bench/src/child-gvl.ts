@@ -28,6 +28,7 @@ export function outputViews(out: GetOutput): { data: Uint8Array; offsets: BigInt
     return { data: data.subarray(Number(lo), Number(hi)), offsets: rebased };
   }
   if ('alt' in out) throw new Error('expected haplotypes, got variants');
+  if ('haps' in out) throw new Error('expected haplotypes, got annotated haplotypes');
   return { data: out.data as Uint8Array, offsets: null };
 }
 

@@ -17,7 +17,7 @@ import {
   UsageError,
 } from './errors.js';
 import { checkLoaderMode } from './loader.js';
-import type { LengthKind } from './output.js';
+import type { AnnotatedHaps, LengthKind, RaggedAnnotatedHaps } from './output.js';
 import { type Dense, Ragged } from './ragged.js';
 import type { SeqsKind } from './settings.js';
 
@@ -146,7 +146,10 @@ function withLenFlag<S extends SeqsKind | null, T extends boolean>(
 }
 
 /** Row `i` of a ragged or dense output (the innermost axis). */
-function rowOf<T extends Uint8Array | Float32Array>(out: Ragged<T> | Dense<T>, i: number): T {
+function rowOf<T extends Uint8Array | Int32Array | Float32Array>(
+  out: Ragged<T> | Dense<T>,
+  i: number,
+): T {
   if (out instanceof Ragged) return out.row(i);
   const L = out.shape[out.shape.length - 1] as number;
   return out.data.subarray(i * L, (i + 1) * L) as T;
@@ -173,6 +176,16 @@ function runs(values: Float32Array): [number, number, number][] {
   return out;
 }
 
+/** The `--seqs` option of `gvl get`: `haplotypes` (default) or `annotated`. */
+function seqsOption(value: unknown): 'haplotypes' | 'annotated' {
+  if (value === undefined || value === 'haplotypes') return 'haplotypes';
+  if (value === 'annotated') return 'annotated';
+  throw new UsageError(
+    `--seqs ${JSON.stringify(value)} is invalid: expected haplotypes or annotated`,
+    { flag: '--seqs', value },
+  );
+}
+
 /** Wraps bytes as FASTA lines of 60. */
 function fastaLines(bytes: Uint8Array): string {
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
@@ -187,7 +200,8 @@ export const READ_COMMANDS: Readonly<Record<string, CliCommand>> = {
     summary:
       "print a sample's haplotypes of one region as FASTA, its tracks as bedGraph, or both as JSON",
     usage: `Usage: gvl get DATASET --reference FA (--region NAME | --region-index I)
-               (--sample NAME | --sample-index I) [--len L] [--tracks | --track NAME ...] [--json]
+               (--sample NAME | --sample-index I) [--len L] [--seqs KIND]
+               [--tracks | --track NAME ...] [--json]
 
 Prints one FASTA record per haplotype: >REGION|SAMPLE|hapP, where REGION is the BED name
 (or chrom:start-end when the BED has no name column). Negative-strand regions are
@@ -202,6 +216,14 @@ reverse-complemented.
   --sample-index I   sample index in the dataset's sorted sample list (0-based)
   --len L            fixed output length (left-anchored at the region start); default: the
                      haplotype's own length
+  --seqs KIND        haplotypes (default) or annotated: instead of the FASTA, one
+                     tab-separated line per haplotype base, after the header
+                     'haplotype<TAB>pos<TAB>base<TAB>var_idx<TAB>ref_coord': pos is the
+                     0-based position along the haplotype as printed, var_idx the row of
+                     the dataset's variant table the base came from (-1: reference or
+                     pad), ref_coord its 0-based reference coordinate (-1 / 2147483647:
+                     pad before / past the contig); with --json, each haplotype gains
+                     varIdxs and refCoords arrays. Not with --tracks/--track.
   --tracks           print every track instead of the FASTA, as bedGraph (below)
   --track NAME       print this track (repeatable) instead of the FASTA
   --json             print {region, sample, haplotypes, tracks} as JSON (tracks: every track
@@ -218,6 +240,7 @@ printed as bedGraph: per track a line 'track type=bedGraph name=NAME', then
       sample: { type: 'string' },
       'sample-index': { type: 'string' },
       len: { type: 'string' },
+      seqs: { type: 'string' },
       tracks: { type: 'boolean' },
       track: { type: 'string', multiple: true },
       json: { type: 'boolean' },
@@ -226,26 +249,49 @@ printed as bedGraph: per track a line 'track type=bedGraph name=NAME', then
       const path = one(positionals, 'dataset path');
       const reference = required(values, 'reference');
       const len = intOption(values, 'len', 1);
+      const kind = seqsOption(values.seqs);
+      const named = (values.track as string[] | undefined) ?? [];
+      const annotated = kind === 'annotated';
+      if (annotated && (values.tracks === true || named.length > 0))
+        throw new UsageError(
+          `--seqs annotated cannot be combined with ${values.tracks === true ? '--tracks' : '--track'}: annotated haplotypes are printed without tracks`,
+          { flag: '--seqs', value: kind },
+        );
       const opened = await Dataset.open(path, { reference });
       const region = pick(opened, 'region', values);
       const sample = pick(opened, 'sample', values);
-      const named = (values.track as string[] | undefined) ?? [];
-      const wantTracks = values.tracks === true || named.length > 0 || values.json === true;
+      const wantTracks =
+        values.tracks === true || named.length > 0 || (values.json === true && !annotated);
       const tracks = !wantTracks ? [] : named.length > 0 ? named : opened.availableTracks;
       if (values.tracks === true && tracks.length === 0)
         throw new InvalidArgumentError(`--tracks: ${path} has no tracks`, { value: path });
-      const ds = withLenFlag(opened.withSeqs('haplotypes').withTracks(tracks), len);
+      const ds = withLenFlag(opened.withSeqs(kind).withTracks(tracks), len);
       const sel = ds.subsetTo({ regions: [region as number], samples: [sample as number] });
       const r = sel.region(0);
       const name = sel.samples[0] as string;
       const out = await sel.get(0, 0);
-      const [haps, trackOut] = (tracks.length > 0 ? out : [out, null]) as [
-        Ragged<Uint8Array> | Dense<Uint8Array>,
+      const [seqOut, trackOut] = (tracks.length > 0 ? out : [out, null]) as [
+        Ragged<Uint8Array> | Dense<Uint8Array> | RaggedAnnotatedHaps | AnnotatedHaps,
         Ragged<Float32Array> | Dense<Float32Array> | null,
       ];
+      const ann = annotated ? (seqOut as RaggedAnnotatedHaps | AnnotatedHaps) : null;
+      const haps = ann ? ann.haps : (seqOut as Ragged<Uint8Array> | Dense<Uint8Array>);
       const P = ds.ploidy ?? 1;
       const label = r.name ?? `${r.chrom}:${r.start}-${r.end}`;
       const hapRows = Array.from({ length: P }, (_, p) => rowOf(haps, p));
+      if (ann && values.json !== true) {
+        const lines = ['haplotype\tpos\tbase\tvar_idx\tref_coord'];
+        for (let p = 0; p < P; p++) {
+          const bases = latin1(hapRows[p] as Uint8Array);
+          const vi = rowOf(ann.varIdxs, p);
+          const rc = rowOf(ann.refCoords, p);
+          const id = `${label}|${name}|hap${p}`;
+          for (let j = 0; j < bases.length; j++)
+            lines.push(`${id}\t${j}\t${bases[j]}\t${vi[j]}\t${rc[j]}`);
+        }
+        out1(io, lines.join('\n'));
+        return 0;
+      }
       // Tracks realigned to haplotypes: rows ordered (track, haplotype).
       const trackRows = (t: number, p: number): Float32Array =>
         rowOf(trackOut as Ragged<Float32Array> | Dense<Float32Array>, t * P + p);
@@ -253,7 +299,16 @@ printed as bedGraph: per track a line 'track type=bedGraph name=NAME', then
         const json = {
           region: { ...r, index: typeof region === 'number' ? region : null },
           sample: name,
-          haplotypes: hapRows.map((row, p) => ({ hap: p, sequence: latin1(row) })),
+          haplotypes: hapRows.map((row, p) => ({
+            hap: p,
+            sequence: latin1(row),
+            ...(ann
+              ? {
+                  varIdxs: Array.from(rowOf(ann.varIdxs, p)),
+                  refCoords: Array.from(rowOf(ann.refCoords, p)),
+                }
+              : {}),
+          })),
           tracks: Object.fromEntries(
             tracks.map((t, ti) => [
               t,

@@ -355,6 +355,11 @@ export class Dataset<
    * Selects the sequences `get()` returns.
    *
    * - `'haplotypes'`: bytes `(…, ploidy, ~length)` (needs genotypes and a reference);
+   * - `'annotated'`: the haplotypes with, per base, the variant-table row it came from
+   *   (−1: reference or pad) and its 0-based reference coordinate (−1 / 2147483647: pad
+   *   before / past the contig): {@link RaggedAnnotatedHaps} or {@link AnnotatedHaps}
+   *   `{ haps, varIdxs, refCoords }`, each `(…, ploidy, ~length)` (needs genotypes and a
+   *   reference; tracks are realigned as with `'haplotypes'`);
    * - `'reference'`: bytes `(…, ~length)` (needs a reference);
    * - `'variants'`: {@link RaggedVariants} `(…, ploidy, ~variants)`, ragged only (needs genotypes);
    * - `null`: no sequences (tracks only).
@@ -363,20 +368,26 @@ export class Dataset<
    *   `GVL_MODE_UNAVAILABLE` when the dataset lacks what the kind needs; `GVL_INVALID_ARGUMENT`
    *   for `'variants'` with a non-ragged length.
    * @returns a dataset typed `Dataset<K, T, L>`: `get()` gives `Ragged`/`Dense<Uint8Array>`
-   *   for `'haplotypes'`/`'reference'` and {@link RaggedVariants} for `'variants'`.
-   * @see genvarloader `Dataset.with_seqs`.
+   *   for `'haplotypes'`/`'reference'`, {@link RaggedAnnotatedHaps}/{@link AnnotatedHaps}
+   *   for `'annotated'` and {@link RaggedVariants} for `'variants'`.
+   * @example
+   * ```ts
+   * const ann = await ds.withTracks(false).withSeqs('annotated').get(0, 'HG00096'); // RaggedAnnotatedHaps
+   * ann.varIdxs.row(0); // Int32Array: -1 for reference bases, else a variant-table row
+   * ```
+   * @see genvarloader `Dataset.with_seqs`, `AnnotatedHaps`.
    */
   withSeqs<K extends SeqsKind | null>(kind: K): Dataset<K, T, L> {
     const k = checkSeqsKind(kind);
     const { core } = this.#s;
-    if ((k === 'haplotypes' || k === 'reference') && !core.reference) {
+    if ((k === 'haplotypes' || k === 'annotated' || k === 'reference') && !core.reference) {
       throw new GvlError(
         'GVL_NO_REFERENCE',
         `sequences '${k}' need a reference: open the dataset with { reference }`,
         { value: k },
       );
     }
-    if ((k === 'haplotypes' || k === 'variants') && !core.files.genotypes) {
+    if ((k === 'haplotypes' || k === 'annotated' || k === 'variants') && !core.files.genotypes) {
       throw new GvlError(
         'GVL_MODE_UNAVAILABLE',
         `sequences '${k}' need genotypes, and ${core.files.path} has none`,
@@ -518,7 +529,11 @@ export class Dataset<
       const j = s.settings.jitter;
       for (let i = 0; i < n; i++) jitter[i] = uniformInt(s.rng.gen, -j, j);
     }
-    if (!s.settings.deterministic && typeof s.length === 'number' && s.seqs === 'haplotypes') {
+    if (
+      !s.settings.deterministic &&
+      typeof s.length === 'number' &&
+      (s.seqs === 'haplotypes' || s.seqs === 'annotated')
+    ) {
       shiftU = new Float64Array(n * P);
       for (let i = 0; i < shiftU.length; i++)
         shiftU[i] = uniformInt(s.rng.gen, 0, 0x7fffffff) / 0x80000000;
@@ -590,7 +605,10 @@ export class Dataset<
   ): Promise<Dense<Int32Array> | null> {
     const q = resolveQuery(this.#s.regions, this.#s.samples, regions, samples);
     const seqs = this.#s.seqs;
-    if ((seqs !== 'haplotypes' && seqs !== 'variants') || !this.#s.settings.deterministic)
+    if (
+      (seqs !== 'haplotypes' && seqs !== 'annotated' && seqs !== 'variants') ||
+      !this.#s.settings.deterministic
+    )
       return null;
     return haplotypeLengths(this.#s.core, this.#plan(), q, options.signal);
   }
@@ -620,7 +638,7 @@ export class Dataset<
   ): Promise<Dense<Int32Array>> {
     const q = resolveQuery(this.#s.regions, this.#s.samples, regions, samples);
     const seqs = this.#s.seqs;
-    if (seqs !== 'haplotypes' && seqs !== 'variants') {
+    if (seqs !== 'haplotypes' && seqs !== 'annotated' && seqs !== 'variants') {
       return { data: new Int32Array(q.regionIdx.length), shape: [...q.shape, 1] };
     }
     return nVariants(this.#s.core, this.#plan(), q, options.signal);
@@ -795,10 +813,10 @@ function checkVariantSettings(core: Core, seqs: SeqsKind | null, s: DatasetSetti
         { value: s[name] },
       );
   }
-  if (s.unphasedUnion && seqs === 'haplotypes')
+  if (s.unphasedUnion && (seqs === 'haplotypes' || seqs === 'annotated'))
     throw new GvlError(
       'GVL_INVALID_MODE',
-      "unphasedUnion cannot be used with 'haplotypes' output (a union of phased sequences is not defined): use withSeqs('variants'), or withSettings({ unphasedUnion: false })",
+      `unphasedUnion cannot be used with '${seqs}' output (a union of phased sequences is not defined): use withSeqs('variants'), or withSettings({ unphasedUnion: false })`,
       { value: seqs },
     );
 }

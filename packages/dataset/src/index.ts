@@ -47,10 +47,12 @@ export { LOADER_MODES } from './loader.js';
 export type { DatasetMetadata, MetadataProblem } from './metadata.js';
 export { FORMAT_VERSION, PEER_VERSION, parseMetadata } from './metadata.js';
 export type {
+  AnnotatedHaps,
   DatasetOutput,
   GetOutput,
   LengthKind,
   LengthKindOf,
+  RaggedAnnotatedHaps,
   RaggedVariants,
   SeqsOutput,
   SeqsOutputOf,

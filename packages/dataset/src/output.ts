@@ -21,8 +21,55 @@ export interface RaggedVariants {
   readonly alt: Ragged<Uint8Array>;
 }
 
+/**
+ * Annotated haplotypes, ragged (`withLen('ragged')`): three arrays of the same shape
+ * `[...leading, ploidy, null]` and the same row offsets.
+ *
+ * - `haps`: uint8 ASCII haplotype bytes, exactly those of `withSeqs('haplotypes')`.
+ * - `varIdxs`: int32, per base, the row of the dataset's variant table
+ *   (`genotypes/variants.arrow`, the order of the written VCF records) the base came
+ *   from — every base of an allele, the anchor and the inserted bases alike — or −1 for
+ *   a reference or pad base.
+ * - `refCoords`: int32, per base, its 0-based reference coordinate on the region's
+ *   contig: consecutive on reference stretches, the variant's start for every base of an
+ *   allele (an insertion repeats it; a deletion's deleted positions are skipped), −1 for
+ *   pad before the contig start and 2147483647 (`2^31 − 1`) for pad past its end.
+ *
+ * Rows of `-` strand regions (with `rcNeg`) are reverse-complemented in `haps` and
+ * reversed in `varIdxs` and `refCoords`, so base `j` of each array still describes the
+ * same haplotype base. Where `varIdxs` is −1 and `refCoords` is a contig position,
+ * `haps[j]` equals the reference base at `refCoords[j]` (complemented on a reversed row).
+ *
+ * @see genvarloader `RaggedAnnotatedHaps`.
+ */
+export interface RaggedAnnotatedHaps {
+  readonly haps: Ragged<Uint8Array>;
+  readonly varIdxs: Ragged<Int32Array>;
+  readonly refCoords: Ragged<Int32Array>;
+}
+
+/**
+ * Annotated haplotypes, dense (`withLen('variable')` or a fixed length): the fields of
+ * {@link RaggedAnnotatedHaps} as {@link Dense} arrays of shape `[...leading, ploidy,
+ * length]`. With `'variable'`, rows shorter than the batch's longest are right-padded with
+ * `N` (78), −1 and 2147483647 respectively; a fixed length continues on the reference
+ * past the region's end.
+ *
+ * @see genvarloader `AnnotatedHaps`.
+ */
+export interface AnnotatedHaps {
+  readonly haps: Dense<Uint8Array>;
+  readonly varIdxs: Dense<Int32Array>;
+  readonly refCoords: Dense<Int32Array>;
+}
+
 /** Sequences as `get()` returns them. */
-export type SeqsOutput = Ragged<Uint8Array> | Dense<Uint8Array> | RaggedVariants;
+export type SeqsOutput =
+  | Ragged<Uint8Array>
+  | Dense<Uint8Array>
+  | RaggedVariants
+  | RaggedAnnotatedHaps
+  | AnnotatedHaps;
 /** Tracks as `get()` returns them. */
 export type TracksOutput = Ragged<Float32Array> | Dense<Float32Array>;
 /** What `get()` returns: sequences, tracks, or `[sequences, tracks]` when both are active. */
@@ -39,16 +86,22 @@ export type LengthKindOf<N> = N extends 'ragged' ? 'ragged' : 'dense';
 
 /**
  * The sequences `get()` returns for sequence kind `S` and length kind `L`: uint8 ASCII
- * bytes (`Ragged` or `Dense`) for `'haplotypes'` and `'reference'`, {@link RaggedVariants}
- * for `'variants'` (always ragged), `never` for `null`. Distributes over unions.
+ * bytes (`Ragged` or `Dense`) for `'haplotypes'` and `'reference'`,
+ * {@link RaggedAnnotatedHaps} or {@link AnnotatedHaps} for `'annotated'`,
+ * {@link RaggedVariants} for `'variants'` (always ragged), `never` for `null`.
+ * Distributes over unions.
  */
 export type SeqsOutputOf<S, L> = S extends 'variants'
   ? RaggedVariants
-  : S extends 'haplotypes' | 'reference'
+  : S extends 'annotated'
     ? L extends 'ragged'
-      ? Ragged<Uint8Array>
-      : Dense<Uint8Array>
-    : never;
+      ? RaggedAnnotatedHaps
+      : AnnotatedHaps
+    : S extends 'haplotypes' | 'reference'
+      ? L extends 'ragged'
+        ? Ragged<Uint8Array>
+        : Dense<Uint8Array>
+      : never;
 
 /** The tracks `get()` returns for length kind `L`: float32 `Ragged` or `Dense`. */
 export type TracksOutputOf<L> = L extends 'ragged' ? Ragged<Float32Array> : Dense<Float32Array>;
@@ -68,11 +121,12 @@ export type TracksOutputOf<L> = L extends 'ragged' ? Ragged<Float32Array> : Dens
  * type A = DatasetOutput<'haplotypes', false, 'dense'>; // Dense<Uint8Array>
  * type B = DatasetOutput<'haplotypes', true, 'ragged'>; // [Ragged<Uint8Array>, Ragged<Float32Array>]
  * type C = DatasetOutput<'variants', false, 'ragged'>; // RaggedVariants
+ * type E = DatasetOutput<'annotated', false, 'dense'>; // AnnotatedHaps
  * type D = DatasetOutput<null, true, 'dense'>; // Dense<Float32Array>
  * ```
  */
 export type DatasetOutput<S, T, L> = L extends LengthKind
-  ? S extends 'haplotypes' | 'reference' | 'variants'
+  ? S extends 'haplotypes' | 'annotated' | 'reference' | 'variants'
     ? T extends true
       ? [SeqsOutputOf<S, L>, TracksOutputOf<L>]
       : SeqsOutputOf<S, L>

@@ -8,7 +8,14 @@ import {
 import { AbortedError, GvlError, InvalidArgumentError } from './errors.js';
 import * as k from './kernels.js';
 import type { DatasetFiles, TrackIntervals } from './open.js';
-import type { GetOutput, RaggedVariants, SeqsOutput, TracksOutput } from './output.js';
+import type {
+  AnnotatedHaps,
+  GetOutput,
+  RaggedAnnotatedHaps,
+  RaggedVariants,
+  SeqsOutput,
+  TracksOutput,
+} from './output.js';
 import { type Dense, Ragged } from './ragged.js';
 import type { Reference } from './reference.js';
 import type { DatasetSettings, OutputLength, SeqsKind } from './settings.js';
@@ -100,8 +107,9 @@ function haplotypeSource(core: Core): HaplotypeSource {
 }
 
 /**
- * Haplotypes only (no tracks): one native call from the batch's indices to finished
- * bytes. Small batches run synchronously on this thread (see {@link SYNC_MAX_BYTES}).
+ * Haplotypes (plain or annotated) only, no tracks: one native call from the batch's
+ * indices to finished bytes (and, annotated, the per-base variant indices and reference
+ * coordinates). Small batches run synchronously on this thread (see {@link SYNC_MAX_BYTES}).
  */
 async function fusedHaplotypes(
   core: Core,
@@ -111,23 +119,27 @@ async function fusedHaplotypes(
   signal: AbortSignal | undefined,
 ): Promise<SeqsOutput> {
   const src = haplotypeSource(core);
-  const request = itemRequest(plan, req);
+  const annotate = plan.seqs === 'annotated';
+  const request = { ...itemRequest(plan, req), annotate };
   const parallel = plan.settings.parallel;
   const res = await runBatch(
-    estimateBytes(core, plan, req, 'haplotypes'),
+    estimateBytes(core, plan, req, plan.seqs),
     signal,
     () => src.getSync(request, { parallel, out: output?.take() }),
     () => src.get(request, { parallel, out: output?.take(), signal }),
   );
   output?.used(res.data);
-  return finish(
-    res.data,
-    res.offsets,
-    [...req.shape, core.files.metadata.ploidy ?? 1],
-    plan.length,
-    78,
-  );
+  const dims = [...req.shape, core.files.metadata.ploidy ?? 1];
+  const haps = finish(res.data, res.offsets, dims, plan.length, 78);
+  if (!annotate) return haps;
+  if (!res.varIdxs || !res.refCoords) throw new Error('annotated batch without annotations');
+  const varIdxs = finish(res.varIdxs, res.offsets, dims, plan.length, -1);
+  const refCoords = finish(res.refCoords, res.offsets, dims, plan.length, COORD_PAST_CONTIG);
+  return { haps, varIdxs, refCoords } as RaggedAnnotatedHaps | AnnotatedHaps;
 }
+
+/** `refCoords` of pad past the contig end (and of `'variable'` padding): `2^31 − 1`. */
+export const COORD_PAST_CONTIG = 2 ** 31 - 1;
 
 /** The item side of a fused request: indices, jitter, shifts, fixed length, strand rule. */
 function itemRequest(plan: Plan, req: BatchRequest) {
@@ -217,8 +229,17 @@ function estimateBytes(core: Core, plan: Plan, req: BatchRequest, seqs: SeqsKind
       const r = files.rIdxMap[ri] as number;
       rows += (files.regions[r * 4 + 2] as number) - (files.regions[r * 4 + 1] as number);
     }
-  const seqRows = seqs === 'haplotypes' ? P * rows : seqs === 'reference' ? rows : 0;
-  const trackInner = seqs === 'haplotypes' && plan.settings.realignTracks ? P : 1;
+  // Annotated: the bytes plus two int32 annotations per base.
+  const seqRows =
+    seqs === 'haplotypes'
+      ? P * rows
+      : seqs === 'annotated'
+        ? 9 * P * rows
+        : seqs === 'reference'
+          ? rows
+          : 0;
+  const trackInner =
+    (seqs === 'haplotypes' || seqs === 'annotated') && plan.settings.realignTracks ? P : 1;
   return seqRows + 4 * plan.tracks.length * trackInner * rows;
 }
 
@@ -231,7 +252,7 @@ async function fusedBatch(
   core: Core,
   plan: Plan,
   req: BatchRequest,
-  seqs: 'reference' | 'haplotypes' | null,
+  seqs: 'reference' | 'haplotypes' | 'annotated' | null,
   signal: AbortSignal | undefined,
 ): Promise<{ seqs?: SeqsOutput; tracks?: TracksOutput }> {
   const { files } = core;
@@ -246,7 +267,8 @@ async function fusedBatch(
   });
   const P = files.metadata.ploidy ?? 1;
   const L = plan.length;
-  const realign = seqs === 'haplotypes' && plan.settings.realignTracks && tracks.length > 0;
+  const haplotypes = seqs === 'haplotypes' || seqs === 'annotated';
+  const realign = haplotypes && plan.settings.realignTracks && tracks.length > 0;
   const request: DatasetRequest = {
     ...itemRequest(plan, req),
     seqs: seqs ?? undefined,
@@ -265,8 +287,17 @@ async function fusedBatch(
   const lead = req.shape;
   const out: { seqs?: SeqsOutput; tracks?: TracksOutput } = {};
   if (res.seqs) {
-    const dims = seqs === 'haplotypes' ? [...lead, P] : [...lead];
+    const dims = haplotypes ? [...lead, P] : [...lead];
     out.seqs = finish(res.seqs.data, res.seqs.offsets, dims, L, 78);
+    if (seqs === 'annotated') {
+      const a = res.annotations;
+      if (!a) throw new Error('annotated batch without annotations');
+      out.seqs = {
+        haps: out.seqs,
+        varIdxs: finish(a.varIdxs, res.seqs.offsets, dims, L, -1),
+        refCoords: finish(a.refCoords, res.seqs.offsets, dims, L, COORD_PAST_CONTIG),
+      } as RaggedAnnotatedHaps | AnnotatedHaps;
+    }
   }
   if (res.tracks) {
     const dims = realign ? [...lead, tracks.length, P] : [...lead, tracks.length];
@@ -318,7 +349,7 @@ function expandMask(mask: Uint8Array, times: number): Uint8Array {
 }
 
 /** Wraps flat rows `(n, ...inner)` as the requested output length. */
-function finish<T extends Uint8Array | Float32Array>(
+function finish<T extends Uint8Array | Int32Array | Float32Array>(
   data: T,
   offsets: BigInt64Array,
   dims: number[],
@@ -345,7 +376,7 @@ export async function computeBatch(
   output?: BatchOutput,
 ): Promise<GetOutput> {
   const { files, reference } = core;
-  if (plan.seqs === 'haplotypes' || plan.seqs === 'variants') {
+  if (plan.seqs === 'haplotypes' || plan.seqs === 'annotated' || plan.seqs === 'variants') {
     if (!files.genotypes || !files.variants)
       throw new GvlError(
         'GVL_MODE_UNAVAILABLE',
@@ -353,10 +384,10 @@ export async function computeBatch(
         { value: files.path },
       );
   }
-  if (plan.seqs === 'haplotypes' && !reference)
+  if ((plan.seqs === 'haplotypes' || plan.seqs === 'annotated') && !reference)
     throw new GvlError(
       'GVL_NO_REFERENCE',
-      'haplotypes need a reference: open the dataset with { reference }',
+      `${plan.seqs === 'annotated' ? 'annotated haplotypes' : 'haplotypes'} need a reference: open the dataset with { reference }`,
       { value: files.path },
     );
   if (plan.seqs === 'reference' && !reference)
@@ -377,7 +408,7 @@ export async function computeBatch(
       `dummyVariant is only valid with 'variants' output (got ${JSON.stringify(plan.seqs)}): use withSeqs('variants'), or withSettings({ dummyVariant: null })`,
       { value: plan.seqs },
     );
-  if (plan.seqs === 'haplotypes' && plan.tracks.length === 0)
+  if ((plan.seqs === 'haplotypes' || plan.seqs === 'annotated') && plan.tracks.length === 0)
     return fusedHaplotypes(core, plan, req, output, signal);
 
   let seqs: SeqsOutput | undefined;

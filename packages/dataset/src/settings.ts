@@ -7,8 +7,12 @@ import { GvlError, InvalidArgumentError, isGvlError } from './errors.js';
 
 export type { InsertionFill };
 
-/** Which sequences `get()` returns. */
-export type SeqsKind = 'haplotypes' | 'reference' | 'variants';
+/**
+ * Which sequences `get()` returns: `'haplotypes'`, `'annotated'` (haplotypes with, per
+ * base, the variant it came from and its reference coordinate), `'reference'` or
+ * `'variants'`.
+ */
+export type SeqsKind = 'haplotypes' | 'annotated' | 'reference' | 'variants';
 
 /** Output length mode: ragged rows, dense padded to the batch's longest row, or a fixed length. */
 export type OutputLength = 'ragged' | 'variable' | number;
@@ -58,7 +62,7 @@ export const DEFAULT_SETTINGS: DatasetSettings = {
   dummyVariant: null,
 };
 
-const SEQS_KINDS: readonly SeqsKind[] = ['haplotypes', 'reference', 'variants'];
+const SEQS_KINDS: readonly SeqsKind[] = ['haplotypes', 'annotated', 'reference', 'variants'];
 
 export function invalid(what: string, value: unknown, expected: string): GvlError {
   return new InvalidArgumentError(

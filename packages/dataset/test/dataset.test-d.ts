@@ -2,6 +2,7 @@
 // run-time state, so get(), batches() and loader() are typed without casts.
 import { describe, expectTypeOf, it } from 'vitest';
 import {
+  type AnnotatedHaps,
   type Batch,
   Dataset,
   type DatasetOutput,
@@ -11,6 +12,7 @@ import {
   type Loader,
   type OutputLength,
   type Ragged,
+  type RaggedAnnotatedHaps,
   type RaggedVariants,
   type SeqsKind,
 } from '../src/index.js';
@@ -95,6 +97,21 @@ describe('builders', () => {
     expectTypeOf(ds).toEqualTypeOf<Dataset<'haplotypes', true, LengthKind>>();
     expectTypeOf(ds.get()).toEqualTypeOf<Promise<[Bytes, Floats] | [DenseBytes, DenseFloats]>>();
     expectTypeOf(withRef.withLen(2048).withLen('ragged')).toEqualTypeOf<typeof withRef>();
+  });
+
+  it("withSeqs('annotated') is RaggedAnnotatedHaps, or AnnotatedHaps once dense", async () => {
+    const ann = withRef.withTracks(false).withSeqs('annotated');
+    expectTypeOf(ann).toEqualTypeOf<Dataset<'annotated', false, 'ragged'>>();
+    expectTypeOf(ann.get(0, 0)).toEqualTypeOf<Promise<RaggedAnnotatedHaps>>();
+    expectTypeOf(ann.withLen(2048).get()).toEqualTypeOf<Promise<AnnotatedHaps>>();
+    expectTypeOf(ann.withLen('variable').get()).toEqualTypeOf<Promise<AnnotatedHaps>>();
+    expectTypeOf<RaggedAnnotatedHaps['varIdxs']>().toEqualTypeOf<Ragged<Int32Array>>();
+    expectTypeOf<AnnotatedHaps['refCoords']>().toEqualTypeOf<Dense<Int32Array>>();
+    expectTypeOf<AnnotatedHaps['haps']>().toEqualTypeOf<DenseBytes>();
+    for await (const batch of ann.loader())
+      expectTypeOf(batch.data).toEqualTypeOf<RaggedAnnotatedHaps>();
+    // @ts-expect-error annotated haplotypes are not byte arrays
+    (await ann.get()).data;
   });
 
   it('withSettings, subsetTo and toFullDataset keep the type', () => {

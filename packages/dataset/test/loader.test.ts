@@ -197,7 +197,7 @@ describe.skipIf(missing.length > 0)(suiteName('loaders', missing), () => {
   });
 
   it.each([
-    [() => ds.withSeqs('annotated' as never), 'GVL_INVALID_MODE'],
+    [() => ds.withSeqs('variant-windows' as never), 'GVL_INVALID_MODE'],
     [() => ds.withSettings({ parallel: 'yes' as never }), 'GVL_INVALID_MODE'],
     [
       () => ds.withSettings({ insertionFill: { x: { kind: 'nearest' } as never } }),

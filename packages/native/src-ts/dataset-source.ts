@@ -75,8 +75,12 @@ export interface DatasetRequest {
   length?: number | undefined;
   /** Reverse-complement sequences and reverse (not complement) tracks of − strand regions. */
   rcNeg: boolean;
-  /** The sequences to return, or omitted for none. */
-  seqs?: 'reference' | 'haplotypes' | undefined;
+  /**
+   * The sequences to return, or omitted for none. `'annotated'`: haplotype rows plus the
+   * per-base `varIdxs` and `refCoords` of {@link DatasetBatch.annotations} (realigned
+   * tracks as with `'haplotypes'`).
+   */
+  seqs?: 'reference' | 'haplotypes' | 'annotated' | undefined;
   /** Indices of held tracks to return, in output order. Default none. */
   tracks?: readonly number[] | undefined;
   /** Realign the tracks to the haplotypes (needs genotypes, variants and a reference). */
@@ -112,6 +116,14 @@ export interface DatasetBatch {
    */
   seqs?: SourceRows<Uint8Array>;
   /**
+   * With `seqs: 'annotated'`, int32 rows with the offsets of `seqs`: per haplotype base,
+   * `varIdxs` the variant-table row it came from (−1: reference or pad) and `refCoords` its
+   * 0-based reference coordinate (the variant's start for every allele base; −1 / 2147483647
+   * for pad before / past the contig); both reversed on − strand rows. As
+   * `HaplotypeBatch`'s `varIdxs` / `refCoords`.
+   */
+  annotations?: { varIdxs: Int32Array; refCoords: Int32Array };
+  /**
    * float32 track rows when requested, `(item, track)` order (`length` values or the
    * region's length), or `(item, track, haplotype)` when realigned (each haplotype
    * row's length).
@@ -128,7 +140,11 @@ type NativeResult = ReturnType<NativeSource['getSync']>;
 function request(req: DatasetRequest): NativeRequest {
   const items = itemRequest(req);
   if (req.seqs !== undefined && typeof req.seqs !== 'string')
-    throw invalidArgument('request.seqs', req.seqs, "'reference', 'haplotypes' or undefined");
+    throw invalidArgument(
+      'request.seqs',
+      req.seqs,
+      "'reference', 'haplotypes', 'annotated' or undefined",
+    );
   const tracks: readonly number[] = req.tracks ?? [];
   if (!Array.isArray(tracks)) throw invalidArgument('request.tracks', tracks, 'an array');
   tracks.forEach((t, i) => {
@@ -156,6 +172,8 @@ function request(req: DatasetRequest): NativeRequest {
 function result(r: NativeResult): DatasetBatch {
   const out: DatasetBatch = { parallel: r.parallel };
   if (r.seqData && r.seqOffsets) out.seqs = { data: r.seqData, offsets: r.seqOffsets };
+  if (r.seqVarIdxs && r.seqRefCoords)
+    out.annotations = { varIdxs: r.seqVarIdxs, refCoords: r.seqRefCoords };
   if (r.trackData && r.trackOffsets) out.tracks = { data: r.trackData, offsets: r.trackOffsets };
   return out;
 }

@@ -56,6 +56,11 @@ export interface HaplotypeRequest {
   length?: number | undefined;
   /** Reverse-complement rows of − strand regions. */
   rcNeg: boolean;
+  /**
+   * Also return the per-base annotations `varIdxs` and `refCoords` (the peer's annotated
+   * haplotypes). Default `false`. Only {@link HaplotypeSource} reads it.
+   */
+  annotate?: boolean | undefined;
 }
 
 /** Options of {@link HaplotypeSource.getSync}. */
@@ -84,6 +89,21 @@ export interface HaplotypeBatch {
   data: Uint8Array;
   /** int64 `(n · ploidy + 1)` row offsets, starting at 0. */
   offsets: BigInt64Array;
+  /**
+   * int32, with `annotate` (else absent), same offsets as `data`: for each base, the row
+   * of the dataset's variant table it came from (every base of an allele: the anchor and
+   * the inserted bases), or −1 for reference and pad bases. Rows reverse-complemented
+   * for the − strand are reversed.
+   */
+  varIdxs?: Int32Array;
+  /**
+   * int32, with `annotate` (else absent), same offsets as `data`: for each base its
+   * 0-based reference coordinate on the contig. Every base of an allele maps to the
+   * variant's start (so a deletion's deleted positions never appear); −1 for pad before
+   * the contig start, 2147483647 (`2^31 − 1`) for pad past the contig end. Rows
+   * reverse-complemented for the − strand are reversed.
+   */
+  refCoords?: Int32Array;
   /** Whether the rows ran on the pool. */
   parallel: boolean;
 }
@@ -115,11 +135,32 @@ export function itemRequest(req: HaplotypeRequest): NativeRequest {
 }
 
 function result(
-  r: { data?: Uint8Array; offsets: BigInt64Array; bytes: number; parallel: boolean },
+  r: {
+    data?: Uint8Array;
+    offsets: BigInt64Array;
+    varIdxs?: Int32Array;
+    refCoords?: Int32Array;
+    bytes: number;
+    parallel: boolean;
+  },
   out: Uint8Array | undefined,
 ): HaplotypeBatch {
   const data = r.data ?? (out as Uint8Array).subarray(0, r.bytes);
-  return { data, offsets: r.offsets, parallel: r.parallel };
+  const batch: HaplotypeBatch = { data, offsets: r.offsets, parallel: r.parallel };
+  if (r.varIdxs && r.refCoords) {
+    batch.varIdxs = r.varIdxs;
+    batch.refCoords = r.refCoords;
+  }
+  return batch;
+}
+
+/** The item request plus the haplotype source's own flag. */
+function haplotypeRequest(req: HaplotypeRequest): NativeRequest {
+  const r = itemRequest(req);
+  if (req.annotate !== undefined && typeof req.annotate !== 'boolean')
+    throw invalidArgument('request.annotate', req.annotate, 'a boolean or undefined');
+  if (req.annotate) r.annotate = true;
+  return r;
 }
 
 /**
@@ -136,6 +177,8 @@ function result(
  * ```ts
  * const src = HaplotypeSource.create({ genotypes, variants, reference, regions, rIdxMap, nSamples, ploidy: 2 });
  * const { data, offsets } = src.getSync({ regionIdx, sampleIdx, rcNeg: true });
+ * // annotated: per base, the variant-table row (−1: reference) and reference coordinate
+ * const { varIdxs, refCoords } = src.getSync({ regionIdx, sampleIdx, rcNeg: true, annotate: true });
  * ```
  */
 export class HaplotypeSource {
@@ -188,7 +231,7 @@ export class HaplotypeSource {
   getSync(req: HaplotypeRequest, options: HaplotypeBatchOptions = {}): HaplotypeBatch {
     expectObject('options', options);
     expectOptionalArray('options.out', options.out, 'Uint8Array');
-    const r = itemRequest(req);
+    const r = haplotypeRequest(req);
     const at = parallelThreshold(options.parallel);
     return result(
       runSync(() => this.inner.getSync(r, at, options.out)),
@@ -209,7 +252,7 @@ export class HaplotypeSource {
     expectObject('options', options);
     expectOptionalArray('options.out', options.out, 'Uint8Array');
     const signal = checkSignal(options.signal);
-    const r = itemRequest(req);
+    const r = haplotypeRequest(req);
     const at = parallelThreshold(options.parallel);
     const out = options.out;
     const res = await submit((inner) => this.inner.get(r, at, out, inner), signal);

@@ -14,7 +14,7 @@
 use crate::batch::{Genotypes, Queries, Reference, Variants};
 use crate::diffs::DiffsBatch;
 use crate::errors::{GResult, GvlError};
-use crate::haplotypes::reconstruct_row;
+use crate::haplotypes::{reconstruct_annotated_row, reconstruct_row, Annotation};
 use crate::pool::Exec;
 use crate::rc::rc_row;
 
@@ -367,6 +367,59 @@ impl<'a> Source<'a> {
             );
             if plan.to_rc[item] {
                 rc_row(row);
+            }
+        })
+    }
+    /// [`Source::run`], also writing every element of `var_idxs` and
+    /// `ref_coords` (each of length `plan.total()`, the same row offsets as
+    /// `out`): per base, the variant-table row it came from (−1: reference or
+    /// pad) and its reference coordinate (−1: before the contig, `i32::MAX`:
+    /// past it). Rows of flagged items are reverse-complemented (bytes) and
+    /// reversed (annotations), as the peer's annotated haplotypes.
+    pub fn run_annotated(
+        &self,
+        plan: &Plan,
+        exec: &Exec,
+        out: &mut [u8],
+        var_idxs: &mut [i32],
+        ref_coords: &mut [i32],
+    ) -> GResult<()> {
+        let q = Queries {
+            regions: &plan.queries,
+            ploidy: self.ploidy,
+            groups: &plan.groups,
+            shifts: &plan.shifts,
+        };
+        let n_rows = plan.offsets.len().saturating_sub(1);
+        let mut rows = Vec::with_capacity(n_rows);
+        let (mut bytes, mut vis, mut rcs) = (out, var_idxs, ref_coords);
+        for k in 0..n_rows {
+            let w = (plan.offsets[k + 1] - plan.offsets[k]) as usize;
+            let (b, b_rest) = bytes.split_at_mut(w);
+            let (v, v_rest) = vis.split_at_mut(w);
+            let (c, c_rest) = rcs.split_at_mut(w);
+            rows.push((b, v, c));
+            (bytes, vis, rcs) = (b_rest, v_rest, c_rest);
+        }
+        exec.each(rows, |k, (row, vi, rc)| {
+            let item = k / q.ploidy;
+            let mut annot = Annotation {
+                var_idxs: vi,
+                ref_coords: rc,
+            };
+            reconstruct_annotated_row(
+                self.genotypes.group(q.group(k)),
+                &self.variants,
+                q.shift(k),
+                self.reference.contig(q.contig(item)),
+                q.start(item),
+                row,
+                self.pad,
+                Some(&mut annot),
+            );
+            if plan.to_rc[item] {
+                rc_row(row);
+                annot.reverse();
             }
         })
     }

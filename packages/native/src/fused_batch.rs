@@ -47,6 +47,22 @@ pub enum Seqs {
     None,
     Reference,
     Haplotypes,
+    /// Haplotypes with per-base variant indices and reference coordinates.
+    Annotated,
+}
+
+impl Seqs {
+    /// Haplotype rows (plain or annotated).
+    pub fn haplotypes(self) -> bool {
+        matches!(self, Seqs::Haplotypes | Seqs::Annotated)
+    }
+}
+
+/// The annotation rows of an annotated request: `var_idxs` and `ref_coords`,
+/// each of `plan.seq_bytes()` elements (the haplotype bytes' offsets).
+pub struct AnnotationOut<'o> {
+    pub var_idxs: &'o mut [i32],
+    pub ref_coords: &'o mut [i32],
 }
 
 /// One batch request: `n` items, item `i` is (input region `region_idx[i]`,
@@ -233,8 +249,8 @@ impl<'a> DatasetSource<'a> {
         }
         let geometry = self.geometry(req)?;
         let p = self.ploidy;
-        let haplotypes = if req.seqs == Seqs::Haplotypes || realign {
-            let src = self.need_haplotypes(if req.seqs == Seqs::Haplotypes {
+        let haplotypes = if req.seqs.haplotypes() || realign {
+            let src = self.need_haplotypes(if req.seqs.haplotypes() {
                 "seqs"
             } else {
                 "realign"
@@ -257,7 +273,9 @@ impl<'a> DatasetSource<'a> {
         };
         let seq_offsets = match req.seqs {
             Seqs::None => Vec::new(),
-            Seqs::Haplotypes => haplotypes.as_ref().expect("planned").offsets.clone(),
+            Seqs::Haplotypes | Seqs::Annotated => {
+                haplotypes.as_ref().expect("planned").offsets.clone()
+            }
             Seqs::Reference => {
                 let Some(reference) = &self.reference else {
                     return Err(GvlError::invalid(
@@ -315,8 +333,9 @@ impl<'a> DatasetSource<'a> {
         })
     }
 
-    /// Writes every value of `seqs` (length `plan.seq_bytes()`) and `tracks`
-    /// (length `plan.track_elements()`).
+    /// Writes every value of `seqs` (length `plan.seq_bytes()`), `tracks`
+    /// (length `plan.track_elements()`) and, for `Seqs::Annotated`, of `annot`
+    /// (a `GVL_INVALID_ARGUMENT` error when it is missing).
     pub fn run(
         &self,
         req: &Request,
@@ -324,6 +343,7 @@ impl<'a> DatasetSource<'a> {
         exec: &Exec,
         seqs: &mut [u8],
         tracks: &mut [f32],
+        annot: Option<AnnotationOut>,
     ) -> GResult<()> {
         let geom = &plan.geometry;
         match req.seqs {
@@ -336,6 +356,23 @@ impl<'a> DatasetSource<'a> {
             Seqs::Haplotypes => {
                 let src = self.haplotype_source().expect("planned");
                 src.run(plan.haplotypes.as_ref().expect("planned"), exec, seqs)?;
+            }
+            Seqs::Annotated => {
+                let Some(a) = annot else {
+                    return Err(GvlError::invalid(
+                        "annotations",
+                        "missing",
+                        "varIdxs and refCoords outputs for annotated haplotypes",
+                    ));
+                };
+                let src = self.haplotype_source().expect("planned");
+                src.run_annotated(
+                    plan.haplotypes.as_ref().expect("planned"),
+                    exec,
+                    seqs,
+                    a.var_idxs,
+                    a.ref_coords,
+                )?;
             }
         }
         if plan.track_offsets.is_empty() {

@@ -6,7 +6,7 @@
 use crate::batch::{Genotypes, Queries, Reference, Variants};
 use crate::diffs::DiffsBatch;
 use crate::errors::Code;
-use crate::fused_batch::{DatasetSource, Request, Seqs};
+use crate::fused_batch::{AnnotationOut, DatasetSource, Request, Seqs};
 use crate::fused_tracks::Track;
 use crate::haplotypes::HaplotypeBatch;
 use crate::pool::{build, Exec};
@@ -324,7 +324,7 @@ fn composed(ds: &Ds, q: &Req, exec: &Exec) -> Out {
         r_disk.push(r as i64);
         ds_idx.push((r * s_n + q.sample_idx[i] as usize) as i64);
     }
-    let need_haps = q.seqs == Seqs::Haplotypes;
+    let need_haps = q.seqs.haplotypes();
     let groups: Vec<i64> = (0..n * p)
         .map(|k| ds_idx[k / p] * p as i64 + (k % p) as i64)
         .collect();
@@ -361,7 +361,7 @@ fn composed(ds: &Ds, q: &Req, exec: &Exec) -> Out {
     }
     let seqs = match q.seqs {
         Seqs::None => None,
-        Seqs::Haplotypes => {
+        Seqs::Haplotypes | Seqs::Annotated => {
             let b = HaplotypeBatch {
                 queries: Queries {
                     regions: &regions,
@@ -507,7 +507,8 @@ fn fused(ds: &Ds, q: &Req, exec: &Exec) -> Out {
     let plan = src.plan(&req, &Exec::serial()).unwrap();
     let mut seqs = vec![0xAAu8; plan.seq_bytes()];
     let mut tracks = vec![-9.0f32; plan.track_elements()];
-    src.run(&req, &plan, exec, &mut seqs, &mut tracks).unwrap();
+    src.run(&req, &plan, exec, &mut seqs, &mut tracks, None)
+        .unwrap();
     (
         (q.seqs != Seqs::None).then(|| (seqs, plan.seq_offsets.clone())),
         (!q.tracks.is_empty()).then(|| {
@@ -642,4 +643,175 @@ fn bad_sources_are_typed_errors() {
             Some("tracks[0].intervals.values.length")
         );
     }
+}
+
+/// The haplotype side of a random dataset as the fused haplotype source.
+fn haplotype_source(ds: &Ds) -> crate::fused::Source<'_> {
+    crate::fused::Source {
+        genotypes: ds.genotypes(),
+        variants: ds.variants(),
+        reference: ds.reference(),
+        regions: &ds.regions,
+        r_idx_map: &ds.r_idx_map,
+        n_samples: ds.n_samples,
+        ploidy: ds.ploidy,
+        pad: b'N',
+    }
+}
+
+type Annotated = (Vec<u8>, Vec<i32>, Vec<i32>, Vec<i64>);
+
+fn annotated(ds: &Ds, q: &Req, exec: &Exec) -> Annotated {
+    let src = haplotype_source(ds);
+    let req = crate::fused::Request {
+        region_idx: &q.region_idx,
+        sample_idx: &q.sample_idx,
+        jitter: &q.jitter,
+        shift_u: &q.shift_u,
+        length: q.length,
+        rc_neg: q.rc_neg,
+    };
+    let plan = src.plan(&req, &Exec::serial()).unwrap();
+    let n = plan.total();
+    // Poisoned: an element the kernel does not write shows up as a mismatch.
+    let (mut seqs, mut vi, mut rc) = (vec![0xAAu8; n], vec![i32::MIN; n], vec![i32::MIN; n]);
+    src.run_annotated(&plan, exec, &mut seqs, &mut vi, &mut rc)
+        .unwrap();
+    let mut plain = vec![0x55u8; n];
+    src.run(&plan, &Exec::serial(), &mut plain).unwrap();
+    assert_eq!(
+        seqs, plain,
+        "annotated bytes equal the plain haplotype bytes"
+    );
+    (seqs, vi, rc, plan.offsets)
+}
+
+fn complement(b: u8) -> u8 {
+    let mut x = [b];
+    rc_row(&mut x);
+    x[0]
+}
+
+#[test]
+fn annotated_haplotypes_serial_equals_parallel_and_reference_bases_match() {
+    let pools = [build(2).unwrap(), build(8).unwrap()];
+    let mut r = Rng(0xa770_7a7e);
+    let (mut checked_ref, mut checked_var, mut reversed) = (0usize, 0usize, 0usize);
+    for case in 0..150 {
+        let ds = make_ds(&mut r);
+        for _ in 0..6 {
+            let q = make_req(&mut r, &ds);
+            let want = annotated(&ds, &q, &Exec::serial());
+            for pool in &pools {
+                let exec = Exec {
+                    pool: Some(pool),
+                    cancel: None,
+                };
+                assert!(annotated(&ds, &q, &exec) == want, "case {case}: parallel");
+            }
+            // Property: a reference base at a contig coordinate is that contig base
+            // (complemented on a reversed row); a variant base maps to its start.
+            let (seqs, vi, rc, offsets) = &want;
+            let p = ds.ploidy;
+            for k in 0..offsets.len() - 1 {
+                let item = k / p;
+                let region = ds.r_idx_map[q.region_idx[item] as usize] as usize;
+                let contig = ds.regions[4 * region] as usize;
+                let seq = ds.reference().contig(contig);
+                let flip = q.rc_neg && ds.regions[4 * region + 3] == -1;
+                reversed += flip as usize;
+                for j in offsets[k] as usize..offsets[k + 1] as usize {
+                    let (v, c) = (vi[j], rc[j]);
+                    if v < 0 {
+                        if c >= 0 && (c as usize) < seq.len() {
+                            let base = seq[c as usize];
+                            let want = if flip { complement(base) } else { base };
+                            assert_eq!(seqs[j], want, "case {case}: row {k} base {j}");
+                            checked_ref += 1;
+                        } else {
+                            assert_eq!(seqs[j], b'N', "case {case}: pad at {j}");
+                        }
+                    } else {
+                        assert_eq!(c, ds.starts[v as usize], "case {case}: variant start");
+                        checked_var += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked_ref > 1000 && checked_var > 50 && reversed > 0);
+}
+
+#[test]
+fn dataset_source_annotated_equals_haplotypes_plus_the_haplotype_source_annotations() {
+    let pools = [build(2).unwrap(), build(8).unwrap()];
+    let mut r = Rng(0xa770_da7a);
+    let mut with_tracks = 0;
+    for case in 0..120 {
+        let ds = make_ds(&mut r);
+        let src = ds.source();
+        for _ in 0..4 {
+            let mut q = make_req(&mut r, &ds);
+            q.seqs = Seqs::Haplotypes;
+            let plain = fused(&ds, &q, &Exec::serial());
+            let (hap_bytes, hap_vi, hap_rc, hap_offsets) = annotated(&ds, &q, &Exec::serial());
+            q.seqs = Seqs::Annotated;
+            with_tracks += (!q.tracks.is_empty()) as usize;
+            let req = q.view();
+            let plan = src.plan(&req, &Exec::serial()).unwrap();
+            for exec in [
+                Exec::serial(),
+                Exec {
+                    pool: Some(&pools[0]),
+                    cancel: None,
+                },
+                Exec {
+                    pool: Some(&pools[1]),
+                    cancel: None,
+                },
+            ] {
+                let n = plan.seq_bytes();
+                let mut seqs = vec![0xAAu8; n];
+                let mut tracks = vec![-9.0f32; plan.track_elements()];
+                let (mut vi, mut rc) = (vec![i32::MIN; n], vec![i32::MIN; n]);
+                src.run(
+                    &req,
+                    &plan,
+                    &exec,
+                    &mut seqs,
+                    &mut tracks,
+                    Some(AnnotationOut {
+                        var_idxs: &mut vi,
+                        ref_coords: &mut rc,
+                    }),
+                )
+                .unwrap();
+                let (want_seqs, want_tracks) = &plain;
+                assert!(
+                    want_seqs.as_ref() == Some(&(seqs.clone(), plan.seq_offsets.clone())),
+                    "case {case}: bytes"
+                );
+                let got_tracks = (!q.tracks.is_empty()).then(|| {
+                    (
+                        tracks.iter().map(|x| x.to_bits()).collect::<Vec<u32>>(),
+                        plan.track_offsets.clone(),
+                    )
+                });
+                assert!(&got_tracks == want_tracks, "case {case}: tracks");
+                assert_eq!(seqs, hap_bytes, "case {case}");
+                assert_eq!(plan.seq_offsets, hap_offsets, "case {case}");
+                assert_eq!(vi, hap_vi, "case {case}: varIdxs");
+                assert_eq!(rc, hap_rc, "case {case}: refCoords");
+            }
+            // Without the annotation outputs: a typed error, nothing panics.
+            let mut seqs = vec![0u8; plan.seq_bytes()];
+            let mut tracks = vec![0f32; plan.track_elements()];
+            let e = src
+                .run(&req, &plan, &Exec::serial(), &mut seqs, &mut tracks, None)
+                .err()
+                .unwrap();
+            assert_eq!(e.code, Code::InvalidArgument);
+        }
+    }
+    assert!(with_tracks > 100);
 }

@@ -51,6 +51,51 @@ impl<'a> HaplotypeBatch<'a> {
     }
 }
 
+/// `ref_coords` value of a base left of the contig start (leading pad).
+pub const COORD_BEFORE_CONTIG: i32 = -1;
+/// `ref_coords` value of a base past the contig end (trailing pad): `i32::MAX`.
+pub const COORD_PAST_CONTIG: i32 = i32::MAX;
+/// `var_idxs` value of a base not from a variant (reference or pad).
+pub const NOT_A_VARIANT: i32 = -1;
+
+/// The per-base annotation rows of one haplotype, each as long as its bytes:
+/// the variant-table row each base came from ([`NOT_A_VARIANT`] for reference
+/// and pad) and the reference coordinate it maps to (the variant's start for
+/// every base of an allele; [`COORD_BEFORE_CONTIG`] / [`COORD_PAST_CONTIG`] for
+/// pad), as the peer's `AnnotatedHaps`.
+pub struct Annotation<'r> {
+    pub var_idxs: &'r mut [i32],
+    pub ref_coords: &'r mut [i32],
+}
+
+impl Annotation<'_> {
+    fn reference(&mut self, o: i64, n: i64, ref_idx: i64) {
+        let (o, n) = (o as usize, n as usize);
+        self.var_idxs[o..o + n].fill(NOT_A_VARIANT);
+        for (j, c) in self.ref_coords[o..o + n].iter_mut().enumerate() {
+            *c = (ref_idx + j as i64) as i32;
+        }
+    }
+
+    fn allele(&mut self, o: i64, n: i64, v: usize, pos: i64) {
+        let (o, n) = (o as usize, n as usize);
+        self.var_idxs[o..o + n].fill(v as i32);
+        self.ref_coords[o..o + n].fill(pos as i32);
+    }
+
+    fn pad(&mut self, o: i64, n: i64, coord: i32) {
+        let (o, n) = (o as usize, n as usize);
+        self.var_idxs[o..o + n].fill(NOT_A_VARIANT);
+        self.ref_coords[o..o + n].fill(coord);
+    }
+
+    /// Reverses both rows (the bytes of a − strand row are reverse-complemented).
+    pub fn reverse(&mut self) {
+        self.var_idxs.reverse();
+        self.ref_coords.reverse();
+    }
+}
+
 /// Reconstruct one haplotype into `out`, starting at reference position
 /// `ref_start` (may be negative: left `pad`), skipping the first `shift`
 /// bytes of the haplotype, right-padding past the contig end. Every byte of
@@ -68,6 +113,23 @@ pub fn reconstruct_row(
     out: &mut [u8],
     pad: u8,
 ) {
+    reconstruct_annotated_row(var_idxs, variants, shift, contig, ref_start, out, pad, None);
+}
+
+/// [`reconstruct_row`], also writing every element of `annot` (rows as long as
+/// `out`) when given: the same segments (reference run, allele, pad) carry
+/// their variant index and reference coordinate.
+#[allow(clippy::too_many_arguments)]
+pub fn reconstruct_annotated_row(
+    var_idxs: &[i32],
+    variants: &Variants,
+    shift: i64,
+    contig: &[u8],
+    ref_start: i64,
+    out: &mut [u8],
+    pad: u8,
+    mut annot: Option<&mut Annotation>,
+) {
     let len = out.len() as i64;
     let contig_len = contig.len() as i64;
     let mut ref_idx = ref_start;
@@ -78,6 +140,9 @@ pub fn reconstruct_row(
         shifted = shift.min(-ref_idx);
         let n = (-ref_idx - shifted).min(len);
         out[..n as usize].fill(pad);
+        if let Some(a) = annot.as_deref_mut() {
+            a.pad(0, n, COORD_BEFORE_CONTIG);
+        }
         o = n;
         ref_idx = 0;
     }
@@ -127,11 +192,17 @@ pub fn reconstruct_row(
         }
         out[o as usize..(o + gap) as usize]
             .copy_from_slice(&contig[ref_idx as usize..pos as usize]);
+        if let Some(a) = annot.as_deref_mut() {
+            a.reference(o, gap, ref_idx);
+        }
         o += gap;
 
         let w = (alt_len - allele_start).min(len - o);
         out[o as usize..(o + w) as usize]
             .copy_from_slice(&alt[allele_start as usize..(allele_start + w) as usize]);
+        if let Some(a) = annot.as_deref_mut() {
+            a.allele(o, w, v, pos);
+        }
         o += w;
         ref_idx = v_end;
         if o >= len {
@@ -150,6 +221,10 @@ pub fn reconstruct_row(
                 .copy_from_slice(&contig[ref_idx as usize..(ref_idx + k) as usize]);
         }
         out[(o + k) as usize..].fill(pad);
+        if let Some(a) = annot {
+            a.reference(o, k, ref_idx);
+            a.pad(o + k, len - o - k, COORD_PAST_CONTIG);
+        }
     }
 }
 
@@ -292,5 +367,143 @@ mod tests {
     #[test]
     fn zero_length_row_writes_nothing() {
         assert_eq!(hap(REF, &[(2, 2, "GTT")], 0, 0, 0), "");
+    }
+    fn ann(
+        contig: &str,
+        vs: &[(i32, i32, &str)],
+        start: i64,
+        len: usize,
+        shift: i64,
+    ) -> (String, Vec<i32>, Vec<i32>) {
+        let t = Vs::new(vs);
+        let idx: Vec<i32> = (0..vs.len() as i32).collect();
+        let mut out = vec![0u8; len];
+        // Poisoned so an unwritten element shows.
+        let mut vi = vec![i32::MIN; len];
+        let mut rc = vec![i32::MIN; len];
+        reconstruct_annotated_row(
+            &idx,
+            &t.view(),
+            shift,
+            contig.as_bytes(),
+            start,
+            &mut out,
+            b'N',
+            Some(&mut Annotation {
+                var_idxs: &mut vi,
+                ref_coords: &mut rc,
+            }),
+        );
+        // The bytes are those of the plain kernel.
+        assert_eq!(
+            String::from_utf8(out.clone()).unwrap(),
+            hap(contig, vs, start, len, shift)
+        );
+        (String::from_utf8(out).unwrap(), vi, rc)
+    }
+
+    const M: i32 = COORD_PAST_CONTIG;
+
+    #[test]
+    fn annotated_reference_only() {
+        let (h, vi, rc) = ann(REF, &[], 2, 5, 0);
+        assert_eq!(h, "GTACG");
+        assert_eq!(vi, [-1; 5]);
+        assert_eq!(rc, [2, 3, 4, 5, 6]);
+    }
+
+    #[test]
+    fn annotated_snv_insertion_deletion() {
+        // SNV at 3 is variant 0: its base maps to 3.
+        let (_, vi, rc) = ann(REF, &[(3, 0, "G")], 0, 6, 0);
+        assert_eq!(vi, [-1, -1, -1, 0, -1, -1]);
+        assert_eq!(rc, [0, 1, 2, 3, 4, 5]);
+        // Insertion G -> GTT at 2: the anchor and both inserted bases are the
+        // variant's, all at its start.
+        let (h, vi, rc) = ann(REF, &[(2, 2, "GTT")], 0, 8, 0);
+        assert_eq!(h, "ACGTTTAC");
+        assert_eq!(vi, [-1, -1, 0, 0, 0, -1, -1, -1]);
+        assert_eq!(rc, [0, 1, 2, 2, 2, 3, 4, 5]);
+        // Deletion GTA -> G at 2: the anchor is the variant's, then coordinates jump.
+        let (h, vi, rc) = ann(REF, &[(2, -2, "G")], 0, 6, 0);
+        assert_eq!(h, "ACGCGT");
+        assert_eq!(vi, [-1, -1, 0, -1, -1, -1]);
+        assert_eq!(rc, [0, 1, 2, 5, 6, 7]);
+    }
+
+    #[test]
+    fn annotated_variant_index_is_the_table_row() {
+        // Rows 1 and 3 of a 4-variant table apply; indices are table rows.
+        let t = Vs::new(&[(0, 0, "T"), (1, 0, "A"), (2, 0, "T"), (4, 0, "C")]);
+        let mut out = vec![0u8; 6];
+        let (mut vi, mut rc) = (vec![0i32; 6], vec![0i32; 6]);
+        reconstruct_annotated_row(
+            &[1, 3],
+            &t.view(),
+            0,
+            REF.as_bytes(),
+            0,
+            &mut out,
+            b'N',
+            Some(&mut Annotation {
+                var_idxs: &mut vi,
+                ref_coords: &mut rc,
+            }),
+        );
+        assert_eq!(&out, b"AAGTCC");
+        assert_eq!(vi, [-1, 1, -1, -1, 3, -1]);
+        assert_eq!(rc, [0, 1, 2, 3, 4, 5]);
+    }
+
+    #[test]
+    fn annotated_overlap_and_spanning_deletion() {
+        // The second variant overlaps the deletion and is not applied.
+        let (_, vi, rc) = ann(REF, &[(2, -2, "G"), (3, 0, "A")], 0, 6, 0);
+        assert_eq!(vi, [-1, -1, 0, -1, -1, -1]);
+        assert_eq!(rc, [0, 1, 2, 5, 6, 7]);
+        // A deletion spanning the start: nothing of it is written, the row starts at its end.
+        let (h, vi, rc) = ann(REF, &[(1, -3, "C")], 3, 4, 0);
+        assert_eq!(h, "CGTA");
+        assert_eq!(vi, [-1; 4]);
+        assert_eq!(rc, [5, 6, 7, 8]);
+    }
+
+    #[test]
+    fn annotated_padding() {
+        // Leading pad maps to -1, trailing pad to i32::MAX; both are not variants.
+        let (h, vi, rc) = ann(REF, &[(1, 0, "T")], -2, 5, 0);
+        assert_eq!(h, "NNATG");
+        assert_eq!(vi, [-1, -1, -1, 0, -1]);
+        assert_eq!(rc, [-1, -1, 0, 1, 2]);
+        let (h, vi, rc) = ann(REF, &[(8, 0, "G")], 7, 5, 0);
+        assert_eq!(h, "TGCNN");
+        assert_eq!(vi, [-1, 0, -1, -1, -1]);
+        assert_eq!(rc, [7, 8, 9, M, M]);
+        let (_, vi, rc) = ann(REF, &[], 15, 3, 0);
+        assert_eq!(vi, [-1; 3]);
+        assert_eq!(rc, [M; 3]);
+        // A deletion running off the end.
+        let (h, _, rc) = ann(REF, &[(8, -5, "A")], 6, 5, 0);
+        assert_eq!(h, "GTANN");
+        assert_eq!(rc, [6, 7, 8, M, M]);
+    }
+
+    #[test]
+    fn annotated_shifts() {
+        // Shift ends inside the inserted allele: the rest of the allele keeps the
+        // variant's start.
+        let (h, vi, rc) = ann(REF, &[(3, 2, "TGG")], 0, 4, 4);
+        assert_eq!(h, "GGAC");
+        assert_eq!(vi, [0, 0, -1, -1]);
+        assert_eq!(rc, [3, 3, 4, 5]);
+        // Shift consumes the leading pad first.
+        let (h, _, rc) = ann(REF, &[], -3, 4, 2);
+        assert_eq!(h, "NACG");
+        assert_eq!(rc, [-1, 0, 1, 2]);
+        // A fixed length past the last variant continues on the reference.
+        let (h, vi, rc) = ann(REF, &[(5, 1, "CT")], 0, 5, 2);
+        assert_eq!(h, "GTACT");
+        assert_eq!(vi, [-1, -1, -1, 0, 0]);
+        assert_eq!(rc, [2, 3, 4, 5, 5]);
     }
 }

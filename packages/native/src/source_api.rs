@@ -54,6 +54,9 @@ pub struct HaplotypeRequest {
     pub length: Option<u32>,
     /// Reverse-complement rows of − strand regions.
     pub rc_neg: bool,
+    /// Also return, per haplotype base, the variant it came from and its
+    /// reference coordinate (`varIdxs`, `refCoords`). Default false.
+    pub annotate: Option<bool>,
 }
 
 /// A fused batch's result.
@@ -64,6 +67,16 @@ pub struct HaplotypeBatchResult {
     pub data: Option<Uint8Array>,
     /// int64 `(n * ploidy + 1)` row offsets, starting at 0.
     pub offsets: BigInt64Array,
+    /// int32, with `annotate`: per base (same offsets as the bytes), the row of
+    /// the variant table the base came from, or −1 for reference and pad bases.
+    /// Rows of reverse-complemented items are reversed.
+    pub var_idxs: Option<Int32Array>,
+    /// int32, with `annotate`: per base (same offsets as the bytes), its 0-based
+    /// reference coordinate: every base of an allele (anchor and inserted bases)
+    /// maps to the variant's start; −1 before the contig start, 2147483647
+    /// (`i32::MAX`) past the contig end. Rows of reverse-complemented items are
+    /// reversed.
+    pub ref_coords: Option<Int32Array>,
     /// Output bytes.
     pub bytes: f64,
     /// Whether the rows ran on the pool.
@@ -239,6 +252,8 @@ pub struct FusedKernel {
 
 pub struct FusedOutput {
     data: Option<Vec<u8>>,
+    /// `(var_idxs, ref_coords)` with `annotate`.
+    annotation: Option<(Vec<i32>, Vec<i32>)>,
     offsets: Vec<i64>,
     bytes: usize,
     parallel: bool,
@@ -271,6 +286,26 @@ impl FusedKernel {
         let n = plan.total();
         let parallel = exec.pool.is_some() && n as f64 >= self.parallel_at;
         let run_exec = if parallel { *exec } else { serial };
+        let annotate = r.annotate.unwrap_or(false);
+        let mut columns = vec![Column {
+            param: "regionIdx",
+            index: None,
+            elements: n as u64,
+            elem_size: 1,
+            dtype: "uint8",
+        }];
+        if annotate {
+            for _ in 0..2 {
+                columns.push(Column {
+                    param: "regionIdx",
+                    index: None,
+                    elements: n as u64,
+                    elem_size: 4,
+                    dtype: "int32",
+                });
+            }
+        }
+        let mut annotation = None;
         if let Some(out) = self.out.as_mut() {
             // SAFETY: the documented contract: JS does not touch `out` while pending.
             let buf = unsafe { out.as_mut() };
@@ -282,29 +317,38 @@ impl FusedKernel {
                         "an output buffer that shares no memory with the source's arrays",
                     ));
                 }
-                src.run(&plan, &run_exec, &mut buf[..n])?;
+                if annotate {
+                    limits::check_output(&columns[1..])?;
+                    let (mut vi, mut rc) = (batch::zeroed::<i32>(n)?, batch::zeroed::<i32>(n)?);
+                    src.run_annotated(&plan, &run_exec, &mut buf[..n], &mut vi, &mut rc)?;
+                    annotation = Some((vi, rc));
+                } else {
+                    src.run(&plan, &run_exec, &mut buf[..n])?;
+                }
                 return Ok(FusedOutput {
                     data: None,
+                    annotation,
                     offsets: plan.offsets,
                     bytes: n,
                     parallel,
                 });
             }
         }
-        limits::check_output(&[Column {
-            param: "regionIdx",
-            index: None,
-            elements: n as u64,
-            elem_size: 1,
-            dtype: "uint8",
-        }])?;
+        limits::check_output(&columns)?;
         // SAFETY: `Source::run` writes every byte of every row (reference,
         // alleles, then pad to the row's end), and the rows tile `[0, n)`;
         // on error the buffer is dropped unread.
         let mut v = unsafe { self.data.recycler.take(n)? };
-        src.run(&plan, &run_exec, &mut v[..n])?;
+        if annotate {
+            let (mut vi, mut rc) = (batch::zeroed::<i32>(n)?, batch::zeroed::<i32>(n)?);
+            src.run_annotated(&plan, &run_exec, &mut v[..n], &mut vi, &mut rc)?;
+            annotation = Some((vi, rc));
+        } else {
+            src.run(&plan, &run_exec, &mut v[..n])?;
+        }
         Ok(FusedOutput {
             data: Some(v),
+            annotation,
             offsets: plan.offsets,
             bytes: n,
             parallel,
@@ -321,7 +365,13 @@ impl Kernel for FusedKernel {
     }
 
     fn make_js(&mut self, o: FusedOutput) -> napi::Result<HaplotypeBatchResult> {
+        let (var_idxs, ref_coords) = match o.annotation {
+            Some((vi, rc)) => (Some(Int32Array::new(vi)), Some(Int32Array::new(rc))),
+            None => (None, None),
+        };
         Ok(HaplotypeBatchResult {
+            var_idxs,
+            ref_coords,
             data: o
                 .data
                 .map(|v| recycle::into_js(v, o.bytes, &self.data.recycler)),

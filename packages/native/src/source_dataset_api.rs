@@ -19,7 +19,7 @@ use crate::api::{
 };
 use crate::batch;
 use crate::errors::{GResult, GvlError};
-use crate::fused_batch::{DatasetSource as Source, Request, Seqs};
+use crate::fused_batch::{AnnotationOut, DatasetSource as Source, Request, Seqs};
 use crate::fused_tracks::Track;
 use crate::limits::{self, Column};
 use crate::pool::Exec;
@@ -74,7 +74,8 @@ pub struct DatasetRequest {
     pub length: Option<u32>,
     /// Reverse-complement sequences and reverse tracks of − strand regions.
     pub rc_neg: bool,
-    /// `"reference"`, `"haplotypes"`, or absent for no sequences.
+    /// `"reference"`, `"haplotypes"`, `"annotated"` (haplotypes with `seqVarIdxs`
+    /// and `seqRefCoords`), or absent for no sequences.
     pub seqs: Option<String>,
     /// Indices of the held tracks to return, in output order.
     pub tracks: Option<Vec<u32>>,
@@ -94,11 +95,18 @@ pub struct DatasetBatchResult {
     pub seq_data: Option<Uint8Array>,
     /// int64 sequence row offsets from 0: `(n + 1)` reference rows or `(n * ploidy + 1)` haplotype rows.
     pub seq_offsets: Option<BigInt64Array>,
+    /// int32, with `seqs: "annotated"`: per haplotype base (the `seqOffsets` rows), the
+    /// variant-table row it came from, or −1 for reference and pad; reversed on − strand rows.
+    pub seq_var_idxs: Option<Int32Array>,
+    /// int32, with `seqs: "annotated"`: per haplotype base, its 0-based reference
+    /// coordinate (the variant's start for allele bases; −1 / 2147483647 for pad before /
+    /// past the contig); reversed on − strand rows.
+    pub seq_ref_coords: Option<Int32Array>,
     /// float32 track values, when tracks were requested.
     pub track_data: Option<Float32Array>,
     /// int64 track row offsets from 0, rows `(item, track)` or realigned `(item, track, haplotype)`.
     pub track_offsets: Option<BigInt64Array>,
-    /// Output bytes (sequences + 4 × track values).
+    /// Output bytes (sequences + 8 × annotated bases + 4 × track values).
     pub bytes: f64,
     /// Whether the rows ran on the pool.
     pub parallel: bool,
@@ -240,11 +248,12 @@ impl DatasetSource {
             None => Seqs::None,
             Some("reference") => Seqs::Reference,
             Some("haplotypes") => Seqs::Haplotypes,
+            Some("annotated") => Seqs::Annotated,
             Some(other) => {
                 return Err(GvlError::invalid(
                     "request.seqs",
                     other,
-                    "\"reference\", \"haplotypes\" or undefined",
+                    "\"reference\", \"haplotypes\", \"annotated\" or undefined",
                 ))
             }
         };
@@ -293,6 +302,8 @@ pub struct DatasetKernel {
 
 pub struct DatasetOutput {
     seqs: Option<(Vec<u8>, Vec<i64>)>,
+    /// `(var_idxs, ref_coords)` of annotated haplotypes.
+    annotation: Option<(Vec<i32>, Vec<i32>)>,
     tracks: Option<(Vec<f32>, Vec<i64>)>,
     bytes: usize,
     parallel: bool,
@@ -322,6 +333,11 @@ impl DatasetKernel {
         let plan = src.plan(&req, &serial)?;
         let (n_seq, n_track, n_raw) =
             (plan.seq_bytes(), plan.track_elements(), plan.raw_elements());
+        let n_annot = if self.seqs == Seqs::Annotated {
+            n_seq
+        } else {
+            0
+        };
         limits::check_output(&[
             Column {
                 param: "seqs",
@@ -338,6 +354,13 @@ impl DatasetKernel {
                 dtype: "float32",
             },
             Column {
+                param: "seqs",
+                index: None,
+                elements: 2 * n_annot as u64,
+                elem_size: 4,
+                dtype: "int32",
+            },
+            Column {
                 param: "realign",
                 index: None,
                 elements: n_raw as u64,
@@ -345,14 +368,27 @@ impl DatasetKernel {
                 dtype: "float32",
             },
         ])?;
-        let bytes = n_seq + 4 * n_track;
+        let bytes = n_seq + 8 * n_annot + 4 * n_track;
         let parallel = exec.pool.is_some() && bytes as f64 >= self.parallel_at;
         let run_exec = if parallel { *exec } else { serial };
         let mut seqs = batch::zeroed::<u8>(n_seq)?;
         let mut tracks = batch::zeroed::<f32>(n_track)?;
-        src.run(&req, &plan, &run_exec, &mut seqs, &mut tracks)?;
+        let mut annotation = if self.seqs == Seqs::Annotated {
+            Some((
+                batch::zeroed::<i32>(n_annot)?,
+                batch::zeroed::<i32>(n_annot)?,
+            ))
+        } else {
+            None
+        };
+        let annot = annotation.as_mut().map(|(v, c)| AnnotationOut {
+            var_idxs: v,
+            ref_coords: c,
+        });
+        src.run(&req, &plan, &run_exec, &mut seqs, &mut tracks, annot)?;
         Ok(DatasetOutput {
             seqs: (self.seqs != Seqs::None).then_some((seqs, plan.seq_offsets)),
+            annotation,
             tracks: (!req.tracks.is_empty()).then_some((tracks, plan.track_offsets)),
             bytes,
             parallel,
@@ -373,6 +409,10 @@ impl Kernel for DatasetKernel {
             Some((d, off)) => (Some(Uint8Array::new(d)), Some(BigInt64Array::new(off))),
             None => (None, None),
         };
+        let (seq_var_idxs, seq_ref_coords) = match o.annotation {
+            Some((v, c)) => (Some(Int32Array::new(v)), Some(Int32Array::new(c))),
+            None => (None, None),
+        };
         let (track_data, track_offsets) = match o.tracks {
             Some((d, off)) => (Some(Float32Array::new(d)), Some(BigInt64Array::new(off))),
             None => (None, None),
@@ -380,6 +420,8 @@ impl Kernel for DatasetKernel {
         Ok(DatasetBatchResult {
             seq_data,
             seq_offsets,
+            seq_var_idxs,
+            seq_ref_coords,
             track_data,
             track_offsets,
             bytes: o.bytes as f64,

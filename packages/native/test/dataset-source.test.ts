@@ -103,6 +103,46 @@ describe('DatasetSource: one call per batch', () => {
     }
   });
 
+  it("'annotated': the haplotype rows and tracks of 'haplotypes', plus per-base annotations", async () => {
+    const req: gvl.DatasetRequest = {
+      regionIdx: Int32Array.of(0, 1),
+      sampleIdx: Int32Array.of(0, 0),
+      rcNeg: true,
+      tracks: [0],
+      realign: true,
+      fills: [{ kind: 'constant', value: 9 }],
+    };
+    const src = make();
+    const plain = src.getSync({ ...req, seqs: 'haplotypes' });
+    const out = src.getSync({ ...req, seqs: 'annotated' }, { parallel: false });
+    expect(out.seqs).toStrictEqual(plain.seqs);
+    expect(out.tracks).toStrictEqual(plain.tracks);
+    expect(plain.annotations).toBeUndefined();
+    // Item 0 ([2, 6) +): hap 0 C [G A C] T T, the insertion is variant 0 at 3; hap 1 C G T T.
+    // Item 1 ([0, 8) −): no variants, coordinates 0..7 reversed.
+    expect([...(out.annotations?.varIdxs ?? [])]).toStrictEqual([
+      -1,
+      0,
+      0,
+      0,
+      -1,
+      -1,
+      -1,
+      -1,
+      -1,
+      -1,
+      ...Array(16).fill(-1),
+    ]);
+    expect([...(out.annotations?.refCoords ?? [])]).toStrictEqual([
+      2, 3, 3, 3, 4, 5, 2, 3, 4, 5, 7, 6, 5, 4, 3, 2, 1, 0, 7, 6, 5, 4, 3, 2, 1, 0,
+    ]);
+    for (const r of [
+      src.getSync({ ...req, seqs: 'annotated' }, { parallel: true }),
+      await src.get({ ...req, seqs: 'annotated' }, { parallel: true }),
+    ])
+      expect(r.annotations).toStrictEqual(out.annotations);
+  });
+
   it('tracks alone need no reference or genotypes', async () => {
     const src = gvl.DatasetSource.create({
       regions,
@@ -216,5 +256,32 @@ describe('DatasetSource: bad input is a typed error naming the value, before any
     expect(() => src.getSync(req)).toThrow(
       expect.objectContaining({ code: 'GVL_OUTPUT_TOO_LARGE' }),
     );
+  });
+
+  it('annotated haplotypes count 9 bytes per base (the byte and two int32) against the cap, in both sources', () => {
+    const src = make();
+    const req = { ...both, rcNeg: false };
+    // Haplotype rows: item 0 (6 + 4 bases), item 1 (8 + 8): 26 bases, 234 bytes annotated.
+    gvl.configureLimits({ maxOutputBytes: 234 });
+    expect(src.getSync({ ...req, seqs: 'annotated' }).annotations?.varIdxs.length).toBe(26);
+    gvl.configureLimits({ maxOutputBytes: 233 });
+    expect(src.getSync({ ...req, seqs: 'haplotypes' }).seqs?.data.length).toBe(26);
+    expect(() => src.getSync({ ...req, seqs: 'annotated' })).toThrow(
+      expect.objectContaining({ code: 'GVL_OUTPUT_TOO_LARGE' }),
+    );
+    const haps = gvl.HaplotypeSource.create({
+      regions,
+      rIdxMap,
+      nSamples: 1,
+      ploidy: 2,
+      reference,
+      genotypes,
+      variants,
+    });
+    expect(() => haps.getSync({ ...req, annotate: true })).toThrow(
+      expect.objectContaining({ code: 'GVL_OUTPUT_TOO_LARGE' }),
+    );
+    gvl.configureLimits({ maxOutputBytes: 234 });
+    expect(haps.getSync({ ...req, annotate: true }).refCoords?.length).toBe(26);
   });
 });

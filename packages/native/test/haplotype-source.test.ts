@@ -129,7 +129,13 @@ function fusedCase(w: World) {
   const rows = Uint8Array.from({ length: n * P }, (_, k) =>
     w.rcMask[Math.floor(k / P) % 24] ? 1 : 0,
   );
-  return { src, request, offsets, bytes: naiveReverseComplement(bytes, offsets, rows) };
+  return {
+    src,
+    request,
+    offsets,
+    variants,
+    bytes: naiveReverseComplement(bytes, offsets, rows),
+  };
 }
 
 describe('HaplotypeSource: one call per batch', () => {
@@ -171,6 +177,117 @@ describe('HaplotypeSource: one call per batch', () => {
         }
       }),
       { numRuns: 60 },
+    );
+  });
+});
+
+describe('HaplotypeSource: annotated batches (annotate: true)', () => {
+  it('bytes equal the plain batch; annotations have the same offsets; serial == parallel == async == into a buffer', async () => {
+    await fc.assert(
+      fc.asyncProperty(worldArb(), async (w) => {
+        const { src, request, offsets, bytes, variants } = fusedCase(w);
+        const req = { ...request, annotate: true };
+        const serial = src.getSync(req, { parallel: false });
+        expect(bytesOf(serial.offsets)).toStrictEqual(bytesOf(offsets));
+        expect(bytesOf(serial.data)).toStrictEqual(bytesOf(bytes));
+        const vi = serial.varIdxs as Int32Array;
+        const rc = serial.refCoords as Int32Array;
+        expect(vi.length).toBe(bytes.length);
+        expect(rc.length).toBe(bytes.length);
+        // Each base is reference (−1) or a variant-table row whose start is its coordinate.
+        vi.forEach((x, j) => {
+          if (x !== -1) expect(rc[j]).toBe(variants.starts[x]);
+        });
+        const parallel = src.getSync(req, { parallel: true });
+        const later = await src.get(req, { parallel: true });
+        const into = src.getSync(req, { out: new Uint8Array(bytes.length + 3).fill(0x3f) });
+        for (const got of [parallel, later, into]) {
+          expect(bytesOf(got.data)).toStrictEqual(bytesOf(bytes));
+          expect(bytesOf(got.varIdxs as Int32Array)).toStrictEqual(bytesOf(vi));
+          expect(bytesOf(got.refCoords as Int32Array)).toStrictEqual(bytesOf(rc));
+        }
+        // Without the flag: no annotations.
+        expect(src.getSync(request).varIdxs).toBeUndefined();
+      }),
+      { numRuns: 120 },
+    );
+  });
+
+  const ref = {
+    sequence: new TextEncoder().encode('ACGTACGTAC'),
+    offsets: BigInt64Array.from([0n, 10n]),
+  };
+  // Row 0: SNV G>T at 2; row 1: insertion T>TGG at 3; row 2: deletion ACG>A at 4.
+  const variants = {
+    starts: Int32Array.from([2, 3, 4]),
+    ilens: Int32Array.from([0, 2, -2]),
+    alts: new TextEncoder().encode('TTGGA'),
+    altOffsets: BigInt64Array.from([0n, 1n, 4n, 5n]),
+  };
+  const make = (strand: number) =>
+    gvl.HaplotypeSource.create({
+      genotypes: {
+        offsets: BigInt64Array.from([0n, 1n, 3n]),
+        variantIdxs: Int32Array.from([0, 1, 2]),
+      },
+      variants,
+      reference: ref,
+      regions: Int32Array.from([0, 1, 9, strand]),
+      rIdxMap: Int32Array.from([0]),
+      nSamples: 1,
+      ploidy: 2,
+    });
+  const req = { regionIdx: Int32Array.of(0), sampleIdx: Int32Array.of(0), annotate: true };
+
+  it('hand-worked rows: SNV, insertion (anchor and inserted bases), deletion, trailing pad', () => {
+    const out = make(1).getSync({ ...req, rcNeg: true });
+    expect(Array.from(out.offsets, Number)).toEqual([0, 8, 16]);
+    const rows = [0, 1].map((k) => new TextDecoder().decode(out.data.subarray(k * 8, k * 8 + 8)));
+    // hap 0: C T T A C G T A (SNV at 2); hap 1: C G T G G A T A (ins at 3, del at 4).
+    expect(rows).toEqual(['CTTACGTA', 'CGTGGATA']);
+    expect(Array.from(out.varIdxs as Int32Array)).toEqual([
+      -1, 0, -1, -1, -1, -1, -1, -1, -1, -1, 1, 1, 1, 2, -1, -1,
+    ]);
+    expect(Array.from(out.refCoords as Int32Array)).toEqual([
+      1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 3, 3, 4, 7, 8,
+    ]);
+    // A fixed length past the contig end: the pad maps to 2^31 - 1.
+    const long = make(1).getSync({ ...req, rcNeg: true, length: 11 });
+    expect(new TextDecoder().decode(long.data.subarray(0, 11))).toBe('CTTACGTACNN');
+    expect(Array.from((long.refCoords as Int32Array).subarray(8, 11))).toEqual([
+      9,
+      2 ** 31 - 1,
+      2 ** 31 - 1,
+    ]);
+    expect(Array.from((long.varIdxs as Int32Array).subarray(8, 11))).toEqual([-1, -1, -1]);
+  });
+
+  it('− strand rows: bytes reverse-complemented, annotations reversed (rcNeg false: as +)', () => {
+    const plus = make(1).getSync({ ...req, rcNeg: true });
+    const minus = make(-1).getSync({ ...req, rcNeg: true });
+    const unflipped = make(-1).getSync({ ...req, rcNeg: false });
+    expect(bytesOf(unflipped.varIdxs as Int32Array)).toStrictEqual(
+      bytesOf(plus.varIdxs as Int32Array),
+    );
+    for (const k of [0, 1]) {
+      const s = k * 8;
+      const e = s + 8;
+      expect(Array.from((minus.varIdxs as Int32Array).subarray(s, e))).toEqual(
+        Array.from((plus.varIdxs as Int32Array).subarray(s, e)).reverse(),
+      );
+      expect(Array.from((minus.refCoords as Int32Array).subarray(s, e))).toEqual(
+        Array.from((plus.refCoords as Int32Array).subarray(s, e)).reverse(),
+      );
+    }
+    expect(new TextDecoder().decode(minus.data.subarray(0, 8))).toBe('TACGTAAG');
+  });
+
+  it('a non-boolean annotate is GVL_INVALID_ARGUMENT naming request.annotate', () => {
+    expect(() => make(1).getSync({ ...req, rcNeg: true, annotate: 'yes' as never })).toThrow(
+      expect.objectContaining({
+        code: 'GVL_INVALID_ARGUMENT',
+        message: expect.stringContaining('request.annotate'),
+      }),
     );
   });
 });

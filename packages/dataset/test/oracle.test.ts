@@ -233,7 +233,10 @@ describe.skipIf(missing.length > 0)(
     });
 
     it.skipIf(!hasChr16 || !hasTabix)(
-      'writes bigWig tracks over extended windows exactly as the peer does',
+      suiteName('writes bigWig tracks over extended windows exactly as the peer does', [
+        ...(hasChr16 ? [] : [`real data not found in ${chr16Dir} (set GVL_DATA_DIR)`]),
+        ...(hasTabix ? [] : [oracleReason('tabix')]),
+      ]),
       async () => {
         const { sortedVcf, reversedVcf, bed, tracks } = makeChr16Fixture(join(dir, 'chr16'));
         const ours = join(dir, 'tracks.ours.gvl');

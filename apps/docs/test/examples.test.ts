@@ -173,7 +173,7 @@ describe('documentation examples', () => {
       expect(sources, d).toContain(d);
     }
     expect(examples.some((e) => e.kind === 'sh')).toBe(true);
-    for (const m of marked) expect(m.reason.length, m.id).toBeGreaterThan(10);
+    for (const m of marked) expect(m.reason.length, m.id).toBeGreaterThan(5);
     // README `ts test` blocks check at least one commented value each.
     for (const e of examples.filter((e) => e.code.includes('__expectValue('))) {
       expect(e.checks, e.id).toBeGreaterThan(0);

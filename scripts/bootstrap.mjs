@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { clearSkips, summaryLine } from '../test-support/oracles.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pinned = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).packageManager; // pnpm@X.Y.Z
@@ -68,7 +69,11 @@ const turboJobs = new Set(['test', 'test:stress', 'typecheck', 'docs']);
 if (job === 'setup') {
   console.log('[bootstrap] workspace installed and built');
 } else if (turboJobs.has(job)) {
+  // Suites skipped for a missing oracle (bcftools, tabix, the Python peer, Chromium) are
+  // recorded while the tests run; `npm test` ends with one line counting them.
+  if (job === 'test') clearSkips();
   status = p(['exec', 'turbo', 'run', job, '--concurrency=1', ...extra]);
+  if (job === 'test') console.log(summaryLine());
 } else if (job === 'lint') {
   status = p(['exec', 'biome', 'check', '.']);
   if (status === 0) status = p(['exec', 'turbo', 'run', 'lint', '--concurrency=1', ...extra]);

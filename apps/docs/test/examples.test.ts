@@ -1,200 +1,157 @@
 /**
- * The documentation's examples run, so they cannot drift from the code:
- * - every ```` ```ts test ```` block of the guides in `docs/` (the getting-started
- *   example among them), as printed;
- * - the TypeScript examples of the READMEs: ```` ```ts test ```` blocks with their
- *   `expr; // value` comments checked, and the other ```` ```ts ```` blocks as listed in
- *   README_EXAMPLES below (each either run, or skipped with its reason).
+ * The documentation's examples run as written, so they cannot drift from the code.
  *
- * Each example is type-checked against the packages' published typings, then run as
- * its own Node.js process importing the built packages (`@gvl/*` from this app's
- * node_modules), with `GVL_DATA_DIR` pointing at the real data. Examples that need the
- * data are skipped, with the reason, when it is absent.
+ * Every fenced code block of the root README, of each `packages/<name>/README.md` and
+ * `apps/<name>/README.md`, and of each guide in `docs/` is one of:
+ * - ```` ```ts ```` — a complete ES module. Its first line says how to run it
+ *   (`// NAME.mts — run with: npx tsx NAME.mts`). It is type-checked against the built
+ *   packages' typings, then run as its own Node.js process importing `@gvl/*` as a user
+ *   would, in an empty directory of its own. In a README, ```` ```ts test ```` also checks
+ *   the block's `expr; // value` comments.
+ * - ```` ```sh ```` — run by `bash -e` in an empty directory of its own, with the built
+ *   `gvl`, `gvl-threads` and `gvl-stress` on `PATH`, and `pnpm exec CMD` running `CMD` as
+ *   pnpm does in the workspace; it must exit 0.
+ * - ```` ```LANG no-run reason: WHY ```` — not run; the reason is required.
+ * - ```` ```sh release-test ```` — the guide's install block, run by the release test
+ *   (`npm run release-test`) against a local registry instead.
+ *
+ * Any other block (an unmarked ```` ```text ````, a fence without a language, a
+ * ```` no-run ```` without a reason, a TS example that does not say how to run it) fails
+ * the first test, so a new example cannot go untested unnoticed. Nothing is supplied to
+ * an example: no preamble, no prepared files, no `GVL_DATA_DIR` (examples read the data
+ * shipped in `@gvl/example-data`).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { codeBlocks, instrumentValueComments, VALUE_CHECK_PRELUDE } from './support/markdown.js';
-import { appDir, dataDir, missingChr20, repoRoot, runDir } from './support/paths.js';
+import {
+  type CodeBlock,
+  codeBlocks,
+  instrumentValueComments,
+  noRunReason,
+  VALUE_CHECK_PRELUDE,
+} from './support/markdown.js';
+import { appDir, repoRoot, runDir } from './support/paths.js';
 
-/** How one README ```ts block (not marked `test`) is handled. */
-type ReadmeRule =
-  | {
-      readme: string;
-      /** A string that identifies the block within its README. */
-      match: string;
-      /** Declarations the fragment assumes (e.g. a value it leaves to the reader). */
-      preamble?: string;
-      /** Run with the current directory holding the files it names (chr20.gvl, the FASTA). */
-      workspace?: boolean;
-      /** Check its `expr; // value` comments. */
-      values?: boolean;
+const TS_LANGS = new Set(['ts', 'typescript']);
+const SH_LANGS = new Set(['sh', 'bash', 'shell']);
+/** The first line of a TS example: its file name and the command that runs it. */
+const HOW_TO_RUN = /^\/\/ (\S+\.mts) — run with: npx tsx (\S+\.mts)$/;
+
+/** Every README and guide, relative to the repository root, in a stable order. */
+function documents(): string[] {
+  const found = ['README.md'];
+  for (const dir of ['packages', 'apps']) {
+    for (const name of readdirSync(join(repoRoot, dir)).sort()) {
+      if (existsSync(join(repoRoot, dir, name, 'README.md')))
+        found.push(`${dir}/${name}/README.md`);
     }
-  | { readme: string; match: string; skip: string };
-
-const README_EXAMPLES: ReadmeRule[] = [
-  {
-    readme: 'packages/threads/README.md',
-    match: 'planWorkers(4)',
-    preamble: 'const outputBytes = 16 * 1024 * 1024; // the size of a kernel output, in bytes\n',
-  },
-  { readme: 'packages/native/README.md', match: 'reconstructHaplotypes', values: true },
-  {
-    readme: 'packages/dataset/README.md',
-    match: "await write('chr20.gvl'",
-    skip: 'writes a per-sample bigWig track (HG00096.bw) that the real chr20 data does not include; write() itself runs in the getting-started example',
-  },
-  {
-    // Unmodified, in a folder holding chr20.gvl (written from the real data with the
-    // first 8 samples, so that its full-epoch loader loop takes seconds) and the FASTA.
-    readme: 'packages/dataset/README.md',
-    match: "Dataset.open('chr20.gvl'",
-    workspace: true,
-  },
-  {
-    // Unmodified, in the same folder: verifies the chr20.gvl written there.
-    readme: 'packages/dataset/README.md',
-    match: "verifyDataset('chr20.gvl'",
-    workspace: true,
-  },
-  {
-    readme: 'packages/errors/README.md',
-    match: "await ds.get(0, 'NA99999')",
-    skip: 'needs an opened dataset `ds`; the `ts test` block below it runs',
-  },
-  {
-    readme: 'packages/stress/README.md',
-    match: "from '@gvl/stress'",
-    skip: 'launches gvl-stress worker processes; packages/stress/test/readme.test.ts runs it',
-  },
-];
-
-const READMES = [
-  'README.md',
-  'packages/errors/README.md',
-  'packages/threads/README.md',
-  'packages/native/README.md',
-  'packages/dataset/README.md',
-  'packages/stress/README.md',
-];
+  }
+  for (const f of readdirSync(join(repoRoot, 'docs')).sort()) {
+    if (f.endsWith('.md')) found.push(`docs/${f}`);
+  }
+  return found;
+}
 
 interface Example {
   id: string;
   source: string;
+  kind: 'ts' | 'sh';
   code: string;
-  cwd: 'repo' | 'workspace';
-  needsData: boolean;
   /** `expr; // value` assertions instrumented into `code`. */
   checks: number;
-  skip?: string;
 }
 
-function collect(): { examples: Example[]; unclassified: string[] } {
-  const examples: Example[] = [];
-  const unclassified: string[] = [];
-  const guides = readdirSync(join(repoRoot, 'docs'))
-    .filter((f) => f.endsWith('.md'))
-    .sort();
-  for (const guide of guides) {
-    const blocks = codeBlocks(readFileSync(join(repoRoot, 'docs', guide), 'utf8'));
-    for (const b of blocks.filter((b) => b.lang === 'ts' && b.flags.includes('test'))) {
-      examples.push({
-        id: `docs/${guide}:${b.line}`,
-        source: `docs/${guide}`,
-        code: b.code,
-        cwd: 'repo',
-        needsData: /GVL_DATA_DIR|shared\/data/.test(b.code),
-        checks: 0,
-      });
-    }
-  }
-  for (const readme of READMES) {
-    const file = join(repoRoot, readme);
-    if (!existsSync(file)) continue;
-    for (const b of codeBlocks(readFileSync(file, 'utf8')).filter((b) => b.lang === 'ts')) {
-      const id = `${readme}:${b.line}`;
-      if (b.flags.includes('test')) {
-        const { code, checks } = instrumentValueComments(b.code);
-        examples.push({
-          id,
-          source: readme,
-          code: VALUE_CHECK_PRELUDE + code,
-          cwd: 'repo',
-          needsData: false,
-          checks,
-        });
-        continue;
-      }
-      const rules = README_EXAMPLES.filter((r) => r.readme === readme && b.code.includes(r.match));
-      const rule = rules[0];
-      if (rules.length !== 1 || !rule) {
-        unclassified.push(`${id} (${rules.length} rules match)`);
-        continue;
-      }
-      if ('skip' in rule) {
-        examples.push({
-          id,
-          source: readme,
-          code: '',
-          cwd: 'repo',
-          needsData: false,
-          checks: 0,
-          skip: rule.skip,
-        });
-        continue;
-      }
-      const body = rule.values ? instrumentValueComments(b.code) : { code: b.code, checks: 0 };
-      examples.push({
-        id,
-        source: readme,
-        code: (rule.values ? VALUE_CHECK_PRELUDE : '') + (rule.preamble ?? '') + body.code,
-        cwd: rule.workspace ? 'workspace' : 'repo',
-        needsData: Boolean(rule.workspace),
-        checks: body.checks,
-      });
-    }
-  }
-  return { examples, unclassified };
+interface Marked {
+  id: string;
+  reason: string;
 }
 
-const { examples, unclassified } = collect();
-const noData = missingChr20();
-const fileOf = (e: Example) => join(runDir, `${e.id.replace(/[^A-Za-z0-9]+/g, '-')}.ts`);
-const workspace = join(runDir, 'workspace');
+function classify(
+  source: string,
+  b: CodeBlock,
+  out: { examples: Example[]; marked: Marked[]; problems: string[] },
+) {
+  const id = `${source}:${b.line}`;
+  if (SH_LANGS.has(b.lang) && b.flags.includes('release-test')) {
+    // The install block of the guide: run as printed by scripts/release-test.mjs, in empty
+    // ESM and CommonJS projects against a local registry holding the published packages.
+    out.marked.push({ id, reason: 'run by the release test (npm run release-test)' });
+    return;
+  }
+  const reason = noRunReason(b);
+  if (reason !== null) {
+    if (reason === '')
+      out.problems.push(`${id}: \`no-run\` needs a reason: \`no-run reason: WHY\``);
+    else out.marked.push({ id, reason });
+    return;
+  }
+  if (TS_LANGS.has(b.lang)) {
+    const first = b.code.split('\n')[0] ?? '';
+    const how = HOW_TO_RUN.exec(first);
+    if (!how || how[1] !== how[2]) {
+      out.problems.push(
+        `${id}: a TS example starts with \`// NAME.mts — run with: npx tsx NAME.mts\` (found \`${first}\`)`,
+      );
+      return;
+    }
+    const values = b.flags.includes('test') && source.endsWith('README.md');
+    const body = values ? instrumentValueComments(b.code) : { code: b.code, checks: 0 };
+    out.examples.push({
+      id,
+      source,
+      kind: 'ts',
+      code: (values ? VALUE_CHECK_PRELUDE : '') + body.code,
+      checks: body.checks,
+    });
+    return;
+  }
+  if (SH_LANGS.has(b.lang)) {
+    out.examples.push({ id, source, kind: 'sh', code: b.code, checks: 0 });
+    return;
+  }
+  out.problems.push(
+    `${id}: a \`${b.lang || '(no language)'}\` block is neither run (ts, sh) nor marked \`no-run reason: WHY\``,
+  );
+}
 
-/** Writes chr20.gvl (first 8 samples) and links the FASTA into the README workspace. */
-const WORKSPACE_SETUP = `import { write } from '@gvl/dataset';
-import { join } from 'node:path';
-const [data, out] = process.argv.slice(2);
-const { readFileSync } = await import('node:fs');
-const header = (await import('node:zlib')).gunzipSync(readFileSync(join(data, '1kg_chr20_300samples.vcf.gz'))).toString('latin1');
-const names = header.split('\\n').find((l) => l.startsWith('#CHROM')).split('\\t').slice(9).sort().slice(0, 8);
-await write(join(out, 'chr20.gvl'), {
-  bed: join(data, 'windows_2kb.bed'),
-  variants: join(data, '1kg_chr20_300samples.vcf.gz'),
-  reference: join(data, 'chr20_1-2Mb.fa.gz'),
-  samples: names,
-  overwrite: true,
-  progress: false,
-});
+function collect() {
+  const out = { examples: [] as Example[], marked: [] as Marked[], problems: [] as string[] };
+  const docs = documents();
+  for (const source of docs) {
+    for (const b of codeBlocks(readFileSync(join(repoRoot, source), 'utf8')))
+      classify(source, b, out);
+  }
+  return { ...out, docs };
+}
+
+const { examples, marked, problems, docs } = collect();
+const slug = (e: Example) => e.id.replace(/[^A-Za-z0-9]+/g, '-');
+const fileOf = (e: Example) => join(runDir, `${slug(e)}.${e.kind === 'ts' ? 'ts' : 'sh'}`);
+const cwdOf = (e: Example) => join(runDir, 'cwd', slug(e));
+const shimDir = join(runDir, 'bin');
+
+/**
+ * `pnpm exec CMD ARGS` as in the workspace: `CMD` from the packages' `node_modules/.bin`
+ * (already first on `PATH`). Any other pnpm command is not something an example may run.
+ */
+const PNPM_SHIM = `#!/bin/sh
+if [ "$1" = exec ]; then shift; exec "$@"; fi
+echo "pnpm $*: only 'pnpm exec' runs in the documentation tests" >&2
+exit 127
 `;
 
 beforeAll(async () => {
   rmSync(runDir, { recursive: true, force: true });
-  mkdirSync(workspace, { recursive: true });
-  for (const e of examples) if (!e.skip) await writeFile(fileOf(e), `${e.code}\nexport {};\n`);
-  if (!noData && examples.some((e) => e.cwd === 'workspace' && !e.skip)) {
-    const chr20 = join(dataDir, '1kg-chr20');
-    for (const f of ['chr20_1-2Mb.fa.gz', 'chr20_1-2Mb.fa.gz.fai', 'chr20_1-2Mb.fa.gz.gzi']) {
-      symlinkSync(join(chr20, f), join(workspace, f));
-    }
-    const setup = join(runDir, 'workspace-setup.mjs');
-    await writeFile(setup, WORKSPACE_SETUP);
-    const r = spawnSync(process.execPath, [setup, chr20, workspace], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`workspace setup failed:\n${r.stderr}`);
+  mkdirSync(shimDir, { recursive: true });
+  await writeFile(join(shimDir, 'pnpm'), PNPM_SHIM);
+  chmodSync(join(shimDir, 'pnpm'), 0o755);
+  for (const e of examples) {
+    mkdirSync(cwdOf(e), { recursive: true });
+    await writeFile(fileOf(e), e.kind === 'ts' ? `${e.code}\nexport {};\n` : e.code);
   }
 });
 
@@ -202,22 +159,50 @@ afterAll(() => {
   if (!process.env.GVL_KEEP_EXAMPLES) rmSync(runDir, { recursive: true, force: true });
 });
 
+/** The environment of an example: no hint of where the data is, the built bins first. */
+function exampleEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.GVL_DATA_DIR;
+  env.PATH = [shimDir, join(appDir, 'node_modules', '.bin'), process.env.PATH].join(':');
+  return env;
+}
+
 describe('documentation examples', () => {
-  it('finds the examples, and every README example is either run or skipped with a reason', () => {
-    expect(unclassified).toEqual([]);
+  it('every fenced block of every README and guide is run or marked `no-run reason: …`', () => {
+    expect(problems).toEqual([]);
+    expect(docs).toContain('packages/dataset/README.md');
+    expect(docs).toContain('docs/getting-started.md');
     const sources = new Set(examples.map((e) => e.source));
-    expect(sources).toContain('docs/getting-started.md');
-    expect(sources).toContain('packages/dataset/README.md');
+    for (const d of [
+      'docs/getting-started.md',
+      'packages/dataset/README.md',
+      'packages/threads/README.md',
+    ]) {
+      expect(sources, d).toContain(d);
+    }
+    expect(examples.some((e) => e.kind === 'sh')).toBe(true);
+    for (const m of marked) expect(m.reason.length, m.id).toBeGreaterThan(5);
     // README `ts test` blocks check at least one commented value each.
-    for (const e of examples.filter(
-      (e) => e.source.endsWith('README.md') && e.code.includes('__expectValue'),
-    )) {
+    for (const e of examples.filter((e) => e.code.includes('__expectValue('))) {
       expect(e.checks, e.id).toBeGreaterThan(0);
     }
   });
 
-  it('type-check against the published typings', () => {
-    const files = examples.filter((e) => !e.skip).map(fileOf);
+  it('the marker check catches an unmarked block and a reasonless no-run', () => {
+    const out = { examples: [] as Example[], marked: [] as Marked[], problems: [] as string[] };
+    const md =
+      '```text\nx\n```\n\n```sh no-run\nx\n```\n\n```ts\nconst a = 1;\n```\n\n```\nx\n```\n';
+    for (const b of codeBlocks(md)) classify('x.md', b, out);
+    expect(out.problems.map((p) => p.split(':').slice(0, 2).join(':'))).toEqual([
+      'x.md:1',
+      'x.md:5',
+      'x.md:9',
+      'x.md:13',
+    ]);
+  });
+
+  it('TS examples type-check against the published typings', () => {
+    const files = examples.filter((e) => e.kind === 'ts').map(fileOf);
     const base = ts.readConfigFile(join(repoRoot, 'tsconfig.base.json'), ts.sys.readFile);
     const { options } = ts.convertCompilerOptionsFromJson(base.config.compilerOptions, repoRoot);
     const program = ts.createProgram(files, {
@@ -236,20 +221,26 @@ describe('documentation examples', () => {
   });
 
   for (const e of examples) {
-    const reason = e.skip ?? (e.needsData ? noData : null);
-    it.skipIf(Boolean(reason))(`${e.id} runs${reason ? ` (skipped: ${reason})` : ''}`, async () => {
+    it(`${e.id} runs (${e.kind})`, async () => {
       const src = fileOf(e);
-      const js = ts.transpileModule(readFileSync(src, 'utf8'), {
-        compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
-        fileName: basename(src),
-      }).outputText;
-      const mjs = src.replace(/\.ts$/, '.mjs');
-      await writeFile(mjs, js);
-      const r = spawnSync(process.execPath, [mjs], {
-        cwd: e.cwd === 'workspace' ? workspace : repoRoot,
-        env: { ...process.env, GVL_DATA_DIR: dataDir },
+      let argv: string[];
+      if (e.kind === 'ts') {
+        const js = ts.transpileModule(readFileSync(src, 'utf8'), {
+          compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+          fileName: basename(src),
+        }).outputText;
+        const mjs = src.replace(/\.ts$/, '.mjs');
+        await writeFile(mjs, js);
+        argv = [process.execPath, mjs];
+      } else {
+        argv = ['bash', '-e', src];
+      }
+      const r = spawnSync(argv[0] as string, argv.slice(1), {
+        cwd: cwdOf(e),
+        env: exampleEnv(),
         encoding: 'utf8',
         timeout: 100_000,
+        maxBuffer: 64 << 20,
       });
       expect(r.error, r.error?.message).toBeUndefined();
       expect(r.status, `${e.id} failed:\n${r.stderr}`).toBe(0);

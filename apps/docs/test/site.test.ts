@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { oracleReason, skipName } from '../../../test-support/oracles.mjs';
 import { artifactsDir, chromiumPath, siteDir } from './support/paths.js';
 import { type StaticServer, serveStatic } from './support/static-server.js';
 
@@ -38,9 +39,7 @@ const GUIDES = [
 ];
 const guidePage = (title: string) => `documents/${title.replaceAll(' ', '_')}.html`;
 
-const noBrowser = existsSync(chromiumPath)
-  ? null
-  : `${chromiumPath} not found (apt-get install chromium, or set GVL_CHROMIUM)`;
+const noBrowser = existsSync(chromiumPath) ? null : oracleReason('chromium');
 
 /** Page URL → console errors, uncaught exceptions and failed requests seen there. */
 const problems = new Map<string, string[]>();
@@ -78,7 +77,7 @@ function typedocData(file: string): unknown {
 }
 
 describe.skipIf(Boolean(noBrowser))(
-  `the site in Chromium${noBrowser ? ` (skipped: ${noBrowser})` : ''}`,
+  skipName('the site in Chromium', noBrowser ? [noBrowser] : []),
   () => {
     beforeAll(async () => {
       server = await serveStatic(siteDir);

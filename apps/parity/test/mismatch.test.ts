@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Dataset } from '@gvl/dataset';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { oracleReason, skipName } from '../../../test-support/oracles.mjs';
 import { type Prepared, prepareDatasets } from '../src/fixtures.js';
 import { compareGolden, type GoldenDoc, loadGolden } from '../src/goldens.js';
 import { runOracle, writeOracleSpec } from '../src/make-goldens.js';
@@ -20,7 +21,7 @@ import { openDatasets } from '../src/views.js';
 
 const missing = [
   ...(missingData() ? [missingData() as string] : []),
-  ...(onPath('bgzip') && onPath('tabix') ? [] : ['bgzip/tabix not on PATH']),
+  ...(onPath('bgzip') && onPath('tabix') ? [] : [oracleReason('tabix')]),
 ];
 
 const mode = MODES.find((m) => m.id === 'haplotypes-ragged') as ModeSpec;
@@ -44,128 +45,125 @@ function tampered(doc: GoldenDoc, pos: number): { doc: GoldenDoc; row: number; w
   return { doc: copy, row: full.row, was };
 }
 
-describe.skipIf(missing.length > 0)(
-  missing.length ? `mismatch reports [skipped: ${missing.join('; ')}]` : 'mismatch reports',
-  () => {
-    let work = '';
-    let prepared: Prepared;
+describe.skipIf(missing.length > 0)(skipName('mismatch reports', missing), () => {
+  let work = '';
+  let prepared: Prepared;
 
-    beforeAll(async () => {
-      work = mkdtempSync(join(tmpdir(), 'gvl-parity-test-'));
-      prepared = await prepareDatasets(work);
-    }, 120_000);
-    afterAll(() => {
-      if (work) rmSync(work, { recursive: true, force: true });
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'gvl-parity-test-'));
+    prepared = await prepareDatasets(work);
+  }, 120_000);
+  afterAll(() => {
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('a golden row that differs is located with both values (from the stored full row)', async () => {
+    const ds = (await openDatasets(prepared)).chr20;
+    const doc = loadGolden(goldensDir, 'genvarloader', mode.id) as GoldenDoc;
+    expect((await compareGolden(ds, mode, doc, () => null)).status).toBe('equal');
+    const t = tampered(doc, 100);
+    const res = await compareGolden(ds, mode, t.doc, () => null);
+    expect(res.status).toBe('differs');
+    expect(res.mismatchedRows).toBe(1);
+    const first = res.first;
+    // Row t.row of the golden: region t.row / 16, sample (t.row % 16) / 2, haplotype t.row % 2.
+    expect(first).toMatchObject({
+      mode: mode.id,
+      region: Math.floor(t.row / 16),
+      sample: mode.goldenSamples[Math.floor((t.row % 16) / 2)],
+      hap: t.row % 2,
+      position: 100,
+      what: 'data',
+      expectedFrom: 'genvarloader',
     });
+    expect(first?.actual).toContain(`'${t.was}'`);
+    expect(first?.expected).not.toContain(`'${t.was}'`);
+    expect(describeMismatch(first as NonNullable<typeof first>)).toMatch(
+      /region \d+ \(w\d+\), sample \S+, haplotype \d, position 100: genvarloader '[AC]'/,
+    );
+  });
 
-    it('a golden row that differs is located with both values (from the stored full row)', async () => {
-      const ds = (await openDatasets(prepared)).chr20;
-      const doc = loadGolden(goldensDir, 'genvarloader', mode.id) as GoldenDoc;
-      expect((await compareGolden(ds, mode, doc, () => null)).status).toBe('equal');
-      const t = tampered(doc, 100);
-      const res = await compareGolden(ds, mode, t.doc, () => null);
+  it('without stored bytes it falls back to regenerating the batch, and says so when it cannot', async () => {
+    const ds = (await openDatasets(prepared)).chr20;
+    const doc = loadGolden(goldensDir, 'bcftools', mode.id) as GoldenDoc;
+    const copy = JSON.parse(JSON.stringify(doc)) as GoldenDoc;
+    const part = copy.parts.seqs as NonNullable<GoldenDoc['parts']['seqs']>;
+    const stored = new Set(part.fullRows.map((f) => f.row));
+    const row = [...Array(64).keys()].find((k) => k > 16 && !stored.has(k)) as number;
+    const digests = Buffer.from(part.digests, 'base64');
+    digests[row * 16] = (digests[row * 16] as number) ^ 0xff;
+    part.digests = digests.toString('base64');
+    const blind = await compareGolden(ds, mode, copy, () => null);
+    expect(blind.first?.position).toBeNull();
+    expect(blind.first?.expected).toContain('golden bytes not stored');
+    // A regenerated batch whose row does not match the committed digest is not trusted.
+    const untrusted = await compareGolden(ds, mode, copy, () => ({
+      seqs: Array(16).fill('QUFB'),
+    }));
+    expect(untrusted.first?.position).toBeNull();
+  });
+
+  it.skipIf(!(onPath('bcftools') && onPath('samtools') && onPath('python3')))(
+    'a row not stored in full is located by regenerating its batch with bcftools',
+    async () => {
+      // Our side reads a reference with one base changed in window 4 (+ strand):
+      // bcftools, regenerating the batch from the real reference, shows both values.
+      const plain = join(work, 'corrupt.fa');
+      const fasta = execFileSync('samtools', ['faidx', prepared.chr20.reference, '20'], {
+        maxBuffer: 1 << 26,
+      }).toString('latin1');
+      const [header, ...lines] = fasta.trimEnd().split('\n');
+      const seq = lines.join('');
+      const at = 1_000_000 + 4 * 2048 + 100;
+      const was = seq[at] as string;
+      const now = was === 'A' ? 'C' : 'A';
+      writeFileSync(plain, `${header}\n${seq.slice(0, at)}${now}${seq.slice(at + 1)}\n`);
+      execFileSync('samtools', ['faidx', plain]);
+      const ds = await Dataset.open(prepared.chr20.path, { reference: plain });
+      const doc = loadGolden(goldensDir, 'bcftools', mode.id) as GoldenDoc;
+      expect(doc.parts.seqs?.fullRows.some((f) => f.row >= 64 && f.row < 80)).toBe(false);
+      const spec = writeOracleSpec(prepared, work, MODES);
+      const res = await compareGolden(ds, mode, doc, (region) =>
+        JSON.parse(runOracle('bcftools', ['bcftools-batch', spec, mode.id, String(region)])),
+      );
       expect(res.status).toBe('differs');
-      expect(res.mismatchedRows).toBe(1);
-      const first = res.first;
-      // Row t.row of the golden: region t.row / 16, sample (t.row % 16) / 2, haplotype t.row % 2.
-      expect(first).toMatchObject({
-        mode: mode.id,
-        region: Math.floor(t.row / 16),
-        sample: mode.goldenSamples[Math.floor((t.row % 16) / 2)],
-        hap: t.row % 2,
+      expect(res.first).toMatchObject({
+        region: 4,
         position: 100,
         what: 'data',
-        expectedFrom: 'genvarloader',
+        sample: 'HG00096',
       });
-      expect(first?.actual).toContain(`'${t.was}'`);
-      expect(first?.expected).not.toContain(`'${t.was}'`);
-      expect(describeMismatch(first as NonNullable<typeof first>)).toMatch(
-        /region \d+ \(w\d+\), sample \S+, haplotype \d, position 100: genvarloader '[AC]'/,
-      );
+      expect(res.first?.expected).toContain(`'${was}'`);
+      expect(res.first?.expected).toContain('regenerated');
+      expect(res.first?.actual).toContain(`'${now}'`);
+    },
+    120_000,
+  );
+
+  it('a parallel row that differs from the serial pass is counted and located by region', async () => {
+    const datasets = await openDatasets(prepared);
+    const serialDir = join(work, 'serial');
+    mkdirSync(serialDir, { recursive: true });
+    const ref = MODES.find((m) => m.id === 'reference') as ModeSpec;
+    const rows = await serialPass(datasets.chr20, ref, serialDir);
+    expect(rows).toBe(488 * 300);
+    // Corrupt the serial digest of region 7, sample 3.
+    const bin = join(serialDir, 'reference.serial.bin');
+    const buf = readFileSync(bin);
+    const k = 7 * 300 + 3;
+    buf[rows * 4 + k * 32] = (buf[rows * 4 + k * 32] as number) ^ 1;
+    writeFileSync(bin, buf);
+    const plan = join(work, 'plan.json');
+    writeFileSync(plan, JSON.stringify({ prepared, serialDir, modes: ['reference'] }));
+    const rep = await runChild(plan, 2);
+    expect(rep.threads).toBe(2);
+    expect(rep.poolBuilt).toBe(true);
+    const m = rep.modes[0];
+    expect(m?.mismatchedRows).toBe(1);
+    expect(m?.first).toMatchObject({
+      region: 7,
+      expectedFrom: 'serial',
+      actualFrom: 'parallel (2 threads)',
     });
-
-    it('without stored bytes it falls back to regenerating the batch, and says so when it cannot', async () => {
-      const ds = (await openDatasets(prepared)).chr20;
-      const doc = loadGolden(goldensDir, 'bcftools', mode.id) as GoldenDoc;
-      const copy = JSON.parse(JSON.stringify(doc)) as GoldenDoc;
-      const part = copy.parts.seqs as NonNullable<GoldenDoc['parts']['seqs']>;
-      const stored = new Set(part.fullRows.map((f) => f.row));
-      const row = [...Array(64).keys()].find((k) => k > 16 && !stored.has(k)) as number;
-      const digests = Buffer.from(part.digests, 'base64');
-      digests[row * 16] = (digests[row * 16] as number) ^ 0xff;
-      part.digests = digests.toString('base64');
-      const blind = await compareGolden(ds, mode, copy, () => null);
-      expect(blind.first?.position).toBeNull();
-      expect(blind.first?.expected).toContain('golden bytes not stored');
-      // A regenerated batch whose row does not match the committed digest is not trusted.
-      const untrusted = await compareGolden(ds, mode, copy, () => ({
-        seqs: Array(16).fill('QUFB'),
-      }));
-      expect(untrusted.first?.position).toBeNull();
-    });
-
-    it.skipIf(!(onPath('bcftools') && onPath('samtools') && onPath('python3')))(
-      'a row not stored in full is located by regenerating its batch with bcftools',
-      async () => {
-        // Our side reads a reference with one base changed in window 4 (+ strand):
-        // bcftools, regenerating the batch from the real reference, shows both values.
-        const plain = join(work, 'corrupt.fa');
-        const fasta = execFileSync('samtools', ['faidx', prepared.chr20.reference, '20'], {
-          maxBuffer: 1 << 26,
-        }).toString('latin1');
-        const [header, ...lines] = fasta.trimEnd().split('\n');
-        const seq = lines.join('');
-        const at = 1_000_000 + 4 * 2048 + 100;
-        const was = seq[at] as string;
-        const now = was === 'A' ? 'C' : 'A';
-        writeFileSync(plain, `${header}\n${seq.slice(0, at)}${now}${seq.slice(at + 1)}\n`);
-        execFileSync('samtools', ['faidx', plain]);
-        const ds = await Dataset.open(prepared.chr20.path, { reference: plain });
-        const doc = loadGolden(goldensDir, 'bcftools', mode.id) as GoldenDoc;
-        expect(doc.parts.seqs?.fullRows.some((f) => f.row >= 64 && f.row < 80)).toBe(false);
-        const spec = writeOracleSpec(prepared, work, MODES);
-        const res = await compareGolden(ds, mode, doc, (region) =>
-          JSON.parse(runOracle('bcftools', ['bcftools-batch', spec, mode.id, String(region)])),
-        );
-        expect(res.status).toBe('differs');
-        expect(res.first).toMatchObject({
-          region: 4,
-          position: 100,
-          what: 'data',
-          sample: 'HG00096',
-        });
-        expect(res.first?.expected).toContain(`'${was}'`);
-        expect(res.first?.expected).toContain('regenerated');
-        expect(res.first?.actual).toContain(`'${now}'`);
-      },
-      120_000,
-    );
-
-    it('a parallel row that differs from the serial pass is counted and located by region', async () => {
-      const datasets = await openDatasets(prepared);
-      const serialDir = join(work, 'serial');
-      mkdirSync(serialDir, { recursive: true });
-      const ref = MODES.find((m) => m.id === 'reference') as ModeSpec;
-      const rows = await serialPass(datasets.chr20, ref, serialDir);
-      expect(rows).toBe(488 * 300);
-      // Corrupt the serial digest of region 7, sample 3.
-      const bin = join(serialDir, 'reference.serial.bin');
-      const buf = readFileSync(bin);
-      const k = 7 * 300 + 3;
-      buf[rows * 4 + k * 32] = (buf[rows * 4 + k * 32] as number) ^ 1;
-      writeFileSync(bin, buf);
-      const plan = join(work, 'plan.json');
-      writeFileSync(plan, JSON.stringify({ prepared, serialDir, modes: ['reference'] }));
-      const rep = await runChild(plan, 2);
-      expect(rep.threads).toBe(2);
-      expect(rep.poolBuilt).toBe(true);
-      const m = rep.modes[0];
-      expect(m?.mismatchedRows).toBe(1);
-      expect(m?.first).toMatchObject({
-        region: 7,
-        expectedFrom: 'serial',
-        actualFrom: 'parallel (2 threads)',
-      });
-    }, 120_000);
-  },
-);
+  }, 120_000);
+});

@@ -4,6 +4,7 @@
  * what `npm test` (and so `.ci/run`) runs; `pnpm parity` prints the same table.
  */
 import { describe, expect, it } from 'vitest';
+import { oracleReason, skipName } from '../../../test-support/oracles.mjs';
 import { runParity } from '../src/check.js';
 import { missingData, onPath } from '../src/paths.js';
 import { MODES } from '../src/spec.js';
@@ -11,14 +12,9 @@ import { renderText } from '../src/table.js';
 
 const missing = [
   ...(missingData() ? [missingData() as string] : []),
-  ...(onPath('bgzip') && onPath('tabix')
-    ? []
-    : ['bgzip/tabix not on PATH (apt-get install tabix)']),
+  ...(onPath('bgzip') && onPath('tabix') ? [] : [oracleReason('tabix')]),
 ];
-const title =
-  missing.length === 0
-    ? 'parity on ../shared/data'
-    : `parity on ../shared/data [skipped: ${missing.join('; ')}]`;
+const title = skipName('parity on ../shared/data', missing);
 
 describe.skipIf(missing.length > 0)(title, () => {
   it('every mode: serial == parallel (1, 2, 4 threads) == bcftools == genvarloader', async () => {

@@ -12,11 +12,11 @@ import { IndexOutOfRangeError } from '@gvl/native';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Dataset, main, type Ragged, write } from '../src/index.js';
 import { type Chr16Fixture, makeChr16Fixture } from './chr16-fixture.js';
-import { capture, chr16Dir, hasChr16, hasTabix, suiteName } from './helpers.js';
+import { capture, chr16Dir, hasChr16, hasTabix, oracleReason, suiteName } from './helpers.js';
 
 const missing = [
   ...(hasChr16 ? [] : ['hg38-chr16-chunk data not found (set GVL_DATA_DIR)']),
-  ...(hasTabix ? [] : ['bgzip/tabix not on PATH (apt-get install tabix)']),
+  ...(hasTabix ? [] : [oracleReason('tabix')]),
 ];
 
 async function gvl(args: string[]) {

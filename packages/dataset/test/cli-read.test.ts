@@ -14,12 +14,13 @@ import {
   hasBcftools,
   hasChr20,
   hasSamtools,
+  oracleReason,
   suiteName,
 } from './helpers.js';
 
 const missing = [
   ...(hasChr20 ? [] : [`real data not found at ${chr20.vcf} (set GVL_DATA_DIR)`]),
-  ...(hasBcftools && hasSamtools ? [] : ['bcftools/samtools not on PATH']),
+  ...(hasBcftools && hasSamtools ? [] : [oracleReason('bcftools'), oracleReason('samtools')]),
 ];
 
 const COMP: Record<string, string> = { A: 'T', C: 'G', G: 'C', T: 'A' };

@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { exchangePaths } from '@gvl/native';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Dataset, datasetInfo, recoverInterruptedWrite, write } from '../src/index.js';
-import { copyTinyVcf, hasTabix, pkgDir, suiteName } from './helpers.js';
+import { copyTinyVcf, hasTabix, oracleReason, pkgDir, suiteName } from './helpers.js';
 
 const bin = join(pkgDir, 'bin', 'gvl.js');
 const hasBin = existsSync(join(pkgDir, 'dist', 'cli.js'));
@@ -98,7 +98,7 @@ function caseDir(name: string): { parent: string; out: string } {
 
 const missing = [
   ...(hasBin ? [] : ['dist/ not built (pnpm build)']),
-  ...(hasTabix ? [] : ['bgzip/tabix not on PATH (apt-get install tabix)']),
+  ...(hasTabix ? [] : [oracleReason('tabix')]),
 ];
 
 describe.skipIf(missing.length > 0)(

@@ -47,7 +47,15 @@ import {
   write,
 } from '../src/index.js';
 import { makeChr16Fixture } from './chr16-fixture.js';
-import { capture, chr20, hasChr16, hasChr20, hasTabix, suiteName } from './helpers.js';
+import {
+  capture,
+  chr20,
+  hasChr16,
+  hasChr20,
+  hasTabix,
+  oracleReason,
+  suiteName,
+} from './helpers.js';
 
 type Fault = (dir: string) => void;
 type Expect =
@@ -1201,7 +1209,7 @@ describe.skipIf(missing20.length > 0)(suiteName('corruption suite: chr20', missi
 
 const missing16 = [
   ...(hasChr16 ? [] : ['hg38 chr16 chunk not found (set GVL_DATA_DIR)']),
-  ...(hasTabix ? [] : ['bgzip/tabix not on PATH (needed to build the fixture VCF)']),
+  ...(hasTabix ? [] : [oracleReason('tabix')]),
 ];
 
 describe.skipIf(missing16.length > 0)(

@@ -2,6 +2,10 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { oracleReason, skipName } from '../../../test-support/oracles.mjs';
+
+/** The skip reason for a missing oracle (bcftools, samtools, tabix, the peer), naming its install command. */
+export { oracleReason };
 
 /** packages/dataset */
 export const pkgDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -50,9 +54,12 @@ export const hasOracle =
   existsSync(oraclePython) &&
   spawnSync(oraclePython, ['-c', 'import genvarloader'], { stdio: 'ignore' }).status === 0;
 
-/** A describe name that says why a suite is skipped. */
+/**
+ * A describe name that says why a suite is skipped; a suite skipped for an oracle
+ * (`oracleReason`) is recorded for the summary line `npm test` ends with.
+ */
 export function suiteName(name: string, missing: string[]): string {
-  return missing.length === 0 ? name : `${name} [skipped: ${missing.join('; ')}]`;
+  return skipName(name, missing);
 }
 
 export function run(cmd: string, args: string[], input?: string): string {

@@ -30,6 +30,7 @@ import {
   hasSamtools,
   hasTabix,
   oraclePython,
+  oracleReason,
   pkgDir,
   readNpyInt32,
   run,
@@ -38,10 +39,8 @@ import {
 
 const missing = [
   ...(hasChr20 ? [] : [`real data not found in ${chr20.vcf} (set GVL_DATA_DIR)`]),
-  ...(hasOracle ? [] : ['oracle venv missing: run packages/dataset/scripts/setup-oracle.sh']),
-  ...(hasBcftools && hasSamtools
-    ? []
-    : ['bcftools/samtools not on PATH (apt-get install bcftools samtools)']),
+  ...(hasOracle ? [] : [oracleReason('peer')]),
+  ...(hasBcftools && hasSamtools ? [] : [oracleReason('bcftools'), oracleReason('samtools')]),
 ];
 
 /** Deterministic picks (a tiny LCG) so failures reproduce. */
@@ -234,7 +233,10 @@ describe.skipIf(missing.length > 0)(
     });
 
     it.skipIf(!hasChr16 || !hasTabix)(
-      'writes bigWig tracks over extended windows exactly as the peer does',
+      suiteName('writes bigWig tracks over extended windows exactly as the peer does', [
+        ...(hasChr16 ? [] : [`real data not found in ${chr16Dir} (set GVL_DATA_DIR)`]),
+        ...(hasTabix ? [] : [oracleReason('tabix')]),
+      ]),
       async () => {
         const { sortedVcf, reversedVcf, bed, tracks } = makeChr16Fixture(join(dir, 'chr16'));
         const ours = join(dir, 'tracks.ours.gvl');

@@ -20,7 +20,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GvlErrorCode, isGvlError, main, type WriteOptions, write } from '../src/index.js';
-import { capture, copyTinyVcf, hasOracle, hasTabix, oraclePython, suiteName } from './helpers.js';
+import {
+  capture,
+  copyTinyVcf,
+  hasOracle,
+  hasTabix,
+  oraclePython,
+  oracleReason,
+  suiteName,
+} from './helpers.js';
 
 let dir: string;
 let bed: string;
@@ -217,7 +225,7 @@ describe('an output path equal to or containing an input (GVL_OUTPUT_CONTAINS_IN
   });
 });
 
-const tabixMissing = hasTabix ? [] : ['bgzip/tabix not on PATH (apt-get install tabix)'];
+const tabixMissing = hasTabix ? [] : [oracleReason('tabix')];
 describe.skipIf(tabixMissing.length > 0)(
   suiteName('overwrite replaces a dataset', tabixMissing),
   () => {
@@ -244,7 +252,7 @@ describe.skipIf(tabixMissing.length > 0)(
       expect(readdirSync(dir).filter((e) => e.startsWith('.ours.'))).toEqual([]);
     });
 
-    const oracleMissing = hasOracle ? [] : ['genvarloader (the Python peer) not installed'];
+    const oracleMissing = hasOracle ? [] : [oracleReason('peer')];
     it.skipIf(oracleMissing.length > 0)(
       suiteName('a dataset written by the Python peer', oracleMissing),
       async () => {

@@ -13,6 +13,7 @@ import {
   hasOracle,
   hasTabix,
   oraclePython,
+  oracleReason,
   pkgDir,
   readInt32,
   readInt64,
@@ -21,10 +22,8 @@ import {
   suiteName,
 } from './helpers.js';
 
-const missingTabix = hasTabix ? [] : ['bgzip/tabix not on PATH (apt-get install tabix)'];
-const missingPeer = hasOracle
-  ? []
-  : ['oracle venv missing: run packages/dataset/scripts/setup-oracle.sh'];
+const missingTabix = hasTabix ? [] : [oracleReason('tabix')];
+const missingPeer = hasOracle ? [] : [oracleReason('peer')];
 
 let dir: string;
 

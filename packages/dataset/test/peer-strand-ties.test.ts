@@ -20,11 +20,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Dataset, type Ragged, write } from '../src/index.js';
-import { chr20, hasChr20, hasOracle, oraclePython, pkgDir, run, suiteName } from './helpers.js';
+import {
+  chr20,
+  hasChr20,
+  hasOracle,
+  oraclePython,
+  oracleReason,
+  pkgDir,
+  run,
+  suiteName,
+} from './helpers.js';
 
 const missing = [
   ...(hasChr20 ? [] : [`real data not found in ${chr20.vcf} (set GVL_DATA_DIR)`]),
-  ...(hasOracle ? [] : ['oracle venv missing: run packages/dataset/scripts/setup-oracle.sh']),
+  ...(hasOracle ? [] : [oracleReason('peer')]),
 ];
 
 /** Deterministic shuffle (a tiny LCG) so failures reproduce. */

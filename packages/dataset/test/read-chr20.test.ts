@@ -26,6 +26,7 @@ import {
   hasOracle,
   hasSamtools,
   oraclePython,
+  oracleReason,
   pkgDir,
   readInt32,
   readInt64,
@@ -35,9 +36,7 @@ import {
 
 const missing = [
   ...(hasChr20 ? [] : [`real data not found at ${chr20.vcf} (set GVL_DATA_DIR)`]),
-  ...(hasBcftools && hasSamtools
-    ? []
-    : ['bcftools/samtools not on PATH (apt-get install bcftools samtools)']),
+  ...(hasBcftools && hasSamtools ? [] : [oracleReason('bcftools'), oracleReason('samtools')]),
 ];
 
 const COMP: Record<string, string> = { A: 'T', C: 'G', G: 'C', T: 'A' };
@@ -371,9 +370,7 @@ describe.skipIf(missing.length > 0)(suiteName('reading the chr20 dataset', missi
     );
   });
 
-  const oracleMissing = hasOracle
-    ? []
-    : ['oracle venv missing: run packages/dataset/scripts/setup-oracle.sh'];
+  const oracleMissing = hasOracle ? [] : [oracleReason('peer')];
   describe.skipIf(oracleMissing.length > 0)(
     suiteName('against the Python genvarloader', oracleMissing),
     () => {

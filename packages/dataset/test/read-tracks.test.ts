@@ -11,11 +11,19 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Dataset, type Dense, type InsertionFill, Ragged, write } from '../src/index.js';
 import { type Chr16Fixture, makeChr16Fixture } from './chr16-fixture.js';
-import { hasChr16, hasOracle, hasTabix, oraclePython, pkgDir, suiteName } from './helpers.js';
+import {
+  hasChr16,
+  hasOracle,
+  hasTabix,
+  oraclePython,
+  oracleReason,
+  pkgDir,
+  suiteName,
+} from './helpers.js';
 
 const missing = [
   ...(hasChr16 ? [] : ['hg38-chr16-chunk data not found (set GVL_DATA_DIR)']),
-  ...(hasTabix ? [] : ['bgzip/tabix not on PATH (apt-get install tabix)']),
+  ...(hasTabix ? [] : [oracleReason('tabix')]),
 ];
 
 type Mode = { seqs: 'haplotypes' | null; length: 'ragged' | number; fill: InsertionFill | null };

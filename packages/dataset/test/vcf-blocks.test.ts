@@ -18,7 +18,7 @@ import {
   readVcfBlocks,
   type VcfBlock,
 } from '../src/vcf.js';
-import { hasTabix, suiteName } from './helpers.js';
+import { hasTabix, oracleReason, suiteName } from './helpers.js';
 
 let dir: string;
 beforeAll(() => {
@@ -159,7 +159,7 @@ describe('readVcfBlocks', () => {
 describe.skipIf(!hasTabix)(
   suiteName(
     'write refuses records its index does not account for',
-    hasTabix ? [] : ['bgzip/tabix not on PATH'],
+    hasTabix ? [] : [oracleReason('tabix')],
   ),
   () => {
     const rec = (c: string, pos: number) => `${c}\t${pos}\t.\tA\tC\t.\tPASS\t.\tGT\t0|1`;

@@ -30,6 +30,7 @@ import {
   chr20,
   hasBcftools,
   hasChr20,
+  oracleReason,
   readInt32,
   readInt64,
   readNpyInt32,
@@ -38,7 +39,7 @@ import {
 
 const missing = [
   ...(hasChr20 ? [] : [`real data not found in ${chr20.vcf} (set GVL_DATA_DIR)`]),
-  ...(hasBcftools ? [] : ['bcftools not on PATH (apt-get install bcftools)']),
+  ...(hasBcftools ? [] : [oracleReason('bcftools')]),
 ];
 
 describe.skipIf(missing.length > 0)(

@@ -24,6 +24,7 @@ import {
   hasBcftools,
   hasChr16,
   hasTabix,
+  oracleReason,
   readInt32,
   readInt64,
   readNpyInt32,
@@ -345,9 +346,9 @@ describe('write() rejects bad inputs atomically', () => {
   for (const c of cases) {
     const missing =
       c.needs === 'tabix' && !hasTabix
-        ? ['bgzip/tabix not on PATH (apt-get install tabix)']
+        ? [oracleReason('tabix')]
         : c.needs === 'bcftools' && !(hasBcftools && hasTabix)
-          ? ['bcftools not on PATH']
+          ? [oracleReason('bcftools')]
           : c.needs === 'chr16' && !hasChr16
             ? ['real data not found (set GVL_DATA_DIR)']
             : [];
@@ -380,7 +381,10 @@ describe('write() rejects bad inputs atomically', () => {
   }
 
   it.skipIf(!hasTabix)(
-    'writes the synthetic VCF, and overwrite replaces a dataset only once complete',
+    suiteName(
+      'writes the synthetic VCF, and overwrite replaces a dataset only once complete',
+      hasTabix ? [] : [oracleReason('tabix')],
+    ),
     async () => {
       const parent = join(dir, 'ok');
       mkdirSync(parent);

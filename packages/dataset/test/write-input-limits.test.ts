@@ -29,7 +29,15 @@ import {
   type WriteOptions,
   write,
 } from '../src/index.js';
-import { capture, chr20, hasChr20, hasTabix, readNpyInt32, suiteName } from './helpers.js';
+import {
+  capture,
+  chr20,
+  hasChr20,
+  hasTabix,
+  oracleReason,
+  readNpyInt32,
+  suiteName,
+} from './helpers.js';
 
 let dir: string;
 beforeAll(() => {
@@ -116,7 +124,7 @@ describe('maxJitter range', () => {
   it.skipIf(!hasTabix)(
     suiteName(
       'refuses a jitter that pushes a padded region past 2^31 - 1, naming it',
-      hasTabix ? [] : ['bgzip/tabix not on PATH'],
+      hasTabix ? [] : [oracleReason('tabix')],
     ),
     async () => {
       const plain = join(dir, 'one.vcf');
@@ -159,7 +167,7 @@ describe('duplicate names at write', () => {
   it.skipIf(!hasTabix)(
     suiteName(
       'refuses a VCF header naming a sample twice',
-      hasTabix ? [] : ['bgzip/tabix not on PATH'],
+      hasTabix ? [] : [oracleReason('tabix')],
     ),
     async () => {
       const plain = join(dir, 'dupsample.vcf');

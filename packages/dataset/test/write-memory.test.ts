@@ -10,10 +10,10 @@ import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasTabix, pkgDir, readInt64, run, suiteName } from './helpers.js';
+import { hasTabix, oracleReason, pkgDir, readInt64, run, suiteName } from './helpers.js';
 
 const missing = [
-  ...(hasTabix ? [] : ['bgzip/tabix not on PATH']),
+  ...(hasTabix ? [] : [oracleReason('tabix')]),
   ...(existsSync('/proc/self/status') ? [] : ['no /proc/self/status (VmHWM is Linux-only)']),
   ...(existsSync(join(pkgDir, 'dist', 'cli.js')) ? [] : ['dist/ not built (pnpm build)']),
 ];

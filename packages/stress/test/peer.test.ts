@@ -4,6 +4,7 @@
  * engines produce the same bytes.
  */
 import { describe, expect, it } from 'vitest';
+import { oracleReason, skipName } from '../../../test-support/oracles.mjs';
 import { formatReport } from '../src/report.js';
 import { runStress } from '../src/run.js';
 import { expectNothingSurvives, hasDemoData, hasOracle, oraclePython } from './helpers.js';
@@ -51,7 +52,13 @@ describe('--peer python', () => {
   });
 
   it.skipIf(!hasDemoData || !hasOracle)(
-    'drives genvarloader with the same dataset and knobs: same bytes, its own thread counts',
+    skipName(
+      'drives genvarloader with the same dataset and knobs: same bytes, its own thread counts',
+      [
+        ...(hasDemoData ? [] : ['real data absent (set GVL_DATA_DIR)']),
+        ...(hasOracle ? [] : [oracleReason('peer')]),
+      ],
+    ),
     async () => {
       const report = await runStress({
         workload: { kind: 'demo' },

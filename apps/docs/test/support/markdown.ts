@@ -5,6 +5,8 @@ export interface CodeBlock {
   lang: string;
   /** Words after the language, e.g. `['test']` for ```` ```ts test ````. */
   flags: string[];
+  /** The whole info string after the language, e.g. `no-run reason: needs a cohort`. */
+  rest: string;
   /** The code between the fences. */
   code: string;
   /** 1-based line of the opening fence. */
@@ -20,13 +22,14 @@ export function codeBlocks(markdown: string): CodeBlock[] {
     if (!open) continue;
     const [, indent, fence, info] = open as unknown as [string, string, string, string];
     const [lang = '', ...flags] = info.trim().split(/\s+/).filter(Boolean);
+    const rest = info.trim().slice(lang.length).trim();
     const body: string[] = [];
     let j = i + 1;
     while (j < lines.length && !(lines[j] as string).trimStart().startsWith(fence)) {
       body.push((lines[j] as string).slice(indent.length));
       j++;
     }
-    blocks.push({ lang, flags, code: `${body.join('\n')}\n`, line: i + 1 });
+    blocks.push({ lang, flags, rest, code: `${body.join('\n')}\n`, line: i + 1 });
     i = j;
   }
   return blocks;
@@ -77,3 +80,14 @@ function __expectValue(actual: unknown, expected: unknown, line: string, prefix:
   if (!ok) throw new Error(\`\${line}: got \${__inspect(actual)}, expected \${__inspect(expected)}\`);
 }
 `;
+
+/**
+ * The documentation's marker for a block that is not run: ```` ```LANG no-run reason: WHY ````.
+ * Returns the reason, `''` for a `no-run` without one (an error for the caller), or
+ * `null` when the block carries no marker.
+ */
+export function noRunReason(block: CodeBlock): string | null {
+  if (!block.flags.includes('no-run')) return null;
+  const m = /^no-run\s+reason:\s*(.*)$/.exec(block.rest);
+  return m ? (m[1] ?? '').trim() : '';
+}

@@ -1,12 +1,5 @@
-/**
- * Annotated haplotypes (`withSeqs('annotated')`) on the real 1000 Genomes chr20 data:
- * properties that need no oracle (the bytes are the haplotypes', every reference base is
- * the reference at its coordinate, every variant base maps to its variant's start),
- * forced parallel against serial, and the Python genvarloader (pinned) as an oracle.
- */
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,7 +16,7 @@ import {
 } from '../src/index.js';
 import { type DatasetFiles, readDatasetFiles, type TrackIntervals } from '../src/open.js';
 import { type Core, computeBatch } from '../src/query.js';
-import { capture, chr20, hasChr20, hasOracle, oraclePython, pkgDir, suiteName } from './helpers.js';
+import { capture, chr20, hasChr20, peerMissing, runPeer, suiteName } from './helpers.js';
 
 const missing = hasChr20 ? [] : [`real data not found at ${chr20.vcf} (set GVL_DATA_DIR)`];
 const COMP: Record<number, number> = { 65: 84, 67: 71, 71: 67, 84: 65, 78: 78 };
@@ -338,11 +331,8 @@ describe.skipIf(missing.length > 0)(suiteName('annotated haplotypes on chr20', m
     expect(withTrack.err).toContain('--seqs annotated cannot be combined with --track');
   });
 
-  const oracleMissing = hasOracle
-    ? []
-    : ['oracle venv missing: run packages/dataset/scripts/setup-oracle.sh'];
-  describe.skipIf(oracleMissing.length > 0)(
-    suiteName('against the Python genvarloader', oracleMissing),
+  describe.skipIf(peerMissing.length > 0)(
+    suiteName('against the Python genvarloader', peerMissing),
     () => {
       const spec = {
         // Every window (strands alternate + / −).
@@ -352,27 +342,11 @@ describe.skipIf(missing.length > 0)(suiteName('annotated haplotypes on chr20', m
       };
 
       it('all 488 windows x 4 samples, ragged / 2048 / 1000, both strands: haps, var_idxs and ref_coords equal genvarloader 0.43.1 row by row', async () => {
-        const scratch = mkdtempSync(join(tmpdir(), 'gvl-peer-ref-'));
-        let theirs: Record<string, [number, string, string, string][]>;
-        try {
-          for (const ext of ['', '.fai', '.gzi'])
-            copyFileSync(chr20.fasta + ext, join(scratch, `ref.fa.gz${ext}`));
-          const out = execFileSync(
-            oraclePython,
-            [
-              join(pkgDir, 'test', 'oracle', 'annotated_digests.py'),
-              dsPath,
-              join(scratch, 'ref.fa.gz'),
-              JSON.stringify(spec),
-            ],
-            { encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'ignore'] },
-          );
-          const parsed = JSON.parse(out);
-          expect(parsed.version).toBe('0.43.1');
-          theirs = parsed.results;
-        } finally {
-          rmSync(scratch, { recursive: true, force: true });
-        }
+        const parsed = JSON.parse(
+          runPeer('annotated_digests.py', [dsPath, '<reference>', JSON.stringify(spec)]),
+        );
+        expect(parsed.version).toBe('0.43.1');
+        const theirs: Record<string, [number, string, string, string][]> = parsed.results;
         expect(spec.regions.some((r) => ds.region(r).strand === -1)).toBe(true);
         expect(spec.regions.some((r) => ds.region(r).strand === 1)).toBe(true);
         let variantRows = 0;

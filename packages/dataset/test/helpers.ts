@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { oracleReason, skipName } from '../../../test-support/oracles.mjs';
@@ -53,6 +54,40 @@ export const oraclePython = join(oracleVenv, 'bin', 'python');
 export const hasOracle =
   existsSync(oraclePython) &&
   spawnSync(oraclePython, ['-c', 'import genvarloader'], { stdio: 'ignore' }).status === 0;
+
+/** The skip reasons of a suite that needs the Python peer: none when its venv works. */
+export const peerMissing: string[] = hasOracle ? [] : [oracleReason('peer')];
+
+/**
+ * Runs the peer oracle script `test/oracle/<script>` with `args`, where the string
+ * `'<reference>'` stands for a scratch copy of the chr20 reference (genvarloader writes
+ * a cache beside its reference, so it never sees the shared data); `'<scratch>'` for the
+ * scratch folder itself (for scripts that write files there). `read` gets the folder
+ * before it is removed. Returns the script's standard output.
+ */
+export function runPeer(
+  script: string,
+  args: string[],
+  read: (scratch: string) => void = () => undefined,
+): string {
+  const scratch = mkdtempSync(join(tmpdir(), 'gvl-peer-'));
+  try {
+    for (const ext of ['', '.fai', '.gzi'])
+      copyFileSync(chr20.fasta + ext, join(scratch, `ref.fa.gz${ext}`));
+    const argv = args.map((a) =>
+      a === '<reference>' ? join(scratch, 'ref.fa.gz') : a === '<scratch>' ? scratch : a,
+    );
+    const out = execFileSync(oraclePython, [join(pkgDir, 'test', 'oracle', script), ...argv], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    read(scratch);
+    return out;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
 
 /**
  * A describe name that says why a suite is skipped; a suite skipped for an oracle

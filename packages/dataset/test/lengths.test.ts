@@ -1,15 +1,9 @@
-/**
- * `haplotypeLengths` and `nVariants` (the peer's `haplotype_lengths` / `n_variants`):
- * against the rows the batch path returns, and against the Python genvarloader on
- * the real chr20 data.
- */
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Dataset, type Ragged, type RaggedVariants, write } from '../src/index.js';
-import { chr20, hasChr20, hasOracle, oraclePython, pkgDir, suiteName } from './helpers.js';
+import { chr20, hasChr20, peerMissing, runPeer, suiteName } from './helpers.js';
 
 const missing = hasChr20 ? [] : [`real data not found at ${chr20.vcf} (set GVL_DATA_DIR)`];
 
@@ -124,11 +118,8 @@ describe.skipIf(missing.length > 0)(
       expect(d.some((x) => x !== 128)).toBe(true);
     });
 
-    const oracleMissing = hasOracle
-      ? []
-      : ['oracle venv missing: run packages/dataset/scripts/setup-oracle.sh'];
-    describe.skipIf(oracleMissing.length > 0)(
-      suiteName('against the Python genvarloader', oracleMissing),
+    describe.skipIf(peerMissing.length > 0)(
+      suiteName('against the Python genvarloader', peerMissing),
       () => {
         it('equal haplotype_lengths and n_variants for every region × sample, jitter 0 and 64, each index form', async () => {
           const queries: [unknown, unknown][] = [
@@ -140,42 +131,35 @@ describe.skipIf(missing.length > 0)(
             ],
             [[2, 3], ds.samples[123]],
           ];
-          const scratch = mkdtempSync(join(tmpdir(), 'gvl-peer-lengths-'));
-          try {
-            for (const ext of ['', '.fai', '.gzi'])
-              copyFileSync(chr20.fasta + ext, join(scratch, `ref.fa.gz${ext}`));
-            execFileSync(
-              oraclePython,
-              [
-                join(pkgDir, 'test', 'oracle', 'lengths.py'),
-                join(dir, 'chr20.gvl'),
-                join(scratch, 'ref.fa.gz'),
-                scratch,
-                JSON.stringify({ jitters: [0, 64], queries }),
-              ],
-              { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
-            );
-            for (const jitter of [0, 64]) {
-              const view = ds.withSettings({ jitter });
-              for (const [q, [r, s]] of queries.entries()) {
-                const args = [r ?? undefined, s ?? undefined] as [never, never];
-                const hl = await view.haplotypeLengths(...args);
-                const nv = await view.nVariants(...args);
-                const peerHl = readNpy(join(scratch, `hl_${jitter}_${q}.npy`));
-                const peerNv = readNpy(join(scratch, `nv_${jitter}_${q}.npy`));
-                expect(hl?.shape, `haplotype_lengths shape, jitter ${jitter}, query ${q}`).toEqual(
-                  peerHl.shape,
-                );
-                expect(nv.shape, `n_variants shape, jitter ${jitter}, query ${q}`).toEqual(
-                  peerNv.shape,
-                );
-                const where = `jitter ${jitter}, query ${JSON.stringify(queries[q])}`;
-                expect(mismatches(hl?.data, peerHl), `haplotype_lengths, ${where}`).toBe('none');
-                expect(mismatches(nv.data, peerNv), `n_variants, ${where}`).toBe('none');
-              }
+          const peer = new Map<string, { shape: number[]; data: Int32Array }>();
+          const spec = JSON.stringify({ jitters: [0, 64], queries });
+          runPeer(
+            'lengths.py',
+            [join(dir, 'chr20.gvl'), '<reference>', '<scratch>', spec],
+            (at: string) => {
+              for (const jitter of [0, 64])
+                for (const q of queries.keys())
+                  for (const kind of ['hl', 'nv'])
+                    peer.set(
+                      `${kind}_${jitter}_${q}`,
+                      readNpy(join(at, `${kind}_${jitter}_${q}.npy`)),
+                    );
+            },
+          );
+          for (const jitter of [0, 64]) {
+            const view = ds.withSettings({ jitter });
+            for (const [q, [r, s]] of queries.entries()) {
+              const args = [r ?? undefined, s ?? undefined] as [never, never];
+              const hl = await view.haplotypeLengths(...args);
+              const nv = await view.nVariants(...args);
+              const peerHl = peer.get(`hl_${jitter}_${q}`) as { shape: number[]; data: Int32Array };
+              const peerNv = peer.get(`nv_${jitter}_${q}`) as { shape: number[]; data: Int32Array };
+              const where = `jitter ${jitter}, query ${JSON.stringify(queries[q])}`;
+              expect(hl?.shape, `haplotype_lengths shape, ${where}`).toEqual(peerHl.shape);
+              expect(nv.shape, `n_variants shape, ${where}`).toEqual(peerNv.shape);
+              expect(mismatches(hl?.data, peerHl), `haplotype_lengths, ${where}`).toBe('none');
+              expect(mismatches(nv.data, peerNv), `n_variants, ${where}`).toBe('none');
             }
-          } finally {
-            rmSync(scratch, { recursive: true, force: true });
           }
         }, 300_000);
       },

@@ -23,14 +23,15 @@ import {
   chr20,
   hasBcftools,
   hasChr20,
-  hasOracle,
   hasSamtools,
   oraclePython,
   oracleReason,
+  peerMissing,
   pkgDir,
   readInt32,
   readInt64,
   run,
+  runPeer,
   suiteName,
 } from './helpers.js';
 
@@ -370,9 +371,8 @@ describe.skipIf(missing.length > 0)(suiteName('reading the chr20 dataset', missi
     );
   });
 
-  const oracleMissing = hasOracle ? [] : [oracleReason('peer')];
-  describe.skipIf(oracleMissing.length > 0)(
-    suiteName('against the Python genvarloader', oracleMissing),
+  describe.skipIf(peerMissing.length > 0)(
+    suiteName('against the Python genvarloader', peerMissing),
     () => {
       const spec = {
         regions: Array.from({ length: 61 }, (_, i) => i * 8),
@@ -387,28 +387,8 @@ describe.skipIf(missing.length > 0)(suiteName('reading the chr20 dataset', missi
       };
 
       function peerDigests(path: string): Record<string, [number, string][]> {
-        const scratch = mkdtempSync(join(tmpdir(), 'gvl-peer-ref-'));
-        try {
-          for (const ext of ['', '.fai', '.gzi'])
-            copyFileSync(chr20.fasta + ext, join(scratch, `ref.fa.gz${ext}`));
-          const out = execFileSync(
-            oraclePython,
-            [
-              join(pkgDir, 'test', 'oracle', 'read_digests.py'),
-              path,
-              join(scratch, 'ref.fa.gz'),
-              JSON.stringify(spec),
-            ],
-            {
-              encoding: 'utf8',
-              maxBuffer: 1 << 28,
-              stdio: ['ignore', 'pipe', 'ignore'],
-            },
-          );
-          return JSON.parse(out).results;
-        } finally {
-          rmSync(scratch, { recursive: true, force: true });
-        }
+        return JSON.parse(runPeer('read_digests.py', [path, '<reference>', JSON.stringify(spec)]))
+          .results;
       }
 
       async function ourDigests(d: Dataset): Promise<Record<string, [number, string][]>> {

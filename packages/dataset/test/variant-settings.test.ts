@@ -1,15 +1,9 @@
-/**
- * `unphasedUnion` and `dummyVariant` (the peer's `unphased_union` /
- * `dummy_variant`) on the real chr20 data: against the plain variants output, and
- * against the Python genvarloader.
- */
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Dataset, type RaggedVariants, write } from '../src/index.js';
-import { chr20, hasChr20, hasOracle, oraclePython, pkgDir, suiteName } from './helpers.js';
+import { chr20, hasChr20, peerMissing, runPeer, suiteName } from './helpers.js';
 
 const missing = hasChr20 ? [] : [`real data not found at ${chr20.vcf} (set GVL_DATA_DIR)`];
 
@@ -121,11 +115,8 @@ describe.skipIf(missing.length > 0)(suiteName('unphasedUnion and dummyVariant', 
     );
   });
 
-  const oracleMissing = hasOracle
-    ? []
-    : ['oracle venv missing: run packages/dataset/scripts/setup-oracle.sh'];
-  describe.skipIf(oracleMissing.length > 0)(
-    suiteName('against the Python genvarloader', oracleMissing),
+  describe.skipIf(peerMissing.length > 0)(
+    suiteName('against the Python genvarloader', peerMissing),
     () => {
       it('equal rows with unphased_union, dummy_variant and both, every 8th window x 4 samples', async () => {
         const modes = {
@@ -134,25 +125,10 @@ describe.skipIf(missing.length > 0)(suiteName('unphasedUnion and dummyVariant', 
           both: { unphased_union: true, dummy: { start: 12, ilen: 3, alt: 'ACG' } },
         };
         const names = samples.map((s) => ds.samples[s] as string);
-        const scratch = mkdtempSync(join(tmpdir(), 'gvl-peer-variant-settings-'));
-        let peer: { ploidy: Record<string, number>; rows: Record<string, Row[]> };
-        try {
-          for (const ext of ['', '.fai', '.gzi'])
-            copyFileSync(chr20.fasta + ext, join(scratch, `ref.fa.gz${ext}`));
-          const out = execFileSync(
-            oraclePython,
-            [
-              join(pkgDir, 'test', 'oracle', 'variant_settings.py'),
-              join(dir, 'chr20.gvl'),
-              join(scratch, 'ref.fa.gz'),
-              JSON.stringify({ regions, samples: names, modes }),
-            ],
-            { encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'ignore'] },
-          );
-          peer = JSON.parse(out);
-        } finally {
-          rmSync(scratch, { recursive: true, force: true });
-        }
+        const spec = JSON.stringify({ regions, samples: names, modes });
+        const peer: { ploidy: Record<string, number>; rows: Record<string, Row[]> } = JSON.parse(
+          runPeer('variant_settings.py', [join(dir, 'chr20.gvl'), '<reference>', spec]),
+        );
         for (const [name, mode] of Object.entries(modes)) {
           const view = ds.subsetTo({ regions, samples }).withSettings({
             unphasedUnion: mode.unphased_union,

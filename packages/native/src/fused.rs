@@ -75,6 +75,16 @@ impl Plan {
     pub fn total(&self) -> usize {
         *self.offsets.last().unwrap_or(&0) as usize
     }
+
+    /// The planned queries, groups and shifts as the kernels take them.
+    pub fn queries(&self, ploidy: usize) -> Queries<'_> {
+        Queries {
+            regions: &self.queries,
+            ploidy,
+            groups: &self.groups,
+            shifts: &self.shifts,
+        }
+    }
 }
 
 /// Per-item geometry of a batch.
@@ -347,12 +357,7 @@ impl<'a> Source<'a> {
     /// `k = i * ploidy + h` at `out[offsets[k]..offsets[k + 1]]`,
     /// reverse-complemented when item `i` is flagged.
     pub fn run(&self, plan: &Plan, exec: &Exec, out: &mut [u8]) -> GResult<()> {
-        let q = Queries {
-            regions: &plan.queries,
-            ploidy: self.ploidy,
-            groups: &plan.groups,
-            shifts: &plan.shifts,
-        };
+        let q = plan.queries(self.ploidy);
         let offsets: Vec<usize> = plan.offsets.iter().map(|&o| o as usize).collect();
         exec.rows(out, &offsets, |k, row| {
             let item = k / q.ploidy;
@@ -384,12 +389,7 @@ impl<'a> Source<'a> {
         var_idxs: &mut [i32],
         ref_coords: &mut [i32],
     ) -> GResult<()> {
-        let q = Queries {
-            regions: &plan.queries,
-            ploidy: self.ploidy,
-            groups: &plan.groups,
-            shifts: &plan.shifts,
-        };
+        let q = plan.queries(self.ploidy);
         let n_rows = plan.offsets.len().saturating_sub(1);
         let mut rows = Vec::with_capacity(n_rows);
         let (mut bytes, mut vis, mut rcs) = (out, var_idxs, ref_coords);

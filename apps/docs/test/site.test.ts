@@ -33,6 +33,7 @@ const GUIDES = [
   'Concepts',
   'Threads and containers',
   'Execution model',
+  'Training at scale',
   'Dataset format',
   'Read semantics',
   'Parity and benchmarks',

@@ -52,6 +52,7 @@ export { mapFile } from './mmap.js';
 export type { BindingChoice, HostPlatform, Libc } from './platform.js';
 export {
   BINDING_ENV,
+  currentHost,
   platformTriple,
   SUPPORTED_PLATFORMS,
   selectBinding,

@@ -134,7 +134,17 @@ export function detectLibc(platform: string = process.platform): Libc {
   return glibcVersion() === undefined ? 'musl' : 'gnu';
 }
 
-/** This process's platform, arch and libc. */
+/**
+ * This process's platform, arch and libc (`'gnu'` or `'musl'` on Linux, from `ldd` or
+ * Node's report; `undefined` elsewhere): the host {@link selectBinding} picks a binary for.
+ *
+ * @returns `{ platform, arch, libc }` as Node names them.
+ * @example
+ * ```ts
+ * import { currentHost } from '@gvl/native/platform';
+ * currentHost().platform; // 'linux'
+ * ```
+ */
 export function currentHost(): HostPlatform {
   return { platform: process.platform, arch: process.arch, libc: detectLibc() };
 }

@@ -14,7 +14,7 @@
 use crate::batch::{Genotypes, Queries, Reference, Variants};
 use crate::diffs::DiffsBatch;
 use crate::errors::{GResult, GvlError};
-use crate::haplotypes::{reconstruct_annotated_row, reconstruct_row, Annotation};
+use crate::haplotypes::{reconstruct_annotated_row, Annotation};
 use crate::pool::Exec;
 use crate::rc::rc_row;
 
@@ -353,6 +353,29 @@ impl<'a> Source<'a> {
         })
     }
 
+    /// Reconstructs haplotype row `k` of the planned queries into `row` (and its
+    /// annotations when given); returns the row's item.
+    fn write_row(
+        &self,
+        q: &Queries,
+        k: usize,
+        row: &mut [u8],
+        annot: Option<&mut Annotation>,
+    ) -> usize {
+        let item = k / q.ploidy;
+        reconstruct_annotated_row(
+            self.genotypes.group(q.group(k)),
+            &self.variants,
+            q.shift(k),
+            self.reference.contig(q.contig(item)),
+            q.start(item),
+            row,
+            self.pad,
+            annot,
+        );
+        item
+    }
+
     /// Writes every byte of `out` (length `plan.total()`): row
     /// `k = i * ploidy + h` at `out[offsets[k]..offsets[k + 1]]`,
     /// reverse-complemented when item `i` is flagged.
@@ -360,16 +383,7 @@ impl<'a> Source<'a> {
         let q = plan.queries(self.ploidy);
         let offsets: Vec<usize> = plan.offsets.iter().map(|&o| o as usize).collect();
         exec.rows(out, &offsets, |k, row| {
-            let item = k / q.ploidy;
-            reconstruct_row(
-                self.genotypes.group(q.group(k)),
-                &self.variants,
-                q.shift(k),
-                self.reference.contig(q.contig(item)),
-                q.start(item),
-                row,
-                self.pad,
-            );
+            let item = self.write_row(&q, k, row, None);
             if plan.to_rc[item] {
                 rc_row(row);
             }
@@ -402,21 +416,11 @@ impl<'a> Source<'a> {
             (bytes, vis, rcs) = (b_rest, v_rest, c_rest);
         }
         exec.each(rows, |k, (row, vi, rc)| {
-            let item = k / q.ploidy;
             let mut annot = Annotation {
                 var_idxs: vi,
                 ref_coords: rc,
             };
-            reconstruct_annotated_row(
-                self.genotypes.group(q.group(k)),
-                &self.variants,
-                q.shift(k),
-                self.reference.contig(q.contig(item)),
-                q.start(item),
-                row,
-                self.pad,
-                Some(&mut annot),
-            );
+            let item = self.write_row(&q, k, row, Some(&mut annot));
             if plan.to_rc[item] {
                 rc_row(row);
                 annot.reverse();

@@ -159,7 +159,7 @@ impl<'a> GatherBatch<'a> {
     /// index and ALT slice.
     pub fn validate(&self) -> GResult<()> {
         self.variants.validate_shape(true)?;
-        if self.groups_per_row == 0 || self.groups.len() % self.groups_per_row != 0 {
+        if self.groups_per_row == 0 || !self.groups.len().is_multiple_of(self.groups_per_row) {
             return Err(GvlError::invalid(
                 "groupsPerRow",
                 self.groups_per_row,

@@ -38,7 +38,6 @@ export interface ReadmeRule {
   skip?: string;
   preamble?: string;
 }
-export const README_RULES: Record<string, ReadmeRule[]>;
 
 export interface ReadmeExample {
   id: string;

@@ -223,32 +223,6 @@ export function manifestProblems(manifest, released) {
 }
 
 /**
- * README blocks that cannot run as printed in a user's project, or that need a
- * declaration the fragment leaves to the reader, by package name. Matched by a substring of
- * the block; apps/packaging/test/release-lib.test.ts checks that each matches one block.
- */
-export const README_RULES = {
-  '@gvl/threads': [
-    {
-      match: 'planWorkers(4)',
-      preamble: 'const outputBytes = 16 * 1024 * 1024; // a kernel output size, in bytes\n',
-    },
-  ],
-  '@gvl/dataset': [
-    {
-      match: "await write('chr20.gvl'",
-      skip: 'names a per-sample bigWig (HG00096.bw) the example data does not include; write() runs in the release programs',
-    },
-  ],
-  '@gvl/errors': [
-    {
-      match: "await ds.get(0, 'NA99999')",
-      skip: 'a fragment: needs an opened dataset `ds`',
-    },
-  ],
-};
-
-/**
  * The examples of a README, as the release test runs them in a user's project:
  * - ```` ```ts ````/```` ```js ```` blocks → `{ kind: 'module' }` (TypeScript is
  *   transpiled, then run as an ES module);
@@ -267,6 +241,18 @@ export function readmeExamples(markdown, readme, rules = []) {
   const out = [];
   for (const b of codeBlocks(markdown)) {
     const id = `${readme}:${b.line}`;
+    if (b.flags[0] === 'no-run') {
+      // The documentation's own marker (apps/docs/test/examples.test.ts): not an example to run.
+      const reason = b.flags.join(' ').replace(/^no-run\s*(reason:)?\s*/, '');
+      out.push({
+        id,
+        kind: 'not-run',
+        lang: b.lang,
+        code: b.code,
+        reason: `marked no-run: ${reason}`,
+      });
+      continue;
+    }
     const rule = rules.find((r) => b.code.includes(r.match));
     if (rule?.skip) {
       out.push({ id, kind: 'skip', lang: b.lang, code: b.code, reason: rule.skip });

@@ -1,7 +1,8 @@
 import { checkDummyVariant } from '@gvl/native';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
-import { shardOrder } from './distributed.js';
+import { planBatches } from './batches.js';
+import type { shardOrder } from './distributed.js';
 import { AbortedError, GvlError, isGvlError } from './errors.js';
 import { type Axis, type AxisIndex, resolveQuery, subsetAxis } from './indexing.js';
 import { createLoader, type Loader, type LoaderOptions } from './loader.js';
@@ -703,73 +704,6 @@ export class Dataset<
    */
   loader(options: LoaderOptions = {}): Loader<DatasetOutput<S, T, L>> {
     return createLoader(this, options) as Loader<DatasetOutput<S, T, L>>;
-  }
-}
-
-/** One planned batch: paired subset positions. */
-export interface PlannedBatch {
-  /** Position of the batch in the epoch, from 0. */
-  index: number;
-  /** Region of each item: int32 positions in the dataset's current subset of regions. */
-  regions: Int32Array;
-  /** Sample of each item: int32 positions in the current subset of samples (paired with `regions`). */
-  samples: Int32Array;
-}
-
-/**
- * The batches of an epoch over a dataset's current subset (region-major order, or a
- * seeded Fisher–Yates shuffle of `seed + epoch`), of this rank's share when
- * `worldSize > 1` ({@link shardOrder}), from batch `startBatch`. Options are checked
- * when it is called, before the first batch.
- *
- * @throws {@link GvlError} `GVL_INVALID_ARGUMENT` for a bad batch size, start batch,
- *   rank, world size, epoch or shard remainder.
- * @example
- * ```ts
- * const [first] = planBatches(ds.subsetTo({ samples: slice(0, 2) }), { batchSize: 4 });
- * first; // { index: 0, regions: Int32Array [0, 0, 1, 1], samples: Int32Array [0, 1, 0, 1] }
- * ```
- */
-export function planBatches(ds: Dataset, options: BatchOptions): Generator<PlannedBatch> {
-  const batchSize = options.batchSize ?? 32;
-  if (!Number.isSafeInteger(batchSize) || batchSize < 1)
-    throw invalid('batchSize', batchSize, 'an integer >= 1');
-  const startBatch = options.startBatch ?? 0;
-  if (!Number.isSafeInteger(startBatch) || startBatch < 0)
-    throw invalid('startBatch', startBatch, 'an integer >= 0');
-  const nS = ds.nSamples;
-  const order = shardOrder(ds.length, {
-    shuffle: options.shuffle ?? false,
-    seed: options.seed ?? ds.settings.seed,
-    epoch: options.epoch ?? 0,
-    rank: options.rank ?? 0,
-    worldSize: options.worldSize ?? 1,
-    remainder: options.shardRemainder ?? 'pad',
-  });
-  return batchesOf(order, nS, batchSize, startBatch, options.dropLast ?? false);
-}
-
-/** The batches of an item order, from batch `startBatch`. */
-function* batchesOf(
-  order: Uint32Array,
-  nS: number,
-  batchSize: number,
-  startBatch: number,
-  dropLast: boolean,
-): Generator<PlannedBatch> {
-  const total = order.length;
-  let index = startBatch;
-  for (let start = startBatch * batchSize; start < total; start += batchSize) {
-    const n = Math.min(batchSize, total - start);
-    if (n < batchSize && dropLast) break;
-    const regions = new Int32Array(n);
-    const samples = new Int32Array(n);
-    for (let i = 0; i < n; i++) {
-      const flat = order[start + i] as number;
-      regions[i] = Math.floor(flat / nS);
-      samples[i] = flat % nS;
-    }
-    yield { index: index++, regions, samples };
   }
 }
 

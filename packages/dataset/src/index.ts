@@ -5,6 +5,8 @@
  * @packageDocumentation
  */
 
+export type { PlannedBatch } from './batches.js';
+export { planBatches } from './batches.js';
 export type { BedTable } from './bed.js';
 export { parseBed, readBed } from './bed.js';
 export type { BigWigTrack } from './bigwig.js';
@@ -13,8 +15,8 @@ export { CHECKSUMS_FILE } from './checksums.js';
 export type { CliCommand, CliIo } from './cli.js';
 export { main, parseBigWigSpecs } from './cli.js';
 export { ContigNormalizer, compareContigs, natsortContigs } from './contigs.js';
-export type { Batch, BatchOptions, OpenOptions, PlannedBatch } from './dataset.js';
-export { Dataset, planBatches } from './dataset.js';
+export type { Batch, BatchOptions, OpenOptions } from './dataset.js';
+export { Dataset } from './dataset.js';
 export type { MainJobOptions, MainJobReport } from './demo.js';
 export { findData, formatMainJobReport, runMainJob } from './demo.js';
 export type { DistributedInfo, LauncherSource, ShardOptions } from './distributed.js';

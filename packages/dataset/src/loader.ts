@@ -1,7 +1,7 @@
 import { configurePool, poolInfo } from '@gvl/native';
 import { planWorkers } from '@gvl/threads';
-import type { Batch, BatchOptions, Dataset, PlannedBatch } from './dataset.js';
-import { planBatches } from './dataset.js';
+import { type PlannedBatch, planBatches } from './batches.js';
+import type { Batch, BatchOptions, Dataset } from './dataset.js';
 import { distributedEnv, type LauncherSource } from './distributed.js';
 import { AbortedError, GvlError } from './errors.js';
 import type { GetOutput } from './output.js';

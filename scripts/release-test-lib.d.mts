@@ -1,15 +1,8 @@
 // Types of release-test-lib.mjs (the pure parts of the release test), for the tests in
 // apps/packaging.
 
-/** A fenced code block: `lang` is the first word of the info string, `flags` the rest. */
-export interface CodeBlock {
-  lang: string;
-  flags: string[];
-  /** 1-based line of the opening fence. */
-  line: number;
-  code: string;
-}
-export function codeBlocks(markdown: string): CodeBlock[];
+export type { CodeBlock } from '../test-support/markdown.mjs';
+export { codeBlocks } from '../test-support/markdown.mjs';
 export function shellCommands(code: string): string[];
 
 export const INSTALL_FLAG: 'release-test';

@@ -5,48 +5,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/**
- * The fenced code blocks of a Markdown text, in order.
- * `lang` is the first word of the info string (`ts` in ```` ```ts test ````), `flags` the
- * other words; `line` is the 1-based line of the opening fence; `code` excludes the fences.
- * @param {string} markdown
- * @returns {{ lang: string, flags: string[], line: number, code: string }[]}
- */
-export function codeBlocks(markdown) {
-  const lines = markdown.split('\n');
-  const blocks = [];
-  let open = null;
-  for (const [i, text] of lines.entries()) {
-    const fence = /^(\s*)(`{3,}|~{3,})(.*)$/.exec(text);
-    if (!open) {
-      if (!fence) continue;
-      const words = (fence[3] ?? '').trim().split(/\s+/).filter(Boolean);
-      open = {
-        marker: fence[2],
-        lang: words[0] ?? '',
-        flags: words.slice(1),
-        line: i + 1,
-        body: [],
-      };
-    } else if (
-      fence &&
-      fence[2][0] === open.marker[0] &&
-      fence[2].length >= open.marker.length &&
-      fence[3].trim() === ''
-    ) {
-      blocks.push({
-        lang: open.lang,
-        flags: open.flags,
-        line: open.line,
-        code: open.body.join('\n'),
-      });
-      open = null;
-    } else {
-      open.body.push(text);
-    }
-  }
-  return blocks;
-}
+import { codeBlocks, noRunReason } from '../test-support/markdown.mjs';
+
+export { codeBlocks };
 
 /**
  * The commands of a shell block: `\`-continued lines joined, `#` comments (at the start
@@ -241,9 +202,9 @@ export function readmeExamples(markdown, readme, rules = []) {
   const out = [];
   for (const b of codeBlocks(markdown)) {
     const id = `${readme}:${b.line}`;
-    if (b.flags[0] === 'no-run') {
+    const reason = noRunReason(b);
+    if (reason !== null) {
       // The documentation's own marker (apps/docs/test/examples.test.ts): not an example to run.
-      const reason = b.flags.join(' ').replace(/^no-run\s*(reason:)?\s*/, '');
       out.push({
         id,
         kind: 'not-run',

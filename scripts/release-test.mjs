@@ -671,18 +671,6 @@ async function main() {
   const esm = join(work, 'user-esm');
   const env = userEnv(bare, join(work, 'home-esm'));
   const runIn = (command, cwd) => sh([join(bare, 'sh'), '-c', command], { cwd, env });
-  const workspace = join(esm, 'readme-workspace');
-  await check('README workspace: chr20.gvl written from @gvl/example-data', () => {
-    mkdirSync(workspace);
-    const data = join(installedDir(esm, '@gvl/example-data'), 'data', '1kg-chr20');
-    for (const f of readdirSync(data)) symlinkSync(join(data, f), join(workspace, f));
-    writeFileSync(
-      join(esm, 'readme-setup.mjs'),
-      "import { write } from '@gvl/dataset';\nimport { readFileSync } from 'node:fs';\nimport { gunzipSync } from 'node:zlib';\nconst header = gunzipSync(readFileSync('1kg_chr20_300samples.vcf.gz')).toString('latin1');\nconst names = header.split('\\n').find((l) => l.startsWith('#CHROM')).split('\\t').slice(9).sort().slice(0, 8);\nawait write('chr20.gvl', { bed: 'windows_2kb.bed', variants: '1kg_chr20_300samples.vcf.gz', reference: 'chr20_1-2Mb.fa.gz', samples: names, progress: false });\n",
-    );
-    runIn(`node ../readme-setup.mjs`, workspace);
-    return 'the first 8 samples, in the folder the examples run in';
-  });
   const readmeSummary = [];
   const toRun = [];
   for (const { name } of published.filter((x) => !platforms.some((p) => p.name === x.name))) {
@@ -748,8 +736,10 @@ async function main() {
       const js = ts.transpileModule(ex.code, {
         compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
       }).outputText;
-      writeFileSync(`${ex.base}.mjs`, `${js}\nexport {};\n`);
-      runIn(`node ${JSON.stringify(`${ex.base}.mjs`)}`, workspace);
+      // Each example in an empty folder of its own, as written (as apps/docs runs them).
+      mkdirSync(ex.base);
+      writeFileSync(join(ex.base, 'example.mjs'), `${js}\nexport {};\n`);
+      runIn('node example.mjs', ex.base);
     });
   }
   return { published, readmeSummary };

@@ -132,10 +132,29 @@ async function fusedHaplotypes(
   const dims = [...req.shape, core.files.metadata.ploidy ?? 1];
   const haps = finish(res.data, res.offsets, dims, plan.length, 78);
   if (!annotate) return haps;
-  if (!res.varIdxs || !res.refCoords) throw new Error('annotated batch without annotations');
-  const varIdxs = finish(res.varIdxs, res.offsets, dims, plan.length, -1);
-  const refCoords = finish(res.refCoords, res.offsets, dims, plan.length, COORD_PAST_CONTIG);
-  return { haps, varIdxs, refCoords } as RaggedAnnotatedHaps | AnnotatedHaps;
+  const annotations =
+    res.varIdxs && res.refCoords ? { varIdxs: res.varIdxs, refCoords: res.refCoords } : undefined;
+  return annotated(haps, annotations, res.offsets, dims, plan.length);
+}
+
+/**
+ * Annotated haplotypes from a batch's haplotype rows and the native per-base annotations
+ * (same row offsets), shaped and padded like the rows (`'variable'`: -1 and
+ * {@link COORD_PAST_CONTIG}).
+ */
+function annotated(
+  haps: Ragged<Uint8Array> | Dense<Uint8Array>,
+  a: { varIdxs: Int32Array; refCoords: Int32Array } | undefined,
+  offsets: BigInt64Array,
+  dims: number[],
+  length: OutputLength,
+): RaggedAnnotatedHaps | AnnotatedHaps {
+  if (!a) throw new Error('annotated batch without annotations');
+  return {
+    haps,
+    varIdxs: finish(a.varIdxs, offsets, dims, length, -1),
+    refCoords: finish(a.refCoords, offsets, dims, length, COORD_PAST_CONTIG),
+  } as RaggedAnnotatedHaps | AnnotatedHaps;
 }
 
 /** `refCoords` of pad past the contig end (and of `'variable'` padding): `2^31 − 1`. */
@@ -288,16 +307,9 @@ async function fusedBatch(
   const out: { seqs?: SeqsOutput; tracks?: TracksOutput } = {};
   if (res.seqs) {
     const dims = haplotypes ? [...lead, P] : [...lead];
-    out.seqs = finish(res.seqs.data, res.seqs.offsets, dims, L, 78);
-    if (seqs === 'annotated') {
-      const a = res.annotations;
-      if (!a) throw new Error('annotated batch without annotations');
-      out.seqs = {
-        haps: out.seqs,
-        varIdxs: finish(a.varIdxs, res.seqs.offsets, dims, L, -1),
-        refCoords: finish(a.refCoords, res.seqs.offsets, dims, L, COORD_PAST_CONTIG),
-      } as RaggedAnnotatedHaps | AnnotatedHaps;
-    }
+    const haps = finish(res.seqs.data, res.seqs.offsets, dims, L, 78);
+    out.seqs =
+      seqs === 'annotated' ? annotated(haps, res.annotations, res.seqs.offsets, dims, L) : haps;
   }
   if (res.tracks) {
     const dims = realign ? [...lead, tracks.length, P] : [...lead, tracks.length];

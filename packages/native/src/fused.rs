@@ -14,7 +14,7 @@
 use crate::batch::{Genotypes, Queries, Reference, Variants};
 use crate::diffs::DiffsBatch;
 use crate::errors::{GResult, GvlError};
-use crate::haplotypes::{reconstruct_annotated_row, Annotation};
+use crate::haplotypes::{reconstruct_row, Annotation};
 use crate::pool::Exec;
 use crate::rc::rc_row;
 
@@ -363,7 +363,7 @@ impl<'a> Source<'a> {
         annot: Option<&mut Annotation>,
     ) -> usize {
         let item = k / q.ploidy;
-        reconstruct_annotated_row(
+        reconstruct_row(
             self.genotypes.group(q.group(k)),
             &self.variants,
             q.shift(k),

@@ -46,6 +46,7 @@ impl<'a> HaplotypeBatch<'a> {
                 q.start(query),
                 row,
                 self.pad,
+                None,
             );
         })
     }
@@ -104,23 +105,12 @@ impl Annotation<'_> {
 /// `var_idxs` index `variants` and are sorted by position. Overlapping
 /// variants: the first wins (as `bcftools consensus`). A deletion starting
 /// before `ref_start` and reaching it moves the reference cursor to its end.
-pub fn reconstruct_row(
-    var_idxs: &[i32],
-    variants: &Variants,
-    shift: i64,
-    contig: &[u8],
-    ref_start: i64,
-    out: &mut [u8],
-    pad: u8,
-) {
-    reconstruct_annotated_row(var_idxs, variants, shift, contig, ref_start, out, pad, None);
-}
-
-/// [`reconstruct_row`], also writing every element of `annot` (rows as long as
-/// `out`) when given: the same segments (reference run, allele, pad) carry
-/// their variant index and reference coordinate.
+///
+/// With `annot`, every element of its rows (as long as `out`) is written too:
+/// the same segments (reference run, allele, pad) carry their variant index
+/// and reference coordinate.
 #[allow(clippy::too_many_arguments)]
-pub fn reconstruct_annotated_row(
+pub fn reconstruct_row(
     var_idxs: &[i32],
     variants: &Variants,
     shift: i64,
@@ -277,6 +267,7 @@ mod tests {
             start,
             &mut out,
             b'N',
+            None,
         );
         String::from_utf8(out).unwrap()
     }
@@ -381,7 +372,7 @@ mod tests {
         // Poisoned so an unwritten element shows.
         let mut vi = vec![i32::MIN; len];
         let mut rc = vec![i32::MIN; len];
-        reconstruct_annotated_row(
+        reconstruct_row(
             &idx,
             &t.view(),
             shift,
@@ -437,7 +428,7 @@ mod tests {
         let t = Vs::new(&[(0, 0, "T"), (1, 0, "A"), (2, 0, "T"), (4, 0, "C")]);
         let mut out = vec![0u8; 6];
         let (mut vi, mut rc) = (vec![0i32; 6], vec![0i32; 6]);
-        reconstruct_annotated_row(
+        reconstruct_row(
             &[1, 3],
             &t.view(),
             0,

@@ -1,39 +1,8 @@
-/** Fenced code blocks of a markdown file, with their info string and line number. */
+/** Fenced code blocks of a markdown file (the one reader shared with the release test). */
+import type { CodeBlock } from '../../../../test-support/markdown.mjs';
 
-export interface CodeBlock {
-  /** The language, e.g. `ts`. */
-  lang: string;
-  /** Words after the language, e.g. `['test']` for ```` ```ts test ````. */
-  flags: string[];
-  /** The whole info string after the language, e.g. `no-run reason: needs a cohort`. */
-  rest: string;
-  /** The code between the fences. */
-  code: string;
-  /** 1-based line of the opening fence. */
-  line: number;
-}
-
-/** Every fenced (```` ``` ````) block of `markdown`, in order. */
-export function codeBlocks(markdown: string): CodeBlock[] {
-  const lines = markdown.split('\n');
-  const blocks: CodeBlock[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const open = /^(\s*)(`{3,})(.*)$/.exec(lines[i] as string);
-    if (!open) continue;
-    const [, indent, fence, info] = open as unknown as [string, string, string, string];
-    const [lang = '', ...flags] = info.trim().split(/\s+/).filter(Boolean);
-    const rest = info.trim().slice(lang.length).trim();
-    const body: string[] = [];
-    let j = i + 1;
-    while (j < lines.length && !(lines[j] as string).trimStart().startsWith(fence)) {
-      body.push((lines[j] as string).slice(indent.length));
-      j++;
-    }
-    blocks.push({ lang, flags, rest, code: `${body.join('\n')}\n`, line: i + 1 });
-    i = j;
-  }
-  return blocks;
-}
+export { codeBlocks, noRunReason } from '../../../../test-support/markdown.mjs';
+export type { CodeBlock };
 
 const STATEMENT_KEYWORD =
   /^(const|let|var|import|export|return|if|else|for|while|do|throw|try|catch|finally|switch|function|class|async function|await using)\b/;
@@ -80,14 +49,3 @@ function __expectValue(actual: unknown, expected: unknown, line: string, prefix:
   if (!ok) throw new Error(\`\${line}: got \${__inspect(actual)}, expected \${__inspect(expected)}\`);
 }
 `;
-
-/**
- * The documentation's marker for a block that is not run: ```` ```LANG no-run reason: WHY ````.
- * Returns the reason, `''` for a `no-run` without one (an error for the caller), or
- * `null` when the block carries no marker.
- */
-export function noRunReason(block: CodeBlock): string | null {
-  if (!block.flags.includes('no-run')) return null;
-  const m = /^no-run\s+reason:\s*(.*)$/.exec(block.rest);
-  return m ? (m[1] ?? '').trim() : '';
-}

@@ -7,7 +7,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import type { QuotaCgroup } from '@gvl/threads';
+import type { QuotaCgroup } from '@gvl/threads/cgroup-create';
 import { type CaptureOptions, captureProcesses, type ProcessCapture } from './capture.js';
 import { findRelated, processState, readStat, readThreads } from './proc.js';
 import { parseMessage, REPORT_FD, type WorkerMessage } from './protocol.js';

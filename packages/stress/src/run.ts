@@ -8,14 +8,13 @@ import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { planWorkers, resolveThreads } from '@gvl/threads';
 import {
   CgroupUnsupportedError,
   cgroupSupport,
   createQuotaCgroup,
-  planWorkers,
   type QuotaCgroup,
-  resolveThreads,
-} from '@gvl/threads';
+} from '@gvl/threads/cgroup-create';
 import { stackTool } from './capture.js';
 import { peerReference } from './demo.js';
 import { StressConfigError } from './errors.js';

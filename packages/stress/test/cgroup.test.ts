@@ -4,7 +4,7 @@
  * pool from the quota; the cgroup is removed afterwards, also when a launch hangs.
  */
 import { existsSync } from 'node:fs';
-import { cgroupSupport } from '@gvl/threads';
+import { cgroupSupport } from '@gvl/threads/cgroup-create';
 import { describe, expect, it } from 'vitest';
 import { formatReport } from '../src/report.js';
 import { runStress } from '../src/run.js';

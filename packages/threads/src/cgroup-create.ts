@@ -1,3 +1,11 @@
+/**
+ * `@gvl/threads/cgroup-create`: make real CPU-quota cgroups (cgroup v1 `cpu` or v2 with the
+ * `cpu` controller delegated) and run commands inside them, for tests and the stress
+ * reproducer. The only part of `@gvl/threads` that writes (under `/sys/fs/cgroup`); the main
+ * entry point only reads.
+ *
+ * @module
+ */
 import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import { GvlError, type GvlErrorOptions } from '@gvl/errors';

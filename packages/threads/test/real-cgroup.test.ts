@@ -2,12 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  cgroupSupport,
-  createQuotaCgroup,
-  type QuotaCgroup,
-  type ThreadsResolution,
-} from '../src/index.js';
+import { cgroupSupport, createQuotaCgroup, type QuotaCgroup } from '../src/cgroup-create.js';
+import type { ThreadsResolution } from '../src/index.js';
 
 const bin = fileURLToPath(new URL('../bin/gvl-threads.js', import.meta.url));
 const support = cgroupSupport();

@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { exampleDataDir } from '@gvl/example-data';
+import { locateExampleData } from '@gvl/example-data';
 import { cappedResolution } from '@gvl/threads';
 import { Dataset } from './dataset.js';
 import { GvlError } from './errors.js';
@@ -58,18 +57,17 @@ export interface MainJobReport {
  * job runs from an installed package with nothing else).
  *
  * @throws {@link GvlError} `GVL_UNREADABLE` when the folder named by `dataDir` or
- *   `GVL_DATA_DIR` has no `1kg-chr20/1kg_chr20_300samples.vcf.gz`: a folder the user
+ *   `GVL_DATA_DIR` lacks a file of the chr20 slice (`CHR20_FILES` of `@gvl/example-data`): a folder the user
  *   named is never silently replaced by the shipped copy.
  */
 export function findData(dataDir?: string): string {
-  const named = dataDir ?? (process.env.GVL_DATA_DIR || undefined);
-  if (named === undefined) return exampleDataDir;
-  const from = dataDir !== undefined ? '--data' : 'GVL_DATA_DIR';
-  if (existsSync(join(named, '1kg-chr20', '1kg_chr20_300samples.vcf.gz'))) return resolve(named);
+  const found = locateExampleData(dataDir);
+  if (found.from === 'shipped' || found.missing.length === 0) return found.dir;
+  const from = found.from === 'argument' ? '--data' : 'GVL_DATA_DIR';
   throw new GvlError(
     'GVL_UNREADABLE',
-    `no 1kg-chr20 data in ${resolve(named)} (from ${from}): expected 1kg-chr20/{1kg_chr20_300samples.vcf.gz(.tbi),chr20_1-2Mb.fa.gz(.fai,.gzi),windows_2kb.bed} there; without ${from} the copy in @gvl/example-data is used`,
-    { value: named },
+    `no 1kg-chr20 data in ${found.dir} (from ${from}): ${found.missing[0]} is missing; expected 1kg-chr20/{1kg_chr20_300samples.vcf.gz(.tbi),chr20_1-2Mb.fa.gz(.fai,.gzi),windows_2kb.bed} there; without ${from} the copy in @gvl/example-data is used`,
+    { value: found.dir },
   );
 }
 

@@ -369,20 +369,14 @@ export interface OpenVcfOptions {
   signal?: AbortSignal;
 }
 
-/**
- * Opens a bgzipped VCF with its `.tbi` or `.csi` index (`.tbi` preferred), after
- * verifying the whole BGZF container once ({@link checkBgzf}: block headers, CRC32,
- * ISIZE, EOF block; one streaming pass, memory bounded by one read buffer).
- *
- * @throws {@link FileError} `GVL_UNREADABLE` when the file cannot be read;
- *   `GVL_MISSING_INDEX` when neither `PATH.tbi` nor `PATH.csi` exists.
- * @throws {@link VcfError} `GVL_BCF_UNSUPPORTED` for a BCF; `GVL_BAD_VCF` when the file
- *   is not bgzipped or its header cannot be parsed, it has no sample, or it names a
- *   sample twice; `GVL_TRUNCATED_VCF` / `GVL_CORRUPT_VCF` (value `{ path, offset }`)
- *   when the BGZF check fails.
- * @throws {@link AbortedError} `GVL_ABORTED` when `signal` aborts the check.
- */
-export async function openVcf(path: string, options: OpenVcfOptions = {}): Promise<VcfSource> {
+/** The checks every reader of a VCF runs first, and its tabix handle. */
+async function openIndexed(
+  path: string,
+): Promise<{
+  indexPath: string;
+  tabix: TabixIndexedFile;
+  first: Awaited<ReturnType<typeof sniff>>;
+}> {
   if (/\.bcf$/i.test(path)) {
     throw new VcfError(
       'GVL_BCF_UNSUPPORTED',
@@ -411,7 +405,15 @@ export async function openVcf(path: string, options: OpenVcfOptions = {}): Promi
       { value: path },
     );
   }
-  await checkBgzf(path, options.signal ? { signal: options.signal } : {});
+  return { indexPath, tabix, first };
+}
+
+/** The header of an indexed VCF, parsed, with its sample columns checked. */
+async function parseHeader(
+  path: string,
+  indexPath: string,
+  tabix: TabixIndexedFile,
+): Promise<{ metadata: Awaited<ReturnType<TabixIndexedFile['getMetadata']>>; parser: VCFParser }> {
   let header: string;
   let metadata: Awaited<ReturnType<TabixIndexedFile['getMetadata']>>;
   try {
@@ -455,6 +457,38 @@ export async function openVcf(path: string, options: OpenVcfOptions = {}): Promi
     }
     column.set(s, i);
   }
+  return { metadata, parser };
+}
+
+/**
+ * The sample names of a bgzipped, indexed VCF in column order, read from its header
+ * alone (through the index; no record is read and the BGZF container is not checked).
+ *
+ * @throws {@link FileError} `GVL_UNREADABLE` / `GVL_MISSING_INDEX`, and
+ * @throws {@link VcfError} `GVL_BCF_UNSUPPORTED` / `GVL_BAD_VCF`, as {@link openVcf}.
+ */
+export async function vcfSamples(path: string): Promise<string[]> {
+  const { indexPath, tabix } = await openIndexed(path);
+  return [...(await parseHeader(path, indexPath, tabix)).parser.samples];
+}
+
+/**
+ * Opens a bgzipped VCF with its `.tbi` or `.csi` index (`.tbi` preferred), after
+ * verifying the whole BGZF container once ({@link checkBgzf}: block headers, CRC32,
+ * ISIZE, EOF block; one streaming pass, memory bounded by one read buffer).
+ *
+ * @throws {@link FileError} `GVL_UNREADABLE` when the file cannot be read;
+ *   `GVL_MISSING_INDEX` when neither `PATH.tbi` nor `PATH.csi` exists.
+ * @throws {@link VcfError} `GVL_BCF_UNSUPPORTED` for a BCF; `GVL_BAD_VCF` when the file
+ *   is not bgzipped or its header cannot be parsed, it has no sample, or it names a
+ *   sample twice; `GVL_TRUNCATED_VCF` / `GVL_CORRUPT_VCF` (value `{ path, offset }`)
+ *   when the BGZF check fails.
+ * @throws {@link AbortedError} `GVL_ABORTED` when `signal` aborts the check.
+ */
+export async function openVcf(path: string, options: OpenVcfOptions = {}): Promise<VcfSource> {
+  const { indexPath, tabix, first } = await openIndexed(path);
+  await checkBgzf(path, options.signal ? { signal: options.signal } : {});
+  const { metadata, parser } = await parseHeader(path, indexPath, tabix);
   const contigMeta = parser.getMetadata('contig');
   const headerContigs = contigMeta && typeof contigMeta === 'object' ? Object.keys(contigMeta) : [];
   const contigs = metadata.refIdToName.filter((c): c is string => typeof c === 'string');

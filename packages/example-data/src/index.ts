@@ -8,6 +8,8 @@
  *
  * @module
  */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The folder holding `1kg-chr20/`: what `gvl demo --data` and `GVL_DATA_DIR` take. */
@@ -47,3 +49,46 @@ export const chr20 = {
   /** Ploidy of every genotype. */
   ploidy: 2,
 } as const;
+
+/** The chr20 files every consumer of a data folder reads, relative to the folder. */
+export const CHR20_FILES: readonly string[] = [
+  '1kg-chr20/1kg_chr20_300samples.vcf.gz',
+  '1kg-chr20/1kg_chr20_300samples.vcf.gz.tbi',
+  '1kg-chr20/chr20_1-2Mb.fa.gz',
+  '1kg-chr20/chr20_1-2Mb.fa.gz.fai',
+  '1kg-chr20/chr20_1-2Mb.fa.gz.gzi',
+  '1kg-chr20/windows_2kb.bed',
+];
+
+/** Where {@link locateExampleData} found the folder holding `1kg-chr20/`. */
+export interface ExampleDataLocation {
+  /** Absolute path of the folder holding `1kg-chr20/`. */
+  dir: string;
+  /**
+   * Who named it: `'argument'` (the caller's `dir`), `'GVL_DATA_DIR'` (the environment
+   * variable) or `'shipped'` (this package's own copy, {@link exampleDataDir}).
+   */
+  from: 'argument' | 'GVL_DATA_DIR' | 'shipped';
+  /** The files of {@link CHR20_FILES} absent from `dir` (absolute paths); empty when complete. */
+  missing: string[];
+}
+
+/**
+ * The one rule every gvl-ts tool uses to find the chr20 example data: `dir` when given,
+ * else `$GVL_DATA_DIR` when set and non-empty, else the copy shipped in this package. A
+ * folder the user named is never silently replaced by the shipped copy: when it lacks
+ * files they are listed in `missing`, and the caller raises its own typed error.
+ *
+ * @param dir - a folder holding `1kg-chr20/`, e.g. from a `--data` flag.
+ * @param env - the environment to read `GVL_DATA_DIR` from (default `process.env`).
+ */
+export function locateExampleData(
+  dir?: string,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): ExampleDataLocation {
+  const named = dir ?? (env.GVL_DATA_DIR || undefined);
+  const from = dir !== undefined ? 'argument' : named !== undefined ? 'GVL_DATA_DIR' : 'shipped';
+  const root = named === undefined ? exampleDataDir : resolve(named);
+  const missing = CHR20_FILES.map((f) => join(root, f)).filter((f) => !existsSync(f));
+  return { dir: root, from, missing };
+}

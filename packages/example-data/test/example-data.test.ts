@@ -1,8 +1,9 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { chr20, exampleDataDir } from '../src/index.js';
+import { CHR20_FILES, chr20, exampleDataDir, locateExampleData } from '../src/index.js';
 
 /** A bgzip file is a series of gzip members: gunzip reads them all. */
 const text = (path: string) => gunzipSync(readFileSync(path)).toString('latin1');
@@ -65,5 +66,36 @@ describe('the chr20 example data', () => {
       const name = f.split('/').pop() as string;
       expect(readFileSync(f).equals(readFileSync(join(shared, name))), name).toBe(true);
     }
+  });
+});
+
+describe('locateExampleData', () => {
+  const tmp = () => mkdtempSync(join(tmpdir(), 'gvl-example-data-'));
+
+  it('without a folder or GVL_DATA_DIR it is the shipped copy, complete', () => {
+    const found = locateExampleData(undefined, {});
+    expect(found).toEqual({ dir: exampleDataDir, from: 'shipped', missing: [] });
+  });
+
+  it('GVL_DATA_DIR wins over the shipped copy, and an argument over GVL_DATA_DIR', () => {
+    const empty = tmp();
+    const viaEnv = locateExampleData(undefined, { GVL_DATA_DIR: empty });
+    expect(viaEnv.from).toBe('GVL_DATA_DIR');
+    expect(viaEnv.dir).toBe(resolve(empty));
+    const viaArg = locateExampleData(exampleDataDir, { GVL_DATA_DIR: empty });
+    expect(viaArg).toEqual({ dir: resolve(exampleDataDir), from: 'argument', missing: [] });
+  });
+
+  it('a named folder lacking files lists each missing file instead of falling back', () => {
+    const partial = tmp();
+    mkdirSync(join(partial, '1kg-chr20'));
+    copyFileSync(chr20.bed2kb, join(partial, '1kg-chr20', 'windows_2kb.bed'));
+    const found = locateExampleData(partial, {});
+    expect(found.dir).toBe(resolve(partial));
+    expect(found.missing).toEqual(
+      CHR20_FILES.filter((f) => !f.endsWith('windows_2kb.bed')).map((f) =>
+        join(resolve(partial), f),
+      ),
+    );
   });
 });

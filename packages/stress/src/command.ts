@@ -27,8 +27,8 @@ Runs concurrent workers that each iterate get(all regions, all samples) with for
 parallel kernels (GVL_FORCE_PARALLEL=1, GVL_NUM_THREADS=threads-per-worker), and reports
 hangs, crashes and thread counts against the CPU budget.
   --dataset DIR --reference FA   an existing dataset and its reference FASTA
-  --demo                  the 1000 Genomes chr20 data of $GVL_DATA_DIR (default
-                          <repo>/../shared/data), written to <repo>/.gvl-cache on first use
+  --demo                  the 1000 Genomes chr20 data of $GVL_DATA_DIR (default: the copy
+                          in @gvl/example-data), written to <repo>/.gvl-cache on first use
   --synthetic             seeded synthetic haplotype kernels (no data files; gvl-ts only)
   --mode                  process: one spawned child per worker (default);
                           thread: worker threads in one spawned host process

@@ -4,20 +4,13 @@
  *
  * @module
  */
+
 import { createHash } from 'node:crypto';
-import {
-  createReadStream,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  symlinkSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createGunzip } from 'node:zlib';
+import { locateExampleData } from '@gvl/example-data';
 import { StressConfigError } from './errors.js';
 
 /** Paths of a prepared demo. */
@@ -50,42 +43,6 @@ export const DEMO_FILES = {
  */
 export const DEMO_SAMPLES = 32;
 
-/** Sample names of a bgzipped VCF's `#CHROM` header line (reads only the header). */
-export function vcfSamples(path: string): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const input = createReadStream(path);
-    const gunzip = createGunzip();
-    let text = '';
-    let settled = false;
-    const finish = (err: Error | null, samples?: string[]) => {
-      if (settled) return;
-      settled = true;
-      input.destroy();
-      gunzip.destroy();
-      if (err) reject(err);
-      else resolve(samples ?? []);
-    };
-    gunzip.on('data', (chunk: Buffer) => {
-      text += chunk.toString('latin1');
-      const at = text.indexOf('\n#CHROM');
-      if (at < 0) return;
-      const end = text.indexOf('\n', at + 1);
-      if (end < 0) return;
-      finish(
-        null,
-        text
-          .slice(at + 1, end)
-          .split('\t')
-          .slice(9),
-      );
-    });
-    gunzip.on('error', (e) => finish(e));
-    input.on('error', (e) => finish(e));
-    gunzip.on('end', () => finish(new Error(`${path} has no #CHROM header line`)));
-    input.pipe(gunzip);
-  });
-}
-
 /** Walks up from `start` to the directory holding `pnpm-workspace.yaml`; `null` if none. */
 export function findRepoRoot(start: string): string | null {
   let dir = resolve(start);
@@ -104,11 +61,12 @@ export function repoRoot(): string | null {
   );
 }
 
-/** `$GVL_DATA_DIR`, else `<repo>/../shared/data`, else `null`. */
-export function defaultDataDir(env: Readonly<Record<string, string | undefined>>): string | null {
-  if (env.GVL_DATA_DIR) return resolve(env.GVL_DATA_DIR);
-  const root = repoRoot();
-  return root ? resolve(root, '..', 'shared', 'data') : null;
+/**
+ * The folder holding `1kg-chr20/`: `$GVL_DATA_DIR` when set, else the copy shipped in
+ * `@gvl/example-data` (the rule of `locateExampleData`, shared with `gvl demo`).
+ */
+export function defaultDataDir(env: Readonly<Record<string, string | undefined>>): string {
+  return locateExampleData(undefined, env).dir;
 }
 
 /** `<repo>/.gvl-cache/stress`, else `<tmp>/gvl-stress-cache`. */
@@ -169,8 +127,8 @@ export function peerReference(reference: string, cacheDir = defaultCacheDir()): 
  *
  * @param options - data and cache folders (defaults: see {@link defaultDataDir},
  *   {@link defaultCacheDir}).
- * @throws {@link StressConfigError} `GVL_DATA_NOT_FOUND` when the data folder or a file
- *   is missing; `GVL_DEMO_FAILED` when the write fails.
+ * @throws {@link StressConfigError} `GVL_DATA_NOT_FOUND` when a file of the chr20 slice is
+ *   missing from the named data folder; `GVL_DEMO_FAILED` when the write fails.
  */
 export async function prepareDemo(
   options: {
@@ -180,29 +138,22 @@ export async function prepareDemo(
     env?: Readonly<Record<string, string | undefined>>;
   } = {},
 ): Promise<DemoPaths> {
-  const dataDir = options.dataDir ?? defaultDataDir(options.env ?? process.env);
-  if (dataDir === null) {
+  const found = locateExampleData(options.dataDir, options.env ?? process.env);
+  const dataDir = found.dir;
+  if (found.missing.length > 0) {
+    const f = found.missing[0] as string;
     throw new StressConfigError(
       'GVL_DATA_NOT_FOUND',
-      'no data folder for --demo: set GVL_DATA_DIR (the folder holding 1kg-chr20/)',
+      `${f} is missing: --demo needs the 1kg-chr20 data (set GVL_DATA_DIR to the folder holding 1kg-chr20/, or unset it to use the copy in @gvl/example-data)`,
+      { value: f },
     );
   }
-  const chr20 = join(dataDir, '1kg-chr20');
+  const chr20 = join(found.dir, '1kg-chr20');
   const files = {
     bed: join(chr20, DEMO_FILES.bed),
     vcf: join(chr20, DEMO_FILES.vcf),
     fasta: join(chr20, DEMO_FILES.fasta),
   };
-  for (const f of Object.values(files)) {
-    if (!existsSync(f)) {
-      throw new StressConfigError(
-        'GVL_DATA_NOT_FOUND',
-        `${f} is missing: --demo needs the 1kg-chr20 data (set GVL_DATA_DIR to the folder holding 1kg-chr20/)`,
-        { value: f },
-      );
-    }
-  }
-  const { FORMAT_VERSION, write } = await import('@gvl/dataset');
   const cacheDir = resolve(options.cacheDir ?? defaultCacheDir());
   const reference = linkReference(files.fasta, join(cacheDir, 'reference'), 'chr20.fa.gz');
   const n = options.samples ?? DEMO_SAMPLES;
@@ -216,6 +167,7 @@ export async function prepareDemo(
       },
     );
   }
+  const { FORMAT_VERSION, vcfSamples, write } = await import('@gvl/dataset');
   const all = await vcfSamples(files.vcf).catch((e: Error) => {
     throw new StressConfigError(
       'GVL_DEMO_FAILED',

@@ -22,12 +22,12 @@ export type WorkloadOption =
     }
   | {
       /**
-       * The 1000 Genomes chr20 data of `$GVL_DATA_DIR` (default `<repo>/../shared/data`),
+       * The 1000 Genomes chr20 data of `$GVL_DATA_DIR` (default: the copy in `@gvl/example-data`),
        * written on first use to a cached dataset: 488 windows of 2 kb × the first
        * `samples` samples (default 32: 64 MB per `get()`; at most 300).
        */
       kind: 'demo';
-      /** Data directory holding `1kg-chr20/`. Default `$GVL_DATA_DIR`, else `<repo>/../shared/data`. */
+      /** Data directory holding `1kg-chr20/`. Default `$GVL_DATA_DIR`, else the copy in `@gvl/example-data`. */
       dataDir?: string;
       /** Where the dataset is cached. Default `<repo>/.gvl-cache/stress`, else `<tmp>/gvl-stress-cache`. */
       cacheDir?: string;

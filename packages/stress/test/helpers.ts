@@ -10,10 +10,9 @@ export const pkgDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** The CLI shim. */
 export const bin = join(pkgDir, 'bin', 'gvl-stress.js');
 
-/** Real data (`$GVL_DATA_DIR` or `<repo>/../shared/data`); tests fall back or skip without it. */
+/** Real data (`$GVL_DATA_DIR`, else the copy in `@gvl/example-data`). */
 export const dataDir = defaultDataDir(process.env);
-export const hasDemoData =
-  dataDir !== null && existsSync(join(dataDir, '1kg-chr20', '1kg_chr20_300samples.vcf.gz'));
+export const hasDemoData = existsSync(join(dataDir, '1kg-chr20', '1kg_chr20_300samples.vcf.gz'));
 
 /** The oracle venv's python, when it has genvarloader. */
 export const oraclePython = resolve(pkgDir, '..', 'dataset', '.venv-oracle', 'bin', 'python');

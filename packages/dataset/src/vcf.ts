@@ -464,8 +464,10 @@ async function parseHeader(
  * The sample names of a bgzipped, indexed VCF in column order, read from its header
  * alone (through the index; no record is read and the BGZF container is not checked).
  *
- * @throws {@link FileError} `GVL_UNREADABLE` / `GVL_MISSING_INDEX`, and
- * @throws {@link VcfError} `GVL_BCF_UNSUPPORTED` / `GVL_BAD_VCF`, as {@link openVcf}.
+ * @throws {@link FileError} `GVL_UNREADABLE` when the file cannot be read;
+ *   `GVL_MISSING_INDEX` when neither `PATH.tbi` nor `PATH.csi` exists.
+ * @throws {@link VcfError} `GVL_BCF_UNSUPPORTED` for a BCF; `GVL_BAD_VCF` when the file is
+ *   not bgzipped, its header cannot be parsed, it has no sample, or names a sample twice.
  */
 export async function vcfSamples(path: string): Promise<string[]> {
   const { indexPath, tabix } = await openIndexed(path);

@@ -33,7 +33,20 @@ import type {
   StressReport,
 } from './report.js';
 
-const DIST = (name: string) => fileURLToPath(new URL(`../dist/${name}`, import.meta.url));
+/**
+ * The built worker entry points, addressed through the package's `"imports"` map
+ * (`#worker-process`, `#worker-host`, `#worker-thread` → `dist/…`).
+ */
+const WORKER_ENTRIES = ['worker-process', 'worker-host', 'worker-thread'] as const;
+const entryPath = (name: (typeof WORKER_ENTRIES)[number]): string => {
+  const spec = `#${name}`;
+  try {
+    return createRequire(import.meta.url).resolve(spec);
+  } catch {
+    // not built yet: the path the map names, for the error below
+    return fileURLToPath(new URL(`../dist/${name}.js`, import.meta.url));
+  }
+};
 
 function packageVersion(name: string): string | null {
   try {
@@ -141,7 +154,7 @@ function units(
     return [
       {
         command: process.execPath,
-        args: [DIST('worker-host.js'), JSON.stringify(all)],
+        args: [entryPath('worker-host'), JSON.stringify(all)],
         env,
         workers: all.map((s) => s.worker),
         injected: injected(all),
@@ -150,7 +163,7 @@ function units(
   }
   return all.map((s) => ({
     command: process.execPath,
-    args: [DIST('worker-process.js'), JSON.stringify(s)],
+    args: [entryPath('worker-process'), JSON.stringify(s)],
     env,
     workers: [s.worker],
     injected: injected([s]),
@@ -323,11 +336,12 @@ export async function runStress(options: StressOptions): Promise<StressReport> {
       `gvl-stress needs Linux /proc (platform ${process.platform})`,
     );
   }
-  for (const f of ['worker-process.js', 'worker-host.js', 'worker-thread.js']) {
-    if (!existsSync(DIST(f))) {
+  for (const name of WORKER_ENTRIES) {
+    const f = entryPath(name);
+    if (!existsSync(f)) {
       throw new StressConfigError(
         'GVL_UNSUPPORTED_PLATFORM',
-        `${DIST(f)} is missing: build @gvl/stress first (pnpm --filter @gvl/stress build)`,
+        `${f} is missing: build @gvl/stress first (pnpm --filter @gvl/stress build)`,
       );
     }
   }

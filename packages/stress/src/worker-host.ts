@@ -7,13 +7,15 @@
  * @internal
  * @module
  */
+import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { readThreads } from './proc.js';
 import { serializeError, type WorkerMessage, type WorkerSpec } from './protocol.js';
 import { sendLine } from './report-channel.js';
 
 const specs = JSON.parse(process.argv[2] ?? '[]') as WorkerSpec[];
-const entry = new URL('./worker-thread.js', import.meta.url);
+/** Through the package's `"imports"` map: `#worker-thread` → `dist/worker-thread.js`. */
+const entry = createRequire(import.meta.url).resolve('#worker-thread');
 let failed = false;
 
 for (const spec of specs) {

@@ -37,6 +37,7 @@ const GUIDES = [
   'Dataset format',
   'Read semantics',
   'Parity and benchmarks',
+  'Architecture',
 ];
 const guidePage = (title: string) => `documents/${title.replaceAll(' ', '_')}.html`;
 

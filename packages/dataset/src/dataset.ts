@@ -542,7 +542,8 @@ export class Dataset<
       return this.#with({ settings, rng });
     }
     const exons = was?.exons ?? this.#s.regions;
-    if (settings.spliceInfo === null) return this.#with({ settings, rng, regions: exons, splice: null });
+    if (settings.spliceInfo === null)
+      return this.#with({ settings, rng, regions: exons, splice: null });
     checkSpliced(true, this.#s.seqs, this.#s.length, settings);
     const map = buildSpliceMap(this.#s.core.files, settings.spliceInfo);
     const regions: Axis = {

@@ -198,10 +198,7 @@ export async function writeDummyDataset(parent: string = tmpdir()): Promise<Dumm
     await mkdir(folder, { recursive: true });
     await writeFile(join(folder, 'starts.npy'), new Uint8Array(Int32Array.from(t.starts).buffer));
     await writeFile(join(folder, 'ends.npy'), new Uint8Array(Int32Array.from(t.ends).buffer));
-    await writeFile(
-      join(folder, 'values.npy'),
-      new Uint8Array(Float32Array.from(t.values).buffer),
-    );
+    await writeFile(join(folder, 'values.npy'), new Uint8Array(Float32Array.from(t.values).buffer));
     await writeFile(join(folder, 'offsets.npy'), new Uint8Array(offs.buffer));
   };
   await writeTrack(join(dataset, 'intervals', 'read-depth'), depth, depthOffsets);

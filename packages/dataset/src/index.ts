@@ -19,10 +19,10 @@ export type { Batch, BatchOptions, OpenOptions } from './dataset.js';
 export { Dataset } from './dataset.js';
 export type { MainJobOptions, MainJobReport } from './demo.js';
 export { findData, formatMainJobReport, runMainJob } from './demo.js';
-export type { DummyPaths } from './dummy.js';
-export { dummyDataset, writeDummyDataset } from './dummy.js';
 export type { DistributedInfo, LauncherSource, ShardOptions } from './distributed.js';
 export { distributedEnv, shardOrder } from './distributed.js';
+export type { DummyPaths } from './dummy.js';
+export { dummyDataset, writeDummyDataset } from './dummy.js';
 export type { FileErrorCode, GvlErrorCode, GvlErrorOptions, VcfErrorCode } from './errors.js';
 export {
   AbortedError,

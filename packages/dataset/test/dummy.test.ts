@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Dataset, dummyDataset, Ragged } from '../src/index.js';
+import { type Dataset, dummyDataset, type Ragged } from '../src/index.js';
 import { oraclePython, peerMissing, pkgDir, suiteName } from './helpers.js';
 
 type Outputs = {
@@ -23,7 +23,9 @@ async function outputs(ds: Dataset<'haplotypes' | 'reference', boolean, 'ragged'
     n_regions: ds.nRegions,
     haplotypes: text((await seqs.get()) as Ragged<Uint8Array>),
     reference: text((await seqs.withSeqs('reference').get()) as Ragged<Uint8Array>),
-    'read-depth': nums((await ds.withSeqs(null).withTracks('read-depth').get()) as Ragged<Float32Array>),
+    'read-depth': nums(
+      (await ds.withSeqs(null).withTracks('read-depth').get()) as Ragged<Float32Array>,
+    ),
     annot: nums((await ds.withSeqs(null).withTracks('annot').get()) as Ragged<Float32Array>),
   } satisfies Outputs;
 }

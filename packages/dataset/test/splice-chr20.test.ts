@@ -42,7 +42,9 @@ function spliceBed(): string {
     const minus = t % 2 === 1;
     k++;
     const exon = minus ? n - k + 1 : k;
-    out.push([c, s, e, `tx${String(t).padStart(2, '0')}.e${exon}`, t, minus ? '-' : '+'].join('\t'));
+    out.push(
+      [c, s, e, `tx${String(t).padStart(2, '0')}.e${exon}`, t, minus ? '-' : '+'].join('\t'),
+    );
     if (k === n) {
       k = 0;
       t++;
@@ -105,8 +107,11 @@ describe.skipIf(missing.length > 0)(suiteName('spliced reads on chr20', missing)
       const perTranscript = a.length / 24;
       for (let t = 0; t < 24; t++) {
         for (let i = t * perTranscript; i < (t + 1) * perTranscript; i++) {
-          const want = t % 2 === 1 ? [...b.row(i)].reverse().map((x) => COMP[x] ?? x) : [...b.row(i)];
-          expect(Buffer.compare(Buffer.from(a.row(i)), Buffer.from(want)), `${kind} row ${i}`).toBe(0);
+          const want =
+            t % 2 === 1 ? [...b.row(i)].reverse().map((x) => COMP[x] ?? x) : [...b.row(i)];
+          expect(Buffer.compare(Buffer.from(a.row(i)), Buffer.from(want)), `${kind} row ${i}`).toBe(
+            0,
+          );
           if (t % 2 === 1 && (SIZES[t % SIZES.length] as number) > 1) checked++;
         }
       }
@@ -162,36 +167,45 @@ describe.skipIf(missing.length > 0)(suiteName('spliced reads on chr20', missing)
     expect(Buffer.compare(Buffer.from(ann.haps.data), Buffer.from(dense.data))).toBe(0);
   }, 120_000);
 
-  describe.skipIf(peerMissing.length > 0)(suiteName('equals genvarloader 0.43.1', peerMissing), () => {
-    for (const info of [['score', 'name'], 'score'] as const) {
-      it(`spliceInfo ${JSON.stringify(info)}: haplotypes, reference and annotated haplotypes per (transcript, sample, ploid) equal the peer's`, async () => {
-        const spec = { splice_info: info, samples: SAMPLES, kinds: ['haplotypes', 'reference', 'annotated'] };
-        const peer = JSON.parse(runPeer('splice_digests.py', [dsPath, '<reference>', JSON.stringify(spec)])) as {
-          version: string;
-          n_rows: number;
-          results: Record<string, (number | string)[][]>;
-        };
-        expect(peer.version).toBe('0.43.1');
-        const sp = ds.withSettings({ spliceInfo: info }).subsetTo({ samples: SAMPLES });
-        expect(sp.nRegions).toBe(peer.n_rows);
-        const haps = (await sp.get()) as Ragged<Uint8Array>;
-        const ref = (await sp.withSeqs('reference').get()) as Ragged<Uint8Array>;
-        const ann = (await sp.withSeqs('annotated').get()) as RaggedAnnotatedHaps;
-        const digests = (r: Ragged<Uint8Array>) =>
-          Array.from({ length: r.length }, (_, i) => [r.row(i).length, sha(r.row(i))]);
-        expect(digests(haps)).toEqual(peer.results.haplotypes);
-        expect(digests(ref)).toEqual(peer.results.reference);
-        expect(
-          Array.from({ length: ann.haps.length }, (_, i) => [
-            ann.haps.row(i).length,
-            sha(ann.haps.row(i)),
-            sha(ann.varIdxs.row(i)),
-            sha(ann.refCoords.row(i)),
-          ]),
-        ).toEqual(peer.results.annotated);
-        // The comparison covers both strands and insertions/deletions: lengths vary.
-        expect(new Set(digests(haps).map((d) => d[0])).size).toBeGreaterThan(4);
-      }, 300_000);
-    }
-  });
+  describe.skipIf(peerMissing.length > 0)(
+    suiteName('equals genvarloader 0.43.1', peerMissing),
+    () => {
+      for (const info of [['score', 'name'], 'score'] as const) {
+        it(`spliceInfo ${JSON.stringify(info)}: haplotypes, reference and annotated haplotypes per (transcript, sample, ploid) equal the peer's`, async () => {
+          const spec = {
+            splice_info: info,
+            samples: SAMPLES,
+            kinds: ['haplotypes', 'reference', 'annotated'],
+          };
+          const peer = JSON.parse(
+            runPeer('splice_digests.py', [dsPath, '<reference>', JSON.stringify(spec)]),
+          ) as {
+            version: string;
+            n_rows: number;
+            results: Record<string, (number | string)[][]>;
+          };
+          expect(peer.version).toBe('0.43.1');
+          const sp = ds.withSettings({ spliceInfo: info }).subsetTo({ samples: SAMPLES });
+          expect(sp.nRegions).toBe(peer.n_rows);
+          const haps = (await sp.get()) as Ragged<Uint8Array>;
+          const ref = (await sp.withSeqs('reference').get()) as Ragged<Uint8Array>;
+          const ann = (await sp.withSeqs('annotated').get()) as RaggedAnnotatedHaps;
+          const digests = (r: Ragged<Uint8Array>) =>
+            Array.from({ length: r.length }, (_, i) => [r.row(i).length, sha(r.row(i))]);
+          expect(digests(haps)).toEqual(peer.results.haplotypes);
+          expect(digests(ref)).toEqual(peer.results.reference);
+          expect(
+            Array.from({ length: ann.haps.length }, (_, i) => [
+              ann.haps.row(i).length,
+              sha(ann.haps.row(i)),
+              sha(ann.varIdxs.row(i)),
+              sha(ann.refCoords.row(i)),
+            ]),
+          ).toEqual(peer.results.annotated);
+          // The comparison covers both strands and insertions/deletions: lengths vary.
+          expect(new Set(digests(haps).map((d) => d[0])).size).toBeGreaterThan(4);
+        }, 300_000);
+      }
+    },
+  );
 });

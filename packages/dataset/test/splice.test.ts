@@ -7,7 +7,7 @@ import {
   type Dense,
   dummyDataset,
   isGvlError,
-  Ragged,
+  type Ragged,
   type RaggedAnnotatedHaps,
 } from '../src/index.js';
 
@@ -55,7 +55,12 @@ describe('spliced reads (dummy dataset)', () => {
     expect(off.isSpliced).toBe(false);
     expect(off.nRegions).toBe(4);
     // Subsets address transcripts, by index or id.
-    expect(sp.subsetTo({ regions: 'shh' }).getSpliceBed().map((t) => t.id)).toEqual(['shh']);
+    expect(
+      sp
+        .subsetTo({ regions: 'shh' })
+        .getSpliceBed()
+        .map((t) => t.id),
+    ).toEqual(['shh']);
     expect(sp.subsetTo({ regions: [1] }).toFullDataset().nRegions).toBe(2);
   });
 
@@ -167,9 +172,9 @@ describe('spliced reads (dummy dataset)', () => {
     expect(await codeOf(() => sp.withSettings({ jitter: 1 }))).toMatch(
       /^GVL_INVALID_ARGUMENT: jitter 1 is invalid: expected 0 on a spliced dataset/,
     );
-    expect(await codeOf(() => ds.withSettings({ jitter: 1 }).withSettings({ spliceInfo: 'gene' }))).toMatch(
-      /^GVL_INVALID_ARGUMENT: jitter 1/,
-    );
+    expect(
+      await codeOf(() => ds.withSettings({ jitter: 1 }).withSettings({ spliceInfo: 'gene' })),
+    ).toMatch(/^GVL_INVALID_ARGUMENT: jitter 1/);
     expect(await codeOf(() => sp.withSettings({ deterministic: false }))).toMatch(
       /^GVL_INVALID_ARGUMENT: deterministic false/,
     );
@@ -178,9 +183,13 @@ describe('spliced reads (dummy dataset)', () => {
       /^GVL_INVALID_ARGUMENT: output length 3/,
     );
     expect(await codeOf(() => sp.withSeqs('variants'))).toMatch(/^GVL_MODE_UNAVAILABLE/);
-    expect(await codeOf(() => sp.haplotypeLengths())).toMatch(/^GVL_MODE_UNAVAILABLE: haplotypeLengths/);
+    expect(await codeOf(() => sp.haplotypeLengths())).toMatch(
+      /^GVL_MODE_UNAVAILABLE: haplotypeLengths/,
+    );
     expect(await codeOf(() => sp.nVariants())).toMatch(/^GVL_MODE_UNAVAILABLE: nVariants/);
-    expect(await codeOf(() => ds.getSpliceBed())).toMatch(/^GVL_MODE_UNAVAILABLE: this dataset is not spliced/);
+    expect(await codeOf(() => ds.getSpliceBed())).toMatch(
+      /^GVL_MODE_UNAVAILABLE: this dataset is not spliced/,
+    );
     expect(await codeOf(() => sp.get('brca1'))).toMatch(/^GVL_UNKNOWN_REGION: region "brca1"/);
     expect(await codeOf(() => sp.get(2))).toMatch(/^GVL_INDEX_OUT_OF_RANGE: region index 2/);
   });

@@ -1,15 +1,19 @@
-import { rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type AnnotatedHaps,
-  type Dataset,
+  Dataset as DatasetClass,
   type Dense,
   dummyDataset,
   isGvlError,
+  parseBed,
   type Ragged,
   type RaggedAnnotatedHaps,
+  write,
 } from '../src/index.js';
+import { copyTinyVcf } from './helpers.js';
 
 const COMP: Record<number, number> = { 65: 84, 67: 71, 71: 67, 84: 65, 78: 78 };
 
@@ -29,7 +33,7 @@ async function codeOf(f: () => unknown): Promise<string> {
 }
 
 describe('spliced reads (dummy dataset)', () => {
-  let ds: Dataset<'haplotypes' | 'reference', boolean, 'ragged'>;
+  let ds: DatasetClass<'haplotypes' | 'reference', boolean, 'ragged'>;
   beforeAll(async () => {
     ds = await dummyDataset();
   });
@@ -192,5 +196,82 @@ describe('spliced reads (dummy dataset)', () => {
     );
     expect(await codeOf(() => sp.get('brca1'))).toMatch(/^GVL_UNKNOWN_REGION: region "brca1"/);
     expect(await codeOf(() => sp.get(2))).toMatch(/^GVL_INDEX_OUT_OF_RANGE: region index 2/);
+  });
+});
+
+describe('transcript columns written from a BedTable', () => {
+  let dir = '';
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'gvl-splice-cols-'));
+    const seq = 'ACGT'.repeat(500);
+    writeFileSync(join(dir, 'ref.fa'), `>1\n${seq}\n`);
+    writeFileSync(
+      join(dir, 'ref.fa.fai'),
+      `1\t${seq.length}\t3\t${seq.length}\t${seq.length + 1}\n`,
+    );
+  });
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+  // Exons around the SNV at 1:100 and the deletion at 1:150 (VCF 1-based), two transcripts.
+  const bed = () =>
+    parseBed(
+      [
+        '1\t140\t160\te1\t0\t-',
+        '1\t90\t110\te2\t0\t-',
+        '1\t10\t20\te3\t0\t+',
+        '1\t95\t105\te4\t0\t+',
+      ].join('\n'),
+    );
+
+  it('extra columns land in input_regions.arrow and drive spliceInfo', async () => {
+    const out = join(dir, 'cols.gvl');
+    await write(out, {
+      bed: { ...bed(), columns: { transcript: ['tA', 'tA', 'tB', 'tB'], exon: [1, 2, 2, 1] } },
+      variants: copyTinyVcf(dir),
+      progress: false,
+      onWarning: () => undefined,
+    });
+    const ds = (await DatasetClass.open(out, { reference: join(dir, 'ref.fa') })).withTracks(false);
+    const sp = ds.withSettings({ spliceInfo: ['transcript', 'exon'] });
+    expect(sp.getSpliceBed().map((t) => [t.id, t.regions, t.strand])).toEqual([
+      ['tA', [0, 1], -1],
+      ['tB', [3, 2], 1],
+    ]);
+    const whole = (await sp.get()) as Ragged<Uint8Array>;
+    const parts = (await ds.get()) as Ragged<Uint8Array>;
+    expect(whole.shape).toEqual([2, 2, 2, null]);
+    for (const [t, exons] of [
+      [0, [0, 1]],
+      [1, [3, 2]],
+    ] as const)
+      for (let s = 0; s < 2; s++)
+        for (let p = 0; p < 2; p++)
+          expect([...whole.row((t * 2 + s) * 2 + p)]).toEqual(
+            concat(exons.map((r) => parts.row((r * 2 + s) * 2 + p))),
+          );
+    // The deletion (CGT>C at 1:150; sample A, hap 0; samples sorted A, B) shortens tA by 2.
+    expect(whole.row(0).length).toBe(38); // row (tA, A, hap 0)
+    expect(whole.row(2).length).toBe(40); // row (tA, B, hap 0): no deletion
+  });
+
+  it('a bad extra column is GVL_BAD_BED naming it, and nothing is written', async () => {
+    const cases: [Record<string, (string | number | null)[]>, RegExp][] = [
+      [{ strand: ['a', 'a', 'b', 'b'] }, /extra column "strand" is reserved/],
+      [
+        { transcript: ['a', 'b'] },
+        /extra column "transcript" has 2 values: expected one per region \(4\)/,
+      ],
+      [{ exon: [1, 'two', 3, 4] }, /extra column "exon" row 1 is "two": expected a finite number/],
+    ];
+    for (const [columns, message] of cases) {
+      const out = join(dir, 'bad.gvl');
+      const code = await codeOf(() =>
+        write(out, { bed: { ...bed(), columns }, variants: copyTinyVcf(dir), progress: false }),
+      );
+      expect(code).toMatch(/^GVL_BAD_BED: /);
+      expect(code).toMatch(message);
+      expect(existsSync(out)).toBe(false);
+    }
   });
 });

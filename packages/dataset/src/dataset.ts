@@ -202,7 +202,8 @@ export class Dataset<
    *   breaks an invariant: the error names the file, the element and the value; a region
    *   ending past its contig in `reference`), `GVL_UNKNOWN_CONTIG`
    *   (a contig missing from the reference), `GVL_UNREADABLE` / `GVL_MISSING_INDEX` (FASTA),
-   *   `GVL_INVALID_ARGUMENT` (a bad setting).
+   *   `GVL_INVALID_ARGUMENT` (a bad setting), `GVL_BAD_SPLICE_INFO` (a `spliceInfo` the
+   *   BED cannot satisfy, see {@link Dataset.withSettings}).
    * @see genvarloader `Dataset.open`.
    * @example
    * ```ts
@@ -523,8 +524,9 @@ export class Dataset<
    * @see genvarloader `Dataset.with_settings`.
    * @example
    * ```ts
-   * const tx = ds.withTracks(false).withSettings({ spliceInfo: ['name', 'score'] });
-   * const haps = await tx.get(0, 'HG00096'); // Ragged<Uint8Array> [2, null]: transcript 0, both haplotypes
+   * // BED columns `transcript` (id) and `exon` (number), e.g. from write({ bed: { ...bed, columns } })
+   * const tx = ds.withTracks(false).withSettings({ spliceInfo: ['transcript', 'exon'] });
+   * const haps = await tx.get('ENST00000217233', 'HG00096'); // Ragged<Uint8Array> [2, null]: both haplotypes
    * tx.getSpliceBed()[0]; // { id, regions, chrom, chromStart, chromEnd, strand }
    * ```
    */

@@ -322,7 +322,7 @@ export function regroupOutput(
         refCoords: refCoords.toPadded(PAST_CONTIG),
       } satisfies AnnotatedHaps;
     }
-    if (!(x instanceof Ragged) || 'start' in (x as object))
+    if (!(x instanceof Ragged))
       throw new GvlError(
         'GVL_MODE_UNAVAILABLE',
         'spliced reads return sequences, annotated haplotypes or tracks; variants are not spliced',

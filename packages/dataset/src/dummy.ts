@@ -34,7 +34,7 @@ const VARIANTS: readonly [number, string, string][] = [
   [1, 'N', 'TT'],
 ];
 /**
- * Haplotype length (1–4, i.e. which of {@link VARIANTS}) of each sample in each input
+ * Haplotype length (1–4, i.e. which of `VARIANTS`) of each sample in each input
  * region (the peer's table, indexed by input region).
  */
 const HAP_LENGTH = [

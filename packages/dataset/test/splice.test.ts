@@ -156,6 +156,20 @@ describe('spliced reads (dummy dataset)', () => {
     expect(fromLoader).toEqual(rows);
   });
 
+  it('Dataset.open takes spliceInfo as an option, checked at open', async () => {
+    const reference = join(dirname(ds.path), 'dummy.fa');
+    const opened = await DatasetClass.open(ds.path, { reference, spliceInfo: ['gene', 'exon'] });
+    expect(opened.isSpliced).toBe(true);
+    expect(opened.settings.spliceInfo).toEqual(['gene', 'exon']);
+    expect(opened.getSpliceBed()).toEqual(spliced().getSpliceBed());
+    expect(
+      await codeOf(() => DatasetClass.open(ds.path, { reference, spliceInfo: 'nope' })),
+    ).toMatch(/^GVL_BAD_SPLICE_INFO: spliceInfo column "nope"/);
+    expect(
+      await codeOf(() => DatasetClass.open(ds.path, { reference, spliceInfo: 'gene', jitter: 1 })),
+    ).toMatch(/^GVL_INVALID_ARGUMENT: jitter 1/);
+  });
+
   it('bad splice info and settings splicing cannot honour are typed errors naming the value, before any read', async () => {
     expect(await codeOf(() => ds.withSettings({ spliceInfo: 'transcript' }))).toMatch(
       /^GVL_BAD_SPLICE_INFO: spliceInfo column "transcript" is not in .*expected one of chrom, chromStart, chromEnd, strand, gene, exon$/,

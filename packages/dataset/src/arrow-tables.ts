@@ -26,7 +26,8 @@ import type { BedTable } from './bed.js';
  * Encodes `input_regions.arrow` (Arrow IPC file format): the BED columns as given
  * (`chrom` Utf8, `chromStart`/`chromEnd` Int64, `name` Utf8, `score` Float64, `strand`
  * Utf8 with `.` as null) plus `r_idx_map` (Int64): `r_idx_map[i]` is the on-disk (sorted)
- * position of input row `i`.
+ * position of input row `i`. The extra {@link BedTable.columns} come before `r_idx_map`
+ * (Utf8 for text, Float64 for numbers).
  *
  * @see genvarloader `write` (`bed.with_columns(r_idx_map=…).write_ipc(…)`)
  */
@@ -39,6 +40,12 @@ export function encodeInputRegions(bed: BedTable, rIdxMap: Int32Array): Uint8Arr
   if (bed.name) columns.name = vectorFromArray(bed.name as (string | null)[], new Utf8());
   if (bed.score) columns.score = vectorFromArray(bed.score as (number | null)[], new Float64());
   if (bed.strand) columns.strand = vectorFromArray(bed.strand as (string | null)[], new Utf8());
+  for (const [name, values] of Object.entries(bed.columns ?? {})) {
+    const text = values.some((v) => typeof v === 'string');
+    columns[name] = text
+      ? vectorFromArray(values as (string | null)[], new Utf8())
+      : vectorFromArray(values as (number | null)[], new Float64());
+  }
   columns.r_idx_map = makeVector(BigInt64Array.from(rIdxMap, (x) => BigInt(x)));
   return tableToIPC(new Table(columns), 'file');
 }

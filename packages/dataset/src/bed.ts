@@ -32,6 +32,51 @@ export interface BedTable {
   readonly score?: readonly (number | null)[];
   /** Column 6, `+`, `-` or `null` (for `.`), when present. */
   readonly strand?: readonly ('+' | '-' | null)[];
+  /**
+   * More columns by name (a `BedTable` built in code, e.g. a transcript id and exon
+   * number for `withSettings({ spliceInfo })`): each a text (`string | null`) or number
+   * (`number | null`) column of `length` values, stored in `input_regions.arrow` as
+   * Utf8 / Float64 after the BED columns. Not read from BED files.
+   */
+  readonly columns?: Readonly<Record<string, readonly (string | number | null)[]>>;
+}
+
+/**
+ * Checks the extra {@link BedTable.columns}: names not taken by a BED column or
+ * `r_idx_map`, one value per region, all text or all numbers (nulls allowed).
+ *
+ * @throws {@link BedError} `GVL_BAD_BED` naming the column (and the row at fault).
+ */
+export function checkBedColumns(bed: BedTable, source = 'BED'): void {
+  for (const [name, values] of Object.entries(bed.columns ?? {})) {
+    if ((BED_COLUMNS as readonly string[]).includes(name) || name === 'r_idx_map' || name === '')
+      throw new BedError(
+        `${source}: extra column ${JSON.stringify(name)} is reserved: expected a name other than ${[...BED_COLUMNS, 'r_idx_map'].join(', ')}`,
+        { value: name },
+      );
+    if (!Array.isArray(values) || values.length !== bed.length)
+      throw new BedError(
+        `${source}: extra column ${JSON.stringify(name)} has ${Array.isArray(values) ? values.length : 'no'} values: expected one per region (${bed.length})`,
+        { value: name },
+      );
+    let kind: 'string' | 'number' | null = null;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (v === null) continue;
+      const k =
+        typeof v === 'string'
+          ? 'string'
+          : typeof v === 'number' && Number.isFinite(v)
+            ? 'number'
+            : null;
+      if (k === null || (kind !== null && k !== kind))
+        throw new BedError(
+          `${source}: extra column ${JSON.stringify(name)} row ${i} is ${JSON.stringify(v) ?? String(v)}: expected ${kind === 'number' ? 'a finite number' : kind === 'string' ? 'text' : 'text or a finite number'} (or null) like the column's other values`,
+          { value: name },
+        );
+      kind = k;
+    }
+  }
 }
 
 const INT = /^-?\d+$/;

@@ -30,6 +30,14 @@ import {
   type OutputLength,
   type SeqsKind,
 } from './settings.js';
+import {
+  buildSpliceMap,
+  checkSpliceInfo,
+  type SpliceBedRow,
+  type SpliceMap,
+  sameSpliceInfo,
+  spliceBed,
+} from './splice.js';
 
 /** Options of {@link Dataset.open}. */
 export interface OpenOptions extends Partial<Omit<DatasetSettings, 'insertionFill'>> {
@@ -102,6 +110,11 @@ interface State {
   length: OutputLength;
   settings: DatasetSettings;
   rng: Rng;
+  /**
+   * Spliced mode: the transcripts, and the region axis to restore when splicing is
+   * turned off (`regions` then holds the transcript axis).
+   */
+  splice: { map: SpliceMap; exons: Axis } | null;
 }
 
 function freshRng(seed: number): Rng {
@@ -189,7 +202,8 @@ export class Dataset<
    *   breaks an invariant: the error names the file, the element and the value; a region
    *   ending past its contig in `reference`), `GVL_UNKNOWN_CONTIG`
    *   (a contig missing from the reference), `GVL_UNREADABLE` / `GVL_MISSING_INDEX` (FASTA),
-   *   `GVL_INVALID_ARGUMENT` (a bad setting).
+   *   `GVL_INVALID_ARGUMENT` (a bad setting), `GVL_BAD_SPLICE_INFO` (a `spliceInfo` the
+   *   BED cannot satisfy, see {@link Dataset.withSettings}).
    * @see genvarloader `Dataset.open`.
    * @example
    * ```ts
@@ -199,7 +213,8 @@ export class Dataset<
    */
   static async open(path: string, options: OpenOptions = {}): Promise<Dataset> {
     const { reference: refPath, ...rest } = options;
-    const settings = validateSettings({ ...DEFAULT_SETTINGS, ...rest }, null);
+    const { spliceInfo, ...unspliced } = validateSettings({ ...DEFAULT_SETTINGS, ...rest }, null);
+    const settings = { ...unspliced, spliceInfo: null };
     const files = await readDatasetFiles(path);
     if (settings.jitter > files.metadata.max_jitter) {
       throw invalid(
@@ -221,7 +236,7 @@ export class Dataset<
       : reference
         ? 'reference'
         : null;
-    return new Dataset({
+    const ds = new Dataset({
       core: { files, reference },
       regions: {
         name: 'region',
@@ -238,7 +253,9 @@ export class Dataset<
       length: 'ragged',
       settings,
       rng: freshRng(settings.seed),
+      splice: null,
     });
+    return spliceInfo === null ? ds : ds.withSettings({ spliceInfo });
   }
 
   /** @internal The dataset's state, for the loader. */
@@ -249,7 +266,13 @@ export class Dataset<
 
   #plan(): Plan {
     const s = this.#s;
-    return { seqs: s.seqs, tracks: s.tracks, length: s.length, settings: s.settings };
+    return {
+      seqs: s.seqs,
+      tracks: s.tracks,
+      length: s.length,
+      settings: s.settings,
+      splice: s.splice?.map ?? null,
+    };
   }
 
   #with<S2 extends SeqsKind | null = S, T2 extends boolean = T, L2 extends LengthKind = L>(
@@ -271,7 +294,7 @@ export class Dataset<
     const all = this.#s.core.files.metadata.samples;
     return Array.from(this.#s.samples.subset, (i) => all[i] as string);
   }
-  /** Number of regions in the current subset. */
+  /** Number of regions in the current subset (of transcripts when spliced). */
   get nRegions(): number {
     return this.#s.regions.subset.length;
   }
@@ -332,6 +355,8 @@ export class Dataset<
   /**
    * A BED-like view of region `i` of the current subset: contig, 0-based half-open start
    * and end (unpadded, as given at write time), strand, and name when the BED had one.
+   * When spliced, `i` indexes the BED's regions (exons), not transcripts: see
+   * {@link Dataset.getSpliceBed}.
    */
   region(i: number): {
     chrom: string;
@@ -340,7 +365,8 @@ export class Dataset<
     strand: 1 | -1;
     name: string | null;
   } {
-    const pos = resolveQuery(this.#s.regions, this.#s.samples, i, 0).regionIdx[0] as number;
+    const axis = this.#s.splice?.exons ?? this.#s.regions;
+    const pos = resolveQuery(axis, this.#s.samples, i, 0).regionIdx[0] as number;
     const f = this.#s.core.files;
     const d = f.rIdxMap[pos] as number;
     return {
@@ -399,6 +425,7 @@ export class Dataset<
       throw invalid('output length', this.#s.length, "'ragged' with sequences 'variants'");
     }
     checkVariantSettings(core, k, this.#s.settings);
+    checkSpliced(this.#s.splice !== null, k, this.#s.length, this.#s.settings);
     return this.#with<K>({ seqs: k });
   }
 
@@ -468,16 +495,40 @@ export class Dataset<
       throw invalid('output length', len, "'ragged' with sequences 'variants'");
     }
     checkFixedLength(this.#s, len, this.#s.settings.jitter);
+    checkSpliced(this.#s.splice !== null, this.#s.seqs, len, this.#s.settings);
     return this.#with<S, T, LengthKindOf<N>>({ length: len });
   }
 
   /**
    * Changes read settings (jitter, seed, deterministic, rcNeg, realignTracks,
-   * insertionFill per track, parallel). A new `seed` restarts the PRNG.
+   * insertionFill per track, parallel, unphasedUnion, dummyVariant, spliceInfo). A new
+   * `seed` restarts the PRNG.
    *
-   * @throws {@link GvlError} `GVL_INVALID_ARGUMENT` for an out-of-range value;
-   *   `GVL_INVALID_MODE` for an unknown insertion fill.
+   * `spliceInfo` (a BED column, or `[idColumn, orderColumn]`) turns on spliced mode: the
+   * region axis becomes the transcripts (in order of first appearance in the BED, named
+   * by their id; {@link Dataset.nRegions} counts them, a region subset is dropped), and
+   * each (transcript, sample) item is its exons' outputs concatenated in transcript order,
+   * shape `(…, ploidy, ~length)` for haplotypes, `(…, ~length)` for reference,
+   * `(…, tracks, [ploidy,] ~length)` for tracks. With `rcNeg`, each exon of a `-` strand
+   * transcript is reverse-complemented before concatenation (the peer's rule): list a
+   * `-` strand transcript's exons 5'→3' on its strand (descending coordinates, or by an
+   * order column) and the row is the transcript's sequence. `null` turns it off and
+   * restores the region axis.
+   *
+   * @throws {@link GvlError} `GVL_INVALID_ARGUMENT` for an out-of-range value or a
+   *   malformed `spliceInfo`, or a setting spliced mode does not allow (jitter > 0,
+   *   `deterministic: false`, a fixed length); `GVL_INVALID_MODE` for an unknown
+   *   insertion fill; `GVL_BAD_SPLICE_INFO` when a `spliceInfo` column is not in the BED
+   *   or a transcript has exons on both strands; `GVL_MODE_UNAVAILABLE` for spliced
+   *   `'variants'`.
    * @see genvarloader `Dataset.with_settings`.
+   * @example
+   * ```ts
+   * // BED columns `transcript` (id) and `exon` (number), e.g. from write({ bed: { ...bed, columns } })
+   * const tx = ds.withTracks(false).withSettings({ spliceInfo: ['transcript', 'exon'] });
+   * const haps = await tx.get('ENST00000217233', 'HG00096'); // Ragged<Uint8Array> [2, null]: both haplotypes
+   * tx.getSpliceBed()[0]; // { id, regions, chrom, chromStart, chromEnd, strand }
+   * ```
    */
   withSettings(patch: Partial<DatasetSettings>): Dataset<S, T, L> {
     const settings = validateSettings({ ...this.#s.settings, ...patch }, this);
@@ -487,7 +538,46 @@ export class Dataset<
     checkFixedLength(this.#s, this.#s.length, settings.jitter);
     checkVariantSettings(this.#s.core, this.#s.seqs, settings);
     const rng = patch.seed !== undefined ? freshRng(settings.seed) : this.#s.rng;
-    return this.#with({ settings, rng });
+    const was = this.#s.splice;
+    if (sameSpliceInfo(was?.map.info ?? null, settings.spliceInfo)) {
+      checkSpliced(was !== null, this.#s.seqs, this.#s.length, settings);
+      return this.#with({ settings, rng });
+    }
+    const exons = was?.exons ?? this.#s.regions;
+    if (settings.spliceInfo === null)
+      return this.#with({ settings, rng, regions: exons, splice: null });
+    checkSpliced(true, this.#s.seqs, this.#s.length, settings);
+    const map = buildSpliceMap(this.#s.core.files, settings.spliceInfo);
+    const regions: Axis = {
+      name: 'region',
+      subset: Int32Array.from({ length: map.ids.length }, (_, i) => i),
+      names: map.index,
+    };
+    return this.#with({ settings, rng, regions, splice: { map, exons } });
+  }
+
+  /** Whether the dataset is spliced (`withSettings({ spliceInfo })`). */
+  get isSpliced(): boolean {
+    return this.#s.splice !== null;
+  }
+
+  /**
+   * The transcripts of the current subset (spliced mode), in order: each transcript's id,
+   * its exons' input BED region indices, contigs, 0-based half-open coordinates (in
+   * transcript order) and strand.
+   *
+   * @throws {@link GvlError} `GVL_MODE_UNAVAILABLE` when the dataset is not spliced.
+   * @see genvarloader `Dataset.spliced_regions`.
+   */
+  getSpliceBed(): SpliceBedRow[] {
+    const sp = this.#s.splice;
+    if (!sp)
+      throw new GvlError(
+        'GVL_MODE_UNAVAILABLE',
+        'this dataset is not spliced: set withSettings({ spliceInfo }) first',
+        { value: null },
+      );
+    return spliceBed(this.#s.core.files, sp.map, this.#s.regions.subset);
   }
 
   /**
@@ -507,10 +597,11 @@ export class Dataset<
   /** The same dataset without any subset. */
   toFullDataset(): Dataset<S, T, L> {
     const { files } = this.#s.core;
+    const nRegions = this.#s.splice ? this.#s.splice.map.ids.length : files.metadata.n_regions;
     return this.#with({
       regions: {
         ...this.#s.regions,
-        subset: Int32Array.from({ length: files.metadata.n_regions }, (_, i) => i),
+        subset: Int32Array.from({ length: nRegions }, (_, i) => i),
       },
       samples: {
         ...this.#s.samples,
@@ -604,6 +695,7 @@ export class Dataset<
     samples?: AxisIndex,
     options: { signal?: AbortSignal } = {},
   ): Promise<Dense<Int32Array> | null> {
+    this.#notSpliced('haplotypeLengths');
     const q = resolveQuery(this.#s.regions, this.#s.samples, regions, samples);
     const seqs = this.#s.seqs;
     if (
@@ -637,12 +729,22 @@ export class Dataset<
     samples?: AxisIndex,
     options: { signal?: AbortSignal } = {},
   ): Promise<Dense<Int32Array>> {
+    this.#notSpliced('nVariants');
     const q = resolveQuery(this.#s.regions, this.#s.samples, regions, samples);
     const seqs = this.#s.seqs;
     if (seqs !== 'haplotypes' && seqs !== 'annotated' && seqs !== 'variants') {
       return { data: new Int32Array(q.regionIdx.length), shape: [...q.shape, 1] };
     }
     return nVariants(this.#s.core, this.#plan(), q, options.signal);
+  }
+
+  #notSpliced(what: string): void {
+    if (this.#s.splice)
+      throw new GvlError(
+        'GVL_MODE_UNAVAILABLE',
+        `${what} is not available for a spliced dataset (as in the peer): use withSettings({ spliceInfo: null })`,
+        { value: what },
+      );
   }
 
   /** @internal Resolves paired subset positions to a batch request (random draws included). */
@@ -731,7 +833,7 @@ function validateSettings(s: DatasetSettings, _ds: Dataset | null): DatasetSetti
   if (typeof s.unphasedUnion !== 'boolean')
     throw invalid('unphasedUnion', s.unphasedUnion, 'a boolean');
   if (s.dummyVariant !== null) checkDummyVariant(s.dummyVariant, 'dummyVariant');
-  return { ...s, insertionFill: fills };
+  return { ...s, insertionFill: fills, spliceInfo: checkSpliceInfo(s.spliceInfo) };
 }
 
 /**
@@ -751,6 +853,34 @@ function checkVariantSettings(core: Core, seqs: SeqsKind | null, s: DatasetSetti
     throw new GvlError(
       'GVL_INVALID_MODE',
       `unphasedUnion cannot be used with '${seqs}' output (a union of phased sequences is not defined): use withSeqs('variants'), or withSettings({ unphasedUnion: false })`,
+      { value: seqs },
+    );
+}
+
+/**
+ * What spliced mode allows (genvarloader `Dataset._check_valid_state`): no jitter,
+ * deterministic reads, no fixed length (transcripts differ in length), no variants.
+ */
+function checkSpliced(
+  spliced: boolean,
+  seqs: SeqsKind | null,
+  len: OutputLength,
+  s: DatasetSettings,
+): void {
+  if (!spliced) return;
+  if (s.jitter !== 0) throw invalid('jitter', s.jitter, '0 on a spliced dataset');
+  if (!s.deterministic)
+    throw invalid('deterministic', s.deterministic, 'true on a spliced dataset');
+  if (typeof len === 'number')
+    throw invalid(
+      'output length',
+      len,
+      "'ragged' or 'variable' on a spliced dataset (transcripts of fixed-length exons still differ in length)",
+    );
+  if (seqs === 'variants')
+    throw new GvlError(
+      'GVL_MODE_UNAVAILABLE',
+      "sequences 'variants' are not available on a spliced dataset: use 'haplotypes', 'annotated' or 'reference'",
       { value: seqs },
     );
 }

@@ -40,6 +40,7 @@ import { GvlError, type GvlErrorOptions } from '@gvl/errors';
  * | `GVL_ABORTED` | the operation was cancelled through an `AbortSignal` |
  * | `GVL_INDEX_OUT_OF_RANGE` | a region or sample index is outside the dataset or its subset |
  * | `GVL_UNKNOWN_REGION` | a region name is not in the dataset |
+ * | `GVL_BAD_SPLICE_INFO` | `spliceInfo` names a column the input BED lacks, or a transcript cannot be assembled from its rows (a null id or order value, exons on two strands or contigs) |
  * | `GVL_INVALID_MODE` | an unknown mode or kind (loader mode, sequence kind, insertion fill, `parallel`) |
  * | `GVL_MODE_UNAVAILABLE` | a known mode this dataset or loader cannot provide |
  * | `GVL_NO_REFERENCE` | the output needs a reference and none was given to `Dataset.open` |
@@ -77,6 +78,7 @@ export type GvlErrorCode =
   | 'GVL_BAD_DATASET'
   | 'GVL_INDEX_OUT_OF_RANGE'
   | 'GVL_UNKNOWN_REGION'
+  | 'GVL_BAD_SPLICE_INFO'
   | 'GVL_INVALID_MODE'
   | 'GVL_MODE_UNAVAILABLE'
   | 'GVL_NO_REFERENCE'

@@ -21,6 +21,8 @@ export type { MainJobOptions, MainJobReport } from './demo.js';
 export { findData, formatMainJobReport, runMainJob } from './demo.js';
 export type { DistributedInfo, LauncherSource, ShardOptions } from './distributed.js';
 export { distributedEnv, shardOrder } from './distributed.js';
+export type { DummyPaths } from './dummy.js';
+export { dummyDataset, writeDummyDataset } from './dummy.js';
 export type { FileErrorCode, GvlErrorCode, GvlErrorOptions, VcfErrorCode } from './errors.js';
 export {
   AbortedError,
@@ -66,6 +68,7 @@ export { offsetsFromLengths, Ragged } from './ragged.js';
 export type { Reference } from './reference.js';
 export { loadReference } from './reference.js';
 export type { DatasetSettings, InsertionFill, OutputLength, SeqsKind } from './settings.js';
+export type { SpliceBedRow, SpliceInfo } from './splice.js';
 export { vcfSamples } from './vcf.js';
 export type { VerifyCheck, VerifyOptions, VerifyProblem, VerifyReport } from './verify.js';
 export { formatVerifyReport, verifyDataset } from './verify.js';

@@ -19,6 +19,7 @@ import type {
 import { type Dense, Ragged } from './ragged.js';
 import type { Reference } from './reference.js';
 import type { DatasetSettings, OutputLength, SeqsKind } from './settings.js';
+import { exonItems, regroupOutput, type SpliceMap } from './splice.js';
 
 /** Immutable data every query reads (shared across derived datasets). */
 export interface Core {
@@ -32,6 +33,8 @@ export interface Plan {
   tracks: readonly string[];
   length: OutputLength;
   settings: DatasetSettings;
+  /** Transcripts when the dataset is spliced: `regionIdx` then indexes transcripts. */
+  splice?: SpliceMap | null;
 }
 
 /** One batch of items: full input-order region indices and on-disk sample indices. */
@@ -387,6 +390,7 @@ export async function computeBatch(
   signal?: AbortSignal,
   output?: BatchOutput,
 ): Promise<GetOutput> {
+  if (plan.splice) return splicedBatch(core, { ...plan, splice: plan.splice }, req, signal);
   const { files, reference } = core;
   if (plan.seqs === 'haplotypes' || plan.seqs === 'annotated' || plan.seqs === 'variants') {
     if (!files.genotypes || !files.variants)
@@ -435,6 +439,33 @@ export async function computeBatch(
   if (seqs && tracks) return [seqs, tracks];
   if (seqs) return seqs;
   return tracks as TracksOutput;
+}
+
+/**
+ * A spliced batch: each item's transcript expanded to its exons, read as one ragged
+ * batch (one native call; `-` strand exons reverse-complemented each, as the peer), then
+ * regrouped into one row per (item, …inner) with the exons in transcript order.
+ */
+async function splicedBatch(
+  core: Core,
+  plan: Plan & { splice: SpliceMap },
+  req: BatchRequest,
+  signal?: AbortSignal,
+): Promise<GetOutput> {
+  const ex = exonItems(plan.splice, req.regionIdx, req.sampleIdx);
+  const inner = await computeBatch(
+    core,
+    { ...plan, splice: null, length: 'ragged' },
+    {
+      regionIdx: ex.regionIdx,
+      sampleIdx: ex.sampleIdx,
+      shape: [ex.regionIdx.length],
+      jitter: null,
+      shiftU: null,
+    },
+    signal,
+  );
+  return regroupOutput(inner, ex.groups, req.shape, plan.length !== 'ragged');
 }
 
 async function variantsOutput(

@@ -4,6 +4,7 @@ import {
   type InsertionFill,
 } from '@gvl/native';
 import { GvlError, InvalidArgumentError, isGvlError } from './errors.js';
+import type { SpliceInfo } from './splice.js';
 
 export type { InsertionFill };
 
@@ -48,6 +49,16 @@ export interface DatasetSettings {
    * output; `null` (default) for none.
    */
   dummyVariant: DummyVariant | null;
+  /**
+   * Spliced (transcript) mode (the peer's `splice_info`): the input BED column holding
+   * each row's transcript id, or `[idColumn, orderColumn]` to order exons by a second
+   * column. Each (transcript, sample) item is then its exons' outputs concatenated in
+   * transcript order, a `-` strand exon reverse-complemented (with `rcNeg`) before
+   * concatenation; regions index transcripts. Needs `jitter: 0`, `deterministic: true`,
+   * a `'ragged'` or `'variable'` length and no `'variants'` output. `null` (default) for
+   * none. See {@link Dataset.getSpliceBed}.
+   */
+  spliceInfo: SpliceInfo | null;
 }
 
 export const DEFAULT_SETTINGS: DatasetSettings = {
@@ -60,6 +71,7 @@ export const DEFAULT_SETTINGS: DatasetSettings = {
   parallel: 'auto',
   unphasedUnion: false,
   dummyVariant: null,
+  spliceInfo: null,
 };
 
 const SEQS_KINDS: readonly SeqsKind[] = ['haplotypes', 'annotated', 'reference', 'variants'];

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import type { Variant } from '@gmod/vcf';
 import { peerRegionOrder } from '@gvl/native';
 import { encodeInputRegions, VariantsTableWriter } from './arrow-tables.js';
-import { type BedTable, MAX_COORDINATE, readBed } from './bed.js';
+import { type BedTable, checkBedColumns, MAX_COORDINATE, readBed } from './bed.js';
 import { type BigWigSource, type BigWigTrack, checkTrackNames, openBigWig } from './bigwig.js';
 import { writeChecksums } from './checksums.js';
 import { ContigNormalizer, natsortContigs } from './contigs.js';
@@ -53,7 +53,8 @@ export interface WriteWarning {
 /** Options of {@link write}. */
 export interface WriteOptions {
   /**
-   * Regions: a BED3–BED6 path (plain or gzipped) or a parsed {@link BedTable}.
+   * Regions: a BED3–BED6 path (plain or gzipped) or a {@link BedTable} (which may carry
+   * more columns, e.g. a transcript id for `withSettings({ spliceInfo })`).
    * 0-based, half-open; `chromEnd > chromStart`; strand `-` marks reverse-strand regions.
    */
   bed: string | BedTable;
@@ -866,6 +867,7 @@ export async function write(path: string, options: WriteOptions): Promise<WriteS
   await recoverInterruptedWrite(target);
   await assertWritableTarget(target, overwrite);
   const bed = typeof options.bed === 'string' ? await readBed(options.bed) : options.bed;
+  checkBedColumns(bed);
   checkTrackNames(tracks);
   const vcf =
     options.variants !== undefined

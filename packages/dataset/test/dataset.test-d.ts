@@ -7,6 +7,7 @@ import {
   Dataset,
   type DatasetOutput,
   type Dense,
+  dummyDataset,
   type GetOutput,
   type LengthKind,
   type Loader,
@@ -15,6 +16,8 @@ import {
   type RaggedAnnotatedHaps,
   type RaggedVariants,
   type SeqsKind,
+  type SpliceBedRow,
+  type SpliceInfo,
 } from '../src/index.js';
 
 type Bytes = Ragged<Uint8Array>;
@@ -144,5 +147,21 @@ describe('batches and loaders carry the output type', () => {
     expectTypeOf<Batch>().toEqualTypeOf<Batch<GetOutput>>();
     expectTypeOf<Loader>().toEqualTypeOf<Loader<GetOutput>>();
     expectTypeOf<DatasetOutput<null, false, 'ragged'>>().toBeNever();
+  });
+});
+
+describe('spliced reads and the dummy dataset', () => {
+  it('spliceInfo keeps the dataset type: transcripts give the same output kinds', () => {
+    const sp = withRef.withTracks(false).withSettings({ spliceInfo: ['transcript', 'exon'] });
+    expectTypeOf(sp).toEqualTypeOf<Dataset<'haplotypes' | 'reference', false, 'ragged'>>();
+    expectTypeOf(sp.getSpliceBed()).toEqualTypeOf<SpliceBedRow[]>();
+    expectTypeOf<SpliceInfo>().toEqualTypeOf<string | readonly [id: string, order: string]>();
+    // @ts-expect-error a number is not a column name
+    withRef.withSettings({ spliceInfo: 3 });
+  });
+  it('dummyDataset opens with a reference: byte sequences, tracks unknown, ragged', () => {
+    expectTypeOf(dummyDataset({ splice: true })).toEqualTypeOf<
+      Promise<Dataset<'haplotypes' | 'reference', boolean, 'ragged'>>
+    >();
   });
 });

@@ -334,10 +334,15 @@ export class Dataset<
    * and end (unpadded, as given at write time), strand, and name when the BED had one.
    */
   region(i: number): {
+    /** Contig name, as in the BED and the dataset's `contigs`. */
     chrom: string;
+    /** 0-based start (inclusive), in bases. */
     start: number;
+    /** 0-based end (exclusive), in bases. */
     end: number;
+    /** `-1` for a BED strand `-`, else `1`. */
     strand: 1 | -1;
+    /** The BED's name column, `null` when the BED had none. */
     name: string | null;
   } {
     const pos = resolveQuery(this.#s.regions, this.#s.samples, i, 0).regionIdx[0] as number;

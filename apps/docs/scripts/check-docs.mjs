@@ -4,8 +4,9 @@
 // the `notDocumented` validation to the members of each package, so this runs TypeDoc once
 // per package of the site, with that package's typedoc.json and the root's
 // `packageOptions` and `requiredToBeDocumented`, emitting nothing and treating every
-// warning as an error. Run by `npm run lint` (this app's `lint` script). The packages must
-// be built (their typings resolve through each other's dist/).
+// warning as an error. Run by `npm run lint` (this app's `lint` script); arguments narrow it
+// to some packages (`packages/errors`). The packages must be built (their typings resolve
+// through each other's dist/).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -13,7 +14,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, '..', '..');
+const root = join(here, '..', '..', '..');
 const site = JSON.parse(readFileSync(join(root, 'typedoc.json'), 'utf8'));
 
 const require = createRequire(import.meta.url);
@@ -75,7 +76,14 @@ function check(dir, flags) {
 
 async function main() {
   const flags = sharedFlags();
-  const dirs = site.entryPoints.map((p) => join(root, p));
+  // Arguments narrow the check to some packages (`node scripts/check-docs.mjs packages/errors`).
+  const only = process.argv.slice(2);
+  for (const p of only)
+    if (!site.entryPoints.includes(p))
+      throw new Error(`check-docs: ${p} is not a package of the site (typedoc.json entryPoints)`);
+  const dirs = site.entryPoints
+    .filter((p) => only.length === 0 || only.includes(p))
+    .map((p) => join(root, p));
   // Two at a time: each run is one TypeScript program, mostly single-threaded.
   const results = new Array(dirs.length);
   let next = 0;

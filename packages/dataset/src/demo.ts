@@ -31,7 +31,7 @@ export interface MainJobOptions {
 export interface MainJobReport {
   /** This process's thread budget (`cappedResolution().threads` of `@gvl/threads`); an integer ≥ 1. */
   threads: number;
-  /** Which rule decided `threads` (`env`, `affinity`, `cgroup`, ...: the `ThreadsSource`). */
+  /** Which rule decided `threads`: `env`, `cgroup`, `affinity` or `fallback` (the `ThreadsSource` of `@gvl/threads`). */
   threadsSource: string;
   /** The resolution's steps in order, one line each, formatted `[step] message`. */
   threadsTrace: string[];

@@ -43,7 +43,9 @@ const WRITE_SIGNALS: readonly NodeJS.Signals[] =
 
 /** Where a command prints. */
 export interface CliIo {
+  /** Where results go: FASTA, JSON, tables and reports. */
   readonly stdout: NodeJS.WritableStream;
+  /** Where progress, warnings and error messages go. */
   readonly stderr: NodeJS.WritableStream;
 }
 

@@ -359,10 +359,15 @@ export class Dataset<
    * {@link Dataset.getSpliceBed}.
    */
   region(i: number): {
+    /** Contig name, as in the BED and the dataset's `contigs`. */
     chrom: string;
+    /** 0-based start (inclusive), in bases. */
     start: number;
+    /** 0-based end (exclusive), in bases. */
     end: number;
+    /** `-1` for a BED strand `-`, else `1`. */
     strand: 1 | -1;
+    /** The BED's name column, `null` when the BED had none. */
     name: string | null;
   } {
     const axis = this.#s.splice?.exons ?? this.#s.regions;

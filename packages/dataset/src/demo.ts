@@ -29,23 +29,47 @@ export interface MainJobOptions {
 
 /** What {@link runMainJob} measured. */
 export interface MainJobReport {
+  /** This process's thread budget (`cappedResolution().threads` of `@gvl/threads`); an integer ≥ 1. */
   threads: number;
+  /** Which rule decided `threads`: `env`, `cgroup`, `affinity` or `fallback` (the `ThreadsSource` of `@gvl/threads`). */
   threadsSource: string;
+  /** The resolution's steps in order, one line each, formatted `[step] message`. */
   threadsTrace: string[];
+  /** Absolute path of the dataset directory the job wrote and read. */
   dataset: string;
+  /** Number of regions (BED windows) in the dataset. */
   regions: number;
+  /** Number of samples in the dataset. */
   samples: number;
+  /** Haplotypes per sample (2 for the 1000 Genomes data). */
   ploidy: number;
+  /** Haplotype rows streamed by the loader: `regions × samples × ploidy`. */
   haplotypes: number;
+  /** Total length in bytes (one byte per base) of the streamed haplotypes. */
   bytes: number;
+  /** Wall-clock seconds of the streamed epoch (the loader loop only: no write, no serial check). */
   seconds: number;
+  /** `haplotypes / seconds`. */
   haplotypesPerSecond: number;
+  /** Haplotype bytes per second of the streamed epoch, in MiB (2^20 bytes): `bytes / 2^20 / seconds`. */
   mibPerSecond: number;
+  /**
+   * Peak resident set size of this process so far, in MiB (`process.resourceUsage().maxRSS`
+   * / 1024); covers the write, the loader and its threads, not child processes.
+   */
   peakRssMiB: number;
+  /** Size in bytes of the dataset directory on disk (sum of its regular files' sizes). */
   datasetBytes: number;
+  /**
+   * Size in bytes the same haplotypes would take as FASTA (one `>name|sample|hapP` header
+   * per haplotype, 60 bases per line); computed, not written.
+   */
   fastaBytes: number;
+  /** Number of random (region, sample) pairs recomputed on the serial path. */
   checkedPairs: number;
+  /** Haplotypes among the checked pairs whose serial bytes differ from the streamed ones; 0 when all agree. */
   mismatches: number;
+  /** Wall-clock seconds taken to write the dataset from the VCF, BED and FASTA. */
   writeSeconds: number;
   /** The loader mode used. */
   mode: LoaderMode;

@@ -107,7 +107,9 @@ export interface ShardOptions {
   seed: number;
   /** The epoch: a new permutation each epoch, identical on every rank. */
   epoch: number;
+  /** This process's rank: an integer in `[0, worldSize)`. */
   rank: number;
+  /** Processes sharing the epoch: an integer ≥ 1. */
   worldSize: number;
   /**
    * `'pad'` (default, `DistributedSampler(drop_last=False)`): repeat the order's first

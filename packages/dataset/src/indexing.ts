@@ -6,9 +6,13 @@ import { GvlError, InvalidArgumentError, UnknownSampleError } from './errors.js'
  * from the end.
  */
 export interface Slice {
+  /** Always `'slice'`: tells a slice apart from an index or an index array. */
   readonly kind: 'slice';
+  /** First position (inclusive); negative counts from the end. Default 0. */
   readonly start?: number;
+  /** End position (exclusive); negative counts from the end. Default the axis length. */
   readonly stop?: number;
+  /** Stride, an integer > 0. Default 1. */
   readonly step?: number;
 }
 

@@ -19,6 +19,7 @@ export interface DatasetInfo {
   readonly formatVersion: string;
   /** `metadata.version`: the genvarloader version the dataset claims. */
   readonly writerVersion: string | null;
+  /** Number of regions (`metadata.n_regions`: rows of the BED it was written from). */
   readonly nRegions: number;
   /** Sample names (sorted). */
   readonly samples: readonly string[];

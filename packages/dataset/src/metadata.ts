@@ -125,9 +125,19 @@ const isInt = (v: unknown, min: number): v is number =>
  *   first problem found.
  * @see genvarloader `_dataset._write.Metadata` (pydantic).
  */
-export function parseMetadata(
-  raw: unknown,
-): { ok: true; metadata: DatasetMetadata } | { ok: false; problem: MetadataProblem } {
+export function parseMetadata(raw: unknown):
+  | {
+      /** `true`: `raw` follows the schema. */
+      ok: true;
+      /** The parsed metadata, defaults filled in. */
+      metadata: DatasetMetadata;
+    }
+  | {
+      /** `false`: `raw` breaks a rule. */
+      ok: false;
+      /** The first rule broken: the key, the offending value and what was expected. */
+      problem: MetadataProblem;
+    } {
   const fail = (key: string | null, value: unknown, expected: string, index?: number) => ({
     ok: false as const,
     problem: index === undefined ? { key, value, expected } : { key, value, expected, index },

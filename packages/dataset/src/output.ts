@@ -43,8 +43,11 @@ export interface RaggedVariants {
  * @see genvarloader `RaggedAnnotatedHaps`.
  */
 export interface RaggedAnnotatedHaps {
+  /** uint8 ASCII haplotype bases, shape `[...leading, ploidy, ~length]`. */
   readonly haps: Ragged<Uint8Array>;
+  /** int32 variant-table row of each base of `haps` (−1: reference or pad); same offsets. */
   readonly varIdxs: Ragged<Int32Array>;
+  /** int32 0-based reference coordinate of each base of `haps` (pad: −1 / 2147483647); same offsets. */
   readonly refCoords: Ragged<Int32Array>;
 }
 
@@ -58,8 +61,11 @@ export interface RaggedAnnotatedHaps {
  * @see genvarloader `AnnotatedHaps`.
  */
 export interface AnnotatedHaps {
+  /** uint8 ASCII haplotype bases, shape `[...leading, ploidy, length]`. */
   readonly haps: Dense<Uint8Array>;
+  /** int32 variant-table row of each base of `haps` (−1: reference or pad), same shape. */
   readonly varIdxs: Dense<Int32Array>;
+  /** int32 0-based reference coordinate of each base of `haps` (pad: −1 / 2147483647), same shape. */
   readonly refCoords: Dense<Int32Array>;
 }
 

@@ -370,9 +370,7 @@ export interface OpenVcfOptions {
 }
 
 /** The checks every reader of a VCF runs first, and its tabix handle. */
-async function openIndexed(
-  path: string,
-): Promise<{
+async function openIndexed(path: string): Promise<{
   indexPath: string;
   tabix: TabixIndexedFile;
   first: Awaited<ReturnType<typeof sniff>>;

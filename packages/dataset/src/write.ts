@@ -47,6 +47,7 @@ import { openVcf, type VcfSource } from './vcf.js';
 export interface WriteWarning {
   /** `GVL_UNPHASED` (heterozygous genotypes written with `/`) or `GVL_NO_VARIANTS`. */
   readonly code: 'GVL_UNPHASED' | 'GVL_NO_VARIANTS';
+  /** What was found, for humans: the first unphased record's position, or the region without variants. */
   readonly message: string;
 }
 
@@ -99,6 +100,7 @@ export interface WriteOptions {
 export interface WriteSummary {
   /** Absolute path of the dataset. */
   readonly path: string;
+  /** Number of regions written: one per BED row. */
   readonly nRegions: number;
   /** Sorted sample names. */
   readonly samples: readonly string[];

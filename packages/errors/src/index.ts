@@ -179,7 +179,15 @@ export const REPORT_HINT =
  * }
  * ```
  */
-export function formatCliError(e: unknown): { text: string; exitCode: number } {
+export function formatCliError(e: unknown): {
+  /** What to write to stderr: one or more lines, ending with a newline. */
+  text: string;
+  /**
+   * The process exit code: {@link EXIT_USAGE} (64) for usage errors, {@link EXIT_TYPED} (2)
+   * for other typed errors, {@link EXIT_INTERNAL} (1) for anything else.
+   */
+  exitCode: number;
+} {
   if (isGvlError(e, 'GVL_USAGE'))
     return { text: `${e.code}: ${e.message}\n`, exitCode: EXIT_USAGE };
   if (isGvlError(e)) return { text: `${e.code}: ${e.message}\n`, exitCode: EXIT_TYPED };

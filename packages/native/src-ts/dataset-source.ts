@@ -99,12 +99,19 @@ export interface DatasetBatchOptions {
 
 /** Options of {@link DatasetSource.get}. */
 export interface AsyncDatasetBatchOptions extends DatasetBatchOptions {
+  /**
+   * Cancels the batch: while it waits for admission or in libuv's queue it never runs;
+   * while running it stops at the next row boundary. The promise rejects with
+   * `AbortError` (`GVL_ABORTED`, `cause` = the signal's reason); nothing is returned.
+   */
   signal?: AbortSignal | undefined;
 }
 
 /** Rows delimited by int64 offsets from 0: row `k` is `data.subarray(offsets[k], offsets[k + 1])`. */
 export interface SourceRows<T extends Uint8Array | Float32Array> {
+  /** The rows' values, concatenated: uint8 ASCII bases or float32 track values. */
   data: T;
+  /** int64 `(rows + 1)`, from 0, non-decreasing; the last offset is `data.length`. */
   offsets: BigInt64Array;
 }
 
@@ -122,7 +129,12 @@ export interface DatasetBatch {
    * for pad before / past the contig); both reversed on − strand rows. As
    * `HaplotypeBatch`'s `varIdxs` / `refCoords`.
    */
-  annotations?: { varIdxs: Int32Array; refCoords: Int32Array };
+  annotations?: {
+    /** int32, one per base of `seqs.data`: the variant-table row the base came from, −1 for reference or pad. */
+    varIdxs: Int32Array;
+    /** int32, one per base of `seqs.data`: its 0-based reference coordinate (−1 / 2147483647 for pad). */
+    refCoords: Int32Array;
+  };
   /**
    * float32 track rows when requested, `(item, track)` order (`length` values or the
    * region's length), or `(item, track, haplotype)` when realigned (each haplotype

@@ -20,6 +20,10 @@ export interface DiffsInput {
   ploidy: number;
   /** int64 `(n * ploidy)`: the genotype group of (query `i`, haplotype `h`) at `i * ploidy + h`. */
   groups: BigInt64Array;
+  /**
+   * The genotype groups (CSR) that `groups` index into: which variants each haplotype
+   * carries, as row numbers into `variants`.
+   */
   genotypes: GenotypeTable;
   /** Only positions and length changes are needed (ALT alleles are ignored). */
   variants: VariantPositions;

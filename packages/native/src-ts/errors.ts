@@ -256,7 +256,12 @@ export class NativePanicError extends NativeError {
 export class AddonConflictError extends NativeError {
   declare readonly code: 'GVL_ADDON_CONFLICT';
   /** The copy loaded first: its version and package directory. */
-  readonly loaded: { readonly version: string; readonly location: string };
+  readonly loaded: {
+    /** `version` of that copy's `package.json`, or `'unknown'`. */
+    readonly version: string;
+    /** Its package directory (absolute path), or `'unknown'`. */
+    readonly location: string;
+  };
   constructor(
     message: string,
     detail?: ErrorDetail,

@@ -20,9 +20,14 @@ import {
 
 /** The dataset side of a {@link HaplotypeSource}. */
 export interface HaplotypeSourceInput {
+  /**
+   * The dataset's genotype groups (CSR, the peer's `genotypes/`), group
+   * `(r·nSamples + s)·ploidy + p` for on-disk region row `r`; row numbers into `variants`.
+   */
   genotypes: GenotypeTable;
   /** Must carry `alts` and `altOffsets`. */
   variants: VariantTable;
+  /** The reference genome; `regions`' contig indices index its contigs. */
   reference: ReferenceSequence;
   /**
    * int32 `(R, 4)` row-major, on-disk region order: contig index (into
@@ -77,6 +82,12 @@ export interface HaplotypeBatchOptions {
 
 /** Options of {@link HaplotypeSource.get}. */
 export interface AsyncHaplotypeBatchOptions extends HaplotypeBatchOptions {
+  /**
+   * Cancels the batch: while it waits for admission or in libuv's queue it never runs;
+   * while running it stops at the next row boundary. The promise rejects with
+   * `AbortError` (`GVL_ABORTED`, `cause` = the signal's reason); an aborted batch may
+   * leave `out` partly written.
+   */
   signal?: AbortSignal | undefined;
 }
 

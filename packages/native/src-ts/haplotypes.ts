@@ -35,8 +35,14 @@ export interface HaplotypesInput {
    * bytes to skip (the peer's random shifts; omit for none).
    */
   shifts?: Int32Array;
+  /**
+   * The genotype groups (CSR) that `groups` index into: which variants each haplotype
+   * carries, as row numbers into `variants`.
+   */
   genotypes: GenotypeTable;
+  /** The variant table with ALT alleles (`alts`, `altOffsets`) that `genotypes` index. */
   variants: VariantTable;
+  /** The reference genome; `regions`' contig indices index its contigs. */
   reference: ReferenceSequence;
   /**
    * int64 `(n * ploidy + 1)`, starting at 0, non-decreasing: row

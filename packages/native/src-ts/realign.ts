@@ -37,11 +37,32 @@ import {
  *   coincide, as in the peer).
  */
 export type InsertionFill =
-  | { kind: 'repeat5p' }
-  | { kind: 'repeat5pNormalized' }
-  | { kind: 'constant'; value?: number }
-  | { kind: 'flankSample'; flankWidth?: number }
-  | { kind: 'interpolate'; order?: number };
+  | {
+      /** The anchor's value repeated over the insertion (the default). */
+      kind: 'repeat5p';
+    }
+  | {
+      /** The anchor's value divided by the insertion's span `v_len`. */
+      kind: 'repeat5pNormalized';
+    }
+  | {
+      /** One value for every inserted base. */
+      kind: 'constant';
+      /** The value written (stored as float32). Default `NaN`. */
+      value?: number;
+    }
+  | {
+      /** Values drawn from the track around the anchor with the `hash4` PRNG. */
+      kind: 'flankSample';
+      /** Bases each side of the anchor to draw from; an integer in `[0, 2^32)`. Default 5. */
+      flankWidth?: number;
+    }
+  | {
+      /** A Lagrange polynomial through the flanking values. */
+      kind: 'interpolate';
+      /** Polynomial order, an integer in `[0, 32]` (2 and 3 coincide). Default 1. */
+      order?: number;
+    };
 
 /**
  * Check an insertion fill the way every kernel does, e.g. when it is configured
@@ -76,6 +97,10 @@ export interface RealignInput {
   groups: BigInt64Array;
   /** int32 `(n * ploidy)` non-negative shifts, the same as for {@link reconstructHaplotypes}. */
   shifts?: Int32Array;
+  /**
+   * The genotype groups (CSR) that `groups` index into: which variants each haplotype
+   * carries, as row numbers into `variants`.
+   */
   genotypes: GenotypeTable;
   /** Only positions and length changes are needed. */
   variants: VariantPositions;

@@ -19,6 +19,7 @@ export interface ReferenceInput {
    * `outOffsets`; `end` is not read.
    */
   regions: Int32Array;
+  /** The reference genome; `regions`' contig indices index its contigs. */
   reference: ReferenceSequence;
   /** int64 `(n + 1)`, starting at 0, non-decreasing: row `i` is `out.subarray(outOffsets[i], outOffsets[i + 1])`. */
   outOffsets: BigInt64Array;

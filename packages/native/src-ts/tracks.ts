@@ -18,6 +18,10 @@ export interface TracksInput {
   regions: Int32Array;
   /** int64 `(n)`: the interval group of each query (on disk `region * n_samples + sample`). */
   groups: BigInt64Array;
+  /**
+   * The intervals (CSR groups of 0-based half-open `[starts, ends)` with float32 values)
+   * that `groups` index; positions no interval covers are written as 0.
+   */
   intervals: IntervalTable;
   /** int64 `(n + 1)`, starting at 0, non-decreasing: row `i` is `out.subarray(outOffsets[i], outOffsets[i + 1])`. */
   outOffsets: BigInt64Array;

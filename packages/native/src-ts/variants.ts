@@ -19,8 +19,11 @@ import {
  * `alt` an ASCII allele (default `'N'`), reverse-complemented with its row.
  */
 export interface DummyVariant {
+  /** 0-based start written for the placeholder; an int32 integer. Default −1. */
   start?: number;
+  /** Length change `len(ALT) − len(REF)` written for the placeholder; an int32 integer. Default 0. */
   ilen?: number;
+  /** ALT allele bytes, ASCII; reverse-complemented on masked rows. Default `'N'`. */
   alt?: string;
 }
 
@@ -53,6 +56,7 @@ export interface GatherVariantsInput {
    * of (query `i`, haplotype `h`) at `i * ploidy + h`.
    */
   groups: BigInt64Array;
+  /** The genotype groups (CSR) that `groups` index: row numbers into `variants`. */
   genotypes: GenotypeTable;
   /** The variant table, with ALT alleles. */
   variants: VariantTable;

@@ -32,6 +32,7 @@ export interface StackCapture {
 
 /** Everything captured about one stuck process. */
 export interface ProcessCapture {
+  /** OS process id. */
   pid: number;
   /** Process group id (the group that is then killed). */
   pgrp: number;
@@ -80,7 +81,12 @@ function onPath(name: string): string | null {
  *
  * @returns the tool and its path.
  */
-export function stackTool(): { tool: 'gdb' | 'eu-stack'; path: string } | null {
+export function stackTool(): {
+  /** Which tool: `gdb` (preferred) or elfutils' `eu-stack`. */
+  tool: 'gdb' | 'eu-stack';
+  /** Absolute path of its executable, found on `PATH`. */
+  path: string;
+} | null {
   const gdb = onPath('gdb');
   if (gdb) return { tool: 'gdb', path: gdb };
   const eu = onPath('eu-stack');

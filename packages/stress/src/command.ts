@@ -156,9 +156,13 @@ function checkAsFlags(options: StressOptions, values: Flags): void {
  *   conflicting workload choice.
  */
 export function parseCli(argv: readonly string[]): {
+  /** The options for {@link runStress}, checked and with the flags' values converted (seconds to ms). */
   options: StressOptions;
+  /** `--json`: print the report as JSON on stdout instead of the human summary. */
   json: boolean;
+  /** `--help`: print the usage and run nothing. */
   help: boolean;
+  /** `--version`: print the package version and run nothing. */
   version: boolean;
 } {
   let values: Flags;

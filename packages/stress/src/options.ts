@@ -50,16 +50,42 @@ export type WorkloadOption =
 
 /** Progress of a run, for live output (the CLI prints these to stderr). */
 export type StressEvent =
-  | { type: 'prepare'; message: string }
   | {
+      /** A preparation step before the launches (writing the demo dataset, probing the peer). */
+      type: 'prepare';
+      /** What is being done, for humans. */
+      message: string;
+    }
+  | {
+      /** An engine was probed; its launches follow when it is available. */
       type: 'engine';
+      /** The engine probed. */
       engine: EngineName;
+      /** Whether it can run (the peer is not when `import genvarloader` fails). */
       available: boolean;
+      /** Its version (`@gvl/native X.Y.Z`, or the peer's genvarloader version), `null` when unknown or unavailable. */
       version: string | null;
+      /** Why it is unavailable, `null` when available. */
       reason: string | null;
     }
-  | { type: 'launch-start'; engine: EngineName; launch: number; launches: number }
-  | { type: 'launch-end'; engine: EngineName; report: LaunchReport };
+  | {
+      /** A launch starts: its workers are about to be spawned. */
+      type: 'launch-start';
+      /** The engine it drives. */
+      engine: EngineName;
+      /** Launch index, from 0. */
+      launch: number;
+      /** Launches of this engine in the run. */
+      launches: number;
+    }
+  | {
+      /** A launch ended: every process of it is reaped (or was killed on the timeout). */
+      type: 'launch-end';
+      /** The engine it drove. */
+      engine: EngineName;
+      /** Its full report, as it appears in {@link StressReport}'s runs. */
+      report: LaunchReport;
+    };
 
 /** Options of {@link runStress}. Counts are integers; times are in milliseconds. */
 export interface StressOptions {

@@ -30,8 +30,22 @@ export function defaultPython(): string {
 
 /** Whether the peer can run, and its version. */
 export type PeerProbe =
-  | { available: true; version: string; python: string }
-  | { available: false; reason: string; python: string };
+  | {
+      /** `true`: genvarloader imports and the dataset opens. */
+      available: true;
+      /** `genvarloader.__version__` as the probe printed it (`'unknown'` when it printed none). */
+      version: string;
+      /** The interpreter probed (path or command name). */
+      python: string;
+    }
+  | {
+      /** `false`: the peer cannot run this workload here. */
+      available: false;
+      /** Why, for humans: the interpreter missing, the import failing, a timeout, or a synthetic workload. */
+      reason: string;
+      /** The interpreter probed (path or command name). */
+      python: string;
+    };
 
 function lastLine(text: string): string {
   const lines = text

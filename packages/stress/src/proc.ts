@@ -18,6 +18,7 @@ export interface ProcStat {
   comm: string;
   /** One-letter state: `R` running, `S` sleeping, `D` uninterruptible, `Z` zombie, `T` stopped, … */
   state: string;
+  /** Parent process id. */
   ppid: number;
   /** Process group id. */
   pgrp: number;

@@ -69,50 +69,90 @@ export interface PoolReport {
 
 /** A serialized error. */
 export interface ErrorReport {
+  /** The error's `name` (`Error`, `GvlError`, a Python exception class, ...). */
   name: string;
+  /** Its message. */
   message: string;
+  /** Its string `code` (`GVL_...`), when it has one. */
   code?: string;
+  /** Its stack trace, when it has one. */
   stack?: string;
 }
 
 /** A line on the report channel. `threads` is the process's `Threads:` count. */
 export type WorkerMessage =
   | {
+      /** The worker started, before opening its workload. */
       t: 'hello';
+      /** Worker index within its launch ({@link WorkerSpec.worker}). */
       worker: number;
+      /** OS process id of the process running the worker. */
       pid: number;
       /** OS thread id of the worker (its main thread, or its worker thread). */
       tid: number;
+      /** The process's OS thread count now. */
       threads: number;
     }
   | {
+      /** The workload is open; iterations follow. */
       t: 'ready';
+      /** Worker index within its launch. */
       worker: number;
+      /** The parallel pool as the worker sees it. */
       pool: PoolReport;
+      /** The process's OS thread count now. */
       threads: number;
       /** Engine version (the Python peer reports its genvarloader's). */
       version?: string;
     }
   | {
+      /** One iteration finished. */
       t: 'iter';
+      /** Worker index within its launch. */
       worker: number;
+      /** Iteration index, from 0. */
       iter: number;
+      /** Bytes of this iteration's output arrays (their `byteLength`, summed). */
       bytes: number;
+      /** The process's OS thread count now. */
       threads: number;
       /** SHA-256 (hex) of the output's data bytes (first iteration only). */
       digest?: string;
     }
-  | { t: 'hang'; worker: number; threads: number }
   | {
-      t: 'done';
+      /** The worker is about to block forever (`injectHang`, the detector's self-test). */
+      t: 'hang';
+      /** Worker index within its launch. */
       worker: number;
+      /** The process's OS thread count now. */
+      threads: number;
+    }
+  | {
+      /** Every iteration finished. */
+      t: 'done';
+      /** Worker index within its launch. */
+      worker: number;
+      /** Iterations completed ({@link WorkerSpec.iters}). */
       iters: number;
+      /** Bytes of all iterations' outputs, summed. */
       bytes: number;
+      /** The parallel pool as the worker sees it after its last iteration. */
       pool: PoolReport;
+      /** Peak OS thread count of the process over the worker's life (sampled every `sampleMs`). */
       peakThreads: number;
+      /** From `hello` (workload opening included) to the end of the last iteration, in ms. */
       elapsedMs: number;
     }
-  | { t: 'fail'; worker: number; error: ErrorReport; peakThreads: number };
+  | {
+      /** The worker failed; nothing follows. */
+      t: 'fail';
+      /** Worker index within its launch. */
+      worker: number;
+      /** What was thrown. */
+      error: ErrorReport;
+      /** Peak OS thread count of the process until the failure. */
+      peakThreads: number;
+    };
 
 /** Turns anything thrown into an {@link ErrorReport}. */
 export function serializeError(e: unknown): ErrorReport {

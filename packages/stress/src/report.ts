@@ -23,6 +23,12 @@ export interface WorkerReport {
   pid: number | null;
   /** OS thread id of the worker's JS (or Python) thread, `null` if it never said hello. */
   tid: number | null;
+  /**
+   * `'ok'`: finished its iterations and its process exited 0 (or, in a thread-mode host
+   * that hung, it finished while another worker hung); `'hung'`: still running (or its
+   * process still alive) at the launch timeout; `'crashed'`: reported a failure, or its
+   * process failed to spawn, exited non-zero or exited before the worker reported done.
+   */
   status: WorkerStatus;
   /** This worker was told to block forever (`injectHang`). */
   injectedHang: boolean;
@@ -75,11 +81,19 @@ export interface ProcessReport {
 export interface LaunchCgroupReport {
   /** Directory of the leaf cgroup the workers ran in. */
   path: string;
+  /** cgroup version of its hierarchy. */
   version: 1 | 2;
   /** The CPU quota, in CPUs. */
   cpus: number;
   /** CFS throttling during the launch (`cpu.stat`), `null` when unreadable. */
-  throttle: { periods: number; throttledPeriods: number; throttledMs: number } | null;
+  throttle: {
+    /** Enforcement periods elapsed (`nr_periods`). */
+    periods: number;
+    /** Periods in which the group was throttled (`nr_throttled`). */
+    throttledPeriods: number;
+    /** Total time throttled, in ms (v2 `throttled_usec`, v1 `throttled_time`), rounded. */
+    throttledMs: number;
+  } | null;
   /** Whether `remove()` succeeded. */
   removed: boolean;
   /** Why it could not be removed. */
@@ -96,20 +110,31 @@ export interface ReapReport {
    * Processes still present afterwards (group members, descendants, or pids captured
    * at the timeout), with their state letter (`Z` = zombie).
    */
-  survivors: { pid: number; state: string; comm: string }[];
+  survivors: {
+    /** Its process id. */
+    pid: number;
+    /** Its state letter (`Z` zombie, `S` sleeping, ...). */
+    state: string;
+    /** Its executable name (`comm`). */
+    comm: string;
+  }[];
   /** `allReaped` and no survivors. */
   ok: boolean;
 }
 
 /** Counts of worker outcomes. */
 export interface WorkerCounts {
+  /** Workers with status `'ok'`. */
   ok: number;
+  /** Workers with status `'hung'`. */
   hung: number;
+  /** Workers with status `'crashed'`. */
   crashed: number;
 }
 
 /** One launch: `workers` concurrent workers, started together, bounded by the timeout. */
 export interface LaunchReport {
+  /** The engine the launch drove. */
   engine: EngineName;
   /** Launch index, from 0. */
   launch: number;
@@ -121,8 +146,11 @@ export interface LaunchReport {
   timeoutMs: number;
   /** When the timeout fired, in ms after the first spawn; `null` when nothing hung. */
   detectedAfterMs: number | null;
+  /** Its workers' outcomes, counted. */
   counts: WorkerCounts;
+  /** One entry per worker, by worker index. */
   workers: WorkerReport[];
+  /** One entry per spawned OS process (one per worker; in thread mode, the one host). */
   processes: ProcessReport[];
   /** Largest per-process peak of OS threads (a worker process, or the thread-mode host). */
   maxThreadsPerProcess: number;
@@ -138,15 +166,19 @@ export interface LaunchReport {
    * `null` when no worker finished an iteration.
    */
   digestsAgree: boolean | null;
+  /** The quota cgroup the workers ran in, `null` without `cgroupQuota` (or when it could not be made). */
   cgroup: LaunchCgroupReport | null;
+  /** Whether every process of the launch is gone afterwards. */
   reap: ReapReport;
 }
 
 /** Totals of one engine's launches. */
 export interface EngineTotals {
+  /** Launches run. */
   launches: number;
-  /** Launches whose status is `'ok'`. */
+  /** Launches whose status is `'ok'` and whose processes were all reaped. */
   cleanLaunches: number;
+  /** Worker outcomes summed over the launches. */
   counts: WorkerCounts;
   /** Sum of launch wall times, in ms. */
   wallMs: number;
@@ -156,11 +188,13 @@ export interface EngineTotals {
   maxTotalThreads: number;
   /** Largest per-launch sum of pool sizes. */
   maxPoolThreads: number;
+  /** Bytes produced by all workers of all launches. */
   bytes: number;
 }
 
 /** The launches of one engine (gvl-ts, or the Python peer). */
 export interface EngineRun {
+  /** The engine. */
   engine: EngineName;
   /** Engine version (`@gvl/native` package version, or the peer's `genvarloader.__version__`). */
   version: string | null;
@@ -174,24 +208,33 @@ export interface EngineRun {
   poolNote: string;
   /** The SHA-256 of the first output when every worker of every launch agrees, else `null`. */
   digest: string | null;
+  /** Its launches, in order; empty when unavailable. */
   launches: LaunchReport[];
+  /** Totals over `launches`. */
   totals: EngineTotals;
 }
 
 /** The configuration a report was produced with (after defaults). */
 export interface StressConfig {
+  /** How workers ran: child processes or worker threads of one host process. */
   mode: StressMode;
+  /** Concurrent workers per launch. */
   workers: number;
   /** `GVL_NUM_THREADS` given to each worker; `0` = left unset (the resolver decides). */
   threadsPerWorker: number;
+  /** Times each worker produced the full output. */
   iters: number;
+  /** Launches per engine, run one after another. */
   launches: number;
+  /** The per-launch timeout (the deadlock detector), in ms. */
   timeoutMs: number;
   /** `RAYON_NUM_THREADS` given to workers, `null` = inherited unchanged. */
   ambientRayon: number | null;
   /** CPUs of the requested quota cgroup, `null` for none. */
   cgroupQuota: number | null;
+  /** Whether worker 0 of the first launch was told to block forever (the detector's self-test). */
   injectHang: boolean;
+  /** `'python'` when the Python genvarloader was driven too, else `null`. */
   peer: 'python' | null;
   /** What the workers repeat, in words (dataset path and shape, or the synthetic sizes). */
   workload: string;
@@ -214,15 +257,20 @@ export interface HostReport {
   plannedPerWorker: number[];
   /** The quota cgroup, as requested and as possible. */
   cgroup: {
+    /** CPUs of the requested quota (`cgroupQuota`), `null` when none was requested. */
     requestedCpus: number | null;
+    /** Whether this process may create quota cgroups (`cgroupSupport()` of `@gvl/threads`); `false` when none was requested. */
     supported: boolean;
     /** Why it is unsupported (or why creation failed). */
     reason: string | null;
+    /** cgroup version the quota cgroups are made in, `null` when unsupported or not requested. */
     version: 1 | 2 | null;
   };
   /** Native backtrace tool used on hangs, `null` when none is installed. */
   stackTool: 'gdb' | 'eu-stack' | null;
+  /** Node.js version of the harness (`process.version`, e.g. `v20.19.0`). */
   node: string;
+  /** `process.platform` and `process.arch`, e.g. `linux-x64`. */
   platform: string;
 }
 
@@ -235,8 +283,11 @@ export interface StressReport {
   ok: boolean;
   /** The CLI's exit status: 0 when `ok`, else 1. */
   exitCode: 0 | 1;
+  /** The configuration, defaults filled in. */
   config: StressConfig;
+  /** The machine and the CPU budget. */
   host: HostReport;
+  /** One run per engine: gvl-ts, then the Python peer when `peer` was set. */
   runs: EngineRun[];
   /** ISO 8601 start time. */
   startedAt: string;

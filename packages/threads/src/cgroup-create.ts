@@ -13,8 +13,23 @@ import { parseMountinfo, parseProcCgroup } from './cgroup.js';
 
 /** Where this process could create child cgroups with a CPU quota, or why it cannot. */
 export type CgroupSupport =
-  | { ok: true; version: 1 | 2; base: string }
-  | { ok: false; reason: string };
+  | {
+      /** `true`: {@link createQuotaCgroup} can create quota cgroups here. */
+      ok: true;
+      /** cgroup version of the hierarchy the quota cgroups will be created in. */
+      version: 1 | 2;
+      /**
+       * Absolute path of this process's own cgroup directory (the v1 `cpu` hierarchy or
+       * the v2 tree), under which the child cgroups are created.
+       */
+      base: string;
+    }
+  | {
+      /** `false`: creating quota cgroups is not possible on this machine or as this user. */
+      ok: false;
+      /** Why not, for humans (e.g. `creating cgroups needs root`). */
+      reason: string;
+    };
 
 /** A cgroup made by {@link createQuotaCgroup}; remove it with {@link QuotaCgroup.remove}. */
 export interface QuotaCgroup {

@@ -9,7 +9,15 @@ export interface PlanOptions extends ResolveOptions {
 
 /** The environment to hand one worker process. */
 export interface WorkerEnv {
+  /**
+   * This worker's thread count as a decimal string (an integer ≥ 1); it comes first in
+   * the child's {@link resolveThreads}.
+   */
   GVL_NUM_THREADS: string;
+  /**
+   * The same count, for a rayon pool in the child that is not built by gvl-ts (such as the
+   * Python peer's), so an inherited value never wins.
+   */
   RAYON_NUM_THREADS: string;
 }
 

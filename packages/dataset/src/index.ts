@@ -66,6 +66,7 @@ export { offsetsFromLengths, Ragged } from './ragged.js';
 export type { Reference } from './reference.js';
 export { loadReference } from './reference.js';
 export type { DatasetSettings, InsertionFill, OutputLength, SeqsKind } from './settings.js';
+export type { VariantFieldArray } from './var-fields.js';
 export type { VerifyCheck, VerifyOptions, VerifyProblem, VerifyReport } from './verify.js';
 export { formatVerifyReport, verifyDataset } from './verify.js';
 export type { WriteOptions, WriteSummary, WriteWarning } from './write.js';

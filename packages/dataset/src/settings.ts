@@ -4,6 +4,7 @@ import {
   type InsertionFill,
 } from '@gvl/native';
 import { GvlError, InvalidArgumentError, isGvlError } from './errors.js';
+import { DEFAULT_VAR_FIELDS } from './var-fields.js';
 
 export type { InsertionFill };
 
@@ -48,6 +49,21 @@ export interface DatasetSettings {
    * output; `null` (default) for none.
    */
   dummyVariant: DummyVariant | null;
+  /**
+   * Variant fields of the `'variants'` output (the peer's `var_fields`), a subset of
+   * `Dataset.availableVarFields`: `'ref'` adds REF alleles, an INFO field name (stored
+   * with `write({ infoFields })`) adds that column. `start`, `ilen` and `alt` are always
+   * returned. Default `['alt', 'ilen', 'start']`.
+   */
+  varFields: readonly string[];
+  /**
+   * Keep only variants with `AF >= minAf` in the `'variants'` output (the peer's
+   * `min_af`), from the dataset's `AF` column; `null` (default) for no lower bound.
+   * In `[0, 1]`. Not applied to `nVariants` / `haplotypeLengths` (as the peer).
+   */
+  minAf: number | null;
+  /** Keep only variants with `AF <= maxAf` (the peer's `max_af`); see {@link DatasetSettings.minAf}. */
+  maxAf: number | null;
 }
 
 export const DEFAULT_SETTINGS: DatasetSettings = {
@@ -60,6 +76,9 @@ export const DEFAULT_SETTINGS: DatasetSettings = {
   parallel: 'auto',
   unphasedUnion: false,
   dummyVariant: null,
+  varFields: DEFAULT_VAR_FIELDS,
+  minAf: null,
+  maxAf: null,
 };
 
 const SEQS_KINDS: readonly SeqsKind[] = ['haplotypes', 'annotated', 'reference', 'variants'];

@@ -31,6 +31,8 @@ export interface VcfSource {
   readonly ploidy: number | null;
   /** The `@gmod/vcf` parser built from the header. */
   readonly parser: VCFParser;
+  /** The header lines as written (`##…` and the `#CHROM` line). */
+  readonly header: string;
   /**
    * Streams every record of the file once, in file order, in blocks of whole lines of
    * one contig each; see {@link readVcfBlocks} for the memory bound.
@@ -470,6 +472,7 @@ export async function openVcf(path: string, options: OpenVcfOptions = {}): Promi
     recordCounts,
     ploidy: ploidyOf(first.text, parser),
     parser,
+    header,
     blocks: (signal?: AbortSignal) => readVcfBlocks(path, signal),
   };
 }

@@ -42,6 +42,12 @@ import { createProgress, type Progress } from './progress.js';
 import { Uint32Arena } from './uint32-arena.js';
 import { CarrierReader, checkRecord, recordKey } from './variant-record.js';
 import { openVcf, type VcfSource } from './vcf.js';
+import {
+  checkInfoFieldsOption,
+  type InfoFieldSpec,
+  infoValue,
+  resolveInfoFields,
+} from './vcf-info.js';
 
 /** A warning emitted while writing (the write goes on). */
 export interface WriteWarning {
@@ -74,6 +80,14 @@ export interface WriteOptions {
   samples?: readonly string[];
   /** Pad every region by this many bp on each side (default 0), as the peer's `max_jitter`. */
   maxJitter?: number;
+  /**
+   * INFO fields of the VCF to store as columns of `genotypes/variants.arrow` (default
+   * none, as the peer's VCF index), by header `ID`, e.g. `['AF']`: `Float` → float32
+   * (missing → NaN), `Integer` → int32 (missing is an error), each with `Number` `1` or
+   * `A`; `Flag` → uint8 0/1. Read back with `withSettings({ varFields })`; an `AF` column
+   * enables `withSettings({ minAf, maxAf })`. Needs `variants`.
+   */
+  infoFields?: readonly string[];
   /**
    * Keep, per haplotype, the downstream variants needed so that deletions do not leave
    * the haplotype shorter than its region (default `true`), as the peer's
@@ -143,6 +157,7 @@ function checkOptions(path: unknown, o: WriteOptions | undefined): asserts o is 
   if (typeof o.bed !== 'string' && (o.bed === null || typeof o.bed !== 'object')) {
     throw new InvalidArgumentError('`bed` must be a BED path or a BedTable', { value: o.bed });
   }
+  checkInfoFieldsOption(o.infoFields, o.variants !== undefined);
   if (o.variants === undefined && (o.tracks === undefined || o.tracks.length === 0)) {
     throw new InvalidArgumentError('at least one of `variants` or `tracks` must be given', {
       value: o,
@@ -363,6 +378,7 @@ async function writeGenotypes(
   progress: Progress,
   warn: (w: WriteWarning) => void,
   signal: AbortSignal | undefined,
+  info: readonly InfoFieldSpec[] = [],
 ): Promise<{ ends: Float64Array; nVariants: number }> {
   const gdir = join(dir, 'genotypes');
   await mkdir(gdir);
@@ -394,7 +410,7 @@ async function writeGenotypes(
   // One sweep per BED contig; several BED spellings may map to one VCF contig.
   const groups: GroupOutput[] = [];
   const byVcfContig = new Map<string, number[]>();
-  const variants = new VariantsTableWriter(join(gdir, 'variants.arrow'));
+  const variants = new VariantsTableWriter(join(gdir, 'variants.arrow'), info);
   let idx = 0;
   try {
     for (let c = 0; c < plan.contigs.length; c++) {
@@ -450,6 +466,7 @@ async function writeGenotypes(
       ref: [] as string[],
       alt: [] as string[],
       ilen: [] as number[],
+      info: info.map(() => [] as number[]),
     };
     const EMPTY = new Uint32Array(0);
     const slicer = new Slicer();
@@ -461,6 +478,7 @@ async function writeGenotypes(
       cols.ref.length = 0;
       cols.alt.length = 0;
       cols.ilen.length = 0;
+      for (const c of cols.info) c.length = 0;
     };
     // Per contig of the file: its sweeps, REF spelling, last record, records read.
     let contig: string | undefined;
@@ -578,6 +596,8 @@ async function writeGenotypes(
         cols.ref.push(rec.ref);
         cols.alt.push(rec.alt);
         cols.ilen.push(rec.ilen);
+        for (let f = 0; f < info.length; f++)
+          (cols.info[f] as number[]).push(infoValue(info[f] as InfoFieldSpec, v));
         if (sweeps.length > 0) {
           let carriers: Uint32Array | undefined;
           for (const g of sweeps) {
@@ -774,7 +794,7 @@ async function writeTrack(
  * `regions.npy` (int32 `(R, 4)`: contig index, padded start, stored end, strand ±1, in
  * on-disk order: natsorted contig, start, end), and with `variants`:
  * `genotypes/variants.arrow` (every VCF record: `CHROM`, `POS` 1-based, `REF`, `ALT`,
- * `ILEN`), `genotypes/offsets.npy` (raw int64, `R·S·P + 1`, group `(r·S + s)·P + p`),
+ * `ILEN`, then the `infoFields` columns), `genotypes/offsets.npy` (raw int64, `R·S·P + 1`, group `(r·S + s)·P + p`),
  * `genotypes/variant_idxs.npy` (raw int32, ascending per haplotype); with `tracks`:
  * `intervals/<name>/{starts,ends,values,offsets}.npy` (raw int32, int32, float32, and
  * int64 `R·S + 1`), intervals clipped to the stored window; last, `checksums.json`
@@ -828,7 +848,9 @@ async function writeTrack(
  *   the disk or quota fills up (`ENOSPC`, `EDQUOT`) — the partial output is removed and an
  *   existing dataset at `path` is left as it was.
  * @throws {@link BedError} `GVL_BAD_BED`.
- * @throws {@link VcfError} `GVL_BCF_UNSUPPORTED`, `GVL_BAD_VCF`, `GVL_MULTIALLELIC`,
+ * @throws {@link VcfError} `GVL_BAD_INFO_FIELD` (an `infoFields` entry the header does not
+ *   declare, or of an unsupported `Type`/`Number`; before anything is written),
+ *   `GVL_BCF_UNSUPPORTED`, `GVL_BAD_VCF`, `GVL_MULTIALLELIC`,
  *   `GVL_SYMBOLIC_ALLELE`, `GVL_UNNORMALIZED_VARIANT`, `GVL_REF_MISMATCH`,
  *   `GVL_UNSORTED_VCF`, naming the record as `contig:pos REF>ALT`.
  * @throws {@link UnknownContigError} `GVL_UNKNOWN_CONTIG`, {@link UnknownSampleError}
@@ -871,6 +893,7 @@ export async function write(path: string, options: WriteOptions): Promise<WriteS
     options.variants !== undefined
       ? await openVcf(options.variants, signal ? { signal } : {})
       : undefined;
+  const info = vcf ? resolveInfoFields(vcf.path, vcf.header, options.infoFields ?? []) : [];
   const fasta = options.reference !== undefined ? await openFasta(options.reference) : undefined;
   const bigwigs = new Map<string, BigWigSource>();
   for (const t of tracks) {
@@ -930,6 +953,7 @@ export async function write(path: string, options: WriteOptions): Promise<WriteS
         progress,
         warn,
         signal,
+        info,
       );
       ends = g.ends;
       nVariants = g.nVariants;

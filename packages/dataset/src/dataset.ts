@@ -222,6 +222,7 @@ export class Dataset<
       : reference
         ? 'reference'
         : null;
+    checkVarFields(files.path, files.variants, seqs, settings);
     return new Dataset({
       core: { files, reference },
       regions: {

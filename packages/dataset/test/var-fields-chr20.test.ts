@@ -239,6 +239,10 @@ describe.skipIf(missing.length > 0)(
       expect(() => noAf.withSettings({ minAf: 0.1 })).toThrow(
         expect.objectContaining({ code: 'GVL_NO_AF' }),
       );
+      await expect(Dataset.open(bare, { maxAf: 0.5 })).rejects.toMatchObject({ code: 'GVL_NO_AF' });
+      await expect(Dataset.open(path, { varFields: ['DP'] })).rejects.toMatchObject({
+        code: 'GVL_UNKNOWN_VAR_FIELD',
+      });
       rmSync(bare, { recursive: true, force: true });
     }, 120_000);
 

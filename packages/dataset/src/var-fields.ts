@@ -106,8 +106,8 @@ export function readInfoColumns(
     const float = DataType.isFloat(field.type);
     let row = 0;
     for (const chunk of col.data) {
+      // `values` starts at the chunk's first element (slicing moves it); validity is by index.
       const values = chunk.values as ArrayLike<number | bigint>;
-      const base = chunk.offset;
       for (let i = 0; i < chunk.length; i++, row++) {
         if (chunk.nullCount > 0 && !chunk.getValid(i)) {
           if (!float)
@@ -119,7 +119,7 @@ export function readInfoColumns(
           arr[row] = Number.NaN;
           continue;
         }
-        (arr as unknown as (number | bigint)[])[row] = values[base + i] as number | bigint;
+        (arr as unknown as (number | bigint)[])[row] = values[i] as number | bigint;
       }
     }
     out.set(field.name, arr);
@@ -171,7 +171,9 @@ export function checkVarFields(
   s: VarFieldSettings,
 ): void {
   const available = availableVarFields(variants);
-  const missing = s.varFields.filter((f) => !available.includes(f));
+  // The built-in fields are accepted without genotypes too (they select nothing there).
+  const builtin: readonly string[] = BUILTIN_VAR_FIELDS;
+  const missing = s.varFields.filter((f) => !available.includes(f) && !builtin.includes(f));
   if (missing.length > 0)
     throw new GvlError(
       'GVL_UNKNOWN_VAR_FIELD',

@@ -18,7 +18,12 @@ export interface InfoFieldSpec {
   readonly name: string;
   /** `Float` → float32, `Integer` → int32, `Flag` → uint8 (1 when present, else 0). */
   readonly dtype: InfoDtype;
+  /** Computed from the genotypes (`computeAf`) rather than read from INFO. */
+  readonly computed?: boolean;
 }
+
+/** The `AF` column `write({ computeAf: true })` adds: ALT calls / (samples × ploidy). */
+export const COMPUTED_AF: InfoFieldSpec = { name: 'AF', dtype: 'float32', computed: true };
 
 interface Declared {
   readonly number: string;
@@ -87,8 +92,21 @@ export function resolveInfoFields(
   return out;
 }
 
-/** Type check of the `infoFields` option (before any file is opened). */
-export function checkInfoFieldsOption(infoFields: unknown, hasVariants: boolean): void {
+/** Type checks of `infoFields` and `computeAf` (before any file is opened). */
+export function checkInfoFieldsOption(
+  infoFields: unknown,
+  hasVariants: boolean,
+  computeAf: unknown,
+): void {
+  if (computeAf !== undefined && typeof computeAf !== 'boolean')
+    throw new InvalidArgumentError(
+      `computeAf ${JSON.stringify(computeAf)} is invalid: expected a boolean`,
+      { value: computeAf },
+    );
+  if (computeAf && !hasVariants)
+    throw new InvalidArgumentError('computeAf needs variants: AF is computed from genotypes', {
+      value: computeAf,
+    });
   if (infoFields === undefined) return;
   if (!Array.isArray(infoFields) || infoFields.some((f) => typeof f !== 'string' || f === ''))
     throw new InvalidArgumentError(
@@ -99,6 +117,11 @@ export function checkInfoFieldsOption(infoFields: unknown, hasVariants: boolean)
     throw new InvalidArgumentError('infoFields needs variants: INFO fields are read from the VCF', {
       value: infoFields,
     });
+  if (computeAf && infoFields.includes('AF'))
+    throw new InvalidArgumentError(
+      "computeAf and infoFields ['AF'] both name the AF column: keep one",
+      { value: infoFields },
+    );
 }
 
 /**

@@ -43,6 +43,7 @@ import { Uint32Arena } from './uint32-arena.js';
 import { CarrierReader, checkRecord, recordKey } from './variant-record.js';
 import { openVcf, type VcfSource } from './vcf.js';
 import {
+  COMPUTED_AF,
   checkInfoFieldsOption,
   type InfoFieldSpec,
   infoValue,
@@ -88,6 +89,14 @@ export interface WriteOptions {
    * enables `withSettings({ minAf, maxAf })`. Needs `variants`.
    */
   infoFields?: readonly string[];
+  /**
+   * Store an `AF` column computed from the genotypes (default `false`): per record, the
+   * ALT calls of the written samples over `samples × ploidy` (a missing call counts as
+   * REF), float32, as genvarloader's SVAR `cache_afs`. For `minAf`/`maxAf` when the VCF
+   * has no `INFO/AF` or it was computed over other samples. Not with `'AF'` in
+   * `infoFields`. Needs `variants`.
+   */
+  computeAf?: boolean;
   /**
    * Keep, per haplotype, the downstream variants needed so that deletions do not leave
    * the haplotype shorter than its region (default `true`), as the peer's
@@ -157,7 +166,7 @@ function checkOptions(path: unknown, o: WriteOptions | undefined): asserts o is 
   if (typeof o.bed !== 'string' && (o.bed === null || typeof o.bed !== 'object')) {
     throw new InvalidArgumentError('`bed` must be a BED path or a BedTable', { value: o.bed });
   }
-  checkInfoFieldsOption(o.infoFields, o.variants !== undefined);
+  checkInfoFieldsOption(o.infoFields, o.variants !== undefined, o.computeAf);
   if (o.variants === undefined && (o.tracks === undefined || o.tracks.length === 0)) {
     throw new InvalidArgumentError('at least one of `variants` or `tracks` must be given', {
       value: o,
@@ -468,6 +477,8 @@ async function writeGenotypes(
       ilen: [] as number[],
       info: info.map(() => [] as number[]),
     };
+    const afAt = info.findIndex((f) => f.computed);
+    const afColumn = afAt < 0 ? undefined : (cols.info[afAt] as number[]);
     const EMPTY = new Uint32Array(0);
     const slicer = new Slicer();
     const flushColumns = () => {
@@ -596,20 +607,28 @@ async function writeGenotypes(
         cols.ref.push(rec.ref);
         cols.alt.push(rec.alt);
         cols.ilen.push(rec.ilen);
-        for (let f = 0; f < info.length; f++)
-          (cols.info[f] as number[]).push(infoValue(info[f] as InfoFieldSpec, v));
+        for (let f = 0; f < info.length; f++) {
+          const spec = info[f] as InfoFieldSpec;
+          if (!spec.computed) (cols.info[f] as number[]).push(infoValue(spec, v));
+        }
+        let carriers: Uint32Array | undefined;
+        const readCarriers = () =>
+          reader.carriersIn(
+            v,
+            block.genotypes,
+            block.genotypeStart[li] as number,
+            block.genotypeEnd[li] as number,
+          );
+        for (const g of sweeps) {
+          if (g.sweep.needs(rec.start, rec.ilen)) carriers ??= readCarriers();
+        }
+        if (afColumn) {
+          const c = carriers ?? readCarriers();
+          afColumn.push(c.length / nHaps);
+          // Read for the AF only: back to the arena at once.
+          if (c !== carriers) carrierArena.release(c);
+        }
         if (sweeps.length > 0) {
-          let carriers: Uint32Array | undefined;
-          for (const g of sweeps) {
-            if (g.sweep.needs(rec.start, rec.ilen)) {
-              carriers ??= reader.carriersIn(
-                v,
-                block.genotypes,
-                block.genotypeStart[li] as number,
-                block.genotypeEnd[li] as number,
-              );
-            }
-          }
           const sr: PooledRecord = {
             idx,
             start: rec.start,
@@ -794,7 +813,7 @@ async function writeTrack(
  * `regions.npy` (int32 `(R, 4)`: contig index, padded start, stored end, strand ±1, in
  * on-disk order: natsorted contig, start, end), and with `variants`:
  * `genotypes/variants.arrow` (every VCF record: `CHROM`, `POS` 1-based, `REF`, `ALT`,
- * `ILEN`, then the `infoFields` columns), `genotypes/offsets.npy` (raw int64, `R·S·P + 1`, group `(r·S + s)·P + p`),
+ * `ILEN`, then the `infoFields` columns and, with `computeAf`, `AF`), `genotypes/offsets.npy` (raw int64, `R·S·P + 1`, group `(r·S + s)·P + p`),
  * `genotypes/variant_idxs.npy` (raw int32, ascending per haplotype); with `tracks`:
  * `intervals/<name>/{starts,ends,values,offsets}.npy` (raw int32, int32, float32, and
  * int64 `R·S + 1`), intervals clipped to the stored window; last, `checksums.json`
@@ -894,6 +913,7 @@ export async function write(path: string, options: WriteOptions): Promise<WriteS
       ? await openVcf(options.variants, signal ? { signal } : {})
       : undefined;
   const info = vcf ? resolveInfoFields(vcf.path, vcf.header, options.infoFields ?? []) : [];
+  if (vcf && options.computeAf) info.push(COMPUTED_AF);
   const fasta = options.reference !== undefined ? await openFasta(options.reference) : undefined;
   const bigwigs = new Map<string, BigWigSource>();
   for (const t of tracks) {

@@ -127,6 +127,51 @@ describe.skipIf(missing.length > 0)(
       },
     );
 
+    describe.skipIf(bcftoolsMissing.length > 0)(
+      suiteName('computeAf against bcftools', bcftoolsMissing),
+      () => {
+        it('AF computed at write is the ALT calls of the written samples over samples x ploidy', async () => {
+          const some = [3, 50, 101, 202, 250].map((i) => ds.samples[i] as string);
+          const out = join(dir, 'computed.gvl');
+          await write(out, {
+            bed: chr20.bed2kb,
+            variants: chr20.vcf,
+            samples: some,
+            computeAf: true,
+            progress: false,
+            onWarning: () => undefined,
+          });
+          const gts = execFileSync(
+            'bcftools',
+            ['query', '-s', some.join(','), '-f', '%POS\\t%REF\\t%ALT[\\t%GT]\\n', chr20.vcf],
+            { encoding: 'utf8', maxBuffer: 1 << 28 },
+          );
+          const want = new Map<string, number>();
+          for (const line of gts.trim().split('\n')) {
+            const [pos, ref, alt, ...calls] = line.split('\t') as string[];
+            const alts = calls
+              .join('|')
+              .split(/[|/]/)
+              .filter((a) => a === '1').length;
+            want.set(`${Number(pos) - 1}:${ref}:${alt}`, Math.fround(alts / (some.length * 2)));
+          }
+          const computed = (await Dataset.open(out)).withSeqs('variants').withTracks(false);
+          expect(computed.availableVarFields).toEqual(['alt', 'ilen', 'start', 'AF', 'ref']);
+          const v = (await computed
+            .subsetTo({ regions })
+            .withSettings({ varFields: ['AF', 'ref'], rcNeg: false })
+            .get()) as RaggedVariants;
+          const text = new TextDecoder();
+          expect(v.start.length).toBeGreaterThan(100);
+          for (let i = 0; i < v.start.length; i++) {
+            const key = `${v.start[i]}:${text.decode(v.ref?.row(i))}:${text.decode(v.alt.row(i))}`;
+            expect(v.info?.AF?.[i], key).toBe(want.get(key));
+          }
+          rmSync(out, { recursive: true, force: true });
+        }, 120_000);
+      },
+    );
+
     it('minAf/maxAf keep exactly the variants whose AF is within the bounds, in stored order', async () => {
       const sub = ds.subsetTo({ regions, samples }).withSettings({ varFields: ['AF'] });
       const all = rowsOf((await sub.get()) as RaggedVariants, ['AF']);

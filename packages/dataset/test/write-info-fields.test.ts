@@ -104,6 +104,18 @@ describe('write({ infoFields })', () => {
     await expect(
       write(join(dir, 'a.gvl'), { bed, variants: vcf, infoFields: ['AF'], progress: false }),
     ).rejects.toMatchObject({ code: 'GVL_BAD_INFO_FIELD', value: 'AF' });
+    for (const bad of [{ computeAf: 'yes' as never }, { computeAf: true, infoFields: ['AF'] }])
+      await expect(
+        write(join(dir, 'a.gvl'), { bed, variants: vcf, progress: false, ...bad }),
+      ).rejects.toMatchObject({ code: 'GVL_INVALID_ARGUMENT' });
+    await expect(
+      write(join(dir, 'a.gvl'), {
+        bed,
+        tracks: [{ name: 't', paths: {} }],
+        computeAf: true,
+        progress: false,
+      }),
+    ).rejects.toMatchObject({ code: 'GVL_INVALID_ARGUMENT' });
     expect(existsSync(join(dir, 'a.gvl'))).toBe(false);
     expect(readdirSync(dir).filter((f) => f.startsWith('.a.gvl'))).toEqual([]);
   });

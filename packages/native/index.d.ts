@@ -120,7 +120,7 @@ export declare function countVariants(input: GatherVariantsInput, parallel: bool
 
 /**
  * The counting pass of `gatherVariants`: row offsets (written into `out`, or a
- * new array) and the ALT byte total, so a caller can allocate the five output
+ * new array) and the ALT byte total, so a caller can allocate the six output
  * columns itself. Blocks the calling thread.
  */
 export declare function countVariantsSync(input: GatherVariantsInput, parallel: boolean, out?: BigInt64Array | undefined | null): VariantCounts
@@ -269,6 +269,8 @@ export interface GatheredVariants {
   alt: Uint8Array
   /** int64 `(n + 1)`, from 0: variant `i`'s ALT is `alt[altOffsets[i]..altOffsets[i + 1]]`. */
   altOffsets: BigInt64Array
+  /** int32 `(n)`: the variant table row of each gathered variant (-1 for a dummy). */
+  variantIdx: Int32Array
 }
 
 /**
@@ -299,11 +301,17 @@ export interface GatherVariantsInput {
   groupsPerRow?: number
   /** A placeholder variant written into every output row that gathers none. */
   dummy?: DummyVariantSpec
+  /**
+   * uint8 `(n_variants)`, one flag per row of the variant table: a variant
+   * flagged 0 is left out of every row that stores it (counted and filled
+   * as if absent; e.g. an allele-frequency filter). Absent: every variant is kept.
+   */
+  keep?: Uint8Array
 }
 
 /**
  * Each row's variants gathered into flat columns, ALT alleles of rows
- * flagged in `rcMask` reverse-complemented. Fills `out` (five columns sized
+ * flagged in `rcMask` reverse-complemented. Fills `out` (six columns sized
  * from `countVariants`: the TS layer allocates them in V8, so they are
  * GC-accounted and transferable) or, without it, columns allocated here and
  * handed over without a copy (external buffers). Blocks the calling thread.

@@ -6,6 +6,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import {
   Field,
+  Float32,
   Float64,
   Int32,
   makeData,
@@ -16,11 +17,13 @@ import {
   Struct,
   Table,
   tableToIPC,
+  Uint8,
   Utf8,
   type Vector,
   vectorFromArray,
 } from 'apache-arrow';
 import type { BedTable } from './bed.js';
+import type { InfoDtype, InfoFieldSpec } from './vcf-info.js';
 
 /**
  * Encodes `input_regions.arrow` (Arrow IPC file format): the BED columns as given
@@ -62,6 +65,8 @@ export interface VariantColumns {
   alt: string[];
   /** `len(ALT) - len(REF)`. */
   ilen: number[];
+  /** One array per stored INFO field, in the writer's order, aligned with `pos`. */
+  info?: number[][];
 }
 
 /** Schema of `genotypes/variants.arrow`. */
@@ -73,10 +78,36 @@ export const VARIANTS_SCHEMA = new Schema([
   new Field('ILEN', new Int32(), false),
 ]);
 
+const INFO_TYPES: Record<InfoDtype, () => Float32 | Int32 | Uint8> = {
+  float32: () => new Float32(),
+  int32: () => new Int32(),
+  uint8: () => new Uint8(),
+};
+
+/** One INFO column of a record batch, in the dtype of its field. */
+function infoData(dtype: InfoDtype, values: readonly number[]) {
+  const length = values.length;
+  if (dtype === 'float32')
+    return makeData({ type: new Float32(), length, data: Float32Array.from(values) });
+  if (dtype === 'int32')
+    return makeData({ type: new Int32(), length, data: Int32Array.from(values) });
+  return makeData({ type: new Uint8(), length, data: Uint8Array.from(values) });
+}
+
+/** Schema of `genotypes/variants.arrow` with INFO columns `info` after `ILEN`. */
+export function variantsSchema(info: readonly InfoFieldSpec[]): Schema {
+  if (info.length === 0) return VARIANTS_SCHEMA;
+  return new Schema([
+    ...VARIANTS_SCHEMA.fields,
+    ...info.map((f) => new Field(f.name, INFO_TYPES[f.dtype](), false)),
+  ]);
+}
+
 /**
  * Streams `genotypes/variants.arrow` (Arrow IPC file format, one record batch per
  * {@link VariantsTableWriter.append} call) with columns `CHROM` Utf8, `POS` Int32
- * (1-based), `REF` Utf8, `ALT` Utf8, `ILEN` Int32. Row `i` is variant index `i` of
+ * (1-based), `REF` Utf8, `ALT` Utf8, `ILEN` Int32, then one column per stored INFO
+ * field (Float32, Int32 or Uint8, named by its ID). Row `i` is variant index `i` of
  * `variant_idxs.npy`.
  */
 export class VariantsTableWriter {
@@ -84,8 +115,13 @@ export class VariantsTableWriter {
   private readonly out: WriteStream;
   private readonly done: Promise<void>;
   private rows = 0;
+  private readonly schema: Schema;
 
-  constructor(path: string) {
+  constructor(
+    path: string,
+    private readonly info: readonly InfoFieldSpec[] = [],
+  ) {
+    this.schema = variantsSchema(info);
     this.out = createWriteStream(path);
     this.done = new Promise((resolve, reject) => {
       this.out.on('finish', () => resolve());
@@ -95,7 +131,7 @@ export class VariantsTableWriter {
     this.done.catch(() => undefined);
     this.writer = new RecordBatchFileWriter();
     this.writer.toNodeStream().pipe(this.out);
-    this.writer.reset(undefined, VARIANTS_SCHEMA);
+    this.writer.reset(undefined, this.schema);
   }
 
   /** Number of rows appended so far. */
@@ -113,15 +149,16 @@ export class VariantsTableWriter {
       vectorFromArray(cols.ref, new Utf8()).data[0],
       vectorFromArray(cols.alt, new Utf8()).data[0],
       makeData({ type: new Int32(), length: n, data: Int32Array.from(cols.ilen) }),
+      ...this.info.map((f, k) => infoData(f.dtype, cols.info?.[k] ?? [])),
     ];
     const struct = makeData({
-      type: new Struct(VARIANTS_SCHEMA.fields),
+      type: new Struct(this.schema.fields),
       length: n,
       nullCount: 0,
       // biome-ignore lint/suspicious/noExplicitAny: child Data types differ per column
       children: children as any,
     });
-    this.writer.write(new RecordBatch(VARIANTS_SCHEMA, struct));
+    this.writer.write(new RecordBatch(this.schema, struct));
     this.rows += n;
   }
 

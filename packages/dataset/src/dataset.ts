@@ -38,6 +38,7 @@ import {
   sameSpliceInfo,
   spliceBed,
 } from './splice.js';
+import { availableVarFields, checkVarFieldOptions, checkVarFields } from './var-fields.js';
 
 /** Options of {@link Dataset.open}. */
 export interface OpenOptions extends Partial<Omit<DatasetSettings, 'insertionFill'>> {
@@ -236,6 +237,7 @@ export class Dataset<
       : reference
         ? 'reference'
         : null;
+    checkVarFields(files.path, files.variants, seqs, settings);
     const ds = new Dataset({
       core: { files, reference },
       regions: {
@@ -314,6 +316,17 @@ export class Dataset<
   get ploidy(): number | null {
     const stored = this.#s.core.files.metadata.ploidy ?? null;
     return stored !== null && this.#s.settings.unphasedUnion ? 1 : stored;
+  }
+  /**
+   * Variant fields `withSettings({ varFields })` accepts, in the peer's order: `'alt'`,
+   * `'ilen'`, `'start'`, the INFO columns stored at write time (`write({ infoFields })`,
+   * or any numeric column of `genotypes/variants.arrow` but `POS`/`ILEN`), then `'ref'`
+   * when the variant table has REF alleles. Empty without genotypes.
+   *
+   * @see genvarloader `Dataset.available_var_fields`.
+   */
+  get availableVarFields(): string[] {
+    return availableVarFields(this.#s.core.files.variants);
   }
   /** Contigs in dataset order. */
   get contigs(): readonly string[] {
@@ -838,6 +851,7 @@ function validateSettings(s: DatasetSettings, _ds: Dataset | null): DatasetSetti
   if (typeof s.unphasedUnion !== 'boolean')
     throw invalid('unphasedUnion', s.unphasedUnion, 'a boolean');
   if (s.dummyVariant !== null) checkDummyVariant(s.dummyVariant, 'dummyVariant');
+  checkVarFieldOptions(s);
   return { ...s, insertionFill: fills, spliceInfo: checkSpliceInfo(s.spliceInfo) };
 }
 
@@ -860,6 +874,7 @@ function checkVariantSettings(core: Core, seqs: SeqsKind | null, s: DatasetSetti
       `unphasedUnion cannot be used with '${seqs}' output (a union of phased sequences is not defined): use withSeqs('variants'), or withSettings({ unphasedUnion: false })`,
       { value: seqs },
     );
+  checkVarFields(core.files.path, core.files.variants, seqs, s);
 }
 
 /**

@@ -46,6 +46,9 @@ import { GvlError, type GvlErrorOptions } from '@gvl/errors';
  * | `GVL_NO_REFERENCE` | the output needs a reference and none was given to `Dataset.open` |
  * | `GVL_LOADER_CLOSED` | a loader was closed while a batch was pending |
  * | `GVL_INVALID_ENV` | a distributed launcher's variable (`RANK`, `WORLD_SIZE`, `SLURM_PROCID`, …) is not an integer, or a rank is outside its world |
+ * | `GVL_BAD_INFO_FIELD` | `write({ infoFields })` names an INFO field the VCF header does not declare, or one of an unsupported `Type`/`Number`, or a built-in column name |
+ * | `GVL_UNKNOWN_VAR_FIELD` | `withSettings({ varFields })` names a field not in `Dataset.availableVarFields` |
+ * | `GVL_NO_AF` | `withSettings({ minAf, maxAf })` on a dataset whose variant table has no `AF` column |
  * | `GVL_USAGE` | (the `gvl` CLI) the command line is wrong: unknown command or flag, a missing or malformed flag; `UsageError` from `@gvl/errors`, exit 64 |
  *
  * Errors of `@gvl/native` (`GVL_NATIVE_PANIC`, `GVL_ALLOCATION_FAILED`, …) reach callers
@@ -85,6 +88,9 @@ export type GvlErrorCode =
   | 'GVL_LOADER_CLOSED'
   | 'GVL_INVALID_ENV'
   | 'GVL_ABORTED'
+  | 'GVL_BAD_INFO_FIELD'
+  | 'GVL_UNKNOWN_VAR_FIELD'
+  | 'GVL_NO_AF'
   | 'GVL_USAGE';
 
 export { isGvlError, UsageError } from '@gvl/errors';
@@ -171,7 +177,8 @@ export type VcfErrorCode =
   | 'GVL_SYMBOLIC_ALLELE'
   | 'GVL_UNNORMALIZED_VARIANT'
   | 'GVL_REF_MISMATCH'
-  | 'GVL_UNSORTED_VCF';
+  | 'GVL_UNSORTED_VCF'
+  | 'GVL_BAD_INFO_FIELD';
 
 /**
  * A VCF that cannot be written to a dataset. {@link GvlError.value} is the record as

@@ -69,6 +69,7 @@ export type { Reference } from './reference.js';
 export { loadReference } from './reference.js';
 export type { DatasetSettings, InsertionFill, OutputLength, SeqsKind } from './settings.js';
 export type { SpliceBedRow, SpliceInfo } from './splice.js';
+export type { VariantFieldArray } from './var-fields.js';
 export { vcfSamples } from './vcf.js';
 export type { VerifyCheck, VerifyOptions, VerifyProblem, VerifyReport } from './verify.js';
 export { formatVerifyReport, verifyDataset } from './verify.js';

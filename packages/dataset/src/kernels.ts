@@ -31,7 +31,8 @@ export function genoTables(files: DatasetFiles) {
 /**
  * Variants of each (item, haplotype) row: the stored variants of genotype group
  * `groups[r]`, as flat columns; ALT alleles of rows flagged in `rcMask` are
- * reverse-complemented (uppercase ACGT only), `start` and order unchanged.
+ * reverse-complemented (uppercase ACGT only), `start` and order unchanged; variants
+ * flagged 0 in `keep` are left out.
  */
 export function gatherVariants(
   a: Common & {
@@ -40,6 +41,8 @@ export function gatherVariants(
     rcMask: Uint8Array;
     groupsPerRow: number;
     dummy: DummyVariant | undefined;
+    /** uint8 per variant of the table: 0 drops it from every row; absent keeps all. */
+    keep?: Uint8Array | undefined;
   },
 ): Promise<GatheredVariants> {
   const { genotypes, variants } = genoTables(a.files);
@@ -51,6 +54,7 @@ export function gatherVariants(
       rcMask: a.rcMask,
       groupsPerRow: a.groupsPerRow,
       dummy: a.dummy,
+      ...(a.keep ? { keep: a.keep } : {}),
     },
     { parallel: a.parallel, signal: a.signal },
   );

@@ -11,6 +11,7 @@ import { mapArrayFile } from './mapped-arrays.js';
 import { type DatasetMetadata, formatMetadataProblem, parseMetadata } from './metadata.js';
 import { parseNpyHeader } from './npy.js';
 import type { Reference } from './reference.js';
+import { readInfoColumns, type VariantFieldArray } from './var-fields.js';
 
 /** The variant table as flat columns (loaded whole, like the peer). */
 export interface VariantTable {
@@ -22,6 +23,12 @@ export interface VariantTable {
   alt: Uint8Array;
   /** int64, length `n + 1`: ALT of variant `i` is `alt[altOffsets[i]..altOffsets[i+1]]`. */
   altOffsets: BigInt64Array;
+  /** REF alleles, ASCII bytes back to back, or null when the table has no `REF` column. */
+  ref: Uint8Array | null;
+  /** int64, length `n + 1`: REF of variant `i` is `ref[refOffsets[i]..refOffsets[i+1]]`; null with `ref`. */
+  refOffsets: BigInt64Array | null;
+  /** The INFO columns (every numeric column but `POS`/`ILEN`), in file order, one value per variant. */
+  info: ReadonlyMap<string, VariantFieldArray>;
 }
 
 /** One track's intervals (`intervals/<name>/`). */
@@ -359,8 +366,10 @@ function readVariants(r: Reader, table: Table): VariantTable {
   const ilen = shared(Int32Array, n);
   const altOffsets = shared(BigInt64Array, n + 1);
   const alts: Uint8Array[] = new Array(n);
+  const refs: Uint8Array[] | null = ref ? new Array(n) : null;
   const enc = new TextEncoder();
   let total = 0;
+  let refTotal = 0;
   for (let i = 0; i < n; i++) {
     const p = Number(pos.get(i));
     if (!Number.isSafeInteger(p) || p < 1 || p > INT32_MAX)
@@ -386,6 +395,11 @@ function readVariants(r: Reader, table: Table): VariantTable {
         rv ?? null,
         i,
       );
+    if (refs && typeof rv === 'string') {
+      const rb = enc.encode(rv);
+      refs[i] = rb;
+      refTotal += rb.length;
+    }
     const derived = typeof rv === 'string' ? bytes.length - rv.length : undefined;
     let il: number;
     if (ilenCol) {
@@ -411,7 +425,23 @@ function readVariants(r: Reader, table: Table): VariantTable {
     altBytes.set(b, o);
     o += b.length;
   }
-  return { start, ilen, alt: altBytes, altOffsets };
+  let refBytes: Uint8Array | null = null;
+  let refOffsets: BigInt64Array | null = null;
+  if (refs) {
+    refBytes = shared(Uint8Array, refTotal);
+    refOffsets = shared(BigInt64Array, n + 1);
+    let at = 0;
+    for (let i = 0; i < n; i++) {
+      const b = refs[i] as Uint8Array;
+      refBytes.set(b, at);
+      at += b.length;
+      refOffsets[i + 1] = BigInt(at);
+    }
+  }
+  const info = readInfoColumns(table, (message, value, index) =>
+    r.bad(VARIANTS, message, value, index),
+  );
+  return { start, ilen, alt: altBytes, altOffsets, ref: refBytes, refOffsets, info };
 }
 
 /**

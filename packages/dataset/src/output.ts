@@ -1,4 +1,5 @@
 import type { Dense, Ragged } from './ragged.js';
+import type { VariantFieldArray } from './var-fields.js';
 
 /**
  * Variants of each haplotype, ragged over variants: shape `[...leading, ploidy, null]`.
@@ -19,6 +20,18 @@ export interface RaggedVariants {
   readonly ilen: Int32Array;
   /** ALT allele of each variant, ASCII bytes (reverse-complemented on `-` strands with `rcNeg`). */
   readonly alt: Ragged<Uint8Array>;
+  /**
+   * REF allele of each variant, ASCII bytes, reverse-complemented like `alt` (`'N'` for a
+   * dummy variant); only when `varFields` includes `'ref'`.
+   */
+  readonly ref?: Ragged<Uint8Array>;
+  /**
+   * The INFO columns `varFields` selects, by name, one value per variant (aligned with
+   * `start`), dtype as stored: `Float32Array` (VCF `Float`), `Int32Array` (`Integer`),
+   * `Uint8Array` 0/1 (`Flag`); a dummy variant has NaN (floats) or 0 (integers). Absent
+   * when `varFields` names no INFO field.
+   */
+  readonly info?: Readonly<Record<string, VariantFieldArray>>;
 }
 
 /**

@@ -7,7 +7,7 @@ import {
 } from '@gvl/native';
 import { AbortedError, GvlError, InvalidArgumentError } from './errors.js';
 import * as k from './kernels.js';
-import type { DatasetFiles, TrackIntervals } from './open.js';
+import type { DatasetFiles, TrackIntervals, VariantTable } from './open.js';
 import type {
   AnnotatedHaps,
   GetOutput,
@@ -20,6 +20,7 @@ import { type Dense, Ragged } from './ragged.js';
 import type { Reference } from './reference.js';
 import type { DatasetSettings, OutputLength, SeqsKind } from './settings.js';
 import { exonItems, regroupOutput, type SpliceMap } from './splice.js';
+import { afKeepMask, gatherColumn, gatherRef, type VariantFieldArray } from './var-fields.js';
 
 /** Immutable data every query reads (shared across derived datasets). */
 export interface Core {
@@ -476,21 +477,47 @@ async function variantsOutput(
   signal?: AbortSignal,
 ): Promise<RaggedVariants> {
   const union = settings.unphasedUnion;
+  const rcMask = union ? g.toRc : expandMask(g.toRc, g.ploidy);
+  const table = files.variants as VariantTable;
   const v = await k.gatherVariants({
     files,
     groups: genoGroups(g),
-    rcMask: union ? g.toRc : expandMask(g.toRc, g.ploidy),
+    rcMask,
     groupsPerRow: union ? g.ploidy : 1,
     dummy: settings.dummyVariant ?? undefined,
+    keep: afKeepMask(table, settings.minAf, settings.maxAf),
     parallel: settings.parallel,
     signal,
   });
-  return {
+  const out: RaggedVariants = {
     shape: [...lead, union ? 1 : g.ploidy, null],
     offsets: v.offsets,
     start: v.start,
     ilen: v.ilen,
     alt: Ragged.fromOffsets(v.alt, v.altOffsets),
+  };
+  return withVarFields(out, table, v.variantIdx, rcMask, settings.varFields);
+}
+
+/** Adds the `ref` and INFO columns `varFields` asks for, gathered at `variantIdx`. */
+function withVarFields(
+  out: RaggedVariants,
+  table: VariantTable,
+  variantIdx: Int32Array,
+  rcRows: Uint8Array,
+  varFields: readonly string[],
+): RaggedVariants {
+  const infoNames = varFields.filter((f) => table.info.has(f));
+  const wantRef = varFields.includes('ref') && table.ref !== null;
+  if (!wantRef && infoNames.length === 0) return out;
+  const info: Record<string, VariantFieldArray> = {};
+  for (const name of infoNames)
+    info[name] = gatherColumn(table.info.get(name) as VariantFieldArray, variantIdx);
+  const ref = wantRef ? gatherRef(table, variantIdx, out.offsets, rcRows) : undefined;
+  return {
+    ...out,
+    ...(ref ? { ref: Ragged.fromOffsets(ref.data, ref.offsets) } : {}),
+    ...(infoNames.length > 0 ? { info } : {}),
   };
 }
 

@@ -5,6 +5,7 @@ import {
 } from '@gvl/native';
 import { GvlError, InvalidArgumentError, isGvlError } from './errors.js';
 import type { SpliceInfo } from './splice.js';
+import { DEFAULT_VAR_FIELDS } from './var-fields.js';
 
 export type { InsertionFill };
 
@@ -59,6 +60,21 @@ export interface DatasetSettings {
    * none. See {@link Dataset.getSpliceBed}.
    */
   spliceInfo: SpliceInfo | null;
+  /**
+   * Variant fields of the `'variants'` output (the peer's `var_fields`), a subset of
+   * `Dataset.availableVarFields`: `'ref'` adds REF alleles, an INFO field name (stored
+   * with `write({ infoFields })`) adds that column. `start`, `ilen` and `alt` are always
+   * returned. Default `['alt', 'ilen', 'start']`.
+   */
+  varFields: readonly string[];
+  /**
+   * Keep only variants with `AF >= minAf` in the `'variants'` output (the peer's
+   * `min_af`), from the dataset's `AF` column; `null` (default) for no lower bound.
+   * In `[0, 1]`. Not applied to `nVariants` / `haplotypeLengths` (as the peer).
+   */
+  minAf: number | null;
+  /** Keep only variants with `AF <= maxAf` (the peer's `max_af`); see {@link DatasetSettings.minAf}. */
+  maxAf: number | null;
 }
 
 export const DEFAULT_SETTINGS: DatasetSettings = {
@@ -72,6 +88,9 @@ export const DEFAULT_SETTINGS: DatasetSettings = {
   unphasedUnion: false,
   dummyVariant: null,
   spliceInfo: null,
+  varFields: DEFAULT_VAR_FIELDS,
+  minAf: null,
+  maxAf: null,
 };
 
 const SEQS_KINDS: readonly SeqsKind[] = ['haplotypes', 'annotated', 'reference', 'variants'];

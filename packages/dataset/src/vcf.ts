@@ -31,6 +31,8 @@ export interface VcfSource {
   readonly ploidy: number | null;
   /** The `@gmod/vcf` parser built from the header. */
   readonly parser: VCFParser;
+  /** The header lines as written (`##…` and the `#CHROM` line). */
+  readonly header: string;
   /**
    * Streams every record of the file once, in file order, in blocks of whole lines of
    * one contig each; see {@link readVcfBlocks} for the memory bound.
@@ -411,7 +413,11 @@ async function parseHeader(
   path: string,
   indexPath: string,
   tabix: TabixIndexedFile,
-): Promise<{ metadata: Awaited<ReturnType<TabixIndexedFile['getMetadata']>>; parser: VCFParser }> {
+): Promise<{
+  metadata: Awaited<ReturnType<TabixIndexedFile['getMetadata']>>;
+  parser: VCFParser;
+  header: string;
+}> {
   let header: string;
   let metadata: Awaited<ReturnType<TabixIndexedFile['getMetadata']>>;
   try {
@@ -455,7 +461,7 @@ async function parseHeader(
     }
     column.set(s, i);
   }
-  return { metadata, parser };
+  return { metadata, parser, header };
 }
 
 /**
@@ -488,7 +494,7 @@ export async function vcfSamples(path: string): Promise<string[]> {
 export async function openVcf(path: string, options: OpenVcfOptions = {}): Promise<VcfSource> {
   const { indexPath, tabix, first } = await openIndexed(path);
   await checkBgzf(path, options.signal ? { signal: options.signal } : {});
-  const { metadata, parser } = await parseHeader(path, indexPath, tabix);
+  const { metadata, parser, header } = await parseHeader(path, indexPath, tabix);
   const contigMeta = parser.getMetadata('contig');
   const headerContigs = contigMeta && typeof contigMeta === 'object' ? Object.keys(contigMeta) : [];
   const contigs = metadata.refIdToName.filter((c): c is string => typeof c === 'string');
@@ -504,6 +510,7 @@ export async function openVcf(path: string, options: OpenVcfOptions = {}): Promi
     recordCounts,
     ploidy: ploidyOf(first.text, parser),
     parser,
+    header,
     blocks: (signal?: AbortSignal) => readVcfBlocks(path, signal),
   };
 }

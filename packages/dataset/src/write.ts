@@ -42,6 +42,13 @@ import { createProgress, type Progress } from './progress.js';
 import { Uint32Arena } from './uint32-arena.js';
 import { CarrierReader, checkRecord, recordKey } from './variant-record.js';
 import { openVcf, type VcfSource } from './vcf.js';
+import {
+  COMPUTED_AF,
+  checkInfoFieldsOption,
+  type InfoFieldSpec,
+  infoValue,
+  resolveInfoFields,
+} from './vcf-info.js';
 
 /** A warning emitted while writing (the write goes on). */
 export interface WriteWarning {
@@ -76,6 +83,22 @@ export interface WriteOptions {
   samples?: readonly string[];
   /** Pad every region by this many bp on each side (default 0), as the peer's `max_jitter`. */
   maxJitter?: number;
+  /**
+   * INFO fields of the VCF to store as columns of `genotypes/variants.arrow` (default
+   * none, as the peer's VCF index), by header `ID`, e.g. `['AF']`: `Float` → float32
+   * (missing → NaN), `Integer` → int32 (missing is an error), each with `Number` `1` or
+   * `A`; `Flag` → uint8 0/1. Read back with `withSettings({ varFields })`; an `AF` column
+   * enables `withSettings({ minAf, maxAf })`. Needs `variants`.
+   */
+  infoFields?: readonly string[];
+  /**
+   * Store an `AF` column computed from the genotypes (default `false`): per record, the
+   * ALT calls of the written samples over `samples × ploidy` (a missing call counts as
+   * REF), float32, as genvarloader's SVAR `cache_afs`. For `minAf`/`maxAf` when the VCF
+   * has no `INFO/AF` or it was computed over other samples. Not with `'AF'` in
+   * `infoFields`. Needs `variants`.
+   */
+  computeAf?: boolean;
   /**
    * Keep, per haplotype, the downstream variants needed so that deletions do not leave
    * the haplotype shorter than its region (default `true`), as the peer's
@@ -146,6 +169,7 @@ function checkOptions(path: unknown, o: WriteOptions | undefined): asserts o is 
   if (typeof o.bed !== 'string' && (o.bed === null || typeof o.bed !== 'object')) {
     throw new InvalidArgumentError('`bed` must be a BED path or a BedTable', { value: o.bed });
   }
+  checkInfoFieldsOption(o.infoFields, o.variants !== undefined, o.computeAf);
   if (o.variants === undefined && (o.tracks === undefined || o.tracks.length === 0)) {
     throw new InvalidArgumentError('at least one of `variants` or `tracks` must be given', {
       value: o,
@@ -366,6 +390,7 @@ async function writeGenotypes(
   progress: Progress,
   warn: (w: WriteWarning) => void,
   signal: AbortSignal | undefined,
+  info: readonly InfoFieldSpec[] = [],
 ): Promise<{ ends: Float64Array; nVariants: number }> {
   const gdir = join(dir, 'genotypes');
   await mkdir(gdir);
@@ -397,7 +422,7 @@ async function writeGenotypes(
   // One sweep per BED contig; several BED spellings may map to one VCF contig.
   const groups: GroupOutput[] = [];
   const byVcfContig = new Map<string, number[]>();
-  const variants = new VariantsTableWriter(join(gdir, 'variants.arrow'));
+  const variants = new VariantsTableWriter(join(gdir, 'variants.arrow'), info);
   let idx = 0;
   try {
     for (let c = 0; c < plan.contigs.length; c++) {
@@ -453,7 +478,10 @@ async function writeGenotypes(
       ref: [] as string[],
       alt: [] as string[],
       ilen: [] as number[],
+      info: info.map(() => [] as number[]),
     };
+    const afAt = info.findIndex((f) => f.computed);
+    const afColumn = afAt < 0 ? undefined : (cols.info[afAt] as number[]);
     const EMPTY = new Uint32Array(0);
     const slicer = new Slicer();
     const flushColumns = () => {
@@ -464,6 +492,7 @@ async function writeGenotypes(
       cols.ref.length = 0;
       cols.alt.length = 0;
       cols.ilen.length = 0;
+      for (const c of cols.info) c.length = 0;
     };
     // Per contig of the file: its sweeps, REF spelling, last record, records read.
     let contig: string | undefined;
@@ -581,18 +610,28 @@ async function writeGenotypes(
         cols.ref.push(rec.ref);
         cols.alt.push(rec.alt);
         cols.ilen.push(rec.ilen);
+        for (let f = 0; f < info.length; f++) {
+          const spec = info[f] as InfoFieldSpec;
+          if (!spec.computed) (cols.info[f] as number[]).push(infoValue(spec, v));
+        }
+        let carriers: Uint32Array | undefined;
+        const readCarriers = () =>
+          reader.carriersIn(
+            v,
+            block.genotypes,
+            block.genotypeStart[li] as number,
+            block.genotypeEnd[li] as number,
+          );
+        for (const g of sweeps) {
+          if (g.sweep.needs(rec.start, rec.ilen)) carriers ??= readCarriers();
+        }
+        if (afColumn) {
+          const c = carriers ?? readCarriers();
+          afColumn.push(c.length / nHaps);
+          // Read for the AF only: back to the arena at once.
+          if (c !== carriers) carrierArena.release(c);
+        }
         if (sweeps.length > 0) {
-          let carriers: Uint32Array | undefined;
-          for (const g of sweeps) {
-            if (g.sweep.needs(rec.start, rec.ilen)) {
-              carriers ??= reader.carriersIn(
-                v,
-                block.genotypes,
-                block.genotypeStart[li] as number,
-                block.genotypeEnd[li] as number,
-              );
-            }
-          }
           const sr: PooledRecord = {
             idx,
             start: rec.start,
@@ -777,7 +816,7 @@ async function writeTrack(
  * `regions.npy` (int32 `(R, 4)`: contig index, padded start, stored end, strand ±1, in
  * on-disk order: natsorted contig, start, end), and with `variants`:
  * `genotypes/variants.arrow` (every VCF record: `CHROM`, `POS` 1-based, `REF`, `ALT`,
- * `ILEN`), `genotypes/offsets.npy` (raw int64, `R·S·P + 1`, group `(r·S + s)·P + p`),
+ * `ILEN`, then the `infoFields` columns and, with `computeAf`, `AF`), `genotypes/offsets.npy` (raw int64, `R·S·P + 1`, group `(r·S + s)·P + p`),
  * `genotypes/variant_idxs.npy` (raw int32, ascending per haplotype); with `tracks`:
  * `intervals/<name>/{starts,ends,values,offsets}.npy` (raw int32, int32, float32, and
  * int64 `R·S + 1`), intervals clipped to the stored window; last, `checksums.json`
@@ -831,7 +870,9 @@ async function writeTrack(
  *   the disk or quota fills up (`ENOSPC`, `EDQUOT`) — the partial output is removed and an
  *   existing dataset at `path` is left as it was.
  * @throws {@link BedError} `GVL_BAD_BED`.
- * @throws {@link VcfError} `GVL_BCF_UNSUPPORTED`, `GVL_BAD_VCF`, `GVL_MULTIALLELIC`,
+ * @throws {@link VcfError} `GVL_BAD_INFO_FIELD` (an `infoFields` entry the header does not
+ *   declare, or of an unsupported `Type`/`Number`; before anything is written),
+ *   `GVL_BCF_UNSUPPORTED`, `GVL_BAD_VCF`, `GVL_MULTIALLELIC`,
  *   `GVL_SYMBOLIC_ALLELE`, `GVL_UNNORMALIZED_VARIANT`, `GVL_REF_MISMATCH`,
  *   `GVL_UNSORTED_VCF`, naming the record as `contig:pos REF>ALT`.
  * @throws {@link UnknownContigError} `GVL_UNKNOWN_CONTIG`, {@link UnknownSampleError}
@@ -875,6 +916,8 @@ export async function write(path: string, options: WriteOptions): Promise<WriteS
     options.variants !== undefined
       ? await openVcf(options.variants, signal ? { signal } : {})
       : undefined;
+  const info = vcf ? resolveInfoFields(vcf.path, vcf.header, options.infoFields ?? []) : [];
+  if (vcf && options.computeAf) info.push(COMPUTED_AF);
   const fasta = options.reference !== undefined ? await openFasta(options.reference) : undefined;
   const bigwigs = new Map<string, BigWigSource>();
   for (const t of tracks) {
@@ -934,6 +977,7 @@ export async function write(path: string, options: WriteOptions): Promise<WriteS
         progress,
         warn,
         signal,
+        info,
       );
       ends = g.ends;
       nVariants = g.nVariants;

@@ -138,6 +138,16 @@ function editArrow(rel: string, col: string, make: (t: Table) => Vector | null):
     writeFileSync(join(d, rel), tableToIPC(new arrow.Table(cols), 'file'));
   };
 }
+/** Appends column `col` (from `make`) to the Arrow file `rel`. */
+function addArrowColumn(rel: string, col: string, make: (t: Table) => Vector): Fault {
+  return (d) => {
+    const t = tableFromIPC(readFileSync(join(d, rel)));
+    const cols: Record<string, Vector> = {};
+    for (const f of t.schema.fields) cols[f.name] = t.getChild(f.name) as Vector;
+    cols[col] = make(t);
+    writeFileSync(join(d, rel), tableToIPC(new arrow.Table(cols), 'file'));
+  };
+}
 function values(t: Table, name: string): unknown[] {
   return Array.from((t.getChild(name) as Vector).toArray() as ArrayLike<unknown>);
 }
@@ -826,6 +836,34 @@ const CHR20_CASES: Case[] = [
     err(IR, /chrom\[2\]/, 2),
   ),
   // variants.arrow columns
+  bare(
+    'an integer INFO column with a null',
+    addArrowColumn(VA, 'AC', (t) =>
+      vectorFromArray(
+        Array.from({ length: t.numRows }, (_, i) => (i === 5 ? null : i)),
+        new Int32(),
+      ),
+    ),
+    err(VA, /AC\[5\] is null/, 5),
+  ),
+  bare(
+    'a float INFO column with a null (read as NaN) and a text column: opens, reads the same',
+    (d) => {
+      addArrowColumn(VA, 'AF', (t) =>
+        vectorFromArray(
+          Array.from({ length: t.numRows }, (_, i) => (i === 5 ? null : i / t.numRows)),
+          new arrow.Float32(),
+        ),
+      )(d);
+      addArrowColumn(VA, 'NOTE', (t) =>
+        vectorFromArray(
+          Array.from({ length: t.numRows }, () => 'x'),
+          new Utf8(),
+        ),
+      )(d);
+    },
+    { kind: 'same', verify: 'ok' },
+  ),
   bare(
     'ALT column missing',
     editArrow(VA, 'ALT', () => null),

@@ -73,6 +73,13 @@ export interface GatherVariantsInput {
   groupsPerRow?: number;
   /** Written into every output row that gathers no variant (the peer's `dummy_variant`). */
   dummy?: DummyVariant;
+  /**
+   * uint8 `(n_variants)`, one flag per row of the variant table: a variant flagged 0
+   * is left out of every row that stores it, in both passes (a row left empty gets
+   * `dummy` when one is set). The peer's `min_af`/`max_af` filter is such a mask.
+   * Default: every variant is kept.
+   */
+  keep?: Uint8Array;
 }
 
 /** The output layout of {@link gatherVariants}, from {@link countVariants}. */
@@ -102,14 +109,19 @@ export interface GatheredVariants {
   alt: Uint8Array;
   /** int64 `(n + 1)`, from 0: variant `i`'s ALT is `alt.subarray(altOffsets[i], altOffsets[i + 1])`. */
   altOffsets: BigInt64Array;
+  /**
+   * int32 `(n)`: the variant table row each gathered variant came from (index into
+   * `variants.starts`), -1 for a `dummy`; gathers any other per-variant column.
+   */
+  variantIdx: Int32Array;
 }
 
-/** Options of {@link gatherVariantsSync} (no `out`: the five columns are sized by counting first). */
+/** Options of {@link gatherVariantsSync} (no `out`: the six columns are sized by counting first). */
 export interface GatherOptions {
   /**
    * See {@link KernelOptions.parallel}. `'auto'` sizes each pass on its own
    * output: the counting pass on `8 * (n_rows + 1)` bytes, the fill on the
-   * bytes of all five columns.
+   * bytes of all six columns.
    */
   parallel?: Parallel;
 }
@@ -126,12 +138,13 @@ function checked(input: GatherVariantsInput): GatherVariantsInput {
   expectGenotypes(input.genotypes);
   expectVariants(input.variants, true);
   expectOptionalArray('rcMask', input.rcMask, 'Uint8Array');
+  expectOptionalArray('keep', input.keep, 'Uint8Array');
   if (input.groupsPerRow !== undefined && typeof input.groupsPerRow !== 'number')
     throw invalidArgument('groupsPerRow', input.groupsPerRow, 'an integer >= 1');
   if (input.dummy !== undefined) expectObject('dummy', input.dummy);
-  // The addon checks the values: the mask's length, groupsPerRow, the dummy's fields.
-  const { groups, genotypes, variants, rcMask, groupsPerRow, dummy } = input;
-  return { groups, genotypes, variants, rcMask, groupsPerRow, dummy };
+  // The addon checks the values: the masks' lengths, groupsPerRow, the dummy's fields.
+  const { groups, genotypes, variants, rcMask, groupsPerRow, dummy, keep } = input;
+  return { groups, genotypes, variants, rcMask, groupsPerRow, dummy, keep };
 }
 
 /** Output rows: `groups.length / groupsPerRow` (a bad `groupsPerRow` is refused by the addon). */
@@ -157,7 +170,7 @@ function prepareCount(input: GatherVariantsInput): KernelCall<'countVariants'> {
 }
 
 /**
- * The fill pass into five V8-allocated columns sized from `counts` (the
+ * The fill pass into six V8-allocated columns sized from `counts` (the
  * counted `offsets` array is reused as the output's; the kernel rewrites
  * the same values). The kernel recounts and refuses columns of any other size.
  */
@@ -183,6 +196,7 @@ function prepareGather({
     col(BigInt(rows + 1), 'int64', 'int64 (offsets)'),
     col(total, 'int32', 'int32 (start)'),
     col(total, 'int32', 'int32 (ilen)'),
+    col(total, 'int32', 'int32 (variantIdx)'),
     col(total + 1n, 'int64', 'int64 (altOffsets)'),
     col(BigInt(counts.altBytes), 'uint8', 'uint8 (alt)'),
   ]);
@@ -193,9 +207,10 @@ function prepareGather({
     ilen: allocate(() => new Int32Array(n), n, 'int32'),
     alt: allocate(() => new Uint8Array(counts.altBytes), counts.altBytes, 'uint8'),
     altOffsets: allocate(() => new BigInt64Array(n + 1), n + 1, 'int64'),
+    variantIdx: allocate(() => new Int32Array(n), n, 'int32'),
   };
   return {
-    bytes: 8 * (rows + 1) + 16 * n + 8 + counts.altBytes,
+    bytes: 8 * (rows + 1) + 20 * n + 8 + counts.altBytes,
     output: null,
     args,
     out,
@@ -210,7 +225,7 @@ const gatherPair = kernelPair('gatherVariants', null, prepareGather);
 /**
  * Gather each row's stored variants into flat columns: for row `r`, the
  * variants `genotypes.variantIdxs[offsets[g]..offsets[g + 1]]` of group
- * `g = groups[r]`, in stored order, unclipped (Read semantics guide, §3.7: the
+ * `g = groups[r]` (those `keep` flags non-zero, when given), in stored order, unclipped (Read semantics guide, §3.7: the
  * dataset's `"variants"` mode, extension variants included). ALT alleles of
  * rows flagged in `rcMask` are reverse-complemented one allele at a time
  * (reverse, then `A<->T`, `C<->G` for uppercase bases only; every other byte
@@ -227,11 +242,11 @@ const gatherPair = kernelPair('gatherVariants', null, prepareGather);
  *
  * @param input - groups, genotypes, the variant table with ALTs, optional `rcMask`.
  * @param options - `parallel` (default `'auto'`), `signal`.
- * @returns the five columns; `offsets` has length `n_rows + 1`, `start` / `ilen` length
+ * @returns the six columns; `offsets` has length `n_rows + 1`, `start` / `ilen` / `variantIdx` length
  *   `n = offsets[n_rows]`, `altOffsets` length `n + 1`, `alt` length `altOffsets[n]`.
  * @throws {@link InvalidArgumentError} `GVL_INVALID_ARGUMENT`: wrong dtype, `variants.ilens` /
- *   `variants.altOffsets` / `rcMask` of the wrong length, bad options.
- * @throws {@link OutputTooLargeError} `GVL_OUTPUT_TOO_LARGE` (param `groups`) when the five
+ *   `variants.altOffsets` / `rcMask` / `keep` of the wrong length, bad options.
+ * @throws {@link OutputTooLargeError} `GVL_OUTPUT_TOO_LARGE` (param `groups`) when the six
  *   columns together would take more than `maxOutputBytes` bytes (see {@link configureLimits}),
  *   checked before allocating them.
  * @throws {@link IndexOutOfRangeError} `GVL_INDEX_OUT_OF_RANGE`: a group outside
@@ -257,6 +272,7 @@ const gatherPair = kernelPair('gatherVariants', null, prepareGather);
  * v.ilen; // Int32Array [2, -1, 2]
  * new TextDecoder().decode(v.alt); // 'TGGCCCA'
  * v.altOffsets; // BigInt64Array [0n, 3n, 4n, 7n]
+ * v.variantIdx; // Int32Array [0, 1, 0]
  * ```
  * @see genvarloader `_dataset/_rag_variants.py` `RaggedVariants` (and its `rc_`), and
  *   `_dataset/_query.py` `reverse_complement_ragged`.

@@ -180,6 +180,10 @@ pub struct GatherVariantsInput {
     pub groups_per_row: Option<f64>,
     /// A placeholder variant written into every output row that gathers none.
     pub dummy: Option<DummyVariantSpec>,
+    /// uint8 `(n_variants)`, one flag per row of the variant table: a variant
+    /// flagged 0 is left out of every row that stores it (counted and filled
+    /// as if absent; e.g. an allele-frequency filter). Absent: every variant is kept.
+    pub keep: Option<Uint8Array>,
 }
 
 /// The placeholder variant of `gatherVariants`: `start` (default -1) and `ilen`
@@ -250,6 +254,8 @@ pub struct GatheredVariants {
     pub alt: Uint8Array,
     /// int64 `(n + 1)`, from 0: variant `i`'s ALT is `alt[altOffsets[i]..altOffsets[i + 1]]`.
     pub alt_offsets: BigInt64Array,
+    /// int32 `(n)`: the variant table row of each gathered variant (-1 for a dummy).
+    pub variant_idx: Int32Array,
 }
 
 // ---------------------------------------------------------------------------
@@ -477,12 +483,16 @@ impl GatherVariantsInput {
             rc_mask: self.rc_mask.as_deref().unwrap_or(&[]),
             groups_per_row: per_row,
             dummy,
+            keep: self.keep.as_deref().unwrap_or(&[]),
         })
     }
     fn spans(&self) -> Vec<Span> {
         let mut spans = vec![span("groups", &self.groups)];
         if let Some(m) = &self.rc_mask {
             spans.push(span("rcMask", m));
+        }
+        if let Some(k) = &self.keep {
+            spans.push(span("keep", k));
         }
         self.genotypes.spans(&mut spans);
         self.variants.spans(&mut spans);
@@ -797,11 +807,12 @@ pub struct OwnedVariants {
     ilen: Vec<i32>,
     alt: Vec<u8>,
     alt_offsets: Vec<i64>,
+    variant_idx: Vec<i32>,
 }
 
-/// `gatherVariants`: validate, count, then fill the caller's five columns
+/// `gatherVariants`: validate, count, then fill the caller's six columns
 /// (checked for length and for sharing no memory with the inputs or each
-/// other) or five new ones.
+/// other) or six new ones.
 pub struct GatherVariantsKernel {
     input: GatherVariantsInput,
     out: Option<GatheredVariants>,
@@ -824,6 +835,7 @@ impl Kernel for GatherVariantsKernel {
                     span("out.ilen", &o.ilen),
                     span("out.alt", &o.alt),
                     span("out.altOffsets", &o.alt_offsets),
+                    span("out.variantIdx", &o.variant_idx),
                 ] {
                     check_disjoint(
                         &s,
@@ -834,7 +846,7 @@ impl Kernel for GatherVariantsKernel {
                 }
                 let layout = b.count(exec)?;
                 // SAFETY: the documented contract: JS does not touch `out` while
-                // pending; the five columns were just checked to be disjoint.
+                // pending; the six columns were just checked to be disjoint.
                 let out = unsafe {
                     GatherOut {
                         offsets: o.offsets.data_mut(),
@@ -842,6 +854,7 @@ impl Kernel for GatherVariantsKernel {
                         ilen: o.ilen.data_mut(),
                         alt: o.alt.data_mut(),
                         alt_offsets: o.alt_offsets.data_mut(),
+                        variant_idx: o.variant_idx.data_mut(),
                     }
                 };
                 b.fill(exec, &layout, out)?;
@@ -862,6 +875,7 @@ impl Kernel for GatherVariantsKernel {
                     col("groups", rows + 1, 8, "int64"),
                     col("groups", n, 4, "int32 (start)"),
                     col("groups", n, 4, "int32 (ilen)"),
+                    col("groups", n, 4, "int32 (variantIdx)"),
                     col("groups", n + 1, 8, "int64 (altOffsets)"),
                     col("groups", layout.alt_bytes(), 1, "uint8 (alt)"),
                 ])?;
@@ -871,6 +885,7 @@ impl Kernel for GatherVariantsKernel {
                     ilen: batch::zeroed(n)?,
                     alt: batch::zeroed(layout.alt_bytes())?,
                     alt_offsets: batch::zeroed(n + 1)?,
+                    variant_idx: batch::zeroed(n)?,
                 };
                 let out = GatherOut {
                     offsets: &mut v.offsets,
@@ -878,6 +893,7 @@ impl Kernel for GatherVariantsKernel {
                     ilen: &mut v.ilen,
                     alt: &mut v.alt,
                     alt_offsets: &mut v.alt_offsets,
+                    variant_idx: &mut v.variant_idx,
                 };
                 b.fill(exec, &layout, out)?;
                 Ok(Some(v))
@@ -893,6 +909,7 @@ impl Kernel for GatherVariantsKernel {
                 ilen: Int32Array::new(v.ilen),
                 alt: Uint8Array::new(v.alt),
                 alt_offsets: BigInt64Array::new(v.alt_offsets),
+                variant_idx: Int32Array::new(v.variant_idx),
             }),
             None => self
                 .out
@@ -1094,7 +1111,7 @@ kernel_pair! {
 
 kernel_pair! {
     #[doc = " The counting pass of `gatherVariants`: row offsets (written into `out`, or a"]
-    #[doc = " new array) and the ALT byte total, so a caller can allocate the five output"]
+    #[doc = " new array) and the ALT byte total, so a caller can allocate the six output"]
     #[doc = " columns itself. Blocks the calling thread."]
     sync count_variants_sync;
     #[doc = " The counting pass of `gatherVariants`, computed off the JS thread."]
@@ -1107,7 +1124,7 @@ kernel_pair! {
 
 kernel_pair! {
     #[doc = " Each row's variants gathered into flat columns, ALT alleles of rows"]
-    #[doc = " flagged in `rcMask` reverse-complemented. Fills `out` (five columns sized"]
+    #[doc = " flagged in `rcMask` reverse-complemented. Fills `out` (six columns sized"]
     #[doc = " from `countVariants`: the TS layer allocates them in V8, so they are"]
     #[doc = " GC-accounted and transferable) or, without it, columns allocated here and"]
     #[doc = " handed over without a copy (external buffers). Blocks the calling thread."]

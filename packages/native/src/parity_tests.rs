@@ -298,6 +298,7 @@ fn gather(c: &Case, exec: &Exec) -> Vec<u8> {
         rc_mask: &mask,
         groups_per_row: 1,
         dummy: None,
+        keep: &[],
     };
     b.validate().expect("valid case");
     let layout = b.count(exec).unwrap();
@@ -307,19 +308,21 @@ fn gather(c: &Case, exec: &Exec) -> Vec<u8> {
     let mut ilen = vec![-1i32; n];
     let mut alt = vec![0xAAu8; layout.alt_bytes()];
     let mut alt_offsets = vec![-1i64; n + 1];
+    let mut variant_idx = vec![-2i32; n];
     let out = GatherOut {
         offsets: &mut offsets,
         start: &mut start,
         ilen: &mut ilen,
         alt: &mut alt,
         alt_offsets: &mut alt_offsets,
+        variant_idx: &mut variant_idx,
     };
     b.fill(exec, &layout, out).unwrap();
     let mut bytes = alt;
     for x in offsets.iter().chain(&alt_offsets) {
         bytes.extend_from_slice(&x.to_le_bytes());
     }
-    for x in start.iter().chain(&ilen) {
+    for x in start.iter().chain(&ilen).chain(&variant_idx) {
         bytes.extend_from_slice(&x.to_le_bytes());
     }
     bytes

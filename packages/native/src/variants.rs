@@ -12,7 +12,12 @@
 //! Two passes, both one task per row through [`Exec`]: a counting pass gives
 //! every row's variant count and ALT byte total, whose prefix sums are the
 //! output offsets ([`Layout`]); the fill pass then writes each row into the
-//! disjoint slices of the five output columns carved along those offsets.
+//! disjoint slices of the six output columns carved along those offsets.
+//!
+//! A per-variant `keep` mask (the peer's `min_af`/`max_af` filter, computed
+//! once per dataset and thresholds) drops the variants it flags 0 from both
+//! passes, so a filtered row is counted and filled exactly like a shorter one
+//! (and gets the dummy when nothing is left).
 
 use crate::batch::{Genotypes, Variants};
 use crate::errors::{Code, GResult, GvlError, Value};
@@ -44,6 +49,9 @@ pub struct GatherBatch<'a> {
     pub groups_per_row: usize,
     /// Written into every output row that gathers no variant.
     pub dummy: Option<Dummy<'a>>,
+    /// `(n_variants)` flags over the variant table: a variant flagged 0 is
+    /// skipped wherever it is stored. Empty: every variant is kept.
+    pub keep: &'a [u8],
 }
 
 /// The output layout found by the counting pass.
@@ -66,10 +74,10 @@ impl Layout {
         self.alt_starts[self.n_rows()]
     }
 
-    /// The five output columns have exactly the lengths this layout needs.
+    /// The six output columns have exactly the lengths this layout needs.
     pub fn check(&self, out: &GatherOut) -> GResult<()> {
         let n = self.n_variants();
-        let want: [(&str, usize, usize, &str); 5] = [
+        let want: [(&str, usize, usize, &str); 6] = [
             (
                 "out.offsets.length",
                 out.offsets.len(),
@@ -85,6 +93,12 @@ impl Layout {
             (
                 "out.ilen.length",
                 out.ilen.len(),
+                n,
+                "the number of gathered variants",
+            ),
+            (
+                "out.variantIdx.length",
+                out.variant_idx.len(),
                 n,
                 "the number of gathered variants",
             ),
@@ -122,12 +136,15 @@ pub struct GatherOut<'o> {
     pub alt: &'o mut [u8],
     /// int64 `(n + 1)`: variant `i`'s ALT is `alt[alt_offsets[i]..alt_offsets[i + 1]]`.
     pub alt_offsets: &'o mut [i64],
+    /// int32 `(n)`: the variant table row of each gathered variant, -1 for a dummy.
+    pub variant_idx: &'o mut [i32],
 }
 
 /// One row's disjoint slices of the output columns.
 struct RowOut<'o> {
     start: &'o mut [i32],
     ilen: &'o mut [i32],
+    variant_idx: &'o mut [i32],
     alt: &'o mut [u8],
     /// `alt_offsets[offsets[r] + 1..offsets[r + 1] + 1]`: the end of each ALT.
     alt_ends: &'o mut [i64],
@@ -147,6 +164,12 @@ impl<'a> GatherBatch<'a> {
         self.groups[r * k..(r + 1) * k]
             .iter()
             .map(|&g| self.genotypes.group(g as usize))
+    }
+
+    /// Whether variant `v` passes the keep mask.
+    #[inline]
+    fn kept(&self, v: i32) -> bool {
+        self.keep.is_empty() || self.keep[v as usize] != 0
     }
 
     #[inline]
@@ -177,6 +200,14 @@ impl<'a> GatherBatch<'a> {
                 &format!("{n} (one flag per row of groups) or no mask"),
             ));
         }
+        let nv = self.variants.starts.len();
+        if !self.keep.is_empty() && self.keep.len() != nv {
+            return Err(GvlError::invalid(
+                "keep.length",
+                self.keep.len(),
+                &format!("{nv} (one flag per variant of the table) or no mask"),
+            ));
+        }
         self.genotypes.validate_groups(self.groups)?;
         for &g in self.groups {
             let base = self.genotypes.offsets[g as usize] as usize;
@@ -198,11 +229,10 @@ impl<'a> GatherBatch<'a> {
         exec.fixed_rows(&mut sizes, 1, |r, size| {
             let (mut count, mut bytes) = (0u64, 0u64);
             for vs in self.row_variants(r) {
-                count += vs.len() as u64;
-                bytes += vs
-                    .iter()
-                    .map(|&v| self.variants.alt(v as usize).len() as u64)
-                    .sum::<u64>();
+                for &v in vs.iter().filter(|&&v| self.kept(v)) {
+                    count += 1;
+                    bytes += self.variants.alt(v as usize).len() as u64;
+                }
             }
             size[0] = match self.dummy {
                 Some(d) if count == 0 => [1, d.alt.len() as u64],
@@ -244,25 +274,30 @@ impl<'a> GatherBatch<'a> {
         let n = self.n_rows();
         let mut rows = Vec::with_capacity(n);
         let (mut start, mut ilen, mut alt, mut ends) = (out.start, out.ilen, out.alt, alt_ends);
+        let mut vidx = out.variant_idx;
         for r in 0..n {
             let nv = layout.offsets[r + 1] - layout.offsets[r];
             let nb = layout.alt_starts[r + 1] - layout.alt_starts[r];
             let (row_start, rest_start) = start.split_at_mut(nv);
             let (row_ilen, rest_ilen) = ilen.split_at_mut(nv);
+            let (row_vidx, rest_vidx) = vidx.split_at_mut(nv);
             let (row_alt, rest_alt) = alt.split_at_mut(nb);
             let (row_ends, rest_ends) = ends.split_at_mut(nv);
             rows.push(RowOut {
                 start: row_start,
                 ilen: row_ilen,
+                variant_idx: row_vidx,
                 alt: row_alt,
                 alt_ends: row_ends,
                 alt_base: layout.alt_starts[r],
             });
             (start, ilen, alt, ends) = (rest_start, rest_ilen, rest_alt, rest_ends);
+            vidx = rest_vidx;
         }
         exec.each(rows, |r, row| {
             gather_row(
                 self.row_variants(r),
+                self.keep,
                 &self.variants,
                 self.dummy,
                 self.rc(r),
@@ -292,6 +327,7 @@ fn too_many(dtype: &'static str) -> GvlError {
 /// (uppercase `ACGT` only, every other byte moved unchanged).
 fn gather_row<'v>(
     groups: impl Iterator<Item = &'v [i32]>,
+    keep: &[u8],
     variants: &Variants,
     dummy: Option<Dummy>,
     rc: bool,
@@ -299,9 +335,10 @@ fn gather_row<'v>(
 ) {
     let mut o = 0;
     let mut j = 0;
-    let mut put = |start: i32, ilen: i32, a: &[u8], j: usize| {
+    let mut put = |start: i32, ilen: i32, a: &[u8], idx: i32, j: usize| {
         out.start[j] = start;
         out.ilen[j] = ilen;
+        out.variant_idx[j] = idx;
         let dst = &mut out.alt[o..o + a.len()];
         dst.copy_from_slice(a);
         if rc {
@@ -312,13 +349,16 @@ fn gather_row<'v>(
     };
     for var_idxs in groups {
         for &v in var_idxs {
-            let v = v as usize;
-            put(variants.starts[v], variants.ilens[v], variants.alt(v), j);
+            if !keep.is_empty() && keep[v as usize] == 0 {
+                continue;
+            }
+            let i = v as usize;
+            put(variants.starts[i], variants.ilens[i], variants.alt(i), v, j);
             j += 1;
         }
     }
     if let (0, Some(d)) = (j, dummy) {
-        put(d.start, d.ilen, d.alt, 0);
+        put(d.start, d.ilen, d.alt, -1, 0);
     }
 }
 
@@ -375,6 +415,7 @@ mod tests {
                 rc_mask,
                 groups_per_row: 1,
                 dummy: None,
+                keep: &[],
             }
         }
     }
@@ -382,6 +423,11 @@ mod tests {
     type Columns = (Vec<i64>, Vec<i32>, Vec<i32>, Vec<u8>, Vec<i64>);
 
     fn gather(b: &GatherBatch, exec: &Exec) -> Columns {
+        gather_with_idx(b, exec).0
+    }
+
+    /// The five columns and the variant index column.
+    fn gather_with_idx(b: &GatherBatch, exec: &Exec) -> (Columns, Vec<i32>) {
         b.validate().unwrap();
         let layout = b.count(exec).unwrap();
         let n = layout.n_variants();
@@ -392,15 +438,17 @@ mod tests {
             vec![0xAA; layout.alt_bytes()],
             vec![-1; n + 1],
         );
+        let mut vidx = vec![-2; n];
         let out = GatherOut {
             offsets: &mut c.0,
             start: &mut c.1,
             ilen: &mut c.2,
             alt: &mut c.3,
             alt_offsets: &mut c.4,
+            variant_idx: &mut vidx,
         };
         b.fill(exec, &layout, out).unwrap();
-        c
+        (c, vidx)
     }
 
     fn table() -> Table {
@@ -514,6 +562,68 @@ mod tests {
     }
 
     #[test]
+    fn the_keep_mask_drops_flagged_variants_from_both_passes() {
+        let t = table();
+        // Rows: group 0 (0, 1, 3), group 2 (2, 3, 4) reverse-complemented, group 1 (empty).
+        let groups = [0, 2, 1];
+        let mut b = t.batch(&groups, &[0, 1, 0]);
+        let (all, all_idx) = gather_with_idx(&b, &Exec::serial());
+        assert_eq!(all_idx, vec![0, 1, 3, 2, 3, 4]);
+        // Dropping variant 3 shortens both rows that store it, and only them.
+        let keep = [1, 1, 1, 0, 1];
+        b.keep = &keep;
+        let ((offsets, start, ilen, alt, alt_offsets), idx) = gather_with_idx(&b, &Exec::serial());
+        assert_eq!(offsets, vec![0, 2, 4, 4]);
+        assert_eq!(idx, vec![0, 1, 2, 4]);
+        assert_eq!(start, vec![3, 5, 8, 12]);
+        assert_eq!(ilen, vec![0, 2, -2, 0]);
+        assert_eq!(alt, b"GACgAT".to_vec());
+        assert_eq!(alt_offsets, vec![0, 1, 4, 5, 6]);
+        // Each kept variant's columns equal the unfiltered gather's for the same index.
+        for (j, &v) in idx.iter().enumerate() {
+            let k = all_idx.iter().position(|&x| x == v).unwrap();
+            assert_eq!((start[j], ilen[j]), (all.1[k], all.2[k]));
+        }
+        // A row left empty by the mask gets the dummy, with index -1.
+        let dummy = Dummy {
+            start: -1,
+            ilen: 0,
+            alt: b"N",
+        };
+        let none = [0u8; 5];
+        b.keep = &none;
+        b.dummy = Some(dummy);
+        let ((offsets, start, ..), idx) = gather_with_idx(&b, &Exec::serial());
+        assert_eq!(offsets, vec![0, 1, 2, 3]);
+        assert_eq!(start, vec![-1, -1, -1]);
+        assert_eq!(idx, vec![-1, -1, -1]);
+        // A mask of the wrong length is refused before any pass.
+        let short = [1u8; 4];
+        b.keep = &short;
+        let e = b.validate().unwrap_err();
+        assert_eq!(
+            (e.code, e.param.as_deref(), e.value),
+            (
+                Code::InvalidArgument,
+                Some("keep.length"),
+                Some(4usize.into())
+            )
+        );
+        // Serial == parallel under a mask.
+        let many: Vec<i64> = (0..600).map(|i| (i * 7 % 3) as i64).collect();
+        let keep = [1, 0, 1, 0, 1];
+        let mut b = t.batch(&many, &[]);
+        b.keep = &keep;
+        let serial = gather_with_idx(&b, &Exec::serial());
+        let pool = build(4).unwrap();
+        let par = Exec {
+            pool: Some(&pool),
+            cancel: None,
+        };
+        assert_eq!(gather_with_idx(&b, &par), serial);
+    }
+
+    #[test]
     fn serial_equals_parallel() {
         let t = table();
         let groups: Vec<i64> = (0..300).map(|i| (i * 7 % 3) as i64).collect();
@@ -591,6 +701,7 @@ mod tests {
         let layout = b.count(&Exec::serial()).unwrap();
         let (mut o, mut s, mut i, mut a, mut ao) =
             (vec![0; 2], vec![0; 3], vec![0; 3], vec![0; 8], vec![0; 3]);
+        let mut vi = vec![0; 3];
         let e = b
             .fill(
                 &Exec::serial(),
@@ -601,6 +712,7 @@ mod tests {
                     ilen: &mut i,
                     alt: &mut a,
                     alt_offsets: &mut ao,
+                    variant_idx: &mut vi,
                 },
             )
             .unwrap_err();
@@ -630,12 +742,14 @@ mod tests {
             assert_eq!(b.count(&exec).unwrap_err().code, Code::Aborted);
             let (mut o, mut s, mut i, mut a, mut ao) =
                 (vec![0; 3], vec![0; 6], vec![0; 6], vec![0; 14], vec![0; 7]);
+            let mut vi = vec![0; 6];
             let out = GatherOut {
                 offsets: &mut o,
                 start: &mut s,
                 ilen: &mut i,
                 alt: &mut a,
                 alt_offsets: &mut ao,
+                variant_idx: &mut vi,
             };
             assert_eq!(b.fill(&exec, &layout, out).unwrap_err().code, Code::Aborted);
         }

@@ -58,6 +58,8 @@ export interface World {
   rcMask: boolean[];
   /** Gather with an `rcMask` (else without one). */
   gatherMask: boolean;
+  /** Gather with a `keep` mask over the variant table (else without one). */
+  gatherKeep: boolean;
 }
 
 const variantArb = (len: number): fc.Arbitrary<VariantSpec> =>
@@ -140,6 +142,7 @@ export function worldArb(maxQueries = 8): fc.Arbitrary<World> {
         ),
         rcMask: fc.array(fc.boolean(), { minLength: 24, maxLength: 24 }),
         gatherMask: fc.boolean(),
+        gatherKeep: fc.boolean(),
       }),
     );
 }
@@ -315,6 +318,11 @@ export function buildCase(w: World): Case {
           rcMask: Uint8Array.from(gatherGroups, (_, k) =>
             w.rcMask[(k * 5) % 24] ? 1 + (k % 3) : 0,
           ),
+        }
+      : {}),
+    ...(w.gatherKeep
+      ? {
+          keep: Uint8Array.from(variants.starts, (_, v) => (w.rcMask[(v * 7 + 3) % 24] ? 0 : 1)),
         }
       : {}),
   };

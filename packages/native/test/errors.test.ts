@@ -507,6 +507,7 @@ describe('bad inputs give typed errors', () => {
       ilen: new Int32Array(1),
       alt: new Uint8Array(3),
       altOffsets: new BigInt64Array(2),
+      variantIdx: new Int32Array(1),
     });
     expect(dec.decode(native.gatherVariantsSync(input, true, out()).alt)).toBe('CCA');
     const sync = (o: gvl.GatheredVariants) => {

@@ -59,8 +59,9 @@ function gatherInput(rows: number, k: number): gvl.GatherVariantsInput {
   };
 }
 /** Bytes of the five gathered columns: offsets, start, ilen, altOffsets, alt. */
+/** offsets, start, ilen, variantIdx, altOffsets and the ALT bytes (3 per variant). */
 const gatherBytes = (rows: number, k: number) =>
-  8 * (rows + 1) + 4 * rows * k + 4 * rows * k + 8 * (rows * k + 1) + 3 * rows * k;
+  8 * (rows + 1) + 4 * rows * k * 3 + 8 * (rows * k + 1) + 3 * rows * k;
 
 describe('the output cap', () => {
   it('defaults to 4 GiB, or GVL_MAX_OUTPUT_BYTES read once; a bad value is a typed error', () => {

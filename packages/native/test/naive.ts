@@ -16,6 +16,8 @@ import type {
 } from '../src-ts/index.js';
 
 interface Variant {
+  /** Row of the variant table. */
+  idx: number;
   pos: number;
   ilen: number;
   alt: number[];
@@ -51,6 +53,7 @@ function variantsOf(
       }
     }
     out.push({
+      idx: v,
       pos: input.variants.starts[v] as number,
       ilen: input.variants.ilens[v] as number,
       alt,
@@ -378,7 +381,10 @@ export function naiveReverseComplement(
   return Uint8Array.from(out);
 }
 
-/** §3.7 + §3.5: every row's variants pushed one by one; masked rows' ALTs reversed, then complemented. */
+/**
+ * §3.7 + §3.5: every row's variants pushed one by one (those `keep` flags 0 skipped);
+ * masked rows' ALTs reversed, then complemented.
+ */
 export function naiveGatherVariants(input: GatherVariantsInput): GatheredVariants {
   const comp: Record<number, number> = { 65: 84, 84: 65, 67: 71, 71: 67 };
   const offsets: bigint[] = [0n];
@@ -386,9 +392,12 @@ export function naiveGatherVariants(input: GatherVariantsInput): GatheredVariant
   const ilen: number[] = [];
   const alt: number[] = [];
   const altOffsets: bigint[] = [0n];
+  const variantIdx: number[] = [];
   for (let r = 0; r < input.groups.length; r++) {
     const rc = input.rcMask !== undefined && input.rcMask[r] !== 0;
     for (const v of variantsOf(input, r)) {
+      if (input.keep !== undefined && input.keep[v.idx] === 0) continue;
+      variantIdx.push(v.idx);
       start.push(v.pos);
       ilen.push(v.ilen);
       const allele = rc ? [...v.alt].reverse().map((b) => comp[b] ?? b) : v.alt;
@@ -403,5 +412,6 @@ export function naiveGatherVariants(input: GatherVariantsInput): GatheredVariant
     ilen: Int32Array.from(ilen),
     alt: Uint8Array.from(alt),
     altOffsets: BigInt64Array.from(altOffsets),
+    variantIdx: Int32Array.from(variantIdx),
   };
 }

@@ -247,6 +247,23 @@ describe('gatherVariants: folded rows and a placeholder variant', () => {
     expect([...counts.offsets]).toStrictEqual([0n, 0n, 3n]);
   });
 
+  it('a keep mask drops its variants from every row; a row left empty gets the dummy', () => {
+    // Dropping v1: row 0 (groups 1, 1) stays empty, row 1 (groups 0, 2) keeps only v0.
+    const out = gvl.gatherVariantsSync({
+      ...input,
+      groupsPerRow: 2,
+      keep: Uint8Array.of(1, 0),
+      dummy: { alt: 'N' },
+    });
+    expect([...out.offsets]).toStrictEqual([0n, 1n, 2n]);
+    expect([...out.start]).toStrictEqual([-1, 4]);
+    expect([...out.variantIdx]).toStrictEqual([-1, 0]);
+    expect(new TextDecoder().decode(out.alt)).toBe('NG');
+    const counts = gvl.countVariantsSync({ ...input, groupsPerRow: 2, keep: Uint8Array.of(1, 0) });
+    expect([...counts.offsets]).toStrictEqual([0n, 0n, 1n]);
+    expect(counts.altBytes).toBe(1);
+  });
+
   it('bad values are refused by the addon, naming them', () => {
     const cases: [Record<string, unknown>, string, unknown][] = [
       [{ groupsPerRow: 3 }, 'groupsPerRow', 3],
@@ -255,6 +272,7 @@ describe('gatherVariants: folded rows and a placeholder variant', () => {
       [{ dummy: { ilen: 2 ** 31 } }, 'dummy.ilen', 2 ** 31],
       [{ dummy: { alt: 'é' } }, 'dummy.alt', 'é'],
       [{ rcMask: Uint8Array.of(1) }, 'rcMask.length', 1],
+      [{ keep: Uint8Array.of(1, 1, 1) }, 'keep.length', 3],
     ];
     for (const [extra, param, value] of cases) {
       expect(thrown(() => gvl.gatherVariantsSync({ ...input, ...extra } as never))).toStrictEqual({

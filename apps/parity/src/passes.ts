@@ -16,7 +16,7 @@ import type { Prepared } from './fixtures.js';
 import { appDir } from './paths.js';
 import { type BatchRows, cutOutput, firstDiff, type Part, rowKey, sha256 } from './rows.js';
 import { MODES, type ModeSpec, partsOf } from './spec.js';
-import { openDatasets, viewFor } from './views.js';
+import { openDatasets, readMode, viewFor } from './views.js';
 
 /** The first differing element found, with both values. */
 export interface Mismatch {
@@ -89,7 +89,7 @@ export async function serialPass(ds: Dataset, mode: ModeSpec, dir: string): Prom
   const metas: string[] = [];
   const rowsPerBatch: number[] = [];
   for (let r = 0; r < ds.nRegions; r++) {
-    const rows = cutOutput(mode, await view.get(r));
+    const rows = cutOutput(mode, await readMode(view, mode, r));
     metas.push(batchMeta(rows));
     const flat = flatRows(mode, rows);
     rowsPerBatch.push(flat.length);
@@ -149,7 +149,7 @@ async function locate(
   parallelRows: BatchRows,
   label: string,
 ): Promise<Mismatch> {
-  const serialRows = cutOutput(mode, await viewFor(ds, mode, false).get(region));
+  const serialRows = cutOutput(mode, await readMode(viewFor(ds, mode, false), mode, region));
   const base = {
     mode: mode.id,
     region,
@@ -212,7 +212,7 @@ export async function childMain(planPath: string): Promise<ChildReport> {
     let mismatchedRows = 0;
     let first: Mismatch | null = null;
     for (let r = 0; r < ds.nRegions; r++) {
-      const rows = cutOutput(mode, await view.get(r));
+      const rows = cutOutput(mode, await readMode(view, mode, r));
       const flat = flatRows(mode, rows);
       let bad = batchMeta(rows) !== serial.metas[r] || flat.length !== serial.rowsPerBatch[r];
       for (const x of flat) {

@@ -4,6 +4,7 @@
  * the golden generator (which hands this spec to `scripts/make_goldens.py` as JSON).
  */
 import type { OutputLength, SeqsKind } from '@gvl/dataset';
+import type { DummyVariant } from '@gvl/native';
 
 export type DatasetId = 'chr20' | 'chr16';
 
@@ -20,6 +21,20 @@ export type BcftoolsOracle =
  */
 export type PeerOracle = { kind: 'compare' } | { kind: 'none'; why: string };
 
+/**
+ * Which method of the dataset a mode reads: `get()` (sequences and/or tracks),
+ * `haplotypeLengths()` or `nVariants()` (int32 `(…, ploidy)` per (region, sample)).
+ */
+export type ReadCall = 'get' | 'haplotypeLengths' | 'nVariants';
+
+/** Read settings a mode sets on top of the peer's defaults (`withSettings`). */
+export interface ModeSettings {
+  /** Fold the haplotypes of each (region, sample) onto one row (the peer's `unphased_union`). */
+  unphasedUnion?: boolean;
+  /** Placeholder variant of empty variants rows (the peer's `dummy_variant`); `{}` = its defaults. */
+  dummyVariant?: DummyVariant;
+}
+
 export interface ModeSpec {
   /** Stable id: golden file names and CLI filters. */
   id: string;
@@ -34,6 +49,10 @@ export interface ModeSpec {
   goldenSamples: string[];
   bcftools: BcftoolsOracle;
   peer: PeerOracle;
+  /** The method read; absent = `'get'`. */
+  call?: ReadCall;
+  /** Settings on top of the defaults; absent = none. */
+  settings?: ModeSettings;
 }
 
 /** Ploidy of both datasets. */
@@ -67,6 +86,10 @@ export const CHR16_TRACKS = ['gc', 'signal'];
 
 const consensus: BcftoolsOracle = { kind: 'consensus' };
 const compare: PeerOracle = { kind: 'compare' };
+const noAnnotation: BcftoolsOracle = {
+  kind: 'none',
+  why: 'bcftools consensus writes sequences only: no per-base variant index or reference coordinate',
+};
 
 export const MODES: readonly ModeSpec[] = [
   {
@@ -194,10 +217,129 @@ export const MODES: readonly ModeSpec[] = [
     bcftools: consensus,
     peer: compare,
   },
+  {
+    id: 'annotated-ragged',
+    label: 'annotated haplotypes, ragged',
+    dataset: 'chr20',
+    seqs: 'annotated',
+    length: 'ragged',
+    tracks: [],
+    goldenSamples: CHR20_GOLDEN_SAMPLES,
+    bcftools: noAnnotation,
+    peer: compare,
+  },
+  {
+    id: 'annotated-2048',
+    label: 'annotated haplotypes, L=2048',
+    dataset: 'chr20',
+    seqs: 'annotated',
+    length: 2048,
+    tracks: [],
+    goldenSamples: CHR20_GOLDEN_SAMPLES,
+    bcftools: noAnnotation,
+    peer: compare,
+  },
+  {
+    id: 'annotated-1000',
+    label: 'annotated haplotypes, L=1000',
+    dataset: 'chr20',
+    seqs: 'annotated',
+    length: 1000,
+    tracks: [],
+    goldenSamples: CHR20_GOLDEN_SAMPLES,
+    bcftools: noAnnotation,
+    peer: compare,
+  },
+  {
+    id: 'lengths',
+    label: 'haplotypeLengths',
+    dataset: 'chr20',
+    seqs: 'haplotypes',
+    length: 'ragged',
+    tracks: [],
+    goldenSamples: CHR20_GOLDEN_SAMPLES,
+    bcftools: consensus,
+    peer: compare,
+    call: 'haplotypeLengths',
+  },
+  {
+    // The generated VCF's deletions across window edges: lengths clip them.
+    id: 'lengths-chr16',
+    label: 'haplotypeLengths, chr16 edge cases',
+    dataset: 'chr16',
+    seqs: 'haplotypes',
+    length: 'ragged',
+    tracks: [],
+    goldenSamples: CHR16_SAMPLES,
+    bcftools: consensus,
+    peer: compare,
+    call: 'haplotypeLengths',
+  },
+  {
+    id: 'counts',
+    label: 'nVariants',
+    dataset: 'chr20',
+    seqs: 'haplotypes',
+    length: 'ragged',
+    tracks: [],
+    goldenSamples: CHR20_GOLDEN_SAMPLES,
+    bcftools: { kind: 'query' },
+    peer: compare,
+    call: 'nVariants',
+  },
+  {
+    id: 'unphased-union',
+    label: 'variants, unphasedUnion',
+    dataset: 'chr20',
+    seqs: 'variants',
+    length: 'ragged',
+    tracks: [],
+    goldenSamples: CHR20_GOLDEN_SAMPLES,
+    bcftools: { kind: 'query' },
+    peer: compare,
+    settings: { unphasedUnion: true },
+  },
+  {
+    id: 'counts-unphased-union',
+    label: 'nVariants, unphasedUnion',
+    dataset: 'chr20',
+    seqs: 'variants',
+    length: 'ragged',
+    tracks: [],
+    goldenSamples: CHR20_GOLDEN_SAMPLES,
+    bcftools: { kind: 'query' },
+    peer: compare,
+    call: 'nVariants',
+    settings: { unphasedUnion: true },
+  },
+  {
+    id: 'dummy-variant',
+    label: 'variants, dummyVariant',
+    dataset: 'chr20',
+    seqs: 'variants',
+    length: 'ragged',
+    tracks: [],
+    goldenSamples: CHR20_GOLDEN_SAMPLES,
+    bcftools: { kind: 'query' },
+    peer: compare,
+    settings: { dummyVariant: {} },
+  },
 ];
 
-/** The parts of a mode's output: sequences, tracks, or both (`[seqs, tracks]`). */
+/**
+ * Haplotypes per (region, sample) in a mode's output: 1 for the reference and under
+ * `unphasedUnion`, else {@link PLOIDY}.
+ */
+export function ploidyOf(mode: ModeSpec): number {
+  return mode.seqs === 'reference' || mode.settings?.unphasedUnion ? 1 : PLOIDY;
+}
+
+/**
+ * The parts of a mode's output: sequences, tracks, or both (`[seqs, tracks]`). The
+ * int32 outputs of `haplotypeLengths`/`nVariants` are one part, `seqs`.
+ */
 export function partsOf(mode: ModeSpec): ('seqs' | 'tracks')[] {
+  if ((mode.call ?? 'get') !== 'get') return ['seqs'];
   const parts: ('seqs' | 'tracks')[] = [];
   if (mode.seqs !== null) parts.push('seqs');
   if (mode.tracks.length > 0) parts.push('tracks');

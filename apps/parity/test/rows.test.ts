@@ -86,4 +86,65 @@ describe('rows', () => {
       b: 'start=20 ilen=-1 alt=C',
     });
   });
+
+  it('serializes an annotated haplotype as its bases, then int32 LE variant indices, then reference coordinates', () => {
+    const m = mode('annotated-ragged');
+    const haps = Ragged.fromLengths(ascii('ACGTA'), [2, 3], [1, 2]);
+    const varIdxs = Ragged.fromLengths(new Int32Array([-1, 7, -1, -1, 9]), [2, 3], [1, 2]);
+    const refCoords = Ragged.fromLengths(new Int32Array([100, 101, 200, 201, 201]), [2, 3], [1, 2]);
+    const out = cutOutput(m, { haps, varIdxs, refCoords }).seqs;
+    expect(out?.dtype).toBe('annotated');
+    expect(out?.lengths).toEqual([2, 3]);
+    expect([...(out?.offsets ?? [])]).toEqual([0n, 2n, 5n]);
+    const row = Buffer.from(out?.rows[1] as Uint8Array);
+    expect(row.length).toBe(3 * 9);
+    expect(row.subarray(0, 3).toString('latin1')).toBe('GTA');
+    expect([0, 1, 2].map((k) => row.readInt32LE(3 + 4 * k))).toEqual([-1, -1, 9]);
+    expect([0, 1, 2].map((k) => row.readInt32LE(15 + 4 * k))).toEqual([200, 201, 201]);
+    // Dense (fixed length): the same bytes per row, no offsets.
+    const dense = cutOutput(mode('annotated-1000'), {
+      haps: { data: ascii('ACGT'), shape: [2, 2] },
+      varIdxs: { data: new Int32Array([-1, 3, -1, -1]), shape: [2, 2] },
+      refCoords: { data: new Int32Array([5, 6, 9, 10]), shape: [2, 2] },
+    }).seqs;
+    expect(dense?.offsets).toBeNull();
+    expect(dense?.lengths).toEqual([2, 2]);
+    expect(Buffer.from(dense?.rows[0] as Uint8Array).readInt32LE(2 + 4)).toBe(3);
+    // The first differing base names all three fields of both sides.
+    const other = Buffer.from(out?.rows[1] as Uint8Array);
+    other.writeInt32LE(8, 3 + 8);
+    expect(firstDiff('annotated', out?.rows[1] as Uint8Array, new Uint8Array(other))).toEqual({
+      position: 2,
+      a: "'A' varIdx=9 refCoord=201",
+      b: "'A' varIdx=8 refCoord=201",
+    });
+  });
+
+  it('cuts haplotypeLengths / nVariants into one int32 row per (region, sample)', () => {
+    const m = mode('lengths');
+    const out = cutOutput(m, { data: new Int32Array([2048, 2047, 2050, 2048]), shape: [2, 2] }).seqs;
+    expect(out?.dtype).toBe('int32');
+    expect(out?.lengths).toEqual([2, 2]);
+    expect(rowKey(m, 'seqs', 1, ['x', 'y'])).toEqual({ sample: 'y', track: null, hap: null });
+    const i32 = (xs: number[]) => new Uint8Array(new Int32Array(xs).buffer);
+    expect(firstDiff('int32', i32([2048, 2047]), i32([2048, 2046]))).toEqual({
+      position: 1,
+      a: '2047',
+      b: '2046',
+    });
+  });
+
+  it('keys unphasedUnion rows by (region, sample): one row per sample, no haplotype', () => {
+    const m = mode('unphased-union');
+    expect(rowKey(m, 'seqs', 3, ['a', 'b', 'c', 'd'])).toEqual({
+      sample: 'd',
+      track: null,
+      hap: null,
+    });
+    expect(rowKey(mode('dummy-variant'), 'seqs', 3, ['a', 'b'])).toEqual({
+      sample: 'b',
+      track: null,
+      hap: 1,
+    });
+  });
 });

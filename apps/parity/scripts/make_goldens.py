@@ -570,6 +570,10 @@ def annotated_rows(haps, var_idxs, ref_coords, offsets) -> list:
     return rows
 
 
+# Integer dtypes other than int32 the peer returned for the current mode.
+PEER_INT_DTYPES: set[str] = set()
+
+
 def peer_part(x, is_variants: bool):
     """(shape, dtype, [(bytes, length)]) of one part of a peer output."""
     import numpy as np
@@ -603,6 +607,13 @@ def peer_part(x, is_variants: bool):
             rows.append((bytes(out), int(offsets[i + 1] - offsets[i])))
         return tuple(x.shape), "variants", rows
     if isinstance(x, np.ndarray):
+        if x.dtype.kind in "iu" and x.dtype != np.int32:
+            # Integer outputs are compared as int32 values (the peer documents int32);
+            # the dtype it really returned is recorded in the golden (peerDtype).
+            if x.size and (x.min() < np.iinfo(np.int32).min or x.max() > np.iinfo(np.int32).max):
+                raise ValueError(f"peer {x.dtype} output does not fit int32")
+            PEER_INT_DTYPES.add(str(x.dtype))
+            x = x.astype(np.int32)
         dtype = {np.dtype(np.float32): "float32", np.dtype(np.int32): "int32"}.get(x.dtype, "uint8")
         flat = np.ascontiguousarray(x).reshape(-1, x.shape[-1])
         return tuple(x.shape), dtype, [(flat[i].tobytes(), x.shape[-1]) for i in range(flat.shape[0])]
@@ -649,7 +660,8 @@ def peer_batch(view, mode: dict, region: int, samples=None):
     parts = parts_of(mode)
     outs = out if len(parts) == 2 else (out,)
     return {
-        p: peer_part(o, p == "seqs" and mode["seqs"] == "variants") for p, o in zip(parts, outs)
+        p: peer_part(o, p == "seqs" and mode["seqs"] == "variants" and call == "get")
+        for p, o in zip(parts, outs)
     }
 
 
@@ -723,6 +735,7 @@ def cmd_peer(spec: dict, out_dir: str) -> None:
         sinks = {p: PartSink("") for p in parts}
         full = {p: FullRows() for p in parts}
         panics = []
+        PEER_INT_DTYPES.clear()
         layout: dict = {}
         for r in range(len(bed)):
             try:
@@ -752,6 +765,8 @@ def cmd_peer(spec: dict, out_dir: str) -> None:
         for e in layout.pop("errors", []):
             panics.append(e)
         extra = {"source": "genvarloader", "panics": panics}
+        if PEER_INT_DTYPES:
+            extra["peerDtype"] = ",".join(sorted(PEER_INT_DTYPES))
         if mode["tracks"]:
             extra["queries"] = "one (region, sample) per call; rows assembled per batch"
             extra["multiSampleBatchLayout"] = layout

@@ -95,6 +95,11 @@ function cellFromGolden(r: GoldenResult, panicsOf: GoldenDoc | null): Cell {
       `peer queried one (region, sample) at a time: its multi-sample batches of tracks are not laid out sample-major as their shape says (${layout.map(([k, v]) => `${k}: ${v}`).join(', ')} of ${panicsOf.regions} batches)`,
     );
   }
+  if (panicsOf?.peerDtype) {
+    notes.push(
+      `the peer returned ${panicsOf.peerDtype}, not the int32 it documents: values compared as int32`,
+    );
+  }
   if (r.note) notes.push(r.note);
   if (r.status === 'stale') return { status: 'error', rows: 0, note: notes.join('; ') };
   if (r.rowsCompared === 0 && r.mismatchedRows === 0)

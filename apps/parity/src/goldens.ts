@@ -52,6 +52,11 @@ export interface GoldenDoc {
   queries?: string;
   /** How the peer laid out its multi-sample batches of those modes, counted per batch. */
   multiSampleBatchLayout?: Record<string, number>;
+  /**
+   * The integer dtype the peer really returned when it was not int32 (its rows are
+   * compared as int32 values, the dtype its docs state).
+   */
+  peerDtype?: string;
   parts: Partial<Record<Part, GoldenPart>>;
 }
 

@@ -15,6 +15,7 @@
  * the same way.
  */
 import { createHash } from 'node:crypto';
+import { endianness } from 'node:os';
 import {
   type AnnotatedHaps,
   type Dense,
@@ -54,11 +55,19 @@ function isAnnotated(x: unknown): x is RaggedAnnotatedHaps | AnnotatedHaps {
   return typeof x === 'object' && x !== null && 'haps' in x && 'varIdxs' in x && 'refCoords' in x;
 }
 
+const littleEndian = endianness() === 'LE';
+
 /** An annotated row: the bases, then their variant indices, then their reference coordinates. */
 function annotatedRow(haps: Uint8Array, varIdxs: Int32Array, refCoords: Int32Array): Uint8Array {
   const n = haps.length;
   const out = new Uint8Array(9 * n);
   out.set(haps, 0);
+  if (littleEndian) {
+    // int32 LE: the arrays' own bytes.
+    out.set(bytesOf(varIdxs), n);
+    out.set(bytesOf(refCoords), 5 * n);
+    return out;
+  }
   const view = new DataView(out.buffer);
   for (let k = 0; k < n; k++) {
     view.setInt32(n + 4 * k, varIdxs[k] as number, true);

@@ -45,7 +45,7 @@ async function goldens(argv: string[]): Promise<number> {
   }
   const only = values.modes?.split(',').map((s) => s.trim());
   const unknownModes = only?.filter((m) => !MODES.some((x) => x.id === m)) ?? [];
-  if (unknownModes.length > 0) fail(`unknown mode ${unknownModes.join(', ')}`);
+  if (unknownModes.length > 0) fail(`unknown mode(s) ${unknownModes.join(', ')}`);
   const missing = missingData();
   if (missing) fail(`cannot make goldens: ${missing}`);
   const peer = !values['no-peer'];

@@ -1,4 +1,4 @@
-import { type Dense, Dataset, type GetOutput } from '@gvl/dataset';
+import { Dataset, type Dense, type GetOutput } from '@gvl/dataset';
 import type { Prepared } from './fixtures.js';
 import type { DatasetId, ModeSpec } from './spec.js';
 

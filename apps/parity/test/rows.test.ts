@@ -122,7 +122,10 @@ describe('rows', () => {
 
   it('cuts haplotypeLengths / nVariants into one int32 row per (region, sample)', () => {
     const m = mode('lengths');
-    const out = cutOutput(m, { data: new Int32Array([2048, 2047, 2050, 2048]), shape: [2, 2] }).seqs;
+    const out = cutOutput(m, {
+      data: new Int32Array([2048, 2047, 2050, 2048]),
+      shape: [2, 2],
+    }).seqs;
     expect(out?.dtype).toBe('int32');
     expect(out?.lengths).toEqual([2, 2]);
     expect(rowKey(m, 'seqs', 1, ['x', 'y'])).toEqual({ sample: 'y', track: null, hap: null });

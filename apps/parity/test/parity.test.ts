@@ -43,6 +43,8 @@ describe.skipIf(missing.length > 0)(title, () => {
       // golden; the peer is compared on every mode.
       expect(m.genvarloader.status, m.id).toBe('equal');
       const spec = MODES.find((x) => x.id === m.id);
+      // A sampled serial == parallel pass is said so in the table.
+      expect(m.sampled !== undefined, `${m.id} sampled`).toBe((spec?.passStride ?? 1) > 1);
       if (spec?.bcftools.kind !== 'none') expect(m.bcftools.status, m.id).toBe('equal');
       else expect(m.bcftools.status, m.id).toBe('n/a');
     }

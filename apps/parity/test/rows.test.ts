@@ -1,7 +1,7 @@
 import { Ragged } from '@gvl/dataset';
 import { describe, expect, it } from 'vitest';
 import { cutOutput, firstDiff, parseVariantRow, rowKey } from '../src/rows.js';
-import { MODES, type ModeSpec } from '../src/spec.js';
+import { MODES, type ModeSpec, passRegions } from '../src/spec.js';
 
 const mode = (id: string) => MODES.find((m) => m.id === id) as ModeSpec;
 const ascii = (s: string) => new Uint8Array(Buffer.from(s, 'latin1'));
@@ -149,5 +149,19 @@ describe('rows', () => {
       track: null,
       hap: 1,
     });
+  });
+
+  it('sampled passes read both strands (odd strides over the alternating windows) from region 0', () => {
+    const sampled = MODES.filter((m) => (m.passStride ?? 1) > 1);
+    expect(sampled.map((m) => m.id)).toContain('annotated-ragged');
+    for (const m of sampled) {
+      const k = m.passStride as number;
+      const rs = passRegions(m, 488);
+      expect(k % 2, m.id).toBe(1);
+      expect(rs[0]).toBe(0);
+      expect(rs.length).toBe(Math.ceil(488 / k));
+      expect(new Set(rs.map((r) => r % 2))).toEqual(new Set([0, 1]));
+    }
+    expect(passRegions(mode('haplotypes-ragged'), 488)).toHaveLength(488);
   });
 });

@@ -1,6 +1,8 @@
 import { Ragged } from '@gvl/dataset';
 import { describe, expect, it } from 'vitest';
-import { cutOutput, firstDiff, parseVariantRow, rowKey } from '../src/rows.js';
+import { loadGolden } from '../src/goldens.js';
+import { goldensDir } from '../src/paths.js';
+import { cutOutput, firstDiff, parseVariantRow, rowKey, sha256 } from '../src/rows.js';
 import { MODES, type ModeSpec, passRegions } from '../src/spec.js';
 
 const mode = (id: string) => MODES.find((m) => m.id === id) as ModeSpec;
@@ -163,5 +165,40 @@ describe('rows', () => {
       expect(new Set(rs.map((r) => r % 2))).toEqual(new Set([0, 1]));
     }
     expect(passRegions(mode('haplotypes-ragged'), 488)).toHaveLength(488);
+  });
+
+  it('the dummyVariant goldens put the dummy exactly in the rows the variants goldens leave empty', () => {
+    // The dummy serialized as a variants row: start -1, ilen 0, ALT 'N' (its own reverse complement).
+    const dummy = Buffer.alloc(13);
+    dummy.writeInt32LE(-1, 0);
+    dummy.writeInt32LE(0, 4);
+    dummy.writeInt32LE(1, 8);
+    dummy.write('N', 12, 'latin1');
+    const digest = sha256(dummy).subarray(0, 16);
+    for (const source of ['bcftools', 'genvarloader'] as const) {
+      const plain = loadGolden(goldensDir, source, 'variants')?.parts.seqs;
+      const dummied = loadGolden(goldensDir, source, 'dummy-variant')?.parts.seqs;
+      if (!plain || !dummied) throw new Error(`${source} variants goldens missing`);
+      const lengths = (b64: string) => {
+        const b = Buffer.from(b64, 'base64');
+        return new Int32Array(b.buffer, b.byteOffset, b.byteLength / 4);
+      };
+      const [a, b] = [lengths(plain.lengths), lengths(dummied.lengths)];
+      const [da, db] = [
+        Buffer.from(plain.digests, 'base64'),
+        Buffer.from(dummied.digests, 'base64'),
+      ];
+      let empty = 0;
+      for (let k = 0; k < a.length; k++) {
+        const [ra, rb] = [da.subarray(16 * k, 16 * k + 16), db.subarray(16 * k, 16 * k + 16)];
+        if (a[k] === 0) {
+          empty++;
+          expect([b[k], rb.equals(digest)], `${source} row ${k}`).toEqual([1, true]);
+        } else {
+          expect([b[k], rb.equals(ra)], `${source} row ${k}`).toEqual([a[k], true]);
+        }
+      }
+      expect(empty, source).toBeGreaterThan(0);
+    }
   });
 });

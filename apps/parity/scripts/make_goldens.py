@@ -17,8 +17,12 @@ Rows and batches are the checker's: one batch per region (input BED order) with 
 mode's golden samples, as `ds[region, samples]`; rows in (sample, [track,] [haplotype])
 order inside a batch. A golden stores per row its length (elements; -1 when the row is
 excluded) and the first 16 bytes of the SHA-256 of its bytes (ASCII for sequences,
-float32 LE for tracks; variants serialized per variant as int32 LE start, int32 LE ilen,
-int32 LE ALT length, ALT bytes), plus a few full rows.
+float32 LE for tracks, int32 LE for haplotype lengths and variant counts; variants
+serialized per variant as int32 LE start, int32 LE ilen, int32 LE ALT length, ALT bytes;
+an annotated haplotype of n bases as its n bytes, n int32 LE variant indices, n int32 LE
+reference coordinates), plus a few full rows. A mode reads `ds[region, samples]`, or
+`haplotype_lengths`/`n_variants` (one int32 row of ploidy values per (region, sample)),
+under its settings (`unphased_union`, `dummy_variant`).
 
 The bcftools side needs only the standard library, bcftools and samtools. Read settings
 match the peer's defaults: jitter 0, deterministic, reverse complement of `-` strands.
@@ -73,6 +77,8 @@ def read_bed(path: str) -> list[dict]:
 
 
 def parts_of(mode: dict) -> list[str]:
+    if call_of(mode) != "get":
+        return ["seqs"]
     parts = []
     if mode["seqs"] is not None:
         parts.append("seqs")
@@ -81,10 +87,24 @@ def parts_of(mode: dict) -> list[str]:
     return parts
 
 
+def call_of(mode: dict) -> str:
+    """The dataset method a mode reads: get (ds[...]), haplotypeLengths or nVariants."""
+    return mode.get("call", "get")
+
+
+def settings_of(mode: dict) -> dict:
+    return mode.get("settings") or {}
+
+
+def ploidy_of(mode: dict) -> int:
+    """Haplotypes per (region, sample): 1 for the reference and under unphased_union."""
+    return 1 if mode["seqs"] == "reference" or settings_of(mode).get("unphasedUnion") else PLOIDY
+
+
 def rows_per_sample(mode: dict, part: str) -> int:
     if part == "tracks":
         return len(mode["tracks"]) * (PLOIDY if mode["seqs"] == "haplotypes" else 1)
-    return 1 if mode["seqs"] == "reference" else PLOIDY
+    return ploidy_of(mode) if call_of(mode) == "get" else 1
 
 
 class PartSink:
@@ -317,6 +337,19 @@ def serialize_variants(variants, strand: int) -> bytes:
     return bytes(out)
 
 
+def dummy_of(mode: dict):
+    """The dummy variant of a mode's settings as (start, ilen, alt), or None. Defaults
+    are the peer's DummyVariant: start -1, ilen 0, ALT "N"."""
+    d = settings_of(mode).get("dummyVariant")
+    if d is None:
+        return None
+    return (d.get("start", -1), d.get("ilen", 0), d.get("alt", "N").encode())
+
+
+def int32_row(values) -> bytes:
+    return struct.pack(f"<{len(values)}i", *values)
+
+
 class FullRows:
     """Picks the few full rows a golden keeps: the first row, the first row of a `-`
     strand region, and the first row whose length differs from its region's."""
@@ -360,14 +393,27 @@ def bcftools_mode(spec: dict, mode: dict, inputs: Inputs, only_region: int | Non
             for s in range(len(samples)):
                 cells[r][s] = [(seq, None)]
     elif kind == "query":
+        union = bool(settings_of(mode).get("unphasedUnion"))
+        dummy = dummy_of(mode)
         for s, name in enumerate(samples):
             for chrom in chroms:
                 recs = inputs.hap_records(ds, name, chrom)
                 for r in (r for r in regions if bed[r]["chrom"] == chrom):
                     b = bed[r]
-                    for p in range(PLOIDY):
-                        kept = walk_variants(recs.by_hap[p], b["start"] - jitter, b["end"] + jitter)
+                    haps = [
+                        walk_variants(recs.by_hap[p], b["start"] - jitter, b["end"] + jitter)
+                        for p in range(PLOIDY)
+                    ]
+                    if union:  # hap 0's variants then hap 1's, no sort, no dedup
+                        haps = [[v for h in haps for v in h]]
+                    if call_of(mode) == "nVariants":
+                        cells[r][s] = [(int32_row([len(h) for h in haps]), len(haps))]
+                        continue
+                    for p, kept in enumerate(haps):
+                        if not kept and dummy is not None:
+                            kept = [dummy]
                         cells[r][s][p] = (serialize_variants(kept, b["strand"]), len(kept))
+                    cells[r][s] = cells[r][s][: len(haps)]
     else:  # consensus
         for s, name in enumerate(samples):
             for chrom in chroms:
@@ -400,7 +446,21 @@ def bcftools_mode(spec: dict, mode: dict, inputs: Inputs, only_region: int | Non
                             seq = seq[:length] + b"N" * max(0, length - len(seq))
                         cells[r][s][p] = (rc(seq) if bed[r]["strand"] == -1 else seq, None)
 
-    sink = PartSink("variants" if kind == "query" else "uint8")
+        if call_of(mode) == "haplotypeLengths":
+            # One int32 row of the haplotypes' lengths per (region, sample), excluded
+            # when any of its haplotypes is.
+            for r in regions:
+                for s in range(len(samples)):
+                    hs = cells[r][s]
+                    bad = next((why for data, why in hs if data is None), None)
+                    cells[r][s] = [
+                        (None, bad) if bad else (int32_row([len(data) for data, _ in hs]), PLOIDY)
+                    ]
+
+    dtype = "uint8" if kind != "query" else "variants"
+    if call_of(mode) != "get":
+        dtype = "int32"
+    sink = PartSink(dtype)
     full = FullRows()
     batches: dict[int, list] = {}
     for r in regions:
@@ -418,8 +478,8 @@ def bcftools_mode(spec: dict, mode: dict, inputs: Inputs, only_region: int | Non
                 sink.exclude(extra)
                 batches[r].append(None)
                 continue
-            n = extra if kind == "query" else len(data)
-            full.pick(sink, len(sink.lengths), data, n, bed[r], length == "ragged" and kind == "consensus")
+            n = extra if kind == "query" or call_of(mode) != "get" else len(data)
+            full.pick(sink, len(sink.lengths), data, n, bed[r], dtype == "uint8" and kind == "consensus" and length == "ragged")
             sink.add(data, n)
             batches[r].append(data)
     return sink, batches
@@ -451,6 +511,20 @@ METHODS = {
 }
 
 
+def method_of(mode: dict) -> str:
+    """How a mode's bcftools golden is made: the oracle's method and what the mode adds."""
+    out = METHODS[mode["bcftools"]["kind"]]
+    if call_of(mode) == "haplotypeLengths":
+        out += "; the row of a (region, sample) is the lengths of its haplotypes' consensus sequences (int32)"
+    if settings_of(mode).get("unphasedUnion"):
+        out += "; unphased union: one row per (region, sample), haplotype 0's records then haplotype 1's"
+    if call_of(mode) == "nVariants":
+        out += "; the row of a (region, sample) is the count of each haplotype's records (int32)"
+    if dummy_of(mode) is not None:
+        out += "; an empty haplotype gets the dummy variant (start -1, ilen 0, ALT N unless set)"
+    return out
+
+
 def cmd_bcftools(spec: dict, out_dir: str) -> None:
     oracle = bcftools_version()
     with tempfile.TemporaryDirectory(prefix="parity-bcftools-") as scratch:
@@ -459,7 +533,7 @@ def cmd_bcftools(spec: dict, out_dir: str) -> None:
             if mode["bcftools"]["kind"] == "none":
                 continue
             sink, _ = bcftools_mode(spec, mode, inputs)
-            extra = {"source": "bcftools", "method": METHODS[mode["bcftools"]["kind"]]}
+            extra = {"source": "bcftools", "method": method_of(mode)}
             doc = golden_doc(oracle, spec, mode, {"seqs": sink}, extra)
             write_json(os.path.join(out_dir, f"bcftools.{mode['id']}.json"), doc)
             log(f"bcftools {mode['id']}: {len(sink.lengths)} rows, {sum(sink.excluded.values())} excluded")
@@ -480,9 +554,39 @@ def log(msg: str) -> None:
 # ----------------------------------------------------------------------------- the peer
 
 
+def annotated_rows(haps, var_idxs, ref_coords, offsets) -> list:
+    """Rows of annotated haplotypes: per row the bases, their variant indices (int32 LE),
+    their reference coordinates (int32 LE)."""
+    import numpy as np
+
+    haps = np.asarray(haps).view(np.uint8)
+    var_idxs = np.asarray(var_idxs, dtype="<i4")
+    ref_coords = np.asarray(ref_coords, dtype="<i4")
+    rows = []
+    for i in range(len(offsets) - 1):
+        a, b = int(offsets[i]), int(offsets[i + 1])
+        data = haps[a:b].tobytes() + var_idxs[a:b].tobytes() + ref_coords[a:b].tobytes()
+        rows.append((data, b - a))
+    return rows
+
+
+# Integer dtypes other than int32 the peer returned for the current mode.
+PEER_INT_DTYPES: set[str] = set()
+
+
 def peer_part(x, is_variants: bool):
     """(shape, dtype, [(bytes, length)]) of one part of a peer output."""
     import numpy as np
+
+    if hasattr(x, "var_idxs") and hasattr(x, "ref_coords"):  # (Ragged)AnnotatedHaps
+        if isinstance(x.haps, np.ndarray):
+            L = x.haps.shape[-1]
+            n = x.haps.size // L if L else 0
+            flat = [np.ascontiguousarray(a).reshape(-1) for a in (x.haps, x.var_idxs, x.ref_coords)]
+            return tuple(x.shape), "annotated", annotated_rows(*flat, [i * L for i in range(n + 1)])
+        offsets = np.asarray(x.haps.offsets)
+        rows = annotated_rows(x.haps.data, x.var_idxs.data, x.ref_coords.data, offsets)
+        return tuple(x.shape), "annotated", rows
 
     if is_variants:
         x = x.to_packed()
@@ -503,7 +607,14 @@ def peer_part(x, is_variants: bool):
             rows.append((bytes(out), int(offsets[i + 1] - offsets[i])))
         return tuple(x.shape), "variants", rows
     if isinstance(x, np.ndarray):
-        dtype = "float32" if x.dtype == np.float32 else "uint8"
+        if x.dtype.kind in "iu" and x.dtype != np.int32:
+            # Integer outputs are compared as int32 values (the peer documents int32);
+            # the dtype it really returned is recorded in the golden (peerDtype).
+            if x.size and (x.min() < np.iinfo(np.int32).min or x.max() > np.iinfo(np.int32).max):
+                raise ValueError(f"peer {x.dtype} output does not fit int32")
+            PEER_INT_DTYPES.add(str(x.dtype))
+            x = x.astype(np.int32)
+        dtype = {np.dtype(np.float32): "float32", np.dtype(np.int32): "int32"}.get(x.dtype, "uint8")
         flat = np.ascontiguousarray(x).reshape(-1, x.shape[-1])
         return tuple(x.shape), dtype, [(flat[i].tobytes(), x.shape[-1]) for i in range(flat.shape[0])]
     offsets = np.asarray(x.offsets)
@@ -522,17 +633,35 @@ def peer_view(gvl, spec: dict, mode: dict, opened: dict):
         d = spec["datasets"][ds_id]
         opened[ds_id] = gvl.Dataset.open(d["path"], reference=d["referenceCopy"])
     view = opened[ds_id].with_seqs(mode["seqs"]).with_tracks(mode["tracks"] or False)
-    return view.with_len(mode["length"])
+    view = view.with_len(mode["length"])
+    settings = settings_of(mode)
+    if settings.get("unphasedUnion"):
+        view = view.with_settings(unphased_union=True)
+    if "dummyVariant" in settings:
+        d = settings["dummyVariant"]
+        fields = {"start": d.get("start", -1), "ilen": d.get("ilen", 0)}
+        if "alt" in d:
+            fields["alt"] = d["alt"].encode()
+        view = view.with_settings(dummy_variant=gvl.DummyVariant(**fields))
+    return view
 
 
 def peer_batch(view, mode: dict, region: int, samples=None):
     """{part: (shape, dtype, rows)} of `view[region, samples]` (default: the golden
     samples, a list), or raises (e.g. the peer's PanicException)."""
-    out = view[region, mode["goldenSamples"] if samples is None else samples]
+    samples = mode["goldenSamples"] if samples is None else samples
+    call = call_of(mode)
+    if call == "haplotypeLengths":
+        out = view.haplotype_lengths(region, samples)
+    elif call == "nVariants":
+        out = view.n_variants(region, samples)
+    else:
+        out = view[region, samples]
     parts = parts_of(mode)
     outs = out if len(parts) == 2 else (out,)
     return {
-        p: peer_part(o, p == "seqs" and mode["seqs"] == "variants") for p, o in zip(parts, outs)
+        p: peer_part(o, p == "seqs" and mode["seqs"] == "variants" and call == "get")
+        for p, o in zip(parts, outs)
     }
 
 
@@ -606,6 +735,7 @@ def cmd_peer(spec: dict, out_dir: str) -> None:
         sinks = {p: PartSink("") for p in parts}
         full = {p: FullRows() for p in parts}
         panics = []
+        PEER_INT_DTYPES.clear()
         layout: dict = {}
         for r in range(len(bed)):
             try:
@@ -630,11 +760,13 @@ def cmd_peer(spec: dict, out_dir: str) -> None:
                         sink.exclude("the peer raised (see panics)")
                         continue
                     data, n = row
-                    full[p].pick(sink, len(sink.lengths), data, n, bed[r], mode["length"] == "ragged" and dtype != "variants")
+                    full[p].pick(sink, len(sink.lengths), data, n, bed[r], mode["length"] == "ragged" and dtype not in ("variants", "int32"))
                     sink.add(data, n)
         for e in layout.pop("errors", []):
             panics.append(e)
         extra = {"source": "genvarloader", "panics": panics}
+        if PEER_INT_DTYPES:
+            extra["peerDtype"] = ",".join(sorted(PEER_INT_DTYPES))
         if mode["tracks"]:
             extra["queries"] = "one (region, sample) per call; rows assembled per batch"
             extra["multiSampleBatchLayout"] = layout

@@ -17,7 +17,7 @@ import {
 import { datasetDigests, makeGoldens, runOracle, writeOracleSpec } from './make-goldens.js';
 import { type ChildPlan, type ChildReport, type Mismatch, runChild, serialPass } from './passes.js';
 import { dataDir, goldensDir, hasPeer, inputs, missingData, onPath } from './paths.js';
-import { MODES } from './spec.js';
+import { MODES, passRegions } from './spec.js';
 import { openDatasets } from './views.js';
 
 export interface CheckOptions {
@@ -49,8 +49,10 @@ export interface Cell {
 export interface ModeReport {
   id: string;
   label: string;
-  /** Rows of the serial pass (every region × every sample). */
+  /** Rows of the serial pass (every region, or the sampled ones, × every sample). */
   rows: number;
+  /** Set when serial == parallel reads a sample of the regions (`passStride`): which. */
+  sampled?: string;
   /** Pool size → serial == parallel. */
   parallel: Record<string, Cell>;
   bcftools: Cell;
@@ -93,6 +95,11 @@ function cellFromGolden(r: GoldenResult, panicsOf: GoldenDoc | null): Cell {
   if (panicsOf?.queries && layout.length > 0) {
     notes.push(
       `peer queried one (region, sample) at a time: its multi-sample batches of tracks are not laid out sample-major as their shape says (${layout.map(([k, v]) => `${k}: ${v}`).join(', ')} of ${panicsOf.regions} batches)`,
+    );
+  }
+  if (panicsOf?.peerDtype) {
+    notes.push(
+      `the peer returned ${panicsOf.peerDtype}, not the int32 it documents: values compared as int32`,
     );
   }
   if (r.note) notes.push(r.note);
@@ -290,10 +297,16 @@ export async function runParity(opts: CheckOptions = {}): Promise<ParityReport> 
       const bcftools = await golden('bcftools');
       const genvarloader = await golden('genvarloader');
       log(`[parity] goldens ${mode.id} (${Date.now() - t} ms)`);
+      const passCount = passRegions(mode, ds.nRegions).length;
       reports.push({
         id: mode.id,
         label: mode.label,
         rows: serialRows[mode.id] ?? 0,
+        ...(passCount < ds.nRegions
+          ? {
+              sampled: `serial == parallel read one region in ${mode.passStride} (${passCount} of ${ds.nRegions}), every sample; the goldens cover every region`,
+            }
+          : {}),
         parallel,
         bcftools,
         genvarloader,

@@ -3,7 +3,7 @@
  * `gvl-parity` (`pnpm parity` from the repo root):
  *
  *   gvl-parity [--live] [--threads 1,2,4] [--modes id,id] [--json FILE] [--markdown] [--keep]
- *   gvl-parity goldens [--out DIR] [--no-peer] [--no-bcftools]
+ *   gvl-parity goldens [--out DIR] [--no-peer] [--no-bcftools] [--modes id,id]
  *
  * Exit status: 0 when every compared cell is equal (or the check is skipped because the
  * real data is absent), 1 on any mismatch, 2 on a usage error.
@@ -21,7 +21,7 @@ import { renderMarkdown, renderText } from './table.js';
 
 const USAGE = `usage: gvl-parity [--live] [--threads 1,2,4] [--modes ${MODES.map((m) => m.id).join(',')}]
                   [--json FILE] [--markdown] [--keep]
-       gvl-parity goldens [--out DIR] [--no-peer] [--no-bcftools]`;
+       gvl-parity goldens [--out DIR] [--no-peer] [--no-bcftools] [--modes id,id]`;
 
 function fail(msg: string): never {
   process.stderr.write(`${msg}\n${USAGE}\n`);
@@ -35,6 +35,7 @@ async function goldens(argv: string[]): Promise<number> {
       out: { type: 'string' },
       'no-peer': { type: 'boolean' },
       'no-bcftools': { type: 'boolean' },
+      modes: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -42,6 +43,9 @@ async function goldens(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  const only = values.modes?.split(',').map((s) => s.trim());
+  const unknownModes = only?.filter((m) => !MODES.some((x) => x.id === m)) ?? [];
+  if (unknownModes.length > 0) fail(`unknown mode(s) ${unknownModes.join(', ')}`);
   const missing = missingData();
   if (missing) fail(`cannot make goldens: ${missing}`);
   const peer = !values['no-peer'];
@@ -59,7 +63,9 @@ async function goldens(argv: string[]): Promise<number> {
       work,
       bcftools,
       peer,
-      manifest: peer && bcftools,
+      // The manifest describes every golden: only a full regeneration rewrites it.
+      manifest: peer && bcftools && only === undefined,
+      ...(only ? { modes: MODES.filter((m) => only.includes(m.id)) } : {}),
     });
   } finally {
     rmSync(work, { recursive: true, force: true });

@@ -20,7 +20,7 @@ import {
   sha256,
 } from './rows.js';
 import { type ModeSpec, partsOf } from './spec.js';
-import { viewFor } from './views.js';
+import { readMode, viewFor } from './views.js';
 
 export type GoldenSource = 'bcftools' | 'genvarloader';
 
@@ -52,6 +52,11 @@ export interface GoldenDoc {
   queries?: string;
   /** How the peer laid out its multi-sample batches of those modes, counted per batch. */
   multiSampleBatchLayout?: Record<string, number>;
+  /**
+   * The integer dtype the peer really returned when it was not int32 (its rows are
+   * compared as int32 values, the dtype its docs state).
+   */
+  peerDtype?: string;
   parts: Partial<Record<Part, GoldenPart>>;
 }
 
@@ -93,7 +98,15 @@ export type BatchFetcher = (region: number) => Partial<Record<Part, (string | nu
 
 function sameSpec(a: ModeSpec, b: ModeSpec): boolean {
   const key = (m: ModeSpec) =>
-    JSON.stringify([m.dataset, m.seqs, m.length, m.tracks, m.goldenSamples]);
+    JSON.stringify([
+      m.dataset,
+      m.seqs,
+      m.length,
+      m.tracks,
+      m.goldenSamples,
+      m.call ?? 'get',
+      m.settings ?? {},
+    ]);
   return key(a) === key(b);
 }
 
@@ -143,7 +156,7 @@ export async function compareGolden(
       base.reasons[k] = (base.reasons[k] ?? 0) + v;
   }
   for (let r = 0; r < ds.nRegions; r++) {
-    const ours = cutOutput(mode, await view.get(r, mode.goldenSamples));
+    const ours = cutOutput(mode, await readMode(view, mode, r, mode.goldenSamples));
     for (const d of decoded) {
       const mine = ours[d.part];
       if (!mine) continue;

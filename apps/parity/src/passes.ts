@@ -15,8 +15,8 @@ import type { Dataset } from '@gvl/dataset';
 import type { Prepared } from './fixtures.js';
 import { appDir } from './paths.js';
 import { type BatchRows, cutOutput, firstDiff, type Part, rowKey, sha256 } from './rows.js';
-import { MODES, type ModeSpec, partsOf } from './spec.js';
-import { openDatasets, viewFor } from './views.js';
+import { MODES, type ModeSpec, partsOf, passRegions } from './spec.js';
+import { openDatasets, readMode, viewFor } from './views.js';
 
 /** The first differing element found, with both values. */
 export interface Mismatch {
@@ -81,15 +81,18 @@ function serialPaths(dir: string, modeId: string) {
   return { bin: join(dir, `${modeId}.serial.bin`), meta: join(dir, `${modeId}.serial.json`) };
 }
 
-/** The serial pass of one mode over every region × every sample; written to `dir`. */
+/**
+ * The serial pass of one mode over its pass regions (every region, or every
+ * `passStride`-th) × every sample; written to `dir`.
+ */
 export async function serialPass(ds: Dataset, mode: ModeSpec, dir: string): Promise<number> {
   const view = viewFor(ds, mode, false);
   const lengths: number[] = [];
   const digests: Buffer[] = [];
   const metas: string[] = [];
   const rowsPerBatch: number[] = [];
-  for (let r = 0; r < ds.nRegions; r++) {
-    const rows = cutOutput(mode, await view.get(r));
+  for (const r of passRegions(mode, ds.nRegions)) {
+    const rows = cutOutput(mode, await readMode(view, mode, r));
     metas.push(batchMeta(rows));
     const flat = flatRows(mode, rows);
     rowsPerBatch.push(flat.length);
@@ -149,7 +152,7 @@ async function locate(
   parallelRows: BatchRows,
   label: string,
 ): Promise<Mismatch> {
-  const serialRows = cutOutput(mode, await viewFor(ds, mode, false).get(region));
+  const serialRows = cutOutput(mode, await readMode(viewFor(ds, mode, false), mode, region));
   const base = {
     mode: mode.id,
     region,
@@ -211,10 +214,10 @@ export async function childMain(planPath: string): Promise<ChildReport> {
     let row = 0;
     let mismatchedRows = 0;
     let first: Mismatch | null = null;
-    for (let r = 0; r < ds.nRegions; r++) {
-      const rows = cutOutput(mode, await view.get(r));
+    for (const [b, r] of passRegions(mode, ds.nRegions).entries()) {
+      const rows = cutOutput(mode, await readMode(view, mode, r));
       const flat = flatRows(mode, rows);
-      let bad = batchMeta(rows) !== serial.metas[r] || flat.length !== serial.rowsPerBatch[r];
+      let bad = batchMeta(rows) !== serial.metas[b] || flat.length !== serial.rowsPerBatch[b];
       for (const x of flat) {
         const k = row++;
         if (k >= serial.rows) {

@@ -4,16 +4,29 @@
  *
  * A row is one innermost sequence: a haplotype `(sample, ploid)`, a reference window
  * `(sample)`, a track `(sample, track)` or a realigned track `(sample, track, ploid)`,
- * or one haplotype's variants. Row bytes are the output's own bytes (ASCII for
- * sequences, little-endian float32 for tracks); a variants row is serialized as, per
- * variant, int32 LE `start`, int32 LE `ilen`, int32 LE ALT length, then the ALT bytes —
- * `scripts/make_goldens.py` serializes the peer's and bcftools' variants the same way.
+ * or one haplotype's variants (under `unphasedUnion`: one (region, sample)'s), or one
+ * annotated haplotype, or the int32 values of `haplotypeLengths`/`nVariants` of one
+ * (region, sample). Row bytes are the output's own bytes (ASCII for sequences,
+ * little-endian float32 for tracks, little-endian int32 for lengths and counts); a
+ * variants row is serialized as, per variant, int32 LE `start`, int32 LE `ilen`, int32 LE
+ * ALT length, then the ALT bytes; an annotated row of `n` bases as the `n` haplotype
+ * bytes, then the `n` int32 LE variant indices, then the `n` int32 LE reference
+ * coordinates — `scripts/make_goldens.py` serializes the peer's and bcftools' outputs
+ * the same way.
  */
 import { createHash } from 'node:crypto';
-import { type Dense, type GetOutput, Ragged, type RaggedVariants } from '@gvl/dataset';
-import { type ModeSpec, PLOIDY, partsOf } from './spec.js';
+import { endianness } from 'node:os';
+import {
+  type AnnotatedHaps,
+  type Dense,
+  type GetOutput,
+  Ragged,
+  type RaggedAnnotatedHaps,
+  type RaggedVariants,
+} from '@gvl/dataset';
+import { type ModeSpec, PLOIDY, partsOf, ploidyOf } from './spec.js';
 
-export type Dtype = 'uint8' | 'float32' | 'variants';
+export type Dtype = 'uint8' | 'float32' | 'int32' | 'variants' | 'annotated';
 export type Part = 'seqs' | 'tracks';
 
 /** One part of one batch, cut into rows. */
@@ -23,7 +36,7 @@ export interface PartRows {
   shape: (number | null)[];
   /** Bytes of each row (views where possible). */
   rows: Uint8Array[];
-  /** Elements per row: bytes, floats or variants. */
+  /** Elements per row: bytes, floats, int32 values, variants or annotated bases. */
   lengths: number[];
   /** The ragged output's int64 offsets, `null` for dense outputs. */
   offsets: BigInt64Array | null;
@@ -31,12 +44,69 @@ export interface PartRows {
 
 export type BatchRows = Partial<Record<Part, PartRows>>;
 
-const bytesOf = (a: Uint8Array | Float32Array | BigInt64Array): Uint8Array =>
+const bytesOf = (a: Uint8Array | Float32Array | Int32Array | BigInt64Array): Uint8Array =>
   new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
 function isVariants(x: unknown): x is RaggedVariants {
   return typeof x === 'object' && x !== null && 'ilen' in x && 'alt' in x;
 }
+
+function isAnnotated(x: unknown): x is RaggedAnnotatedHaps | AnnotatedHaps {
+  return typeof x === 'object' && x !== null && 'haps' in x && 'varIdxs' in x && 'refCoords' in x;
+}
+
+const littleEndian = endianness() === 'LE';
+
+/** An annotated row: the bases, then their variant indices, then their reference coordinates. */
+function annotatedRow(haps: Uint8Array, varIdxs: Int32Array, refCoords: Int32Array): Uint8Array {
+  const n = haps.length;
+  const out = new Uint8Array(9 * n);
+  out.set(haps, 0);
+  if (littleEndian) {
+    // int32 LE: the arrays' own bytes.
+    out.set(bytesOf(varIdxs), n);
+    out.set(bytesOf(refCoords), 5 * n);
+    return out;
+  }
+  const view = new DataView(out.buffer);
+  for (let k = 0; k < n; k++) {
+    view.setInt32(n + 4 * k, varIdxs[k] as number, true);
+    view.setInt32(5 * n + 4 * k, refCoords[k] as number, true);
+  }
+  return out;
+}
+
+function cutAnnotated(x: RaggedAnnotatedHaps | AnnotatedHaps): PartRows {
+  const rows: Uint8Array[] = [];
+  const lengths: number[] = [];
+  if (x.haps instanceof Ragged) {
+    const a = x as RaggedAnnotatedHaps;
+    for (let i = 0; i < a.haps.length; i++) {
+      const row = annotatedRow(a.haps.row(i), a.varIdxs.row(i), a.refCoords.row(i));
+      rows.push(row);
+      lengths.push(row.length / 9);
+    }
+    return { dtype: 'annotated', shape: [...a.haps.shape], rows, lengths, offsets: a.haps.offsets };
+  }
+  const d = x as AnnotatedHaps;
+  const L = d.haps.shape[d.haps.shape.length - 1] as number;
+  const n = L === 0 ? 0 : d.haps.data.length / L;
+  for (let i = 0; i < n; i++) {
+    const [a, b] = [i * L, (i + 1) * L];
+    rows.push(
+      annotatedRow(
+        d.haps.data.subarray(a, b),
+        d.varIdxs.data.subarray(a, b),
+        d.refCoords.data.subarray(a, b),
+      ),
+    );
+    lengths.push(L);
+  }
+  return { dtype: 'annotated', shape: [...d.haps.shape], rows, lengths, offsets: null };
+}
+
+const dtypeOf = (data: Uint8Array | Float32Array | Int32Array): Dtype =>
+  data instanceof Float32Array ? 'float32' : data instanceof Int32Array ? 'int32' : 'uint8';
 
 /** Serializes variants `a..b` of a {@link RaggedVariants} (see the module comment). */
 function variantRow(v: RaggedVariants, a: number, b: number): Uint8Array {
@@ -57,6 +127,7 @@ function variantRow(v: RaggedVariants, a: number, b: number): Uint8Array {
 }
 
 function cutPart(x: unknown): PartRows {
+  if (isAnnotated(x)) return cutAnnotated(x);
   if (isVariants(x)) {
     const n = x.offsets.length - 1;
     const rows: Uint8Array[] = [];
@@ -81,8 +152,8 @@ function cutPart(x: unknown): PartRows {
     }
     return { dtype, shape: [...r.shape], rows, lengths, offsets: r.offsets };
   }
-  const d = x as Dense<Uint8Array | Float32Array>;
-  const dtype: Dtype = d.data instanceof Float32Array ? 'float32' : 'uint8';
+  const d = x as Dense<Uint8Array | Float32Array | Int32Array>;
+  const dtype = dtypeOf(d.data);
   const L = d.shape[d.shape.length - 1] as number;
   const n = L === 0 ? 0 : d.data.length / L;
   const rows: Uint8Array[] = [];
@@ -94,8 +165,8 @@ function cutPart(x: unknown): PartRows {
   return { dtype, shape: [...d.shape], rows, lengths, offsets: null };
 }
 
-/** Cuts one `get()` output of `mode` into its parts' rows. */
-export function cutOutput(mode: ModeSpec, out: GetOutput): BatchRows {
+/** Cuts one output of `mode` (`get()`, or the int32 array of `haplotypeLengths`/`nVariants`) into its parts' rows. */
+export function cutOutput(mode: ModeSpec, out: GetOutput | Dense<Int32Array>): BatchRows {
   const parts = partsOf(mode);
   if (parts.length === 2) {
     if (!Array.isArray(out)) throw new Error(`mode ${mode.id}: expected [seqs, tracks]`);
@@ -112,7 +183,7 @@ export function sha256(bytes: Uint8Array): Buffer {
 /** Rows of a part per sample, and how a row index splits into (sample, track, ploid). */
 export function rowsPerSample(mode: ModeSpec, part: Part): number {
   if (part === 'tracks') return mode.tracks.length * (mode.seqs === 'haplotypes' ? PLOIDY : 1);
-  return mode.seqs === 'reference' ? 1 : PLOIDY;
+  return (mode.call ?? 'get') === 'get' ? ploidyOf(mode) : 1;
 }
 
 /** Where row `i` of a part of a batch over `samples` sits. */
@@ -131,7 +202,7 @@ export function rowKey(
     }
     return { sample, track: mode.tracks[j] ?? null, hap: null };
   }
-  return { sample, track: null, hap: mode.seqs === 'reference' ? null : j };
+  return { sample, track: null, hap: per === 1 ? null : j };
 }
 
 interface Variant {
@@ -172,12 +243,25 @@ export function firstDiff(
     }
     return null;
   }
-  const width = dtype === 'float32' ? 4 : 1;
+  if (dtype === 'annotated') {
+    const show = (r: Uint8Array, k: number): string => {
+      const n = r.length / 9;
+      if (k >= n) return '(end of row)';
+      const view = new DataView(r.buffer, r.byteOffset, r.byteLength);
+      return `'${String.fromCharCode(r[k] as number)}' varIdx=${view.getInt32(n + 4 * k, true)} refCoord=${view.getInt32(5 * n + 4 * k, true)}`;
+    };
+    for (let k = 0; k < Math.max(a.length, b.length) / 9; k++) {
+      if (show(a, k) !== show(b, k)) return { position: k, a: show(a, k), b: show(b, k) };
+    }
+    return null;
+  }
+  const width = dtype === 'uint8' ? 1 : 4;
   const n = Math.max(a.length, b.length) / width;
   const value = (r: Uint8Array, k: number): string => {
     if ((k + 1) * width > r.length) return '(end of row)';
     if (dtype === 'uint8') return `'${String.fromCharCode(r[k] as number)}'`;
-    return String(new DataView(r.buffer, r.byteOffset + k * 4, 4).getFloat32(0, true));
+    const view = new DataView(r.buffer, r.byteOffset + k * 4, 4);
+    return String(dtype === 'int32' ? view.getInt32(0, true) : view.getFloat32(0, true));
   };
   for (let k = 0; k < n; k++) {
     const va = value(a, k);

@@ -4,6 +4,7 @@
  * the golden generator (which hands this spec to `scripts/make_goldens.py` as JSON).
  */
 import type { OutputLength, SeqsKind } from '@gvl/dataset';
+import type { DummyVariant } from '@gvl/native';
 
 export type DatasetId = 'chr20' | 'chr16';
 
@@ -20,6 +21,20 @@ export type BcftoolsOracle =
  */
 export type PeerOracle = { kind: 'compare' } | { kind: 'none'; why: string };
 
+/**
+ * Which method of the dataset a mode reads: `get()` (sequences and/or tracks),
+ * `haplotypeLengths()` or `nVariants()` (int32 `(…, ploidy)` per (region, sample)).
+ */
+export type ReadCall = 'get' | 'haplotypeLengths' | 'nVariants';
+
+/** Read settings a mode sets on top of the peer's defaults (`withSettings`). */
+export interface ModeSettings {
+  /** Fold the haplotypes of each (region, sample) onto one row (the peer's `unphased_union`). */
+  unphasedUnion?: boolean;
+  /** Placeholder variant of empty variants rows (the peer's `dummy_variant`); `{}` = its defaults. */
+  dummyVariant?: DummyVariant;
+}
+
 export interface ModeSpec {
   /** Stable id: golden file names and CLI filters. */
   id: string;
@@ -34,6 +49,16 @@ export interface ModeSpec {
   goldenSamples: string[];
   bcftools: BcftoolsOracle;
   peer: PeerOracle;
+  /** The method read; absent = `'get'`. */
+  call?: ReadCall;
+  /** Settings on top of the defaults; absent = none. */
+  settings?: ModeSettings;
+  /**
+   * Serial == parallel covers every `passStride`-th region (0, k, 2k, …) × every sample
+   * instead of every region, to bound the run time of the heaviest outputs; the goldens
+   * still cover every region. Absent = 1.
+   */
+  passStride?: number;
 }
 
 /** Ploidy of both datasets. */
@@ -67,6 +92,19 @@ export const CHR16_TRACKS = ['gc', 'signal'];
 
 const consensus: BcftoolsOracle = { kind: 'consensus' };
 const compare: PeerOracle = { kind: 'compare' };
+/**
+ * Serial == parallel of the annotated modes reads every 31st region (16 of the 488, all
+ * 300 samples: 9,600 rows per pass; annotated rows are 9 bytes per base, the heaviest),
+ * and of the other modes added with them every 7th (70 of the 488), to keep the check's
+ * run time bounded. Odd strides, so both strands are read (the windows' strands
+ * alternate). Their goldens cover every region.
+ */
+const ANNOTATED_PASS_STRIDE = 31;
+const PASS_STRIDE = 7;
+const noAnnotation: BcftoolsOracle = {
+  kind: 'none',
+  why: 'bcftools consensus writes sequences only: no per-base variant index or reference coordinate',
+};
 
 export const MODES: readonly ModeSpec[] = [
   {
@@ -194,10 +232,143 @@ export const MODES: readonly ModeSpec[] = [
     bcftools: consensus,
     peer: compare,
   },
+  {
+    id: 'annotated-ragged',
+    label: 'annotated haplotypes, ragged',
+    dataset: 'chr20',
+    seqs: 'annotated',
+    length: 'ragged',
+    tracks: [],
+    goldenSamples: CHR20_GOLDEN_SAMPLES,
+    bcftools: noAnnotation,
+    peer: compare,
+    passStride: ANNOTATED_PASS_STRIDE,
+  },
+  {
+    id: 'annotated-2048',
+    label: 'annotated haplotypes, L=2048',
+    dataset: 'chr20',
+    seqs: 'annotated',
+    length: 2048,
+    tracks: [],
+    goldenSamples: CHR20_GOLDEN_SAMPLES,
+    bcftools: noAnnotation,
+    peer: compare,
+    passStride: ANNOTATED_PASS_STRIDE,
+  },
+  {
+    id: 'annotated-1000',
+    label: 'annotated haplotypes, L=1000',
+    dataset: 'chr20',
+    seqs: 'annotated',
+    length: 1000,
+    tracks: [],
+    goldenSamples: CHR20_GOLDEN_SAMPLES,
+    bcftools: noAnnotation,
+    peer: compare,
+    passStride: ANNOTATED_PASS_STRIDE,
+  },
+  {
+    id: 'lengths',
+    label: 'haplotypeLengths',
+    dataset: 'chr20',
+    seqs: 'haplotypes',
+    length: 'ragged',
+    tracks: [],
+    goldenSamples: CHR20_GOLDEN_SAMPLES,
+    bcftools: consensus,
+    peer: compare,
+    passStride: PASS_STRIDE,
+    call: 'haplotypeLengths',
+  },
+  {
+    // The generated VCF's deletions across window edges: lengths clip them.
+    id: 'lengths-chr16',
+    label: 'haplotypeLengths, chr16 edge cases',
+    dataset: 'chr16',
+    seqs: 'haplotypes',
+    length: 'ragged',
+    tracks: [],
+    goldenSamples: CHR16_SAMPLES,
+    bcftools: consensus,
+    peer: compare,
+    call: 'haplotypeLengths',
+  },
+  {
+    id: 'counts',
+    label: 'nVariants',
+    dataset: 'chr20',
+    seqs: 'haplotypes',
+    length: 'ragged',
+    tracks: [],
+    goldenSamples: CHR20_GOLDEN_SAMPLES,
+    bcftools: { kind: 'query' },
+    peer: compare,
+    passStride: PASS_STRIDE,
+    call: 'nVariants',
+  },
+  {
+    id: 'unphased-union',
+    label: 'variants, unphasedUnion',
+    dataset: 'chr20',
+    seqs: 'variants',
+    length: 'ragged',
+    tracks: [],
+    goldenSamples: CHR20_GOLDEN_SAMPLES,
+    bcftools: { kind: 'query' },
+    peer: compare,
+    passStride: PASS_STRIDE,
+    settings: { unphasedUnion: true },
+  },
+  {
+    id: 'counts-unphased-union',
+    label: 'nVariants, unphasedUnion',
+    dataset: 'chr20',
+    seqs: 'variants',
+    length: 'ragged',
+    tracks: [],
+    goldenSamples: CHR20_GOLDEN_SAMPLES,
+    bcftools: { kind: 'query' },
+    peer: compare,
+    passStride: PASS_STRIDE,
+    call: 'nVariants',
+    settings: { unphasedUnion: true },
+  },
+  {
+    id: 'dummy-variant',
+    label: 'variants, dummyVariant',
+    dataset: 'chr20',
+    seqs: 'variants',
+    length: 'ragged',
+    tracks: [],
+    goldenSamples: CHR20_GOLDEN_SAMPLES,
+    bcftools: { kind: 'query' },
+    peer: compare,
+    passStride: PASS_STRIDE,
+    settings: { dummyVariant: {} },
+  },
 ];
 
-/** The parts of a mode's output: sequences, tracks, or both (`[seqs, tracks]`). */
+/** The regions the serial == parallel passes of `mode` read (see `passStride`). */
+export function passRegions(mode: ModeSpec, nRegions: number): number[] {
+  const k = mode.passStride ?? 1;
+  return Array.from({ length: Math.ceil(nRegions / k) }, (_, i) => i * k);
+}
+
+/**
+ * Haplotypes per (region, sample) in a mode's output: 1 for the reference and under
+ * `unphasedUnion`, else {@link PLOIDY}.
+ */
+export function ploidyOf(mode: ModeSpec): number {
+  return mode.seqs === 'reference' || mode.settings?.unphasedUnion ? 1 : PLOIDY;
+}
+
+/**
+ * The parts of a mode's output: sequences, tracks, or both (`[seqs, tracks]`). The
+ * int32 outputs of `haplotypeLengths`/`nVariants` are one part, `seqs`.
+ */
 export function partsOf(mode: ModeSpec): ('seqs' | 'tracks')[] {
+  if ((mode.call ?? 'get') !== 'get') return ['seqs'];
   const parts: ('seqs' | 'tracks')[] = [];
   if (mode.seqs !== null) parts.push('seqs');
   if (mode.tracks.length > 0) parts.push('tracks');

@@ -58,9 +58,14 @@ function build(report: ParityReport): Rendered {
     notes.push(`${column}: ${c.note}`);
     return `[${notes.length}]`;
   };
+  // A sampled serial == parallel pass gets a note on its row count.
+  const rowsCell = (m: ModeReport): string => {
+    const r = m.sampled ? ref(m, 'rows', { status: 'equal', rows: m.rows, note: m.sampled }) : null;
+    return r ? `${num(m.rows)} ${r}` : num(m.rows);
+  };
   const rows = report.modes.map((m) => [
     m.label,
-    num(m.rows),
+    rowsCell(m),
     ...threads.map((n) => {
       const c = m.parallel[String(n)] as Cell;
       return cellText(c, ref(m, `parallel ${n}`, c));

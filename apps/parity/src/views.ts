@@ -1,4 +1,4 @@
-import { Dataset } from '@gvl/dataset';
+import { Dataset, type Dense, type GetOutput } from '@gvl/dataset';
 import type { Prepared } from './fixtures.js';
 import type { DatasetId, ModeSpec } from './spec.js';
 
@@ -21,5 +21,27 @@ export function viewFor(ds: Dataset, mode: ModeSpec, parallel: boolean | 'auto')
     .withSeqs(mode.seqs)
     .withTracks(mode.tracks.length > 0 ? mode.tracks : false)
     .withLen(mode.length)
-    .withSettings({ parallel });
+    .withSettings({
+      parallel,
+      unphasedUnion: mode.settings?.unphasedUnion ?? false,
+      dummyVariant: mode.settings?.dummyVariant ?? null,
+    });
+}
+
+/**
+ * What `mode` reads of `view` (made by {@link viewFor}) for one region and `samples`
+ * (default all): `get()`, `haplotypeLengths()` or `nVariants()`.
+ */
+export async function readMode(
+  view: Dataset,
+  mode: ModeSpec,
+  region: number,
+  samples?: readonly string[],
+): Promise<GetOutput | Dense<Int32Array>> {
+  const call = mode.call ?? 'get';
+  if (call === 'get') return view.get(region, samples);
+  if (call === 'nVariants') return view.nVariants(region, samples);
+  const lengths = await view.haplotypeLengths(region, samples);
+  if (lengths === null) throw new Error(`mode ${mode.id}: haplotypeLengths returned null`);
+  return lengths;
 }

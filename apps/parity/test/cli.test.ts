@@ -19,6 +19,10 @@ describe.skipIf(!existsSync(cli))('gvl-parity CLI (built)', () => {
     const modes = run('--modes', 'haplotypes-ragged,nope');
     expect(modes.status).toBe(2);
     expect(modes.stderr).toContain('unknown mode(s) nope');
+    // `goldens --modes` checks the ids before writing anything.
+    const goldens = run('goldens', '--modes', 'annotated-ragged,nope', '--out', '/nonexistent');
+    expect(goldens.status).toBe(2);
+    expect(goldens.stderr).toContain('unknown mode(s) nope');
   });
 
   it('skips with a clear message and status 0 when the real data is absent', () => {

@@ -83,6 +83,34 @@ describe.skipIf(missing.length > 0)(skipName('mismatch reports', missing), () =>
     );
   });
 
+  it('an annotated golden row whose variant index differs is located with bases, indices and coordinates', async () => {
+    const ann = MODES.find((m) => m.id === 'annotated-ragged') as ModeSpec;
+    const ds = (await openDatasets(prepared)).chr20;
+    const doc = loadGolden(goldensDir, 'genvarloader', ann.id) as GoldenDoc;
+    expect((await compareGolden(ds, ann, doc, () => null)).status).toBe('equal');
+    // Change the variant index of base 100 of the first stored row (bases stay the same).
+    const copy = JSON.parse(JSON.stringify(doc)) as GoldenDoc;
+    const part = copy.parts.seqs as NonNullable<GoldenDoc['parts']['seqs']>;
+    const full = part.fullRows[0] as { row: number; data: string };
+    const data = Buffer.from(full.data, 'base64');
+    const n = data.length / 9;
+    const was = data.readInt32LE(n + 4 * 100);
+    data.writeInt32LE(was + 1000, n + 4 * 100);
+    full.data = data.toString('base64');
+    const digests = Buffer.from(part.digests, 'base64');
+    sha256(data)
+      .subarray(0, 16)
+      .copy(digests, full.row * 16);
+    part.digests = digests.toString('base64');
+    const res = await compareGolden(ds, ann, copy, () => null);
+    expect(res.status).toBe('differs');
+    expect(res.mismatchedRows).toBe(1);
+    expect(res.first).toMatchObject({ position: 100, what: 'data', expectedFrom: 'genvarloader' });
+    expect(res.first?.expected).toContain(`varIdx=${was + 1000} `);
+    expect(res.first?.actual).toContain(`varIdx=${was} `);
+    expect(res.first?.actual).toMatch(/^'[ACGTN]' varIdx=-?\d+ refCoord=\d+/);
+  });
+
   it('without stored bytes it falls back to regenerating the batch, and says so when it cannot', async () => {
     const ds = (await openDatasets(prepared)).chr20;
     const doc = loadGolden(goldensDir, 'bcftools', mode.id) as GoldenDoc;

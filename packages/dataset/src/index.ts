@@ -5,6 +5,13 @@
  * @packageDocumentation
  */
 
+export type {
+  AddTracksOptions,
+  AddTracksSummary,
+  TrackTransform,
+  TransformTrackOptions,
+} from './add-tracks.js';
+export { addTracks, writeTransformedTrack } from './add-tracks.js';
 export type { PlannedBatch } from './batches.js';
 export { planBatches } from './batches.js';
 export type { BedTable } from './bed.js';
@@ -21,7 +28,14 @@ export type { MainJobOptions, MainJobReport } from './demo.js';
 export { findData, formatMainJobReport, runMainJob } from './demo.js';
 export type { DistributedInfo, LauncherSource, ShardOptions } from './distributed.js';
 export { distributedEnv, shardOrder } from './distributed.js';
-export type { FileErrorCode, GvlErrorCode, GvlErrorOptions, VcfErrorCode } from './errors.js';
+export type {
+  FileErrorCode,
+  GvlErrorCode,
+  GvlErrorOptions,
+  TableErrorCode,
+  TrackUpdateErrorCode,
+  VcfErrorCode,
+} from './errors.js';
 export {
   AbortedError,
   BadDatasetError,
@@ -33,7 +47,9 @@ export {
   InvalidArgumentError,
   isGvlError,
   RaggedError,
+  TableError,
   TrackError,
+  TrackUpdateError,
   UnknownContigError,
   UnknownSampleError,
   VcfError,
@@ -66,6 +82,8 @@ export { offsetsFromLengths, Ragged } from './ragged.js';
 export type { Reference } from './reference.js';
 export { loadReference } from './reference.js';
 export type { DatasetSettings, InsertionFill, OutputLength, SeqsKind } from './settings.js';
+export type { TableTrack } from './table-track.js';
+export type { AnnotTrackSpec, TrackSpec } from './track-writer.js';
 export type { VerifyCheck, VerifyOptions, VerifyProblem, VerifyReport } from './verify.js';
 export { formatVerifyReport, verifyDataset } from './verify.js';
 export type { WriteOptions, WriteSummary, WriteWarning } from './write.js';

@@ -127,14 +127,13 @@ async function readLayout(dir: string): Promise<DatasetLayout> {
   if (
     typeof header === 'string' ||
     header.descr !== '<i4' ||
-    header.fortranOrder ||
     header.shape.length !== 2 ||
     header.shape[0] !== R ||
     header.shape[1] !== 4 ||
     bytes.length !== header.dataOffset + R * 16
   )
     throw new BadDatasetError(
-      `${dir}: regions.npy ${typeof header === 'string' ? header : `has dtype ${header.descr}, shape (${header.shape.join(', ')})`}: expected int32 (${R}, 4) in C order`,
+      `${dir}: regions.npy ${typeof header === 'string' ? header : `has dtype ${header.descr}, shape (${header.shape.join(', ')}), ${bytes.length - header.dataOffset} data bytes`}: expected int32 (${R}, 4)`,
       { file: 'regions.npy' },
       { value: typeof header === 'string' ? header : header.shape },
     );
@@ -143,10 +142,14 @@ async function readLayout(dir: string): Promise<DatasetLayout> {
   const contigIdx = new Int32Array(R);
   const start = new Int32Array(R);
   const end = new Int32Array(R);
+  // Element (d, j): `d·4 + j` in C order, `j·R + d` in Fortran order (the peer's).
+  const at = header.fortranOrder
+    ? (d: number, j: number) => j * R + d
+    : (d: number, j: number) => d * 4 + j;
   for (let d = 0; d < R; d++) {
-    contigIdx[d] = m[4 * d] as number;
-    start[d] = m[4 * d + 1] as number;
-    end[d] = m[4 * d + 2] as number;
+    contigIdx[d] = m[at(d, 0)] as number;
+    start[d] = m[at(d, 1)] as number;
+    end[d] = m[at(d, 2)] as number;
     const c = contigIdx[d] as number;
     if (c < 0 || c >= meta.contigs.length || (end[d] as number) <= (start[d] as number))
       throw new BadDatasetError(

@@ -23,13 +23,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   addTracks,
   Dataset,
+  main,
   Ragged,
   recoverInterruptedWrite,
   type TableTrack,
   write,
   writeTransformedTrack,
 } from '../src/index.js';
-import { pkgDir, readFloat32, readInt32, readInt64, suiteName } from './helpers.js';
+import { capture, pkgDir, readFloat32, readInt32, readInt64, suiteName } from './helpers.js';
 
 let dir = '';
 let bed = '';
@@ -206,6 +207,42 @@ describe('addTracks and writeTransformedTrack errors leave the dataset unchanged
     ).rejects.toMatchObject({ code: 'GVL_ABORTED' });
     expect(tree(base)).toBe(before);
     expect(readdirSync(dir).filter((e) => e.startsWith('.base.gvl.'))).toEqual([]);
+  });
+});
+
+describe('gvl write --table/--annot and gvl add-tracks', () => {
+  it('write the same files as the API; usage errors exit 64, a taken name exits 2', async () => {
+    const a = file('cli-a.bedGraph', 'chr1\t0\t5\t2\nchr1\t15\t30\t3\n');
+    const b = file('cli-b.bedGraph', 'chr2\t8\t9\t-1\n');
+    const feat = file('cli-feat.bed', 'chr1\t0\t30\tf\t5\nchr1\t2\t4\tg\t1\nchr2\t0\t1\th\t2\n');
+    const api = join(dir, 'cli-api.gvl');
+    await write(api, {
+      bed,
+      tracks: [{ name: 'cov', table: { a, b } }],
+      annotTracks: { feat },
+      progress: false,
+    });
+    const viaWrite = join(dir, 'cli-write.gvl');
+    const c = capture();
+    const flags = ['--table', `cov:a=${a}`, '--table', `cov:b=${b}`, '--no-progress'];
+    expect(
+      await main(['write', viaWrite, '--bed', bed, ...flags, '--annot', `feat=${feat}`], c.io),
+    ).toBe(0);
+    expect(tree(viaWrite)).toBe(tree(api));
+    const viaAdd = join(dir, 'cli-add.gvl');
+    expect(await main(['write', viaAdd, '--bed', bed, ...flags], c.io)).toBe(0);
+    expect(
+      await main(['add-tracks', viaAdd, '--annot', `feat=${feat}`, '--no-progress'], c.io),
+    ).toBe(0);
+    expect(tree(viaAdd)).toBe(tree(api));
+    const e = capture();
+    expect(await main(['add-tracks', viaAdd, '--annot', `feat=${feat}`], e.io)).toBe(2);
+    expect(e.err.join('')).toMatch(/^GVL_TRACK_EXISTS: /);
+    expect(await main(['add-tracks', viaAdd, '--annot', 'feat'], e.io)).toBe(64);
+    expect(await main(['add-tracks', viaAdd], e.io)).toBe(64);
+    expect(await main(['write', join(dir, 'y.gvl'), '--bed', bed, '--table', 'nope'], e.io)).toBe(
+      64,
+    );
   });
 });
 

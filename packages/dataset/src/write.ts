@@ -747,7 +747,9 @@ function refMatches(ref: string, fromReference: string): boolean {
  * `ILEN`), `genotypes/offsets.npy` (raw int64, `R·S·P + 1`, group `(r·S + s)·P + p`),
  * `genotypes/variant_idxs.npy` (raw int32, ascending per haplotype); with `tracks`:
  * `intervals/<name>/{starts,ends,values,offsets}.npy` (raw int32, int32, float32, and
- * int64 `R·S + 1`), intervals clipped to the stored window; last, `checksums.json`
+ * int64 `R·S + 1`), bigWig intervals clipped to the stored window, interval-table
+ * intervals overlapping it kept whole (as the peer's `Table`); with `annotTracks`: the
+ * same under `annot_intervals/<name>/` with offsets `R + 1`; last, `checksums.json`
  * (the SHA-256 of every other file, checked by `Dataset.open`; the peer ignores it).
  *
  * Semantics: regions padded by `maxJitter` on both sides (start may become negative);
@@ -785,7 +787,7 @@ function refMatches(ref: string, fromReference: string): boolean {
  * the peer's `metadata.json` and only dataset entries (`input_regions.arrow`,
  * `regions.npy`, `genotypes/`, `intervals/`, `annot_intervals/`), or an empty directory.
  * An output path that is, or contains, one of the inputs (BED, VCF and its index,
- * reference and its indexes, bigWigs; symlinks resolved) is always refused.
+ * reference and its indexes, bigWigs, interval tables, annotation files; symlinks resolved) is always refused.
  *
  * @param path - output directory (must not exist unless `overwrite`).
  * @param options - see {@link WriteOptions}.
@@ -801,10 +803,12 @@ function refMatches(ref: string, fromReference: string): boolean {
  * @throws {@link VcfError} `GVL_BCF_UNSUPPORTED`, `GVL_BAD_VCF`, `GVL_MULTIALLELIC`,
  *   `GVL_SYMBOLIC_ALLELE`, `GVL_UNNORMALIZED_VARIANT`, `GVL_REF_MISMATCH`,
  *   `GVL_UNSORTED_VCF`, naming the record as `contig:pos REF>ALT`.
+ * @throws {@link TableError} `GVL_BAD_TABLE`, `GVL_UNSORTED_TABLE`, `GVL_TABLE_OVERLAP`
+ *   naming the interval-table file and line.
  * @throws {@link UnknownContigError} `GVL_UNKNOWN_CONTIG`, {@link UnknownSampleError}
  *   `GVL_UNKNOWN_SAMPLE`, {@link TrackError} `GVL_BAD_TRACK`, {@link FastaError}
  *   `GVL_BAD_FASTA`, {@link AbortedError} `GVL_ABORTED`.
- * @see genvarloader `write(path, bed, variants, tracks, samples, max_jitter, overwrite, extend_to_length)`
+ * @see genvarloader `write(path, bed, variants, tracks, annot_tracks, samples, max_jitter, overwrite, extend_to_length)`
  * @example
  * ```ts
  * import { write } from '@gvl/dataset';

@@ -142,6 +142,18 @@ describe('interval-table tracks', () => {
     await expect(
       write(join(dir, 'x.gvl'), { bed, tracks: [{ name: 't', table: { a: other } }] }),
     ).rejects.toMatchObject({ code: 'GVL_UNKNOWN_CONTIG' });
+    // An output that contains an input table is refused before anything is written.
+    const nested = join(dir, 'nested');
+    mkdirSync(nested);
+    const inside = join(nested, 'in.bedGraph');
+    writeFileSync(inside, 'chr1\t0\t5\t1\n');
+    await expect(
+      write(nested, { bed, tracks: [{ name: 't', table: { a: inside } }], overwrite: true }),
+    ).rejects.toMatchObject({ code: 'GVL_OUTPUT_CONTAINS_INPUT' });
+    await expect(
+      write(nested, { bed, annotTracks: { t: inside }, overwrite: true }),
+    ).rejects.toMatchObject({ code: 'GVL_OUTPUT_CONTAINS_INPUT' });
+    expect(readdirSync(nested)).toEqual(['in.bedGraph']);
     const gz = join(dir, 'broken.bedGraph.gz');
     writeFileSync(gz, Buffer.from([0x1f, 0x8b, 0x08, 0x00, 1, 2, 3, 4, 5, 6, 7, 8, 9]));
     await expect(

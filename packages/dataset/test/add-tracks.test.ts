@@ -14,6 +14,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,7 +31,15 @@ import {
   write,
   writeTransformedTrack,
 } from '../src/index.js';
-import { capture, pkgDir, readFloat32, readInt32, readInt64, suiteName } from './helpers.js';
+import {
+  capture,
+  copyTinyVcf,
+  pkgDir,
+  readFloat32,
+  readInt32,
+  readInt64,
+  suiteName,
+} from './helpers.js';
 
 let dir = '';
 let bed = '';
@@ -219,6 +228,36 @@ describe('addTracks and writeTransformedTrack errors leave the dataset unchanged
     ).rejects.toMatchObject({ code: 'GVL_ABORTED' });
     expect(tree(base)).toBe(before);
     expect(readdirSync(dir).filter((e) => e.startsWith('.base.gvl.'))).toEqual([]);
+  });
+});
+
+describe('addTracks on a dataset with genotypes', () => {
+  it('links the genotype files (same inodes), leaves haplotypes as they were, and adds the track', async () => {
+    const vcf = copyTinyVcf(dir, 'tiny');
+    const ds = join(dir, 'geno.gvl');
+    const regions = file('geno.bed', '1\t90\t210\n1\t1000\t1100\n');
+    await write(ds, { bed: regions, variants: vcf, progress: false, onWarning: () => undefined });
+    const json = (x: unknown) =>
+      JSON.stringify(x, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v));
+    const before = (await Dataset.open(ds)).withSeqs('variants');
+    const got0 = json(await before.get([0, 1], ['A', 'B']));
+    const ino = (rel: string) => statSync(join(ds, rel)).ino;
+    const inodes = [
+      'genotypes/variants.arrow',
+      'genotypes/offsets.npy',
+      'genotypes/variant_idxs.npy',
+    ].map(ino);
+    const t = file('geno.tsv', '1\t95\t120\t2.5\tA\n1\t100\t101\t-1\tB\n');
+    await addTracks(ds, { tracks: [{ name: 'cov', table: t, sampleColumn: 4 }], progress: false });
+    expect(
+      ['genotypes/variants.arrow', 'genotypes/offsets.npy', 'genotypes/variant_idxs.npy'].map(ino),
+    ).toEqual(inodes);
+    const after = await Dataset.open(ds);
+    expect(json(await after.withSeqs('variants').withTracks(false).get([0, 1], ['A', 'B']))).toBe(
+      got0,
+    );
+    const cov = (await after.withSeqs(null).withTracks('cov').get(0, 'A')) as Ragged<Float32Array>;
+    expect([...cov.row(0)].slice(0, 31)).toEqual([...Array(5).fill(0), ...Array(25).fill(2.5), 0]);
   });
 });
 

@@ -245,84 +245,76 @@ describe.skipIf(missing.length > 0)(
       expect(now.some((r) => r.some((v) => v !== 0))).toBe(true);
     });
 
-    describe.skipIf(!hasOracle)(
-      suiteName('against the Python genvarloader', peerMissing),
-      () => {
-        const spec = {
-          max_jitter: JITTER,
-          bigwigs: { sig: BW },
-          tables: { tab: { path: combined, sample_column: true } },
-          annot: {} as Record<string, string>,
-          tracks: ['sig', 'tab'],
-        };
-        const peer = (args: string[]) =>
-          JSON.parse(
-            execFileSync(
-              oraclePython,
-              [join(pkgDir, 'test', 'oracle', 'tracks_write.py'), ...args],
-              {
-                encoding: 'utf8',
-                maxBuffer: 1 << 26,
-                stdio: ['ignore', 'pipe', 'pipe'],
-              },
-            ),
-          );
+    describe.skipIf(!hasOracle)(suiteName('against the Python genvarloader', peerMissing), () => {
+      const spec = {
+        max_jitter: JITTER,
+        bigwigs: { sig: BW },
+        tables: { tab: { path: combined, sample_column: true } },
+        annot: {} as Record<string, string>,
+        tracks: ['sig', 'tab'],
+      };
+      const peer = (args: string[]) =>
+        JSON.parse(
+          execFileSync(oraclePython, [join(pkgDir, 'test', 'oracle', 'tracks_write.py'), ...args], {
+            encoding: 'utf8',
+            maxBuffer: 1 << 26,
+            stdio: ['ignore', 'pipe', 'pipe'],
+          }),
+        );
 
-        it('the peer writes the same track and annotation files from the same bigWigs, tables and BED', () => {
-          const out = join(dir, 'peer.gvl');
-          spec.tables.tab.path = combined;
-          spec.annot = { gcAnnot: BW.s_gc, features: annotBed };
-          peer(['write', out, bed, JSON.stringify(spec)]);
-          for (const sub of [
-            'intervals/sig',
-            'intervals/tab',
-            'annot_intervals/gcAnnot',
-            'annot_intervals/features',
-          ])
-            expect(tree(full, sub), sub).toEqual(tree(out, sub));
-          const cmp = peer(['compare', full, out, JSON.stringify(spec)]);
-          expect(cmp.mismatches).toEqual([]);
-          expect(cmp.compared).toBe(5 * 2 * 2);
-        });
+      it('the peer writes the same track and annotation files from the same bigWigs, tables and BED', () => {
+        const out = join(dir, 'peer.gvl');
+        spec.tables.tab.path = combined;
+        spec.annot = { gcAnnot: BW.s_gc, features: annotBed };
+        peer(['write', out, bed, JSON.stringify(spec)]);
+        for (const sub of [
+          'intervals/sig',
+          'intervals/tab',
+          'annot_intervals/gcAnnot',
+          'annot_intervals/features',
+        ])
+          expect(tree(full, sub), sub).toEqual(tree(out, sub));
+        const cmp = peer(['compare', full, out, JSON.stringify(spec)]);
+        expect(cmp.mismatches).toEqual([]);
+        expect(cmp.compared).toBe(5 * 2 * 2);
+      }, 180_000);
 
-        it('the peer adds the same tracks to a dataset as addTracks (its update)', () => {
-          const target = join(dir, 'peer-update.gvl');
-          cpSync(bigwigOnly, target, { recursive: true });
-          rmSync(join(target, 'checksums.json'));
-          peer([
-            'update',
-            target,
-            JSON.stringify({
-              tables: { tab: { path: combined, sample_column: true } },
-              annot: { features: annotBed },
-            }),
-          ]);
-          expect(tree(target, 'intervals/tab')).toEqual(tree(full, 'intervals/tab'));
-          expect(tree(target, 'annot_intervals/features')).toEqual(
-            tree(full, 'annot_intervals/features'),
-          );
-        });
+      it('the peer adds the same tracks to a dataset as addTracks (its update)', () => {
+        const target = join(dir, 'peer-update.gvl');
+        cpSync(bigwigOnly, target, { recursive: true });
+        rmSync(join(target, 'checksums.json'));
+        peer([
+          'update',
+          target,
+          JSON.stringify({
+            tables: { tab: { path: combined, sample_column: true } },
+            annot: { features: annotBed },
+          }),
+        ]);
+        expect(tree(target, 'intervals/tab')).toEqual(tree(full, 'intervals/tab'));
+        expect(tree(target, 'annot_intervals/features')).toEqual(
+          tree(full, 'annot_intervals/features'),
+        );
+      }, 180_000);
 
-        it('a transformed track equals the peer painting, transforming and run-length encoding the track', async () => {
-          const target = join(dir, 'transformed-peer.gvl');
-          cpSync(bigwigOnly, target, { recursive: true });
-          await writeTransformedTrack(target, 'sig2', 'sig', (_r, _s, t) =>
-            Ragged.fromOffsets(
-              t.data.map((x) => (x > 0.5 ? Math.fround(2 * x + 1) : 0)),
-              t.offsets,
-              [t.length],
-            ),
-          );
-          const expected = join(dir, 'expected-rle');
-          mkdirSync(expected, { recursive: true });
-          const r = peer(['rle', target, 'sig', expected]);
-          expect(r.intervals).toBeGreaterThan(8);
-          expect(tree(join(target, 'intervals', 'sig2'))).toEqual(tree(expected));
-          const cmp = peer(['compare', target, target, JSON.stringify({ tracks: ['sig2'] })]);
-          expect(cmp.mismatches).toEqual([]);
-        });
-      },
-      180_000,
-    );
+      it('a transformed track equals the peer painting, transforming and run-length encoding the track', async () => {
+        const target = join(dir, 'transformed-peer.gvl');
+        cpSync(bigwigOnly, target, { recursive: true });
+        await writeTransformedTrack(target, 'sig2', 'sig', (_r, _s, t) =>
+          Ragged.fromOffsets(
+            t.data.map((x) => (x > 0.5 ? Math.fround(2 * x + 1) : 0)),
+            t.offsets,
+            [t.length],
+          ),
+        );
+        const expected = join(dir, 'expected-rle');
+        mkdirSync(expected, { recursive: true });
+        const r = peer(['rle', target, 'sig', expected]);
+        expect(r.intervals).toBeGreaterThan(8);
+        expect(tree(join(target, 'intervals', 'sig2'))).toEqual(tree(expected));
+        const cmp = peer(['compare', target, target, JSON.stringify({ tracks: ['sig2'] })]);
+        expect(cmp.mismatches).toEqual([]);
+      }, 180_000);
+    });
   },
 );

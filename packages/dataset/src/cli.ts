@@ -20,6 +20,12 @@ import { formatCliError } from '@gvl/errors';
 import { MAX_COORDINATE } from './bed.js';
 import type { BigWigTrack } from './bigwig.js';
 import { READ_COMMANDS } from './cli-read.js';
+import {
+  parseAnnotSpecs,
+  parseTableSpecs,
+  TRACK_FLAGS_USAGE,
+  trackCommands,
+} from './cli-tracks.js';
 import { onePositional } from './cli-usage.js';
 import {
   describeError,
@@ -171,12 +177,13 @@ export const COMMANDS: Readonly<Record<string, CliCommand>> = {
     summary: 'write a genvarloader dataset from a BED, a VCF and optional bigWigs',
     usage: `Usage: gvl write OUT --bed BED --vcf VCF [options]
 
-Writes the genvarloader (format 2.0.0) dataset OUT. Needs --vcf, --bigwig, or both.
+Writes the genvarloader (format 2.0.0) dataset OUT. Needs --vcf, tracks (--bigwig, --table), --annot, or several.
 
   --bed BED                regions, BED3-BED6, plain or gzipped (required)
   --vcf VCF                bgzipped VCF with a .tbi or .csi index
   --reference FA           FASTA (+ .fai, + .gzi when bgzipped): REF alleles are checked
   --bigwig NAME:SAMPLE=PATH  a per-sample bigWig of track NAME (repeatable)
+${TRACK_FLAGS_USAGE}
   --samples FILE           keep only these samples (one name per line)
   --max-jitter N           pad every region by N bp on each side (default 0)
   --no-extend              do not extend haplotypes shortened by deletions
@@ -190,6 +197,8 @@ Writes the genvarloader (format 2.0.0) dataset OUT. Needs --vcf, --bigwig, or bo
       vcf: { type: 'string' },
       reference: { type: 'string' },
       bigwig: { type: 'string', multiple: true },
+      table: { type: 'string', multiple: true },
+      annot: { type: 'string', multiple: true },
       samples: { type: 'string' },
       'max-jitter': { type: 'string' },
       'no-extend': { type: 'boolean' },
@@ -201,12 +210,20 @@ Writes the genvarloader (format 2.0.0) dataset OUT. Needs --vcf, --bigwig, or bo
       const target = onePositional(positionals, 'output path (OUT)');
       if (typeof values.bed !== 'string' || values.bed === '')
         throw new UsageError('--bed is required', { flag: '--bed', value: values.bed });
-      const tracks = parseBigWigSpecs((values.bigwig as string[] | undefined) ?? []);
+      const tracks = [
+        ...parseBigWigSpecs((values.bigwig as string[] | undefined) ?? []),
+        ...parseTableSpecs((values.table as string[] | undefined) ?? []),
+      ];
+      const annotTracks = parseAnnotSpecs((values.annot as string[] | undefined) ?? []);
       if (values.vcf === '')
         throw new UsageError('--vcf needs a path', { flag: '--vcf', value: '' });
-      if (values.vcf === undefined && tracks.length === 0) {
+      if (
+        values.vcf === undefined &&
+        tracks.length === 0 &&
+        Object.keys(annotTracks).length === 0
+      ) {
         throw new UsageError(
-          'nothing to write: give --vcf VCF (genotypes), --bigwig NAME:SAMPLE=PATH (tracks), or both',
+          'nothing to write: give --vcf VCF (genotypes), --bigwig NAME:SAMPLE=PATH or --table (tracks), --annot, or several',
           { flag: '--vcf' },
         );
       }
@@ -262,6 +279,7 @@ Writes the genvarloader (format 2.0.0) dataset OUT. Needs --vcf, --bigwig, or bo
           ...(typeof values.vcf === 'string' ? { variants: values.vcf } : {}),
           ...(typeof values.reference === 'string' ? { reference: values.reference } : {}),
           ...(tracks.length > 0 ? { tracks } : {}),
+          ...(Object.keys(annotTracks).length > 0 ? { annotTracks } : {}),
           ...(samples ? { samples } : {}),
           maxJitter,
           extendToLength: values['no-extend'] !== true,
@@ -328,6 +346,7 @@ one \`GVL_BAD_DATASET: message\` line per problem on stderr when it is not.
     },
   },
   ...READ_COMMANDS,
+  ...trackCommands(parseBigWigSpecs),
 };
 
 function usage(): string {

@@ -32,6 +32,12 @@ import { GvlError, type GvlErrorOptions } from '@gvl/errors';
  * | `GVL_BAD_BED` | a BED line is malformed (columns, coordinates, strand, a coordinate past 2^31 − 1) or names a region twice |
  * | `GVL_BAD_FASTA` | a FASTA or its index cannot be parsed |
  * | `GVL_BAD_TRACK` | a track specification or bigWig file is invalid |
+ * | `GVL_BAD_TABLE` | an interval-table track line or specification is malformed (columns, coordinates, value); names the file and line |
+ * | `GVL_UNSORTED_TABLE` | an interval table's intervals are not sorted by start within a sample and contig; names the file and line |
+ * | `GVL_TABLE_OVERLAP` | an interval table's intervals overlap within a sample and contig; names the file and line |
+ * | `GVL_TRACK_EXISTS` | adding a track whose name the dataset already has, without `overwrite` |
+ * | `GVL_UNKNOWN_TRACK` | a track to transform is not a sample track of the dataset |
+ * | `GVL_BAD_TRANSFORM` | a track transform returned values of the wrong type, count or row lengths |
  * | `GVL_UNKNOWN_CONTIG` | a BED contig is absent from the VCF, reference or a track |
  * | `GVL_UNKNOWN_SAMPLE` | a requested sample is absent from the VCF or a track |
  * | `GVL_DATASET_EXISTS` | the output exists and `overwrite` is false |
@@ -74,6 +80,12 @@ export type GvlErrorCode =
   | 'GVL_BAD_BED'
   | 'GVL_BAD_FASTA'
   | 'GVL_BAD_TRACK'
+  | 'GVL_BAD_TABLE'
+  | 'GVL_UNSORTED_TABLE'
+  | 'GVL_TABLE_OVERLAP'
+  | 'GVL_TRACK_EXISTS'
+  | 'GVL_UNKNOWN_TRACK'
+  | 'GVL_BAD_TRANSFORM'
   | 'GVL_UNKNOWN_CONTIG'
   | 'GVL_UNKNOWN_SAMPLE'
   | 'GVL_DATASET_EXISTS'
@@ -246,6 +258,53 @@ export class FastaError extends GvlError<'GVL_BAD_FASTA'> {
 export class TrackError extends GvlError<'GVL_BAD_TRACK'> {
   constructor(message: string, options?: GvlErrorOptions) {
     super('GVL_BAD_TRACK', message, options);
+  }
+}
+
+/** Codes of {@link TableError}. */
+export type TableErrorCode = 'GVL_BAD_TABLE' | 'GVL_UNSORTED_TABLE' | 'GVL_TABLE_OVERLAP';
+
+/**
+ * A malformed interval-table track (see `TableTrack`): `GVL_BAD_TABLE` (a line with too
+ * few columns, a non-integer or negative coordinate, `end <= start`, a non-numeric
+ * value; or a bad specification), `GVL_UNSORTED_TABLE` (an interval starting before the
+ * previous one of the same sample and contig) or `GVL_TABLE_OVERLAP` (an interval
+ * starting before the previous one ends). For file problems {@link GvlError.value} is
+ * `{file, line, value}` (1-based line).
+ *
+ * @example
+ * ```ts
+ * await write('out.gvl', {
+ *   bed: 'regions.bed',
+ *   tracks: [{ name: 'cov', table: { HG00096: 'cov.bedGraph' } }],
+ * }); // rejects: TableError 'GVL_UNSORTED_TABLE': cov.bedGraph:12: chr1:100-200 starts before chr1:500-600 on line 11 …
+ * ```
+ */
+export class TableError extends GvlError<TableErrorCode> {
+  constructor(code: TableErrorCode, message: string, options?: GvlErrorOptions) {
+    super(code, message, options);
+  }
+}
+
+/** Codes of {@link TrackUpdateError}. */
+export type TrackUpdateErrorCode = 'GVL_TRACK_EXISTS' | 'GVL_UNKNOWN_TRACK' | 'GVL_BAD_TRANSFORM';
+
+/**
+ * A track cannot be added to an existing dataset: `GVL_TRACK_EXISTS` (the name is taken
+ * and `overwrite` is false), `GVL_UNKNOWN_TRACK` (the track to transform is not a sample
+ * track of the dataset) or `GVL_BAD_TRANSFORM` (a transform returned a result of the
+ * wrong type, row count or row lengths). {@link GvlError.value} is the track name, or for
+ * `GVL_BAD_TRANSFORM` the offending row or length. The dataset is left unchanged.
+ *
+ * @example
+ * ```ts
+ * await addTracks('chr16.gvl', { tracks: [{ name: 'gc', paths: { s1: 'gc.bw' } }] });
+ * // rejects: TrackUpdateError 'GVL_TRACK_EXISTS' when chr16.gvl already has a track "gc"
+ * ```
+ */
+export class TrackUpdateError extends GvlError<TrackUpdateErrorCode> {
+  constructor(code: TrackUpdateErrorCode, message: string, options?: GvlErrorOptions) {
+    super(code, message, options);
   }
 }
 

@@ -5,6 +5,13 @@
  * @packageDocumentation
  */
 
+export type {
+  AddTracksOptions,
+  AddTracksSummary,
+  TrackTransform,
+  TransformTrackOptions,
+} from './add-tracks.js';
+export { addTracks, writeTransformedTrack } from './add-tracks.js';
 export type { PlannedBatch } from './batches.js';
 export { planBatches } from './batches.js';
 export type { BedTable } from './bed.js';
@@ -23,7 +30,14 @@ export type { DistributedInfo, LauncherSource, ShardOptions } from './distribute
 export { distributedEnv, shardOrder } from './distributed.js';
 export type { DummyPaths } from './dummy.js';
 export { dummyDataset, writeDummyDataset } from './dummy.js';
-export type { FileErrorCode, GvlErrorCode, GvlErrorOptions, VcfErrorCode } from './errors.js';
+export type {
+  FileErrorCode,
+  GvlErrorCode,
+  GvlErrorOptions,
+  TableErrorCode,
+  TrackUpdateErrorCode,
+  VcfErrorCode,
+} from './errors.js';
 export {
   AbortedError,
   BadDatasetError,
@@ -35,7 +49,9 @@ export {
   InvalidArgumentError,
   isGvlError,
   RaggedError,
+  TableError,
   TrackError,
+  TrackUpdateError,
   UnknownContigError,
   UnknownSampleError,
   VcfError,
@@ -69,6 +85,8 @@ export type { Reference } from './reference.js';
 export { loadReference } from './reference.js';
 export type { DatasetSettings, InsertionFill, OutputLength, SeqsKind } from './settings.js';
 export type { SpliceBedRow, SpliceInfo } from './splice.js';
+export type { TableTrack } from './table-track.js';
+export type { AnnotTrackSpec, TrackSpec } from './track-writer.js';
 export type { VariantFieldArray } from './var-fields.js';
 export { vcfSamples } from './vcf.js';
 export type { VerifyCheck, VerifyOptions, VerifyProblem, VerifyReport } from './verify.js';

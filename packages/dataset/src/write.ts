@@ -11,7 +11,6 @@ import type { Variant } from '@gmod/vcf';
 import { peerRegionOrder } from '@gvl/native';
 import { encodeInputRegions, VariantsTableWriter } from './arrow-tables.js';
 import { type BedTable, checkBedColumns, MAX_COORDINATE, readBed } from './bed.js';
-import { type BigWigSource, type BigWigTrack, checkTrackNames, openBigWig } from './bigwig.js';
 import { writeChecksums } from './checksums.js';
 import { ContigNormalizer, natsortContigs } from './contigs.js';
 import {
@@ -39,6 +38,16 @@ import {
 import { encodeMetadata, FORMAT_VERSION, PEER_VERSION } from './metadata.js';
 import { encodeNpyInt32Matrix, RawArrayWriter } from './npy.js';
 import { createProgress, type Progress } from './progress.js';
+import {
+  ANNOT_SAMPLE,
+  type AnnotTrackSpec,
+  openAnnotSources,
+  openTrackSources,
+  type TrackSource,
+  type TrackSpec,
+  trackInputs,
+  writeTrackFolder,
+} from './track-writer.js';
 import { Uint32Arena } from './uint32-arena.js';
 import { CarrierReader, checkRecord, recordKey } from './variant-record.js';
 import { openVcf, type VcfSource } from './vcf.js';
@@ -74,8 +83,17 @@ export interface WriteOptions {
    * stored in the dataset.
    */
   reference?: string;
-  /** Per-sample bigWig tracks, written to `intervals/<name>/`. */
-  tracks?: readonly BigWigTrack[];
+  /**
+   * Per-sample tracks, written to `intervals/<name>/`: bigWigs (`{name, paths}`, one per
+   * sample; intervals clipped to each window) or interval tables (`{name, table}`, see
+   * {@link TableTrack}; intervals overlapping a window stored whole, as the peer's `Table`).
+   */
+  tracks?: readonly TrackSpec[];
+  /**
+   * Sample-independent annotation tracks by name, written to `annot_intervals/<name>/`
+   * (offsets `R + 1`), as the peer's `annot_tracks`: see {@link AnnotTrackSpec}.
+   */
+  annotTracks?: Readonly<Record<string, AnnotTrackSpec>>;
   /**
    * Samples to keep (default: every sample common to the VCF and the tracks). They are
    * always stored sorted (plain string order).
@@ -135,6 +153,8 @@ export interface WriteSummary {
   readonly nVariants: number;
   /** Track names. */
   readonly tracks: readonly string[];
+  /** Annotation track names. */
+  readonly annotTracks: readonly string[];
   /** Size of the dataset on disk, in bytes. */
   readonly bytes: number;
 }
@@ -170,10 +190,17 @@ function checkOptions(path: unknown, o: WriteOptions | undefined): asserts o is 
     throw new InvalidArgumentError('`bed` must be a BED path or a BedTable', { value: o.bed });
   }
   checkInfoFieldsOption(o.infoFields, o.variants !== undefined, o.computeAf);
-  if (o.variants === undefined && (o.tracks === undefined || o.tracks.length === 0)) {
-    throw new InvalidArgumentError('at least one of `variants` or `tracks` must be given', {
-      value: o,
-    });
+  if (
+    o.variants === undefined &&
+    (o.tracks === undefined || o.tracks.length === 0) &&
+    (o.annotTracks === undefined || Object.keys(o.annotTracks).length === 0)
+  ) {
+    throw new InvalidArgumentError(
+      'at least one of `variants`, `tracks` or `annotTracks` must be given',
+      {
+        value: o,
+      },
+    );
   }
   if (o.variants !== undefined && typeof o.variants !== 'string') {
     throw new InvalidArgumentError('`variants` must be a path to a .vcf.gz', { value: o.variants });
@@ -248,12 +275,12 @@ function planRegions(bed: BedTable, maxJitter: number): Plan {
 
 function resolveSamples(
   vcf: VcfSource | undefined,
-  tracks: readonly BigWigTrack[],
+  tracks: readonly TrackSource[],
   requested: readonly string[] | undefined,
 ): string[] {
   let available: Set<string> | undefined = vcf ? new Set(vcf.samples) : undefined;
   for (const t of tracks) {
-    const ts = new Set(Object.keys(t.paths));
+    const ts = new Set(t.samples);
     available = available ? new Set([...available].filter((s) => ts.has(s))) : ts;
   }
   const avail = available ?? new Set<string>();
@@ -270,7 +297,7 @@ function resolveSamples(
     }
     return [...requested].sort();
   }
-  if (avail.size === 0) {
+  if (avail.size === 0 && (vcf !== undefined || tracks.length > 0)) {
     throw new UnknownSampleError('no sample is common to the VCF and every track', { value: [] });
   }
   return [...avail].sort();
@@ -285,7 +312,7 @@ function contigError(contig: string, where: string, names: readonly string[]): U
 }
 
 /** Every input file of a write, with what it is, for {@link assertOutputOutsideInputs}. */
-function inputPaths(o: WriteOptions, tracks: readonly BigWigTrack[]): [string, string][] {
+function inputPaths(o: WriteOptions, tracks: readonly TrackSpec[]): [string, string][] {
   const inputs: [string, string][] = [];
   if (typeof o.bed === 'string') inputs.push(['BED', o.bed]);
   if (o.variants !== undefined) {
@@ -296,12 +323,7 @@ function inputPaths(o: WriteOptions, tracks: readonly BigWigTrack[]): [string, s
     inputs.push(['reference', o.reference], ['reference index', `${o.reference}.fai`]);
     inputs.push(['reference index', `${o.reference}.gzi`]);
   }
-  for (const t of tracks) {
-    if (t === null || typeof t !== 'object' || t.paths === null || typeof t.paths !== 'object')
-      continue; // checkTrackNames reports it
-    for (const [s, p] of Object.entries(t.paths))
-      if (typeof p === 'string') inputs.push([`bigWig (${String(t.name)}, ${s})`, p]);
-  }
+  inputs.push(...trackInputs(tracks, o.annotTracks));
   return inputs;
 }
 
@@ -755,58 +777,6 @@ function refMatches(ref: string, fromReference: string): boolean {
   return true;
 }
 
-async function writeTrack(
-  dir: string,
-  track: BigWigTrack,
-  sources: ReadonlyMap<string, BigWigSource>,
-  plan: Plan,
-  ends: Float64Array,
-  samples: readonly string[],
-  progress: Progress,
-  signal: AbortSignal | undefined,
-): Promise<void> {
-  const tdir = join(dir, 'intervals', track.name);
-  await mkdir(tdir, { recursive: true });
-  const starts = new RawArrayWriter(join(tdir, 'starts.npy'));
-  const stops = new RawArrayWriter(join(tdir, 'ends.npy'));
-  const values = new RawArrayWriter(join(tdir, 'values.npy'));
-  const offsets = new RawArrayWriter(join(tdir, 'offsets.npy'));
-  try {
-    let acc = 0n;
-    offsets.write(new BigInt64Array([0n]));
-    const srcs = samples.map((s) => sources.get(track.paths[s] as string) as BigWigSource);
-    const n = plan.order.length;
-    const CONCURRENCY = 16;
-    for (let d = 0; d < n; d++) {
-      throwIfAborted(signal);
-      const contig = plan.contigs[plan.contigIdx[d] as number] as string;
-      const qs = plan.start[d] as number;
-      const qe = ends[d] as number;
-      for (let s0 = 0; s0 < srcs.length; s0 += CONCURRENCY) {
-        const batch = srcs.slice(s0, s0 + CONCURRENCY);
-        const got = await Promise.all(
-          batch.map((src) => src.intervals(src.contigs.normalize(contig) as string, qs, qe)),
-        );
-        const offs = new BigInt64Array(got.length);
-        for (let k = 0; k < got.length; k++) {
-          const iv = got[k] as { starts: Int32Array; ends: Int32Array; values: Float32Array };
-          starts.write(iv.starts);
-          stops.write(iv.ends);
-          values.write(iv.values);
-          acc += BigInt(iv.starts.length);
-          offs[k] = acc;
-        }
-        offsets.write(offs);
-      }
-      progress.increment(1);
-    }
-    for (const w of [starts, stops, values, offsets]) w.close();
-  } catch (e) {
-    for (const w of [starts, stops, values, offsets]) w.abort();
-    throw e;
-  }
-}
-
 /**
  * Writes a genvarloader dataset (on-disk format 2.0.0) that both this package and the
  * Python `genvarloader` can open.
@@ -819,7 +789,9 @@ async function writeTrack(
  * `ILEN`, then the `infoFields` columns and, with `computeAf`, `AF`), `genotypes/offsets.npy` (raw int64, `R·S·P + 1`, group `(r·S + s)·P + p`),
  * `genotypes/variant_idxs.npy` (raw int32, ascending per haplotype); with `tracks`:
  * `intervals/<name>/{starts,ends,values,offsets}.npy` (raw int32, int32, float32, and
- * int64 `R·S + 1`), intervals clipped to the stored window; last, `checksums.json`
+ * int64 `R·S + 1`), bigWig intervals clipped to the stored window, interval-table
+ * intervals overlapping it kept whole (as the peer's `Table`); with `annotTracks`: the
+ * same under `annot_intervals/<name>/` with offsets `R + 1`; last, `checksums.json`
  * (the SHA-256 of every other file, checked by `Dataset.open`; the peer ignores it).
  *
  * Semantics: regions padded by `maxJitter` on both sides (start may become negative);
@@ -857,7 +829,7 @@ async function writeTrack(
  * the peer's `metadata.json` and only dataset entries (`input_regions.arrow`,
  * `regions.npy`, `genotypes/`, `intervals/`, `annot_intervals/`), or an empty directory.
  * An output path that is, or contains, one of the inputs (BED, VCF and its index,
- * reference and its indexes, bigWigs; symlinks resolved) is always refused.
+ * reference and its indexes, bigWigs, interval tables, annotation files; symlinks resolved) is always refused.
  *
  * @param path - output directory (must not exist unless `overwrite`).
  * @param options - see {@link WriteOptions}.
@@ -875,10 +847,12 @@ async function writeTrack(
  *   `GVL_BCF_UNSUPPORTED`, `GVL_BAD_VCF`, `GVL_MULTIALLELIC`,
  *   `GVL_SYMBOLIC_ALLELE`, `GVL_UNNORMALIZED_VARIANT`, `GVL_REF_MISMATCH`,
  *   `GVL_UNSORTED_VCF`, naming the record as `contig:pos REF>ALT`.
+ * @throws {@link TableError} `GVL_BAD_TABLE`, `GVL_UNSORTED_TABLE`, `GVL_TABLE_OVERLAP`
+ *   naming the interval-table file and line.
  * @throws {@link UnknownContigError} `GVL_UNKNOWN_CONTIG`, {@link UnknownSampleError}
  *   `GVL_UNKNOWN_SAMPLE`, {@link TrackError} `GVL_BAD_TRACK`, {@link FastaError}
  *   `GVL_BAD_FASTA`, {@link AbortedError} `GVL_ABORTED`.
- * @see genvarloader `write(path, bed, variants, tracks, samples, max_jitter, overwrite, extend_to_length)`
+ * @see genvarloader `write(path, bed, variants, tracks, annot_tracks, samples, max_jitter, overwrite, extend_to_length)`
  * @example
  * ```ts
  * import { write } from '@gvl/dataset';
@@ -911,7 +885,8 @@ export async function write(path: string, options: WriteOptions): Promise<WriteS
   await assertWritableTarget(target, overwrite);
   const bed = typeof options.bed === 'string' ? await readBed(options.bed) : options.bed;
   checkBedColumns(bed);
-  checkTrackNames(tracks);
+  const sources = await openTrackSources(tracks);
+  const annots = options.annotTracks ? await openAnnotSources(options.annotTracks) : [];
   const vcf =
     options.variants !== undefined
       ? await openVcf(options.variants, signal ? { signal } : {})
@@ -919,13 +894,7 @@ export async function write(path: string, options: WriteOptions): Promise<WriteS
   const info = vcf ? resolveInfoFields(vcf.path, vcf.header, options.infoFields ?? []) : [];
   if (vcf && options.computeAf) info.push(COMPUTED_AF);
   const fasta = options.reference !== undefined ? await openFasta(options.reference) : undefined;
-  const bigwigs = new Map<string, BigWigSource>();
-  for (const t of tracks) {
-    for (const p of Object.values(t.paths)) {
-      if (!bigwigs.has(p)) bigwigs.set(p, await openBigWig(p));
-    }
-  }
-  const samples = resolveSamples(vcf, tracks, options.samples);
+  const samples = resolveSamples(vcf, sources, options.samples);
   const plan = planRegions(bed, maxJitter);
   if (vcf) {
     const norm = new ContigNormalizer([...vcf.contigs, ...vcf.headerContigs]);
@@ -938,19 +907,8 @@ export async function write(path: string, options: WriteOptions): Promise<WriteS
     for (const c of plan.contigs)
       if (!norm.has(c)) throw contigError(c, `the reference ${fasta.path}`, fasta.names);
   }
-  for (const t of tracks) {
-    for (const s of samples) {
-      const src = bigwigs.get(t.paths[s] as string) as BigWigSource;
-      for (const c of plan.contigs) {
-        if (!src.contigs.has(c))
-          throw contigError(
-            c,
-            `bigWig ${src.path} (track ${t.name}, sample ${s})`,
-            src.contigs.contigs,
-          );
-      }
-    }
-  }
+  for (const t of sources) t.checkContigs(plan.contigs, samples);
+  for (const a of annots) a.checkContigs(plan.contigs, [ANNOT_SAMPLE]);
   // As the peer (genoray reads every VCF as diploid): at least 2 haplotypes per sample;
   // a haploid call fills the first and leaves the second REF.
   const ploidy = vcf ? Math.max(2, vcf.ploidy ?? 2) : null;
@@ -991,9 +949,34 @@ export async function write(path: string, options: WriteOptions): Promise<WriteS
       regions[4 * d + 3] = plan.strand[d] as number;
     }
     await writeFile(join(dir.path, 'regions.npy'), encodeNpyInt32Matrix(regions, n, 4, true));
-    for (const t of tracks) {
+    const windows = {
+      contigs: plan.contigs,
+      contigIdx: plan.contigIdx,
+      start: plan.start,
+      end: ends,
+    };
+    for (const t of sources) {
       progress.start(`track ${t.name}`, n);
-      await writeTrack(dir.path, t, bigwigs, plan, ends, samples, progress, signal);
+      await writeTrackFolder(
+        join(dir.path, 'intervals', t.name),
+        windows,
+        samples,
+        t,
+        progress,
+        signal,
+      );
+      progress.stop();
+    }
+    for (const a of annots) {
+      progress.start(`annotation ${a.name}`, n);
+      await writeTrackFolder(
+        join(dir.path, 'annot_intervals', a.name),
+        windows,
+        [ANNOT_SAMPLE],
+        a,
+        progress,
+        signal,
+      );
       progress.stop();
     }
     await writeFile(
@@ -1024,6 +1007,7 @@ export async function write(path: string, options: WriteOptions): Promise<WriteS
       contigs: plan.contigs,
       nVariants,
       tracks: tracks.map((t) => t.name),
+      annotTracks: annots.map((a) => a.name),
       bytes,
     };
   } catch (e) {

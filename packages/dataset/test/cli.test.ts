@@ -11,8 +11,16 @@ const dir = mkdtempSync(join(tmpdir(), 'gvl-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('gvl CLI', () => {
-  it('has a command table with write, info, verify, get, bench and demo', () => {
-    expect(Object.keys(COMMANDS)).toEqual(['write', 'info', 'verify', 'get', 'bench', 'demo']);
+  it('has a command table with write, info, verify, get, bench, demo and add-tracks', () => {
+    expect(Object.keys(COMMANDS)).toEqual([
+      'write',
+      'info',
+      'verify',
+      'get',
+      'bench',
+      'demo',
+      'add-tracks',
+    ]);
   });
 
   it('usage errors exit 64 with GVL_USAGE naming the flag; help exits 0', async () => {
@@ -66,7 +74,7 @@ describe('gvl CLI', () => {
     expect(await main(['write', join(dir, 'o.gvl'), '--bed', join(dir, 'r.bed')], c.io)).toBe(64);
     const err = c.err.join('');
     expect(err).toBe(
-      'GVL_USAGE: nothing to write: give --vcf VCF (genotypes), --bigwig NAME:SAMPLE=PATH (tracks), or both\n',
+      'GVL_USAGE: nothing to write: give --vcf VCF (genotypes), --bigwig NAME:SAMPLE=PATH or --table (tracks), --annot, or several\n',
     );
     expect(err).not.toMatch(/`variants`|`tracks`/);
     writeFileSync(join(dir, 'empty.txt'), '# no samples\n\n');

@@ -45,6 +45,7 @@ import { GvlError, type GvlErrorOptions } from '@gvl/errors';
  * | `GVL_NO_REFERENCE` | the output needs a reference and none was given to `Dataset.open` |
  * | `GVL_LOADER_CLOSED` | a loader was closed while a batch was pending |
  * | `GVL_INVALID_ENV` | a distributed launcher's variable (`RANK`, `WORLD_SIZE`, `SLURM_PROCID`, …) is not an integer, or a rank is outside its world |
+ * | `GVL_RUNTIME_UNAVAILABLE` | an optional ML runtime (`onnxruntime-node`, `@tensorflow/tfjs-node`, `@tensorflow/tfjs`) that `@gvl/dataset/onnx` or `@gvl/dataset/tfjs` needs is not installed or fails to load; the message names the package to install |
  * | `GVL_USAGE` | (the `gvl` CLI) the command line is wrong: unknown command or flag, a missing or malformed flag; `UsageError` from `@gvl/errors`, exit 64 |
  *
  * Errors of `@gvl/native` (`GVL_NATIVE_PANIC`, `GVL_ALLOCATION_FAILED`, …) reach callers
@@ -83,6 +84,7 @@ export type GvlErrorCode =
   | 'GVL_LOADER_CLOSED'
   | 'GVL_INVALID_ENV'
   | 'GVL_ABORTED'
+  | 'GVL_RUNTIME_UNAVAILABLE'
   | 'GVL_USAGE';
 
 export { isGvlError, UsageError } from '@gvl/errors';
@@ -348,3 +350,24 @@ export class AbortedError extends GvlError<'GVL_ABORTED'> {
 }
 
 export { describeError } from '@gvl/errors';
+
+/**
+ * An optional ML runtime is not installed, or is installed but fails to load (e.g.
+ * `@tensorflow/tfjs-node` without its native TensorFlow library). Code
+ * `GVL_RUNTIME_UNAVAILABLE`; {@link GvlError.value} is the npm package name, `cause` the
+ * loader's error. Thrown by the tensor adapters `@gvl/dataset/onnx` and
+ * `@gvl/dataset/tfjs` on first use, never by the main entry (which loads no runtime).
+ *
+ * @example
+ * ```ts
+ * import { ortTensors } from '@gvl/dataset/onnx';
+ * ortTensors(batch.data);
+ * // without onnxruntime-node installed: RuntimeUnavailableError, code
+ * // 'GVL_RUNTIME_UNAVAILABLE', value 'onnxruntime-node', message says `npm install onnxruntime-node`
+ * ```
+ */
+export class RuntimeUnavailableError extends GvlError<'GVL_RUNTIME_UNAVAILABLE'> {
+  constructor(message: string, options?: GvlErrorOptions) {
+    super('GVL_RUNTIME_UNAVAILABLE', message, options);
+  }
+}

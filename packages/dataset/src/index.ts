@@ -33,6 +33,7 @@ export {
   InvalidArgumentError,
   isGvlError,
   RaggedError,
+  RuntimeUnavailableError,
   TrackError,
   UnknownContigError,
   UnknownSampleError,

@@ -77,7 +77,17 @@ export function loadOnnxRuntime(req?: RequireFn): typeof Ort {
   return module;
 }
 
-type OrtDataType = 'uint8' | 'int8' | 'uint16' | 'int16' | 'int32' | 'uint32' | 'float32' | 'float64' | 'int64' | 'uint64';
+type OrtDataType =
+  | 'uint8'
+  | 'int8'
+  | 'uint16'
+  | 'int16'
+  | 'int32'
+  | 'uint32'
+  | 'float32'
+  | 'float64'
+  | 'int64'
+  | 'uint64';
 
 /** The ONNX element type of a typed array, and the array ONNX Runtime accepts for it. */
 function ortData(data: TypedArray, path: string): [OrtDataType, Ort.Tensor.DataType] {
@@ -94,9 +104,12 @@ function ortData(data: TypedArray, path: string): [OrtDataType, Ort.Tensor.DataT
   if (data instanceof Float64Array) return ['float64', data];
   if (data instanceof BigInt64Array) return ['int64', data];
   if (data instanceof BigUint64Array) return ['uint64', data];
-  throw new InvalidArgumentError(`${path}: ${Object.prototype.toString.call(data)} is not a typed array ONNX Runtime accepts`, {
-    value: data,
-  });
+  throw new InvalidArgumentError(
+    `${path}: ${Object.prototype.toString.call(data)} is not a typed array ONNX Runtime accepts`,
+    {
+      value: data,
+    },
+  );
 }
 
 function maker(options: OrtTensorOptions | undefined) {

@@ -6,12 +6,7 @@
  * @module
  */
 import { InvalidArgumentError } from './errors.js';
-import type {
-  AnnotatedHaps,
-  GetOutput,
-  RaggedAnnotatedHaps,
-  RaggedVariants,
-} from './output.js';
+import type { AnnotatedHaps, GetOutput, RaggedAnnotatedHaps, RaggedVariants } from './output.js';
 import { type Dense, Ragged, type TypedArray } from './ragged.js';
 
 /**

@@ -140,7 +140,10 @@ function maker(options: TfTensorOptions | undefined, made: Tf.Tensor[]) {
   };
 }
 
-function build<R>(options: TfTensorOptions | undefined, run: (m: ReturnType<typeof maker>) => R): R {
+function build<R>(
+  options: TfTensorOptions | undefined,
+  run: (m: ReturnType<typeof maker>) => R,
+): R {
   const made: Tf.Tensor[] = [];
   const m = maker(options, made);
   try {

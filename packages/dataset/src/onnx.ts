@@ -10,8 +10,9 @@
  * **Memory**: every tensor made here is a view of the batch's own typed array (ONNX
  * Runtime's `Tensor` keeps the array it is given): no byte is copied, and
  * `tensor.data === array`. Do not write to a batch while a tensor made from it is in use.
- * ONNX Runtime copies when it runs a session (its CPU provider reads the input in place;
- * a GPU provider copies it to the device).
+ * What `session.run` then does with an input is ONNX Runtime's choice: its Node binding
+ * builds the input over the array's memory and may copy it first (depending on its
+ * version and run mode); a GPU provider copies it to the device.
  *
  * @example
  * ```ts

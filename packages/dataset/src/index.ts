@@ -3,6 +3,7 @@
  * from BED + VCF (+ FASTA, + per-sample bigWigs), with the `gvl` CLI.
  *
  * @packageDocumentation
+ * @mergeModuleWith <project>
  */
 
 export type { PlannedBatch } from './batches.js';

@@ -23,7 +23,7 @@
  * }
  * ```
  *
- * @module
+ * @module @gvl/dataset/onnx
  */
 import type * as Ort from 'onnxruntime-node';
 import { InvalidArgumentError } from './errors.js';
@@ -37,7 +37,7 @@ import {
   type VariantsTensors,
 } from './tensor-layout.js';
 
-export type { RaggedTensors, TensorSource, TensorsOf, VariantsTensors };
+export type { RaggedTensors, RequireFn, TensorSource, TensorsOf, VariantsTensors };
 
 /** The part of an ONNX Runtime module used here: its `Tensor` class. */
 export type OrtModule = Pick<typeof Ort, 'Tensor'>;

@@ -66,7 +66,7 @@ export type TensorsOf<O, X> = O extends readonly [infer A, infer B]
             ? X
             : never;
 
-/** What {@link mapOutput} accepts: an output of `get()`, or any {@link Dense} array. */
+/** What the tensor adapters accept: an output of `get()`, or any {@link Dense} array. */
 export type TensorSource = GetOutput | Dense<TypedArray>;
 
 /** Makes one runtime tensor from a typed array and its dimensions (row-major). */

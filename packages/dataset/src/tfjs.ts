@@ -32,7 +32,7 @@
  * const t = tfTensors(haps, { tf }); // int32 [2, 2, 1000]
  * ```
  *
- * @module
+ * @module @gvl/dataset/tfjs
  */
 import type * as Tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from './errors.js';
@@ -46,7 +46,7 @@ import {
   type VariantsTensors,
 } from './tensor-layout.js';
 
-export type { RaggedTensors, TensorSource, TensorsOf, VariantsTensors };
+export type { RaggedTensors, RequireFn, TensorSource, TensorsOf, VariantsTensors };
 
 /** The part of a TensorFlow.js module used here: `tensor()`. */
 export type TfModule = Pick<typeof Tf, 'tensor'>;

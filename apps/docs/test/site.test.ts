@@ -120,13 +120,15 @@ describe.skipIf(Boolean(noBrowser))(
         '@gvl/threads': 'resolveThreads',
         '@gvl/native': 'reconstructHaplotypes',
         '@gvl/dataset': 'Dataset',
+        '@gvl/dataset/onnx': 'ortTensors',
+        '@gvl/dataset/tfjs': 'tfTensors',
       };
       for (const name of PACKAGES) expect(modules).toContain(`${name.replace(/[@/]/g, '_')}.html`);
       for (const file of modules) {
         const page = await open(`modules/${file}`);
         const title = (await page.locator('h1').first().textContent()) ?? '';
         expect(title, file).toMatch(/@gvl\//);
-        const pkg = title.match(/@gvl\/[a-z]+/)?.[0] ?? '';
+        const pkg = title.match(/@gvl\/[a-z-]+(\/[a-z]+)?/)?.[0] ?? '';
         const member = expected[pkg];
         if (member)
           await page.locator(`.tsd-member-summary-name a >> text="${member}"`).first().waitFor();

@@ -55,6 +55,7 @@ import { GvlError, type GvlErrorOptions } from '@gvl/errors';
  * | `GVL_BAD_INFO_FIELD` | `write({ infoFields })` names an INFO field the VCF header does not declare, or one of an unsupported `Type`/`Number`, or a built-in column name |
  * | `GVL_UNKNOWN_VAR_FIELD` | `withSettings({ varFields })` names a field not in `Dataset.availableVarFields` |
  * | `GVL_NO_AF` | `withSettings({ minAf, maxAf })` on a dataset whose variant table has no `AF` column |
+ * | `GVL_RUNTIME_UNAVAILABLE` | an optional ML runtime (`onnxruntime-node`, `@tensorflow/tfjs-node`, `@tensorflow/tfjs`) that `@gvl/dataset/onnx` or `@gvl/dataset/tfjs` needs is not installed or fails to load; the message names the package to install |
  * | `GVL_USAGE` | (the `gvl` CLI) the command line is wrong: unknown command or flag, a missing or malformed flag; `UsageError` from `@gvl/errors`, exit 64 |
  *
  * Errors of `@gvl/native` (`GVL_NATIVE_PANIC`, `GVL_ALLOCATION_FAILED`, …) reach callers
@@ -103,6 +104,7 @@ export type GvlErrorCode =
   | 'GVL_BAD_INFO_FIELD'
   | 'GVL_UNKNOWN_VAR_FIELD'
   | 'GVL_NO_AF'
+  | 'GVL_RUNTIME_UNAVAILABLE'
   | 'GVL_USAGE';
 
 export { isGvlError, UsageError } from '@gvl/errors';
@@ -416,3 +418,24 @@ export class AbortedError extends GvlError<'GVL_ABORTED'> {
 }
 
 export { describeError } from '@gvl/errors';
+
+/**
+ * An optional ML runtime is not installed, or is installed but fails to load (e.g.
+ * `@tensorflow/tfjs-node` without its native TensorFlow library). Code
+ * `GVL_RUNTIME_UNAVAILABLE`; {@link GvlError.value} is the npm package name, `cause` the
+ * loader's error. Thrown by the tensor adapters `@gvl/dataset/onnx` and
+ * `@gvl/dataset/tfjs` on first use, never by the main entry (which loads no runtime).
+ *
+ * @example
+ * ```ts
+ * import { ortTensors } from '@gvl/dataset/onnx';
+ * ortTensors(batch.data);
+ * // without onnxruntime-node installed: RuntimeUnavailableError, code
+ * // 'GVL_RUNTIME_UNAVAILABLE', value 'onnxruntime-node', message says `npm install onnxruntime-node`
+ * ```
+ */
+export class RuntimeUnavailableError extends GvlError<'GVL_RUNTIME_UNAVAILABLE'> {
+  constructor(message: string, options?: GvlErrorOptions) {
+    super('GVL_RUNTIME_UNAVAILABLE', message, options);
+  }
+}

@@ -3,6 +3,7 @@
  * from BED + VCF (+ FASTA, + per-sample bigWigs), with the `gvl` CLI.
  *
  * @packageDocumentation
+ * @mergeModuleWith <project>
  */
 
 export type {
@@ -49,6 +50,7 @@ export {
   InvalidArgumentError,
   isGvlError,
   RaggedError,
+  RuntimeUnavailableError,
   TableError,
   TrackError,
   TrackUpdateError,

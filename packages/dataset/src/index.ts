@@ -13,6 +13,8 @@ export type { BigWigTrack } from './bigwig.js';
 export type { ChecksumManifest } from './checksums.js';
 export { CHECKSUMS_FILE } from './checksums.js';
 export type { CliCommand, CliIo } from './cli.js';
+export type { ConcatAxis, ConcatOptions, ConcatSummary, VariantsFingerprint } from './concat.js';
+export { CONCAT_AXES, concat, variantsFingerprint } from './concat.js';
 export { main, parseBigWigSpecs } from './cli.js';
 export { ContigNormalizer, compareContigs, natsortContigs } from './contigs.js';
 export type { Batch, BatchOptions, OpenOptions } from './dataset.js';
@@ -21,11 +23,18 @@ export type { MainJobOptions, MainJobReport } from './demo.js';
 export { findData, formatMainJobReport, runMainJob } from './demo.js';
 export type { DistributedInfo, LauncherSource, ShardOptions } from './distributed.js';
 export { distributedEnv, shardOrder } from './distributed.js';
-export type { FileErrorCode, GvlErrorCode, GvlErrorOptions, VcfErrorCode } from './errors.js';
+export type {
+  ConcatErrorCode,
+  FileErrorCode,
+  GvlErrorCode,
+  GvlErrorOptions,
+  VcfErrorCode,
+} from './errors.js';
 export {
   AbortedError,
   BadDatasetError,
   BedError,
+  ConcatError,
   DatasetError,
   FastaError,
   FileError,

@@ -466,7 +466,9 @@ function mergeRagged(
   const outs = names.map((n) => new RawArrayWriter(join(dir, `${n}.npy`)));
   const all = [offsets, ...outs];
   try {
-    const words = sources.map((s) => new Int32Array(s.offsets.buffer, s.offsets.byteOffset, 2 * s.offsets.length));
+    const words = sources.map(
+      (s) => new Int32Array(s.offsets.buffer, s.offsets.byteOffset, 2 * s.offsets.length),
+    );
     const CHUNK = 1 << 16;
     const chunk = new BigInt64Array(CHUNK);
     let used = 0;
@@ -655,7 +657,10 @@ export async function concat(
   }
   const windows = mergedWindows(ins, axis, origin);
   const nRegions = windows.length / 4;
-  const shapes = ins.map((inp) => ({ R: inp.files.metadata.n_regions, S: inp.files.metadata.samples.length }));
+  const shapes = ins.map((inp) => ({
+    R: inp.files.metadata.n_regions,
+    S: inp.files.metadata.samples.length,
+  }));
   // Sample axis: an annotation track holds no sample, so every input's must be the same.
   if (axis === 'samples') {
     for (const name of ref.annotTracks) {
@@ -685,11 +690,9 @@ export async function concat(
   try {
     if (rIdxMap !== null)
       await writeFile(join(dir.path, 'input_regions.arrow'), mergedBed(ins, rIdxMap));
-    else await copyFile(join(ref.path, 'input_regions.arrow'), join(dir.path, 'input_regions.arrow'));
-    await writeFile(
-      join(dir.path, 'regions.npy'),
-      encodeWindows(windows),
-    );
+    else
+      await copyFile(join(ref.path, 'input_regions.arrow'), join(dir.path, 'input_regions.arrow'));
+    await writeFile(join(dir.path, 'regions.npy'), encodeWindows(windows));
     const P = refMeta.ploidy;
     if (ref.files.genotypes && P !== null) {
       const g = join(dir.path, 'genotypes');

@@ -11,8 +11,16 @@ const dir = mkdtempSync(join(tmpdir(), 'gvl-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('gvl CLI', () => {
-  it('has a command table with write, info, verify, get, bench and demo', () => {
-    expect(Object.keys(COMMANDS)).toEqual(['write', 'info', 'verify', 'get', 'bench', 'demo']);
+  it('has a command table with write, info, verify, concat, get, bench and demo', () => {
+    expect(Object.keys(COMMANDS)).toEqual([
+      'write',
+      'info',
+      'verify',
+      'concat',
+      'get',
+      'bench',
+      'demo',
+    ]);
   });
 
   it('usage errors exit 64 with GVL_USAGE naming the flag; help exits 0', async () => {

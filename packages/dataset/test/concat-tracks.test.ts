@@ -121,12 +121,7 @@ describe.skipIf(missing.length > 0)(suiteName('concat with tracks (chr16)', miss
           const theirs = p(`peer-${out}`);
           const r = spawnSync(
             oraclePython,
-            [
-              join(pkgDir, 'test', 'oracle', 'concat.py'),
-              theirs,
-              axis,
-              ...inputs.map((x) => p(x)),
-            ],
+            [join(pkgDir, 'test', 'oracle', 'concat.py'), theirs, axis, ...inputs.map((x) => p(x))],
             { encoding: 'utf8' },
           );
           expect(r.status, r.stderr).toBe(0);

@@ -24,8 +24,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  concat,
   ConcatError,
+  concat,
   Dataset,
   main,
   Ragged,
@@ -79,7 +79,12 @@ function tree(root: string): Map<string, string> {
         out.set(`${r}/`, '');
         walk(join(d, e.name), r);
       } else
-        out.set(r, createHash('sha256').update(readFileSync(join(d, e.name))).digest('hex'));
+        out.set(
+          r,
+          createHash('sha256')
+            .update(readFileSync(join(d, e.name)))
+            .digest('hex'),
+        );
     }
   };
   walk(root, '');
@@ -171,8 +176,7 @@ describe.skipIf(missing.length > 0)(suiteName('concat on the chr20 data', missin
       ['sA.gvl', 'whole.bed', SAMPLES.filter((_, i) => i % 2 === 0)],
       ['sB.gvl', 'whole.bed', SAMPLES.filter((_, i) => i % 2 === 1)],
     ];
-    for (const [out, bed, samples] of jobs)
-      await write(p(out), { ...base, bed: p(bed), samples });
+    for (const [out, bed, samples] of jobs) await write(p(out), { ...base, bed: p(bed), samples });
     await concat(p('rc.gvl'), [p('rA.gvl'), p('rB.gvl')], { axis: 'regions' });
     await concat(p('sc.gvl'), [p('sB.gvl'), p('sA.gvl')], { axis: 'samples' });
   }, 300_000);
@@ -234,7 +238,7 @@ describe.skipIf(missing.length > 0)(suiteName('concat on the chr20 data', missin
       expect(m.samples).toEqual([...SAMPLES].sort());
     });
 
-    it('sample axis: a stored end is the furthest of the inputs\' (extension depends on the samples)', async () => {
+    it("sample axis: a stored end is the furthest of the inputs' (extension depends on the samples)", async () => {
       makeExtended();
       for (const inputs of [
         ['sA.gvl', 'sBext.gvl'],
@@ -311,7 +315,7 @@ describe.skipIf(missing.length > 0)(suiteName('concat on the chr20 data', missin
         }, 120_000);
       }
 
-      it('sample axis with differing stored ends: regions.npy byte-identical to the peer\'s', async () => {
+      it("sample axis with differing stored ends: regions.npy byte-identical to the peer's", async () => {
         makeExtended();
         const ours = p('ext-peer-ours.gvl');
         await concat(ours, [p('sBext.gvl'), p('sA.gvl')], { axis: 'samples' });
@@ -542,10 +546,7 @@ describe.skipIf(missing.length > 0)(suiteName('concat on the chr20 data', missin
       }
       const c = capture();
       expect(
-        await main(
-          ['concat', p('u.gvl'), p('sA.gvl'), p('whole.gvl'), '--axis', 'samples'],
-          c.io,
-        ),
+        await main(['concat', p('u.gvl'), p('sA.gvl'), p('whole.gvl'), '--axis', 'samples'], c.io),
       ).toBe(2);
       expect(c.err.join('')).toMatch(/^GVL_CONCAT_OVERLAP: sample "HG00096"/);
       expect(existsSync(p('u.gvl'))).toBe(false);

@@ -449,18 +449,24 @@ function int64At(words: Int32Array, i: number): number {
 
 type Payload = Int32Array | Float32Array;
 
+/** Runs between two yields to the event loop (and checks of the abort signal). */
+const RUNS_PER_SLICE = 4096;
+
 /**
  * Streams one ragged array (CSR `offsets` + parallel payloads) of every input into
- * `out/offsets.npy` and `out/<payload>.npy` in merged group order. Memory: two 1 MiB
- * write buffers per file and a 64 Ki-entry offsets chunk; the sources are the
- * memory-mapped arrays of the inputs (page cache, not heap).
+ * `out/offsets.npy` and `out/<payload>.npy` in merged group order. Memory: one 1 MiB
+ * write buffer per file and a 64 Ki-entry offsets chunk; the sources are the
+ * memory-mapped arrays of the inputs (page cache, not heap). Checks `signal` on entry
+ * and yields to the event loop every {@link RUNS_PER_SLICE} runs (so a signal handler
+ * can abort a long merge).
  */
-function mergeRagged(
+async function mergeRagged(
   dir: string,
   sources: readonly { offsets: BigInt64Array; payloads: Record<string, Payload> }[],
   runs: Iterable<[number, number, number]>,
   signal: AbortSignal | undefined,
-): void {
+): Promise<void> {
+  throwIfAborted(signal);
   const names = Object.keys((sources[0] as { payloads: Record<string, Payload> }).payloads);
   const offsets = new RawArrayWriter(join(dir, 'offsets.npy'));
   const outs = names.map((n) => new RawArrayWriter(join(dir, `${n}.npy`)));
@@ -476,7 +482,10 @@ function mergeRagged(
     offsets.write(new BigInt64Array([0n]));
     let n = 0;
     for (const [d, a, b] of runs) {
-      if ((++n & 1023) === 0) throwIfAborted(signal);
+      if (++n % RUNS_PER_SLICE === 0) {
+        await new Promise<void>((r) => setImmediate(r));
+        throwIfAborted(signal);
+      }
       const w = words[d] as Int32Array;
       const src = sources[d] as { payloads: Record<string, Payload> };
       let prev = int64At(w, a);
@@ -698,7 +707,7 @@ export async function concat(
       const g = join(dir.path, 'genotypes');
       await mkdir(g);
       await copyFile(join(ref.path, 'genotypes', 'variants.arrow'), join(g, 'variants.arrow'));
-      mergeRagged(
+      await mergeRagged(
         g,
         ins.map((inp) => {
           const geno = inp.files.genotypes as NonNullable<DatasetFiles['genotypes']>;
@@ -720,7 +729,7 @@ export async function concat(
             await copyFile(join(ref.path, folder, name, `${f}.npy`), join(tdir, `${f}.npy`));
           continue;
         }
-        mergeRagged(
+        await mergeRagged(
           tdir,
           ins.map((inp) => {
             const t = inp.files.tracks.get(name) as TrackIntervals;

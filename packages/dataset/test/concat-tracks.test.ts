@@ -119,12 +119,14 @@ describe.skipIf(missing.length > 0)(suiteName('concat with tracks (chr16)', miss
       ] as const) {
         it(`${axis} axis: metadata, regions, genotypes and every track file byte-identical`, () => {
           const theirs = p(`peer-${out}`);
+          const jobs = [{ out: theirs, axis, inputs: inputs.map((x) => p(x)) }];
           const r = spawnSync(
             oraclePython,
-            [join(pkgDir, 'test', 'oracle', 'concat.py'), theirs, axis, ...inputs.map((x) => p(x))],
+            [join(pkgDir, 'test', 'oracle', 'concat.py'), JSON.stringify(jobs)],
             { encoding: 'utf8' },
           );
           expect(r.status, r.stderr).toBe(0);
+          expect(JSON.parse(r.stdout).errors).toEqual([null]);
           sameBytes(p(out), theirs, [
             'metadata.json',
             'regions.npy',

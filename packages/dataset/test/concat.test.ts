@@ -21,7 +21,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ConcatError,
@@ -126,14 +126,18 @@ async function reads(path: string, regions: number[], samples: string[]) {
   return out;
 }
 
-/** Runs the peer's concat; returns its exit status and JSON output. */
-function peerConcat(out: string, axis: string, inputs: string[]) {
+/**
+ * Runs the peer's concat on each job in one process; returns, per job, `null` or the
+ * message of the peer's refusal.
+ */
+function peerConcat(jobs: { out: string; axis: string; inputs: string[] }[]): (string | null)[] {
   const r = spawnSync(
     oraclePython,
-    [join(pkgDir, 'test', 'oracle', 'concat.py'), out, axis, ...inputs],
+    [join(pkgDir, 'test', 'oracle', 'concat.py'), JSON.stringify(jobs)],
     { encoding: 'utf8' },
   );
-  return { status: r.status, out: r.stdout, err: r.stderr };
+  expect(r.status, r.stderr).toBe(0);
+  return JSON.parse(r.stdout).errors;
 }
 
 /**
@@ -282,12 +286,9 @@ describe.skipIf(missing.length > 0)(suiteName('concat on the chr20 data', missin
       ] as const) {
         it(`${axis} axis: every file but input_regions.arrow byte-identical; input_regions.arrow equal by value; the peer reads both the same`, async () => {
           const theirs = p(`peer-${out}`);
-          const r = peerConcat(
-            theirs,
-            axis,
-            inputs.map((x) => p(x)),
-          );
-          expect(r.status, r.err).toBe(0);
+          expect(peerConcat([{ out: theirs, axis, inputs: inputs.map((x) => p(x)) }])).toEqual([
+            null,
+          ]);
           sameBytes(p(out), theirs, BYTE_EQUAL);
           // polars re-encodes input_regions.arrow (Utf8View strings): compare values.
           const ours = await readDatasetFiles(p(out));
@@ -320,26 +321,30 @@ describe.skipIf(missing.length > 0)(suiteName('concat on the chr20 data', missin
         const ours = p('ext-peer-ours.gvl');
         await concat(ours, [p('sBext.gvl'), p('sA.gvl')], { axis: 'samples' });
         const theirs = p('ext-peer-theirs.gvl');
-        const r = peerConcat(theirs, 'samples', [p('sBext.gvl'), p('sA.gvl')]);
-        expect(r.status, r.err).toBe(0);
+        expect(
+          peerConcat([{ out: theirs, axis: 'samples', inputs: [p('sBext.gvl'), p('sA.gvl')] }]),
+        ).toEqual([null]);
         sameBytes(ours, theirs, BYTE_EQUAL);
       }, 120_000);
 
       it('the peer refuses what concat refuses', () => {
-        for (const [axis, inputs] of [
-          ['samples', ['sA.gvl', 'whole.gvl']],
-          ['regions', ['rA.gvl', 'rA.gvl']],
-          ['regions', ['rA.gvl', 'sB.gvl']],
-          ['samples', ['rA.gvl', 'sB.gvl']],
-        ] as const) {
-          const r = peerConcat(
-            p('peer-refused.gvl'),
+        const cases = [
+          ['samples', ['sA.gvl', 'whole.gvl'], /non-overlapping samples/],
+          ['regions', ['rA.gvl', 'rA.gvl'], /duplicate region name/],
+          ['regions', ['rA.gvl', 'sB.gvl'], /identical samples/],
+          ['samples', ['rA.gvl', 'sB.gvl'], /identical regions/],
+        ] as const;
+        const errors = peerConcat(
+          cases.map(([axis, inputs]) => ({
+            out: p('peer-refused.gvl'),
             axis,
-            inputs.map((x) => p(x)),
-          );
-          expect(r.status, `${axis} ${inputs.join(' ')}: ${r.out}`).toBe(3);
-          expect(existsSync(p('peer-refused.gvl'))).toBe(false);
-        }
+            inputs: inputs.map((x) => p(x)),
+          })),
+        );
+        cases.forEach(([axis, inputs, why], k) => {
+          expect(errors[k], `${axis} ${inputs.join(' ')}`).toMatch(why);
+        });
+        expect(existsSync(p('peer-refused.gvl'))).toBe(false);
       }, 120_000);
     },
   );
@@ -481,23 +486,33 @@ describe.skipIf(missing.length > 0)(suiteName('concat on the chr20 data', missin
     /**
      * An AbortSignal that reads as aborted from its `n`-th check on: the first `n - 1`
      * checks are those before the temp directory exists (one per input, one after
-     * validation), so the failure lands while the output is half written.
+     * validation); the `n`-th is the one at the start of the genotype merge. At that
+     * instant it records what the temp directory beside `out` holds, to show that the
+     * failure lands while the output is half written.
      */
-    function failAtCheck(n: number): AbortSignal {
+    function failAtCheck(n: number, out: string): { signal: AbortSignal; seen: string[][] } {
       let k = 0;
-      return {
+      const seen: string[][] = [];
+      const signal = {
         get aborted() {
-          return ++k >= n;
+          if (++k !== n) return k > n;
+          const name = basename(out);
+          for (const t of readdirSync(dir).filter((x) => x.startsWith(`.${name}.tmp-`)))
+            seen.push(readdirSync(join(dir, t)).sort());
+          return true;
         },
         reason: new Error('injected failure'),
       } as unknown as AbortSignal;
+      return { signal, seen };
     }
 
     it('an injected failure mid-write leaves nothing at OUT and no temp directory', async () => {
       const out = p('failed.gvl');
+      const f = failAtCheck(4, out);
       await expect(
-        concat(out, [p('rA.gvl'), p('rB.gvl')], { axis: 'regions', signal: failAtCheck(4) }),
+        concat(out, [p('rA.gvl'), p('rB.gvl')], { axis: 'regions', signal: f.signal }),
       ).rejects.toMatchObject({ code: 'GVL_ABORTED' });
+      expect(f.seen).toEqual([['genotypes', 'input_regions.arrow', 'regions.npy']]);
       expect(existsSync(out)).toBe(false);
       expect(readdirSync(dir).filter((n) => n.startsWith('.failed.gvl'))).toEqual([]);
     });
@@ -506,13 +521,15 @@ describe.skipIf(missing.length > 0)(suiteName('concat on the chr20 data', missin
       const out = p('existing.gvl');
       cpSync(p('whole.gvl'), out, { recursive: true });
       const before = tree(out);
+      const f = failAtCheck(4, out);
       await expect(
         concat(out, [p('sB.gvl'), p('sA.gvl')], {
           axis: 'samples',
           overwrite: true,
-          signal: failAtCheck(4),
+          signal: f.signal,
         }),
       ).rejects.toMatchObject({ code: 'GVL_ABORTED' });
+      expect(f.seen).toHaveLength(1);
       expect(tree(out)).toEqual(before);
       expect(readdirSync(dir).filter((n) => n.startsWith('.existing.gvl'))).toEqual([]);
       // And without a failure the overwrite replaces it with the merge.

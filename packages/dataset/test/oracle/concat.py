@@ -1,10 +1,10 @@
 """Test oracle: merges datasets with the Python genvarloader's concat.
 
-Usage: python concat.py OUT AXIS INPUT1 INPUT2 [...]
-Runs genvarloader.concat(OUT, [INPUT...], axis=AXIS, overwrite=True) and prints the
-version. On a rejected merge prints {"error": message} and exits 3, so a test can
-check that the peer refuses what concat here refuses. Never a dependency of
-@gvl/dataset.
+Usage: python concat.py JOBS_JSON
+JOBS_JSON is a list of {"out", "axis", "inputs": [paths]}; each job runs
+genvarloader.concat(out, inputs, axis=axis, overwrite=True). Prints
+{"version", "errors": [null, or the ValueError message of a refused merge, per job]},
+so one process (one import) serves several jobs. Never a dependency of @gvl/dataset.
 """
 
 import json
@@ -14,13 +14,14 @@ import genvarloader as gvl
 
 
 def main() -> None:
-    out, axis, *inputs = sys.argv[1:]
-    try:
-        gvl.concat(out, inputs, axis, overwrite=True)
-    except ValueError as e:
-        json.dump({"error": str(e)}, sys.stdout)
-        sys.exit(3)
-    json.dump({"version": gvl.__version__}, sys.stdout)
+    errors = []
+    for job in json.loads(sys.argv[1]):
+        try:
+            gvl.concat(job["out"], job["inputs"], job["axis"], overwrite=True)
+            errors.append(None)
+        except ValueError as e:
+            errors.append(str(e))
+    json.dump({"version": gvl.__version__, "errors": errors}, sys.stdout)
 
 
 if __name__ == "__main__":

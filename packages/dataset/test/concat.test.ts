@@ -12,8 +12,10 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
+  copyFileSync,
   cpSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -326,6 +328,40 @@ describe.skipIf(missing.length > 0)(suiteName('concat on the chr20 data', missin
         ).toEqual([null]);
         sameBytes(ours, theirs, BYTE_EQUAL);
       }, 120_000);
+
+      it("datasets written by the peer: files byte-identical to the peer's concat of them; the merge opens here", async () => {
+        // genvarloader writes an index beside the VCF: give it a scratch copy.
+        const vdir = p('peer-vcf');
+        mkdirSync(vdir);
+        for (const ext of ['', '.tbi', '.csi'])
+          copyFileSync(chr20.vcf + ext, join(vdir, `v.vcf.gz${ext}`));
+        const vcf = join(vdir, 'v.vcf.gz');
+        const jobs = ['a.bed', 'b.bed'].map((bed, k) => ({
+          out: p(`peer-r${k}.gvl`),
+          bed: p(bed),
+          vcf,
+          max_jitter: MAX_JITTER,
+          extend: true,
+        }));
+        const w = spawnSync(
+          oraclePython,
+          [join(pkgDir, 'test', 'oracle', 'write_datasets.py'), JSON.stringify(jobs)],
+          { encoding: 'utf8' },
+        );
+        expect(w.status, w.stderr).toBe(0);
+        const inputs = jobs.map((j) => j.out);
+        await concat(p('ours-of-peer.gvl'), inputs, { axis: 'regions' });
+        expect(peerConcat([{ out: p('peer-of-peer.gvl'), axis: 'regions', inputs }])).toEqual([
+          null,
+        ]);
+        sameBytes(p('ours-of-peer.gvl'), p('peer-of-peer.gvl'), BYTE_EQUAL);
+        const ours = await readDatasetFiles(p('ours-of-peer.gvl'));
+        const theirs = await readDatasetFiles(p('peer-of-peer.gvl'));
+        expect(ours.metadata.samples).toHaveLength(300);
+        expect(ours.regionNames).toEqual(theirs.regionNames);
+        expect(Array.from(ours.rIdxMap)).toEqual(Array.from(theirs.rIdxMap));
+        expect(Array.from(ours.regions)).toEqual(Array.from(theirs.regions));
+      }, 180_000);
 
       it('the peer refuses what concat refuses', () => {
         const cases = [

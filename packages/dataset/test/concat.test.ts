@@ -31,6 +31,7 @@ import {
   Dataset,
   main,
   Ragged,
+  recoverInterruptedWrite,
   variantsFingerprint,
   write,
 } from '../src/index.js';
@@ -573,6 +574,56 @@ describe.skipIf(missing.length > 0)(suiteName('concat on the chr20 data', missin
       expect(tree(out)).toEqual(tree(p('sc.gvl')));
     });
   });
+
+  describe.skipIf(!existsSync(join(pkgDir, 'dist', 'cli.js')))(
+    'gvl concat --overwrite killed (SIGKILL) at every step of the commit',
+    () => {
+      // Steps documented on AtomicDir in src/files.ts; the last N kills after the commit.
+      const protocols = {
+        exchange: { env: {}, steps: 3 },
+        fallback: { env: { GVL_TEST_COMMIT_NO_EXCHANGE: '1' }, steps: 5 },
+      } as const;
+      for (const [name, proto] of Object.entries(protocols)) {
+        it(`${name}: the target is the complete old or new dataset (after the next write's repair)`, async () => {
+          const OLD = tree(p('whole.gvl'));
+          const NEW = tree(p('sc.gvl'));
+          const seen = new Set<string>();
+          for (let n = 1; n <= proto.steps; n++) {
+            const parent = p(`kill-${name}-${n}`);
+            mkdirSync(parent);
+            const out = join(parent, 'out.gvl');
+            cpSync(p('whole.gvl'), out, { recursive: true });
+            const r = spawnSync(
+              process.execPath,
+              [
+                join(pkgDir, 'bin', 'gvl.js'),
+                'concat',
+                out,
+                p('sB.gvl'),
+                p('sA.gvl'),
+                '--axis',
+                'samples',
+                '--overwrite',
+              ],
+              {
+                encoding: 'utf8',
+                env: { ...process.env, ...proto.env, GVL_TEST_COMMIT_KILL: String(n) },
+              },
+            );
+            expect(r.signal, r.stderr).toBe('SIGKILL');
+            // What a killed write leaves, the next write to the path repairs first.
+            await recoverInterruptedWrite(out);
+            const t = tree(out);
+            const state = JSON.stringify([...t]) === JSON.stringify([...OLD]) ? 'old' : 'new';
+            expect(t).toEqual(state === 'old' ? OLD : NEW);
+            seen.add(state);
+            expect(readdirSync(parent)).toEqual(['out.gvl']);
+          }
+          expect([...seen].sort()).toEqual(['new', 'old']);
+        }, 120_000);
+      }
+    },
+  );
 
   describe('gvl concat', () => {
     it('--json prints the summary; the result equals the API result', async () => {

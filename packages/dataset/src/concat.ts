@@ -11,7 +11,7 @@ import { peerRegionOrder } from '@gvl/native';
 import { makeVector, Table, tableToIPC, type Vector } from 'apache-arrow';
 import { writeChecksums } from './checksums.js';
 import { natsortContigs } from './contigs.js';
-import { AbortedError, ConcatError, InvalidArgumentError } from './errors.js';
+import { AbortedError, BadDatasetError, ConcatError, InvalidArgumentError } from './errors.js';
 import {
   AtomicDir,
   assertOutputOutsideInputs,
@@ -144,10 +144,16 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
 async function loadInput(path: string): Promise<Input> {
   const files = await readDatasetFiles(path);
   // readDatasetFiles checked the header, dtype <i4, shape (R, 4) and size.
+  const R = files.metadata.n_regions;
   const bytes = await readFile(join(path, 'regions.npy'));
   const h = parseNpyHeader(bytes);
-  if (typeof h === 'string') throw new Error(`regions.npy passed open's checks but ${h}`);
-  const R = files.metadata.n_regions;
+  // Read again: it may have changed since (then it fails the same checks).
+  if (typeof h === 'string' || h.descr !== '<i4' || bytes.length !== h.dataOffset + R * 16)
+    throw new BadDatasetError(
+      `${path}: regions.npy changed while concat read it: expected int32 (${R}, 4)`,
+      { file: 'regions.npy' },
+      { value: typeof h === 'string' ? h : h.descr },
+    );
   const body = new Int32Array(R * 4);
   const raw = new DataView(bytes.buffer, bytes.byteOffset + h.dataOffset, R * 16);
   for (let r = 0; r < R; r++)

@@ -1,6 +1,6 @@
 /**
- * The `gvl` command line: a table of subcommands (`write`, `info`, `verify`, `get`,
- * `bench`, `demo`), each parsed with `node:util` `parseArgs`.
+ * The `gvl` command line: a table of subcommands (`write`, `info`, `verify`, `concat`,
+ * `get`, `bench`, `demo`), each parsed with `node:util` `parseArgs`.
  *
  * Exit codes: 0 success; 64 a usage error (`GVL_USAGE`: unknown command or flag, a missing
  * or malformed flag, wrong arguments; the message names the flag); 2 any other typed error
@@ -19,6 +19,7 @@ import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { formatCliError } from '@gvl/errors';
 import { MAX_COORDINATE } from './bed.js';
 import type { BigWigTrack } from './bigwig.js';
+import { CONCAT_COMMAND } from './cli-concat.js';
 import { READ_COMMANDS } from './cli-read.js';
 import {
   parseAnnotSpecs,
@@ -345,6 +346,7 @@ one \`GVL_BAD_DATASET: message\` line per problem on stderr when it is not.
       return report.ok ? 0 : 2;
     },
   },
+  concat: CONCAT_COMMAND,
   ...READ_COMMANDS,
   ...trackCommands(parseBigWigSpecs),
 };

@@ -56,6 +56,9 @@ import { GvlError, type GvlErrorOptions } from '@gvl/errors';
  * | `GVL_UNKNOWN_VAR_FIELD` | `withSettings({ varFields })` names a field not in `Dataset.availableVarFields` |
  * | `GVL_NO_AF` | `withSettings({ minAf, maxAf })` on a dataset whose variant table has no `AF` column |
  * | `GVL_RUNTIME_UNAVAILABLE` | an optional ML runtime (`onnxruntime-node`, `@tensorflow/tfjs-node`, `@tensorflow/tfjs`) that `@gvl/dataset/onnx` or `@gvl/dataset/tfjs` needs is not installed or fails to load; the message names the package to install |
+ * | `GVL_CONCAT_MISMATCH` | `concat`: an input differs from input #0 where the inputs must agree (ploidy, `max_jitter`, contigs, tracks, BED columns; samples on the region axis, regions on the sample axis) |
+ * | `GVL_CONCAT_VARIANTS` | `concat`: an input's variant table (`genotypes/variants.arrow`) is absent where input #0 has one, or is not the same table |
+ * | `GVL_CONCAT_OVERLAP` | `concat`: a sample in two inputs (sample axis), a region name in two inputs or one region twice in an input (region axis) |
  * | `GVL_USAGE` | (the `gvl` CLI) the command line is wrong: unknown command or flag, a missing or malformed flag; `UsageError` from `@gvl/errors`, exit 64 |
  *
  * Errors of `@gvl/native` (`GVL_NATIVE_PANIC`, `GVL_ALLOCATION_FAILED`, …) reach callers
@@ -105,6 +108,9 @@ export type GvlErrorCode =
   | 'GVL_UNKNOWN_VAR_FIELD'
   | 'GVL_NO_AF'
   | 'GVL_RUNTIME_UNAVAILABLE'
+  | 'GVL_CONCAT_MISMATCH'
+  | 'GVL_CONCAT_VARIANTS'
+  | 'GVL_CONCAT_OVERLAP'
   | 'GVL_USAGE';
 
 export { isGvlError, UsageError } from '@gvl/errors';
@@ -414,6 +420,44 @@ export class BadDatasetError extends DatasetError {
 export class AbortedError extends GvlError<'GVL_ABORTED'> {
   constructor(message = 'operation aborted', options?: GvlErrorOptions) {
     super('GVL_ABORTED', message, options);
+  }
+}
+
+/** Codes of {@link ConcatError}. */
+export type ConcatErrorCode = 'GVL_CONCAT_MISMATCH' | 'GVL_CONCAT_VARIANTS' | 'GVL_CONCAT_OVERLAP';
+
+/**
+ * The inputs of `concat` cannot be merged. {@link ConcatError.input} is the 0-based
+ * position (in the `inputs` list) of the offending input and {@link ConcatError.field}
+ * what is at fault (`'ploidy'`, `'samples'`, `'variants'`, `'sample HG00096'`, …);
+ * {@link GvlError.value} is the value found. Thrown before anything is written.
+ *
+ * - `GVL_CONCAT_MISMATCH`: the input differs from input #0 where all inputs must agree;
+ * - `GVL_CONCAT_VARIANTS`: its variant table is missing or not input #0's;
+ * - `GVL_CONCAT_OVERLAP`: a sample or region name it shares with an earlier input, or a
+ *   region (contig, start, end) it holds twice.
+ *
+ * @example
+ * ```ts
+ * await concat('all.gvl', ['a.gvl', 'b.gvl'], { axis: 'samples' });
+ * // rejects: ConcatError 'GVL_CONCAT_OVERLAP', input 1, field 'samples', value 'HG00096'
+ * ```
+ */
+export class ConcatError extends GvlError<ConcatErrorCode> {
+  /** 0-based position of the offending input in the list given to `concat`. */
+  readonly input: number;
+  /** What is at fault, e.g. `'ploidy'`, `'samples'`, `'regions'`, `'variants'`. */
+  readonly field: string;
+
+  constructor(
+    code: ConcatErrorCode,
+    message: string,
+    where: { input: number; field: string },
+    options?: GvlErrorOptions,
+  ) {
+    super(code, message, options);
+    this.input = where.input;
+    this.field = where.field;
   }
 }
 

@@ -22,6 +22,8 @@ export type { ChecksumManifest } from './checksums.js';
 export { CHECKSUMS_FILE } from './checksums.js';
 export type { CliCommand, CliIo } from './cli.js';
 export { main, parseBigWigSpecs } from './cli.js';
+export type { ConcatAxis, ConcatOptions, ConcatSummary, VariantsFingerprint } from './concat.js';
+export { CONCAT_AXES, concat, variantsFingerprint } from './concat.js';
 export { ContigNormalizer, compareContigs, natsortContigs } from './contigs.js';
 export type { Batch, BatchOptions, OpenOptions } from './dataset.js';
 export { Dataset } from './dataset.js';
@@ -32,6 +34,7 @@ export { distributedEnv, shardOrder } from './distributed.js';
 export type { DummyPaths } from './dummy.js';
 export { dummyDataset, writeDummyDataset } from './dummy.js';
 export type {
+  ConcatErrorCode,
   FileErrorCode,
   GvlErrorCode,
   GvlErrorOptions,
@@ -43,6 +46,7 @@ export {
   AbortedError,
   BadDatasetError,
   BedError,
+  ConcatError,
   DatasetError,
   FastaError,
   FileError,

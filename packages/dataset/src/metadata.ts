@@ -38,7 +38,11 @@ export interface DatasetMetadata {
   svar_link: unknown;
   /** Always `null` here. */
   svar2_link: unknown;
-  /** Always `null` here. */
+  /**
+   * `null` from `write`; from `concat` (as the peer's), the fingerprint of the shared
+   * `genotypes/variants.arrow`: `{algorithm: 'blake2b', n_bytes_hashed, digest,
+   * size_bytes}` (see `variantsFingerprint`). Not checked when reading.
+   */
   variants_fingerprint: unknown;
 }
 

@@ -11,11 +11,12 @@ const dir = mkdtempSync(join(tmpdir(), 'gvl-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('gvl CLI', () => {
-  it('has a command table with write, info, verify, get, bench, demo and add-tracks', () => {
+  it('has a command table with write, info, verify, concat, get, bench, demo and add-tracks', () => {
     expect(Object.keys(COMMANDS)).toEqual([
       'write',
       'info',
       'verify',
+      'concat',
       'get',
       'bench',
       'demo',

@@ -51,6 +51,7 @@ export interface ConcatSummary {
   readonly axis: ConcatAxis;
   /** Absolute paths of the inputs, in the order given. */
   readonly inputs: readonly string[];
+  /** Regions of the merged dataset (the BED rows of every input on the region axis). */
   readonly nRegions: number;
   /** Sorted sample names. */
   readonly samples: readonly string[];
@@ -66,6 +67,7 @@ export interface ConcatSummary {
 
 /** The peer's bounded fingerprint of a file (`genvarloader._fasta_cache.fingerprint`). */
 export interface VariantsFingerprint {
+  /** The hash function: always `'blake2b'` (BLAKE2b-512), as the peer writes it. */
   algorithm: 'blake2b';
   /** Bytes hashed: the first `min(1 MiB, size)`. */
   n_bytes_hashed: number;

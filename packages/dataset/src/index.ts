@@ -92,7 +92,7 @@ export { loadReference } from './reference.js';
 export type { DatasetSettings, InsertionFill, OutputLength, SeqsKind } from './settings.js';
 export type { SpliceBedRow, SpliceInfo } from './splice.js';
 export type { TableTrack } from './table-track.js';
-export type { AnnotTrackSpec, TrackSpec } from './track-writer.js';
+export type { AnnotTableSpec, AnnotTrackSpec, TrackSpec } from './track-writer.js';
 export type { VariantFieldArray } from './var-fields.js';
 export { vcfSamples } from './vcf.js';
 export type { VerifyCheck, VerifyOptions, VerifyProblem, VerifyReport } from './verify.js';

@@ -30,6 +30,7 @@ import { InvalidArgumentError } from './errors.js';
 import { loadRuntime, type RequireFn } from './optional-runtime.js';
 import type { Dense, TypedArray } from './ragged.js';
 import {
+  type AnnotatedTensors,
   mapOutput,
   type RaggedTensors,
   type TensorSource,
@@ -37,7 +38,14 @@ import {
   type VariantsTensors,
 } from './tensor-layout.js';
 
-export type { RaggedTensors, RequireFn, TensorSource, TensorsOf, VariantsTensors };
+export type {
+  AnnotatedTensors,
+  RaggedTensors,
+  RequireFn,
+  TensorSource,
+  TensorsOf,
+  VariantsTensors,
+};
 
 /** The part of an ONNX Runtime module used here: its `Tensor` class. */
 export type OrtModule = Pick<typeof Ort, 'Tensor'>;

@@ -16,8 +16,20 @@ import { type Dense, Ragged, type TypedArray } from './ragged.js';
  * `values[offsets[i] .. offsets[i + 1])`.
  */
 export interface RaggedTensors<X> {
+  /** The flat data of every row, 1-D, of the array's dtype (length `n`). */
   readonly values: X;
+  /** Row boundaries in `values`, 1-D, length `rows + 1`, starting at 0. */
   readonly offsets: X;
+}
+
+/** Annotated haplotypes as tensors, each field a tensor `T` of the same layout. */
+export interface AnnotatedTensors<T> {
+  /** Haplotype bases, uint8 ASCII. */
+  readonly haps: T;
+  /** Per base, the variant's row in the dataset's variant table; −1 for reference bases (int32). */
+  readonly varIdxs: T;
+  /** Per base, its 0-based reference coordinate (int32). */
+  readonly refCoords: T;
 }
 
 /**
@@ -27,9 +39,13 @@ export interface RaggedTensors<X> {
  * `variants + 1`).
  */
 export interface VariantsTensors<X> {
+  /** Each haplotype's variants in `start`/`ilen`, 1-D, length `rows + 1`. */
   readonly offsets: X;
+  /** 0-based start of each variant, int32, 1-D. */
   readonly start: X;
+  /** Indel length of each variant (ALT length − REF length; 0 for SNVs), int32, 1-D. */
   readonly ilen: X;
+  /** ALT alleles, uint8 ASCII, one row per variant. */
   readonly alt: RaggedTensors<X>;
 }
 
@@ -41,8 +57,8 @@ export interface VariantsTensors<X> {
  * | --- | --- |
  * | `Dense<T>` (haplotypes, reference, tracks, any typed array with a shape) | one `X` with the same shape |
  * | `Ragged<T>` | {@link RaggedTensors} |
- * | {@link AnnotatedHaps} | `{ haps, varIdxs, refCoords }`, each an `X` |
- * | {@link RaggedAnnotatedHaps} | `{ haps, varIdxs, refCoords }`, each a {@link RaggedTensors} |
+ * | {@link AnnotatedHaps} | {@link AnnotatedTensors} of `X` |
+ * | {@link RaggedAnnotatedHaps} | {@link AnnotatedTensors} of {@link RaggedTensors} |
  * | {@link RaggedVariants} | {@link VariantsTensors} |
  * | `[seqs, tracks]` | `[tensors of seqs, tensors of tracks]` |
  *
@@ -55,13 +71,9 @@ export type TensorsOf<O, X> = O extends readonly [infer A, infer B]
     : O extends RaggedVariants
       ? VariantsTensors<X>
       : O extends RaggedAnnotatedHaps
-        ? {
-            readonly haps: RaggedTensors<X>;
-            readonly varIdxs: RaggedTensors<X>;
-            readonly refCoords: RaggedTensors<X>;
-          }
+        ? AnnotatedTensors<RaggedTensors<X>>
         : O extends AnnotatedHaps
-          ? { readonly haps: X; readonly varIdxs: X; readonly refCoords: X }
+          ? AnnotatedTensors<X>
           : O extends Dense<TypedArray>
             ? X
             : never;

@@ -36,9 +36,10 @@
  */
 import type * as Tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from './errors.js';
-import { loadRuntime, type RequireFn } from './optional-runtime.js';
+import { loadRuntime, type RequireFn, type RuntimeCandidate } from './optional-runtime.js';
 import type { Dense, TypedArray } from './ragged.js';
 import {
+  type AnnotatedTensors,
   mapOutput,
   type RaggedTensors,
   type TensorSource,
@@ -46,7 +47,15 @@ import {
   type VariantsTensors,
 } from './tensor-layout.js';
 
-export type { RaggedTensors, RequireFn, TensorSource, TensorsOf, VariantsTensors };
+export type {
+  AnnotatedTensors,
+  RaggedTensors,
+  RequireFn,
+  RuntimeCandidate,
+  TensorSource,
+  TensorsOf,
+  VariantsTensors,
+};
 
 /** The part of a TensorFlow.js module used here: `tensor()`. */
 export type TfModule = Pick<typeof Tf, 'tensor'>;
@@ -65,10 +74,18 @@ export interface TfTensorOptions {
 }
 
 /** The packages tried, in order, when no `tf` is given, with their install commands. */
-export const TFJS_RUNTIMES = [
+export const TFJS_RUNTIMES: readonly RuntimeCandidate[] = [
   { id: '@tensorflow/tfjs-node', install: 'npm install @tensorflow/tfjs-node@^4.22.0' },
   { id: '@tensorflow/tfjs', install: 'npm install @tensorflow/tfjs@^4.22.0' },
-] as const;
+];
+
+/** What {@link loadTensorflow} loaded. */
+export interface LoadedTensorflow {
+  /** The package loaded: `@tensorflow/tfjs-node` or `@tensorflow/tfjs`. */
+  readonly id: string;
+  /** Its exports (the `tf` namespace). */
+  readonly module: typeof Tf;
+}
 
 let loaded: { id: string; module: TfModule } | undefined;
 
@@ -82,8 +99,8 @@ let loaded: { id: string; module: TfModule } | undefined;
  *   message gives both install commands), or when `@tensorflow/tfjs-node` is installed but
  *   fails to load (e.g. its native TensorFlow library was never downloaded; `cause` says why).
  */
-export function loadTensorflow(req?: RequireFn): { id: string; module: typeof Tf } {
-  if (loaded && req === undefined) return loaded as { id: string; module: typeof Tf };
+export function loadTensorflow(req?: RequireFn): LoadedTensorflow {
+  if (loaded && req === undefined) return loaded as LoadedTensorflow;
   const found = loadRuntime<typeof Tf>('@gvl/dataset/tfjs', TFJS_RUNTIMES, req);
   if (req === undefined) loaded = found;
   return found;

@@ -30,7 +30,15 @@ export type TrackSpec = BigWigTrack | TableTrack;
  * `valueColumn: 3`). Table intervals may overlap (genes do) but must be sorted by start
  * per contig.
  */
-export type AnnotTrackSpec = string | { readonly table: string; readonly valueColumn?: number };
+export type AnnotTrackSpec = string | AnnotTableSpec;
+
+/** An annotation track read from an interval table; see {@link AnnotTrackSpec}. */
+export interface AnnotTableSpec {
+  /** Path of the table (BED-like, plain or gzipped). */
+  readonly table: string;
+  /** 0-based column holding the value (default 3: a bedGraph's value column). */
+  readonly valueColumn?: number;
+}
 
 /** The write windows of a dataset, in on-disk region order. */
 export interface TrackWindows {

@@ -8,7 +8,14 @@ import { type Axis, type AxisIndex, resolveQuery, subsetAxis } from './indexing.
 import { createLoader, type Loader, type LoaderOptions } from './loader.js';
 import type { DatasetMetadata } from './metadata.js';
 import { checkRegionsInReference, readDatasetFiles } from './open.js';
-import type { DatasetOutput, GetOutput, LengthKind, LengthKindOf } from './output.js';
+import type {
+  DatasetOutput,
+  EncodingAfter,
+  EncodingKind,
+  GetOutput,
+  LengthKind,
+  LengthKindOf,
+} from './output.js';
 import {
   type BatchRequest,
   type Core,
@@ -29,6 +36,7 @@ import {
   invalid,
   type OutputLength,
   type SeqsKind,
+  seqEncoding,
 } from './settings.js';
 
 /** Options of {@link Dataset.open}. */
@@ -131,6 +139,8 @@ function freshRng(seed: number): Rng {
  * @typeParam S - sequence kind: `'haplotypes'`, `'reference'`, `'variants'` or `null`.
  * @typeParam T - tracks active (`true`), not (`false`), or unknown (`boolean`).
  * @typeParam L - `'ragged'` or `'dense'` output.
+ * @typeParam E - sequence encoding: `'ascii'` (default), `'tokens'` or `'oneHot'`
+ *   (`withSettings({ tokenAlphabet, unknownToken, oneHot })`, see {@link EncodingKind}).
  * @see genvarloader `Dataset` (its `RaggedDataset[SEQ, TRK]` / `ArrayDataset[SEQ, TRK]`).
  * @example
  * ```ts
@@ -149,6 +159,7 @@ export class Dataset<
   S extends SeqsKind | null = SeqsKind | null,
   T extends boolean = boolean,
   L extends LengthKind = LengthKind,
+  E extends EncodingKind = 'ascii',
 > {
   /** @internal */
   readonly #s: State;
@@ -252,10 +263,21 @@ export class Dataset<
     return { seqs: s.seqs, tracks: s.tracks, length: s.length, settings: s.settings };
   }
 
-  #with<S2 extends SeqsKind | null = S, T2 extends boolean = T, L2 extends LengthKind = L>(
-    patch: Partial<State>,
-  ): Dataset<S2, T2, L2> {
-    return new Dataset<S2, T2, L2>({ ...this.#s, ...patch });
+  #with<
+    S2 extends SeqsKind | null = S,
+    T2 extends boolean = T,
+    L2 extends LengthKind = L,
+    E2 extends EncodingKind = E,
+  >(patch: Partial<State>): Dataset<S2, T2, L2, E2> {
+    return new Dataset<S2, T2, L2, E2>({ ...this.#s, ...patch });
+  }
+
+  /**
+   * This dataset without its type parameters, for the batch planner and the loader (they
+   * read the run-time state only; the output types are restored by the callers).
+   */
+  #untyped(): Dataset {
+    return this as unknown as Dataset;
   }
 
   /** Path of the dataset directory. */
@@ -368,7 +390,7 @@ export class Dataset<
    * @throws {@link GvlError} `GVL_INVALID_MODE` for an unknown kind; `GVL_NO_REFERENCE` or
    *   `GVL_MODE_UNAVAILABLE` when the dataset lacks what the kind needs; `GVL_INVALID_ARGUMENT`
    *   for `'variants'` with a non-ragged length.
-   * @returns a dataset typed `Dataset<K, T, L>`: `get()` gives `Ragged`/`Dense<Uint8Array>`
+   * @returns a dataset typed `Dataset<K, T, L, E>`: `get()` gives `Ragged`/`Dense<Uint8Array>`
    *   for `'haplotypes'`/`'reference'`, {@link RaggedAnnotatedHaps}/{@link AnnotatedHaps}
    *   for `'annotated'` and {@link RaggedVariants} for `'variants'`.
    * @example
@@ -378,7 +400,7 @@ export class Dataset<
    * ```
    * @see genvarloader `Dataset.with_seqs`, `AnnotatedHaps`.
    */
-  withSeqs<K extends SeqsKind | null>(kind: K): Dataset<K, T, L> {
+  withSeqs<K extends SeqsKind | null>(kind: K): Dataset<K, T, L, E> {
     const k = checkSeqsKind(kind);
     const { core } = this.#s;
     if ((k === 'haplotypes' || k === 'annotated' || k === 'reference') && !core.reference) {
@@ -409,27 +431,27 @@ export class Dataset<
    * `realign` (default: the `realignTracks` setting, true) holds. Active tracks keep the
    * dataset's order (sample tracks sorted by name, then annotation tracks).
    *
-   * Typing: `false` (or `[]`) gives `Dataset<S, false, L>` (no tracks); a name or a
-   * non-empty tuple of names gives `Dataset<S, true, L>` (each name is checked to exist);
-   * `true`, nothing or a `string[]` gives `Dataset<S, boolean, L>` (the dataset may have
+   * Typing: `false` (or `[]`) gives `Dataset<S, false, L, E>` (no tracks); a name or a
+   * non-empty tuple of names gives `Dataset<S, true, L, E>` (each name is checked to exist);
+   * `true`, nothing or a `string[]` gives `Dataset<S, boolean, L, E>` (the dataset may have
    * no tracks, or the list may be empty).
    *
    * @throws {@link GvlError} `GVL_INVALID_ARGUMENT` naming an unknown track.
    * @see genvarloader `Dataset.with_tracks`.
    */
-  withTracks(names: false | readonly [], options?: { realign?: boolean }): Dataset<S, false, L>;
+  withTracks(names: false | readonly [], options?: { realign?: boolean }): Dataset<S, false, L, E>;
   withTracks(
     names: string | readonly [string, ...string[]],
     options?: { realign?: boolean },
-  ): Dataset<S, true, L>;
+  ): Dataset<S, true, L, E>;
   withTracks(
     names?: readonly string[] | boolean,
     options?: { realign?: boolean },
-  ): Dataset<S, boolean, L>;
+  ): Dataset<S, boolean, L, E>;
   withTracks(
     names?: string | readonly string[] | boolean,
     options: { realign?: boolean } = {},
-  ): Dataset<S, boolean, L> {
+  ): Dataset<S, boolean, L, E> {
     const all = this.availableTracks;
     let tracks: string[];
     if (names === undefined || names === true) tracks = all;
@@ -462,13 +484,13 @@ export class Dataset<
    *   `Dataset<S, T, 'dense'>` otherwise.
    * @see genvarloader `Dataset.with_len`.
    */
-  withLen<N extends OutputLength>(length: N): Dataset<S, T, LengthKindOf<N>> {
+  withLen<N extends OutputLength>(length: N): Dataset<S, T, LengthKindOf<N>, E> {
     const len = checkOutputLength(length);
     if (len !== 'ragged' && this.#s.seqs === 'variants') {
       throw invalid('output length', len, "'ragged' with sequences 'variants'");
     }
     checkFixedLength(this.#s, len, this.#s.settings.jitter);
-    return this.#with<S, T, LengthKindOf<N>>({ length: len });
+    return this.#with<S, T, LengthKindOf<N>, E>({ length: len });
   }
 
   /**
@@ -479,15 +501,17 @@ export class Dataset<
    *   `GVL_INVALID_MODE` for an unknown insertion fill.
    * @see genvarloader `Dataset.with_settings`.
    */
-  withSettings(patch: Partial<DatasetSettings>): Dataset<S, T, L> {
-    const settings = validateSettings({ ...this.#s.settings, ...patch }, this);
+  withSettings<P extends Partial<DatasetSettings>>(
+    patch: P,
+  ): Dataset<S, T, L, EncodingAfter<P, E>> {
+    const settings = validateSettings({ ...this.#s.settings, ...patch }, this.#untyped());
     if (settings.jitter > this.maxJitter) {
       throw invalid('jitter', settings.jitter, `an integer in [0, max_jitter = ${this.maxJitter}]`);
     }
     checkFixedLength(this.#s, this.#s.length, settings.jitter);
     checkVariantSettings(this.#s.core, this.#s.seqs, settings);
     const rng = patch.seed !== undefined ? freshRng(settings.seed) : this.#s.rng;
-    return this.#with({ settings, rng });
+    return this.#with<S, T, L, EncodingAfter<P, E>>({ settings, rng });
   }
 
   /**
@@ -497,7 +521,7 @@ export class Dataset<
    * @throws {@link GvlError} `GVL_INDEX_OUT_OF_RANGE`, `GVL_UNKNOWN_SAMPLE`, `GVL_UNKNOWN_REGION`.
    * @see genvarloader `Dataset.subset_to`.
    */
-  subsetTo(subset: { regions?: AxisIndex; samples?: AxisIndex }): Dataset<S, T, L> {
+  subsetTo(subset: { regions?: AxisIndex; samples?: AxisIndex }): Dataset<S, T, L, E> {
     return this.#with({
       regions: subsetAxis(this.#s.regions, subset.regions),
       samples: subsetAxis(this.#s.samples, subset.samples),
@@ -505,7 +529,7 @@ export class Dataset<
   }
 
   /** The same dataset without any subset. */
-  toFullDataset(): Dataset<S, T, L> {
+  toFullDataset(): Dataset<S, T, L, E> {
     const { files } = this.#s.core;
     return this.#with({
       regions: {
@@ -568,11 +592,11 @@ export class Dataset<
     regions?: AxisIndex,
     samples?: AxisIndex,
     options: { signal?: AbortSignal } = {},
-  ): Promise<DatasetOutput<S, T, L>> {
+  ): Promise<DatasetOutput<S, T, L, E>> {
     const q = resolveQuery(this.#s.regions, this.#s.samples, regions, samples);
     const rnd = this.drawRandom(q.regionIdx.length);
     return computeBatch(this.#s.core, this.#plan(), { ...q, ...rnd }, options.signal) as Promise<
-      DatasetOutput<S, T, L>
+      DatasetOutput<S, T, L, E>
     >;
   }
 
@@ -665,14 +689,14 @@ export class Dataset<
    * }
    * ```
    */
-  async *batches(options: BatchOptions = {}): AsyncGenerator<Batch<DatasetOutput<S, T, L>>> {
+  async *batches(options: BatchOptions = {}): AsyncGenerator<Batch<DatasetOutput<S, T, L, E>>> {
     const { signal } = options;
     const aborted = (index: number) =>
       new AbortedError(`batch iteration aborted by its signal before batch ${index} completed`, {
         value: index,
         cause: signal?.reason,
       });
-    for (const plan of planBatches(this, options)) {
+    for (const plan of planBatches(this.#untyped(), options)) {
       if (signal?.aborted) throw aborted(plan.index);
       const req = this.batchRequest(plan.regions, plan.samples);
       let data: GetOutput;
@@ -687,7 +711,7 @@ export class Dataset<
         index: plan.index,
         regions: plan.regions,
         samples: plan.samples,
-        data: data as DatasetOutput<S, T, L>,
+        data: data as DatasetOutput<S, T, L, E>,
       };
     }
   }
@@ -702,8 +726,8 @@ export class Dataset<
    *   `GVL_MODE_UNAVAILABLE` for `'process'`; `GVL_INVALID_ARGUMENT` for bad counts and
    *   for the removed `workers` option. All before any batch starts.
    */
-  loader(options: LoaderOptions = {}): Loader<DatasetOutput<S, T, L>> {
-    return createLoader(this, options) as Loader<DatasetOutput<S, T, L>>;
+  loader(options: LoaderOptions = {}): Loader<DatasetOutput<S, T, L, E>> {
+    return createLoader(this.#untyped(), options) as Loader<DatasetOutput<S, T, L, E>>;
   }
 }
 
@@ -731,6 +755,7 @@ function validateSettings(s: DatasetSettings, _ds: Dataset | null): DatasetSetti
   if (typeof s.unphasedUnion !== 'boolean')
     throw invalid('unphasedUnion', s.unphasedUnion, 'a boolean');
   if (s.dummyVariant !== null) checkDummyVariant(s.dummyVariant, 'dummyVariant');
+  seqEncoding(s);
   return { ...s, insertionFill: fills };
 }
 
@@ -747,6 +772,12 @@ function checkVariantSettings(core: Core, seqs: SeqsKind | null, s: DatasetSetti
         { value: s[name] },
       );
   }
+  if (seqs === 'annotated' && s.tokenAlphabet !== null)
+    throw new GvlError(
+      'GVL_INVALID_MODE',
+      `${s.oneHot ? 'oneHot' : 'tokenAlphabet'} cannot be used with 'annotated' output (annotated haplotypes are ASCII): use withSeqs('haplotypes'), or withSettings({ tokenAlphabet: null, unknownToken: null, oneHot: false })`,
+      { value: seqs },
+    );
   if (s.unphasedUnion && (seqs === 'haplotypes' || seqs === 'annotated'))
     throw new GvlError(
       'GVL_INVALID_MODE',

@@ -237,7 +237,9 @@ function tokenLines(row: ArrayLike<number>, width: number): string {
   const lines: string[] = [];
   const per = width === 1 ? 60 : width;
   for (let i = 0; i < row.length; i += per)
-    lines.push(Array.from({ length: Math.min(per, row.length - i) }, (_, j) => row[i + j]).join(' '));
+    lines.push(
+      Array.from({ length: Math.min(per, row.length - i) }, (_, j) => row[i + j]).join(' '),
+    );
   return lines.join('\n');
 }
 

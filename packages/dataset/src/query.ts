@@ -20,7 +20,7 @@ import type {
 } from './output.js';
 import { type Dense, Ragged } from './ragged.js';
 import type { Reference } from './reference.js';
-import { type DatasetSettings, type OutputLength, type SeqsKind, encodingOf } from './settings.js';
+import { type DatasetSettings, encodingOf, type OutputLength, type SeqsKind } from './settings.js';
 
 /** Immutable data every query reads (shared across derived datasets). */
 export interface Core {
@@ -326,8 +326,7 @@ async function fusedBatch(
         | Dense<Int32Array>;
     else {
       const haps = finish(data as Uint8Array, offsets, dims, L, 78);
-      out.seqs =
-        seqs === 'annotated' ? annotated(haps, res.annotations, offsets, dims, L) : haps;
+      out.seqs = seqs === 'annotated' ? annotated(haps, res.annotations, offsets, dims, L) : haps;
     }
   }
   if (res.tracks) {

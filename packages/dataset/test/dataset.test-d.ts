@@ -189,7 +189,9 @@ describe('token and one-hot settings move the encoding type', () => {
   });
 
   it('the encoded outputs stay within GetOutput', () => {
-    expectTypeOf<DatasetOutput<'haplotypes', boolean, LengthKind, 'tokens'>>().toExtend<GetOutput>();
+    expectTypeOf<
+      DatasetOutput<'haplotypes', boolean, LengthKind, 'tokens'>
+    >().toExtend<GetOutput>();
     expectTypeOf<DatasetOutput<'reference', boolean, LengthKind, 'oneHot'>>().toExtend<GetOutput>();
   });
 });

@@ -166,14 +166,16 @@ describe.skipIf(missing.length > 0)(suiteName('tokens and one-hot on chr20', mis
     const view = ds
       .withSeqs('haplotypes')
       .subsetTo({ regions: Array.from({ length: 40 }, (_, i) => i) });
-    const rag = (await view.withSettings({ tokenAlphabet: ACGT, unknownToken: 7 }).get()) as Ragged<
-      Uint8Array
-    >;
+    const rag = (await view
+      .withSettings({ tokenAlphabet: ACGT, unknownToken: 7 })
+      .get()) as Ragged<Uint8Array>;
     const tok = (await view
       .withLen('variable')
       .withSettings({ tokenAlphabet: ACGT, unknownToken: 7 })
       .get()) as Dense<Uint8Array>;
-    const ohRag = (await view.withSettings({ tokenAlphabet: ACGT, oneHot: true }).get()) as RaggedOneHot;
+    const ohRag = (await view
+      .withSettings({ tokenAlphabet: ACGT, oneHot: true })
+      .get()) as RaggedOneHot;
     const oh = (await view
       .withLen('variable')
       .withSettings({ tokenAlphabet: ACGT, oneHot: true })
@@ -237,14 +239,19 @@ describe.skipIf(missing.length > 0)(suiteName('tokens and one-hot on chr20', mis
       .subsetTo({ regions: Array.from({ length: 16 }, (_, i) => i) });
     const all = (await view.get()) as Dense<Uint8Array>;
     const seen: Uint8Array[] = [];
-    for await (const b of view.batches({ batchSize: 8 })) seen.push((b.data as Dense<Uint8Array>).data);
+    for await (const b of view.batches({ batchSize: 8 }))
+      seen.push((b.data as Dense<Uint8Array>).data);
     expect(sha(Buffer.concat(seen))).toBe(sha(all.data));
   });
 
   it('bad token settings are typed errors naming the value, before any batch', () => {
     const h = ds.withSeqs('haplotypes');
     const cases: [Record<string, unknown>, string, RegExp][] = [
-      [{ tokenAlphabet: 'ACGA', unknownToken: 4 }, 'GVL_INVALID_ARGUMENT', /tokenAlphabet.*index 0/],
+      [
+        { tokenAlphabet: 'ACGA', unknownToken: 4 },
+        'GVL_INVALID_ARGUMENT',
+        /tokenAlphabet.*index 0/,
+      ],
       [{ tokenAlphabet: ACGT }, 'GVL_INVALID_ARGUMENT', /unknownToken/],
       [{ unknownToken: 4 }, 'GVL_INVALID_ARGUMENT', /unknownToken 4/],
       [{ tokenAlphabet: ACGT, unknownToken: -1 }, 'GVL_INVALID_ARGUMENT', /unknownToken -1/],
@@ -294,7 +301,15 @@ describe.skipIf(missing.length > 0)(suiteName('tokens and one-hot on chr20', mis
       .withTracks(false)
       .withSettings({ tokenAlphabet: 'ACGTN', unknownToken: 5 })
       .get(1, sample)) as Ragged<Uint8Array>;
-    const text = await gvl([...args, '--sample', sample, '--seqs', 'tokens', '--alphabet', 'ACGTN']);
+    const text = await gvl([
+      ...args,
+      '--sample',
+      sample,
+      '--seqs',
+      'tokens',
+      '--alphabet',
+      'ACGTN',
+    ]);
     expect(text.code, text.err).toBe(0);
     const recs = text.out.trimEnd().split(/^>/m).filter(Boolean);
     expect(recs.length).toBe(2);
@@ -330,7 +345,16 @@ describe.skipIf(missing.length > 0)(suiteName('tokens and one-hot on chr20', mis
   });
 
   it('gvl get token flags: usage errors (exit 64) for a bad alphabet, flags without --seqs tokens, or tokens with --track', async () => {
-    const base = ['get', join(dir, 'absent.gvl'), '--reference', chr20.fasta, '--region-index', '0', '--sample-index', '0'];
+    const base = [
+      'get',
+      join(dir, 'absent.gvl'),
+      '--reference',
+      chr20.fasta,
+      '--region-index',
+      '0',
+      '--sample-index',
+      '0',
+    ];
     const dup = await gvl([...base, '--seqs', 'tokens', '--alphabet', 'ACGG']);
     expect(dup.code).toBe(64);
     expect(dup.err).toContain('--alphabet');

@@ -173,7 +173,13 @@ impl Encoding {
     /// `finish(k, row)` writes the row's ASCII bytes (every byte), which the
     /// same task then encodes. `out` must come from [`Encoding::alloc`] for
     /// `offsets`' last value.
-    pub fn rows<F>(&self, exec: &Exec, offsets: &[usize], out: &mut SeqOut, finish: F) -> GResult<()>
+    pub fn rows<F>(
+        &self,
+        exec: &Exec,
+        offsets: &[usize],
+        out: &mut SeqOut,
+        finish: F,
+    ) -> GResult<()>
     where
         F: Fn(usize, &mut [u8]) + Sync,
     {
@@ -263,8 +269,10 @@ mod tests {
             offsets.push(offsets.last().unwrap() + r.len());
         }
         let mut out = enc.alloc(*offsets.last().unwrap()).unwrap();
-        enc.rows(exec, &offsets, &mut out, |k, row| row.copy_from_slice(rows[k]))
-            .unwrap();
+        enc.rows(exec, &offsets, &mut out, |k, row| {
+            row.copy_from_slice(rows[k])
+        })
+        .unwrap();
         out
     }
 
@@ -302,7 +310,11 @@ mod tests {
             cancel: None,
         };
         let data: Vec<Vec<u8>> = (0..200)
-            .map(|i| (0..(i * 7) % 53).map(|j| b"ACGTNacgt"[(i + j) % 9]).collect())
+            .map(|i| {
+                (0..(i * 7) % 53)
+                    .map(|j| b"ACGTNacgt"[(i + j) % 9])
+                    .collect()
+            })
             .collect();
         let rows: Vec<&[u8]> = data.iter().map(|r| r.as_slice()).collect();
         for enc in [
@@ -310,7 +322,10 @@ mod tests {
             tokens(b"ACGTN", 300.0),
             Encoding::parse("e", "oneHot", b"ACGT", None).unwrap(),
         ] {
-            let (a, b) = (encode_rows(&enc, &rows, &serial()), encode_rows(&enc, &rows, &par));
+            let (a, b) = (
+                encode_rows(&enc, &rows, &serial()),
+                encode_rows(&enc, &rows, &par),
+            );
             match (a, b) {
                 (SeqOut::U8(a), SeqOut::U8(b)) => assert_eq!(a, b),
                 (SeqOut::I32(a), SeqOut::I32(b)) => assert_eq!(a, b),

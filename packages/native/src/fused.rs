@@ -406,7 +406,9 @@ impl<'a> Source<'a> {
     ) -> GResult<()> {
         let q = plan.queries(self.ploidy);
         let offsets: Vec<usize> = plan.offsets.iter().map(|&o| o as usize).collect();
-        enc.rows(exec, &offsets, out, |k, row| self.finish_row(plan, &q, k, row))
+        enc.rows(exec, &offsets, out, |k, row| {
+            self.finish_row(plan, &q, k, row)
+        })
     }
     /// [`Source::run`], also writing every element of `var_idxs` and
     /// `ref_coords` (each of length `plan.total()`, the same row offsets as

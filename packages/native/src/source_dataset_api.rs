@@ -128,7 +128,10 @@ fn parse_encoding(param: &str, spec: Option<&SeqEncodingSpec>) -> GResult<Encodi
 /// when every token (alphabet indices and the unknown token) is at most 255,
 /// else int32; one-hot is float32 with one column per alphabet byte.
 #[napi]
-pub fn check_seq_encoding(param: String, encoding: SeqEncodingSpec) -> napi::Result<SeqEncodingInfo> {
+pub fn check_seq_encoding(
+    param: String,
+    encoding: SeqEncodingSpec,
+) -> napi::Result<SeqEncodingInfo> {
     let e = parse_encoding(&param, Some(&encoding))?;
     Ok(SeqEncodingInfo {
         dtype: e.dtype().to_string(),
@@ -316,7 +319,10 @@ impl DatasetSource {
         if seqs == Seqs::Annotated && encoding != Encoding::Ascii {
             return Err(GvlError::invalid(
                 "request.encoding.kind",
-                request.encoding.as_ref().map_or("ascii", |e| e.kind.as_str()),
+                request
+                    .encoding
+                    .as_ref()
+                    .map_or("ascii", |e| e.kind.as_str()),
                 "\"ascii\" with annotated haplotypes (they are ASCII only)",
             ));
         }

@@ -39,8 +39,15 @@ import {
   seqEncoding,
 } from './settings.js';
 
-/** Options of {@link Dataset.open}. */
-export interface OpenOptions extends Partial<Omit<DatasetSettings, 'insertionFill'>> {
+/**
+ * Options of {@link Dataset.open}: every setting but the insertion fills and the sequence
+ * encoding, which `withSettings` sets (the encoding there so that the dataset's type
+ * follows it).
+ */
+export interface OpenOptions
+  extends Partial<
+    Omit<DatasetSettings, 'insertionFill' | 'tokenAlphabet' | 'unknownToken' | 'oneHot'>
+  > {
   /** Reference FASTA (plain + `.fai`, or bgzip + `.fai` + `.gzi`). Needed for haplotypes and reference sequences. */
   reference?: string;
 }

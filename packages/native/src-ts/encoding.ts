@@ -42,7 +42,16 @@ export function nativeEncoding(
   | undefined {
   if (e === undefined) return undefined;
   expectObject(param, e);
-  const a = (e as { alphabet?: unknown }).alphabet;
+  const { kind, alphabet: a, unknownToken } = e as {
+    kind?: unknown;
+    alphabet?: unknown;
+    unknownToken?: unknown;
+  };
+  // Types here; the values (kind, alphabet bytes, token range) are checked by the addon.
+  if (typeof kind !== 'string')
+    throw invalidArgument(`${param}.kind`, kind, "'ascii', 'tokens' or 'oneHot'");
+  if (unknownToken !== undefined && typeof unknownToken !== 'number')
+    throw invalidArgument(`${param}.unknownToken`, unknownToken, 'an integer in [0, 2^31 − 1]');
   let alphabet: Uint8Array | undefined;
   if (typeof a === 'string') {
     alphabet = new Uint8Array(a.length);
@@ -53,12 +62,9 @@ export function nativeEncoding(
       alphabet[i] = c;
     }
   } else if (a instanceof Uint8Array) alphabet = a;
-  else if (a !== undefined) alphabet = a as never; // the addon names the bad value
-  return {
-    kind: e.kind,
-    alphabet,
-    unknownToken: (e as { unknownToken?: number }).unknownToken,
-  };
+  else if (a !== undefined)
+    throw invalidArgument(`${param}.alphabet`, a, 'a string of ASCII characters or a Uint8Array');
+  return { kind, alphabet, unknownToken };
 }
 
 /**

@@ -143,21 +143,22 @@ impl Encoding {
     /// A zeroed output for `bases` bases (`bases · width` elements).
     pub fn alloc(&self, bases: usize) -> GResult<SeqOut> {
         let n = bases * self.width();
-        Ok(match self.dtype() {
-            "uint8" => SeqOut::U8(batch::zeroed(n)?),
-            "int32" => SeqOut::I32(batch::zeroed(n)?),
-            _ => SeqOut::F32(batch::zeroed(n)?),
+        Ok(match self {
+            Encoding::Ascii | Encoding::Tokens { wide: false, .. } => SeqOut::U8(batch::zeroed(n)?),
+            Encoding::Tokens { wide: true, .. } => SeqOut::I32(batch::zeroed(n)?),
+            Encoding::OneHot { .. } => SeqOut::F32(batch::zeroed(n)?),
         })
     }
 
-    /// Encodes ASCII `bases` into `out` (`bases.len() · width` elements of
-    /// this encoding's dtype); `out` is overwritten entirely.
+    /// `out[j] = lut[bases[j]]` (int32 tokens; `out` as long as `bases`).
     fn tokens_into(lut: &[i32; 256], bases: &[u8], out: &mut [i32]) {
         for (o, &b) in out.iter_mut().zip(bases) {
             *o = lut[b as usize];
         }
     }
 
+    /// Base `j` of `bases` as `width` values from `out[j · width]`: 1.0 in
+    /// column `col[byte]`, all zero when it is −1 (`out` is overwritten).
     fn one_hot_into(col: &[i16; 256], width: usize, bases: &[u8], out: &mut [f32]) {
         out.fill(0.0);
         for (j, &b) in bases.iter().enumerate() {

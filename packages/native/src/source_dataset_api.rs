@@ -443,7 +443,7 @@ impl DatasetKernel {
         let bytes = n_seq * enc.width() * enc.elem_size() + 8 * n_annot + 4 * n_track;
         let parallel = exec.pool.is_some() && bytes as f64 >= self.parallel_at;
         let run_exec = if parallel { *exec } else { serial };
-        let mut seqs = enc.alloc(if self.seqs == Seqs::None { 0 } else { n_seq })?;
+        let mut seqs = enc.alloc(n_seq)?;
         let mut tracks = batch::zeroed::<f32>(n_track)?;
         let mut annotation = if self.seqs == Seqs::Annotated {
             Some((

@@ -502,11 +502,26 @@ export class Dataset<
 
   /**
    * Changes read settings (jitter, seed, deterministic, rcNeg, realignTracks,
-   * insertionFill per track, parallel). A new `seed` restarts the PRNG.
+   * insertionFill per track, parallel, unphasedUnion, dummyVariant, and the sequence
+   * encoding: tokenAlphabet, unknownToken, oneHot). A new `seed` restarts the PRNG.
    *
-   * @throws {@link GvlError} `GVL_INVALID_ARGUMENT` for an out-of-range value;
-   *   `GVL_INVALID_MODE` for an unknown insertion fill.
-   * @see genvarloader `Dataset.with_settings`.
+   * With `{ tokenAlphabet, unknownToken }`, `'haplotypes'` and `'reference'` rows are
+   * integer tokens (uint8, or int32 when a token passes 255); with `{ tokenAlphabet,
+   * oneHot: true }` float32 one-hot rows, `[..., length, A]` dense or
+   * {@link RaggedOneHot} (offsets in bases); `tokenAlphabet: null` returns to ASCII. The
+   * returned dataset's type parameter `E` follows (see {@link EncodingAfter}).
+   *
+   * @returns a new dataset; this one is unchanged.
+   * @throws {@link GvlError} `GVL_INVALID_ARGUMENT` for an out-of-range value (a repeated,
+   *   empty or non-ASCII `tokenAlphabet`, `unknownToken` outside `[0, 2^31 − 1]`, one of
+   *   them without the other, `oneHot` without `tokenAlphabet`); `GVL_INVALID_MODE` for an
+   *   unknown insertion fill, or an encoding with `'annotated'` output.
+   * @see genvarloader `Dataset.with_settings` (`token_alphabet`, `unknown_token`).
+   * @example
+   * ```ts
+   * const tokens = await ds.withSettings({ tokenAlphabet: 'ACGT', unknownToken: 4 }).withLen(2048).get(0, 0);
+   * const oneHot = await ds.withSettings({ tokenAlphabet: 'ACGT', oneHot: true }).withLen(2048).get(0, 0); // [2, 2048, 4]
+   * ```
    */
   withSettings<P extends Partial<DatasetSettings>>(
     patch: P,

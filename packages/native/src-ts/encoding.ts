@@ -42,7 +42,11 @@ export function nativeEncoding(
   | undefined {
   if (e === undefined) return undefined;
   expectObject(param, e);
-  const { kind, alphabet: a, unknownToken } = e as {
+  const {
+    kind,
+    alphabet: a,
+    unknownToken,
+  } = e as {
     kind?: unknown;
     alphabet?: unknown;
     unknownToken?: unknown;

@@ -508,7 +508,8 @@ export class Dataset<
    * With `{ tokenAlphabet, unknownToken }`, `'haplotypes'` and `'reference'` rows are
    * integer tokens (uint8, or int32 when a token passes 255); with `{ tokenAlphabet,
    * oneHot: true }` float32 one-hot rows, `[..., length, A]` dense or
-   * {@link RaggedOneHot} (offsets in bases); `tokenAlphabet: null` returns to ASCII. The
+   * {@link RaggedOneHot} (offsets in bases); `tokenAlphabet: null` returns to ASCII
+   * (clearing `unknownToken` and `oneHot` unless the patch sets them). The
    * returned dataset's type parameter `E` follows (see {@link EncodingAfter}).
    *
    * @returns a new dataset; this one is unchanged.
@@ -526,7 +527,14 @@ export class Dataset<
   withSettings<P extends Partial<DatasetSettings>>(
     patch: P,
   ): Dataset<S, T, L, EncodingAfter<P, E>> {
-    const settings = validateSettings({ ...this.#s.settings, ...patch }, this.#untyped());
+    const merged = { ...this.#s.settings, ...patch };
+    // `tokenAlphabet: null` returns to ASCII: the token settings go with it.
+    if (patch.tokenAlphabet === null)
+      Object.assign(merged, {
+        unknownToken: patch.unknownToken ?? null,
+        oneHot: patch.oneHot ?? false,
+      });
+    const settings = validateSettings(merged, this.#untyped());
     if (settings.jitter > this.maxJitter) {
       throw invalid('jitter', settings.jitter, `an integer in [0, max_jitter = ${this.maxJitter}]`);
     }

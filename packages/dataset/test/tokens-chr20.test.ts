@@ -285,6 +285,13 @@ describe.skipIf(missing.length > 0)(suiteName('tokens and one-hot on chr20', mis
     expect(() =>
       tok.withSettings({ tokenAlphabet: null, unknownToken: null }).withSeqs('annotated'),
     ).not.toThrow();
+    const oneHot = h.withSettings({ tokenAlphabet: ACGT, oneHot: true });
+    const ascii = oneHot.withSettings({ tokenAlphabet: null });
+    expect(ascii.settings).toMatchObject({
+      tokenAlphabet: null,
+      unknownToken: null,
+      oneHot: false,
+    });
   });
 
   async function gvl(args: string[]) {

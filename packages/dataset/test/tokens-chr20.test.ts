@@ -231,7 +231,7 @@ describe.skipIf(missing.length > 0)(suiteName('tokens and one-hot on chr20', mis
     }
   }, 300_000);
 
-  it('with tracks and in batches: the same tokens as get()', async () => {
+  it('in batches: the same tokens as get()', async () => {
     const view = ds
       .withSeqs('haplotypes')
       .withLen(2048)

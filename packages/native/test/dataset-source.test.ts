@@ -292,9 +292,12 @@ describe('DatasetSource: token and one-hot encodings', () => {
     const req = { ...both, rcNeg: true, seqs: 'reference' as const };
     const u8 = make().getSync({
       ...req,
+      tracks: [0],
       encoding: { kind: 'tokens', alphabet: 'ACGT', unknownToken: 9 },
     });
     expect([...(u8.seqs?.data ?? [])]).toStrictEqual([1, 2, 3, 3, 1, 0, 0, 0, 1, 2, 3, 3]);
+    // The tracks of the same call are those of the ASCII request.
+    expect(u8.tracks).toStrictEqual(make().getSync({ ...req, tracks: [0] }).tracks);
     expect(u8.seqs?.data).toBeInstanceOf(Uint8Array);
     expect(u8.seqTokens).toBeUndefined();
     // 'G' is not in the alphabet: the unknown token, and 256 makes the tokens int32.
@@ -319,6 +322,8 @@ describe('DatasetSource: token and one-hot encodings', () => {
       length: 6,
       rcNeg: true,
       seqs: 'haplotypes',
+      tracks: [0],
+      realign: true,
       encoding: { kind: 'oneHot', alphabet: new TextEncoder().encode('ACGT') },
     });
     const plain = make().getSync({
@@ -328,7 +333,12 @@ describe('DatasetSource: token and one-hot encodings', () => {
       length: 6,
       rcNeg: true,
       seqs: 'haplotypes',
+      tracks: [0],
+      realign: true,
     });
+    // Realigned tracks of the same call are those of the ASCII request.
+    expect(out.tracks).toStrictEqual(plain.tracks);
+    expect(out.tracks?.data.length).toBe(12);
     const bases = text(plain.seqs?.data);
     expect(bases).toBe('NAACGANAACGT');
     const want = [...bases].flatMap((b) => [0, 1, 2, 3].map((c) => ('ACGT'[c] === b ? 1 : 0)));

@@ -89,6 +89,14 @@ export declare function checkInsertionFill(param: string, fill?: InsertionFillSp
 export declare function checkOutputBytes(columns: Array<OutputColumn>): number
 
 /**
+ * Checks a sequence encoding exactly as the kernels do (`param` names it in
+ * errors) and returns its output dtype and values per base: tokens are uint8
+ * when every token (alphabet indices and the unknown token) is at most 255,
+ * else int32; one-hot is float32 with one column per alphabet byte.
+ */
+export declare function checkSeqEncoding(param: string, encoding: SeqEncodingSpec): SeqEncodingInfo
+
+/**
  * Set the output cap (process-wide, for calls that start afterwards):
  * `maxOutputBytes` an integer in [1, 2^53 - 1].
  */
@@ -127,7 +135,7 @@ export declare function countVariantsSync(input: GatherVariantsInput, parallel: 
 
 /** A fused dataset batch's result. */
 export interface DatasetBatchResult {
-  /** uint8 sequence bytes, when sequences were requested. */
+  /** uint8 sequence bytes, when sequences were requested: ASCII, or uint8 tokens. */
   seqData?: Uint8Array
   /** int64 sequence row offsets from 0: `(n + 1)` reference rows or `(n * ploidy + 1)` haplotype rows. */
   seqOffsets?: BigInt64Array
@@ -142,6 +150,17 @@ export interface DatasetBatchResult {
    * past the contig); reversed on − strand rows.
    */
   seqRefCoords?: Int32Array
+  /**
+   * int32 tokens instead of `seqData` when the request's token encoding needs
+   * int32 (a token above 255); same offsets (one token per base).
+   */
+  seqTokens?: Int32Array
+  /**
+   * float32 one-hot rows instead of `seqData` with a one-hot encoding: `width`
+   * values per base (`seqOffsets` count bases), 1.0 in the base's alphabet column,
+   * all zero for a base outside the alphabet.
+   */
+  seqOneHot?: Float32Array
   /** float32 track values, when tracks were requested. */
   trackData?: Float32Array
   /** int64 track row offsets from 0, rows `(item, track)` or realigned `(item, track, haplotype)`. */
@@ -182,6 +201,8 @@ export interface DatasetRequest {
   fills?: Array<InsertionFillSpec | undefined | null>
   /** uint64 FlankSample base seed; absent: the XOR of every item's `r·S + s`. */
   baseSeed?: bigint
+  /** How reference or haplotype rows are returned; absent: ASCII bytes. */
+  encoding?: SeqEncodingSpec
 }
 
 /**
@@ -640,6 +661,24 @@ export interface RowGateState {
   reached: boolean
   /** Rows of calls with a signal that reached the row driver since the gate was armed. */
   rowsSeen: number
+}
+
+/** What an encoding returns per base. */
+export interface SeqEncodingInfo {
+  /** `"uint8"`, `"int32"` or `"float32"`. */
+  dtype: string
+  /** Values per base: the alphabet's size for one-hot, else 1. */
+  width: number
+}
+
+/** A sequence encoding: byte `alphabet[i]` is token `i` / one-hot column `i`. */
+export interface SeqEncodingSpec {
+  /** `"ascii"`, `"tokens"` or `"oneHot"`. */
+  kind: string
+  /** 1 to 256 distinct bytes (tokens and one-hot). */
+  alphabet?: Uint8Array
+  /** Tokens: the token of every byte outside the alphabet, an integer in [0, 2147483647]. */
+  unknownToken?: number
 }
 
 /** One held track of a {@link DatasetSource}. */

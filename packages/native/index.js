@@ -773,12 +773,13 @@ if (
   }
 }
 
-const { DatasetSource, HaplotypeSource, checkDummyVariant, checkInsertionFill, checkOutputBytes, configureLimits, configurePool, counters, countVariants, countVariantsSync, debugPanic, debugPanicSync, debugRowGateArm, debugRowGateDisarm, debugRowGateState, exchangePathsErrno, gatherVariants, gatherVariantsSync, getDiffs, getDiffsSync, getReference, getReferenceSync, hash4, intervalsToTracks, intervalsToTracksSync, limitsInfo, mapFileOrErrno, peerRegionOrder, poolInfo, realignTracks, realignTracksSync, reconstructHaplotypes, reconstructHaplotypesSync, reverseComplement, reverseComplementSync, reverseRows, reverseRowsSync, xorshift64 } = nativeBinding
+const { DatasetSource, HaplotypeSource, checkDummyVariant, checkInsertionFill, checkOutputBytes, checkSeqEncoding, configureLimits, configurePool, counters, countVariants, countVariantsSync, debugPanic, debugPanicSync, debugRowGateArm, debugRowGateDisarm, debugRowGateState, exchangePathsErrno, gatherVariants, gatherVariantsSync, getDiffs, getDiffsSync, getReference, getReferenceSync, hash4, intervalsToTracks, intervalsToTracksSync, limitsInfo, mapFileOrErrno, peerRegionOrder, poolInfo, realignTracks, realignTracksSync, reconstructHaplotypes, reconstructHaplotypesSync, reverseComplement, reverseComplementSync, reverseRows, reverseRowsSync, xorshift64 } = nativeBinding
 export { DatasetSource }
 export { HaplotypeSource }
 export { checkDummyVariant }
 export { checkInsertionFill }
 export { checkOutputBytes }
+export { checkSeqEncoding }
 export { configureLimits }
 export { configurePool }
 export { counters }

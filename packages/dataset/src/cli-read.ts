@@ -17,9 +17,9 @@ import {
   UsageError,
 } from './errors.js';
 import { checkLoaderMode } from './loader.js';
-import type { AnnotatedHaps, LengthKind, RaggedAnnotatedHaps } from './output.js';
+import type { AnnotatedHaps, LengthKind, RaggedAnnotatedHaps, RaggedOneHot } from './output.js';
 import { type Dense, Ragged } from './ragged.js';
-import type { SeqsKind } from './settings.js';
+import { DEFAULT_SETTINGS, type SeqsKind, seqEncoding } from './settings.js';
 
 function out1(io: CliIo, text: string): void {
   io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
@@ -155,6 +155,26 @@ function rowOf<T extends Uint8Array | Int32Array | Float32Array>(
   return out.data.subarray(i * L, (i + 1) * L) as T;
 }
 
+/** Row `i` of encoded output: `width` values per base (one-hot), else one token per base. */
+function encodedRow(
+  out:
+    | Ragged<Uint8Array | Int32Array>
+    | Dense<Uint8Array | Int32Array>
+    | RaggedOneHot
+    | Dense<Float32Array>,
+  i: number,
+  width: number,
+  oneHot: boolean,
+): Uint8Array | Int32Array | Float32Array {
+  if (out instanceof Ragged) return out.row(i);
+  if ('offsets' in out) {
+    const a = Number(out.offsets[i] as bigint) * width;
+    return out.data.subarray(a, Number(out.offsets[i + 1] as bigint) * width);
+  }
+  const L = (out.shape[out.shape.length - (oneHot ? 2 : 1)] as number) * width;
+  return out.data.subarray(i * L, (i + 1) * L);
+}
+
 /** Bytes as a latin1 string. */
 function latin1(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
@@ -176,14 +196,51 @@ function runs(values: Float32Array): [number, number, number][] {
   return out;
 }
 
-/** The `--seqs` option of `gvl get`: `haplotypes` (default) or `annotated`. */
-function seqsOption(value: unknown): 'haplotypes' | 'annotated' {
+/** The `--seqs` option of `gvl get`: `haplotypes` (default), `annotated` or `tokens`. */
+function seqsOption(value: unknown): 'haplotypes' | 'annotated' | 'tokens' {
   if (value === undefined || value === 'haplotypes') return 'haplotypes';
-  if (value === 'annotated') return 'annotated';
+  if (value === 'annotated' || value === 'tokens') return value;
   throw new UsageError(
-    `--seqs ${JSON.stringify(value)} is invalid: expected haplotypes or annotated`,
+    `--seqs ${JSON.stringify(value)} is invalid: expected haplotypes, annotated or tokens`,
     { flag: '--seqs', value },
   );
+}
+
+/**
+ * The token settings of `gvl get --seqs tokens`: `--alphabet` (default `ACGT`),
+ * `--unknown-token` (default the alphabet's length) and `--one-hot`; the flags are usage
+ * errors without `--seqs tokens`, and the values are checked as `withSettings` checks them.
+ */
+function tokenOptions(
+  values: Record<string, unknown>,
+  tokens: boolean,
+): { tokenAlphabet: string; unknownToken: number; oneHot: boolean } | null {
+  for (const flag of ['alphabet', 'unknown-token', 'one-hot'] as const) {
+    if (!tokens && values[flag] !== undefined)
+      throw new UsageError(`--${flag} needs --seqs tokens`, {
+        flag: `--${flag}`,
+        value: values[flag],
+      });
+  }
+  if (!tokens) return null;
+  const tokenAlphabet = typeof values.alphabet === 'string' ? values.alphabet : 'ACGT';
+  const unknownToken = intOption(values, 'unknown-token', 0) ?? tokenAlphabet.length;
+  const tok = { tokenAlphabet, unknownToken, oneHot: values['one-hot'] === true };
+  asUsage(values.alphabet === undefined ? '--unknown-token' : '--alphabet', () =>
+    seqEncoding({ ...DEFAULT_SETTINGS, ...tok }),
+  );
+  return tok;
+}
+
+/** Formats token rows: 60 values per line, space-separated; one-hot: one base per line. */
+function tokenLines(row: ArrayLike<number>, width: number): string {
+  const lines: string[] = [];
+  const per = width === 1 ? 60 : width;
+  for (let i = 0; i < row.length; i += per)
+    lines.push(
+      Array.from({ length: Math.min(per, row.length - i) }, (_, j) => row[i + j]).join(' '),
+    );
+  return lines.join('\n');
 }
 
 /** Wraps bytes as FASTA lines of 60. */
@@ -216,7 +273,7 @@ reverse-complemented.
   --sample-index I   sample index in the dataset's sorted sample list (0-based)
   --len L            fixed output length (left-anchored at the region start); default: the
                      haplotype's own length
-  --seqs KIND        haplotypes (default) or annotated: instead of the FASTA, one
+  --seqs KIND        haplotypes (default), annotated or tokens. annotated: instead of the FASTA, one
                      tab-separated line per haplotype base, after the header
                      'haplotype<TAB>pos<TAB>base<TAB>var_idx<TAB>ref_coord': pos is the
                      0-based position along the haplotype as printed, var_idx the row of
@@ -224,6 +281,16 @@ reverse-complemented.
                      pad), ref_coord its 0-based reference coordinate (-1 / 2147483647:
                      pad before / past the contig); with --json, each haplotype gains
                      varIdxs and refCoords arrays. Not with --tracks/--track.
+                     tokens: each haplotype's header line, then its integer tokens (60
+                     per line, space-separated): base --alphabet[i] is token i, any other
+                     base (N included) --unknown-token; with --one-hot, one line per base
+                     of alphabet-length 0/1 values (all 0 outside the alphabet); with
+                     --json, each haplotype has tokens (or oneHot, one array per base).
+                     Not with --tracks/--track.
+  --alphabet ABC     with --seqs tokens: the token alphabet (default ACGT)
+  --unknown-token T  with --seqs tokens: the token of bases outside the alphabet (an
+                     integer >= 0; default the alphabet's length)
+  --one-hot          with --seqs tokens: one-hot rows instead of integer tokens
   --tracks           print every track instead of the FASTA, as bedGraph (below)
   --track NAME       print this track (repeatable) instead of the FASTA
   --json             print {region, sample, haplotypes, tracks} as JSON (tracks: every track
@@ -241,6 +308,9 @@ printed as bedGraph: per track a line 'track type=bedGraph name=NAME', then
       'sample-index': { type: 'string' },
       len: { type: 'string' },
       seqs: { type: 'string' },
+      alphabet: { type: 'string' },
+      'unknown-token': { type: 'string' },
+      'one-hot': { type: 'boolean' },
       tracks: { type: 'boolean' },
       track: { type: 'string', multiple: true },
       json: { type: 'boolean' },
@@ -252,12 +322,55 @@ printed as bedGraph: per track a line 'track type=bedGraph name=NAME', then
       const kind = seqsOption(values.seqs);
       const named = (values.track as string[] | undefined) ?? [];
       const annotated = kind === 'annotated';
-      if (annotated && (values.tracks === true || named.length > 0))
+      const tok = tokenOptions(values, kind === 'tokens');
+      if (kind !== 'haplotypes' && (values.tracks === true || named.length > 0))
         throw new UsageError(
-          `--seqs annotated cannot be combined with ${values.tracks === true ? '--tracks' : '--track'}: annotated haplotypes are printed without tracks`,
+          `--seqs ${kind} cannot be combined with ${values.tracks === true ? '--tracks' : '--track'}: ${kind === 'tokens' ? 'tokens' : 'annotated haplotypes'} are printed without tracks`,
           { flag: '--seqs', value: kind },
         );
       const opened = await Dataset.open(path, { reference });
+      if (tok) {
+        const ds = withLenFlag(opened.withSeqs('haplotypes').withTracks(false), len)
+          .withSettings(tok)
+          .subsetTo({
+            regions: [pick(opened, 'region', values) as number],
+            samples: [pick(opened, 'sample', values) as number],
+          });
+        const r = ds.region(0);
+        const label = `${r.name ?? `${r.chrom}:${r.start}-${r.end}`}|${ds.samples[0]}`;
+        const out = (await ds.get(0, 0)) as
+          | Ragged<Uint8Array | Int32Array>
+          | Dense<Uint8Array | Int32Array>
+          | RaggedOneHot
+          | Dense<Float32Array>;
+        const width = tok.oneHot ? tok.tokenAlphabet.length : 1;
+        const P = ds.ploidy ?? 1;
+        const rows = Array.from({ length: P }, (_, p) => encodedRow(out, p, width, tok.oneHot));
+        if (values.json === true) {
+          out1(
+            io,
+            JSON.stringify({
+              region: r,
+              sample: ds.samples[0],
+              alphabet: tok.tokenAlphabet,
+              unknownToken: tok.oneHot ? null : tok.unknownToken,
+              haplotypes: rows.map((row, p) =>
+                tok.oneHot
+                  ? {
+                      hap: p,
+                      oneHot: Array.from({ length: row.length / width }, (_, j) =>
+                        Array.from(row.subarray(j * width, (j + 1) * width)),
+                      ),
+                    }
+                  : { hap: p, tokens: Array.from(row) },
+              ),
+            }),
+          );
+          return 0;
+        }
+        out1(io, rows.map((row, p) => `>${label}|hap${p}\n${tokenLines(row, width)}`).join('\n'));
+        return 0;
+      }
       const region = pick(opened, 'region', values);
       const sample = pick(opened, 'sample', values);
       const wantTracks =
@@ -265,7 +378,10 @@ printed as bedGraph: per track a line 'track type=bedGraph name=NAME', then
       const tracks = !wantTracks ? [] : named.length > 0 ? named : opened.availableTracks;
       if (values.tracks === true && tracks.length === 0)
         throw new InvalidArgumentError(`--tracks: ${path} has no tracks`, { value: path });
-      const ds = withLenFlag(opened.withSeqs(kind).withTracks(tracks), len);
+      const ds = withLenFlag(
+        opened.withSeqs(annotated ? 'annotated' : 'haplotypes').withTracks(tracks),
+        len,
+      );
       const sel = ds.subsetTo({ regions: [region as number], samples: [sample as number] });
       const r = sel.region(0);
       const name = sel.samples[0] as string;

@@ -8,7 +8,14 @@ import { type Axis, type AxisIndex, resolveQuery, subsetAxis } from './indexing.
 import { createLoader, type Loader, type LoaderOptions } from './loader.js';
 import type { DatasetMetadata } from './metadata.js';
 import { checkRegionsInReference, readDatasetFiles } from './open.js';
-import type { DatasetOutput, GetOutput, LengthKind, LengthKindOf } from './output.js';
+import type {
+  DatasetOutput,
+  EncodingAfter,
+  EncodingKind,
+  GetOutput,
+  LengthKind,
+  LengthKindOf,
+} from './output.js';
 import {
   type BatchRequest,
   type Core,
@@ -29,6 +36,7 @@ import {
   invalid,
   type OutputLength,
   type SeqsKind,
+  seqEncoding,
 } from './settings.js';
 import {
   buildSpliceMap,
@@ -40,8 +48,15 @@ import {
 } from './splice.js';
 import { availableVarFields, checkVarFieldOptions, checkVarFields } from './var-fields.js';
 
-/** Options of {@link Dataset.open}. */
-export interface OpenOptions extends Partial<Omit<DatasetSettings, 'insertionFill'>> {
+/**
+ * Options of {@link Dataset.open}: every setting but the insertion fills and the sequence
+ * encoding, which `withSettings` sets (the encoding there so that the dataset's type
+ * follows it).
+ */
+export interface OpenOptions
+  extends Partial<
+    Omit<DatasetSettings, 'insertionFill' | 'tokenAlphabet' | 'unknownToken' | 'oneHot'>
+  > {
   /** Reference FASTA (plain + `.fai`, or bgzip + `.fai` + `.gzi`). Needed for haplotypes and reference sequences. */
   reference?: string;
 }
@@ -145,6 +160,8 @@ function freshRng(seed: number): Rng {
  * @typeParam S - sequence kind: `'haplotypes'`, `'reference'`, `'variants'` or `null`.
  * @typeParam T - tracks active (`true`), not (`false`), or unknown (`boolean`).
  * @typeParam L - `'ragged'` or `'dense'` output.
+ * @typeParam E - sequence encoding: `'ascii'` (default), `'tokens'` or `'oneHot'`
+ *   (`withSettings({ tokenAlphabet, unknownToken, oneHot })`, see {@link EncodingKind}).
  * @see genvarloader `Dataset` (its `RaggedDataset[SEQ, TRK]` / `ArrayDataset[SEQ, TRK]`).
  * @example
  * ```ts
@@ -163,6 +180,7 @@ export class Dataset<
   S extends SeqsKind | null = SeqsKind | null,
   T extends boolean = boolean,
   L extends LengthKind = LengthKind,
+  E extends EncodingKind = 'ascii',
 > {
   /** @internal */
   readonly #s: State;
@@ -277,10 +295,21 @@ export class Dataset<
     };
   }
 
-  #with<S2 extends SeqsKind | null = S, T2 extends boolean = T, L2 extends LengthKind = L>(
-    patch: Partial<State>,
-  ): Dataset<S2, T2, L2> {
-    return new Dataset<S2, T2, L2>({ ...this.#s, ...patch });
+  #with<
+    S2 extends SeqsKind | null = S,
+    T2 extends boolean = T,
+    L2 extends LengthKind = L,
+    E2 extends EncodingKind = E,
+  >(patch: Partial<State>): Dataset<S2, T2, L2, E2> {
+    return new Dataset<S2, T2, L2, E2>({ ...this.#s, ...patch });
+  }
+
+  /**
+   * This dataset without its type parameters, for the batch planner and the loader (they
+   * read the run-time state only; the output types are restored by the callers).
+   */
+  #untyped(): Dataset {
+    return this as unknown as Dataset;
   }
 
   /** Path of the dataset directory. */
@@ -412,7 +441,7 @@ export class Dataset<
    * @throws {@link GvlError} `GVL_INVALID_MODE` for an unknown kind; `GVL_NO_REFERENCE` or
    *   `GVL_MODE_UNAVAILABLE` when the dataset lacks what the kind needs; `GVL_INVALID_ARGUMENT`
    *   for `'variants'` with a non-ragged length.
-   * @returns a dataset typed `Dataset<K, T, L>`: `get()` gives `Ragged`/`Dense<Uint8Array>`
+   * @returns a dataset typed `Dataset<K, T, L, E>`: `get()` gives `Ragged`/`Dense<Uint8Array>`
    *   for `'haplotypes'`/`'reference'`, {@link RaggedAnnotatedHaps}/{@link AnnotatedHaps}
    *   for `'annotated'` and {@link RaggedVariants} for `'variants'`.
    * @example
@@ -422,7 +451,7 @@ export class Dataset<
    * ```
    * @see genvarloader `Dataset.with_seqs`, `AnnotatedHaps`.
    */
-  withSeqs<K extends SeqsKind | null>(kind: K): Dataset<K, T, L> {
+  withSeqs<K extends SeqsKind | null>(kind: K): Dataset<K, T, L, E> {
     const k = checkSeqsKind(kind);
     const { core } = this.#s;
     if ((k === 'haplotypes' || k === 'annotated' || k === 'reference') && !core.reference) {
@@ -454,27 +483,27 @@ export class Dataset<
    * `realign` (default: the `realignTracks` setting, true) holds. Active tracks keep the
    * dataset's order (sample tracks sorted by name, then annotation tracks).
    *
-   * Typing: `false` (or `[]`) gives `Dataset<S, false, L>` (no tracks); a name or a
-   * non-empty tuple of names gives `Dataset<S, true, L>` (each name is checked to exist);
-   * `true`, nothing or a `string[]` gives `Dataset<S, boolean, L>` (the dataset may have
+   * Typing: `false` (or `[]`) gives `Dataset<S, false, L, E>` (no tracks); a name or a
+   * non-empty tuple of names gives `Dataset<S, true, L, E>` (each name is checked to exist);
+   * `true`, nothing or a `string[]` gives `Dataset<S, boolean, L, E>` (the dataset may have
    * no tracks, or the list may be empty).
    *
    * @throws {@link GvlError} `GVL_INVALID_ARGUMENT` naming an unknown track.
    * @see genvarloader `Dataset.with_tracks`.
    */
-  withTracks(names: false | readonly [], options?: { realign?: boolean }): Dataset<S, false, L>;
+  withTracks(names: false | readonly [], options?: { realign?: boolean }): Dataset<S, false, L, E>;
   withTracks(
     names: string | readonly [string, ...string[]],
     options?: { realign?: boolean },
-  ): Dataset<S, true, L>;
+  ): Dataset<S, true, L, E>;
   withTracks(
     names?: readonly string[] | boolean,
     options?: { realign?: boolean },
-  ): Dataset<S, boolean, L>;
+  ): Dataset<S, boolean, L, E>;
   withTracks(
     names?: string | readonly string[] | boolean,
     options: { realign?: boolean } = {},
-  ): Dataset<S, boolean, L> {
+  ): Dataset<S, boolean, L, E> {
     const all = this.availableTracks;
     let tracks: string[];
     if (names === undefined || names === true) tracks = all;
@@ -507,20 +536,20 @@ export class Dataset<
    *   `Dataset<S, T, 'dense'>` otherwise.
    * @see genvarloader `Dataset.with_len`.
    */
-  withLen<N extends OutputLength>(length: N): Dataset<S, T, LengthKindOf<N>> {
+  withLen<N extends OutputLength>(length: N): Dataset<S, T, LengthKindOf<N>, E> {
     const len = checkOutputLength(length);
     if (len !== 'ragged' && this.#s.seqs === 'variants') {
       throw invalid('output length', len, "'ragged' with sequences 'variants'");
     }
     checkFixedLength(this.#s, len, this.#s.settings.jitter);
     checkSpliced(this.#s.splice !== null, this.#s.seqs, len, this.#s.settings);
-    return this.#with<S, T, LengthKindOf<N>>({ length: len });
+    return this.#with<S, T, LengthKindOf<N>, E>({ length: len });
   }
 
   /**
    * Changes read settings (jitter, seed, deterministic, rcNeg, realignTracks,
-   * insertionFill per track, parallel, unphasedUnion, dummyVariant, spliceInfo). A new
-   * `seed` restarts the PRNG.
+   * insertionFill per track, parallel, unphasedUnion, dummyVariant, spliceInfo, and the
+   * sequence encoding: tokenAlphabet, unknownToken, oneHot). A new `seed` restarts the PRNG.
    *
    * `spliceInfo` (a BED column, or `[idColumn, orderColumn]`) turns on spliced mode: the
    * region axis becomes the transcripts (in order of first appearance in the BED, named
@@ -533,23 +562,44 @@ export class Dataset<
    * order column) and the row is the transcript's sequence. `null` turns it off and
    * restores the region axis.
    *
-   * @throws {@link GvlError} `GVL_INVALID_ARGUMENT` for an out-of-range value or a
-   *   malformed `spliceInfo`, or a setting spliced mode does not allow (jitter > 0,
-   *   `deterministic: false`, a fixed length); `GVL_INVALID_MODE` for an unknown
-   *   insertion fill; `GVL_BAD_SPLICE_INFO` when a `spliceInfo` column is not in the BED
-   *   or a transcript has exons on both strands; `GVL_MODE_UNAVAILABLE` for spliced
-   *   `'variants'`.
-   * @see genvarloader `Dataset.with_settings`.
+   * With `{ tokenAlphabet, unknownToken }`, `'haplotypes'` and `'reference'` rows are
+   * integer tokens (uint8, or int32 when a token passes 255); with `{ tokenAlphabet,
+   * oneHot: true }` float32 one-hot rows, `[..., length, A]` dense or
+   * {@link RaggedOneHot} (offsets in bases); `tokenAlphabet: null` returns to ASCII
+   * (clearing `unknownToken` and `oneHot` unless the patch sets them). The
+   * returned dataset's type parameter `E` follows (see {@link EncodingAfter}).
+   *
+   * @returns a new dataset; this one is unchanged.
+   * @throws {@link GvlError} `GVL_INVALID_ARGUMENT` for an out-of-range value (a repeated,
+   *   empty or non-ASCII `tokenAlphabet`, `unknownToken` outside `[0, 2^31 − 1]`, one of
+   *   them without the other, `oneHot` without `tokenAlphabet`), a malformed `spliceInfo`,
+   *   or a setting spliced mode does not allow (jitter > 0, `deterministic: false`, a fixed
+   *   length); `GVL_INVALID_MODE` for an unknown insertion fill, or an encoding with
+   *   `'annotated'` output; `GVL_BAD_SPLICE_INFO` when a `spliceInfo` column is not in the
+   *   BED or a transcript has exons on both strands; `GVL_MODE_UNAVAILABLE` for spliced
+   *   `'variants'` or a spliced dataset with a token or one-hot encoding.
+   * @see genvarloader `Dataset.with_settings` (`splice_info`, `token_alphabet`, `unknown_token`).
    * @example
    * ```ts
    * // BED columns `transcript` (id) and `exon` (number), e.g. from write({ bed: { ...bed, columns } })
    * const tx = ds.withTracks(false).withSettings({ spliceInfo: ['transcript', 'exon'] });
    * const haps = await tx.get('ENST00000217233', 'HG00096'); // Ragged<Uint8Array> [2, null]: both haplotypes
    * tx.getSpliceBed()[0]; // { id, regions, chrom, chromStart, chromEnd, strand }
+   * const tokens = await ds.withSettings({ tokenAlphabet: 'ACGT', unknownToken: 4 }).withLen(2048).get(0, 0);
+   * const oneHot = await ds.withSettings({ tokenAlphabet: 'ACGT', oneHot: true }).withLen(2048).get(0, 0); // [2, 2048, 4]
    * ```
    */
-  withSettings(patch: Partial<DatasetSettings>): Dataset<S, T, L> {
-    const settings = validateSettings({ ...this.#s.settings, ...patch }, this);
+  withSettings<P extends Partial<DatasetSettings>>(
+    patch: P,
+  ): Dataset<S, T, L, EncodingAfter<P, E>> {
+    const merged = { ...this.#s.settings, ...patch };
+    // `tokenAlphabet: null` returns to ASCII: the token settings go with it.
+    if (patch.tokenAlphabet === null)
+      Object.assign(merged, {
+        unknownToken: patch.unknownToken ?? null,
+        oneHot: patch.oneHot ?? false,
+      });
+    const settings = validateSettings(merged, this.#untyped());
     if (settings.jitter > this.maxJitter) {
       throw invalid('jitter', settings.jitter, `an integer in [0, max_jitter = ${this.maxJitter}]`);
     }
@@ -559,11 +609,16 @@ export class Dataset<
     const was = this.#s.splice;
     if (sameSpliceInfo(was?.map.info ?? null, settings.spliceInfo)) {
       checkSpliced(was !== null, this.#s.seqs, this.#s.length, settings);
-      return this.#with({ settings, rng });
+      return this.#with<S, T, L, EncodingAfter<P, E>>({ settings, rng });
     }
     const exons = was?.exons ?? this.#s.regions;
     if (settings.spliceInfo === null)
-      return this.#with({ settings, rng, regions: exons, splice: null });
+      return this.#with<S, T, L, EncodingAfter<P, E>>({
+        settings,
+        rng,
+        regions: exons,
+        splice: null,
+      });
     checkSpliced(true, this.#s.seqs, this.#s.length, settings);
     const map = buildSpliceMap(this.#s.core.files, settings.spliceInfo);
     const regions: Axis = {
@@ -571,7 +626,12 @@ export class Dataset<
       subset: Int32Array.from({ length: map.ids.length }, (_, i) => i),
       names: map.index,
     };
-    return this.#with({ settings, rng, regions, splice: { map, exons } });
+    return this.#with<S, T, L, EncodingAfter<P, E>>({
+      settings,
+      rng,
+      regions,
+      splice: { map, exons },
+    });
   }
 
   /** Whether the dataset is spliced (`withSettings({ spliceInfo })`). */
@@ -605,7 +665,7 @@ export class Dataset<
    * @throws {@link GvlError} `GVL_INDEX_OUT_OF_RANGE`, `GVL_UNKNOWN_SAMPLE`, `GVL_UNKNOWN_REGION`.
    * @see genvarloader `Dataset.subset_to`.
    */
-  subsetTo(subset: { regions?: AxisIndex; samples?: AxisIndex }): Dataset<S, T, L> {
+  subsetTo(subset: { regions?: AxisIndex; samples?: AxisIndex }): Dataset<S, T, L, E> {
     return this.#with({
       regions: subsetAxis(this.#s.regions, subset.regions),
       samples: subsetAxis(this.#s.samples, subset.samples),
@@ -613,7 +673,7 @@ export class Dataset<
   }
 
   /** The same dataset without any subset. */
-  toFullDataset(): Dataset<S, T, L> {
+  toFullDataset(): Dataset<S, T, L, E> {
     const { files } = this.#s.core;
     const nRegions = this.#s.splice ? this.#s.splice.map.ids.length : files.metadata.n_regions;
     return this.#with({
@@ -677,11 +737,11 @@ export class Dataset<
     regions?: AxisIndex,
     samples?: AxisIndex,
     options: { signal?: AbortSignal } = {},
-  ): Promise<DatasetOutput<S, T, L>> {
+  ): Promise<DatasetOutput<S, T, L, E>> {
     const q = resolveQuery(this.#s.regions, this.#s.samples, regions, samples);
     const rnd = this.drawRandom(q.regionIdx.length);
     return computeBatch(this.#s.core, this.#plan(), { ...q, ...rnd }, options.signal) as Promise<
-      DatasetOutput<S, T, L>
+      DatasetOutput<S, T, L, E>
     >;
   }
 
@@ -785,14 +845,14 @@ export class Dataset<
    * }
    * ```
    */
-  async *batches(options: BatchOptions = {}): AsyncGenerator<Batch<DatasetOutput<S, T, L>>> {
+  async *batches(options: BatchOptions = {}): AsyncGenerator<Batch<DatasetOutput<S, T, L, E>>> {
     const { signal } = options;
     const aborted = (index: number) =>
       new AbortedError(`batch iteration aborted by its signal before batch ${index} completed`, {
         value: index,
         cause: signal?.reason,
       });
-    for (const plan of planBatches(this, options)) {
+    for (const plan of planBatches(this.#untyped(), options)) {
       if (signal?.aborted) throw aborted(plan.index);
       const req = this.batchRequest(plan.regions, plan.samples);
       let data: GetOutput;
@@ -807,7 +867,7 @@ export class Dataset<
         index: plan.index,
         regions: plan.regions,
         samples: plan.samples,
-        data: data as DatasetOutput<S, T, L>,
+        data: data as DatasetOutput<S, T, L, E>,
       };
     }
   }
@@ -822,8 +882,8 @@ export class Dataset<
    *   `GVL_MODE_UNAVAILABLE` for `'process'`; `GVL_INVALID_ARGUMENT` for bad counts and
    *   for the removed `workers` option. All before any batch starts.
    */
-  loader(options: LoaderOptions = {}): Loader<DatasetOutput<S, T, L>> {
-    return createLoader(this, options) as Loader<DatasetOutput<S, T, L>>;
+  loader(options: LoaderOptions = {}): Loader<DatasetOutput<S, T, L, E>> {
+    return createLoader(this.#untyped(), options) as Loader<DatasetOutput<S, T, L, E>>;
   }
 }
 
@@ -852,6 +912,7 @@ function validateSettings(s: DatasetSettings, _ds: Dataset | null): DatasetSetti
     throw invalid('unphasedUnion', s.unphasedUnion, 'a boolean');
   if (s.dummyVariant !== null) checkDummyVariant(s.dummyVariant, 'dummyVariant');
   checkVarFieldOptions(s);
+  seqEncoding(s);
   return { ...s, insertionFill: fills, spliceInfo: checkSpliceInfo(s.spliceInfo) };
 }
 
@@ -868,6 +929,12 @@ function checkVariantSettings(core: Core, seqs: SeqsKind | null, s: DatasetSetti
         { value: s[name] },
       );
   }
+  if (seqs === 'annotated' && s.tokenAlphabet !== null)
+    throw new GvlError(
+      'GVL_INVALID_MODE',
+      `${s.oneHot ? 'oneHot' : 'tokenAlphabet'} cannot be used with 'annotated' output (annotated haplotypes are ASCII): use withSeqs('haplotypes'), or withSettings({ tokenAlphabet: null, unknownToken: null, oneHot: false })`,
+      { value: seqs },
+    );
   if (s.unphasedUnion && (seqs === 'haplotypes' || seqs === 'annotated'))
     throw new GvlError(
       'GVL_INVALID_MODE',
@@ -902,6 +969,12 @@ function checkSpliced(
       'GVL_MODE_UNAVAILABLE',
       "sequences 'variants' are not available on a spliced dataset: use 'haplotypes', 'annotated' or 'reference'",
       { value: seqs },
+    );
+  if (s.tokenAlphabet !== null)
+    throw new GvlError(
+      'GVL_MODE_UNAVAILABLE',
+      'token and one-hot output are not available on a spliced dataset: read ASCII (tokenAlphabet: null) and encode the joined rows',
+      { value: s.tokenAlphabet },
     );
 }
 

@@ -82,10 +82,31 @@ export interface AnnotatedHaps {
   readonly refCoords: Dense<Int32Array>;
 }
 
+/**
+ * One-hot sequences, ragged (`withSettings({ tokenAlphabet, oneHot: true })` with
+ * `withLen('ragged')`): float32, `A = tokenAlphabet.length` values per base. `offsets`
+ * count **bases** (as the ASCII rows' offsets): row `i` is
+ * `data.subarray(A · offsets[i], A · offsets[i + 1])`, base `j` of it the `A` values
+ * from `A · (offsets[i] + j)`: 1.0 in column `c` when the base is `tokenAlphabet[c]`, all
+ * zero for a base outside the alphabet (`N` and the pad included). Shape
+ * `[...leading, (ploidy,) null, A]`.
+ */
+export interface RaggedOneHot {
+  readonly data: Float32Array;
+  /** int64, length rows + 1, in bases. */
+  readonly offsets: BigInt64Array;
+  /** Leading dimensions, `null` for the ragged base axis, then the alphabet size. */
+  readonly shape: readonly [...number[], null, number];
+}
+
 /** Sequences as `get()` returns them. */
 export type SeqsOutput =
   | Ragged<Uint8Array>
   | Dense<Uint8Array>
+  | Ragged<Int32Array>
+  | Dense<Int32Array>
+  | RaggedOneHot
+  | Dense<Float32Array>
   | RaggedVariants
   | RaggedAnnotatedHaps
   | AnnotatedHaps;
@@ -104,22 +125,64 @@ export type LengthKind = 'ragged' | 'dense';
 export type LengthKindOf<N> = N extends 'ragged' ? 'ragged' : 'dense';
 
 /**
+ * How `'haplotypes'` and `'reference'` rows are returned, as a type: `'ascii'` (bytes),
+ * `'tokens'` (`withSettings({ tokenAlphabet, unknownToken })`: uint8, or int32 when a
+ * token passes 255) or `'oneHot'` (`withSettings({ tokenAlphabet, oneHot: true })`:
+ * float32, one value per alphabet byte per base).
+ */
+export type EncodingKind = 'ascii' | 'tokens' | 'oneHot';
+
+/**
+ * The {@link EncodingKind} after `withSettings(patch)` with patch type `P` on a dataset
+ * of kind `E`: `oneHot: true` → `'oneHot'`; `tokenAlphabet: null` → `'ascii'`; a
+ * `tokenAlphabet` → `'tokens'` (or `'oneHot'` when it stays on); `oneHot: false` turns
+ * one-hot back into tokens; otherwise `E`.
+ */
+export type EncodingAfter<P, E extends EncodingKind> = P extends { oneHot: true }
+  ? 'oneHot'
+  : P extends { tokenAlphabet: null }
+    ? 'ascii'
+    : P extends { oneHot: false }
+      ? E extends 'ascii'
+        ? P extends { tokenAlphabet: string | Uint8Array }
+          ? 'tokens'
+          : 'ascii'
+        : 'tokens'
+      : P extends { tokenAlphabet: string | Uint8Array }
+        ? E extends 'oneHot'
+          ? 'oneHot'
+          : 'tokens'
+        : E;
+
+/** Sequence rows of encoding `E` and length kind `L`. */
+export type EncodedSeqsOf<E, L> = E extends 'tokens'
+  ? L extends 'ragged'
+    ? Ragged<Uint8Array> | Ragged<Int32Array>
+    : Dense<Uint8Array> | Dense<Int32Array>
+  : E extends 'oneHot'
+    ? L extends 'ragged'
+      ? RaggedOneHot
+      : Dense<Float32Array>
+    : L extends 'ragged'
+      ? Ragged<Uint8Array>
+      : Dense<Uint8Array>;
+
+/**
  * The sequences `get()` returns for sequence kind `S` and length kind `L`: uint8 ASCII
  * bytes (`Ragged` or `Dense`) for `'haplotypes'` and `'reference'`,
  * {@link RaggedAnnotatedHaps} or {@link AnnotatedHaps} for `'annotated'`,
- * {@link RaggedVariants} for `'variants'` (always ragged), `never` for `null`.
- * Distributes over unions.
+ * {@link RaggedVariants} for `'variants'` (always ragged), `never` for `null`; with an
+ * encoding `E` other than `'ascii'`, haplotypes and reference as {@link EncodedSeqsOf}
+ * (variants keep ASCII alleles). Distributes over unions.
  */
-export type SeqsOutputOf<S, L> = S extends 'variants'
+export type SeqsOutputOf<S, L, E = 'ascii'> = S extends 'variants'
   ? RaggedVariants
   : S extends 'annotated'
     ? L extends 'ragged'
       ? RaggedAnnotatedHaps
       : AnnotatedHaps
     : S extends 'haplotypes' | 'reference'
-      ? L extends 'ragged'
-        ? Ragged<Uint8Array>
-        : Dense<Uint8Array>
+      ? EncodedSeqsOf<E, L>
       : never;
 
 /** The tracks `get()` returns for length kind `L`: float32 `Ragged` or `Dense`. */
@@ -135,6 +198,7 @@ export type TracksOutputOf<L> = L extends 'ragged' ? Ragged<Float32Array> : Dens
  * @typeParam S - the sequence kind (`withSeqs`), or `null` for none.
  * @typeParam T - whether tracks are active (`true`), not (`false`), or unknown (`boolean`).
  * @typeParam L - the {@link LengthKind} (`withLen`).
+ * @typeParam E - the {@link EncodingKind} (`withSettings`), default `'ascii'`.
  * @example
  * ```ts
  * type A = DatasetOutput<'haplotypes', false, 'dense'>; // Dense<Uint8Array>
@@ -142,13 +206,14 @@ export type TracksOutputOf<L> = L extends 'ragged' ? Ragged<Float32Array> : Dens
  * type C = DatasetOutput<'variants', false, 'ragged'>; // RaggedVariants
  * type E = DatasetOutput<'annotated', false, 'dense'>; // AnnotatedHaps
  * type D = DatasetOutput<null, true, 'dense'>; // Dense<Float32Array>
+ * type F = DatasetOutput<'haplotypes', false, 'dense', 'oneHot'>; // Dense<Float32Array>, [..., length, A]
  * ```
  */
-export type DatasetOutput<S, T, L> = L extends LengthKind
+export type DatasetOutput<S, T, L, E = 'ascii'> = L extends LengthKind
   ? S extends 'haplotypes' | 'annotated' | 'reference' | 'variants'
     ? T extends true
-      ? [SeqsOutputOf<S, L>, TracksOutputOf<L>]
-      : SeqsOutputOf<S, L>
+      ? [SeqsOutputOf<S, L, E>, TracksOutputOf<L>]
+      : SeqsOutputOf<S, L, E>
     : T extends true
       ? TracksOutputOf<L>
       : never

@@ -4,6 +4,7 @@ import {
   DatasetSource,
   getDiffs,
   HaplotypeSource,
+  type SeqEncoding,
 } from '@gvl/native';
 import { AbortedError, GvlError, InvalidArgumentError } from './errors.js';
 import * as k from './kernels.js';
@@ -12,13 +13,14 @@ import type {
   AnnotatedHaps,
   GetOutput,
   RaggedAnnotatedHaps,
+  RaggedOneHot,
   RaggedVariants,
   SeqsOutput,
   TracksOutput,
 } from './output.js';
 import { type Dense, Ragged } from './ragged.js';
 import type { Reference } from './reference.js';
-import type { DatasetSettings, OutputLength, SeqsKind } from './settings.js';
+import { type DatasetSettings, encodingOf, type OutputLength, type SeqsKind } from './settings.js';
 import { exonItems, regroupOutput, type SpliceMap } from './splice.js';
 import { afKeepMask, gatherColumn, gatherRef, type VariantFieldArray } from './var-fields.js';
 
@@ -253,13 +255,16 @@ function estimateBytes(core: Core, plan: Plan, req: BatchRequest, seqs: SeqsKind
       rows += (files.regions[r * 4 + 2] as number) - (files.regions[r * 4 + 1] as number);
     }
   // Annotated: the bytes plus two int32 annotations per base.
+  // Encoded: 4 bytes per token (int32 at most) or 4 · A per one-hot base.
+  const enc = encodingOf(plan.settings);
+  const perBase = enc === undefined ? 1 : enc.kind === 'oneHot' ? 4 * enc.alphabet.length : 4;
   const seqRows =
     seqs === 'haplotypes'
-      ? P * rows
+      ? perBase * P * rows
       : seqs === 'annotated'
         ? 9 * P * rows
         : seqs === 'reference'
-          ? rows
+          ? perBase * rows
           : 0;
   const trackInner =
     (seqs === 'haplotypes' || seqs === 'annotated') && plan.settings.realignTracks ? P : 1;
@@ -291,6 +296,7 @@ async function fusedBatch(
   const P = files.metadata.ploidy ?? 1;
   const L = plan.length;
   const haplotypes = seqs === 'haplotypes' || seqs === 'annotated';
+  const encoding = encodingOf(plan.settings);
   const realign = haplotypes && plan.settings.realignTracks && tracks.length > 0;
   const request: DatasetRequest = {
     ...itemRequest(plan, req),
@@ -299,6 +305,7 @@ async function fusedBatch(
     realign,
     fills: realign ? plan.tracks.map((name) => plan.settings.insertionFill[name]) : undefined,
     baseSeed: plan.settings.deterministic ? undefined : BigInt(plan.settings.seed),
+    encoding: seqs === 'reference' || seqs === 'haplotypes' ? encoding : undefined,
   };
   const parallel = plan.settings.parallel;
   const res = await runBatch(
@@ -309,17 +316,62 @@ async function fusedBatch(
   );
   const lead = req.shape;
   const out: { seqs?: SeqsOutput; tracks?: TracksOutput } = {};
-  if (res.seqs) {
+  const seqRows = res.seqs ?? res.seqTokens ?? res.seqOneHot;
+  if (seqRows) {
     const dims = haplotypes ? [...lead, P] : [...lead];
-    const haps = finish(res.seqs.data, res.seqs.offsets, dims, L, 78);
-    out.seqs =
-      seqs === 'annotated' ? annotated(haps, res.annotations, res.seqs.offsets, dims, L) : haps;
+    const { data, offsets } = seqRows;
+    if (encoding?.kind === 'oneHot')
+      out.seqs = oneHot(data as Float32Array, offsets, dims, L, encoding.alphabet.length);
+    else if (encoding?.kind === 'tokens')
+      out.seqs = finish(data as Uint8Array, offsets, dims, L, padToken(encoding)) as
+        | Ragged<Uint8Array>
+        | Ragged<Int32Array>
+        | Dense<Uint8Array>
+        | Dense<Int32Array>;
+    else {
+      const haps = finish(data as Uint8Array, offsets, dims, L, 78);
+      out.seqs = seqs === 'annotated' ? annotated(haps, res.annotations, offsets, dims, L) : haps;
+    }
   }
   if (res.tracks) {
     const dims = realign ? [...lead, tracks.length, P] : [...lead, tracks.length];
     out.tracks = finish(res.tracks.data, res.tracks.offsets, dims, L, 0);
   }
   return out;
+}
+
+/** The token of the `N` pad under a token encoding (what `'variable'` pads with). */
+function padToken(e: Extract<SeqEncoding, { kind: 'tokens' }>): number {
+  const a = e.alphabet;
+  const i = typeof a === 'string' ? a.indexOf('N') : a.indexOf(78);
+  return i >= 0 ? i : e.unknownToken;
+}
+
+/**
+ * Wraps one-hot rows (offsets in bases, `width` values per base) as the requested output
+ * length: {@link RaggedOneHot}, or dense `[...dims, length, width]` (`'variable'`:
+ * right-padded with all-zero bases, the one-hot of the `N` pad).
+ */
+function oneHot(
+  data: Float32Array,
+  offsets: BigInt64Array,
+  dims: number[],
+  length: OutputLength,
+  width: number,
+): RaggedOneHot | Dense<Float32Array> {
+  if (length === 'ragged') return { data, offsets, shape: [...dims, null, width] };
+  if (typeof length === 'number') return { data, shape: [...dims, length, width] };
+  const n = offsets.length - 1;
+  let longest = 0;
+  for (let i = 0; i < n; i++)
+    longest = Math.max(longest, Number((offsets[i + 1] as bigint) - (offsets[i] as bigint)));
+  const out = new Float32Array(n * longest * width);
+  for (let i = 0; i < n; i++) {
+    const a = Number(offsets[i] as bigint) * width;
+    const b = Number(offsets[i + 1] as bigint) * width;
+    out.set(data.subarray(a, b), i * longest * width);
+  }
+  return { data: out, shape: [...dims, longest, width] };
 }
 
 /** Per-item geometry of the variants output. */
@@ -425,7 +477,12 @@ export async function computeBatch(
       `dummyVariant is only valid with 'variants' output (got ${JSON.stringify(plan.seqs)}): use withSeqs('variants'), or withSettings({ dummyVariant: null })`,
       { value: plan.seqs },
     );
-  if ((plan.seqs === 'haplotypes' || plan.seqs === 'annotated') && plan.tracks.length === 0)
+  // Encoded rows (tokens, one-hot) come from the dataset source, which encodes each row.
+  if (
+    (plan.seqs === 'haplotypes' || plan.seqs === 'annotated') &&
+    plan.tracks.length === 0 &&
+    encodingOf(plan.settings) === undefined
+  )
     return fusedHaplotypes(core, plan, req, output, signal);
 
   let seqs: SeqsOutput | undefined;

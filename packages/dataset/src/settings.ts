@@ -1,7 +1,9 @@
 import {
+  checkSeqEncoding as checkEncoding,
   checkInsertionFill as checkFill,
   type DummyVariant,
   type InsertionFill,
+  type SeqEncoding,
 } from '@gvl/native';
 import { GvlError, InvalidArgumentError, isGvlError } from './errors.js';
 import type { SpliceInfo } from './splice.js';
@@ -75,6 +77,27 @@ export interface DatasetSettings {
   minAf: number | null;
   /** Keep only variants with `AF <= maxAf` (the peer's `max_af`); see {@link DatasetSettings.minAf}. */
   maxAf: number | null;
+  /**
+   * Token alphabet (the peer's `token_alphabet`): with it, `'haplotypes'` and `'reference'`
+   * rows are integer tokens instead of ASCII, byte `tokenAlphabet[i]` becoming token `i`
+   * (a string is taken as ASCII, one byte per character; 1 to 256 distinct bytes). Tokens
+   * are uint8 when every token (the alphabet's indices and {@link unknownToken}) is at
+   * most 255, else int32. Set together with `unknownToken` (or with `oneHot: true`);
+   * `null` (default) for ASCII.
+   */
+  tokenAlphabet: string | Uint8Array | null;
+  /**
+   * Token of every byte outside {@link tokenAlphabet} (the peer's `unknown_token`), an
+   * integer in `[0, 2^31 − 1]`, including the `N` pad; `null` (default) without tokens.
+   */
+  unknownToken: number | null;
+  /**
+   * One-hot output: `'haplotypes'` and `'reference'` rows become float32 with
+   * `tokenAlphabet.length` values per base, 1.0 in the column of the base's index in
+   * {@link tokenAlphabet}, all zero for a base outside it (`N` included). Needs
+   * `tokenAlphabet`. Default false.
+   */
+  oneHot: boolean;
 }
 
 export const DEFAULT_SETTINGS: DatasetSettings = {
@@ -91,7 +114,51 @@ export const DEFAULT_SETTINGS: DatasetSettings = {
   varFields: DEFAULT_VAR_FIELDS,
   minAf: null,
   maxAf: null,
+  tokenAlphabet: null,
+  unknownToken: null,
+  oneHot: false,
 };
+
+/**
+ * The sequence encoding of some settings (`undefined` for ASCII), checked exactly as the
+ * kernels check it: `tokenAlphabet` and `unknownToken` together (the peer's rule), or
+ * `tokenAlphabet` with `oneHot: true`.
+ *
+ * @throws {@link InvalidArgumentError} `GVL_INVALID_ARGUMENT` naming `unknownToken` or
+ *   `tokenAlphabet` when one is set without the other (and without `oneHot`), `oneHot`
+ *   when it is not a boolean or is set without `tokenAlphabet`; and, from the addon,
+ *   `tokenAlphabet` (a repeated byte with its index, a non-ASCII character, empty or
+ *   over 256 bytes) or `unknownToken` (not an integer in `[0, 2^31 − 1]`).
+ */
+export function seqEncoding(s: DatasetSettings): SeqEncoding | undefined {
+  const { tokenAlphabet: alphabet, unknownToken, oneHot } = s;
+  if (typeof oneHot !== 'boolean') throw invalid('oneHot', oneHot, 'a boolean');
+  if (alphabet === null) {
+    if (unknownToken !== null)
+      throw invalid('unknownToken', unknownToken, 'null without tokenAlphabet (set both together)');
+    if (oneHot) throw invalid('oneHot', oneHot, 'false without tokenAlphabet (its columns)');
+    return undefined;
+  }
+  if (typeof alphabet !== 'string' && !(alphabet instanceof Uint8Array))
+    throw invalid('tokenAlphabet', alphabet, 'a string, a Uint8Array or null');
+  if (!oneHot && unknownToken === null)
+    throw invalid('unknownToken', unknownToken, 'an integer set together with tokenAlphabet');
+  const e = encodingOf(s) as SeqEncoding;
+  try {
+    checkEncoding(e, 'encoding');
+  } catch (err) {
+    // Name the setting the user wrote: `tokenAlphabet` / `unknownToken`.
+    const at = (err as { param?: unknown }).param;
+    if (!isGvlError(err) || typeof at !== 'string') throw err;
+    const name = at.startsWith('encoding.unknownToken') ? 'unknownToken' : 'tokenAlphabet';
+    const value = name === 'unknownToken' ? unknownToken : alphabet;
+    throw new InvalidArgumentError(
+      `${name} ${typeof value === 'string' ? JSON.stringify(value) : String(value)} is invalid: ${err.message}`,
+      { value, cause: err },
+    );
+  }
+  return e;
+}
 
 const SEQS_KINDS: readonly SeqsKind[] = ['haplotypes', 'annotated', 'reference', 'variants'];
 
@@ -140,4 +207,15 @@ export function checkInsertionFill(name: string, fill: InsertionFill): Insertion
       { value: fill, cause: err },
     );
   }
+}
+
+/**
+ * The sequence encoding of settings already checked by {@link seqEncoding}: `undefined`
+ * for ASCII.
+ */
+export function encodingOf(s: DatasetSettings): SeqEncoding | undefined {
+  const { tokenAlphabet: alphabet, unknownToken, oneHot } = s;
+  if (alphabet === null) return undefined;
+  if (oneHot) return { kind: 'oneHot', alphabet };
+  return { kind: 'tokens', alphabet, unknownToken: unknownToken as number };
 }

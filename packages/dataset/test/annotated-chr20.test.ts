@@ -317,7 +317,9 @@ describe.skipIf(missing.length > 0)(suiteName('annotated haplotypes on chr20', m
     ];
     const bad = await gvl([...base, '--sample-index', '0', '--seqs', 'variants']);
     expect(bad.code).toBe(64);
-    expect(bad.err).toContain('--seqs "variants" is invalid: expected haplotypes or annotated');
+    expect(bad.err).toContain(
+      '--seqs "variants" is invalid: expected haplotypes, annotated or tokens',
+    );
     const withTrack = await gvl([
       ...base,
       '--sample-index',

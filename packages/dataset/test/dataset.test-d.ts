@@ -14,6 +14,7 @@ import {
   type OutputLength,
   type Ragged,
   type RaggedAnnotatedHaps,
+  type RaggedOneHot,
   type RaggedVariants,
   type SeqsKind,
   type SpliceBedRow,
@@ -163,5 +164,51 @@ describe('spliced reads and the dummy dataset', () => {
     expectTypeOf(dummyDataset({ splice: true })).toEqualTypeOf<
       Promise<Dataset<'haplotypes' | 'reference', boolean, 'ragged'>>
     >();
+  });
+});
+
+describe('token and one-hot settings move the encoding type', () => {
+  const seqs = withRef.withTracks(false);
+  type Tokens = Ragged<Uint8Array> | Ragged<Int32Array>;
+  type DenseTokens = Dense<Uint8Array> | Dense<Int32Array>;
+
+  it('tokenAlphabet + unknownToken: uint8 or int32 tokens, ragged or dense', () => {
+    const tok = seqs.withSettings({ tokenAlphabet: 'ACGT', unknownToken: 4 });
+    expectTypeOf(tok).toEqualTypeOf<
+      Dataset<'haplotypes' | 'reference', false, 'ragged', 'tokens'>
+    >();
+    expectTypeOf(tok.get()).toEqualTypeOf<Promise<Tokens>>();
+    expectTypeOf(tok.withLen(2048).get()).toEqualTypeOf<Promise<DenseTokens>>();
+    // Later builders keep the encoding; a patch without token settings too.
+    expectTypeOf(tok.withSettings({ jitter: 0 }).withLen('variable').get()).toEqualTypeOf<
+      Promise<DenseTokens>
+    >();
+    // Variants keep their ASCII alleles.
+    expectTypeOf(tok.withSeqs('variants').get()).toEqualTypeOf<Promise<RaggedVariants>>();
+  });
+
+  it('oneHot: true: float32 one-hot, ragged in bases or dense [..., L, A]', async () => {
+    const oh = seqs.withSettings({ tokenAlphabet: 'ACGT', oneHot: true });
+    expectTypeOf(oh.get()).toEqualTypeOf<Promise<RaggedOneHot>>();
+    expectTypeOf(oh.withLen(2048).get()).toEqualTypeOf<Promise<DenseFloats>>();
+    // With tracks: [one-hot, tracks], both float32 (mutually assignable both ways).
+    type WithTracks = Awaited<ReturnType<Dataset<'haplotypes', true, 'dense', 'oneHot'>['get']>>;
+    expectTypeOf(oh.withSeqs('haplotypes').withTracks('signal').withLen(2048)).toEqualTypeOf<
+      Dataset<'haplotypes', true, 'dense', 'oneHot'>
+    >();
+    expectTypeOf<WithTracks>().toExtend<[DenseFloats, DenseFloats]>();
+    expectTypeOf<[DenseFloats, DenseFloats]>().toExtend<WithTracks>();
+    for await (const b of oh.withLen(2048).loader())
+      expectTypeOf(b.data).toEqualTypeOf<DenseFloats>();
+    // oneHot: false goes back to tokens; tokenAlphabet: null back to ASCII.
+    expectTypeOf(oh.withSettings({ oneHot: false }).get()).toEqualTypeOf<Promise<Tokens>>();
+    expectTypeOf(oh.withSettings({ tokenAlphabet: null }).get()).toEqualTypeOf<Promise<Bytes>>();
+  });
+
+  it('the encoded outputs stay within GetOutput', () => {
+    expectTypeOf<
+      DatasetOutput<'haplotypes', boolean, LengthKind, 'tokens'>
+    >().toExtend<GetOutput>();
+    expectTypeOf<DatasetOutput<'reference', boolean, LengthKind, 'oneHot'>>().toExtend<GetOutput>();
   });
 });

@@ -165,7 +165,10 @@ function syntheticTrack(
   };
 }
 
-function rowsOf(out: GetOutput, which: 0 | 1): Rows<Uint8Array | Float32Array> | undefined {
+function rowsOf(
+  out: GetOutput,
+  which: 0 | 1,
+): Rows<Uint8Array | Int32Array | Float32Array> | undefined {
   const part = Array.isArray(out) ? out[which] : which === 0 ? out : undefined;
   if (!part || !('data' in part)) return undefined;
   if (part instanceof Ragged) return { data: part.data, offsets: part.offsets };
@@ -173,17 +176,18 @@ function rowsOf(out: GetOutput, which: 0 | 1): Rows<Uint8Array | Float32Array> |
 }
 
 function expectRowsEqual(
-  got: Rows<Uint8Array | Float32Array> | undefined,
-  want: Rows<Uint8Array | Float32Array> | undefined,
+  got: Rows<Uint8Array | Int32Array | Float32Array> | undefined,
+  want: Rows<Uint8Array | Int32Array | Float32Array> | undefined,
   fixed: boolean,
   what: string,
 ) {
   expect(got, what).toBeDefined();
   expect(want, what).toBeDefined();
-  const g = got as Rows<Uint8Array | Float32Array>;
-  const w = want as Rows<Uint8Array | Float32Array>;
+  const g = got as Rows<Uint8Array | Int32Array | Float32Array>;
+  const w = want as Rows<Uint8Array | Int32Array | Float32Array>;
   expect(g.data.constructor, what).toBe(w.data.constructor);
-  const bytes = (a: Uint8Array | Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+  const bytes = (a: Uint8Array | Int32Array | Float32Array) =>
+    Buffer.from(a.buffer, a.byteOffset, a.byteLength);
   expect(bytes(g.data).equals(bytes(w.data)), `${what}: values`).toBe(true);
   if (!fixed)
     expect(

@@ -4,6 +4,7 @@
  * (reference or haplotypes) and tracks (reference-coordinate or realigned).
  */
 import { native } from './binding.js';
+import { nativeEncoding, type SeqEncoding } from './encoding.js';
 import { invalidArgument } from './errors.js';
 import { itemRequest } from './haplotype-source.js';
 import { parallelThreshold } from './pool.js';
@@ -89,6 +90,11 @@ export interface DatasetRequest {
   fills?: readonly (InsertionFill | undefined)[] | undefined;
   /** uint64 seed for `flankSample` fills; omitted: the XOR of every item's `r·S + s` (the peer's). */
   baseSeed?: bigint | undefined;
+  /**
+   * How reference or haplotype rows are returned (tokens or one-hot, encoded by the
+   * task that wrote each row); omitted: ASCII. Not with `'annotated'`.
+   */
+  encoding?: SeqEncoding | undefined;
 }
 
 /** Options of {@link DatasetSource.getSync}. */
@@ -108,8 +114,11 @@ export interface AsyncDatasetBatchOptions extends DatasetBatchOptions {
 }
 
 /** Rows delimited by int64 offsets from 0: row `k` is `data.subarray(offsets[k], offsets[k + 1])`. */
-export interface SourceRows<T extends Uint8Array | Float32Array> {
-  /** The rows' values, concatenated: uint8 ASCII bases or float32 track values. */
+export interface SourceRows<T extends Uint8Array | Int32Array | Float32Array> {
+  /**
+   * The rows' values, concatenated: uint8 ASCII bases, uint8/int32 tokens, float32 one-hot
+   * values or float32 track values.
+   */
   data: T;
   /** int64 `(rows + 1)`, from 0, non-decreasing; the last offset is `data.length`. */
   offsets: BigInt64Array;
@@ -118,10 +127,16 @@ export interface SourceRows<T extends Uint8Array | Float32Array> {
 /** A fused dataset batch. Each array is new memory the caller owns. */
 export interface DatasetBatch {
   /**
-   * uint8 ASCII sequences when requested: `n` reference rows (`length` bytes, or
-   * the region's length), or `n · ploidy` haplotype rows `k = i · ploidy + h`.
+   * Sequences when requested: `n` reference rows (`length` bases, or the region's
+   * length), or `n · ploidy` haplotype rows `k = i · ploidy + h`. uint8 ASCII, or uint8
+   * tokens with a token `encoding` whose tokens fit (else in `seqTokens`); with a one-hot
+   * encoding the rows are in `seqOneHot` (`width` values per base; `offsets` count bases).
    */
   seqs?: SourceRows<Uint8Array>;
+  /** int32 tokens instead of `seqs` when the request's token encoding needs int32. */
+  seqTokens?: SourceRows<Int32Array>;
+  /** float32 one-hot rows instead of `seqs` with a one-hot encoding (offsets in bases). */
+  seqOneHot?: SourceRows<Float32Array>;
   /**
    * With `seqs: 'annotated'`, int32 rows with the offsets of `seqs`: per haplotype base,
    * `varIdxs` the variant-table row it came from (−1: reference or pad) and `refCoords` its
@@ -178,12 +193,15 @@ function request(req: DatasetRequest): NativeRequest {
     realign: req.realign ?? false,
     fills: [...fills],
     baseSeed: req.baseSeed,
+    encoding: nativeEncoding('request.encoding', req.encoding),
   };
 }
 
 function result(r: NativeResult): DatasetBatch {
   const out: DatasetBatch = { parallel: r.parallel };
   if (r.seqData && r.seqOffsets) out.seqs = { data: r.seqData, offsets: r.seqOffsets };
+  if (r.seqTokens && r.seqOffsets) out.seqTokens = { data: r.seqTokens, offsets: r.seqOffsets };
+  if (r.seqOneHot && r.seqOffsets) out.seqOneHot = { data: r.seqOneHot, offsets: r.seqOffsets };
   if (r.seqVarIdxs && r.seqRefCoords)
     out.annotations = { varIdxs: r.seqVarIdxs, refCoords: r.seqRefCoords };
   if (r.trackData && r.trackOffsets) out.tracks = { data: r.trackData, offsets: r.trackOffsets };

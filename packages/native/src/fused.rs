@@ -13,6 +13,7 @@
 
 use crate::batch::{Genotypes, Queries, Reference, Variants};
 use crate::diffs::DiffsBatch;
+use crate::encode::{Encoding, SeqOut};
 use crate::errors::{GResult, GvlError};
 use crate::haplotypes::{reconstruct_row, Annotation};
 use crate::pool::Exec;
@@ -382,11 +383,31 @@ impl<'a> Source<'a> {
     pub fn run(&self, plan: &Plan, exec: &Exec, out: &mut [u8]) -> GResult<()> {
         let q = plan.queries(self.ploidy);
         let offsets: Vec<usize> = plan.offsets.iter().map(|&o| o as usize).collect();
-        exec.rows(out, &offsets, |k, row| {
-            let item = self.write_row(&q, k, row, None);
-            if plan.to_rc[item] {
-                rc_row(row);
-            }
+        exec.rows(out, &offsets, |k, row| self.finish_row(plan, &q, k, row))
+    }
+
+    /// Writes haplotype row `k` of `plan`, reverse-complemented when its item
+    /// is flagged (every byte of `row`).
+    fn finish_row(&self, plan: &Plan, q: &Queries, k: usize, row: &mut [u8]) {
+        let item = self.write_row(q, k, row, None);
+        if plan.to_rc[item] {
+            rc_row(row);
+        }
+    }
+
+    /// [`Source::run`] with each finished row encoded by `enc` in the same
+    /// task (`out` from `enc.alloc(plan.total())`).
+    pub fn run_encoded(
+        &self,
+        plan: &Plan,
+        exec: &Exec,
+        enc: &Encoding,
+        out: &mut SeqOut,
+    ) -> GResult<()> {
+        let q = plan.queries(self.ploidy);
+        let offsets: Vec<usize> = plan.offsets.iter().map(|&o| o as usize).collect();
+        enc.rows(exec, &offsets, out, |k, row| {
+            self.finish_row(plan, &q, k, row)
         })
     }
     /// [`Source::run`], also writing every element of `var_idxs` and

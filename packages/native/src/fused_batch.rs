@@ -13,6 +13,7 @@
 //! called in turn, for any thread count.
 
 use crate::batch::{Genotypes, Queries, Reference, Variants};
+use crate::encode::{Encoding, SeqOut};
 use crate::errors::{GResult, GvlError};
 pub use crate::fused::Geometry;
 use crate::fused::{self, Plan};
@@ -375,6 +376,54 @@ impl<'a> DatasetSource<'a> {
                 )?;
             }
         }
+        self.run_tracks(req, plan, exec, tracks)
+    }
+
+    /// [`DatasetSource::run`] for reference or haplotype sequences encoded by
+    /// `enc` (tokens or one-hot, each row encoded by the task that wrote it):
+    /// `seqs` from `enc.alloc(plan.seq_bytes())`. Annotated haplotypes are
+    /// ASCII only (`GVL_INVALID_ARGUMENT` on `encoding`).
+    pub fn run_encoded(
+        &self,
+        req: &Request,
+        plan: &BatchPlan,
+        exec: &Exec,
+        enc: &Encoding,
+        seqs: &mut SeqOut,
+        tracks: &mut [f32],
+    ) -> GResult<()> {
+        let geom = &plan.geometry;
+        let offsets = usize_offsets(&plan.seq_offsets);
+        match req.seqs {
+            Seqs::None => {}
+            Seqs::Reference => {
+                let reference = self.reference.as_ref().expect("planned");
+                fused_reference::run_encoded(reference, self.pad, geom, &offsets, exec, enc, seqs)?;
+            }
+            Seqs::Haplotypes => {
+                let src = self.haplotype_source().expect("planned");
+                src.run_encoded(plan.haplotypes.as_ref().expect("planned"), exec, enc, seqs)?;
+            }
+            Seqs::Annotated => {
+                return Err(GvlError::invalid(
+                    "encoding",
+                    enc.dtype(),
+                    "no encoding with annotated haplotypes (they are ASCII)",
+                ))
+            }
+        }
+        self.run_tracks(req, plan, exec, tracks)
+    }
+
+    /// Writes every value of `tracks` (length `plan.track_elements()`).
+    fn run_tracks(
+        &self,
+        req: &Request,
+        plan: &BatchPlan,
+        exec: &Exec,
+        tracks: &mut [f32],
+    ) -> GResult<()> {
+        let geom = &plan.geometry;
         if plan.track_offsets.is_empty() {
             return Ok(());
         }

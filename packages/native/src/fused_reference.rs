@@ -3,6 +3,7 @@
 //! reverse-complemented for − strand items when asked.
 
 use crate::batch::Reference;
+use crate::encode::{Encoding, SeqOut};
 use crate::errors::GResult;
 use crate::fused_batch::Geometry;
 use crate::pool::Exec;
@@ -36,6 +37,25 @@ pub fn run(
     out: &mut [u8],
 ) -> GResult<()> {
     exec.rows(out, offsets, |i, row| {
+        reference_row(reference.contig(geom.contig(i)), geom.start(i), row, pad);
+        if geom.to_rc[i] {
+            rc_row(row);
+        }
+    })
+}
+
+/// [`run`] with each finished row encoded by `enc` in the same task (`out`
+/// from `enc.alloc(offsets[n])`).
+pub fn run_encoded(
+    reference: &Reference,
+    pad: u8,
+    geom: &Geometry,
+    offsets: &[usize],
+    exec: &Exec,
+    enc: &Encoding,
+    out: &mut SeqOut,
+) -> GResult<()> {
+    enc.rows(exec, offsets, out, |i, row| {
         reference_row(reference.contig(geom.contig(i)), geom.start(i), row, pad);
         if geom.to_rc[i] {
             rc_row(row);

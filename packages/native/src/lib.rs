@@ -10,6 +10,7 @@
 pub mod api;
 pub mod batch;
 pub mod diffs;
+pub mod encode;
 pub mod errors;
 pub mod fs;
 pub mod fused;

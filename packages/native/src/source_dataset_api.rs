@@ -18,6 +18,7 @@ use crate::api::{
     ReferenceSequence, VariantTable,
 };
 use crate::batch;
+use crate::encode::{Encoding, SeqOut};
 use crate::errors::{GResult, GvlError};
 use crate::fused_batch::{AnnotationOut, DatasetSource as Source, Request, Seqs};
 use crate::fused_tracks::Track;
@@ -86,12 +87,62 @@ pub struct DatasetRequest {
     pub fills: Option<Vec<Option<InsertionFillSpec>>>,
     /// uint64 FlankSample base seed; absent: the XOR of every item's `r·S + s`.
     pub base_seed: Option<BigInt>,
+    /// How reference or haplotype rows are returned; absent: ASCII bytes.
+    pub encoding: Option<SeqEncodingSpec>,
+}
+
+/// A sequence encoding: byte `alphabet[i]` is token `i` / one-hot column `i`.
+#[napi(object, object_to_js = false)]
+pub struct SeqEncodingSpec {
+    /// `"ascii"`, `"tokens"` or `"oneHot"`.
+    pub kind: String,
+    /// 1 to 256 distinct bytes (tokens and one-hot).
+    pub alphabet: Option<Uint8Array>,
+    /// Tokens: the token of every byte outside the alphabet, an integer in [0, 2147483647].
+    pub unknown_token: Option<f64>,
+}
+
+/// What an encoding returns per base.
+#[napi(object, object_from_js = false)]
+pub struct SeqEncodingInfo {
+    /// `"uint8"`, `"int32"` or `"float32"`.
+    pub dtype: String,
+    /// Values per base: the alphabet's size for one-hot, else 1.
+    pub width: u32,
+}
+
+fn parse_encoding(param: &str, spec: Option<&SeqEncodingSpec>) -> GResult<Encoding> {
+    match spec {
+        None => Ok(Encoding::Ascii),
+        Some(e) => Encoding::parse(
+            param,
+            &e.kind,
+            e.alphabet.as_deref().unwrap_or(&[]),
+            e.unknown_token,
+        ),
+    }
+}
+
+/// Checks a sequence encoding exactly as the kernels do (`param` names it in
+/// errors) and returns its output dtype and values per base: tokens are uint8
+/// when every token (alphabet indices and the unknown token) is at most 255,
+/// else int32; one-hot is float32 with one column per alphabet byte.
+#[napi]
+pub fn check_seq_encoding(
+    param: String,
+    encoding: SeqEncodingSpec,
+) -> napi::Result<SeqEncodingInfo> {
+    let e = parse_encoding(&param, Some(&encoding))?;
+    Ok(SeqEncodingInfo {
+        dtype: e.dtype().to_string(),
+        width: e.width() as u32,
+    })
 }
 
 /// A fused dataset batch's result.
 #[napi(object, object_from_js = false)]
 pub struct DatasetBatchResult {
-    /// uint8 sequence bytes, when sequences were requested.
+    /// uint8 sequence bytes, when sequences were requested: ASCII, or uint8 tokens.
     pub seq_data: Option<Uint8Array>,
     /// int64 sequence row offsets from 0: `(n + 1)` reference rows or `(n * ploidy + 1)` haplotype rows.
     pub seq_offsets: Option<BigInt64Array>,
@@ -102,6 +153,13 @@ pub struct DatasetBatchResult {
     /// coordinate (the variant's start for allele bases; −1 / 2147483647 for pad before /
     /// past the contig); reversed on − strand rows.
     pub seq_ref_coords: Option<Int32Array>,
+    /// int32 tokens instead of `seqData` when the request's token encoding needs
+    /// int32 (a token above 255); same offsets (one token per base).
+    pub seq_tokens: Option<Int32Array>,
+    /// float32 one-hot rows instead of `seqData` with a one-hot encoding: `width`
+    /// values per base (`seqOffsets` count bases), 1.0 in the base's alphabet column,
+    /// all zero for a base outside the alphabet.
+    pub seq_one_hot: Option<Float32Array>,
     /// float32 track values, when tracks were requested.
     pub track_data: Option<Float32Array>,
     /// int64 track row offsets from 0, rows `(item, track)` or realigned `(item, track, haplotype)`.
@@ -257,6 +315,17 @@ impl DatasetSource {
                 ))
             }
         };
+        let encoding = parse_encoding("request.encoding", request.encoding.as_ref())?;
+        if seqs == Seqs::Annotated && encoding != Encoding::Ascii {
+            return Err(GvlError::invalid(
+                "request.encoding.kind",
+                request
+                    .encoding
+                    .as_ref()
+                    .map_or("ascii", |e| e.kind.as_str()),
+                "\"ascii\" with annotated haplotypes (they are ASCII only)",
+            ));
+        }
         let fills = if request.realign == Some(true) {
             let n_tracks = request.tracks.as_ref().map_or(0, Vec::len);
             let given = request.fills.as_deref().unwrap_or(&[]);
@@ -283,6 +352,7 @@ impl DatasetSource {
         Ok(DatasetKernel {
             held: Arc::clone(&self.held),
             seqs,
+            encoding,
             fills,
             base_seed,
             request,
@@ -295,13 +365,14 @@ pub struct DatasetKernel {
     held: Arc<Held>,
     request: DatasetRequest,
     seqs: Seqs,
+    encoding: Encoding,
     fills: Vec<Fill>,
     base_seed: Option<u64>,
     parallel_at: f64,
 }
 
 pub struct DatasetOutput {
-    seqs: Option<(Vec<u8>, Vec<i64>)>,
+    seqs: Option<(SeqOut, Vec<i64>)>,
     /// `(var_idxs, ref_coords)` of annotated haplotypes.
     annotation: Option<(Vec<i32>, Vec<i32>)>,
     tracks: Option<(Vec<f32>, Vec<i64>)>,
@@ -333,6 +404,7 @@ impl DatasetKernel {
         let plan = src.plan(&req, &serial)?;
         let (n_seq, n_track, n_raw) =
             (plan.seq_bytes(), plan.track_elements(), plan.raw_elements());
+        let enc = &self.encoding;
         let n_annot = if self.seqs == Seqs::Annotated {
             n_seq
         } else {
@@ -342,9 +414,9 @@ impl DatasetKernel {
             Column {
                 param: "seqs",
                 index: None,
-                elements: n_seq as u64,
-                elem_size: 1,
-                dtype: "uint8",
+                elements: (n_seq as u64).saturating_mul(enc.width() as u64),
+                elem_size: enc.elem_size(),
+                dtype: enc.dtype(),
             },
             Column {
                 param: "tracks",
@@ -368,10 +440,10 @@ impl DatasetKernel {
                 dtype: "float32",
             },
         ])?;
-        let bytes = n_seq + 8 * n_annot + 4 * n_track;
+        let bytes = n_seq * enc.width() * enc.elem_size() + 8 * n_annot + 4 * n_track;
         let parallel = exec.pool.is_some() && bytes as f64 >= self.parallel_at;
         let run_exec = if parallel { *exec } else { serial };
-        let mut seqs = batch::zeroed::<u8>(n_seq)?;
+        let mut seqs = enc.alloc(n_seq)?;
         let mut tracks = batch::zeroed::<f32>(n_track)?;
         let mut annotation = if self.seqs == Seqs::Annotated {
             Some((
@@ -385,7 +457,12 @@ impl DatasetKernel {
             var_idxs: v,
             ref_coords: c,
         });
-        src.run(&req, &plan, &run_exec, &mut seqs, &mut tracks, annot)?;
+        match (&mut seqs, enc) {
+            (SeqOut::U8(bytes), Encoding::Ascii) => {
+                src.run(&req, &plan, &run_exec, bytes, &mut tracks, annot)?
+            }
+            (out, _) => src.run_encoded(&req, &plan, &run_exec, enc, out, &mut tracks)?,
+        }
         Ok(DatasetOutput {
             seqs: (self.seqs != Seqs::None).then_some((seqs, plan.seq_offsets)),
             annotation,
@@ -405,9 +482,17 @@ impl Kernel for DatasetKernel {
     }
 
     fn make_js(&mut self, o: DatasetOutput) -> napi::Result<DatasetBatchResult> {
-        let (seq_data, seq_offsets) = match o.seqs {
-            Some((d, off)) => (Some(Uint8Array::new(d)), Some(BigInt64Array::new(off))),
-            None => (None, None),
+        let (mut seq_data, mut seq_tokens, mut seq_one_hot) = (None, None, None);
+        let seq_offsets = match o.seqs {
+            Some((d, off)) => {
+                match d {
+                    SeqOut::U8(v) => seq_data = Some(Uint8Array::new(v)),
+                    SeqOut::I32(v) => seq_tokens = Some(Int32Array::new(v)),
+                    SeqOut::F32(v) => seq_one_hot = Some(Float32Array::new(v)),
+                }
+                Some(BigInt64Array::new(off))
+            }
+            None => None,
         };
         let (seq_var_idxs, seq_ref_coords) = match o.annotation {
             Some((v, c)) => (Some(Int32Array::new(v)), Some(Int32Array::new(c))),
@@ -419,6 +504,8 @@ impl Kernel for DatasetKernel {
         };
         Ok(DatasetBatchResult {
             seq_data,
+            seq_tokens,
+            seq_one_hot,
             seq_offsets,
             seq_var_idxs,
             seq_ref_coords,

@@ -285,3 +285,127 @@ describe('DatasetSource: bad input is a typed error naming the value, before any
     expect(haps.getSync({ ...req, annotate: true }).refCoords?.length).toBe(26);
   });
 });
+
+describe('DatasetSource: token and one-hot encodings', () => {
+  it('reference rows as tokens after the reverse complement; uint8 in seqs, int32 in seqTokens', () => {
+    // Rows as above: CGTT and rc = CAAACGTT; alphabet ACGT, so C=1 G=2 T=3 A=0.
+    const req = { ...both, rcNeg: true, seqs: 'reference' as const };
+    const u8 = make().getSync({
+      ...req,
+      tracks: [0],
+      encoding: { kind: 'tokens', alphabet: 'ACGT', unknownToken: 9 },
+    });
+    expect([...(u8.seqs?.data ?? [])]).toStrictEqual([1, 2, 3, 3, 1, 0, 0, 0, 1, 2, 3, 3]);
+    // The tracks of the same call are those of the ASCII request.
+    expect(u8.tracks).toStrictEqual(make().getSync({ ...req, tracks: [0] }).tracks);
+    expect(u8.seqs?.data).toBeInstanceOf(Uint8Array);
+    expect(u8.seqTokens).toBeUndefined();
+    // 'G' is not in the alphabet: the unknown token, and 256 makes the tokens int32.
+    const i32 = make().getSync({
+      ...req,
+      encoding: { kind: 'tokens', alphabet: 'ACT', unknownToken: 256 },
+    });
+    expect(i32.seqs).toBeUndefined();
+    expect(i32.seqTokens?.data).toStrictEqual(
+      Int32Array.from([1, 256, 2, 2, 1, 0, 0, 0, 1, 256, 2, 2]),
+    );
+    expect(i32.seqTokens?.offsets).toStrictEqual(big([0, 4, 12]));
+  });
+
+  it('one-hot haplotype rows: 4 values per base, all zero for N and the pad; offsets in bases', () => {
+    // Haplotype rows of (input region 0 = disk row 1 [2, 6), sample 0), fixed length 6
+    // from jitter -3: N A A C G A | N A A C G T (hap 0 carries G -> GAC at 3).
+    const out = make().getSync({
+      regionIdx: Int32Array.of(0),
+      sampleIdx: Int32Array.of(0),
+      jitter: Int32Array.of(-3),
+      length: 6,
+      rcNeg: true,
+      seqs: 'haplotypes',
+      tracks: [0],
+      realign: true,
+      encoding: { kind: 'oneHot', alphabet: new TextEncoder().encode('ACGT') },
+    });
+    const plain = make().getSync({
+      regionIdx: Int32Array.of(0),
+      sampleIdx: Int32Array.of(0),
+      jitter: Int32Array.of(-3),
+      length: 6,
+      rcNeg: true,
+      seqs: 'haplotypes',
+      tracks: [0],
+      realign: true,
+    });
+    // Realigned tracks of the same call are those of the ASCII request.
+    expect(out.tracks).toStrictEqual(plain.tracks);
+    expect(out.tracks?.data.length).toBe(12);
+    const bases = text(plain.seqs?.data);
+    expect(bases).toBe('NAACGANAACGT');
+    const want = [...bases].flatMap((b) => [0, 1, 2, 3].map((c) => ('ACGT'[c] === b ? 1 : 0)));
+    expect([...(out.seqOneHot?.data ?? [])]).toStrictEqual(want);
+    expect(out.seqOneHot?.offsets).toStrictEqual(big([0, 6, 12]));
+    expect(out.seqs).toBeUndefined();
+  });
+
+  it('parallel and async equal sync for every encoding', async () => {
+    for (const encoding of [
+      { kind: 'tokens', alphabet: 'ACGT', unknownToken: 4 },
+      { kind: 'tokens', alphabet: 'ACGT', unknownToken: 400 },
+      { kind: 'oneHot', alphabet: 'ACGTN' },
+    ] as const) {
+      const req = { ...both, rcNeg: true, seqs: 'haplotypes' as const, encoding };
+      const s = make().getSync(req, { parallel: false });
+      const p = await make().get(req, { parallel: true });
+      const pick = (r: gvl.DatasetBatch) => r.seqs ?? r.seqTokens ?? r.seqOneHot;
+      expect(pick(p)?.data, encoding.kind).toStrictEqual(pick(s)?.data);
+      expect(pick(p)?.offsets).toStrictEqual(pick(s)?.offsets);
+    }
+  });
+
+  it('bad encodings are typed errors naming the value, before any work', () => {
+    const req = { ...both, rcNeg: true, seqs: 'reference' as const };
+    const fails = (encoding: unknown, param: string, index?: number) => {
+      let err: unknown;
+      try {
+        make().getSync({ ...req, encoding: encoding as gvl.SeqEncoding });
+      } catch (e) {
+        err = e;
+      }
+      expect(err, param).toBeInstanceOf(gvl.InvalidArgumentError);
+      expect((err as gvl.InvalidArgumentError).param, param).toBe(param);
+      if (index !== undefined) expect((err as { index?: number }).index).toBe(index);
+    };
+    fails({ kind: 'tokens', alphabet: 'ACGC', unknownToken: 4 }, 'request.encoding.alphabet', 3);
+    fails({ kind: 'tokens', alphabet: '', unknownToken: 4 }, 'request.encoding.alphabet.length');
+    fails({ kind: 'tokens', alphabet: 'ACGT' }, 'request.encoding.unknownToken');
+    fails({ kind: 'tokens', alphabet: 'ACGT', unknownToken: -1 }, 'request.encoding.unknownToken');
+    fails(
+      { kind: 'tokens', alphabet: 'ACGT', unknownToken: 2 ** 31 },
+      'request.encoding.unknownToken',
+    );
+    fails({ kind: 'tokens', alphabet: 'ACGTé', unknownToken: 4 }, 'request.encoding.alphabet', 4);
+    fails({ kind: 'ohe', alphabet: 'ACGT' }, 'request.encoding.kind');
+    let annotated: unknown;
+    try {
+      make().getSync({
+        ...both,
+        rcNeg: true,
+        seqs: 'annotated',
+        encoding: { kind: 'oneHot', alphabet: 'ACGT' },
+      });
+    } catch (e) {
+      annotated = e;
+    }
+    expect((annotated as gvl.InvalidArgumentError).param).toBe('request.encoding.kind');
+    expect(
+      gvl.checkSeqEncoding({ kind: 'tokens', alphabet: 'ACGT', unknownToken: 255 }),
+    ).toStrictEqual({
+      dtype: 'uint8',
+      width: 1,
+    });
+    expect(gvl.checkSeqEncoding({ kind: 'oneHot', alphabet: 'ACGTN' })).toStrictEqual({
+      dtype: 'float32',
+      width: 5,
+    });
+  });
+});

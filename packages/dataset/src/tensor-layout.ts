@@ -6,7 +6,13 @@
  * @module
  */
 import { InvalidArgumentError } from './errors.js';
-import type { AnnotatedHaps, GetOutput, RaggedAnnotatedHaps, RaggedVariants } from './output.js';
+import type {
+  AnnotatedHaps,
+  GetOutput,
+  RaggedAnnotatedHaps,
+  RaggedOneHot,
+  RaggedVariants,
+} from './output.js';
 import { type Dense, Ragged, type TypedArray } from './ragged.js';
 
 /**
@@ -57,6 +63,7 @@ export interface VariantsTensors<X> {
  * | --- | --- |
  * | `Dense<T>` (haplotypes, reference, tracks, any typed array with a shape) | one `X` with the same shape |
  * | `Ragged<T>` | {@link RaggedTensors} |
+ * | {@link RaggedOneHot} | {@link RaggedTensors}: `values` `[bases, A]`, `offsets` in bases |
  * | {@link AnnotatedHaps} | {@link AnnotatedTensors} of `X` |
  * | {@link RaggedAnnotatedHaps} | {@link AnnotatedTensors} of {@link RaggedTensors} |
  * | {@link RaggedVariants} | {@link VariantsTensors} |
@@ -68,15 +75,17 @@ export type TensorsOf<O, X> = O extends readonly [infer A, infer B]
   ? [TensorsOf<A, X>, TensorsOf<B, X>]
   : O extends Ragged<TypedArray>
     ? RaggedTensors<X>
-    : O extends RaggedVariants
-      ? VariantsTensors<X>
-      : O extends RaggedAnnotatedHaps
-        ? AnnotatedTensors<RaggedTensors<X>>
-        : O extends AnnotatedHaps
-          ? AnnotatedTensors<X>
-          : O extends Dense<TypedArray>
-            ? X
-            : never;
+    : O extends RaggedOneHot
+      ? RaggedTensors<X>
+      : O extends RaggedVariants
+        ? VariantsTensors<X>
+        : O extends RaggedAnnotatedHaps
+          ? AnnotatedTensors<RaggedTensors<X>>
+          : O extends AnnotatedHaps
+            ? AnnotatedTensors<X>
+            : O extends Dense<TypedArray>
+              ? X
+              : never;
 
 /** What the tensor adapters accept: an output of `get()`, or any {@link Dense} array. */
 export type TensorSource = GetOutput | Dense<TypedArray>;
@@ -110,6 +119,24 @@ function raggedTensors<X>(r: Ragged<TypedArray>, make: MakeTensor<X>, path: stri
   return {
     values: make(r.data, [r.data.length], `${path}.values`),
     offsets: make(r.offsets, [r.offsets.length], `${path}.offsets`),
+  };
+}
+
+/**
+ * Ragged one-hot rows: `values` 2-D `[bases, A]` (the flat data viewed per base, no copy)
+ * and `offsets` in bases, so row `i` is `values[offsets[i] .. offsets[i + 1])`.
+ */
+function raggedOneHotTensors<X>(h: RaggedOneHot, make: MakeTensor<X>, path: string) {
+  const a = h.shape[h.shape.length - 1];
+  if (typeof a !== 'number' || !Number.isSafeInteger(a) || a < 1 || h.data.length % a !== 0) {
+    throw new InvalidArgumentError(
+      `${path}: one-hot alphabet size ${JSON.stringify(a)} does not divide the data's ${h.data.length} values`,
+      { value: h.shape },
+    );
+  }
+  return {
+    values: make(h.data, [h.data.length / a, a], `${path}.values`),
+    offsets: make(h.offsets, [h.offsets.length], `${path}.offsets`),
   };
 }
 
@@ -162,6 +189,9 @@ function mapAny<X>(o: unknown, make: MakeTensor<X>, path: string): unknown {
         varIdxs: mapAny(a.varIdxs, make, `${path}.varIdxs`),
         refCoords: mapAny(a.refCoords, make, `${path}.refCoords`),
       };
+    }
+    if (isTypedArray(o.data) && o.offsets instanceof BigInt64Array && Array.isArray(o.shape)) {
+      return raggedOneHotTensors(o as unknown as RaggedOneHot, make, path);
     }
     if (isTypedArray(o.data) && 'shape' in o) {
       return denseTensor(o as unknown as Dense<TypedArray>, make, path);

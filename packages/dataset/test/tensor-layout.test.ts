@@ -44,6 +44,24 @@ describe('mapOutput', () => {
     expect(out.dims).toEqual([2, 2, 5, 4]);
   });
 
+  it('ragged one-hot: values viewed [bases, alphabet], offsets in bases, both the same arrays', () => {
+    const offsets = new BigInt64Array([0n, 3n, 5n]);
+    const data = new Float32Array(5 * 4);
+    const out = mapOutput({ data, offsets, shape: [2, null, 4] as const }, leaf);
+    expect(out.values.data).toBe(data);
+    expect(out.values.dims).toEqual([5, 4]);
+    expect(out.offsets.data).toBe(offsets);
+    expect(out.offsets.dims).toEqual([3]);
+    const bad = (() => {
+      try {
+        mapOutput({ data: new Float32Array(6), offsets, shape: [2, null, 4] as const }, leaf);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(isGvlError(bad, 'GVL_INVALID_ARGUMENT')).toBe(true);
+  });
+
   it('a ragged array is flat values plus its int64 offsets, both the same arrays', () => {
     const r = Ragged.fromLengths(new Uint8Array([65, 67, 71, 84, 84]), [1, 2, 0, 2], [2, 2]);
     const out = mapOutput(r, leaf);

@@ -179,6 +179,33 @@ describe.skipIf(chr20Missing.length > 0)(
       expect(gcSeen).toBeGreaterThan(0); // the data is real sequence, not padding
     });
 
+    it('one-hot batches from the loader: [batch, ploidy, length, 4] tensors on the batch memory, C+G columns = GC of the ASCII rows', async () => {
+      const sub = ds.subsetTo({ regions: [0, 1, 2, 3, 250], samples: [0, 150] });
+      const ascii = sub.withSeqs('haplotypes').withLen(LENGTH);
+      const oneHot = ascii.withSettings({ tokenAlphabet: 'ACGT', oneHot: true });
+      const plain: Uint8Array[] = [];
+      for await (const b of ascii.loader({ batchSize: 4 })) plain.push(b.data.data.slice());
+      let k = 0;
+      for await (const batch of oneHot.loader({ batchSize: 4 })) {
+        const t = ortTensors(batch.data);
+        expect(t.type).toBe('float32');
+        expect(t.data).toBe(batch.data.data);
+        expect(t.dims).toEqual([batch.regions.length, 2, LENGTH, 4]);
+        const bases = plain[k++] as Uint8Array;
+        const expected = gcCounts(bases, LENGTH);
+        const v = t.data as Float32Array;
+        const got = new Float32Array(expected.length);
+        for (let i = 0; i < bases.length; i++)
+          got[Math.floor(i / LENGTH)] += (v[4 * i + 1] as number) + (v[4 * i + 2] as number);
+        expect(Array.from(got)).toEqual(Array.from(expected));
+      }
+      expect(k).toBe(plain.length);
+      const ragged = await oneHot.withLen('ragged').get([0, 1], [0, 1]);
+      const rt = ortTensors(ragged);
+      expect(rt.values.dims).toEqual([ragged.data.length / 4, 4]);
+      expect(rt.offsets.data).toBe(ragged.offsets);
+    });
+
     it('reference, annotated and variants batches map with their dtypes and shapes', async () => {
       const sub = ds.subsetTo({ regions: [0, 1, 2], samples: [0, 1] });
       const ref = await sub.withSeqs('reference').withLen(LENGTH).get([0, 1], [0, 0]);

@@ -92,6 +92,7 @@ export interface AnnotatedHaps {
  * `[...leading, (ploidy,) null, A]`.
  */
 export interface RaggedOneHot {
+  /** float32, `A` values per base of every row, concatenated (length `A · offsets[rows]`). */
   readonly data: Float32Array;
   /** int64, length rows + 1, in bases. */
   readonly offsets: BigInt64Array;
@@ -138,21 +139,22 @@ export type EncodingKind = 'ascii' | 'tokens' | 'oneHot';
  * `tokenAlphabet` → `'tokens'` (or `'oneHot'` when it stays on); `oneHot: false` turns
  * one-hot back into tokens; otherwise `E`.
  */
-export type EncodingAfter<P, E extends EncodingKind> = P extends { oneHot: true }
-  ? 'oneHot'
-  : P extends { tokenAlphabet: null }
-    ? 'ascii'
-    : P extends { oneHot: false }
-      ? E extends 'ascii'
-        ? P extends { tokenAlphabet: string | Uint8Array }
-          ? 'tokens'
-          : 'ascii'
-        : 'tokens'
-      : P extends { tokenAlphabet: string | Uint8Array }
-        ? E extends 'oneHot'
-          ? 'oneHot'
+export type EncodingAfter<P, E extends EncodingKind> =
+  P extends Record<'oneHot', true>
+    ? 'oneHot'
+    : P extends Record<'tokenAlphabet', null>
+      ? 'ascii'
+      : P extends Record<'oneHot', false>
+        ? E extends 'ascii'
+          ? P extends Record<'tokenAlphabet', string | Uint8Array>
+            ? 'tokens'
+            : 'ascii'
           : 'tokens'
-        : E;
+        : P extends Record<'tokenAlphabet', string | Uint8Array>
+          ? E extends 'oneHot'
+            ? 'oneHot'
+            : 'tokens'
+          : E;
 
 /** Sequence rows of encoding `E` and length kind `L`. */
 export type EncodedSeqsOf<E, L> = E extends 'tokens'

@@ -21,13 +21,35 @@ import { expectObject } from './validate.js';
  *
  * `alphabet`: 1 to 256 distinct bytes (a string is taken as ASCII, one byte per character).
  */
-export type SeqEncoding =
-  | { kind: 'ascii' }
-  | { kind: 'tokens'; alphabet: string | Uint8Array; unknownToken: number }
-  | { kind: 'oneHot'; alphabet: string | Uint8Array };
+export type SeqEncoding = AsciiEncoding | TokenEncoding | OneHotEncoding;
+
+/** Rows as ASCII bytes (no encoding). */
+export interface AsciiEncoding {
+  /** The encoding's kind. */
+  kind: 'ascii';
+}
+
+/** Rows as integer tokens: byte `alphabet[i]` → `i`, any other byte → `unknownToken`. */
+export interface TokenEncoding {
+  /** The encoding's kind. */
+  kind: 'tokens';
+  /** The token alphabet: 1 to 256 distinct bytes (a string is taken as ASCII). */
+  alphabet: string | Uint8Array;
+  /** Token of every byte outside `alphabet`, an integer in `[0, 2^31 − 1]`. */
+  unknownToken: number;
+}
+
+/** Rows as float32 one-hot: `alphabet.length` values per base, all zero outside `alphabet`. */
+export interface OneHotEncoding {
+  /** The encoding's kind. */
+  kind: 'oneHot';
+  /** The alphabet: 1 to 256 distinct bytes (a string is taken as ASCII). */
+  alphabet: string | Uint8Array;
+}
 
 /** The output of a {@link SeqEncoding}: its dtype and values per base. */
 export interface SeqEncodingInfo {
+  /** Element type of the rows: uint8 (ASCII, or tokens ≤ 255), int32 (larger tokens), float32 (one-hot). */
   dtype: 'uint8' | 'int32' | 'float32';
   /** Values per base: the alphabet's size for one-hot, else 1. */
   width: number;

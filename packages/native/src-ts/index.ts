@@ -20,7 +20,13 @@ export type {
 export { DatasetSource } from './dataset-source.js';
 export type { DiffsInput } from './diffs.js';
 export { getDiffs, getDiffsSync } from './diffs.js';
-export type { SeqEncoding, SeqEncodingInfo } from './encoding.js';
+export type {
+  AsciiEncoding,
+  OneHotEncoding,
+  SeqEncoding,
+  SeqEncodingInfo,
+  TokenEncoding,
+} from './encoding.js';
 export { checkSeqEncoding } from './encoding.js';
 export type { ErrorDetail, NativeErrorCode } from './errors.js';
 export {

@@ -2,7 +2,7 @@
  * The documentation's examples run as written, so they cannot drift from the code.
  *
  * Every fenced code block of the root README, of each `packages/<name>/README.md` and
- * `apps/<name>/README.md`, and of each guide in `docs/` is one of:
+ * `apps/<name>/README.md`, and of each guide in `docs/` (sub-folders included) is one of:
  * - ```` ```ts ```` — a complete ES module. Its first line says how to run it
  *   (`// NAME.mts — run with: npx tsx NAME.mts`). It is type-checked against the built
  *   packages' typings, then run as its own Node.js process importing `@gvl/*` as a user
@@ -50,9 +50,16 @@ function documents(): string[] {
         found.push(`${dir}/${name}/README.md`);
     }
   }
-  for (const f of readdirSync(join(repoRoot, 'docs')).sort()) {
-    if (f.endsWith('.md')) found.push(`docs/${f}`);
-  }
+  // The guides and their sub-folders (docs/outputs/), in a stable order.
+  const walk = (dir: string) => {
+    for (const e of readdirSync(join(repoRoot, dir), { withFileTypes: true }).sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    )) {
+      if (e.isDirectory() && e.name !== 'assets') walk(`${dir}/${e.name}`);
+      else if (e.isFile() && e.name.endsWith('.md')) found.push(`${dir}/${e.name}`);
+    }
+  };
+  walk('docs');
   return found;
 }
 
@@ -172,6 +179,7 @@ describe('documentation examples', () => {
     expect(problems).toEqual([]);
     expect(docs).toContain('packages/dataset/README.md');
     expect(docs).toContain('docs/getting-started.md');
+    expect(docs).toContain('docs/outputs/haplotypes.md');
     const sources = new Set(examples.map((e) => e.source));
     for (const d of [
       'docs/getting-started.md',

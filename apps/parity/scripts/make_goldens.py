@@ -22,7 +22,11 @@ serialized per variant as int32 LE start, int32 LE ilen, int32 LE ALT length, AL
 an annotated haplotype of n bases as its n bytes, n int32 LE variant indices, n int32 LE
 reference coordinates), plus a few full rows. A mode reads `ds[region, samples]`, or
 `haplotype_lengths`/`n_variants` (one int32 row of ploidy values per (region, sample)),
-under its settings (`unphased_union`, `dummy_variant`).
+under its settings (`unphased_union`, `dummy_variant`). Token modes (`tokenAlphabet`)
+encode the ASCII haplotypes: tokens as uint8 (byte `alphabet[i]` -> i, any other byte
+-> `unknownToken`), one-hot (`oneHot`) as float32 LE, per base one value per alphabet
+byte (1.0 where the base is that byte); the bcftools side encodes the consensus rows with
+a table of its own, the peer side its own ASCII rows through its `build_token_lut`.
 
 The bcftools side needs only the standard library, bcftools and samtools. Read settings
 match the peer's defaults: jitter 0, deterministic, reverse complement of `-` strands.
@@ -346,6 +350,27 @@ def dummy_of(mode: dict):
     return (d.get("start", -1), d.get("ilen", 0), d.get("alt", "N").encode())
 
 
+def encoding_of(mode: dict):
+    """(alphabet bytes, unknown token, one-hot) of a token mode, or None."""
+    st = settings_of(mode)
+    if "tokenAlphabet" not in st:
+        return None
+    return st["tokenAlphabet"].encode("ascii"), st.get("unknownToken"), bool(st.get("oneHot"))
+
+
+def encode_ascii(mode: dict, seq: bytes) -> bytes:
+    """A consensus row encoded as the mode's tokens (uint8) or one-hot rows (float32 LE),
+    with this script's own table (standard library only)."""
+    alphabet, unknown, one_hot = encoding_of(mode)
+    if one_hot:
+        one, zero = struct.pack("<f", 1.0), struct.pack("<f", 0.0)
+        return b"".join(one if b == a else zero for b in seq for a in alphabet)
+    index = {a: i for i, a in enumerate(alphabet)}
+    if max([unknown, *index.values()]) > 255:
+        raise ValueError("token modes here use uint8 tokens")
+    return bytes(index.get(b, unknown) for b in seq)
+
+
 def int32_row(values) -> bytes:
     return struct.pack(f"<{len(values)}i", *values)
 
@@ -460,6 +485,9 @@ def bcftools_mode(spec: dict, mode: dict, inputs: Inputs, only_region: int | Non
     dtype = "uint8" if kind != "query" else "variants"
     if call_of(mode) != "get":
         dtype = "int32"
+    encoding = encoding_of(mode)
+    if encoding is not None and encoding[2]:
+        dtype = "float32"
     sink = PartSink(dtype)
     full = FullRows()
     batches: dict[int, list] = {}
@@ -479,6 +507,8 @@ def bcftools_mode(spec: dict, mode: dict, inputs: Inputs, only_region: int | Non
                 batches[r].append(None)
                 continue
             n = extra if kind == "query" or call_of(mode) != "get" else len(data)
+            if encoding is not None:
+                data = encode_ascii(mode, data)
             full.pick(sink, len(sink.lengths), data, n, bed[r], dtype == "uint8" and kind == "consensus" and length == "ragged")
             sink.add(data, n)
             batches[r].append(data)
@@ -522,6 +552,15 @@ def method_of(mode: dict) -> str:
         out += "; the row of a (region, sample) is the count of each haplotype's records (int32)"
     if dummy_of(mode) is not None:
         out += "; an empty haplotype gets the dummy variant (start -1, ilen 0, ALT N unless set)"
+    encoding = encoding_of(mode)
+    if encoding is not None:
+        alphabet, unknown, one_hot = encoding
+        out += (
+            f"; rows one-hot encoded: float32 LE, per base {len(alphabet)} values, 1.0 where it is "
+            f"{alphabet.decode()}[c]"
+            if one_hot
+            else f"; rows encoded as uint8 tokens: {alphabet.decode()}[i] -> i, any other byte -> {unknown}"
+        )
     return out
 
 
@@ -659,10 +698,38 @@ def peer_batch(view, mode: dict, region: int, samples=None):
         out = view[region, samples]
     parts = parts_of(mode)
     outs = out if len(parts) == 2 else (out,)
-    return {
+    batch = {
         p: peer_part(o, p == "seqs" and mode["seqs"] == "variants" and call == "get")
         for p, o in zip(parts, outs)
     }
+    if encoding_of(mode) is not None:
+        batch["seqs"] = peer_encode(mode, *batch["seqs"])
+    return batch
+
+
+def peer_encode(mode: dict, shape, dtype: str, rows: list):
+    """The peer's ASCII rows through its own token table (`build_token_lut`; genvarloader
+    0.43.1 tokenizes only its variant windows, not sequence rows), or one-hot: float32
+    LE, one column per alphabet byte, 1.0 where the base equals it."""
+    import numpy as np
+    from genvarloader._dataset._flat_flanks import build_token_lut
+
+    assert dtype == "uint8", dtype
+    alphabet, unknown, one_hot = encoding_of(mode)
+    if one_hot:
+        columns = np.frombuffer(alphabet, dtype=np.uint8)
+        encode = lambda b: (b[:, None] == columns[None, :]).astype("<f4")  # noqa: E731
+        shape, dtype = (*shape, len(alphabet)), "float32"
+    else:
+        lut, lut_dtype = build_token_lut(alphabet, int(unknown))
+        lut = lut.astype(np.dtype(lut_dtype).newbyteorder("<"))
+        encode = lambda b: lut[b]  # noqa: E731
+        dtype = np.dtype(lut_dtype).name
+    out = []
+    for data, n in rows:
+        b = np.frombuffer(data, dtype=np.uint8)
+        out.append((np.ascontiguousarray(encode(b)).tobytes(), n))
+    return shape, dtype, out
 
 
 def track_major(mode: dict, rows: list, n_samples: int) -> list:

@@ -11,7 +11,9 @@
  * variants row is serialized as, per variant, int32 LE `start`, int32 LE `ilen`, int32 LE
  * ALT length, then the ALT bytes; an annotated row of `n` bases as the `n` haplotype
  * bytes, then the `n` int32 LE variant indices, then the `n` int32 LE reference
- * coordinates — `scripts/make_goldens.py` serializes the peer's and bcftools' outputs
+ * coordinates; a one-hot haplotype of `n` bases as its `n · A` float32 LE values (base
+ * major, one column per alphabet byte), its length `n`; token rows are the tokens' own
+ * bytes (uint8) — `scripts/make_goldens.py` serializes the peer's and bcftools' outputs
  * the same way.
  */
 import { createHash } from 'node:crypto';
@@ -24,7 +26,7 @@ import {
   type RaggedAnnotatedHaps,
   type RaggedVariants,
 } from '@gvl/dataset';
-import { type ModeSpec, PLOIDY, partsOf, ploidyOf } from './spec.js';
+import { type ModeSpec, oneHotWidth, PLOIDY, partsOf, ploidyOf } from './spec.js';
 
 export type Dtype = 'uint8' | 'float32' | 'int32' | 'variants' | 'annotated';
 export type Part = 'seqs' | 'tracks';
@@ -165,9 +167,30 @@ function cutPart(x: unknown): PartRows {
   return { dtype, shape: [...d.shape], rows, lengths, offsets: null };
 }
 
+/**
+ * Rows of a dense one-hot output `[..., L, A]`: one row of `L · A` float32 values per
+ * haplotype, its length `L` (bases).
+ */
+function cutOneHot(d: Dense<Float32Array>, width: number): PartRows {
+  if (d instanceof Ragged || !(d.data instanceof Float32Array) || d.shape.at(-1) !== width)
+    throw new Error(`expected a dense float32 one-hot output [..., L, ${width}]`);
+  const L = d.shape.at(-2) as number;
+  const size = L * width;
+  const n = size === 0 ? 0 : d.data.length / size;
+  const rows: Uint8Array[] = [];
+  const lengths: number[] = [];
+  for (let i = 0; i < n; i++) {
+    rows.push(bytesOf(d.data.subarray(i * size, (i + 1) * size)));
+    lengths.push(L);
+  }
+  return { dtype: 'float32', shape: [...d.shape], rows, lengths, offsets: null };
+}
+
 /** Cuts one output of `mode` (`get()`, or the int32 array of `haplotypeLengths`/`nVariants`) into its parts' rows. */
 export function cutOutput(mode: ModeSpec, out: GetOutput | Dense<Int32Array>): BatchRows {
   const parts = partsOf(mode);
+  const width = oneHotWidth(mode);
+  if (width !== null) return { seqs: cutOneHot(out as unknown as Dense<Float32Array>, width) };
   if (parts.length === 2) {
     if (!Array.isArray(out)) throw new Error(`mode ${mode.id}: expected [seqs, tracks]`);
     return { seqs: cutPart(out[0]), tracks: cutPart(out[1]) };

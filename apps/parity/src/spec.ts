@@ -33,6 +33,16 @@ export interface ModeSettings {
   unphasedUnion?: boolean;
   /** Placeholder variant of empty variants rows (the peer's `dummy_variant`); `{}` = its defaults. */
   dummyVariant?: DummyVariant;
+  /**
+   * Token output: byte `tokenAlphabet[i]` of a haplotype becomes token `i`, any other
+   * byte `unknownToken` (the peer's `build_token_lut`); with `oneHot` float32 one-hot
+   * rows instead (one column per alphabet byte, all zero for other bytes).
+   */
+  tokenAlphabet?: string;
+  /** Token of bytes outside `tokenAlphabet` (token output only). */
+  unknownToken?: number;
+  /** One-hot rows of `tokenAlphabet` instead of tokens. */
+  oneHot?: boolean;
 }
 
 export interface ModeSpec {
@@ -101,6 +111,8 @@ const compare: PeerOracle = { kind: 'compare' };
  */
 const ANNOTATED_PASS_STRIDE = 31;
 const PASS_STRIDE = 7;
+/** Token settings of the token modes: A, C, G, T → 0–3, any other byte (N) → 4. */
+const TOKENS: ModeSettings = { tokenAlphabet: 'ACGT', unknownToken: 4 };
 const noAnnotation: BcftoolsOracle = {
   kind: 'none',
   why: 'bcftools consensus writes sequences only: no per-base variant index or reference coordinate',
@@ -347,6 +359,46 @@ export const MODES: readonly ModeSpec[] = [
     passStride: PASS_STRIDE,
     settings: { dummyVariant: {} },
   },
+
+  {
+    id: 'tokens-ragged',
+    label: 'haplotypes as tokens, ragged',
+    dataset: 'chr20',
+    seqs: 'haplotypes',
+    length: 'ragged',
+    tracks: [],
+    goldenSamples: CHR20_GOLDEN_SAMPLES,
+    bcftools: consensus,
+    peer: compare,
+    passStride: PASS_STRIDE,
+    settings: TOKENS,
+  },
+  {
+    id: 'tokens-2048',
+    label: 'haplotypes as tokens, L=2048',
+    dataset: 'chr20',
+    seqs: 'haplotypes',
+    length: 2048,
+    tracks: [],
+    goldenSamples: CHR20_GOLDEN_SAMPLES,
+    bcftools: consensus,
+    peer: compare,
+    passStride: PASS_STRIDE,
+    settings: TOKENS,
+  },
+  {
+    id: 'onehot-2048',
+    label: 'haplotypes one-hot, L=2048',
+    dataset: 'chr20',
+    seqs: 'haplotypes',
+    length: 2048,
+    tracks: [],
+    goldenSamples: CHR20_GOLDEN_SAMPLES,
+    bcftools: consensus,
+    peer: compare,
+    passStride: ANNOTATED_PASS_STRIDE,
+    settings: { tokenAlphabet: 'ACGT', oneHot: true },
+  },
 ];
 
 /** The regions the serial == parallel passes of `mode` read (see `passStride`). */
@@ -373,4 +425,13 @@ export function partsOf(mode: ModeSpec): ('seqs' | 'tracks')[] {
   if (mode.seqs !== null) parts.push('seqs');
   if (mode.tracks.length > 0) parts.push('tracks');
   return parts;
+}
+
+/**
+ * Values per base of a one-hot mode's rows (its `tokenAlphabet`'s length), `null` for
+ * other modes.
+ */
+export function oneHotWidth(mode: ModeSpec): number | null {
+  const s = mode.settings;
+  return s?.oneHot === true && s.tokenAlphabet !== undefined ? s.tokenAlphabet.length : null;
 }

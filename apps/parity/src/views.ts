@@ -25,7 +25,10 @@ export function viewFor(ds: Dataset, mode: ModeSpec, parallel: boolean | 'auto')
       parallel,
       unphasedUnion: mode.settings?.unphasedUnion ?? false,
       dummyVariant: mode.settings?.dummyVariant ?? null,
-    });
+      tokenAlphabet: mode.settings?.tokenAlphabet ?? null,
+      unknownToken: mode.settings?.unknownToken ?? null,
+      oneHot: mode.settings?.oneHot ?? false,
+    }) as Dataset;
 }
 
 /**

@@ -333,11 +333,20 @@ def walk_variants(recs, q_start: int, q_end: int):
     return kept
 
 
-def serialize_variants(variants, strand: int) -> bytes:
+def serialize_variants(variants, strand: int, extra=(), info: Info | None = None) -> bytes:
+    """Per variant int32 LE start, ilen, ALT length, ALT; then per `extra` field REF
+    (int32 LE length + bytes, reverse-complemented like ALT) or an INFO value (float32 LE)."""
     out = bytearray()
     for pos, ilen, alt in variants:
         a = rc(alt) if strand == -1 else alt
         out += struct.pack("<iii", pos, ilen, len(a)) + a
+        for f in extra:
+            rec = info.by_key[(pos, ilen, alt)]
+            if f == "ref":
+                r = rc(rec[0]) if strand == -1 else rec[0]
+                out += struct.pack("<i", len(r)) + r
+            else:
+                out += struct.pack("<f", rec[1 + info.fields.index(f)])
     return bytes(out)
 
 
@@ -348,6 +357,39 @@ def dummy_of(mode: dict):
     if d is None:
         return None
     return (d.get("start", -1), d.get("ilen", 0), d.get("alt", "N").encode())
+
+
+def extra_fields(mode: dict) -> list[str]:
+    """Variant fields serialized after start, ilen and ALT (`ref`, INFO names)."""
+    return [f for f in settings_of(mode).get("varFields", []) if f not in ("start", "ilen", "alt")]
+
+
+def f32(x: float) -> float:
+    """`x` rounded to float32."""
+    return struct.unpack("<f", struct.pack("<f", x))[0]
+
+
+def af_filter(mode: dict):
+    """(min, max) AF bounds of a mode as float32 values (None when unset), or None."""
+    st = settings_of(mode)
+    if "minAf" not in st and "maxAf" not in st:
+        return None
+    return tuple(None if st.get(k) is None else f32(st[k]) for k in ("minAf", "maxAf"))
+
+
+class Info:
+    """Per record (POS-1, ilen, ALT) of a VCF (the full file, the dataset's source): its
+    REF and INFO values from `bcftools query`."""
+
+    def __init__(self, vcf: str, chrom: str, fields: list[str]):
+        self.fields = fields
+        fmt = "%POS\t%REF\t%ALT" + "".join(f"\t%INFO/{f}" for f in fields) + "\n"
+        self.by_key: dict[tuple, list] = {}
+        for line in run(["bcftools", "query", "-r", chrom, "-f", fmt, vcf]).splitlines():
+            pos, ref, alt, *vals = line.split("\t")
+            key = (int(pos) - 1, len(alt) - len(ref), alt.encode())
+            assert key not in self.by_key, f"two records {key}"
+            self.by_key[key] = [ref.encode(), *(float("nan") if v == "." else float(v) for v in vals)]
 
 
 def encoding_of(mode: dict):
@@ -420,15 +462,32 @@ def bcftools_mode(spec: dict, mode: dict, inputs: Inputs, only_region: int | Non
     elif kind == "query":
         union = bool(settings_of(mode).get("unphasedUnion"))
         dummy = dummy_of(mode)
+        extra = extra_fields(mode)
+        bounds = af_filter(mode)
+        info_fields = sorted({f for f in extra if f != "ref"} | ({"AF"} if bounds else set()))
+        infos = {c: Info(ds["vcf"], c, info_fields) for c in chroms} if extra or bounds else {}
         for s, name in enumerate(samples):
             for chrom in chroms:
                 recs = inputs.hap_records(ds, name, chrom)
+                info = infos.get(chrom)
                 for r in (r for r in regions if bed[r]["chrom"] == chrom):
                     b = bed[r]
                     haps = [
                         walk_variants(recs.by_hap[p], b["start"] - jitter, b["end"] + jitter)
                         for p in range(PLOIDY)
                     ]
+                    if bounds is not None:  # read-time AF filter on the stored records
+                        lo, hi = bounds
+                        at = 1 + info_fields.index("AF")
+                        haps = [
+                            [
+                                v
+                                for v in h
+                                if (lo is None or f32(info.by_key[v][at]) >= lo)
+                                and (hi is None or f32(info.by_key[v][at]) <= hi)
+                            ]
+                            for h in haps
+                        ]
                     if union:  # hap 0's variants then hap 1's, no sort, no dedup
                         haps = [[v for h in haps for v in h]]
                     if call_of(mode) == "nVariants":
@@ -437,7 +496,7 @@ def bcftools_mode(spec: dict, mode: dict, inputs: Inputs, only_region: int | Non
                     for p, kept in enumerate(haps):
                         if not kept and dummy is not None:
                             kept = [dummy]
-                        cells[r][s][p] = (serialize_variants(kept, b["strand"]), len(kept))
+                        cells[r][s][p] = (serialize_variants(kept, b["strand"], extra, info), len(kept))
                     cells[r][s] = cells[r][s][: len(haps)]
     else:  # consensus
         for s, name in enumerate(samples):
@@ -482,7 +541,7 @@ def bcftools_mode(spec: dict, mode: dict, inputs: Inputs, only_region: int | Non
                         (None, bad) if bad else (int32_row([len(data) for data, _ in hs]), PLOIDY)
                     ]
 
-    dtype = "uint8" if kind != "query" else "variants"
+    dtype = "uint8" if kind != "query" else ("variantFields" if extra_fields(mode) else "variants")
     if call_of(mode) != "get":
         dtype = "int32"
     encoding = encoding_of(mode)
@@ -552,6 +611,14 @@ def method_of(mode: dict) -> str:
         out += "; the row of a (region, sample) is the count of each haplotype's records (int32)"
     if dummy_of(mode) is not None:
         out += "; an empty haplotype gets the dummy variant (start -1, ilen 0, ALT N unless set)"
+    if extra_fields(mode):
+        out += (
+            f"; each variant followed by {', '.join(extra_fields(mode))} from bcftools query of the VCF "
+            "(REF reverse-complemented on - strands, INFO as float32)"
+        )
+    if af_filter(mode) is not None:
+        lo, hi = af_filter(mode)
+        out += f"; records kept when {lo if lo is not None else '-inf'} <= AF <= {hi if hi is not None else 'inf'} (float32)"
     encoding = encoding_of(mode)
     if encoding is not None:
         alphabet, unknown, one_hot = encoding
@@ -613,8 +680,21 @@ def annotated_rows(haps, var_idxs, ref_coords, offsets) -> list:
 PEER_INT_DTYPES: set[str] = set()
 
 
-def peer_part(x, is_variants: bool):
-    """(shape, dtype, [(bytes, length)]) of one part of a peer output."""
+def peer_alleles(field):
+    """(bytes, per-variant byte offsets) of a peer allele field (ALT, REF)."""
+    import numpy as np
+
+    chars = field.to_chars()
+    # Per-variant byte boundaries of the alleles (the inner offsets of the char view).
+    off = np.asarray(chars._layout.offsets[-1])
+    data = np.asarray(chars.data).tobytes()
+    assert int(off[-1]) == len(data)
+    return data, off
+
+
+def peer_part(x, is_variants: bool, extra=()):
+    """(shape, dtype, [(bytes, length)]) of one part of a peer output; `extra`: variant
+    fields serialized after each ALT (`ref`: int32 LE length + bytes; INFO: float32 LE)."""
     import numpy as np
 
     if hasattr(x, "var_idxs") and hasattr(x, "ref_coords"):  # (Ragged)AnnotatedHaps
@@ -632,19 +712,31 @@ def peer_part(x, is_variants: bool):
         offsets = np.asarray(x.offsets)
         start = np.asarray(x.start.data, dtype="<i4")
         ilen = np.asarray(x.ilen.data, dtype="<i4")
-        chars = x.alt.to_chars()
-        # Per-variant byte boundaries of the ALT alleles (the inner offsets of the char view).
-        alt_off = np.asarray(chars._layout.offsets[-1])
-        alt = np.asarray(chars.data).tobytes()
-        assert len(alt_off) == int(offsets[-1]) + 1 and int(alt_off[-1]) == len(alt)
+        alt, alt_off = peer_alleles(x.alt)
+        assert len(alt_off) == int(offsets[-1]) + 1
+        columns = []
+        for f in extra:
+            if f == "ref":
+                columns.append(("ref", peer_alleles(x.ref)))
+            else:
+                values = np.asarray(x[f].data)
+                assert values.dtype == np.float32, (f, values.dtype)
+                columns.append(("info", values.astype("<f4")))
         rows = []
         for i in range(len(offsets) - 1):
             out = bytearray()
             for k in range(int(offsets[i]), int(offsets[i + 1])):
                 a = alt[int(alt_off[k]) : int(alt_off[k + 1])]
                 out += struct.pack("<iii", int(start[k]), int(ilen[k]), len(a)) + a
+                for kind, col in columns:
+                    if kind == "ref":
+                        data, off = col
+                        r = data[int(off[k]) : int(off[k + 1])]
+                        out += struct.pack("<i", len(r)) + r
+                    else:
+                        out += col[k : k + 1].tobytes()
             rows.append((bytes(out), int(offsets[i + 1] - offsets[i])))
-        return tuple(x.shape), "variants", rows
+        return tuple(x.shape), "variantFields" if extra else "variants", rows
     if isinstance(x, np.ndarray):
         if x.dtype.kind in "iu" and x.dtype != np.int32:
             # Integer outputs are compared as int32 values (the peer documents int32);
@@ -682,6 +774,10 @@ def peer_view(gvl, spec: dict, mode: dict, opened: dict):
         if "alt" in d:
             fields["alt"] = d["alt"].encode()
         view = view.with_settings(dummy_variant=gvl.DummyVariant(**fields))
+    if "varFields" in settings:
+        view = view.with_settings(var_fields=settings["varFields"])
+    if "minAf" in settings or "maxAf" in settings:
+        view = view.with_settings(min_af=settings.get("minAf", False), max_af=settings.get("maxAf", False))
     return view
 
 
@@ -699,7 +795,7 @@ def peer_batch(view, mode: dict, region: int, samples=None):
     parts = parts_of(mode)
     outs = out if len(parts) == 2 else (out,)
     batch = {
-        p: peer_part(o, p == "seqs" and mode["seqs"] == "variants" and call == "get")
+        p: peer_part(o, p == "seqs" and mode["seqs"] == "variants" and call == "get", extra_fields(mode))
         for p, o in zip(parts, outs)
     }
     if encoding_of(mode) is not None:

@@ -208,6 +208,7 @@ export async function runParity(opts: CheckOptions = {}): Promise<ParityReport> 
       const m = checkManifest(committed, prepared.chr16VcfSha256, {
         chr20: prepared.chr20.path,
         chr16: prepared.chr16.path,
+        'chr20-af': prepared['chr20-af'].path,
       });
       staleProblems.push(...m.problems);
       warnings.push(...m.warnings);

@@ -163,7 +163,7 @@ export function chr16Tracks(): Record<string, Record<string, string>> {
   };
 }
 
-/** Writes both datasets into `work` with `@gvl/dataset` `write()`. */
+/** Writes the three datasets into `work` with `@gvl/dataset` `write()`. */
 export async function prepareDatasets(
   work: string,
 ): Promise<Prepared & { chr16VcfSha256: string }> {
@@ -174,6 +174,18 @@ export async function prepareDatasets(
     variants: inp.chr20.vcf,
     reference: inp.chr20.fasta,
     maxJitter: MAX_JITTER.chr20,
+    progress: false,
+    onWarning: () => undefined,
+  });
+  // The same inputs with the INFO AF column (variant fields, AF filters): a dataset of
+  // its own, so chr20's variants.arrow (and the goldens read from it) stays unchanged.
+  const chr20AfPath = join(work, 'chr20-af.gvl');
+  await write(chr20AfPath, {
+    bed: inp.chr20.bed,
+    variants: inp.chr20.vcf,
+    reference: inp.chr20.fasta,
+    maxJitter: MAX_JITTER['chr20-af'],
+    infoFields: ['AF'],
     progress: false,
     onWarning: () => undefined,
   });
@@ -205,6 +217,14 @@ export async function prepareDatasets(
       bed: c16.bed,
       tracks,
       maxJitter: MAX_JITTER.chr16,
+    },
+    'chr20-af': {
+      path: chr20AfPath,
+      reference: inp.chr20.fasta,
+      vcf: inp.chr20.vcf,
+      bed: inp.chr20.bed,
+      tracks: {},
+      maxJitter: MAX_JITTER['chr20-af'],
     },
     chr16VcfSha256: c16.vcfSha256,
   };

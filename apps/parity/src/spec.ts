@@ -6,7 +6,12 @@
 import type { OutputLength, SeqsKind } from '@gvl/dataset';
 import type { DummyVariant } from '@gvl/native';
 
-export type DatasetId = 'chr20' | 'chr16';
+/**
+ * The datasets: `chr20` (1000 Genomes slice), `chr16` (hg38 chunk, bigWig tracks,
+ * generated VCF), `chr20-af` (the chr20 inputs written with `infoFields: ['AF']`: a
+ * separate dataset, so the `variants.arrow` the other chr20 modes read stays as it is).
+ */
+export type DatasetId = 'chr20' | 'chr16' | 'chr20-af';
 
 /** How the bcftools-side golden of a mode is made, or why there is none. */
 export type BcftoolsOracle =
@@ -43,6 +48,15 @@ export interface ModeSettings {
   unknownToken?: number;
   /** One-hot rows of `tokenAlphabet` instead of tokens. */
   oneHot?: boolean;
+  /**
+   * Variant fields of a `'variants'` mode (the peer's `var_fields`): `'ref'` and INFO
+   * names are serialized after each variant's start, ilen and ALT (see `src/rows.ts`).
+   */
+  varFields?: string[];
+  /** Keep variants with `AF >= minAf` (the peer's `min_af`). */
+  minAf?: number;
+  /** Keep variants with `AF <= maxAf` (the peer's `max_af`). */
+  maxAf?: number;
 }
 
 export interface ModeSpec {
@@ -78,7 +92,7 @@ export const PLOIDY = 2;
  * `maxJitter` each dataset is written with (reads use jitter 0). chr16 is padded so a
  * fixed length may exceed its shortest regions (2,000 bp): `L ≤ 2,000 + 2·16`.
  */
-export const MAX_JITTER: Record<DatasetId, number> = { chr20: 0, chr16: 16 };
+export const MAX_JITTER: Record<DatasetId, number> = { chr20: 0, chr16: 16, 'chr20-af': 0 };
 
 /**
  * Golden samples of the chr20 modes: 8 of the 300, evenly spread over the sorted list
@@ -399,6 +413,19 @@ export const MODES: readonly ModeSpec[] = [
     passStride: ANNOTATED_PASS_STRIDE,
     settings: { tokenAlphabet: 'ACGT', oneHot: true },
   },
+  {
+    id: 'variants-af',
+    label: 'variants + REF, AF; 0.05 ≤ AF ≤ 0.5',
+    dataset: 'chr20-af',
+    seqs: 'variants',
+    length: 'ragged',
+    tracks: [],
+    goldenSamples: CHR20_GOLDEN_SAMPLES,
+    bcftools: { kind: 'query' },
+    peer: compare,
+    passStride: PASS_STRIDE,
+    settings: { varFields: ['ref', 'AF'], minAf: 0.05, maxAf: 0.5 },
+  },
 ];
 
 /** The regions the serial == parallel passes of `mode` read (see `passStride`). */
@@ -434,4 +461,9 @@ export function partsOf(mode: ModeSpec): ('seqs' | 'tracks')[] {
 export function oneHotWidth(mode: ModeSpec): number | null {
   const s = mode.settings;
   return s?.oneHot === true && s.tokenAlphabet !== undefined ? s.tokenAlphabet.length : null;
+}
+
+/** The variant fields a mode serializes after start, ilen and ALT (`ref`, INFO names). */
+export function extraVarFields(mode: ModeSpec): string[] {
+  return (mode.settings?.varFields ?? []).filter((f) => !['start', 'ilen', 'alt'].includes(f));
 }

@@ -4,12 +4,12 @@ import type { DatasetId, ModeSpec } from './spec.js';
 
 /** Opens each dataset once. Settings: jitter 0, deterministic, rcNeg (the peer's defaults). */
 export async function openDatasets(prepared: Prepared): Promise<Record<DatasetId, Dataset>> {
-  const [chr20, chr16] = await Promise.all(
-    (['chr20', 'chr16'] as const).map((id) =>
+  const [chr20, chr16, chr20af] = await Promise.all(
+    (['chr20', 'chr16', 'chr20-af'] as const).map((id) =>
       Dataset.open(prepared[id].path, { reference: prepared[id].reference }),
     ),
   );
-  return { chr20: chr20 as Dataset, chr16: chr16 as Dataset };
+  return { chr20: chr20 as Dataset, chr16: chr16 as Dataset, 'chr20-af': chr20af as Dataset };
 }
 
 /**
@@ -28,6 +28,9 @@ export function viewFor(ds: Dataset, mode: ModeSpec, parallel: boolean | 'auto')
       tokenAlphabet: mode.settings?.tokenAlphabet ?? null,
       unknownToken: mode.settings?.unknownToken ?? null,
       oneHot: mode.settings?.oneHot ?? false,
+      ...(mode.settings?.varFields ? { varFields: mode.settings.varFields } : {}),
+      minAf: mode.settings?.minAf ?? null,
+      maxAf: mode.settings?.maxAf ?? null,
     }) as Dataset;
 }
 

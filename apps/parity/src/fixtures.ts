@@ -154,6 +154,36 @@ export function writeChr16Inputs(dir: string): { vcf: string; bed: string; vcfSh
   return { vcf: `${plain}.gz`, bed, vcfSha256: createHash('sha256').update(text).digest('hex') };
 }
 
+/** Exons per transcript of the chr20 splice BED, cycled. */
+const TRANSCRIPT_SIZES = [3, 1, 4, 2];
+
+/**
+ * The chr20 splice BED: the windows of `windows_2kb.bed` (text `bed`) in order, grouped
+ * into transcripts of 3, 1, 4, 2, … consecutive windows (488 windows: 195 transcripts);
+ * even transcripts on `+`, odd ones on `-`; `score` is the transcript number and `name`
+ * `txNNN.eK`, K the exon's number on the transcript's strand (on `-`, exon 1 is the last
+ * window). Read with `spliceInfo: ['score', 'name']`.
+ */
+export function chr20SpliceBed(bed: string): string {
+  const out: string[] = [];
+  let t = 0;
+  let k = 0;
+  for (const line of bed.split('\n').filter((l) => l.trim() !== '')) {
+    const [chrom, start, end] = line.split('\t');
+    const n = TRANSCRIPT_SIZES[t % TRANSCRIPT_SIZES.length] as number;
+    const minus = t % 2 === 1;
+    k++;
+    const exon = minus ? n - k + 1 : k;
+    const name = `tx${String(t).padStart(3, '0')}.e${exon}`;
+    out.push([chrom, start, end, name, t, minus ? '-' : '+'].join('\t'));
+    if (k === n) {
+      k = 0;
+      t++;
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
+
 /** Track assignment of the chr16 dataset: `gc` everywhere, `signal` mixing both bigWigs. */
 export function chr16Tracks(): Record<string, Record<string, string>> {
   const { gc, alignability } = inputs().chr16;
@@ -186,6 +216,17 @@ export async function prepareDatasets(
     reference: inp.chr20.fasta,
     maxJitter: MAX_JITTER['chr20-af'],
     infoFields: ['AF'],
+    progress: false,
+    onWarning: () => undefined,
+  });
+  const spliceBed = join(work, 'chr20-splice.bed');
+  writeFileSync(spliceBed, chr20SpliceBed(readFileSync(inp.chr20.bed, 'utf8')));
+  const chr20SplicePath = join(work, 'chr20-splice.gvl');
+  await write(chr20SplicePath, {
+    bed: spliceBed,
+    variants: inp.chr20.vcf,
+    reference: inp.chr20.fasta,
+    maxJitter: MAX_JITTER['chr20-splice'],
     progress: false,
     onWarning: () => undefined,
   });
@@ -225,6 +266,14 @@ export async function prepareDatasets(
       bed: inp.chr20.bed,
       tracks: {},
       maxJitter: MAX_JITTER['chr20-af'],
+    },
+    'chr20-splice': {
+      path: chr20SplicePath,
+      reference: inp.chr20.fasta,
+      vcf: inp.chr20.vcf,
+      bed: spliceBed,
+      tracks: {},
+      maxJitter: MAX_JITTER['chr20-splice'],
     },
     chr16VcfSha256: c16.vcfSha256,
   };

@@ -20,7 +20,7 @@ import {
   sha256,
 } from './rows.js';
 import { type ModeSpec, partsOf } from './spec.js';
-import { readMode, viewFor } from './views.js';
+import { readMode, regionName, viewFor } from './views.js';
 
 export type GoldenSource = 'bcftools' | 'genvarloader';
 
@@ -128,14 +128,15 @@ export async function compareGolden(
     reasons: {} as Record<string, number>,
     first: null as Mismatch | null,
   };
-  if (!sameSpec(doc.mode, mode) || doc.regions !== ds.nRegions) {
+  const view = viewFor(ds, mode, false);
+  const nRegions = view.nRegions;
+  if (!sameSpec(doc.mode, mode) || doc.regions !== nRegions) {
     return {
       ...base,
       status: 'stale',
       note: `golden made for a different mode spec or dataset (${doc.dataset}, ${doc.regions} regions); regenerate with ${doc.command}`,
     };
   }
-  const view = viewFor(ds, mode, false);
   const parts = partsOf(mode).filter((p) => doc.parts[p] !== undefined);
   const decoded = parts.map((p) => {
     const g = doc.parts[p] as GoldenPart;
@@ -145,7 +146,7 @@ export async function compareGolden(
       g,
       lengths: new Int32Array(lb.buffer, lb.byteOffset, lb.byteLength / 4),
       digests: Buffer.from(g.digests, 'base64'),
-      shapes: expandShapes(g.shapes, ds.nRegions),
+      shapes: expandShapes(g.shapes, nRegions),
       full: new Map(g.fullRows.map((f) => [f.row, Buffer.from(f.data, 'base64')])),
       perBatch: mode.goldenSamples.length * rowsPerSample(mode, p),
     };
@@ -155,7 +156,7 @@ export async function compareGolden(
     for (const [k, v] of Object.entries(d.g.excluded.reasons))
       base.reasons[k] = (base.reasons[k] ?? 0) + v;
   }
-  for (let r = 0; r < ds.nRegions; r++) {
+  for (let r = 0; r < nRegions; r++) {
     const ours = cutOutput(mode, await readMode(view, mode, r, mode.goldenSamples));
     for (const d of decoded) {
       const mine = ours[d.part];
@@ -163,7 +164,7 @@ export async function compareGolden(
       const mismatchBase = {
         mode: mode.id,
         region: r,
-        regionName: ds.region(r).name,
+        regionName: regionName(ds, mode, r),
         part: d.part,
         expectedFrom: doc.source,
         actualFrom: 'gvl-ts (serial)',

@@ -9,9 +9,11 @@ import type { DummyVariant } from '@gvl/native';
 /**
  * The datasets: `chr20` (1000 Genomes slice), `chr16` (hg38 chunk, bigWig tracks,
  * generated VCF), `chr20-af` (the chr20 inputs written with `infoFields: ['AF']`: a
- * separate dataset, so the `variants.arrow` the other chr20 modes read stays as it is).
+ * separate dataset, so the `variants.arrow` the other chr20 modes read stays as it is),
+ * `chr20-splice` (the chr20 inputs with `windows_2kb.bed` grouped into transcripts, see
+ * `src/fixtures.ts`).
  */
-export type DatasetId = 'chr20' | 'chr16' | 'chr20-af';
+export type DatasetId = 'chr20' | 'chr16' | 'chr20-af' | 'chr20-splice';
 
 /** How the bcftools-side golden of a mode is made, or why there is none. */
 export type BcftoolsOracle =
@@ -57,6 +59,11 @@ export interface ModeSettings {
   minAf?: number;
   /** Keep variants with `AF <= maxAf` (the peer's `max_af`). */
   maxAf?: number;
+  /**
+   * Splice columns (the peer's `splice_info`): `[transcript id column, exon order
+   * column]`; a batch is then one transcript (its exons joined, 5'→3').
+   */
+  spliceInfo?: [string, string];
 }
 
 export interface ModeSpec {
@@ -92,7 +99,12 @@ export const PLOIDY = 2;
  * `maxJitter` each dataset is written with (reads use jitter 0). chr16 is padded so a
  * fixed length may exceed its shortest regions (2,000 bp): `L ≤ 2,000 + 2·16`.
  */
-export const MAX_JITTER: Record<DatasetId, number> = { chr20: 0, chr16: 16, 'chr20-af': 0 };
+export const MAX_JITTER: Record<DatasetId, number> = {
+  chr20: 0,
+  chr16: 16,
+  'chr20-af': 0,
+  'chr20-splice': 0,
+};
 
 /**
  * Golden samples of the chr20 modes: 8 of the 300, evenly spread over the sorted list
@@ -425,6 +437,32 @@ export const MODES: readonly ModeSpec[] = [
     peer: compare,
     passStride: PASS_STRIDE,
     settings: { varFields: ['ref', 'AF'], minAf: 0.05, maxAf: 0.5 },
+  },
+  {
+    id: 'spliced-haplotypes',
+    label: 'spliced haplotypes, ragged',
+    dataset: 'chr20-splice',
+    seqs: 'haplotypes',
+    length: 'ragged',
+    tracks: [],
+    goldenSamples: CHR20_GOLDEN_SAMPLES,
+    bcftools: consensus,
+    peer: compare,
+    passStride: PASS_STRIDE,
+    settings: { spliceInfo: ['score', 'name'] },
+  },
+  {
+    id: 'spliced-reference',
+    label: 'spliced reference, ragged',
+    dataset: 'chr20-splice',
+    seqs: 'reference',
+    length: 'ragged',
+    tracks: [],
+    goldenSamples: ['HG00096'],
+    bcftools: { kind: 'faidx' },
+    peer: compare,
+    passStride: PASS_STRIDE,
+    settings: { spliceInfo: ['score', 'name'] },
   },
 ];
 

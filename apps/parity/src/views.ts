@@ -4,12 +4,17 @@ import type { DatasetId, ModeSpec } from './spec.js';
 
 /** Opens each dataset once. Settings: jitter 0, deterministic, rcNeg (the peer's defaults). */
 export async function openDatasets(prepared: Prepared): Promise<Record<DatasetId, Dataset>> {
-  const [chr20, chr16, chr20af] = await Promise.all(
-    (['chr20', 'chr16', 'chr20-af'] as const).map((id) =>
+  const [chr20, chr16, chr20af, chr20splice] = await Promise.all(
+    (['chr20', 'chr16', 'chr20-af', 'chr20-splice'] as const).map((id) =>
       Dataset.open(prepared[id].path, { reference: prepared[id].reference }),
     ),
   );
-  return { chr20: chr20 as Dataset, chr16: chr16 as Dataset, 'chr20-af': chr20af as Dataset };
+  return {
+    chr20: chr20 as Dataset,
+    chr16: chr16 as Dataset,
+    'chr20-af': chr20af as Dataset,
+    'chr20-splice': chr20splice as Dataset,
+  };
 }
 
 /**
@@ -31,6 +36,7 @@ export function viewFor(ds: Dataset, mode: ModeSpec, parallel: boolean | 'auto')
       ...(mode.settings?.varFields ? { varFields: mode.settings.varFields } : {}),
       minAf: mode.settings?.minAf ?? null,
       maxAf: mode.settings?.maxAf ?? null,
+      spliceInfo: mode.settings?.spliceInfo ?? null,
     }) as Dataset;
 }
 
@@ -50,4 +56,12 @@ export async function readMode(
   const lengths = await view.haplotypeLengths(region, samples);
   if (lengths === null) throw new Error(`mode ${mode.id}: haplotypeLengths returned null`);
   return lengths;
+}
+
+/**
+ * A batch's name in reports: the BED name of region `r`, or for a spliced mode
+ * `transcript r` (its batches are transcripts, in the splice BED's order).
+ */
+export function regionName(ds: Dataset, mode: ModeSpec, r: number): string | null {
+  return mode.settings?.spliceInfo ? `transcript ${r}` : ds.region(r).name;
 }

@@ -266,7 +266,7 @@ export async function runParity(opts: CheckOptions = {}): Promise<ParityReport> 
       const golden = async (source: GoldenSource): Promise<Cell> => {
         const oracle = source === 'bcftools' ? mode.bcftools : mode.peer;
         if (oracle.kind === 'none') return { status: 'n/a', rows: 0, note: oracle.why };
-        const doc = loadGolden(dirs[source], source, mode.id);
+        const doc = loadGolden(dirs[source], source, mode.goldensOf ?? mode.id);
         if (!doc) {
           return {
             status: 'error',
@@ -285,7 +285,7 @@ export async function runParity(opts: CheckOptions = {}): Promise<ParityReport> 
             const out = runOracle(source === 'bcftools' ? 'bcftools' : 'peer', [
               source === 'bcftools' ? 'bcftools-batch' : 'peer-batch',
               spec(),
-              mode.id,
+              mode.goldensOf ?? mode.id,
               String(region),
             ]);
             return JSON.parse(out);

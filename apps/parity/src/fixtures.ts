@@ -15,7 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { write } from '@gvl/dataset';
+import { concat, Dataset, write } from '@gvl/dataset';
 import { inputs } from './paths.js';
 import { CHR16_SAMPLES, type DatasetId, MAX_JITTER } from './spec.js';
 
@@ -184,6 +184,49 @@ export function chr20SpliceBed(bed: string): string {
   return `${out.join('\n')}\n`;
 }
 
+/**
+ * The two `concat()` datasets of chr20: the region axis merges datasets written from the
+ * first and the second half of `windows_2kb.bed` (in that order: the merged regions are
+ * chr20's, in chr20's order); the sample axis merges datasets written with the odd-ranked
+ * and the even-ranked samples (sorted names; odd half first, so the merge must sort).
+ */
+async function writeChr20Concats(
+  dir: string,
+  chr20Path: string,
+  regionsOut: string,
+  samplesOut: string,
+): Promise<void> {
+  const inp = inputs();
+  mkdirSync(dir, { recursive: true });
+  const base = {
+    variants: inp.chr20.vcf,
+    reference: inp.chr20.fasta,
+    maxJitter: MAX_JITTER.chr20,
+    progress: false,
+    onWarning: () => undefined,
+  };
+  const lines = readFileSync(inp.chr20.bed, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
+  const half = Math.ceil(lines.length / 2);
+  const parts: string[] = [];
+  for (const [i, rows] of [lines.slice(0, half), lines.slice(half)].entries()) {
+    const bed = join(dir, `regions-${i}.bed`);
+    writeFileSync(bed, `${rows.join('\n')}\n`);
+    parts.push(join(dir, `regions-${i}.gvl`));
+    await write(parts[i] as string, { ...base, bed });
+  }
+  await concat(regionsOut, parts, { axis: 'regions' });
+  const samples = [...(await Dataset.open(chr20Path)).samples].sort();
+  const halves = [samples.filter((_, i) => i % 2 === 1), samples.filter((_, i) => i % 2 === 0)];
+  const sampleParts: string[] = [];
+  for (const [i, subset] of halves.entries()) {
+    sampleParts.push(join(dir, `samples-${i}.gvl`));
+    await write(sampleParts[i] as string, { ...base, bed: inp.chr20.bed, samples: subset });
+  }
+  await concat(samplesOut, sampleParts, { axis: 'samples' });
+}
+
 /** Track assignment of the chr16 dataset: `gc` everywhere, `signal` mixing both bigWigs. */
 export function chr16Tracks(): Record<string, Record<string, string>> {
   const { gc, alignability } = inputs().chr16;
@@ -230,6 +273,9 @@ export async function prepareDatasets(
     progress: false,
     onWarning: () => undefined,
   });
+  const concatRegions = join(work, 'chr20-concat-regions.gvl');
+  const concatSamples = join(work, 'chr20-concat-samples.gvl');
+  await writeChr20Concats(join(work, 'chr20-parts'), chr20Path, concatRegions, concatSamples);
   const c16 = writeChr16Inputs(join(work, 'chr16-inputs'));
   const tracks = chr16Tracks();
   const chr16Path = join(work, 'chr16.gvl');
@@ -242,15 +288,16 @@ export async function prepareDatasets(
     progress: false,
     onWarning: () => undefined,
   });
+  const chr20Files: DatasetFiles = {
+    path: chr20Path,
+    reference: inp.chr20.fasta,
+    vcf: inp.chr20.vcf,
+    bed: inp.chr20.bed,
+    tracks: {},
+    maxJitter: MAX_JITTER.chr20,
+  };
   return {
-    chr20: {
-      path: chr20Path,
-      reference: inp.chr20.fasta,
-      vcf: inp.chr20.vcf,
-      bed: inp.chr20.bed,
-      tracks: {},
-      maxJitter: MAX_JITTER.chr20,
-    },
+    chr20: chr20Files,
     chr16: {
       path: chr16Path,
       reference: inp.chr16.fasta,
@@ -275,6 +322,8 @@ export async function prepareDatasets(
       tracks: {},
       maxJitter: MAX_JITTER['chr20-splice'],
     },
+    'chr20-concat-regions': { ...chr20Files, path: concatRegions },
+    'chr20-concat-samples': { ...chr20Files, path: concatSamples },
     chr16VcfSha256: c16.vcfSha256,
   };
 }

@@ -96,10 +96,15 @@ export interface GoldenResult {
 /** Fetches the golden's full rows of one batch (by regenerating it), or `null`. */
 export type BatchFetcher = (region: number) => Partial<Record<Part, (string | null)[]>> | null;
 
+/**
+ * Whether golden `a` was made for mode `b`: the same spec, or for a mode `b` reusing
+ * another mode's goldens (`goldensOf`), that mode's spec on `b`'s dataset.
+ */
 function sameSpec(a: ModeSpec, b: ModeSpec): boolean {
+  if (b.goldensOf !== undefined && a.id !== b.goldensOf) return false;
   const key = (m: ModeSpec) =>
     JSON.stringify([
-      m.dataset,
+      b.goldensOf !== undefined ? '' : m.dataset,
       m.seqs,
       m.length,
       m.tracks,

@@ -141,7 +141,15 @@ export async function makeGoldens(o: MakeGoldensOptions): Promise<void> {
   const log = o.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   mkdirSync(o.outDir, { recursive: true });
   const prepared = o.prepared ?? (await prepareDatasets(o.work));
-  const modes = o.modes ?? MODES;
+  // Modes reusing another mode's goldens (`goldensOf`) have none of their own: that
+  // mode's are made instead.
+  const modes = [
+    ...new Set(
+      (o.modes ?? MODES).map((m) =>
+        m.goldensOf === undefined ? m : (MODES.find((x) => x.id === m.goldensOf) as ModeSpec),
+      ),
+    ),
+  ];
   const spec = writeOracleSpec(prepared, o.work, modes);
   if (o.bcftools) {
     log('[goldens] bcftools consensus/query + samtools faidx …');

@@ -11,9 +11,16 @@ import type { DummyVariant } from '@gvl/native';
  * generated VCF), `chr20-af` (the chr20 inputs written with `infoFields: ['AF']`: a
  * separate dataset, so the `variants.arrow` the other chr20 modes read stays as it is),
  * `chr20-splice` (the chr20 inputs with `windows_2kb.bed` grouped into transcripts, see
- * `src/fixtures.ts`).
+ * `src/fixtures.ts`), `chr20-concat-regions` and `chr20-concat-samples` (`concat()` of
+ * two chr20 datasets written from the BED's two halves, or from the samples' two halves).
  */
-export type DatasetId = 'chr20' | 'chr16' | 'chr20-af' | 'chr20-splice';
+export type DatasetId =
+  | 'chr20'
+  | 'chr16'
+  | 'chr20-af'
+  | 'chr20-splice'
+  | 'chr20-concat-regions'
+  | 'chr20-concat-samples';
 
 /** How the bcftools-side golden of a mode is made, or why there is none. */
 export type BcftoolsOracle =
@@ -90,6 +97,12 @@ export interface ModeSpec {
    * still cover every region. Absent = 1.
    */
   passStride?: number;
+  /**
+   * Compared with the goldens of that mode (same output, settings, golden samples and
+   * regions in the same order, on a dataset that must read the same: a `concat` of
+   * chr20's parts); absent = its own goldens.
+   */
+  goldensOf?: string;
 }
 
 /** Ploidy of both datasets. */
@@ -104,6 +117,8 @@ export const MAX_JITTER: Record<DatasetId, number> = {
   chr16: 16,
   'chr20-af': 0,
   'chr20-splice': 0,
+  'chr20-concat-regions': 0,
+  'chr20-concat-samples': 0,
 };
 
 /**
@@ -463,6 +478,32 @@ export const MODES: readonly ModeSpec[] = [
     peer: compare,
     passStride: PASS_STRIDE,
     settings: { spliceInfo: ['score', 'name'] },
+  },
+  {
+    id: 'concat-regions',
+    label: 'haplotypes, ragged, concat of the BED halves',
+    dataset: 'chr20-concat-regions',
+    seqs: 'haplotypes',
+    length: 'ragged',
+    tracks: [],
+    goldenSamples: CHR20_GOLDEN_SAMPLES,
+    bcftools: consensus,
+    peer: compare,
+    passStride: PASS_STRIDE,
+    goldensOf: 'haplotypes-ragged',
+  },
+  {
+    id: 'concat-samples',
+    label: 'haplotypes, ragged, concat of the sample halves',
+    dataset: 'chr20-concat-samples',
+    seqs: 'haplotypes',
+    length: 'ragged',
+    tracks: [],
+    goldenSamples: CHR20_GOLDEN_SAMPLES,
+    bcftools: consensus,
+    peer: compare,
+    passStride: PASS_STRIDE,
+    goldensOf: 'haplotypes-ragged',
   },
 ];
 

@@ -1,20 +1,17 @@
 import { Dataset, type Dense, type GetOutput } from '@gvl/dataset';
 import type { Prepared } from './fixtures.js';
-import type { DatasetId, ModeSpec } from './spec.js';
+import { type DatasetId, MAX_JITTER, type ModeSpec } from './spec.js';
 
 /** Opens each dataset once. Settings: jitter 0, deterministic, rcNeg (the peer's defaults). */
 export async function openDatasets(prepared: Prepared): Promise<Record<DatasetId, Dataset>> {
-  const [chr20, chr16, chr20af, chr20splice] = await Promise.all(
-    (['chr20', 'chr16', 'chr20-af', 'chr20-splice'] as const).map((id) =>
-      Dataset.open(prepared[id].path, { reference: prepared[id].reference }),
-    ),
+  const ids = Object.keys(prepared).filter((k) => k in MAX_JITTER) as DatasetId[];
+  const opened = await Promise.all(
+    ids.map((id) => Dataset.open(prepared[id].path, { reference: prepared[id].reference })),
   );
-  return {
-    chr20: chr20 as Dataset,
-    chr16: chr16 as Dataset,
-    'chr20-af': chr20af as Dataset,
-    'chr20-splice': chr20splice as Dataset,
-  };
+  return Object.fromEntries(ids.map((id, i) => [id, opened[i] as Dataset])) as Record<
+    DatasetId,
+    Dataset
+  >;
 }
 
 /**

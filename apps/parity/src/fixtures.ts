@@ -15,7 +15,8 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { concat, Dataset, write } from '@gvl/dataset';
+import { BigWig } from '@gmod/bbi';
+import { addTracks, concat, Dataset, write } from '@gvl/dataset';
 import { inputs } from './paths.js';
 import { CHR16_SAMPLES, type DatasetId, MAX_JITTER } from './spec.js';
 
@@ -227,6 +228,56 @@ async function writeChr20Concats(
   await concat(samplesOut, sampleParts, { axis: 'samples' });
 }
 
+/** bedGraph text of every interval of the bigWig `path` on chr16, values as stored. */
+async function bedGraphOf(path: string): Promise<string> {
+  const bw = new BigWig({ path });
+  const header = await bw.getHeader();
+  const id = header.refsByName.chr16;
+  const len = id === undefined ? undefined : header.refsByNumber[id]?.length;
+  if (len === undefined) throw new Error(`${path}: no chr16`);
+  const features = await bw.getFeatures('chr16', 0, len);
+  return features.map((f) => `chr16\t${f.start}\t${f.end}\t${f.score}\n`).join('');
+}
+
+/**
+ * The chr16 dataset without tracks, then both tracks added with `addTracks` from
+ * bedGraph tables (one per sample) dumped from the bigWigs `chr16Tracks()` assigns: it
+ * must read as chr16's tracks.
+ */
+async function writeChr16Added(
+  dir: string,
+  out: string,
+  c16: { vcf: string; bed: string },
+): Promise<void> {
+  const inp = inputs();
+  mkdirSync(dir, { recursive: true });
+  await write(out, {
+    bed: c16.bed,
+    variants: c16.vcf,
+    reference: inp.chr16.fasta,
+    maxJitter: MAX_JITTER['chr16-added'],
+    progress: false,
+    onWarning: () => undefined,
+  });
+  const tables = new Map<string, string>();
+  const tableOf = async (bigWig: string): Promise<string> => {
+    let path = tables.get(bigWig);
+    if (path === undefined) {
+      path = join(dir, `${tables.size}.bedGraph`);
+      writeFileSync(path, `track type=bedGraph\n${await bedGraphOf(bigWig)}`);
+      tables.set(bigWig, path);
+    }
+    return path;
+  };
+  const tracks = [];
+  for (const [name, paths] of Object.entries(chr16Tracks())) {
+    const table: Record<string, string> = {};
+    for (const [sample, bigWig] of Object.entries(paths)) table[sample] = await tableOf(bigWig);
+    tracks.push({ name, table });
+  }
+  await addTracks(out, { tracks });
+}
+
 /** Track assignment of the chr16 dataset: `gc` everywhere, `signal` mixing both bigWigs. */
 export function chr16Tracks(): Record<string, Record<string, string>> {
   const { gc, alignability } = inputs().chr16;
@@ -277,6 +328,8 @@ export async function prepareDatasets(
   const concatSamples = join(work, 'chr20-concat-samples.gvl');
   await writeChr20Concats(join(work, 'chr20-parts'), chr20Path, concatRegions, concatSamples);
   const c16 = writeChr16Inputs(join(work, 'chr16-inputs'));
+  const chr16AddedPath = join(work, 'chr16-added.gvl');
+  await writeChr16Added(join(work, 'chr16-tables'), chr16AddedPath, c16);
   const tracks = chr16Tracks();
   const chr16Path = join(work, 'chr16.gvl');
   await write(chr16Path, {
@@ -324,6 +377,14 @@ export async function prepareDatasets(
     },
     'chr20-concat-regions': { ...chr20Files, path: concatRegions },
     'chr20-concat-samples': { ...chr20Files, path: concatSamples },
+    'chr16-added': {
+      path: chr16AddedPath,
+      reference: inp.chr16.fasta,
+      vcf: c16.vcf,
+      bed: c16.bed,
+      tracks: {},
+      maxJitter: MAX_JITTER['chr16-added'],
+    },
     chr16VcfSha256: c16.vcfSha256,
   };
 }

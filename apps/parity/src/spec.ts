@@ -12,7 +12,9 @@ import type { DummyVariant } from '@gvl/native';
  * separate dataset, so the `variants.arrow` the other chr20 modes read stays as it is),
  * `chr20-splice` (the chr20 inputs with `windows_2kb.bed` grouped into transcripts, see
  * `src/fixtures.ts`), `chr20-concat-regions` and `chr20-concat-samples` (`concat()` of
- * two chr20 datasets written from the BED's two halves, or from the samples' two halves).
+ * two chr20 datasets written from the BED's two halves, or from the samples' two halves),
+ * `chr16-added` (chr16 written without tracks, then its two tracks added with
+ * `addTracks` from bedGraph tables dumped from the same bigWigs).
  */
 export type DatasetId =
   | 'chr20'
@@ -20,7 +22,8 @@ export type DatasetId =
   | 'chr20-af'
   | 'chr20-splice'
   | 'chr20-concat-regions'
-  | 'chr20-concat-samples';
+  | 'chr20-concat-samples'
+  | 'chr16-added';
 
 /** How the bcftools-side golden of a mode is made, or why there is none. */
 export type BcftoolsOracle =
@@ -119,6 +122,7 @@ export const MAX_JITTER: Record<DatasetId, number> = {
   'chr20-splice': 0,
   'chr20-concat-regions': 0,
   'chr20-concat-samples': 0,
+  'chr16-added': 16,
 };
 
 /**
@@ -504,6 +508,18 @@ export const MODES: readonly ModeSpec[] = [
     peer: compare,
     passStride: PASS_STRIDE,
     goldensOf: 'haplotypes-ragged',
+  },
+  {
+    id: 'tracks-added',
+    label: 'tracks, ragged, added later from bedGraph tables',
+    dataset: 'chr16-added',
+    seqs: null,
+    length: 'ragged',
+    tracks: CHR16_TRACKS,
+    goldenSamples: CHR16_SAMPLES,
+    bcftools: { kind: 'none', why: 'no bcftools equivalent for tracks' },
+    peer: compare,
+    goldensOf: 'tracks',
   },
 ];
 

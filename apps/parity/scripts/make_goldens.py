@@ -683,6 +683,12 @@ def method_of(mode: dict) -> str:
         out += "; the row of a (region, sample) is the count of each haplotype's records (int32)"
     if dummy_of(mode) is not None:
         out += "; an empty haplotype gets the dummy variant (start -1, ilen 0, ALT N unless set)"
+    if splice_of(mode):
+        out += (
+            "; spliced (splice_info score, name): per (transcript, sample, haplotype) its exons' rows, "
+            "forward strand, joined in genome order, reverse complemented on - transcripts; excluded "
+            "when any exon's row is"
+        )
     if extra_fields(mode):
         out += (
             f"; each variant followed by {', '.join(extra_fields(mode))} from bcftools query of the VCF "

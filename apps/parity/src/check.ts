@@ -18,7 +18,7 @@ import { datasetDigests, makeGoldens, runOracle, writeOracleSpec } from './make-
 import { type ChildPlan, type ChildReport, type Mismatch, runChild, serialPass } from './passes.js';
 import { dataDir, goldensDir, hasPeer, inputs, missingData, onPath } from './paths.js';
 import { MODES, passRegions } from './spec.js';
-import { openDatasets } from './views.js';
+import { openDatasets, viewFor } from './views.js';
 
 export interface CheckOptions {
   /** Regenerate the goldens live (peer: when the venv is present; bcftools: when installed). */
@@ -208,6 +208,8 @@ export async function runParity(opts: CheckOptions = {}): Promise<ParityReport> 
       const m = checkManifest(committed, prepared.chr16VcfSha256, {
         chr20: prepared.chr20.path,
         chr16: prepared.chr16.path,
+        'chr20-af': prepared['chr20-af'].path,
+        'chr20-splice': prepared['chr20-splice'].path,
       });
       staleProblems.push(...m.problems);
       warnings.push(...m.warnings);
@@ -264,7 +266,7 @@ export async function runParity(opts: CheckOptions = {}): Promise<ParityReport> 
       const golden = async (source: GoldenSource): Promise<Cell> => {
         const oracle = source === 'bcftools' ? mode.bcftools : mode.peer;
         if (oracle.kind === 'none') return { status: 'n/a', rows: 0, note: oracle.why };
-        const doc = loadGolden(dirs[source], source, mode.id);
+        const doc = loadGolden(dirs[source], source, mode.goldensOf ?? mode.id);
         if (!doc) {
           return {
             status: 'error',
@@ -283,7 +285,7 @@ export async function runParity(opts: CheckOptions = {}): Promise<ParityReport> 
             const out = runOracle(source === 'bcftools' ? 'bcftools' : 'peer', [
               source === 'bcftools' ? 'bcftools-batch' : 'peer-batch',
               spec(),
-              mode.id,
+              mode.goldensOf ?? mode.id,
               String(region),
             ]);
             return JSON.parse(out);
@@ -297,14 +299,15 @@ export async function runParity(opts: CheckOptions = {}): Promise<ParityReport> 
       const bcftools = await golden('bcftools');
       const genvarloader = await golden('genvarloader');
       log(`[parity] goldens ${mode.id} (${Date.now() - t} ms)`);
-      const passCount = passRegions(mode, ds.nRegions).length;
+      const nRegions = viewFor(ds, mode, false).nRegions;
+      const passCount = passRegions(mode, nRegions).length;
       reports.push({
         id: mode.id,
         label: mode.label,
         rows: serialRows[mode.id] ?? 0,
-        ...(passCount < ds.nRegions
+        ...(passCount < nRegions
           ? {
-              sampled: `serial == parallel read one region in ${mode.passStride} (${passCount} of ${ds.nRegions}), every sample; the goldens cover every region`,
+              sampled: `serial == parallel read one region in ${mode.passStride} (${passCount} of ${nRegions}), every sample; the goldens cover every region`,
             }
           : {}),
         parallel,

@@ -15,7 +15,8 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { write } from '@gvl/dataset';
+import { BigWig } from '@gmod/bbi';
+import { addTracks, concat, Dataset, write } from '@gvl/dataset';
 import { inputs } from './paths.js';
 import { CHR16_SAMPLES, type DatasetId, MAX_JITTER } from './spec.js';
 
@@ -154,6 +155,129 @@ export function writeChr16Inputs(dir: string): { vcf: string; bed: string; vcfSh
   return { vcf: `${plain}.gz`, bed, vcfSha256: createHash('sha256').update(text).digest('hex') };
 }
 
+/** Exons per transcript of the chr20 splice BED, cycled. */
+const TRANSCRIPT_SIZES = [3, 1, 4, 2];
+
+/**
+ * The chr20 splice BED: the windows of `windows_2kb.bed` (text `bed`) in order, grouped
+ * into transcripts of 3, 1, 4, 2, … consecutive windows (488 windows: 195 transcripts);
+ * even transcripts on `+`, odd ones on `-`; `score` is the transcript number and `name`
+ * `txNNN.eK`, K the exon's number on the transcript's strand (on `-`, exon 1 is the last
+ * window). Read with `spliceInfo: ['score', 'name']`.
+ */
+export function chr20SpliceBed(bed: string): string {
+  const out: string[] = [];
+  let t = 0;
+  let k = 0;
+  for (const line of bed.split('\n').filter((l) => l.trim() !== '')) {
+    const [chrom, start, end] = line.split('\t');
+    const n = TRANSCRIPT_SIZES[t % TRANSCRIPT_SIZES.length] as number;
+    const minus = t % 2 === 1;
+    k++;
+    const exon = minus ? n - k + 1 : k;
+    const name = `tx${String(t).padStart(3, '0')}.e${exon}`;
+    out.push([chrom, start, end, name, t, minus ? '-' : '+'].join('\t'));
+    if (k === n) {
+      k = 0;
+      t++;
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/**
+ * The two `concat()` datasets of chr20: the region axis merges datasets written from the
+ * first and the second half of `windows_2kb.bed` (in that order: the merged regions are
+ * chr20's, in chr20's order); the sample axis merges datasets written with the odd-ranked
+ * and the even-ranked samples (sorted names; odd half first, so the merge must sort).
+ */
+async function writeChr20Concats(
+  dir: string,
+  chr20Path: string,
+  regionsOut: string,
+  samplesOut: string,
+): Promise<void> {
+  const inp = inputs();
+  mkdirSync(dir, { recursive: true });
+  const base = {
+    variants: inp.chr20.vcf,
+    reference: inp.chr20.fasta,
+    maxJitter: MAX_JITTER.chr20,
+    progress: false,
+    onWarning: () => undefined,
+  };
+  const lines = readFileSync(inp.chr20.bed, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
+  const half = Math.ceil(lines.length / 2);
+  const parts: string[] = [];
+  for (const [i, rows] of [lines.slice(0, half), lines.slice(half)].entries()) {
+    const bed = join(dir, `regions-${i}.bed`);
+    writeFileSync(bed, `${rows.join('\n')}\n`);
+    parts.push(join(dir, `regions-${i}.gvl`));
+    await write(parts[i] as string, { ...base, bed });
+  }
+  await concat(regionsOut, parts, { axis: 'regions' });
+  const samples = [...(await Dataset.open(chr20Path)).samples].sort();
+  const halves = [samples.filter((_, i) => i % 2 === 1), samples.filter((_, i) => i % 2 === 0)];
+  const sampleParts: string[] = [];
+  for (const [i, subset] of halves.entries()) {
+    sampleParts.push(join(dir, `samples-${i}.gvl`));
+    await write(sampleParts[i] as string, { ...base, bed: inp.chr20.bed, samples: subset });
+  }
+  await concat(samplesOut, sampleParts, { axis: 'samples' });
+}
+
+/** bedGraph text of every interval of the bigWig `path` on chr16, values as stored. */
+async function bedGraphOf(path: string): Promise<string> {
+  const bw = new BigWig({ path });
+  const header = await bw.getHeader();
+  const id = header.refsByName.chr16;
+  const len = id === undefined ? undefined : header.refsByNumber[id]?.length;
+  if (len === undefined) throw new Error(`${path}: no chr16`);
+  const features = await bw.getFeatures('chr16', 0, len);
+  return features.map((f) => `chr16\t${f.start}\t${f.end}\t${f.score}\n`).join('');
+}
+
+/**
+ * The chr16 dataset without tracks, then both tracks added with `addTracks` from
+ * bedGraph tables (one per sample) dumped from the bigWigs `chr16Tracks()` assigns: it
+ * must read as chr16's tracks.
+ */
+async function writeChr16Added(
+  dir: string,
+  out: string,
+  c16: { vcf: string; bed: string },
+): Promise<void> {
+  const inp = inputs();
+  mkdirSync(dir, { recursive: true });
+  await write(out, {
+    bed: c16.bed,
+    variants: c16.vcf,
+    reference: inp.chr16.fasta,
+    maxJitter: MAX_JITTER['chr16-added'],
+    progress: false,
+    onWarning: () => undefined,
+  });
+  const tables = new Map<string, string>();
+  const tableOf = async (bigWig: string): Promise<string> => {
+    let path = tables.get(bigWig);
+    if (path === undefined) {
+      path = join(dir, `${tables.size}.bedGraph`);
+      writeFileSync(path, `track type=bedGraph\n${await bedGraphOf(bigWig)}`);
+      tables.set(bigWig, path);
+    }
+    return path;
+  };
+  const tracks = [];
+  for (const [name, paths] of Object.entries(chr16Tracks())) {
+    const table: Record<string, string> = {};
+    for (const [sample, bigWig] of Object.entries(paths)) table[sample] = await tableOf(bigWig);
+    tracks.push({ name, table });
+  }
+  await addTracks(out, { tracks });
+}
+
 /** Track assignment of the chr16 dataset: `gc` everywhere, `signal` mixing both bigWigs. */
 export function chr16Tracks(): Record<string, Record<string, string>> {
   const { gc, alignability } = inputs().chr16;
@@ -163,7 +287,7 @@ export function chr16Tracks(): Record<string, Record<string, string>> {
   };
 }
 
-/** Writes both datasets into `work` with `@gvl/dataset` `write()`. */
+/** Writes the three datasets into `work` with `@gvl/dataset` `write()`. */
 export async function prepareDatasets(
   work: string,
 ): Promise<Prepared & { chr16VcfSha256: string }> {
@@ -177,7 +301,35 @@ export async function prepareDatasets(
     progress: false,
     onWarning: () => undefined,
   });
+  // The same inputs with the INFO AF column (variant fields, AF filters): a dataset of
+  // its own, so chr20's variants.arrow (and the goldens read from it) stays unchanged.
+  const chr20AfPath = join(work, 'chr20-af.gvl');
+  await write(chr20AfPath, {
+    bed: inp.chr20.bed,
+    variants: inp.chr20.vcf,
+    reference: inp.chr20.fasta,
+    maxJitter: MAX_JITTER['chr20-af'],
+    infoFields: ['AF'],
+    progress: false,
+    onWarning: () => undefined,
+  });
+  const spliceBed = join(work, 'chr20-splice.bed');
+  writeFileSync(spliceBed, chr20SpliceBed(readFileSync(inp.chr20.bed, 'utf8')));
+  const chr20SplicePath = join(work, 'chr20-splice.gvl');
+  await write(chr20SplicePath, {
+    bed: spliceBed,
+    variants: inp.chr20.vcf,
+    reference: inp.chr20.fasta,
+    maxJitter: MAX_JITTER['chr20-splice'],
+    progress: false,
+    onWarning: () => undefined,
+  });
+  const concatRegions = join(work, 'chr20-concat-regions.gvl');
+  const concatSamples = join(work, 'chr20-concat-samples.gvl');
+  await writeChr20Concats(join(work, 'chr20-parts'), chr20Path, concatRegions, concatSamples);
   const c16 = writeChr16Inputs(join(work, 'chr16-inputs'));
+  const chr16AddedPath = join(work, 'chr16-added.gvl');
+  await writeChr16Added(join(work, 'chr16-tables'), chr16AddedPath, c16);
   const tracks = chr16Tracks();
   const chr16Path = join(work, 'chr16.gvl');
   await write(chr16Path, {
@@ -189,15 +341,16 @@ export async function prepareDatasets(
     progress: false,
     onWarning: () => undefined,
   });
+  const chr20Files: DatasetFiles = {
+    path: chr20Path,
+    reference: inp.chr20.fasta,
+    vcf: inp.chr20.vcf,
+    bed: inp.chr20.bed,
+    tracks: {},
+    maxJitter: MAX_JITTER.chr20,
+  };
   return {
-    chr20: {
-      path: chr20Path,
-      reference: inp.chr20.fasta,
-      vcf: inp.chr20.vcf,
-      bed: inp.chr20.bed,
-      tracks: {},
-      maxJitter: MAX_JITTER.chr20,
-    },
+    chr20: chr20Files,
     chr16: {
       path: chr16Path,
       reference: inp.chr16.fasta,
@@ -205,6 +358,32 @@ export async function prepareDatasets(
       bed: c16.bed,
       tracks,
       maxJitter: MAX_JITTER.chr16,
+    },
+    'chr20-af': {
+      path: chr20AfPath,
+      reference: inp.chr20.fasta,
+      vcf: inp.chr20.vcf,
+      bed: inp.chr20.bed,
+      tracks: {},
+      maxJitter: MAX_JITTER['chr20-af'],
+    },
+    'chr20-splice': {
+      path: chr20SplicePath,
+      reference: inp.chr20.fasta,
+      vcf: inp.chr20.vcf,
+      bed: spliceBed,
+      tracks: {},
+      maxJitter: MAX_JITTER['chr20-splice'],
+    },
+    'chr20-concat-regions': { ...chr20Files, path: concatRegions },
+    'chr20-concat-samples': { ...chr20Files, path: concatSamples },
+    'chr16-added': {
+      path: chr16AddedPath,
+      reference: inp.chr16.fasta,
+      vcf: c16.vcf,
+      bed: c16.bed,
+      tracks: {},
+      maxJitter: MAX_JITTER['chr16-added'],
     },
     chr16VcfSha256: c16.vcfSha256,
   };

@@ -20,7 +20,7 @@ import {
   sha256,
 } from './rows.js';
 import { type ModeSpec, partsOf } from './spec.js';
-import { readMode, viewFor } from './views.js';
+import { readMode, regionName, viewFor } from './views.js';
 
 export type GoldenSource = 'bcftools' | 'genvarloader';
 
@@ -96,10 +96,15 @@ export interface GoldenResult {
 /** Fetches the golden's full rows of one batch (by regenerating it), or `null`. */
 export type BatchFetcher = (region: number) => Partial<Record<Part, (string | null)[]>> | null;
 
+/**
+ * Whether golden `a` was made for mode `b`: the same spec, or for a mode `b` reusing
+ * another mode's goldens (`goldensOf`), that mode's spec on `b`'s dataset.
+ */
 function sameSpec(a: ModeSpec, b: ModeSpec): boolean {
+  if (b.goldensOf !== undefined && a.id !== b.goldensOf) return false;
   const key = (m: ModeSpec) =>
     JSON.stringify([
-      m.dataset,
+      b.goldensOf !== undefined ? '' : m.dataset,
       m.seqs,
       m.length,
       m.tracks,
@@ -128,14 +133,15 @@ export async function compareGolden(
     reasons: {} as Record<string, number>,
     first: null as Mismatch | null,
   };
-  if (!sameSpec(doc.mode, mode) || doc.regions !== ds.nRegions) {
+  const view = viewFor(ds, mode, false);
+  const nRegions = view.nRegions;
+  if (!sameSpec(doc.mode, mode) || doc.regions !== nRegions) {
     return {
       ...base,
       status: 'stale',
       note: `golden made for a different mode spec or dataset (${doc.dataset}, ${doc.regions} regions); regenerate with ${doc.command}`,
     };
   }
-  const view = viewFor(ds, mode, false);
   const parts = partsOf(mode).filter((p) => doc.parts[p] !== undefined);
   const decoded = parts.map((p) => {
     const g = doc.parts[p] as GoldenPart;
@@ -145,7 +151,7 @@ export async function compareGolden(
       g,
       lengths: new Int32Array(lb.buffer, lb.byteOffset, lb.byteLength / 4),
       digests: Buffer.from(g.digests, 'base64'),
-      shapes: expandShapes(g.shapes, ds.nRegions),
+      shapes: expandShapes(g.shapes, nRegions),
       full: new Map(g.fullRows.map((f) => [f.row, Buffer.from(f.data, 'base64')])),
       perBatch: mode.goldenSamples.length * rowsPerSample(mode, p),
     };
@@ -155,7 +161,7 @@ export async function compareGolden(
     for (const [k, v] of Object.entries(d.g.excluded.reasons))
       base.reasons[k] = (base.reasons[k] ?? 0) + v;
   }
-  for (let r = 0; r < ds.nRegions; r++) {
+  for (let r = 0; r < nRegions; r++) {
     const ours = cutOutput(mode, await readMode(view, mode, r, mode.goldenSamples));
     for (const d of decoded) {
       const mine = ours[d.part];
@@ -163,7 +169,7 @@ export async function compareGolden(
       const mismatchBase = {
         mode: mode.id,
         region: r,
-        regionName: ds.region(r).name,
+        regionName: regionName(ds, mode, r),
         part: d.part,
         expectedFrom: doc.source,
         actualFrom: 'gvl-ts (serial)',

@@ -52,7 +52,7 @@ export function writeOracleSpec(
   modes: readonly ModeSpec[],
 ): string {
   const datasets = {} as OracleSpec['datasets'];
-  for (const id of ['chr20', 'chr16'] as const) {
+  for (const id of ['chr20', 'chr16', 'chr20-af', 'chr20-splice'] as const) {
     const d = prepared[id];
     const dir = join(work, `peer-reference-${id}`);
     mkdirSync(dir, { recursive: true });
@@ -141,7 +141,15 @@ export async function makeGoldens(o: MakeGoldensOptions): Promise<void> {
   const log = o.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   mkdirSync(o.outDir, { recursive: true });
   const prepared = o.prepared ?? (await prepareDatasets(o.work));
-  const modes = o.modes ?? MODES;
+  // Modes reusing another mode's goldens (`goldensOf`) have none of their own: that
+  // mode's are made instead.
+  const modes = [
+    ...new Set(
+      (o.modes ?? MODES).map((m) =>
+        m.goldensOf === undefined ? m : (MODES.find((x) => x.id === m.goldensOf) as ModeSpec),
+      ),
+    ),
+  ];
   const spec = writeOracleSpec(prepared, o.work, modes);
   if (o.bcftools) {
     log('[goldens] bcftools consensus/query + samtools faidx …');
@@ -165,7 +173,7 @@ export async function makeGoldens(o: MakeGoldensOptions): Promise<void> {
     format: 'gvl-parity-manifest/1',
     command: GOLDENS_COMMAND,
     datasets:
-      'written by gvl-ts @gvl/dataset write() from ../shared/data (chr20: windows_2kb.bed, maxJitter 0; chr16: the generated VCF and 48 windows, maxJitter 16); the peer reads these same directories',
+      'written by gvl-ts @gvl/dataset write() from ../shared/data (chr20: windows_2kb.bed, maxJitter 0; chr16: the generated VCF and 48 windows, maxJitter 16; chr20-af: the chr20 inputs with infoFields AF; chr20-splice: the chr20 inputs, windows grouped into transcripts); the peer reads these same directories',
     inputs: Object.fromEntries(
       [...Object.values(inp.chr20), ...Object.values(inp.chr16)].map((p) => [
         rel(p),
@@ -176,6 +184,8 @@ export async function makeGoldens(o: MakeGoldensOptions): Promise<void> {
     datasetFiles: {
       chr20: datasetDigests(prepared.chr20.path),
       chr16: datasetDigests(prepared.chr16.path),
+      'chr20-af': datasetDigests(prepared['chr20-af'].path),
+      'chr20-splice': datasetDigests(prepared['chr20-splice'].path),
     },
     peerWrittenDatasets: peerWrite,
     tools: {

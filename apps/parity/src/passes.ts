@@ -16,7 +16,7 @@ import type { Prepared } from './fixtures.js';
 import { appDir } from './paths.js';
 import { type BatchRows, cutOutput, firstDiff, type Part, rowKey, sha256 } from './rows.js';
 import { MODES, type ModeSpec, partsOf, passRegions } from './spec.js';
-import { openDatasets, readMode, viewFor } from './views.js';
+import { openDatasets, readMode, regionName, viewFor } from './views.js';
 
 /** The first differing element found, with both values. */
 export interface Mismatch {
@@ -91,7 +91,7 @@ export async function serialPass(ds: Dataset, mode: ModeSpec, dir: string): Prom
   const digests: Buffer[] = [];
   const metas: string[] = [];
   const rowsPerBatch: number[] = [];
-  for (const r of passRegions(mode, ds.nRegions)) {
+  for (const r of passRegions(mode, view.nRegions)) {
     const rows = cutOutput(mode, await readMode(view, mode, r));
     metas.push(batchMeta(rows));
     const flat = flatRows(mode, rows);
@@ -156,7 +156,7 @@ async function locate(
   const base = {
     mode: mode.id,
     region,
-    regionName: ds.region(region).name,
+    regionName: regionName(ds, mode, region),
     expectedFrom: 'serial',
     actualFrom: label,
   };
@@ -214,7 +214,7 @@ export async function childMain(planPath: string): Promise<ChildReport> {
     let row = 0;
     let mismatchedRows = 0;
     let first: Mismatch | null = null;
-    for (const [b, r] of passRegions(mode, ds.nRegions).entries()) {
+    for (const [b, r] of passRegions(mode, view.nRegions).entries()) {
       const rows = cutOutput(mode, await readMode(view, mode, r));
       const flat = flatRows(mode, rows);
       let bad = batchMeta(rows) !== serial.metas[b] || flat.length !== serial.rowsPerBatch[b];

@@ -11,7 +11,12 @@
  * variants row is serialized as, per variant, int32 LE `start`, int32 LE `ilen`, int32 LE
  * ALT length, then the ALT bytes; an annotated row of `n` bases as the `n` haplotype
  * bytes, then the `n` int32 LE variant indices, then the `n` int32 LE reference
- * coordinates — `scripts/make_goldens.py` serializes the peer's and bcftools' outputs
+ * coordinates; a one-hot haplotype of `n` bases as its `n · A` float32 LE values (base
+ * major, one column per alphabet byte), its length `n`; with variant fields
+ * (`varFields`: `ref`, INFO names) each variant's ALT bytes are followed, per field in
+ * order, by `ref` as int32 LE length + REF bytes or an INFO value as 4 LE bytes (AF:
+ * float32); token rows are the tokens' own
+ * bytes (uint8) — `scripts/make_goldens.py` serializes the peer's and bcftools' outputs
  * the same way.
  */
 import { createHash } from 'node:crypto';
@@ -24,9 +29,13 @@ import {
   type RaggedAnnotatedHaps,
   type RaggedVariants,
 } from '@gvl/dataset';
-import { type ModeSpec, PLOIDY, partsOf, ploidyOf } from './spec.js';
+import { extraVarFields, type ModeSpec, oneHotWidth, PLOIDY, partsOf, ploidyOf } from './spec.js';
 
-export type Dtype = 'uint8' | 'float32' | 'int32' | 'variants' | 'annotated';
+/**
+ * Row kinds. `variantFields`: variants rows with variant fields after each ALT (compared
+ * byte by byte; the first difference is reported as a byte offset).
+ */
+export type Dtype = 'uint8' | 'float32' | 'int32' | 'variants' | 'variantFields' | 'annotated';
 export type Part = 'seqs' | 'tracks';
 
 /** One part of one batch, cut into rows. */
@@ -108,10 +117,27 @@ function cutAnnotated(x: RaggedAnnotatedHaps | AnnotatedHaps): PartRows {
 const dtypeOf = (data: Uint8Array | Float32Array | Int32Array): Dtype =>
   data instanceof Float32Array ? 'float32' : data instanceof Int32Array ? 'int32' : 'uint8';
 
-/** Serializes variants `a..b` of a {@link RaggedVariants} (see the module comment). */
-function variantRow(v: RaggedVariants, a: number, b: number): Uint8Array {
+/**
+ * Serializes variants `a..b` of a {@link RaggedVariants} (see the module comment); each
+ * of `extra` (variant fields: `'ref'` or an INFO name) follows the ALT bytes in order,
+ * `ref` as int32 LE length + bytes, an INFO value as its 4 little-endian bytes.
+ */
+function variantRow(v: RaggedVariants, a: number, b: number, extra: readonly string[]): Uint8Array {
+  const columns = extra.map((f) => {
+    if (f === 'ref') {
+      if (!v.ref) throw new Error('variants output has no ref field');
+      return { ref: v.ref, info: null };
+    }
+    const info = v.info?.[f];
+    if (info?.BYTES_PER_ELEMENT !== 4)
+      throw new Error(`variants output has no 4-byte INFO field ${f}`);
+    return { ref: null, info };
+  });
   let size = 0;
-  for (let k = a; k < b; k++) size += 12 + v.alt.row(k).length;
+  for (let k = a; k < b; k++) {
+    size += 12 + v.alt.row(k).length;
+    for (const c of columns) size += c.ref ? 4 + c.ref.row(k).length : 4;
+  }
   const out = new Uint8Array(size);
   const view = new DataView(out.buffer);
   let o = 0;
@@ -122,11 +148,24 @@ function variantRow(v: RaggedVariants, a: number, b: number): Uint8Array {
     view.setInt32(o + 8, alt.length, true);
     out.set(alt, o + 12);
     o += 12 + alt.length;
+    for (const c of columns) {
+      if (c.ref) {
+        const ref = c.ref.row(k);
+        view.setInt32(o, ref.length, true);
+        out.set(ref, o + 4);
+        o += 4 + ref.length;
+      } else {
+        const info = c.info as Float32Array | Int32Array;
+        if (info instanceof Float32Array) view.setFloat32(o, info[k] as number, true);
+        else view.setInt32(o, info[k] as number, true);
+        o += 4;
+      }
+    }
   }
   return out;
 }
 
-function cutPart(x: unknown): PartRows {
+function cutPart(x: unknown, extra: readonly string[] = []): PartRows {
   if (isAnnotated(x)) return cutAnnotated(x);
   if (isVariants(x)) {
     const n = x.offsets.length - 1;
@@ -135,10 +174,16 @@ function cutPart(x: unknown): PartRows {
     for (let i = 0; i < n; i++) {
       const a = Number(x.offsets[i]);
       const b = Number(x.offsets[i + 1]);
-      rows.push(variantRow(x, a, b));
+      rows.push(variantRow(x, a, b, extra));
       lengths.push(b - a);
     }
-    return { dtype: 'variants', shape: [...x.shape], rows, lengths, offsets: x.offsets };
+    return {
+      dtype: extra.length > 0 ? 'variantFields' : 'variants',
+      shape: [...x.shape],
+      rows,
+      lengths,
+      offsets: x.offsets,
+    };
   }
   if (x instanceof Ragged) {
     const r = x as Ragged<Uint8Array | Float32Array>;
@@ -165,14 +210,35 @@ function cutPart(x: unknown): PartRows {
   return { dtype, shape: [...d.shape], rows, lengths, offsets: null };
 }
 
+/**
+ * Rows of a dense one-hot output `[..., L, A]`: one row of `L · A` float32 values per
+ * haplotype, its length `L` (bases).
+ */
+function cutOneHot(d: Dense<Float32Array>, width: number): PartRows {
+  if (d instanceof Ragged || !(d.data instanceof Float32Array) || d.shape.at(-1) !== width)
+    throw new Error(`expected a dense float32 one-hot output [..., L, ${width}]`);
+  const L = d.shape.at(-2) as number;
+  const size = L * width;
+  const n = size === 0 ? 0 : d.data.length / size;
+  const rows: Uint8Array[] = [];
+  const lengths: number[] = [];
+  for (let i = 0; i < n; i++) {
+    rows.push(bytesOf(d.data.subarray(i * size, (i + 1) * size)));
+    lengths.push(L);
+  }
+  return { dtype: 'float32', shape: [...d.shape], rows, lengths, offsets: null };
+}
+
 /** Cuts one output of `mode` (`get()`, or the int32 array of `haplotypeLengths`/`nVariants`) into its parts' rows. */
 export function cutOutput(mode: ModeSpec, out: GetOutput | Dense<Int32Array>): BatchRows {
   const parts = partsOf(mode);
+  const width = oneHotWidth(mode);
+  if (width !== null) return { seqs: cutOneHot(out as unknown as Dense<Float32Array>, width) };
   if (parts.length === 2) {
     if (!Array.isArray(out)) throw new Error(`mode ${mode.id}: expected [seqs, tracks]`);
     return { seqs: cutPart(out[0]), tracks: cutPart(out[1]) };
   }
-  return { [parts[0] as Part]: cutPart(out) };
+  return { [parts[0] as Part]: cutPart(out, extraVarFields(mode)) };
 }
 
 /** SHA-256 of a row's bytes. */
@@ -255,10 +321,11 @@ export function firstDiff(
     }
     return null;
   }
-  const width = dtype === 'uint8' ? 1 : 4;
+  const width = dtype === 'uint8' || dtype === 'variantFields' ? 1 : 4;
   const n = Math.max(a.length, b.length) / width;
   const value = (r: Uint8Array, k: number): string => {
     if ((k + 1) * width > r.length) return '(end of row)';
+    if (dtype === 'variantFields') return `byte ${r[k]}`;
     if (dtype === 'uint8') return `'${String.fromCharCode(r[k] as number)}'`;
     const view = new DataView(r.buffer, r.byteOffset + k * 4, 4);
     return String(dtype === 'int32' ? view.getInt32(0, true) : view.getFloat32(0, true));

@@ -6,7 +6,24 @@
 import type { OutputLength, SeqsKind } from '@gvl/dataset';
 import type { DummyVariant } from '@gvl/native';
 
-export type DatasetId = 'chr20' | 'chr16';
+/**
+ * The datasets: `chr20` (1000 Genomes slice), `chr16` (hg38 chunk, bigWig tracks,
+ * generated VCF), `chr20-af` (the chr20 inputs written with `infoFields: ['AF']`: a
+ * separate dataset, so the `variants.arrow` the other chr20 modes read stays as it is),
+ * `chr20-splice` (the chr20 inputs with `windows_2kb.bed` grouped into transcripts, see
+ * `src/fixtures.ts`), `chr20-concat-regions` and `chr20-concat-samples` (`concat()` of
+ * two chr20 datasets written from the BED's two halves, or from the samples' two halves),
+ * `chr16-added` (chr16 written without tracks, then its two tracks added with
+ * `addTracks` from bedGraph tables dumped from the same bigWigs).
+ */
+export type DatasetId =
+  | 'chr20'
+  | 'chr16'
+  | 'chr20-af'
+  | 'chr20-splice'
+  | 'chr20-concat-regions'
+  | 'chr20-concat-samples'
+  | 'chr16-added';
 
 /** How the bcftools-side golden of a mode is made, or why there is none. */
 export type BcftoolsOracle =
@@ -33,6 +50,30 @@ export interface ModeSettings {
   unphasedUnion?: boolean;
   /** Placeholder variant of empty variants rows (the peer's `dummy_variant`); `{}` = its defaults. */
   dummyVariant?: DummyVariant;
+  /**
+   * Token output: byte `tokenAlphabet[i]` of a haplotype becomes token `i`, any other
+   * byte `unknownToken` (the peer's `build_token_lut`); with `oneHot` float32 one-hot
+   * rows instead (one column per alphabet byte, all zero for other bytes).
+   */
+  tokenAlphabet?: string;
+  /** Token of bytes outside `tokenAlphabet` (token output only). */
+  unknownToken?: number;
+  /** One-hot rows of `tokenAlphabet` instead of tokens. */
+  oneHot?: boolean;
+  /**
+   * Variant fields of a `'variants'` mode (the peer's `var_fields`): `'ref'` and INFO
+   * names are serialized after each variant's start, ilen and ALT (see `src/rows.ts`).
+   */
+  varFields?: string[];
+  /** Keep variants with `AF >= minAf` (the peer's `min_af`). */
+  minAf?: number;
+  /** Keep variants with `AF <= maxAf` (the peer's `max_af`). */
+  maxAf?: number;
+  /**
+   * Splice columns (the peer's `splice_info`): `[transcript id column, exon order
+   * column]`; a batch is then one transcript (its exons joined, 5'→3').
+   */
+  spliceInfo?: [string, string];
 }
 
 export interface ModeSpec {
@@ -59,6 +100,12 @@ export interface ModeSpec {
    * still cover every region. Absent = 1.
    */
   passStride?: number;
+  /**
+   * Compared with the goldens of that mode (same output, settings, golden samples and
+   * regions in the same order, on a dataset that must read the same: a `concat` of
+   * chr20's parts); absent = its own goldens.
+   */
+  goldensOf?: string;
 }
 
 /** Ploidy of both datasets. */
@@ -68,7 +115,15 @@ export const PLOIDY = 2;
  * `maxJitter` each dataset is written with (reads use jitter 0). chr16 is padded so a
  * fixed length may exceed its shortest regions (2,000 bp): `L ≤ 2,000 + 2·16`.
  */
-export const MAX_JITTER: Record<DatasetId, number> = { chr20: 0, chr16: 16 };
+export const MAX_JITTER: Record<DatasetId, number> = {
+  chr20: 0,
+  chr16: 16,
+  'chr20-af': 0,
+  'chr20-splice': 0,
+  'chr20-concat-regions': 0,
+  'chr20-concat-samples': 0,
+  'chr16-added': 16,
+};
 
 /**
  * Golden samples of the chr20 modes: 8 of the 300, evenly spread over the sorted list
@@ -101,6 +156,8 @@ const compare: PeerOracle = { kind: 'compare' };
  */
 const ANNOTATED_PASS_STRIDE = 31;
 const PASS_STRIDE = 7;
+/** Token settings of the token modes: A, C, G, T → 0–3, any other byte (N) → 4. */
+const TOKENS: ModeSettings = { tokenAlphabet: 'ACGT', unknownToken: 4 };
 const noAnnotation: BcftoolsOracle = {
   kind: 'none',
   why: 'bcftools consensus writes sequences only: no per-base variant index or reference coordinate',
@@ -347,6 +404,123 @@ export const MODES: readonly ModeSpec[] = [
     passStride: PASS_STRIDE,
     settings: { dummyVariant: {} },
   },
+
+  {
+    id: 'tokens-ragged',
+    label: 'haplotypes as tokens, ragged',
+    dataset: 'chr20',
+    seqs: 'haplotypes',
+    length: 'ragged',
+    tracks: [],
+    goldenSamples: CHR20_GOLDEN_SAMPLES,
+    bcftools: consensus,
+    peer: compare,
+    passStride: PASS_STRIDE,
+    settings: TOKENS,
+  },
+  {
+    id: 'tokens-2048',
+    label: 'haplotypes as tokens, L=2048',
+    dataset: 'chr20',
+    seqs: 'haplotypes',
+    length: 2048,
+    tracks: [],
+    goldenSamples: CHR20_GOLDEN_SAMPLES,
+    bcftools: consensus,
+    peer: compare,
+    passStride: PASS_STRIDE,
+    settings: TOKENS,
+  },
+  {
+    id: 'onehot-2048',
+    label: 'haplotypes one-hot, L=2048',
+    dataset: 'chr20',
+    seqs: 'haplotypes',
+    length: 2048,
+    tracks: [],
+    goldenSamples: CHR20_GOLDEN_SAMPLES,
+    bcftools: consensus,
+    peer: compare,
+    passStride: ANNOTATED_PASS_STRIDE,
+    settings: { tokenAlphabet: 'ACGT', oneHot: true },
+  },
+  {
+    id: 'variants-af',
+    label: 'variants + REF, AF; 0.05 ≤ AF ≤ 0.5',
+    dataset: 'chr20-af',
+    seqs: 'variants',
+    length: 'ragged',
+    tracks: [],
+    goldenSamples: CHR20_GOLDEN_SAMPLES,
+    bcftools: { kind: 'query' },
+    peer: compare,
+    passStride: PASS_STRIDE,
+    settings: { varFields: ['ref', 'AF'], minAf: 0.05, maxAf: 0.5 },
+  },
+  {
+    id: 'spliced-haplotypes',
+    label: 'spliced haplotypes, ragged',
+    dataset: 'chr20-splice',
+    seqs: 'haplotypes',
+    length: 'ragged',
+    tracks: [],
+    goldenSamples: CHR20_GOLDEN_SAMPLES,
+    bcftools: consensus,
+    peer: compare,
+    passStride: PASS_STRIDE,
+    settings: { spliceInfo: ['score', 'name'] },
+  },
+  {
+    id: 'spliced-reference',
+    label: 'spliced reference, ragged',
+    dataset: 'chr20-splice',
+    seqs: 'reference',
+    length: 'ragged',
+    tracks: [],
+    goldenSamples: ['HG00096'],
+    bcftools: { kind: 'faidx' },
+    peer: compare,
+    passStride: PASS_STRIDE,
+    settings: { spliceInfo: ['score', 'name'] },
+  },
+  {
+    id: 'concat-regions',
+    label: 'haplotypes, ragged, concat of the BED halves',
+    dataset: 'chr20-concat-regions',
+    seqs: 'haplotypes',
+    length: 'ragged',
+    tracks: [],
+    goldenSamples: CHR20_GOLDEN_SAMPLES,
+    bcftools: consensus,
+    peer: compare,
+    passStride: PASS_STRIDE,
+    goldensOf: 'haplotypes-ragged',
+  },
+  {
+    id: 'concat-samples',
+    label: 'haplotypes, ragged, concat of the sample halves',
+    dataset: 'chr20-concat-samples',
+    seqs: 'haplotypes',
+    length: 'ragged',
+    tracks: [],
+    goldenSamples: CHR20_GOLDEN_SAMPLES,
+    bcftools: consensus,
+    peer: compare,
+    passStride: PASS_STRIDE,
+    goldensOf: 'haplotypes-ragged',
+  },
+  {
+    id: 'tracks-added',
+    label: 'tracks, ragged, added later from bedGraph tables',
+    dataset: 'chr16-added',
+    seqs: null,
+    length: 'ragged',
+    tracks: CHR16_TRACKS,
+    goldenSamples: CHR16_SAMPLES,
+    bcftools: { kind: 'none', why: 'no bcftools equivalent for tracks' },
+    peer: compare,
+    goldensOf: 'tracks',
+  },
 ];
 
 /** The regions the serial == parallel passes of `mode` read (see `passStride`). */
@@ -373,4 +547,18 @@ export function partsOf(mode: ModeSpec): ('seqs' | 'tracks')[] {
   if (mode.seqs !== null) parts.push('seqs');
   if (mode.tracks.length > 0) parts.push('tracks');
   return parts;
+}
+
+/**
+ * Values per base of a one-hot mode's rows (its `tokenAlphabet`'s length), `null` for
+ * other modes.
+ */
+export function oneHotWidth(mode: ModeSpec): number | null {
+  const s = mode.settings;
+  return s?.oneHot === true && s.tokenAlphabet !== undefined ? s.tokenAlphabet.length : null;
+}
+
+/** The variant fields a mode serializes after start, ilen and ALT (`ref`, INFO names). */
+export function extraVarFields(mode: ModeSpec): string[] {
+  return (mode.settings?.varFields ?? []).filter((f) => !['start', 'ilen', 'alt'].includes(f));
 }

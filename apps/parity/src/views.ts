@@ -1,15 +1,17 @@
 import { Dataset, type Dense, type GetOutput } from '@gvl/dataset';
 import type { Prepared } from './fixtures.js';
-import type { DatasetId, ModeSpec } from './spec.js';
+import { type DatasetId, MAX_JITTER, type ModeSpec } from './spec.js';
 
 /** Opens each dataset once. Settings: jitter 0, deterministic, rcNeg (the peer's defaults). */
 export async function openDatasets(prepared: Prepared): Promise<Record<DatasetId, Dataset>> {
-  const [chr20, chr16] = await Promise.all(
-    (['chr20', 'chr16'] as const).map((id) =>
-      Dataset.open(prepared[id].path, { reference: prepared[id].reference }),
-    ),
+  const ids = Object.keys(prepared).filter((k) => k in MAX_JITTER) as DatasetId[];
+  const opened = await Promise.all(
+    ids.map((id) => Dataset.open(prepared[id].path, { reference: prepared[id].reference })),
   );
-  return { chr20: chr20 as Dataset, chr16: chr16 as Dataset };
+  return Object.fromEntries(ids.map((id, i) => [id, opened[i] as Dataset])) as Record<
+    DatasetId,
+    Dataset
+  >;
 }
 
 /**
@@ -25,7 +27,14 @@ export function viewFor(ds: Dataset, mode: ModeSpec, parallel: boolean | 'auto')
       parallel,
       unphasedUnion: mode.settings?.unphasedUnion ?? false,
       dummyVariant: mode.settings?.dummyVariant ?? null,
-    });
+      tokenAlphabet: mode.settings?.tokenAlphabet ?? null,
+      unknownToken: mode.settings?.unknownToken ?? null,
+      oneHot: mode.settings?.oneHot ?? false,
+      ...(mode.settings?.varFields ? { varFields: mode.settings.varFields } : {}),
+      minAf: mode.settings?.minAf ?? null,
+      maxAf: mode.settings?.maxAf ?? null,
+      spliceInfo: mode.settings?.spliceInfo ?? null,
+    }) as Dataset;
 }
 
 /**
@@ -44,4 +53,12 @@ export async function readMode(
   const lengths = await view.haplotypeLengths(region, samples);
   if (lengths === null) throw new Error(`mode ${mode.id}: haplotypeLengths returned null`);
   return lengths;
+}
+
+/**
+ * A batch's name in reports: the BED name of region `r`, or for a spliced mode
+ * `transcript r` (its batches are transcripts, in the splice BED's order).
+ */
+export function regionName(ds: Dataset, mode: ModeSpec, r: number): string | null {
+  return mode.settings?.spliceInfo ? `transcript ${r}` : ds.region(r).name;
 }

@@ -51,5 +51,5 @@ describe.skipIf(missing.length > 0)(title, () => {
     expect(report.failed).toBe(0);
     const noBcftools = MODES.filter((m) => m.bcftools.kind === 'none').length;
     expect(report.passed).toBe(report.modes.length * 5 - noBcftools);
-  }, 300_000);
+  }, 600_000);
 });

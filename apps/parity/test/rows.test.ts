@@ -20,6 +20,56 @@ describe('rows', () => {
     expect(dense.seqs?.offsets).toBeNull();
   });
 
+  it('cuts a dense one-hot output [..., L, A] into one row of L·A floats per haplotype', () => {
+    // 2 haplotypes × 3 bases × 4 columns: rows 'ACN' and 'TTG' one-hot over ACGT.
+    const hot = (b: string) => [...'ACGT'].map((c) => (c === b ? 1 : 0));
+    const values = [...'ACN', ...'TTG'].flatMap(hot);
+    const out = cutOutput(mode('onehot-2048'), {
+      data: new Float32Array(values),
+      shape: [1, 1, 2, 3, 4],
+    }).seqs;
+    expect(out?.dtype).toBe('float32');
+    expect(out?.lengths).toEqual([3, 3]);
+    const floats = (b: Uint8Array) => [...new Float32Array(b.slice().buffer)];
+    expect(out?.rows.map(floats)).toEqual([values.slice(0, 12), values.slice(12)]);
+    expect(() =>
+      cutOutput(mode('onehot-2048'), { data: new Float32Array(6), shape: [1, 1, 2, 3] }),
+    ).toThrow(/one-hot/);
+  });
+
+  it('serializes variant fields after each ALT: REF length, REF bytes, AF float32', () => {
+    const alt = Ragged.fromLengths(ascii('TGA'), [1, 2], [2]);
+    const ref = Ragged.fromLengths(ascii('CG'), [1, 1], [2]);
+    const v = {
+      shape: [1, 1, 2, null] as const,
+      offsets: new BigInt64Array([0n, 2n, 2n]),
+      start: new Int32Array([10, 20]),
+      ilen: new Int32Array([0, 1]),
+      alt,
+      ref,
+      info: { AF: new Float32Array([0.25, 0.5]) },
+    };
+    const out = cutOutput(mode('variants-af'), v as never).seqs;
+    expect(out?.dtype).toBe('variantFields');
+    expect(out?.lengths).toEqual([2, 0]);
+    const want = Buffer.alloc(2 * (12 + 4 + 4) + 1 + 1 + 2 + 1);
+    let o = 0;
+    for (const [start, ilen, a, r, af] of [
+      [10, 0, 'T', 'C', 0.25],
+      [20, 1, 'GA', 'G', 0.5],
+    ] as const) {
+      o = want.writeInt32LE(start, o);
+      o = want.writeInt32LE(ilen, o);
+      o = want.writeInt32LE(a.length, o);
+      o += want.write(a, o, 'latin1');
+      o = want.writeInt32LE(r.length, o);
+      o += want.write(r, o, 'latin1');
+      o = want.writeFloatLE(af, o);
+    }
+    expect(Buffer.from(out?.rows[0] as Uint8Array)).toEqual(want);
+    expect(out?.rows[1]?.length).toBe(0);
+  });
+
   it('splits [seqs, tracks] of realigned modes and keys rows by sample, track and ploid', () => {
     const m = mode('realigned-ragged');
     const seqs = Ragged.fromLengths(ascii('AC'), [1, 1], [1, 2]);

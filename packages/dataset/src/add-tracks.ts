@@ -11,7 +11,7 @@ import { constants } from 'node:fs';
 import { copyFile, link, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { checkTrackNames } from './bigwig.js';
-import { CHECKSUMS_FILE, readChecksums, sha256File } from './checksums.js';
+import { CHECKSUMS_FILE, readChecksums, sha256File } from './format/checksums.js';
 import {
   AbortedError,
   BadDatasetError,
@@ -22,8 +22,8 @@ import {
   UnknownSampleError,
 } from './errors.js';
 import { AtomicDir, diskFullError, recoverInterruptedWrite } from './files.js';
-import { formatMetadataProblem, parseMetadata } from './metadata.js';
-import { parseNpyHeader, RawArrayWriter } from './npy.js';
+import { formatMetadataProblem, parseMetadata } from './format/metadata.js';
+import { parseNpyHeader, RawArrayWriter } from './format/npy.js';
 import { readDatasetFiles } from './open.js';
 import { createProgress } from './progress.js';
 import { Ragged } from './ragged.js';

@@ -9,7 +9,7 @@ import { copyFile, mkdir, open as openFile, readFile, writeFile } from 'node:fs/
 import { join, resolve } from 'node:path';
 import { peerRegionOrder } from '@gvl/native';
 import { makeVector, Table, tableToIPC, type Vector } from 'apache-arrow';
-import { writeChecksums } from './checksums.js';
+import { writeChecksums } from './format/checksums.js';
 import { natsortContigs } from './contigs.js';
 import { AbortedError, BadDatasetError, ConcatError, InvalidArgumentError } from './errors.js';
 import {
@@ -20,8 +20,8 @@ import {
   diskFullError,
   recoverInterruptedWrite,
 } from './files.js';
-import { encodeMetadata, FORMAT_VERSION } from './metadata.js';
-import { npyHeader, parseNpyHeader, RawArrayWriter } from './npy.js';
+import { encodeMetadata, FORMAT_VERSION } from './format/metadata.js';
+import { npyHeader, parseNpyHeader, RawArrayWriter } from './format/npy.js';
 import { type DatasetFiles, readDatasetFiles, type TrackIntervals } from './open.js';
 
 /** The axes {@link concat} merges along. */

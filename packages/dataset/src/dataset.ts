@@ -6,7 +6,7 @@ import type { shardOrder } from './distributed.js';
 import { AbortedError, GvlError, isGvlError } from './errors.js';
 import { type Axis, type AxisIndex, resolveQuery, subsetAxis } from './indexing.js';
 import { createLoader, type Loader, type LoaderOptions } from './loader.js';
-import type { DatasetMetadata } from './metadata.js';
+import type { DatasetMetadata } from './format/metadata.js';
 import { checkRegionsInReference, readDatasetFiles } from './open.js';
 import type {
   DatasetOutput,

@@ -8,9 +8,9 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Int32, makeVector, Table, tableToIPC, Utf8, vectorFromArray } from 'apache-arrow';
-import { writeChecksums } from './checksums.js';
+import { writeChecksums } from './format/checksums.js';
 import { Dataset } from './dataset.js';
-import { encodeNpyInt32Matrix } from './npy.js';
+import { encodeNpyInt32Matrix } from './format/npy.js';
 
 const CONTIGS = [...Array.from({ length: 22 }, (_, i) => String(i + 1)), 'X', 'Y', 'MT'];
 const CONTIG_LENGTH = 20;

@@ -9,7 +9,7 @@ import { AsyncRecordBatchFileReader, CompressionType, compressionRegistry } from
 import { decompress } from 'fzstd';
 import { BadDatasetError, DatasetError, describeError } from './errors.js';
 import { directorySize, exists, findStaleSiblings, interruptedOverwriteHint } from './files.js';
-import { formatMetadataProblem, parseMetadata } from './metadata.js';
+import { formatMetadataProblem, parseMetadata } from './format/metadata.js';
 
 /** A summary of a dataset on disk, as `gvl info` prints it. */
 export interface DatasetInfo {

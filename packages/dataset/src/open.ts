@@ -2,14 +2,14 @@ import { open as openFile, readdir, stat } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
 import { DataType, type Field, type Table, tableFromIPC, type Vector } from 'apache-arrow';
-import { ChecksumLedger, readChecksums } from './checksums.js';
+import { ChecksumLedger, readChecksums } from './format/checksums.js';
 import { ContigNormalizer } from './contigs.js';
 import { BadDatasetError, describeError } from './errors.js';
 import { interruptedOverwriteHint } from './files.js';
 import { registerZstd } from './info.js';
 import { mapArrayFile } from './mapped-arrays.js';
-import { type DatasetMetadata, formatMetadataProblem, parseMetadata } from './metadata.js';
-import { parseNpyHeader } from './npy.js';
+import { type DatasetMetadata, formatMetadataProblem, parseMetadata } from './format/metadata.js';
+import { parseNpyHeader } from './format/npy.js';
 import type { Reference } from './reference.js';
 import { readInfoColumns, type VariantFieldArray } from './var-fields.js';
 

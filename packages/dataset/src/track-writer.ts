@@ -15,7 +15,7 @@ import {
 } from './bigwig.js';
 import type { ContigNormalizer } from './contigs.js';
 import { AbortedError, TrackError, UnknownContigError } from './errors.js';
-import { RawArrayWriter } from './npy.js';
+import { RawArrayWriter } from './format/npy.js';
 import type { Progress } from './progress.js';
 import { isTableTrack, openTableTrack, type TableTrack, tableTrackInputs } from './table-track.js';
 

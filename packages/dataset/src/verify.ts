@@ -7,11 +7,11 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
-import { CHECKSUMS_FILE, listDatasetFiles, readChecksums, sha256File } from './checksums.js';
+import { CHECKSUMS_FILE, listDatasetFiles, readChecksums, sha256File } from './format/checksums.js';
 import { ContigNormalizer } from './contigs.js';
 import { BadDatasetError, describeError, GvlError, type GvlErrorCode } from './errors.js';
 import { registerZstd } from './info.js';
-import { parseNpyHeader } from './npy.js';
+import { parseNpyHeader } from './format/npy.js';
 import { checkRegionsInReference, type DatasetFiles, readDatasetFiles } from './open.js';
 import { loadReference } from './reference.js';
 

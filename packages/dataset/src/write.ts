@@ -9,9 +9,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Variant } from '@gmod/vcf';
 import { peerRegionOrder } from '@gvl/native';
-import { encodeInputRegions, VariantsTableWriter } from './arrow-tables.js';
+import { encodeInputRegions, VariantsTableWriter } from './format/arrow-tables.js';
 import { type BedTable, checkBedColumns, MAX_COORDINATE, readBed } from './bed.js';
-import { writeChecksums } from './checksums.js';
+import { writeChecksums } from './format/checksums.js';
 import { ContigNormalizer, natsortContigs } from './contigs.js';
 import {
   AbortedError,
@@ -35,8 +35,8 @@ import {
   type SweepRecord,
   type SweepRegion,
 } from './genotype-sweep.js';
-import { encodeMetadata, FORMAT_VERSION, PEER_VERSION } from './metadata.js';
-import { encodeNpyInt32Matrix, RawArrayWriter } from './npy.js';
+import { encodeMetadata, FORMAT_VERSION, PEER_VERSION } from './format/metadata.js';
+import { encodeNpyInt32Matrix, RawArrayWriter } from './format/npy.js';
 import { createProgress, type Progress } from './progress.js';
 import {
   ANNOT_SAMPLE,

@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import { open, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BadDatasetError, describeError } from './errors.js';
+import { BadDatasetError, describeError } from '../errors.js';
 
 /** Name of the checksum file at the top of a dataset. */
 export const CHECKSUMS_FILE = 'checksums.json';

@@ -5,11 +5,11 @@
  */
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { AsyncRecordBatchFileReader, CompressionType, compressionRegistry } from 'apache-arrow';
-import { decompress } from 'fzstd';
+import { AsyncRecordBatchFileReader } from 'apache-arrow';
 import { BadDatasetError, DatasetError, describeError } from './errors.js';
 import { directorySize, exists, findStaleSiblings, interruptedOverwriteHint } from './files.js';
 import { formatMetadataProblem, parseMetadata } from './format/metadata.js';
+import { registerZstd } from './format/zstd.js';
 
 /** A summary of a dataset on disk, as `gvl info` prints it. */
 export interface DatasetInfo {
@@ -45,15 +45,6 @@ export interface DatasetInfo {
    * this path removes them. Empty normally.
    */
   readonly staleSiblings: readonly string[];
-}
-
-let zstdRegistered = false;
-
-/** Lets apache-arrow read zstd-compressed IPC (the peer compresses `variants.arrow`). */
-export function registerZstd(): void {
-  if (zstdRegistered) return;
-  compressionRegistry.set(CompressionType.ZSTD, { decode: (data: Uint8Array) => decompress(data) });
-  zstdRegistered = true;
 }
 
 async function countArrowRows(path: string): Promise<number> {

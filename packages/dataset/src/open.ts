@@ -6,7 +6,7 @@ import { ChecksumLedger, readChecksums } from './format/checksums.js';
 import { ContigNormalizer } from './contigs.js';
 import { BadDatasetError, describeError } from './errors.js';
 import { interruptedOverwriteHint } from './files.js';
-import { registerZstd } from './info.js';
+import { registerZstd } from './format/zstd.js';
 import { mapArrayFile } from './mapped-arrays.js';
 import { type DatasetMetadata, formatMetadataProblem, parseMetadata } from './format/metadata.js';
 import { parseNpyHeader } from './format/npy.js';

@@ -10,7 +10,7 @@ import { tableFromIPC } from 'apache-arrow';
 import { CHECKSUMS_FILE, listDatasetFiles, readChecksums, sha256File } from './format/checksums.js';
 import { ContigNormalizer } from './contigs.js';
 import { BadDatasetError, describeError, GvlError, type GvlErrorCode } from './errors.js';
-import { registerZstd } from './info.js';
+import { registerZstd } from './format/zstd.js';
 import { parseNpyHeader } from './format/npy.js';
 import { checkRegionsInReference, type DatasetFiles, readDatasetFiles } from './open.js';
 import { loadReference } from './reference.js';

@@ -63,6 +63,21 @@ export function encodeMetadata(m: DatasetMetadata): string {
   return JSON.stringify(ordered);
 }
 
+/**
+ * Whether `raw` is recognizably the `metadata.json` of a genvarloader dataset: a JSON
+ * object with the peer's required fields `samples` (array), `contigs` (array) and
+ * `n_regions` (number). Looser than {@link parseMetadata} on purpose: it decides whether a
+ * directory is a dataset at all (which `overwrite` may replace, whatever its state), not
+ * whether the dataset is valid.
+ *
+ * @param raw - the parsed JSON.
+ */
+export function looksLikeMetadata(raw: unknown): boolean {
+  if (raw === null || typeof raw !== 'object') return false;
+  const m = raw as Record<string, unknown>;
+  return Array.isArray(m.samples) && Array.isArray(m.contigs) && typeof m.n_regions === 'number';
+}
+
 /** A `metadata.json` problem: the key, the value found and what was expected. */
 export interface MetadataProblem {
   /** The top-level key at fault, or `null` for the document itself. */

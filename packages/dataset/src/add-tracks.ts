@@ -32,7 +32,7 @@ import {
   type TrackFolder,
   trackIntervalsDir,
 } from './format/layout.js';
-import { formatMetadataProblem, parseMetadata } from './format/metadata.js';
+import { checkMetadata } from './format/metadata.js';
 import { parseNpyHeader, RawArrayWriter } from './format/npy.js';
 import { readDatasetFiles } from './open.js';
 import { createProgress } from './progress.js';
@@ -123,14 +123,7 @@ async function readLayout(dir: string): Promise<DatasetLayout> {
       { cause },
     );
   }
-  const parsed = parseMetadata(raw);
-  if (!parsed.ok)
-    throw new BadDatasetError(
-      `${dir}: ${formatMetadataProblem(parsed.problem)}`,
-      { file: METADATA_FILE },
-      { value: parsed.problem.value },
-    );
-  const meta = parsed.metadata;
+  const meta = checkMetadata(dir, raw);
   const bytes = await read(REGIONS_FILE);
   const header = parseNpyHeader(bytes);
   const R = meta.n_regions;

@@ -15,7 +15,7 @@ import {
   VARIANT_IDXS_FILE,
   VARIANTS_FILE,
 } from './format/layout.js';
-import { formatMetadataProblem, parseMetadata } from './format/metadata.js';
+import { checkMetadata } from './format/metadata.js';
 import { registerZstd } from './format/zstd.js';
 
 /** A summary of a dataset on disk, as `gvl info` prints it. */
@@ -111,15 +111,7 @@ export async function datasetInfo(path: string): Promise<DatasetInfo> {
       { value: dir, cause },
     );
   }
-  const parsed = parseMetadata(raw);
-  if (!parsed.ok) {
-    throw new BadDatasetError(
-      `${dir}: ${formatMetadataProblem(parsed.problem)}`,
-      { file: METADATA_FILE, index: parsed.problem.index ?? null },
-      { value: parsed.problem.value },
-    );
-  }
-  const meta = parsed.metadata;
+  const meta = checkMetadata(dir, raw);
   const fv = meta.format_version as string;
   let nVariants: number | null = null;
   let nVariantCalls: number | null = null;

@@ -20,7 +20,7 @@ import {
   VARIANT_IDXS_FILE,
   VARIANTS_FILE,
 } from './format/layout.js';
-import { type DatasetMetadata, formatMetadataProblem, parseMetadata } from './format/metadata.js';
+import { checkMetadata, type DatasetMetadata } from './format/metadata.js';
 import { parseNpyHeader } from './format/npy.js';
 import { registerZstd } from './format/zstd.js';
 import { mapArrayFile } from './mapped-arrays.js';
@@ -688,17 +688,7 @@ async function readChecked(r: Reader): Promise<DatasetFiles> {
       cause,
     );
   }
-  const parsed = parseMetadata(raw);
-  if (!parsed.ok)
-    throw new BadDatasetError(
-      `${path}: ${formatMetadataProblem(parsed.problem)}`,
-      {
-        file: METADATA_FILE,
-        index: parsed.problem.index ?? null,
-      },
-      { value: parsed.problem.value },
-    );
-  const metadata = parsed.metadata;
+  const metadata = checkMetadata(path, raw);
   const S = metadata.samples.length;
 
   const IR = INPUT_REGIONS_FILE;

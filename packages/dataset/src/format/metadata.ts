@@ -3,6 +3,8 @@
  *
  * @module
  */
+import { BadDatasetError } from '../errors.js';
+import { METADATA_FILE } from './layout.js';
 
 /** The on-disk format version written by {@link write}. */
 export const FORMAT_VERSION = '2.0.0';
@@ -220,4 +222,25 @@ export function parseMetadata(raw: unknown):
       variants_fingerprint: m.variants_fingerprint ?? null,
     },
   };
+}
+
+/**
+ * {@link parseMetadata}, throwing on the first broken rule: the one check of
+ * `metadata.json` behind `Dataset.open`, `datasetInfo`, `verifyDataset` and `addTracks`.
+ *
+ * @param dir - the dataset directory, named in the message.
+ * @param raw - the parsed JSON of its `metadata.json`.
+ * @returns the metadata with defaults filled in.
+ * @throws {@link BadDatasetError} `GVL_BAD_DATASET` with `file: 'metadata.json'`, `index`
+ *   the array position at fault (or `null`) and `value` the offending value; the message
+ *   names the key, the value and what was expected.
+ */
+export function checkMetadata(dir: string, raw: unknown): DatasetMetadata {
+  const parsed = parseMetadata(raw);
+  if (parsed.ok) return parsed.metadata;
+  throw new BadDatasetError(
+    `${dir}: ${formatMetadataProblem(parsed.problem)}`,
+    { file: METADATA_FILE, index: parsed.problem.index ?? null },
+    { value: parsed.problem.value },
+  );
 }

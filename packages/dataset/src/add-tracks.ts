@@ -11,7 +11,6 @@ import { constants } from 'node:fs';
 import { copyFile, link, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { checkTrackNames } from './bigwig.js';
-import { CHECKSUMS_FILE, readChecksums, sha256File } from './checksums.js';
 import {
   AbortedError,
   BadDatasetError,
@@ -22,8 +21,19 @@ import {
   UnknownSampleError,
 } from './errors.js';
 import { AtomicDir, diskFullError, recoverInterruptedWrite } from './files.js';
-import { formatMetadataProblem, parseMetadata } from './metadata.js';
-import { parseNpyHeader, RawArrayWriter } from './npy.js';
+import { CHECKSUMS_FILE, readChecksums, sha256File } from './format/checksums.js';
+import {
+  ANNOTATION_TRACKS_DIR,
+  annotIntervalsDir,
+  METADATA_FILE,
+  npyFileName,
+  REGIONS_FILE,
+  SAMPLE_TRACKS_DIR,
+  type TrackFolder,
+  trackIntervalsDir,
+} from './format/layout.js';
+import { checkMetadata } from './format/metadata.js';
+import { parseNpyHeader, RawArrayWriter } from './format/npy.js';
 import { readDatasetFiles } from './open.js';
 import { createProgress } from './progress.js';
 import { Ragged } from './ragged.js';
@@ -104,24 +114,17 @@ async function readLayout(dir: string): Promise<DatasetLayout> {
   };
   let raw: unknown;
   try {
-    raw = JSON.parse((await read('metadata.json')).toString('utf8'));
+    raw = JSON.parse((await read(METADATA_FILE)).toString('utf8'));
   } catch (cause) {
     if (cause instanceof BadDatasetError) throw cause;
     throw new BadDatasetError(
-      `${dir}: metadata.json is not JSON`,
-      { file: 'metadata.json' },
+      `${dir}: ${METADATA_FILE} is not JSON`,
+      { file: METADATA_FILE },
       { cause },
     );
   }
-  const parsed = parseMetadata(raw);
-  if (!parsed.ok)
-    throw new BadDatasetError(
-      `${dir}: ${formatMetadataProblem(parsed.problem)}`,
-      { file: 'metadata.json' },
-      { value: parsed.problem.value },
-    );
-  const meta = parsed.metadata;
-  const bytes = await read('regions.npy');
+  const meta = checkMetadata(dir, raw);
+  const bytes = await read(REGIONS_FILE);
   const header = parseNpyHeader(bytes);
   const R = meta.n_regions;
   if (
@@ -134,7 +137,7 @@ async function readLayout(dir: string): Promise<DatasetLayout> {
   )
     throw new BadDatasetError(
       `${dir}: regions.npy ${typeof header === 'string' ? header : `has dtype ${header.descr}, shape (${header.shape.join(', ')}), ${bytes.length - header.dataOffset} data bytes`}: expected int32 (${R}, 4)`,
-      { file: 'regions.npy' },
+      { file: REGIONS_FILE },
       { value: typeof header === 'string' ? header : header.shape },
     );
   const m = new Int32Array(R * 4);
@@ -154,15 +157,15 @@ async function readLayout(dir: string): Promise<DatasetLayout> {
     if (c < 0 || c >= meta.contigs.length || (end[d] as number) <= (start[d] as number))
       throw new BadDatasetError(
         `${dir}: regions.npy row ${d} is [contig ${c}, ${start[d]}, ${end[d]}): expected a contig index below ${meta.contigs.length} and end > start`,
-        { file: 'regions.npy', index: d },
+        { file: REGIONS_FILE, index: d },
         { value: [c, start[d], end[d]] },
       );
   }
   return {
     samples: meta.samples,
     windows: { contigs: meta.contigs, contigIdx, start, end },
-    sampleTracks: await listDirs(join(dir, 'intervals')),
-    annotTracks: await listDirs(join(dir, 'annot_intervals')),
+    sampleTracks: await listDirs(join(dir, SAMPLE_TRACKS_DIR)),
+    annotTracks: await listDirs(join(dir, ANNOTATION_TRACKS_DIR)),
   };
 }
 
@@ -240,16 +243,16 @@ async function updateDataset(
 
 function checkName(
   name: string,
-  folder: 'intervals' | 'annot_intervals',
+  folder: TrackFolder,
   layout: DatasetLayout,
   overwrite: boolean,
 ): void {
-  const same = folder === 'intervals' ? layout.sampleTracks : layout.annotTracks;
-  const other = folder === 'intervals' ? layout.annotTracks : layout.sampleTracks;
+  const same = folder === SAMPLE_TRACKS_DIR ? layout.sampleTracks : layout.annotTracks;
+  const other = folder === SAMPLE_TRACKS_DIR ? layout.annotTracks : layout.sampleTracks;
   if (other.has(name))
     throw new TrackUpdateError(
       'GVL_TRACK_EXISTS',
-      `track ${JSON.stringify(name)} is already ${folder === 'intervals' ? 'an annotation' : 'a sample'} track of the dataset: expected a name unused by both intervals/ and annot_intervals/`,
+      `track ${JSON.stringify(name)} is already ${folder === SAMPLE_TRACKS_DIR ? 'an annotation' : 'a sample'} track of the dataset: expected a name unused by both intervals/ and annot_intervals/`,
       { value: name },
     );
   if (same.has(name) && !overwrite)
@@ -318,8 +321,8 @@ export async function addTracks(
   const layout = await readLayout(target);
   const sources = await openTrackSources(tracks);
   const annots = await openAnnotSources(annot);
-  for (const t of sources) checkName(t.name, 'intervals', layout, overwrite);
-  for (const a of annots) checkName(a.name, 'annot_intervals', layout, overwrite);
+  for (const t of sources) checkName(t.name, SAMPLE_TRACKS_DIR, layout, overwrite);
+  for (const a of annots) checkName(a.name, ANNOTATION_TRACKS_DIR, layout, overwrite);
   for (const t of sources) {
     const have = new Set(t.samples);
     const missing = layout.samples.filter((s) => !have.has(s));
@@ -336,12 +339,12 @@ export async function addTracks(
   for (const a of annots) a.checkContigs(layout.windows.contigs, [ANNOT_SAMPLE]);
   const jobs: [folder: string, samples: readonly string[], src: TrackSource][] = [
     ...sources.map((t): [string, readonly string[], TrackSource] => [
-      `intervals/${t.name}`,
+      trackIntervalsDir(t.name),
       layout.samples,
       t,
     ]),
     ...annots.map((a): [string, readonly string[], TrackSource] => [
-      `annot_intervals/${a.name}`,
+      annotIntervalsDir(a.name),
       [ANNOT_SAMPLE],
       a,
     ]),
@@ -477,7 +480,7 @@ export async function writeTransformedTrack(
       `the new track must differ from the track it is computed from (${JSON.stringify(existingTrack)})`,
       { value: newTrack },
     );
-  checkName(newTrack, 'intervals', layout, overwrite);
+  checkName(newTrack, SAMPLE_TRACKS_DIR, layout, overwrite);
   const files = await readDatasetFiles(target, { map: true });
   const src = files.tracks.get(existingTrack);
   if (src === undefined || src.annotation)
@@ -496,14 +499,14 @@ export async function writeTransformedTrack(
   for (let i = 0; i < R; i++) inputRow[files.rIdxMap[i] as number] = i;
   const len = (d: number) => (end[d] as number) - (start[d] as number);
 
-  await updateDataset(target, [`intervals/${newTrack}`], async (staging) => {
-    const tdir = join(staging, 'intervals', newTrack);
+  await updateDataset(target, [trackIntervalsDir(newTrack)], async (staging) => {
+    const tdir = join(staging, trackIntervalsDir(newTrack));
     await mkdir(tdir, { recursive: true });
     const w = {
-      starts: new RawArrayWriter(join(tdir, 'starts.npy')),
-      ends: new RawArrayWriter(join(tdir, 'ends.npy')),
-      values: new RawArrayWriter(join(tdir, 'values.npy')),
-      offsets: new RawArrayWriter(join(tdir, 'offsets.npy')),
+      starts: new RawArrayWriter(join(tdir, npyFileName('starts'))),
+      ends: new RawArrayWriter(join(tdir, npyFileName('ends'))),
+      values: new RawArrayWriter(join(tdir, npyFileName('values'))),
+      offsets: new RawArrayWriter(join(tdir, npyFileName('offsets'))),
     };
     const all = Object.values(w);
     try {

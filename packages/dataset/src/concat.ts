@@ -9,7 +9,6 @@ import { copyFile, mkdir, open as openFile, readFile, writeFile } from 'node:fs/
 import { join, resolve } from 'node:path';
 import { peerRegionOrder } from '@gvl/native';
 import { makeVector, Table, tableToIPC, type Vector } from 'apache-arrow';
-import { writeChecksums } from './checksums.js';
 import { natsortContigs } from './contigs.js';
 import { AbortedError, BadDatasetError, ConcatError, InvalidArgumentError } from './errors.js';
 import {
@@ -20,8 +19,22 @@ import {
   diskFullError,
   recoverInterruptedWrite,
 } from './files.js';
-import { encodeMetadata, FORMAT_VERSION } from './metadata.js';
-import { npyHeader, parseNpyHeader, RawArrayWriter } from './npy.js';
+import { writeChecksums } from './format/checksums.js';
+import {
+  ANNOTATION_TRACKS_DIR,
+  GENOTYPES_DIR,
+  INPUT_REGIONS_FILE,
+  METADATA_FILE,
+  npyFileName,
+  REGIONS_FILE,
+  SAMPLE_TRACKS_DIR,
+  TRACK_ARRAYS,
+  trackDir,
+  trackFile,
+  VARIANTS_FILE,
+} from './format/layout.js';
+import { encodeMetadata, FORMAT_VERSION } from './format/metadata.js';
+import { npyHeader, parseNpyHeader, RawArrayWriter } from './format/npy.js';
 import { type DatasetFiles, readDatasetFiles, type TrackIntervals } from './open.js';
 
 /** The axes {@link concat} merges along. */
@@ -147,13 +160,13 @@ async function loadInput(path: string): Promise<Input> {
   const files = await readDatasetFiles(path);
   // readDatasetFiles checked the header, dtype <i4, shape (R, 4) and size.
   const R = files.metadata.n_regions;
-  const bytes = await readFile(join(path, 'regions.npy'));
+  const bytes = await readFile(join(path, REGIONS_FILE));
   const h = parseNpyHeader(bytes);
   // Read again: it may have changed since (then it fails the same checks).
   if (typeof h === 'string' || h.descr !== '<i4' || bytes.length !== h.dataOffset + R * 16)
     throw new BadDatasetError(
       `${path}: regions.npy changed while concat read it: expected int32 (${R}, 4)`,
-      { file: 'regions.npy' },
+      { file: REGIONS_FILE },
       { value: typeof h === 'string' ? h : h.descr },
     );
   const body = new Int32Array(R * 4);
@@ -172,9 +185,7 @@ async function loadInput(path: string): Promise<Input> {
     windows: body,
     sampleTracks,
     annotTracks,
-    fingerprint: files.genotypes
-      ? await variantsFingerprint(join(path, 'genotypes', 'variants.arrow'))
-      : null,
+    fingerprint: files.genotypes ? await variantsFingerprint(join(path, VARIANTS_FILE)) : null,
   };
 }
 
@@ -476,8 +487,8 @@ async function mergeRagged(
 ): Promise<void> {
   throwIfAborted(signal);
   const names = Object.keys((sources[0] as { payloads: Record<string, Payload> }).payloads);
-  const offsets = new RawArrayWriter(join(dir, 'offsets.npy'));
-  const outs = names.map((n) => new RawArrayWriter(join(dir, `${n}.npy`)));
+  const offsets = new RawArrayWriter(join(dir, npyFileName('offsets')));
+  const outs = names.map((n) => new RawArrayWriter(join(dir, npyFileName(n))));
   const all = [offsets, ...outs];
   try {
     const words = sources.map(
@@ -542,7 +553,7 @@ function mergedWindows(inputs: readonly Input[], axis: ConcatAxis, origin: Origi
           throw new ConcatError(
             'GVL_CONCAT_MISMATCH',
             `input #${i} (${inp.path}) regions.npy row ${r} column ${c} is ${inp.windows[r * 4 + c]}: expected ${out[r * 4 + c]} as input #0 (the stored windows of identical regions must agree on contig, start and strand)`,
-            { input: i, field: 'regions.npy' },
+            { input: i, field: REGIONS_FILE },
             { value: inp.windows[r * 4 + c] },
           );
       out[r * 4 + 2] = Math.max(out[r * 4 + 2] as number, inp.windows[r * 4 + 2] as number);
@@ -706,15 +717,14 @@ export async function concat(
   });
   try {
     if (rIdxMap !== null)
-      await writeFile(join(dir.path, 'input_regions.arrow'), mergedBed(ins, rIdxMap));
-    else
-      await copyFile(join(ref.path, 'input_regions.arrow'), join(dir.path, 'input_regions.arrow'));
-    await writeFile(join(dir.path, 'regions.npy'), encodeWindows(windows));
+      await writeFile(join(dir.path, INPUT_REGIONS_FILE), mergedBed(ins, rIdxMap));
+    else await copyFile(join(ref.path, INPUT_REGIONS_FILE), join(dir.path, INPUT_REGIONS_FILE));
+    await writeFile(join(dir.path, REGIONS_FILE), encodeWindows(windows));
     const P = refMeta.ploidy;
     if (ref.files.genotypes && P !== null) {
-      const g = join(dir.path, 'genotypes');
+      const g = join(dir.path, GENOTYPES_DIR);
       await mkdir(g);
-      await copyFile(join(ref.path, 'genotypes', 'variants.arrow'), join(g, 'variants.arrow'));
+      await copyFile(join(ref.path, VARIANTS_FILE), join(dir.path, VARIANTS_FILE));
       await mergeRagged(
         g,
         ins.map((inp) => {
@@ -726,15 +736,18 @@ export async function concat(
       );
     }
     for (const [folder, names, perSample] of [
-      ['intervals', ref.sampleTracks, true],
-      ['annot_intervals', ref.annotTracks, false],
+      [SAMPLE_TRACKS_DIR, ref.sampleTracks, true],
+      [ANNOTATION_TRACKS_DIR, ref.annotTracks, false],
     ] as const) {
       for (const name of names) {
-        const tdir = join(dir.path, folder, name);
+        const tdir = join(dir.path, trackDir(folder, name));
         await mkdir(tdir, { recursive: true });
         if (!perSample && axis === 'samples') {
-          for (const f of ['starts', 'ends', 'values', 'offsets'])
-            await copyFile(join(ref.path, folder, name, `${f}.npy`), join(tdir, `${f}.npy`));
+          for (const f of TRACK_ARRAYS)
+            await copyFile(
+              join(ref.path, trackFile(folder, name, f)),
+              join(dir.path, trackFile(folder, name, f)),
+            );
           continue;
         }
         await mergeRagged(
@@ -752,7 +765,7 @@ export async function concat(
       }
     }
     await writeFile(
-      join(dir.path, 'metadata.json'),
+      join(dir.path, METADATA_FILE),
       encodeMetadata({
         samples,
         contigs: [...refMeta.contigs],

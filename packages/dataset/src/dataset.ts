@@ -4,9 +4,9 @@ import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { planBatches } from './batches.js';
 import type { shardOrder } from './distributed.js';
 import { AbortedError, GvlError, isGvlError } from './errors.js';
+import type { DatasetMetadata } from './format/metadata.js';
 import { type Axis, type AxisIndex, resolveQuery, subsetAxis } from './indexing.js';
 import { createLoader, type Loader, type LoaderOptions } from './loader.js';
-import type { DatasetMetadata } from './metadata.js';
 import { checkRegionsInReference, readDatasetFiles } from './open.js';
 import type {
   DatasetOutput,

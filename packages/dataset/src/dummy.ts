@@ -8,9 +8,21 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Int32, makeVector, Table, tableToIPC, Utf8, vectorFromArray } from 'apache-arrow';
-import { writeChecksums } from './checksums.js';
 import { Dataset } from './dataset.js';
-import { encodeNpyInt32Matrix } from './npy.js';
+import { writeChecksums } from './format/checksums.js';
+import {
+  annotIntervalsDir,
+  GENOTYPE_OFFSETS_FILE,
+  GENOTYPES_DIR,
+  INPUT_REGIONS_FILE,
+  METADATA_FILE,
+  npyFileName,
+  REGIONS_FILE,
+  trackIntervalsDir,
+  VARIANT_IDXS_FILE,
+  VARIANTS_FILE,
+} from './format/layout.js';
+import { encodeNpyInt32Matrix } from './format/npy.js';
 
 const CONTIGS = [...Array.from({ length: 22 }, (_, i) => String(i + 1)), 'X', 'Y', 'MT'];
 const CONTIG_LENGTH = 20;
@@ -98,9 +110,9 @@ export async function writeDummyDataset(parent: string = tmpdir()): Promise<Dumm
   order.forEach((input, d) => {
     rIdxMap[input] = d;
   });
-  await mkdir(join(dataset, 'genotypes'), { recursive: true });
+  await mkdir(join(dataset, GENOTYPES_DIR), { recursive: true });
   await writeFile(
-    join(dataset, 'metadata.json'),
+    join(dataset, METADATA_FILE),
     JSON.stringify({
       samples: SAMPLES,
       contigs: CONTIGS,
@@ -124,7 +136,7 @@ export async function writeDummyDataset(parent: string = tmpdir()): Promise<Dumm
     exon: makeVector(BigInt64Array.from(col<number>(5), BigInt)),
     r_idx_map: makeVector(BigInt64Array.from(rIdxMap, BigInt)),
   });
-  await writeFile(join(dataset, 'input_regions.arrow'), tableToIPC(bed, 'file'));
+  await writeFile(join(dataset, INPUT_REGIONS_FILE), tableToIPC(bed, 'file'));
 
   const regions = new Int32Array(R * 4);
   const chrom: string[] = [];
@@ -153,7 +165,7 @@ export async function writeDummyDataset(parent: string = tmpdir()): Promise<Dumm
       offsets[g + 1] = BigInt(g + 1);
     }
   });
-  await writeFile(join(dataset, 'regions.npy'), encodeNpyInt32Matrix(regions, R, 4, true));
+  await writeFile(join(dataset, REGIONS_FILE), encodeNpyInt32Matrix(regions, R, 4, true));
   const variants = new Table({
     CHROM: vectorFromArray(chrom, new Utf8()),
     POS: vectorFromArray(pos, new Int32()),
@@ -161,12 +173,9 @@ export async function writeDummyDataset(parent: string = tmpdir()): Promise<Dumm
     ALT: vectorFromArray(alt, new Utf8()),
     ILEN: vectorFromArray(ilen, new Int32()),
   });
-  await writeFile(join(dataset, 'genotypes', 'variants.arrow'), tableToIPC(variants, 'file'));
-  await writeFile(join(dataset, 'genotypes', 'offsets.npy'), new Uint8Array(offsets.buffer));
-  await writeFile(
-    join(dataset, 'genotypes', 'variant_idxs.npy'),
-    new Uint8Array(variantIdxs.buffer),
-  );
+  await writeFile(join(dataset, VARIANTS_FILE), tableToIPC(variants, 'file'));
+  await writeFile(join(dataset, GENOTYPE_OFFSETS_FILE), new Uint8Array(offsets.buffer));
+  await writeFile(join(dataset, VARIANT_IDXS_FILE), new Uint8Array(variantIdxs.buffer));
 
   // read-depth: per (stored region, sample), 1 bp intervals over the stored window
   // [start − 2, end + 2) with values 1, 2, 3, …; annot: [start, start + 1) = 1 per region.
@@ -196,13 +205,22 @@ export async function writeDummyDataset(parent: string = tmpdir()): Promise<Dumm
     offs: BigInt64Array,
   ) => {
     await mkdir(folder, { recursive: true });
-    await writeFile(join(folder, 'starts.npy'), new Uint8Array(Int32Array.from(t.starts).buffer));
-    await writeFile(join(folder, 'ends.npy'), new Uint8Array(Int32Array.from(t.ends).buffer));
-    await writeFile(join(folder, 'values.npy'), new Uint8Array(Float32Array.from(t.values).buffer));
-    await writeFile(join(folder, 'offsets.npy'), new Uint8Array(offs.buffer));
+    await writeFile(
+      join(folder, npyFileName('starts')),
+      new Uint8Array(Int32Array.from(t.starts).buffer),
+    );
+    await writeFile(
+      join(folder, npyFileName('ends')),
+      new Uint8Array(Int32Array.from(t.ends).buffer),
+    );
+    await writeFile(
+      join(folder, npyFileName('values')),
+      new Uint8Array(Float32Array.from(t.values).buffer),
+    );
+    await writeFile(join(folder, npyFileName('offsets')), new Uint8Array(offs.buffer));
   };
-  await writeTrack(join(dataset, 'intervals', 'read-depth'), depth, depthOffsets);
-  await writeTrack(join(dataset, 'annot_intervals', 'annot'), annot, annotOffsets);
+  await writeTrack(join(dataset, trackIntervalsDir('read-depth')), depth, depthOffsets);
+  await writeTrack(join(dataset, annotIntervalsDir('annot')), annot, annotOffsets);
   await writeChecksums(dataset);
   return { dataset, reference };
 }

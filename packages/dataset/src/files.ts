@@ -20,6 +20,8 @@ import {
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { exchangePaths } from '@gvl/native';
 import { DatasetError, describeError, FileError } from './errors.js';
+import { DATASET_ENTRIES, METADATA_FILE } from './format/layout.js';
+import { looksLikeMetadata } from './format/metadata.js';
 
 /** `errno` codes that mean the disk (or the user's quota) is full. */
 const DISK_FULL_CODES: ReadonlySet<string> = new Set(['ENOSPC', 'EDQUOT']);
@@ -247,21 +249,6 @@ async function lexists(path: string): Promise<boolean> {
 // ---------------------------------------------------------------------------
 
 /**
- * The top-level entries of a genvarloader dataset (format 2.x), as both writers produce
- * them: the peer's `write()` and `write()` here. `annot_intervals/` is the peer's
- * annotation tracks; `checksums.json` is written here only.
- */
-export const DATASET_ENTRIES: ReadonlySet<string> = new Set([
-  'metadata.json',
-  'input_regions.arrow',
-  'regions.npy',
-  'genotypes',
-  'intervals',
-  'annot_intervals',
-  'checksums.json',
-]);
-
-/**
  * Says why the existing `path` is not something `overwrite` may replace, or returns
  * `undefined` when it may. Replaceable: an empty directory, or a directory holding
  * `metadata.json` — a JSON object with the peer's required fields `samples` (array),
@@ -281,21 +268,14 @@ export async function whyNotReplaceable(path: string): Promise<string | undefine
     const shown = unexpected.slice(0, 5).map((e) => JSON.stringify(e));
     return `it holds ${unexpected.length > 5 ? `${shown.join(', ')}, …` : shown.join(', ')}, which no genvarloader dataset contains (expected only ${[...DATASET_ENTRIES].join(', ')})`;
   }
-  if (!entries.includes('metadata.json')) return 'it has no metadata.json';
+  if (!entries.includes(METADATA_FILE)) return 'it has no metadata.json';
   let meta: unknown;
   try {
-    meta = JSON.parse(await readFile(join(path, 'metadata.json'), 'utf8'));
+    meta = JSON.parse(await readFile(join(path, METADATA_FILE), 'utf8'));
   } catch (cause) {
     return `its metadata.json is not JSON (${describeError(cause)})`;
   }
-  const m = meta as Record<string, unknown> | null;
-  if (
-    m === null ||
-    typeof m !== 'object' ||
-    !Array.isArray(m.samples) ||
-    !Array.isArray(m.contigs) ||
-    typeof m.n_regions !== 'number'
-  ) {
+  if (!looksLikeMetadata(meta)) {
     return 'its metadata.json lacks the samples, contigs or n_regions of a genvarloader dataset';
   }
   return undefined;

@@ -18,8 +18,6 @@ export { planBatches } from './batches.js';
 export type { BedTable } from './bed.js';
 export { parseBed, readBed } from './bed.js';
 export type { BigWigTrack } from './bigwig.js';
-export type { ChecksumManifest } from './checksums.js';
-export { CHECKSUMS_FILE } from './checksums.js';
 export type { CliCommand, CliIo } from './cli.js';
 export { main, parseBigWigSpecs } from './cli.js';
 export type { ConcatAxis, ConcatOptions, ConcatSummary, VariantsFingerprint } from './concat.js';
@@ -64,14 +62,16 @@ export {
 } from './errors.js';
 export type { RecoveryReport, SiblingKind, StaleSibling } from './files.js';
 export { findStaleSiblings, recoverInterruptedWrite } from './files.js';
+export type { ChecksumManifest } from './format/checksums.js';
+export { CHECKSUMS_FILE } from './format/checksums.js';
+export type { DatasetMetadata, MetadataProblem } from './format/metadata.js';
+export { FORMAT_VERSION, PEER_VERSION, parseMetadata } from './format/metadata.js';
 export type { AxisIndex, Slice } from './indexing.js';
 export { slice } from './indexing.js';
 export type { DatasetInfo } from './info.js';
 export { datasetInfo } from './info.js';
 export type { Loader, LoaderMode, LoaderOptions, LoaderShard, LoaderStats } from './loader.js';
 export { LOADER_MODES } from './loader.js';
-export type { DatasetMetadata, MetadataProblem } from './metadata.js';
-export { FORMAT_VERSION, PEER_VERSION, parseMetadata } from './metadata.js';
 export type {
   AnnotatedHaps,
   DatasetOutput,

@@ -5,11 +5,18 @@
  */
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { AsyncRecordBatchFileReader, CompressionType, compressionRegistry } from 'apache-arrow';
-import { decompress } from 'fzstd';
+import { AsyncRecordBatchFileReader } from 'apache-arrow';
 import { BadDatasetError, DatasetError, describeError } from './errors.js';
 import { directorySize, exists, findStaleSiblings, interruptedOverwriteHint } from './files.js';
-import { formatMetadataProblem, parseMetadata } from './metadata.js';
+import {
+  ANNOTATION_TRACKS_DIR,
+  METADATA_FILE,
+  SAMPLE_TRACKS_DIR,
+  VARIANT_IDXS_FILE,
+  VARIANTS_FILE,
+} from './format/layout.js';
+import { checkMetadata } from './format/metadata.js';
+import { registerZstd } from './format/zstd.js';
 
 /** A summary of a dataset on disk, as `gvl info` prints it. */
 export interface DatasetInfo {
@@ -45,15 +52,6 @@ export interface DatasetInfo {
    * this path removes them. Empty normally.
    */
   readonly staleSiblings: readonly string[];
-}
-
-let zstdRegistered = false;
-
-/** Lets apache-arrow read zstd-compressed IPC (the peer compresses `variants.arrow`). */
-export function registerZstd(): void {
-  if (zstdRegistered) return;
-  compressionRegistry.set(CompressionType.ZSTD, { decode: (data: Uint8Array) => decompress(data) });
-  zstdRegistered = true;
 }
 
 async function countArrowRows(path: string): Promise<number> {
@@ -101,7 +99,7 @@ async function listDirs(path: string): Promise<string[]> {
  */
 export async function datasetInfo(path: string): Promise<DatasetInfo> {
   const dir = resolve(path);
-  const metaPath = join(dir, 'metadata.json');
+  const metaPath = join(dir, METADATA_FILE);
   let raw: unknown;
   const stale = await findStaleSiblings(dir);
   try {
@@ -109,37 +107,28 @@ export async function datasetInfo(path: string): Promise<DatasetInfo> {
   } catch (cause) {
     throw new BadDatasetError(
       `${dir} is not a genvarloader dataset: cannot read ${metaPath} (${describeError(cause)})${await interruptedOverwriteHint(dir)}`,
-      { file: 'metadata.json' },
+      { file: METADATA_FILE },
       { value: dir, cause },
     );
   }
-  const parsed = parseMetadata(raw);
-  if (!parsed.ok) {
-    throw new BadDatasetError(
-      `${dir}: ${formatMetadataProblem(parsed.problem)}`,
-      { file: 'metadata.json', index: parsed.problem.index ?? null },
-      { value: parsed.problem.value },
-    );
-  }
-  const meta = parsed.metadata;
+  const meta = checkMetadata(dir, raw);
   const fv = meta.format_version as string;
-  const gdir = join(dir, 'genotypes');
   let nVariants: number | null = null;
   let nVariantCalls: number | null = null;
-  if (await exists(join(gdir, 'variants.arrow'))) {
+  if (await exists(join(dir, VARIANTS_FILE))) {
     try {
-      nVariants = await countArrowRows(join(gdir, 'variants.arrow'));
+      nVariants = await countArrowRows(join(dir, VARIANTS_FILE));
     } catch (cause) {
       throw new DatasetError(
         'GVL_BAD_DATASET',
-        `cannot read ${join(gdir, 'variants.arrow')}: ${describeError(cause)}`,
+        `cannot read ${join(dir, VARIANTS_FILE)}: ${describeError(cause)}`,
         {
           value: dir,
           cause,
         },
       );
     }
-    const vi = join(gdir, 'variant_idxs.npy');
+    const vi = join(dir, VARIANT_IDXS_FILE);
     nVariantCalls = (await exists(vi)) ? (await stat(vi)).size / 4 : 0;
   }
   return {
@@ -153,8 +142,8 @@ export async function datasetInfo(path: string): Promise<DatasetInfo> {
     maxJitter: meta.max_jitter,
     nVariants,
     nVariantCalls,
-    tracks: await listDirs(join(dir, 'intervals')),
-    annotationTracks: await listDirs(join(dir, 'annot_intervals')),
+    tracks: await listDirs(join(dir, SAMPLE_TRACKS_DIR)),
+    annotationTracks: await listDirs(join(dir, ANNOTATION_TRACKS_DIR)),
     bytes: await directorySize(dir),
     staleSiblings: stale.map((s) => s.path),
   };

@@ -2,14 +2,28 @@ import { open as openFile, readdir, stat } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
 import { DataType, type Field, type Table, tableFromIPC, type Vector } from 'apache-arrow';
-import { ChecksumLedger, readChecksums } from './checksums.js';
 import { ContigNormalizer } from './contigs.js';
 import { BadDatasetError, describeError } from './errors.js';
 import { interruptedOverwriteHint } from './files.js';
-import { registerZstd } from './info.js';
+import { ChecksumLedger, readChecksums } from './format/checksums.js';
+import {
+  ANNOTATION_TRACKS_DIR,
+  GENOTYPE_OFFSETS_FILE,
+  GENOTYPES_DIR,
+  INPUT_REGIONS_FILE,
+  METADATA_FILE,
+  REGIONS_FILE,
+  SAMPLE_TRACKS_DIR,
+  type TrackFolder,
+  trackDir,
+  trackFile,
+  VARIANT_IDXS_FILE,
+  VARIANTS_FILE,
+} from './format/layout.js';
+import { checkMetadata, type DatasetMetadata } from './format/metadata.js';
+import { parseNpyHeader } from './format/npy.js';
+import { registerZstd } from './format/zstd.js';
 import { mapArrayFile } from './mapped-arrays.js';
-import { type DatasetMetadata, formatMetadataProblem, parseMetadata } from './metadata.js';
-import { parseNpyHeader } from './npy.js';
 import type { Reference } from './reference.js';
 import { readInfoColumns, type VariantFieldArray } from './var-fields.js';
 
@@ -338,7 +352,7 @@ function first(v: unknown): unknown {
   return v;
 }
 
-const VARIANTS = 'genotypes/variants.arrow';
+const VARIANTS = VARIANTS_FILE;
 
 function readVariants(r: Reader, table: Table): VariantTable {
   const pos = column(r, VARIANTS, table, 'POS', 'integer 1-based positions', isInt) as Vector;
@@ -454,7 +468,7 @@ function checkVariantIdxs(
   idxs: Int32Array,
   nVariants: number,
 ): void {
-  const rel = 'genotypes/variant_idxs.npy';
+  const rel = VARIANT_IDXS_FILE;
   const G = offsets.length - 1;
   const w = words(offsets);
   let b = 0;
@@ -485,7 +499,7 @@ function checkVariantIdxs(
 
 async function readTracks(
   r: Reader,
-  folder: 'intervals' | 'annot_intervals',
+  folder: TrackFolder,
   groups: number,
   groupsWhat: string,
   into: Map<string, TrackIntervals>,
@@ -494,7 +508,7 @@ async function readTracks(
   const entries = await readdir(join(r.dir, folder), { withFileTypes: true });
   const names = entries.map((d) => d.name).sort();
   for (const name of names) {
-    const t = `${folder}/${name}`;
+    const t = trackDir(folder, name);
     await r.dirExists(t, false);
     if (into.has(name))
       throw r.bad(
@@ -503,26 +517,26 @@ async function readTracks(
         name,
       );
     const [starts, ends, values, offsets] = (await Promise.all([
-      r.raw(`${t}/starts.npy`, Int32Array),
-      r.raw(`${t}/ends.npy`, Int32Array),
-      r.raw(`${t}/values.npy`, Float32Array),
-      r.raw(`${t}/offsets.npy`, BigInt64Array),
+      r.raw(trackFile(folder, name, 'starts'), Int32Array),
+      r.raw(trackFile(folder, name, 'ends'), Int32Array),
+      r.raw(trackFile(folder, name, 'values'), Float32Array),
+      r.raw(trackFile(folder, name, 'offsets'), BigInt64Array),
     ])) as [Int32Array, Int32Array, Float32Array, BigInt64Array];
     const N = starts.length;
     if (ends.length !== N)
       throw r.bad(
-        `${t}/ends.npy`,
+        trackFile(folder, name, 'ends'),
         `has ${ends.length} entries but starts.npy has ${N}: expected one end per interval`,
         ends.length,
       );
     if (values.length !== N)
       throw r.bad(
-        `${t}/values.npy`,
+        trackFile(folder, name, 'values'),
         `has ${values.length} entries but starts.npy has ${N}: expected one value per interval`,
         values.length,
       );
     r.csr(
-      `${t}/offsets.npy`,
+      trackFile(folder, name, 'offsets'),
       offsets,
       groups + 1,
       groupsWhat,
@@ -540,23 +554,28 @@ async function readTracks(
         const s = starts[i] as number;
         const e = ends[i] as number;
         if (e <= s)
-          throw r.bad(`${t}/ends.npy`, `interval ${i} is [${s}, ${e}): expected end > start`, e, i);
+          throw r.bad(
+            trackFile(folder, name, 'ends'),
+            `interval ${i} is [${s}, ${e}): expected end > start`,
+            e,
+            i,
+          );
         if (i > a && s < (starts[i - 1] as number))
           throw r.bad(
-            `${t}/starts.npy`,
+            trackFile(folder, name, 'starts'),
             `starts[${i}] = ${s} is before starts[${i - 1}] = ${starts[i - 1]} in group ${g}: expected intervals sorted by start`,
             s,
             i,
           );
       }
     }
-    into.set(name, { starts, ends, values, offsets, annotation: folder === 'annot_intervals' });
+    into.set(name, { starts, ends, values, offsets, annotation: folder === ANNOTATION_TRACKS_DIR });
   }
 }
 
 /** Reads and checks `regions.npy` (a real npy: int32 `(R, 4)`; values are not used to read). */
 async function checkRegionsNpy(r: Reader, R: number): Promise<void> {
-  const rel = 'regions.npy';
+  const rel = REGIONS_FILE;
   const bytes = (await r.bytes(rel, false)) as Uint8Array;
   const h = parseNpyHeader(bytes);
   if (typeof h === 'string') throw r.bad(rel, h, null);
@@ -650,39 +669,29 @@ export async function readDatasetFiles(
 
 async function readChecked(r: Reader): Promise<DatasetFiles> {
   const path = r.dir;
-  const metaBytes = await r.bytes('metadata.json', false, true);
+  const metaBytes = await r.bytes(METADATA_FILE, false, true);
   if (metaBytes === null)
     throw r.bad(
-      'metadata.json',
+      METADATA_FILE,
       `is missing: not a genvarloader dataset${await interruptedOverwriteHint(path)}`,
-      'metadata.json',
+      METADATA_FILE,
     );
   let raw: unknown;
   try {
     raw = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(metaBytes));
   } catch (cause) {
     throw r.bad(
-      'metadata.json',
+      METADATA_FILE,
       `is not valid UTF-8 JSON (${describeError(cause)})`,
       null,
       null,
       cause,
     );
   }
-  const parsed = parseMetadata(raw);
-  if (!parsed.ok)
-    throw new BadDatasetError(
-      `${path}: ${formatMetadataProblem(parsed.problem)}`,
-      {
-        file: 'metadata.json',
-        index: parsed.problem.index ?? null,
-      },
-      { value: parsed.problem.value },
-    );
-  const metadata = parsed.metadata;
+  const metadata = checkMetadata(path, raw);
   const S = metadata.samples.length;
 
-  const IR = 'input_regions.arrow';
+  const IR = INPUT_REGIONS_FILE;
   const bed = await r.arrow(IR);
   const R = bed.numRows;
   if (metadata.n_regions !== R)
@@ -770,27 +779,26 @@ async function readChecked(r: Reader): Promise<DatasetFiles> {
 
   let genotypes: DatasetFiles['genotypes'] = null;
   let variants: VariantTable | null = null;
-  const hasGeno = await r.dirExists('genotypes', true);
+  const hasGeno = await r.dirExists(GENOTYPES_DIR, true);
   if (hasGeno && metadata.ploidy === null)
     throw r.bad(
-      'metadata.json',
+      METADATA_FILE,
       'ploidy is null but genotypes/ exists: expected an integer ploidy >= 1',
       null,
     );
   if (!hasGeno && metadata.ploidy !== null)
     throw r.bad(
-      'genotypes',
+      GENOTYPES_DIR,
       `is missing but metadata.json ploidy is ${metadata.ploidy}: expected the genotypes/ directory`,
-      'genotypes',
+      GENOTYPES_DIR,
     );
   if (hasGeno && metadata.ploidy !== null) {
     const P = metadata.ploidy;
-    const offsets = (await r.raw('genotypes/offsets.npy', BigInt64Array)) as BigInt64Array;
+    const offsets = (await r.raw(GENOTYPE_OFFSETS_FILE, BigInt64Array)) as BigInt64Array;
     // With zero variants the peer may not write variant_idxs.npy: treat it as empty.
-    const variantIdxs =
-      (await r.raw('genotypes/variant_idxs.npy', Int32Array, true)) ?? shared(Int32Array, 0);
+    const variantIdxs = (await r.raw(VARIANT_IDXS_FILE, Int32Array, true)) ?? shared(Int32Array, 0);
     r.csr(
-      'genotypes/offsets.npy',
+      GENOTYPE_OFFSETS_FILE,
       offsets,
       R * S * P + 1,
       `n_regions·n_samples·ploidy + 1 = ${R}·${S}·${P} + 1`,
@@ -802,8 +810,8 @@ async function readChecked(r: Reader): Promise<DatasetFiles> {
     genotypes = { offsets, variantIdxs };
   }
   const tracks = new Map<string, TrackIntervals>();
-  await readTracks(r, 'intervals', R * S, `n_regions·n_samples + 1 = ${R}·${S} + 1`, tracks);
-  await readTracks(r, 'annot_intervals', R, `n_regions + 1 = ${R} + 1`, tracks);
+  await readTracks(r, SAMPLE_TRACKS_DIR, R * S, `n_regions·n_samples + 1 = ${R}·${S} + 1`, tracks);
+  await readTracks(r, ANNOTATION_TRACKS_DIR, R, `n_regions + 1 = ${R} + 1`, tracks);
   r.ledger.finish();
   return {
     path,
@@ -836,7 +844,7 @@ export function checkRegionsInReference(files: DatasetFiles, reference: Referenc
     if (end > len)
       throw new BadDatasetError(
         `${files.path}: input_regions.arrow: chromEnd[${i}] = ${end} is past the end of contig ${files.metadata.contigs[c]} (${len} bp in ${reference.path})`,
-        { file: 'input_regions.arrow', index: i },
+        { file: INPUT_REGIONS_FILE, index: i },
         { value: end },
       );
   }

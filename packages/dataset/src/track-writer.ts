@@ -15,7 +15,8 @@ import {
 } from './bigwig.js';
 import type { ContigNormalizer } from './contigs.js';
 import { AbortedError, TrackError, UnknownContigError } from './errors.js';
-import { RawArrayWriter } from './npy.js';
+import { npyFileName } from './format/layout.js';
+import { RawArrayWriter } from './format/npy.js';
 import type { Progress } from './progress.js';
 import { isTableTrack, openTableTrack, type TableTrack, tableTrackInputs } from './table-track.js';
 
@@ -281,10 +282,10 @@ export async function writeTrackFolder(
   signal: AbortSignal | undefined,
 ): Promise<void> {
   await mkdir(tdir, { recursive: true });
-  const starts = new RawArrayWriter(join(tdir, 'starts.npy'));
-  const stops = new RawArrayWriter(join(tdir, 'ends.npy'));
-  const values = new RawArrayWriter(join(tdir, 'values.npy'));
-  const offsets = new RawArrayWriter(join(tdir, 'offsets.npy'));
+  const starts = new RawArrayWriter(join(tdir, npyFileName('starts')));
+  const stops = new RawArrayWriter(join(tdir, npyFileName('ends')));
+  const values = new RawArrayWriter(join(tdir, npyFileName('values')));
+  const offsets = new RawArrayWriter(join(tdir, npyFileName('offsets')));
   const all = [starts, stops, values, offsets];
   try {
     let acc = 0n;

@@ -7,11 +7,20 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
-import { CHECKSUMS_FILE, listDatasetFiles, readChecksums, sha256File } from './checksums.js';
 import { ContigNormalizer } from './contigs.js';
 import { BadDatasetError, describeError, GvlError, type GvlErrorCode } from './errors.js';
-import { registerZstd } from './info.js';
-import { parseNpyHeader } from './npy.js';
+import { CHECKSUMS_FILE, listDatasetFiles, readChecksums, sha256File } from './format/checksums.js';
+import {
+  ANNOTATION_TRACKS_DIR,
+  INPUT_REGIONS_FILE,
+  REGIONS_FILE,
+  SAMPLE_TRACKS_DIR,
+  trackFile,
+  VARIANT_IDXS_FILE,
+  VARIANTS_FILE,
+} from './format/layout.js';
+import { parseNpyHeader } from './format/npy.js';
+import { registerZstd } from './format/zstd.js';
 import { checkRegionsInReference, type DatasetFiles, readDatasetFiles } from './open.js';
 import { loadReference } from './reference.js';
 
@@ -107,7 +116,7 @@ async function checkChecksums(dir: string, found: Found): Promise<string> {
   } catch (e) {
     if (!(e instanceof BadDatasetError)) throw e;
     found(e.file, e.index, e.value, e.message);
-    return 'checksums.json is unreadable';
+    return `${CHECKSUMS_FILE} is unreadable`;
   }
   if (manifest === null) return 'skipped';
   const onDisk = new Set(await listDatasetFiles(dir));
@@ -130,7 +139,7 @@ async function checkChecksums(dir: string, found: Found): Promise<string> {
 async function checkArrow(dir: string, found: Found): Promise<string> {
   registerZstd();
   let cells = 0;
-  for (const rel of ['input_regions.arrow', 'genotypes/variants.arrow']) {
+  for (const rel of [INPUT_REGIONS_FILE, VARIANTS_FILE]) {
     let bytes: Buffer;
     try {
       bytes = await readFile(join(dir, rel));
@@ -154,7 +163,7 @@ async function checkArrow(dir: string, found: Found): Promise<string> {
 
 /** `regions.npy`, row by row, against the input regions and `max_jitter`. */
 async function checkWindows(files: DatasetFiles, found: Found): Promise<Int32Array> {
-  const rel = 'regions.npy';
+  const rel = REGIONS_FILE;
   const bytes = await readFile(join(files.path, rel));
   const h = parseNpyHeader(bytes);
   const R = files.rIdxMap.length;
@@ -206,7 +215,7 @@ async function checkVariantPlacement(
   const v = files.variants;
   if (!g || !v) return 'skipped';
   registerZstd();
-  const table = tableFromIPC(await readFile(join(files.path, 'genotypes', 'variants.arrow')));
+  const table = tableFromIPC(await readFile(join(files.path, VARIANTS_FILE)));
   const chromCol = table.getChild('CHROM');
   const norm = new ContigNormalizer(files.metadata.contigs);
   const contigIndex = new Map(files.metadata.contigs.map((c, i) => [c, i]));
@@ -219,7 +228,7 @@ async function checkVariantPlacement(
   }
   const S = files.metadata.samples.length;
   const P = files.metadata.ploidy ?? 1;
-  const rel = 'genotypes/variant_idxs.npy';
+  const rel = VARIANT_IDXS_FILE;
   for (let grp = 0; grp < g.offsets.length - 1; grp++) {
     const d = Math.floor(grp / (S * P));
     const a = Number(g.offsets[grp]);
@@ -256,7 +265,7 @@ function checkTrackPlacement(files: DatasetFiles, win: Int32Array, found: Found)
   const S = files.metadata.samples.length;
   let n = 0;
   for (const [name, t] of files.tracks) {
-    const folder = t.annotation ? 'annot_intervals' : 'intervals';
+    const folder = t.annotation ? ANNOTATION_TRACKS_DIR : SAMPLE_TRACKS_DIR;
     for (let grp = 0; grp < t.offsets.length - 1; grp++) {
       const d = t.annotation ? grp : Math.floor(grp / S);
       const a = Number(t.offsets[grp]);
@@ -265,7 +274,7 @@ function checkTrackPlacement(files: DatasetFiles, win: Int32Array, found: Found)
         const s = t.starts[i] as number;
         const e = t.ends[i] as number;
         if (e <= (win[d * 4 + 1] as number) || s >= (win[d * 4 + 2] as number)) {
-          const rel = `${folder}/${name}/starts.npy`;
+          const rel = trackFile(folder, name, 'starts');
           found(
             rel,
             i,

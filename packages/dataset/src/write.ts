@@ -9,9 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Variant } from '@gmod/vcf';
 import { peerRegionOrder } from '@gvl/native';
-import { encodeInputRegions, VariantsTableWriter } from './arrow-tables.js';
 import { type BedTable, checkBedColumns, MAX_COORDINATE, readBed } from './bed.js';
-import { writeChecksums } from './checksums.js';
 import { ContigNormalizer, natsortContigs } from './contigs.js';
 import {
   AbortedError,
@@ -29,14 +27,27 @@ import {
   diskFullError,
   recoverInterruptedWrite,
 } from './files.js';
+import { encodeInputRegions, VariantsTableWriter } from './format/arrow-tables.js';
+import { writeChecksums } from './format/checksums.js';
+import {
+  annotIntervalsDir,
+  GENOTYPE_OFFSETS_FILE,
+  GENOTYPES_DIR,
+  INPUT_REGIONS_FILE,
+  METADATA_FILE,
+  REGIONS_FILE,
+  trackIntervalsDir,
+  VARIANT_IDXS_FILE,
+  VARIANTS_FILE,
+} from './format/layout.js';
+import { encodeMetadata, FORMAT_VERSION, PEER_VERSION } from './format/metadata.js';
+import { encodeNpyInt32Matrix, RawArrayWriter } from './format/npy.js';
 import {
   GenotypeSweep,
   type RegionSink,
   type SweepRecord,
   type SweepRegion,
 } from './genotype-sweep.js';
-import { encodeMetadata, FORMAT_VERSION, PEER_VERSION } from './metadata.js';
-import { encodeNpyInt32Matrix, RawArrayWriter } from './npy.js';
 import { createProgress, type Progress } from './progress.js';
 import {
   ANNOT_SAMPLE,
@@ -414,7 +425,7 @@ async function writeGenotypes(
   signal: AbortSignal | undefined,
   info: readonly InfoFieldSpec[] = [],
 ): Promise<{ ends: Float64Array; nVariants: number }> {
-  const gdir = join(dir, 'genotypes');
+  const gdir = join(dir, GENOTYPES_DIR);
   await mkdir(gdir);
   const nHaps = samples.length * ploidy;
   const ends = Float64Array.from(plan.end);
@@ -444,7 +455,7 @@ async function writeGenotypes(
   // One sweep per BED contig; several BED spellings may map to one VCF contig.
   const groups: GroupOutput[] = [];
   const byVcfContig = new Map<string, number[]>();
-  const variants = new VariantsTableWriter(join(gdir, 'variants.arrow'), info);
+  const variants = new VariantsTableWriter(join(dir, VARIANTS_FILE), info);
   let idx = 0;
   try {
     for (let c = 0; c < plan.contigs.length; c++) {
@@ -692,14 +703,14 @@ async function writeGenotypes(
   }
 
   // Assemble offsets.npy (int64, R·S·P + 1) and variant_idxs.npy (int32) in contig order.
-  const offsets = new RawArrayWriter(join(gdir, 'offsets.npy'));
+  const offsets = new RawArrayWriter(join(dir, GENOTYPE_OFFSETS_FILE));
   try {
     assembleOffsets(offsets, groups);
   } catch (e) {
     offsets.abort();
     throw e;
   }
-  const idxsPath = join(gdir, 'variant_idxs.npy');
+  const idxsPath = join(dir, VARIANT_IDXS_FILE);
   if (groups.length === 1) {
     renameSync((groups[0] as GroupOutput).idxsPath, idxsPath);
   } else {
@@ -920,7 +931,7 @@ export async function write(path: string, options: WriteOptions): Promise<WriteS
   });
   const progress = createProgress(options.progress);
   try {
-    await writeFile(join(dir.path, 'input_regions.arrow'), encodeInputRegions(bed, plan.rIdxMap));
+    await writeFile(join(dir.path, INPUT_REGIONS_FILE), encodeInputRegions(bed, plan.rIdxMap));
     let ends: Float64Array = Float64Array.from(plan.end);
     let nVariants = 0;
     if (vcf && ploidy !== null) {
@@ -948,7 +959,7 @@ export async function write(path: string, options: WriteOptions): Promise<WriteS
       regions[4 * d + 2] = ends[d] as number;
       regions[4 * d + 3] = plan.strand[d] as number;
     }
-    await writeFile(join(dir.path, 'regions.npy'), encodeNpyInt32Matrix(regions, n, 4, true));
+    await writeFile(join(dir.path, REGIONS_FILE), encodeNpyInt32Matrix(regions, n, 4, true));
     const windows = {
       contigs: plan.contigs,
       contigIdx: plan.contigIdx,
@@ -958,7 +969,7 @@ export async function write(path: string, options: WriteOptions): Promise<WriteS
     for (const t of sources) {
       progress.start(`track ${t.name}`, n);
       await writeTrackFolder(
-        join(dir.path, 'intervals', t.name),
+        join(dir.path, trackIntervalsDir(t.name)),
         windows,
         samples,
         t,
@@ -970,7 +981,7 @@ export async function write(path: string, options: WriteOptions): Promise<WriteS
     for (const a of annots) {
       progress.start(`annotation ${a.name}`, n);
       await writeTrackFolder(
-        join(dir.path, 'annot_intervals', a.name),
+        join(dir.path, annotIntervalsDir(a.name)),
         windows,
         [ANNOT_SAMPLE],
         a,
@@ -980,7 +991,7 @@ export async function write(path: string, options: WriteOptions): Promise<WriteS
       progress.stop();
     }
     await writeFile(
-      join(dir.path, 'metadata.json'),
+      join(dir.path, METADATA_FILE),
       encodeMetadata({
         samples: [...samples],
         contigs: plan.contigs,

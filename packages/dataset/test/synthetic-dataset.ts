@@ -8,8 +8,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Int32, Table, tableToIPC, Utf8, vectorFromArray } from 'apache-arrow';
-import { writeChecksums } from '../src/checksums.js';
-import { encodeNpyInt32Matrix } from '../src/npy.js';
+import { writeChecksums } from '../src/format/checksums.js';
+import { encodeNpyInt32Matrix } from '../src/format/npy.js';
 
 export interface SyntheticShape {
   regions: number;

@@ -18,7 +18,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeInputRegions } from '../src/arrow-tables.js';
+import { encodeInputRegions } from '../src/format/arrow-tables.js';
 import {
   Dataset,
   type GvlErrorCode,

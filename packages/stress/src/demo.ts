@@ -167,7 +167,7 @@ export async function prepareDemo(
       },
     );
   }
-  const { FORMAT_VERSION, vcfSamples, write } = await import('@gvl/dataset');
+  const { FORMAT_VERSION, parseMetadata, vcfSamples, write } = await import('@gvl/dataset');
   const all = await vcfSamples(files.vcf).catch((e: Error) => {
     throw new StressConfigError(
       'GVL_DEMO_FAILED',
@@ -179,7 +179,7 @@ export async function prepareDemo(
   });
   const samples = [...all].sort().slice(0, n);
   const dataset = join(cacheDir, `chr20-2kb-${samples.length}s-${FORMAT_VERSION}`);
-  if (isDataset(dataset)) return { dataset, reference, dataDir, written: false };
+  if (isDataset(dataset, parseMetadata)) return { dataset, reference, dataDir, written: false };
   const scratch = `${dataset}.tmp-${process.pid}-${Date.now()}`;
   try {
     await write(scratch, {
@@ -194,7 +194,7 @@ export async function prepareDemo(
       renameSync(scratch, dataset);
     } catch (e) {
       // Another process won the race: use its dataset.
-      if (!isDataset(dataset)) throw e;
+      if (!isDataset(dataset, parseMetadata)) throw e;
     }
   } catch (e) {
     throw new StressConfigError(
@@ -208,9 +208,10 @@ export async function prepareDemo(
   return { dataset, reference, dataDir, written: true };
 }
 
-function isDataset(dir: string): boolean {
+/** Whether `dir` holds a dataset whose `metadata.json` passes the dataset package's schema. */
+function isDataset(dir: string, parseMetadata: (raw: unknown) => { ok: boolean }): boolean {
   try {
-    return JSON.parse(readFileSync(join(dir, 'metadata.json'), 'utf8')) !== null;
+    return parseMetadata(JSON.parse(readFileSync(join(dir, 'metadata.json'), 'utf8'))).ok;
   } catch {
     return false;
   }

@@ -3,6 +3,8 @@
  *
  * @module
  */
+import { BadDatasetError } from '../errors.js';
+import { METADATA_FILE } from './layout.js';
 
 /** The on-disk format version written by {@link write}. */
 export const FORMAT_VERSION = '2.0.0';
@@ -61,6 +63,21 @@ export function encodeMetadata(m: DatasetMetadata): string {
     variants_fingerprint: m.variants_fingerprint ?? null,
   };
   return JSON.stringify(ordered);
+}
+
+/**
+ * Whether `raw` is recognizably the `metadata.json` of a genvarloader dataset: a JSON
+ * object with the peer's required fields `samples` (array), `contigs` (array) and
+ * `n_regions` (number). Looser than {@link parseMetadata} on purpose: it decides whether a
+ * directory is a dataset at all (which `overwrite` may replace, whatever its state), not
+ * whether the dataset is valid.
+ *
+ * @param raw - the parsed JSON.
+ */
+export function looksLikeMetadata(raw: unknown): boolean {
+  if (raw === null || typeof raw !== 'object') return false;
+  const m = raw as Record<string, unknown>;
+  return Array.isArray(m.samples) && Array.isArray(m.contigs) && typeof m.n_regions === 'number';
 }
 
 /** A `metadata.json` problem: the key, the value found and what was expected. */
@@ -205,4 +222,25 @@ export function parseMetadata(raw: unknown):
       variants_fingerprint: m.variants_fingerprint ?? null,
     },
   };
+}
+
+/**
+ * {@link parseMetadata}, throwing on the first broken rule: the one check of
+ * `metadata.json` behind `Dataset.open`, `datasetInfo`, `verifyDataset` and `addTracks`.
+ *
+ * @param dir - the dataset directory, named in the message.
+ * @param raw - the parsed JSON of its `metadata.json`.
+ * @returns the metadata with defaults filled in.
+ * @throws {@link BadDatasetError} `GVL_BAD_DATASET` with `file: 'metadata.json'`, `index`
+ *   the array position at fault (or `null`) and `value` the offending value; the message
+ *   names the key, the value and what was expected.
+ */
+export function checkMetadata(dir: string, raw: unknown): DatasetMetadata {
+  const parsed = parseMetadata(raw);
+  if (parsed.ok) return parsed.metadata;
+  throw new BadDatasetError(
+    `${dir}: ${formatMetadataProblem(parsed.problem)}`,
+    { file: METADATA_FILE, index: parsed.problem.index ?? null },
+    { value: parsed.problem.value },
+  );
 }

@@ -13,10 +13,10 @@
 import { createHash } from 'node:crypto';
 import { open, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BadDatasetError, describeError } from './errors.js';
+import { BadDatasetError, describeError } from '../errors.js';
+import { CHECKSUMS_FILE } from './layout.js';
 
-/** Name of the checksum file at the top of a dataset. */
-export const CHECKSUMS_FILE = 'checksums.json';
+export { CHECKSUMS_FILE } from './layout.js';
 
 /** Content of {@link CHECKSUMS_FILE}. */
 export interface ChecksumManifest {

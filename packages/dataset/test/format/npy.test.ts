@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { encodeNpyInt32Matrix, npyHeader, RawArrayWriter } from '../src/npy.js';
+import { encodeNpyInt32Matrix, npyHeader, RawArrayWriter } from '../../src/format/npy.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gvl-npy-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -22,8 +22,8 @@ import {
   type Vector,
   vectorFromArray,
 } from 'apache-arrow';
-import type { BedTable } from './bed.js';
-import type { InfoDtype, InfoFieldSpec } from './vcf-info.js';
+import type { BedTable } from '../bed.js';
+import type { InfoDtype, InfoFieldSpec } from '../vcf-info.js';
 
 /**
  * Encodes `input_regions.arrow` (Arrow IPC file format): the BED columns as given

@@ -7,7 +7,7 @@
  * @module
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { FileError } from './errors.js';
+import { FileError } from '../errors.js';
 
 /** Dtypes this module writes: numpy `descr` strings, all little-endian. */
 export type NpyDtype = '<i4' | '<i8' | '<f4' | '<u4';

@@ -25,16 +25,8 @@ import {
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ConcatError,
-  concat,
-  Dataset,
-  main,
-  Ragged,
-  recoverInterruptedWrite,
-  variantsFingerprint,
-  write,
-} from '../src/index.js';
+import { ConcatError, concat, Dataset, Ragged, recoverInterruptedWrite, variantsFingerprint, write } from '../src/index.js';
+import { main } from '../src/cli/index.js';
 import { readDatasetFiles } from '../src/open.js';
 import {
   capture,
@@ -575,7 +567,7 @@ describe.skipIf(missing.length > 0)(suiteName('concat on the chr20 data', missin
     });
   });
 
-  describe.skipIf(!existsSync(join(pkgDir, 'dist', 'cli.js')))(
+  describe.skipIf(!existsSync(join(pkgDir, 'dist', 'cli', 'index.js')))(
     'gvl concat --overwrite killed (SIGKILL) at every step of the commit',
     () => {
       // Steps documented on AtomicDir in src/files.ts; the last N kills after the commit.

@@ -17,8 +17,8 @@ import { createRequire } from 'node:module';
 import { constants as osConstants } from 'node:os';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { formatCliError } from '@gvl/errors';
-import { MAX_COORDINATE } from './bed.js';
-import type { BigWigTrack } from './bigwig.js';
+import { MAX_COORDINATE } from '../bed.js';
+import type { BigWigTrack } from '../bigwig.js';
 import { CONCAT_COMMAND } from './cli-concat.js';
 import { READ_COMMANDS } from './cli-read.js';
 import {
@@ -34,14 +34,14 @@ import {
   InvalidArgumentError,
   isGvlError,
   UsageError,
-} from './errors.js';
-import { type DatasetInfo, datasetInfo } from './info.js';
-import { formatVerifyReport, verifyDataset } from './verify.js';
-import { write } from './write.js';
+} from '../errors.js';
+import { type DatasetInfo, datasetInfo } from '../info.js';
+import { formatVerifyReport, verifyDataset } from '../verify.js';
+import { write } from '../write.js';
 
 /** The version of this package (`gvl --version`). */
 export const VERSION: string = (
-  createRequire(import.meta.url)('../package.json') as { version: string }
+  createRequire(import.meta.url)('../../package.json') as { version: string }
 ).version;
 
 /** Signals that interrupt `gvl write` cleanly (Windows has no SIGHUP handler). */
@@ -123,6 +123,36 @@ function parseIntOption(
   return Number(s);
 }
 
+/**
+ * Checks `--info-field` / `--compute-af` before anything is read: each `--info-field`
+ * names a field, both need `--vcf`, and `AF` is not both read and computed.
+ *
+ * @throws {@link UsageError} `GVL_USAGE` naming the flag.
+ */
+function checkInfoFlags(infoFields: readonly string[], computeAf: boolean, hasVcf: boolean): void {
+  for (const f of infoFields) {
+    if (f === '')
+      throw new UsageError('--info-field needs an INFO field ID, e.g. --info-field AF', {
+        flag: '--info-field',
+        value: f,
+      });
+  }
+  if (infoFields.length > 0 && !hasVcf)
+    throw new UsageError(
+      `--info-field ${infoFields.join(', ')} needs --vcf: INFO fields are read from the VCF`,
+      { flag: '--info-field', value: infoFields },
+    );
+  if (computeAf && !hasVcf)
+    throw new UsageError('--compute-af needs --vcf: AF is computed from the genotypes', {
+      flag: '--compute-af',
+    });
+  if (computeAf && infoFields.includes('AF'))
+    throw new UsageError(
+      '--compute-af and --info-field AF both name the AF column: keep one',
+      { flag: '--compute-af', value: infoFields },
+    );
+}
+
 function formatBytes(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let v = n;
@@ -183,6 +213,11 @@ Writes the genvarloader (format 2.0.0) dataset OUT. Needs --vcf, tracks (--bigwi
   --bed BED                regions, BED3-BED6, plain or gzipped (required)
   --vcf VCF                bgzipped VCF with a .tbi or .csi index
   --reference FA           FASTA (+ .fai, + .gzi when bgzipped): REF alleles are checked
+  --info-field NAME        store the VCF's INFO/NAME (Float, Integer with Number 1 or A,
+                           or Flag) as a variant column, e.g. AF (repeatable; needs --vcf)
+  --compute-af             store an AF column computed from the written samples' genotypes
+                           (ALT calls over samples × ploidy; needs --vcf, not with
+                           --info-field AF)
   --bigwig NAME:SAMPLE=PATH  a per-sample bigWig of track NAME (repeatable)
 ${TRACK_FLAGS_USAGE}
   --samples FILE           keep only these samples (one name per line)
@@ -197,6 +232,8 @@ ${TRACK_FLAGS_USAGE}
       bed: { type: 'string' },
       vcf: { type: 'string' },
       reference: { type: 'string' },
+      'info-field': { type: 'string', multiple: true },
+      'compute-af': { type: 'boolean' },
       bigwig: { type: 'string', multiple: true },
       table: { type: 'string', multiple: true },
       annot: { type: 'string', multiple: true },
@@ -228,6 +265,9 @@ ${TRACK_FLAGS_USAGE}
           { flag: '--vcf' },
         );
       }
+      const infoFields = (values['info-field'] as string[] | undefined) ?? [];
+      const computeAf = values['compute-af'] === true;
+      checkInfoFlags(infoFields, computeAf, typeof values.vcf === 'string');
       const maxJitter = parseIntOption('max-jitter', values['max-jitter'], MAX_COORDINATE) ?? 0;
       let samples: string[] | undefined;
       if (typeof values.samples === 'string') {
@@ -279,6 +319,8 @@ ${TRACK_FLAGS_USAGE}
           bed: values.bed,
           ...(typeof values.vcf === 'string' ? { variants: values.vcf } : {}),
           ...(typeof values.reference === 'string' ? { reference: values.reference } : {}),
+          ...(infoFields.length > 0 ? { infoFields } : {}),
+          ...(computeAf ? { computeAf } : {}),
           ...(tracks.length > 0 ? { tracks } : {}),
           ...(Object.keys(annotTracks).length > 0 ? { annotTracks } : {}),
           ...(samples ? { samples } : {}),

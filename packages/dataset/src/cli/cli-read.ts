@@ -7,7 +7,7 @@
 import { cappedResolution } from '@gvl/threads';
 import type { CliCommand, CliIo } from './cli.js';
 import { asUsage, onePositional } from './cli-usage.js';
-import { Dataset } from './dataset.js';
+import { Dataset } from '../dataset.js';
 import { formatMainJobReport, runMainJob } from './demo.js';
 import {
   GvlError,
@@ -15,11 +15,11 @@ import {
   isGvlError,
   UnknownSampleError,
   UsageError,
-} from './errors.js';
-import { checkLoaderMode } from './loader.js';
-import type { AnnotatedHaps, LengthKind, RaggedAnnotatedHaps, RaggedOneHot } from './output.js';
-import { type Dense, Ragged } from './ragged.js';
-import { DEFAULT_SETTINGS, type SeqsKind, seqEncoding } from './settings.js';
+} from '../errors.js';
+import { checkLoaderMode } from '../loader.js';
+import type { AnnotatedHaps, LengthKind, RaggedAnnotatedHaps, RaggedOneHot } from '../output.js';
+import { type Dense, Ragged } from '../ragged.js';
+import { DEFAULT_SETTINGS, type SeqsKind, seqEncoding } from '../settings.js';
 
 function out1(io: CliIo, text: string): void {
   io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);

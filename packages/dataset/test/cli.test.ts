@@ -36,7 +36,7 @@ describe('gvl CLI', () => {
     expect(c.err.join('')).toContain('GVL_USAGE: unknown command "frobnicate"');
     c.err.length = 0;
     expect(await main(['write', 'x.gvl', '--bed', 'a.bed', '--vfc', 'v'], c.io)).toBe(64);
-    expect(c.err.join('')).toMatch(/^GVL_USAGE: Unknown option '--vfc'/);
+    expect(c.err.join('')).toMatch(/^GVL_USAGE: unknown option '--vfc'\n\nUsage: gvl write OUT/);
     c.err.length = 0;
     expect(await main(['write', 'x.gvl', '--vcf', 'v.vcf.gz'], c.io)).toBe(64);
     expect(c.err.join('')).toBe('GVL_USAGE: --bed is required\n');
@@ -67,7 +67,8 @@ describe('gvl CLI', () => {
     );
     c.out.length = 0;
     expect(await main(['write', '--help'], c.io)).toBe(0);
-    expect(c.out.join('')).toContain('--bigwig NAME:SAMPLE=PATH');
+    expect(c.out.join('')).toContain('--bigwig <NAME:SAMPLE=PATH>');
+    expect(c.out.join('')).toContain('--info-field <NAME>');
     expect(c.out.join('')).toContain('--json');
   });
 

@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
-import { formatCliError, isGvlError, UsageError } from '@gvl/errors';
+import { formatCliError, isGvlError, parseIntegerFlag, UsageError } from '@gvl/errors';
 import { StressConfigError } from './errors.js';
 import {
   resolveOptions,
@@ -102,14 +102,7 @@ function usage(message: string): UsageError {
 }
 
 function integer(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value.trim())) {
-    throw new UsageError(
-      `--${flag} ${JSON.stringify(value)} is invalid: expected a non-negative integer`,
-      { flag: `--${flag}`, value },
-    );
-  }
-  return Number(value);
+  return parseIntegerFlag(`--${flag}`, value);
 }
 
 function decimal(flag: string, value: string | undefined): number | undefined {

@@ -8,6 +8,9 @@
  * - {@link parseBigWigSpecs} turns `--bigwig NAME:SAMPLE=PATH` values into tracks.
  * - {@link runMainJob} / {@link formatMainJobReport} / {@link findData}: the main job on
  *   the 1000 Genomes chr20 slice (`gvl demo`).
+ * - {@link parseCommandLine} / {@link commandHelp}: the one command-line parser of the
+ *   gvl-ts CLIs (`gvl`, `gvl-stress`, `gvl-parity`; built on commander), declared once
+ *   per command as a {@link CommandSpec}, with generated help.
  *
  * @example
  * ```ts
@@ -21,3 +24,5 @@ export type { CliCommand, CliIo } from './cli.js';
 export { main, parseBigWigSpecs } from './cli.js';
 export type { MainJobOptions, MainJobReport } from './demo.js';
 export { findData, formatMainJobReport, runMainJob } from './demo.js';
+export type { CliFlag, CommandSpec, ParsedCommandLine } from './parser.js';
+export { commandHelp, parseCommandLine } from './parser.js';

@@ -1,6 +1,8 @@
 /**
  * The `gvl` command line: a table of subcommands (`write`, `info`, `verify`, `concat`,
- * `get`, `bench`, `demo`), each parsed with `node:util` `parseArgs`.
+ * `get`, `bench`, `demo`, `add-tracks`), each declared once (synopsis, flags with their
+ * help; see `parser.ts`): the command line is parsed, and `gvl CMD --help` generated,
+ * from that declaration.
  *
  * Exit codes: 0 success; 64 a usage error (`GVL_USAGE`: unknown command or flag, a missing
  * or malformed flag, wrong arguments; the message names the flag); 2 any other typed error

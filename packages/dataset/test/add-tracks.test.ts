@@ -21,8 +21,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exchangePaths } from '@gvl/native';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addTracks, Dataset, Ragged, recoverInterruptedWrite, type TableTrack, write, writeTransformedTrack } from '../src/index.js';
 import { main } from '../src/cli/index.js';
+import {
+  addTracks,
+  Dataset,
+  Ragged,
+  recoverInterruptedWrite,
+  type TableTrack,
+  write,
+  writeTransformedTrack,
+} from '../src/index.js';
 import {
   capture,
   copyTinyVcf,

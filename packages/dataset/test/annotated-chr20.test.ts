@@ -3,8 +3,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AnnotatedHaps, Dataset, type Dense, loadReference, Ragged, type RaggedAnnotatedHaps, type Reference, write } from '../src/index.js';
 import { main } from '../src/cli/index.js';
+import {
+  type AnnotatedHaps,
+  Dataset,
+  type Dense,
+  loadReference,
+  Ragged,
+  type RaggedAnnotatedHaps,
+  type Reference,
+  write,
+} from '../src/index.js';
 import { type DatasetFiles, readDatasetFiles, type TrackIntervals } from '../src/open.js';
 import { type Core, computeBatch } from '../src/query.js';
 import { capture, chr20, hasChr20, peerMissing, runPeer, suiteName } from './helpers.js';

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { COMMANDS, formatInfo } from '../src/cli/cli.js';
-import { Dataset, write } from '../src/index.js';
 import { main, parseBigWigSpecs } from '../src/cli/index.js';
+import { Dataset, write } from '../src/index.js';
 import { capture, chr20, copyTinyVcf, hasChr20, pkgDir, suiteName } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gvl-cli-'));

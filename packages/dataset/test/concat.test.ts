@@ -25,8 +25,16 @@ import {
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConcatError, concat, Dataset, Ragged, recoverInterruptedWrite, variantsFingerprint, write } from '../src/index.js';
 import { main } from '../src/cli/index.js';
+import {
+  ConcatError,
+  concat,
+  Dataset,
+  Ragged,
+  recoverInterruptedWrite,
+  variantsFingerprint,
+  write,
+} from '../src/index.js';
 import { readDatasetFiles } from '../src/open.js';
 import {
   capture,

@@ -37,8 +37,15 @@ import {
   vectorFromArray,
 } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BadDatasetError, Dataset, datasetInfo, slice, verifyDataset, write } from '../src/index.js';
 import { main } from '../src/cli/index.js';
+import {
+  BadDatasetError,
+  Dataset,
+  datasetInfo,
+  slice,
+  verifyDataset,
+  write,
+} from '../src/index.js';
 import { makeChr16Fixture } from './chr16-fixture.js';
 import {
   capture,

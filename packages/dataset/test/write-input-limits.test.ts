@@ -19,8 +19,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeInputRegions } from '../src/arrow-tables.js';
-import { Dataset, type GvlErrorCode, isGvlError, parseBed, readBed, type WriteOptions, write } from '../src/index.js';
 import { main } from '../src/cli/index.js';
+import {
+  Dataset,
+  type GvlErrorCode,
+  isGvlError,
+  parseBed,
+  readBed,
+  type WriteOptions,
+  write,
+} from '../src/index.js';
 import {
   capture,
   chr20,

@@ -4,9 +4,9 @@
  * @module
  */
 import { constants as osConstants } from 'node:os';
-import type { CliCommand } from './cli.js';
 import { CONCAT_AXES, type ConcatAxis, concat } from '../concat.js';
 import { isGvlError, UsageError } from '../errors.js';
+import type { CliCommand } from './cli.js';
 
 /** Signals that interrupt `gvl concat` cleanly (Windows has no SIGHUP handler). */
 const SIGNALS: readonly NodeJS.Signals[] =

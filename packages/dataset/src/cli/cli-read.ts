@@ -6,10 +6,7 @@
  */
 import { parseIntegerFlag } from '@gvl/errors';
 import { cappedResolution } from '@gvl/threads';
-import type { CliCommand, CliIo } from './cli.js';
-import { asUsage, onePositional } from './cli-usage.js';
 import { Dataset } from '../dataset.js';
-import { formatMainJobReport, runMainJob } from './demo.js';
 import {
   GvlError,
   InvalidArgumentError,
@@ -21,6 +18,9 @@ import { checkLoaderMode } from '../loader.js';
 import type { AnnotatedHaps, LengthKind, RaggedAnnotatedHaps, RaggedOneHot } from '../output.js';
 import { type Dense, Ragged } from '../ragged.js';
 import { DEFAULT_SETTINGS, type SeqsKind, seqEncoding } from '../settings.js';
+import type { CliCommand, CliIo } from './cli.js';
+import { asUsage, onePositional } from './cli-usage.js';
+import { formatMainJobReport, runMainJob } from './demo.js';
 
 function out1(io: CliIo, text: string): void {
   io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);

@@ -5,12 +5,12 @@
  */
 import { addTracks } from '../add-tracks.js';
 import type { BigWigTrack } from '../bigwig.js';
-import type { CliCommand, CliIo } from './cli.js';
-import { onePositional } from './cli-usage.js';
-import type { CliFlag } from './parser.js';
 import { isGvlError, UsageError } from '../errors.js';
 import type { TableTrack } from '../table-track.js';
 import type { AnnotTrackSpec, TrackSpec } from '../track-writer.js';
+import type { CliCommand, CliIo } from './cli.js';
+import { onePositional } from './cli-usage.js';
+import type { CliFlag } from './parser.js';
 
 /** Column of the sample name in a `--table NAME=PATH` table (after the bedGraph columns). */
 const SAMPLE_COLUMN = 4;

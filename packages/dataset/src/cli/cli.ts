@@ -20,22 +20,6 @@ import { constants as osConstants } from 'node:os';
 import { formatCliError, parseIntegerFlag } from '@gvl/errors';
 import { MAX_COORDINATE } from '../bed.js';
 import type { BigWigTrack } from '../bigwig.js';
-import { CONCAT_COMMAND } from './cli-concat.js';
-import { READ_COMMANDS } from './cli-read.js';
-import {
-  parseAnnotSpecs,
-  parseTableSpecs,
-  TRACK_FLAGS,
-  trackCommands,
-} from './cli-tracks.js';
-import { onePositional } from './cli-usage.js';
-import {
-  type CliFlag,
-  type CommandSpec,
-  commandHelp,
-  type ParsedCommandLine,
-  parseCommandLine,
-} from './parser.js';
 import {
   describeError,
   FileError,
@@ -46,6 +30,17 @@ import {
 import { type DatasetInfo, datasetInfo } from '../info.js';
 import { formatVerifyReport, verifyDataset } from '../verify.js';
 import { write } from '../write.js';
+import { CONCAT_COMMAND } from './cli-concat.js';
+import { READ_COMMANDS } from './cli-read.js';
+import { parseAnnotSpecs, parseTableSpecs, TRACK_FLAGS, trackCommands } from './cli-tracks.js';
+import { onePositional } from './cli-usage.js';
+import {
+  type CliFlag,
+  type CommandSpec,
+  commandHelp,
+  type ParsedCommandLine,
+  parseCommandLine,
+} from './parser.js';
 
 /** The version of this package (`gvl --version`). */
 export const VERSION: string = (
@@ -142,10 +137,10 @@ function checkInfoFlags(infoFields: readonly string[], computeAf: boolean, hasVc
       flag: '--compute-af',
     });
   if (computeAf && infoFields.includes('AF'))
-    throw new UsageError(
-      '--compute-af and --info-field AF both name the AF column: keep one',
-      { flag: '--compute-af', value: infoFields },
-    );
+    throw new UsageError('--compute-af and --info-field AF both name the AF column: keep one', {
+      flag: '--compute-af',
+      value: infoFields,
+    });
 }
 
 function formatBytes(n: number): string {

@@ -81,7 +81,8 @@ function build(spec: CommandSpec, writeOut: (text: string) => void): [Command, O
       f.value === undefined ? '' : ` <${f.value}>`
     }`;
     const o = new Option(flags, f.help);
-    if (f.multiple === true) o.argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
+    if (f.multiple === true)
+      o.argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
     leaf.addOption(o);
     return o;
   });
@@ -94,7 +95,9 @@ function build(spec: CommandSpec, writeOut: (text: string) => void): [Command, O
  * Ends with a newline.
  */
 export function commandHelp(spec: CommandSpec): string {
-  return build(spec, () => undefined)[0].helpInformation() + (spec.epilog ? `\n${spec.epilog}\n` : '');
+  return (
+    build(spec, () => undefined)[0].helpInformation() + (spec.epilog ? `\n${spec.epilog}\n` : '')
+  );
 }
 
 /**

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../src/cli/cli.js';
 import { type CommandSpec, commandHelp, parseCommandLine } from '../src/cli/index.js';
-import { isGvlError, type UsageError } from '../src/index.js';
+import { isGvlError, type UsageError } from '../src/errors.js';
 
 const SPEC: CommandSpec = {
   name: 'tool run',

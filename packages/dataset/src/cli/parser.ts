@@ -62,7 +62,7 @@ export interface ParsedCommandLine {
 /** Width the help is wrapped to, whatever the terminal: help text is stable. */
 const HELP_WIDTH = 92;
 
-function build(spec: CommandSpec, writeOut: (text: string) => void): [Command, Option[]] {
+function build(spec: CommandSpec): [Command, Option[]] {
   const [program, ...rest] = spec.name.split(' ');
   const leaf = new Command(rest.length > 0 ? rest.join(' ') : program);
   if (rest.length > 0) new Command(program).addCommand(leaf);
@@ -71,7 +71,11 @@ function build(spec: CommandSpec, writeOut: (text: string) => void): [Command, O
     .argument('[args...]')
     .allowExcessArguments(true)
     .exitOverride()
-    .configureOutput({ writeOut, writeErr: () => undefined, outputError: () => undefined })
+    .configureOutput({
+      writeOut: () => undefined,
+      writeErr: () => undefined,
+      outputError: () => undefined,
+    })
     .configureHelp({ helpWidth: HELP_WIDTH, subcommandTerm: (c) => c.name() })
     .helpOption('-h, --help', 'print this help');
   if (spec.description !== undefined) leaf.description(spec.description);
@@ -95,9 +99,7 @@ function build(spec: CommandSpec, writeOut: (text: string) => void): [Command, O
  * Ends with a newline.
  */
 export function commandHelp(spec: CommandSpec): string {
-  return (
-    build(spec, () => undefined)[0].helpInformation() + (spec.epilog ? `\n${spec.epilog}\n` : '')
-  );
+  return build(spec)[0].helpInformation() + (spec.epilog ? `\n${spec.epilog}\n` : '');
 }
 
 /**
@@ -113,7 +115,7 @@ export function parseCommandLine(
   spec: CommandSpec,
   argv: readonly string[],
 ): ParsedCommandLine | null {
-  const [cmd, options] = build(spec, () => undefined);
+  const [cmd, options] = build(spec);
   try {
     cmd.parse([...argv], { from: 'user' });
   } catch (e) {
@@ -123,7 +125,7 @@ export function parseCommandLine(
     const flag = /'(-[^' ]+)/.exec(message)?.[1];
     throw new UsageError(`${message}\n\n${commandHelp(spec).trimEnd()}`, {
       ...(flag === undefined ? {} : { flag }),
-      value: [...argv],
+      value: flag ?? [...argv],
       cause: e,
     });
   }

@@ -24,5 +24,5 @@ export type { CliCommand, CliIo } from './cli.js';
 export { main, parseBigWigSpecs } from './cli.js';
 export type { MainJobOptions, MainJobReport } from './demo.js';
 export { findData, formatMainJobReport, runMainJob } from './demo.js';
-export type { CliFlag, CommandSpec, ParsedCommandLine } from './parser.js';
+export type { CliFlag, CommandSpec, CommandSummary, ParsedCommandLine } from './parser.js';
 export { commandHelp, parseCommandLine } from './parser.js';

@@ -5,7 +5,7 @@
  * text is generated from the same declaration.
  *
  * Parsing is strict: an unknown flag, a switch given a value (`--json=1`) or a flag
- * missing its value is a {@link UsageError} (`GVL_USAGE`, exit 64) naming the flag,
+ * missing its value is a `UsageError` (`GVL_USAGE`, exit 64) naming the flag,
  * followed by the command's help. Values are returned as the strings typed, keyed by the
  * flag's long name as typed (`'max-jitter'`, `'no-extend'`), so each command checks them
  * with its own messages (integers with `parseIntegerFlag` of `@gvl/errors`).
@@ -44,8 +44,16 @@ export interface CommandSpec {
   readonly flags: readonly CliFlag[];
   /** Text after the options (notes, exit status). */
   readonly epilog?: string;
-  /** Subcommands listed in the help (a program's own help: `gvl --help`), with a one-line summary each. */
-  readonly commands?: readonly { readonly name: string; readonly summary: string }[];
+  /** Subcommands listed in the help (a program's own help: `gvl --help`). */
+  readonly commands?: readonly CommandSummary[];
+}
+
+/** A subcommand as a program's help lists it. */
+export interface CommandSummary {
+  /** Its name (`'write'`). */
+  readonly name: string;
+  /** One line saying what it does. */
+  readonly summary: string;
 }
 
 /** A parsed command line: flag values by long name, and the positional arguments in order. */
@@ -107,7 +115,7 @@ export function commandHelp(spec: CommandSpec): string {
  *
  * @returns the values and positionals, or `null` when `-h`/`--help` was given (nothing
  *   else is checked then; print {@link commandHelp}).
- * @throws {@link UsageError} `GVL_USAGE` for an unknown flag (`unknown option '--vfc'`,
+ * @throws `UsageError` (`@gvl/errors`) `GVL_USAGE` for an unknown flag (`unknown option '--vfc'`,
  *   `flag` set to it), a flag without its value, or a switch given a value; the message
  *   ends with the command's help.
  */

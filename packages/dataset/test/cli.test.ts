@@ -36,7 +36,9 @@ describe('gvl CLI', () => {
     expect(c.err.join('')).toContain('GVL_USAGE: unknown command "frobnicate"');
     c.err.length = 0;
     expect(await main(['write', 'x.gvl', '--bed', 'a.bed', '--vfc', 'v'], c.io)).toBe(64);
-    expect(c.err.join('')).toMatch(/^GVL_USAGE: unknown option '--vfc' \(did you mean --vcf\?\)\n\nUsage: gvl write OUT/);
+    expect(c.err.join('')).toMatch(
+      /^GVL_USAGE: unknown option '--vfc' \(did you mean --vcf\?\)\n\nUsage: gvl write OUT/,
+    );
     c.err.length = 0;
     expect(await main(['write', 'x.gvl', '--vcf', 'v.vcf.gz'], c.io)).toBe(64);
     expect(c.err.join('')).toBe('GVL_USAGE: --bed is required\n');

@@ -344,8 +344,8 @@ function userEnv(path, home) {
 function userProgram(kind) {
   const load =
     kind === 'esm'
-      ? "import { Dataset, findData, write } from '@gvl/dataset';\nimport { createHash } from 'node:crypto';\nimport { readFileSync, mkdtempSync } from 'node:fs';\nimport { tmpdir } from 'node:os';\nimport { join } from 'node:path';\nimport { gunzipSync } from 'node:zlib';\n"
-      : "const { Dataset, findData, write } = require('@gvl/dataset');\nconst { createHash } = require('node:crypto');\nconst { readFileSync, mkdtempSync } = require('node:fs');\nconst { tmpdir } = require('node:os');\nconst { join } = require('node:path');\nconst { gunzipSync } = require('node:zlib');\n";
+      ? "import { Dataset, write } from '@gvl/dataset';\nimport { findData } from '@gvl/dataset/cli';\nimport { createHash } from 'node:crypto';\nimport { readFileSync, mkdtempSync } from 'node:fs';\nimport { tmpdir } from 'node:os';\nimport { join } from 'node:path';\nimport { gunzipSync } from 'node:zlib';\n"
+      : "const { Dataset, write } = require('@gvl/dataset');\nconst { findData } = require('@gvl/dataset/cli');\nconst { createHash } = require('node:crypto');\nconst { readFileSync, mkdtempSync } = require('node:fs');\nconst { tmpdir } = require('node:os');\nconst { join } = require('node:path');\nconst { gunzipSync } = require('node:zlib');\n";
   // The reference slice is checked against the FASTA parsed here with zlib (a bgzipped
   // file is a series of gzip members), not against anything the packages compute.
   const body = `

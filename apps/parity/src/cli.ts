@@ -12,16 +12,64 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { type CommandSpec, commandHelp, parseCommandLine } from '@gvl/dataset/cli';
 import { runParity } from './check.js';
 import { makeGoldens } from './make-goldens.js';
 import { goldensDir, hasPeer, missingData, onPath, repoRoot } from './paths.js';
 import { MODES } from './spec.js';
 import { renderMarkdown, renderText } from './table.js';
 
-const USAGE = `usage: gvl-parity [--live] [--threads 1,2,4] [--modes ${MODES.map((m) => m.id).join(',')}]
-                  [--json FILE] [--markdown] [--keep]
-       gvl-parity goldens [--out DIR] [--no-peer] [--no-bcftools] [--modes id,id]`;
+/** The mode ids, wrapped for the help. */
+const MODE_LIST = MODES.map((m) => m.id)
+  .join(', ')
+  .replace(/(.{1,88})(?:, |$)/g, '$1,\n')
+  .slice(0, -2);
+
+/** `gvl-parity`: compare gvl-ts with the goldens (or, `--live`, the Python peer). */
+const CHECK: CommandSpec = {
+  name: 'gvl-parity',
+  synopsis: '[--live] [--threads 1,2,4] [--modes id,id] [--json FILE] [--markdown] [--keep]',
+  description:
+    'Compares every read mode of gvl-ts with the committed goldens (or, with --live, the Python peer) on the 1000 Genomes chr20 data, at each thread count. Exit status: 0 when every compared cell is equal (or the real data is absent: skipped), 1 on any mismatch, 2 on a usage error.',
+  flags: [
+    { name: 'live', help: 'compare with the Python peer run now instead of the goldens' },
+    { name: 'threads', value: 'LIST', help: 'thread counts to run gvl-ts at (default 1,2,4)' },
+    { name: 'modes', value: 'IDS', help: 'only these modes (comma-separated ids, below)' },
+    { name: 'json', value: 'FILE', help: 'also write the report as JSON to FILE' },
+    { name: 'markdown', help: 'print the table as Markdown' },
+    { name: 'keep', help: 'keep the work directory' },
+  ],
+  epilog: `Modes:\n${MODE_LIST}`,
+};
+
+/** `gvl-parity goldens`: regenerate the goldens from the peer and bcftools. */
+const GOLDENS: CommandSpec = {
+  name: 'gvl-parity goldens',
+  synopsis: '[--out DIR] [--no-peer] [--no-bcftools] [--modes id,id]',
+  flags: [
+    { name: 'out', value: 'DIR', help: 'where to write them (default: the committed goldens)' },
+    { name: 'no-peer', help: 'without the Python peer' },
+    { name: 'no-bcftools', help: 'without bcftools' },
+    { name: 'modes', value: 'IDS', help: 'only these modes (comma-separated ids, above)' },
+  ],
+};
+
+const USAGE = `${commandHelp(CHECK)}\n${commandHelp(GOLDENS)}`.trimEnd();
+
+/** Parses `argv` against `spec`; a usage error exits 2 with the usage, as {@link fail}. */
+function parse(spec: CommandSpec, argv: string[]): Record<string, unknown> | null {
+  let parsed: ReturnType<typeof parseCommandLine>;
+  try {
+    parsed = parseCommandLine(spec, argv);
+  } catch (e) {
+    // A usage error (GVL_USAGE): its first line names the flag; the usage follows.
+    if ((e as { code?: unknown }).code !== 'GVL_USAGE') throw e;
+    fail((e as Error).message.split('\n')[0] ?? '');
+  }
+  if (parsed !== null && parsed.positionals.length > 0)
+    fail(`unexpected argument ${JSON.stringify(parsed.positionals[0])}`);
+  return parsed?.values ?? null;
+}
 
 function fail(msg: string): never {
   process.stderr.write(`${msg}\n${USAGE}\n`);
@@ -29,20 +77,17 @@ function fail(msg: string): never {
 }
 
 async function goldens(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      out: { type: 'string' },
-      'no-peer': { type: 'boolean' },
-      'no-bcftools': { type: 'boolean' },
-      modes: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
+  const parsed = parse(GOLDENS, argv);
+  if (parsed === null) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  const values = parsed as {
+    out?: string;
+    'no-peer'?: boolean;
+    'no-bcftools'?: boolean;
+    modes?: string;
+  };
   const only = values.modes?.split(',').map((s) => s.trim());
   const unknownModes = only?.filter((m) => !MODES.some((x) => x.id === m)) ?? [];
   if (unknownModes.length > 0) fail(`unknown mode(s) ${unknownModes.join(', ')}`);
@@ -83,22 +128,19 @@ async function goldens(argv: string[]): Promise<number> {
 }
 
 async function check(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      live: { type: 'boolean' },
-      threads: { type: 'string' },
-      modes: { type: 'string' },
-      json: { type: 'string' },
-      markdown: { type: 'boolean' },
-      keep: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
+  const parsed = parse(CHECK, argv);
+  if (parsed === null) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  const values = parsed as {
+    live?: boolean;
+    threads?: string;
+    modes?: string;
+    json?: string;
+    markdown?: boolean;
+    keep?: boolean;
+  };
   const threads = values.threads?.split(',').map((s) => Number(s.trim()));
   if (threads?.some((n) => !Number.isSafeInteger(n) || n < 1))
     fail(`--threads ${values.threads}: expected positive integers, e.g. 1,2,4`);

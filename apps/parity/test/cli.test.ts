@@ -12,7 +12,8 @@ describe.skipIf(!existsSync(cli))('gvl-parity CLI (built)', () => {
   it('prints usage and rejects bad arguments with status 2', () => {
     const help = run('--', '--help');
     expect(help.status).toBe(0);
-    expect(help.stdout).toContain('usage: gvl-parity [--live]');
+    expect(help.stdout).toContain('Usage: gvl-parity [--live]');
+    expect(help.stdout).toContain('Usage: gvl-parity goldens [--out DIR]');
     const threads = run('--threads', '0,2');
     expect(threads.status).toBe(2);
     expect(threads.stderr).toContain('--threads 0,2: expected positive integers');

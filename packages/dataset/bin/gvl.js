@@ -6,7 +6,7 @@ import { formatCliError } from '@gvl/errors';
 // printed with its code, like any other, instead of a stack trace.
 let cli;
 try {
-  cli = await import('../dist/cli.js');
+  cli = await import('../dist/cli/index.js');
 } catch (e) {
   const { text, exitCode } = formatCliError(e);
   process.stderr.write(text);

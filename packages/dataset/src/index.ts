@@ -1,6 +1,7 @@
 /**
  * `@gvl/dataset`: ragged arrays and writing genvarloader datasets (on-disk format 2.0.0)
- * from BED + VCF (+ FASTA, + per-sample bigWigs), with the `gvl` CLI.
+ * from BED + VCF (+ FASTA, + per-sample bigWigs). The library only: the `gvl` command line
+ * and the main job are the `@gvl/dataset/cli` subpath.
  *
  * @packageDocumentation
  * @mergeModuleWith <project>
@@ -18,15 +19,11 @@ export { planBatches } from './batches.js';
 export type { BedTable } from './bed.js';
 export { parseBed, readBed } from './bed.js';
 export type { BigWigTrack } from './bigwig.js';
-export type { CliCommand, CliIo } from './cli.js';
-export { main, parseBigWigSpecs } from './cli.js';
 export type { ConcatAxis, ConcatOptions, ConcatSummary, VariantsFingerprint } from './concat.js';
 export { CONCAT_AXES, concat, variantsFingerprint } from './concat.js';
 export { ContigNormalizer, compareContigs, natsortContigs } from './contigs.js';
 export type { Batch, BatchOptions, OpenOptions } from './dataset.js';
 export { Dataset } from './dataset.js';
-export type { MainJobOptions, MainJobReport } from './demo.js';
-export { findData, formatMainJobReport, runMainJob } from './demo.js';
 export type { DistributedInfo, LauncherSource, ShardOptions } from './distributed.js';
 export { distributedEnv, shardOrder } from './distributed.js';
 export type { DummyPaths } from './dummy.js';

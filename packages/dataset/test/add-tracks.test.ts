@@ -21,10 +21,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exchangePaths } from '@gvl/native';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli/index.js';
 import {
   addTracks,
   Dataset,
-  main,
   Ragged,
   recoverInterruptedWrite,
   type TableTrack,

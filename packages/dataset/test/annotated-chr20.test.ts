@@ -3,12 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli/index.js';
 import {
   type AnnotatedHaps,
   Dataset,
   type Dense,
   loadReference,
-  main,
   Ragged,
   type RaggedAnnotatedHaps,
   type Reference,

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { BigWig } from '@gmod/bbi';
 import { IndexOutOfRangeError } from '@gvl/native';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Dataset, main, type Ragged, write } from '../src/index.js';
+import { main } from '../src/cli/index.js';
+import { Dataset, type Ragged, write } from '../src/index.js';
 import { type Chr16Fixture, makeChr16Fixture } from './chr16-fixture.js';
 import { capture, chr16Dir, hasChr16, hasTabix, oracleReason, suiteName } from './helpers.js';
 

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 
 const pkgDir = dirname(dirname(fileURLToPath(import.meta.url)));
 const bin = join(pkgDir, 'bin', 'gvl.js');
-const built = existsSync(join(pkgDir, 'dist', 'cli.js'));
+const built = existsSync(join(pkgDir, 'dist', 'cli', 'index.js'));
 
 describe.skipIf(!built)(
   `gvl without a native addon${built ? '' : ' (skipped: run pnpm --filter @gvl/dataset build)'}`,

@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main, write } from '../src/index.js';
+import { main } from '../src/cli/index.js';
+import { write } from '../src/index.js';
 import {
   capture,
   chr20,

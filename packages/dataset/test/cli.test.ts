@@ -3,8 +3,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { COMMANDS, formatInfo } from '../src/cli.js';
-import { main, parseBigWigSpecs, write } from '../src/index.js';
+import { COMMANDS, formatInfo } from '../src/cli/cli.js';
+import { main, parseBigWigSpecs } from '../src/cli/index.js';
+import { Dataset, write } from '../src/index.js';
 import { capture, chr20, copyTinyVcf, hasChr20, pkgDir, suiteName } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gvl-cli-'));
@@ -35,7 +36,9 @@ describe('gvl CLI', () => {
     expect(c.err.join('')).toContain('GVL_USAGE: unknown command "frobnicate"');
     c.err.length = 0;
     expect(await main(['write', 'x.gvl', '--bed', 'a.bed', '--vfc', 'v'], c.io)).toBe(64);
-    expect(c.err.join('')).toMatch(/^GVL_USAGE: Unknown option '--vfc'/);
+    expect(c.err.join('')).toMatch(
+      /^GVL_USAGE: unknown option '--vfc' \(did you mean --vcf\?\)\n\nUsage: gvl write OUT/,
+    );
     c.err.length = 0;
     expect(await main(['write', 'x.gvl', '--vcf', 'v.vcf.gz'], c.io)).toBe(64);
     expect(c.err.join('')).toBe('GVL_USAGE: --bed is required\n');
@@ -66,7 +69,8 @@ describe('gvl CLI', () => {
     );
     c.out.length = 0;
     expect(await main(['write', '--help'], c.io)).toBe(0);
-    expect(c.out.join('')).toContain('--bigwig NAME:SAMPLE=PATH');
+    expect(c.out.join('')).toContain('--bigwig <NAME:SAMPLE=PATH>');
+    expect(c.out.join('')).toContain('--info-field <NAME>');
     expect(c.out.join('')).toContain('--json');
   });
 
@@ -113,10 +117,10 @@ describe('gvl CLI', () => {
     expect(data.status).toBe(2);
   });
 
-  it.skipIf(!existsSync(join(pkgDir, 'dist', 'cli.js')))(
+  it.skipIf(!existsSync(join(pkgDir, 'dist', 'cli', 'index.js')))(
     'gvl write --json prints the WriteSummary, equal to what write() returns',
     async () => {
-      const vcf = copyTinyVcf(dir);
+      const vcf = copyTinyVcf(dir, 'info');
       writeFileSync(join(dir, 'tiny.bed'), '1\t90\t210\tr0\t0\t+\n1\t1000\t1100\tr1\t0\t-\n');
       const out = join(dir, 'tiny.gvl');
       const c = capture();
@@ -217,7 +221,7 @@ describe('gvl CLI', () => {
 });
 
 const binMissing = [
-  ...(existsSync(join(pkgDir, 'dist', 'cli.js')) ? [] : ['dist/ not built (pnpm build)']),
+  ...(existsSync(join(pkgDir, 'dist', 'cli', 'index.js')) ? [] : ['dist/ not built (pnpm build)']),
   ...(hasChr20 ? [] : ['real data not found (set GVL_DATA_DIR)']),
 ];
 describe.skipIf(binMissing.length > 0)(suiteName('bin/gvl.js on the real data', binMissing), () => {
@@ -225,7 +229,7 @@ describe.skipIf(binMissing.length > 0)(suiteName('bin/gvl.js on the real data', 
     const out = join(dir, 'bin.gvl');
     // Measure the writer alone in a fresh process (no vitest in the heap).
     const script = `
-      const { main } = await import(${JSON.stringify(join(pkgDir, 'dist', 'cli.js'))});
+      const { main } = await import(${JSON.stringify(join(pkgDir, 'dist', 'cli', 'index.js'))});
       const code = await main(${JSON.stringify(['write', out, '--bed', chr20.bed2kb, '--vcf', chr20.vcf, '--reference', chr20.fasta, '--no-progress'])});
       process.stdout.write(JSON.stringify({ code, maxRssKiB: process.resourceUsage().maxRSS }));`;
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
@@ -259,4 +263,92 @@ describe.skipIf(binMissing.length > 0)(suiteName('bin/gvl.js on the real data', 
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/^GVL_DATASET_EXISTS: /);
   });
+});
+
+describe('gvl write --info-field / --compute-af', () => {
+  it('refuses them without --vcf, with an empty field, or AF both read and computed (64, before any file is read)', async () => {
+    const c = capture();
+    const base = ['write', join(dir, 'none.gvl'), '--bed', join(dir, 'missing.bed')];
+    for (const [extra, message] of [
+      [
+        ['--bigwig', 'cov:A=a.bw', '--info-field', 'AF', '--info-field', 'AC'],
+        'GVL_USAGE: --info-field AF, AC needs --vcf: INFO fields are read from the VCF\n',
+      ],
+      [
+        ['--bigwig', 'cov:A=a.bw', '--compute-af'],
+        'GVL_USAGE: --compute-af needs --vcf: AF is computed from the genotypes\n',
+      ],
+      [
+        ['--vcf', 'v.vcf.gz', '--info-field', ''],
+        'GVL_USAGE: --info-field needs an INFO field ID, e.g. --info-field AF\n',
+      ],
+      [
+        ['--vcf', 'v.vcf.gz', '--info-field', 'AF', '--compute-af'],
+        'GVL_USAGE: --compute-af and --info-field AF both name the AF column: keep one\n',
+      ],
+    ] as const) {
+      c.err.length = 0;
+      expect(await main([...base, ...extra], c.io), extra.join(' ')).toBe(64);
+      expect(c.err.join('')).toBe(message);
+    }
+    expect(existsSync(join(dir, 'none.gvl'))).toBe(false);
+  });
+
+  it('an INFO field the VCF does not declare exits 2 with GVL_BAD_INFO_FIELD naming it', async () => {
+    const c = capture();
+    const vcf = copyTinyVcf(dir, 'info');
+    writeFileSync(join(dir, 'tiny.bed'), '1\t90\t200\n');
+    const out = join(dir, 'undeclared.gvl');
+    const argv = ['write', out, '--bed', join(dir, 'tiny.bed'), '--vcf', vcf, '--no-progress'];
+    expect(await main([...argv, '--info-field', 'NOPE'], c.io)).toBe(2);
+    expect(c.err.join('')).toMatch(/^GVL_BAD_INFO_FIELD: infoFields: "NOPE" is not declared/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it.skipIf(!hasChr20)(
+    'stores the same variant table as write({ infoFields, computeAf }) on chr20',
+    async () => {
+      const samples = join(dir, 'five.txt');
+      writeFileSync(samples, 'HG00096\nHG00100\nHG00103\nHG00105\nHG00107\n');
+      const fromCli = join(dir, 'cli-af.gvl');
+      const c = capture();
+      const code = await main(
+        [
+          'write',
+          fromCli,
+          '--bed',
+          chr20.bed2kb,
+          '--vcf',
+          chr20.vcf,
+          '--samples',
+          samples,
+          '--info-field',
+          'AC',
+          '--compute-af',
+          '--no-progress',
+          '--json',
+        ],
+        c.io,
+      );
+      expect(c.err.join('').replace(/^warning .*\n/gm, ''), c.err.join('')).toBe('');
+      expect(code).toBe(0);
+      const fromApi = join(dir, 'api-af.gvl');
+      await write(fromApi, {
+        bed: chr20.bed2kb,
+        variants: chr20.vcf,
+        samples: ['HG00096', 'HG00100', 'HG00103', 'HG00105', 'HG00107'],
+        infoFields: ['AC'],
+        computeAf: true,
+        progress: false,
+        onWarning: () => undefined,
+      });
+      const ds = await Dataset.open(fromCli);
+      expect(ds.availableVarFields).toEqual(['alt', 'ilen', 'start', 'AC', 'AF', 'ref']);
+      const table = (p: string) => readFileSync(join(p, 'genotypes', 'variants.arrow'));
+      expect(table(fromCli).equals(table(fromApi))).toBe(true);
+      const summary = JSON.parse(c.out.join('')) as { nVariants: number; samples: string[] };
+      expect(summary.samples).toHaveLength(5);
+      expect(summary.nVariants).toBeGreaterThan(0);
+    },
+  );
 });

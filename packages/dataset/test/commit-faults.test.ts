@@ -26,7 +26,7 @@ import { Dataset, datasetInfo, recoverInterruptedWrite, write } from '../src/ind
 import { copyTinyVcf, hasTabix, oracleReason, pkgDir, suiteName } from './helpers.js';
 
 const bin = join(pkgDir, 'bin', 'gvl.js');
-const hasBin = existsSync(join(pkgDir, 'dist', 'cli.js'));
+const hasBin = existsSync(join(pkgDir, 'dist', 'cli', 'index.js'));
 const hasStrace =
   spawnSync('strace', ['-f', '-qq', '-o', '/dev/null', '-e', 'trace=none', 'true'], {
     stdio: 'ignore',

@@ -25,11 +25,11 @@ import {
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli/index.js';
 import {
   ConcatError,
   concat,
   Dataset,
-  main,
   Ragged,
   recoverInterruptedWrite,
   variantsFingerprint,
@@ -575,7 +575,7 @@ describe.skipIf(missing.length > 0)(suiteName('concat on the chr20 data', missin
     });
   });
 
-  describe.skipIf(!existsSync(join(pkgDir, 'dist', 'cli.js')))(
+  describe.skipIf(!existsSync(join(pkgDir, 'dist', 'cli', 'index.js')))(
     'gvl concat --overwrite killed (SIGKILL) at every step of the commit',
     () => {
       // Steps documented on AtomicDir in src/files.ts; the last N kills after the commit.

@@ -37,11 +37,11 @@ import {
   vectorFromArray,
 } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli/index.js';
 import {
   BadDatasetError,
   Dataset,
   datasetInfo,
-  main,
   slice,
   verifyDataset,
   write,

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chr20, exampleDataDir } from '@gvl/example-data';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { findData, isGvlError, runMainJob } from '../src/index.js';
+import { findData, runMainJob } from '../src/cli/index.js';
+import { isGvlError } from '../src/index.js';
 
 describe('the main job data', () => {
   let saved: string | undefined;

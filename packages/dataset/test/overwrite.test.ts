@@ -19,7 +19,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GvlErrorCode, isGvlError, main, type WriteOptions, write } from '../src/index.js';
+import { main } from '../src/cli/index.js';
+import { type GvlErrorCode, isGvlError, type WriteOptions, write } from '../src/index.js';
 import {
   capture,
   copyTinyVcf,

@@ -3,15 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  Dataset,
-  type Dense,
-  isGvlError,
-  main,
-  Ragged,
-  type RaggedOneHot,
-  write,
-} from '../src/index.js';
+import { main } from '../src/cli/index.js';
+import { Dataset, type Dense, isGvlError, Ragged, type RaggedOneHot, write } from '../src/index.js';
 import { capture, chr20, hasChr20, peerMissing, runPeer, suiteName } from './helpers.js';
 
 const missing = hasChr20 ? [] : [`real data not found at ${chr20.vcf} (set GVL_DATA_DIR)`];

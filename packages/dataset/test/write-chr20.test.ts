@@ -16,7 +16,8 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { datasetInfo, main, write } from '../src/index.js';
+import { main } from '../src/cli/index.js';
+import { datasetInfo, write } from '../src/index.js';
 import {
   edgeBed,
   expectedHap,

@@ -18,12 +18,12 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli/index.js';
 import { encodeInputRegions } from '../src/format/arrow-tables.js';
 import {
   Dataset,
   type GvlErrorCode,
   isGvlError,
-  main,
   parseBed,
   readBed,
   type WriteOptions,

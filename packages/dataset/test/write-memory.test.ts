@@ -15,7 +15,7 @@ import { hasTabix, oracleReason, pkgDir, readInt64, run, suiteName } from './hel
 const missing = [
   ...(hasTabix ? [] : [oracleReason('tabix')]),
   ...(existsSync('/proc/self/status') ? [] : ['no /proc/self/status (VmHWM is Linux-only)']),
-  ...(existsSync(join(pkgDir, 'dist', 'cli.js')) ? [] : ['dist/ not built (pnpm build)']),
+  ...(existsSync(join(pkgDir, 'dist', 'cli', 'index.js')) ? [] : ['dist/ not built (pnpm build)']),
 ];
 
 /** Records of the generated VCF, one every {@link STEP} bp from position 1. */
@@ -88,7 +88,7 @@ function makeCohort(dir: string, nSamples: number): string {
 function peakRssOfWrite(dir: string, out: string): number {
   const script = `
     import { readFileSync } from 'node:fs';
-    const { main } = await import(${JSON.stringify(join(pkgDir, 'dist', 'cli.js'))});
+    const { main } = await import(${JSON.stringify(join(pkgDir, 'dist', 'cli', 'index.js'))});
     const code = await main(${JSON.stringify([
       'write',
       out,

@@ -194,3 +194,43 @@ export function formatCliError(e: unknown): {
   const detail = e instanceof Error ? (e.stack ?? `${e.name}: ${e.message}`) : String(e);
   return { text: `internal error: ${REPORT_HINT}\n${detail}\n`, exitCode: EXIT_INTERNAL };
 }
+
+/**
+ * The value of an integer flag of a command line (`--workers 4`, `--max-jitter 128`), the
+ * one integer parser of every `gvl` CLI: decimal digits only (no sign, exponent, fraction
+ * or spaces), from `min` to `max` inclusive.
+ *
+ * @param flag - the flag as typed, with its dashes (`'--workers'`); named in the message.
+ * @param value - the flag's raw value; `undefined` (the flag is absent) is returned as is.
+ * @param range - `min` (default 0) and `max` (default `Number.MAX_SAFE_INTEGER`).
+ * @returns the integer, or `undefined` when `value` is `undefined`.
+ * @throws {@link UsageError} `GVL_USAGE` naming the flag and the value:
+ *   `--FLAG "VALUE" is invalid: expected an integer >= MIN`, or
+ *   `… expected an integer from MIN to MAX` when `range.max` is given (or the value is
+ *   beyond `Number.MAX_SAFE_INTEGER`).
+ * @example
+ * ```ts
+ * parseIntegerFlag('--workers', '4', { min: 1 }); // 4
+ * parseIntegerFlag('--workers', '0', { min: 1 }); // throws GVL_USAGE: --workers "0" is invalid: expected an integer >= 1
+ * ```
+ */
+export function parseIntegerFlag(
+  flag: string,
+  value: unknown,
+  range: { readonly min?: number; readonly max?: number } = {},
+): number | undefined {
+  if (value === undefined) return undefined;
+  const min = range.min ?? 0;
+  const max = range.max ?? Number.MAX_SAFE_INTEGER;
+  const s = String(value);
+  const n = /^\d+$/.test(s) ? Number(s) : Number.NaN;
+  if (Number.isSafeInteger(n) && n >= min && n <= max) return n;
+  const expected =
+    range.max !== undefined || (Number.isFinite(n) && n > max)
+      ? `an integer from ${min} to ${max}`
+      : `an integer >= ${min}`;
+  throw new UsageError(`${flag} ${JSON.stringify(s)} is invalid: expected ${expected}`, {
+    flag,
+    value: s,
+  });
+}

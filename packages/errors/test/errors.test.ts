@@ -6,6 +6,7 @@ import {
   formatCliError,
   GvlError,
   isGvlError,
+  parseIntegerFlag,
   UsageError,
 } from '../src/index.js';
 
@@ -93,5 +94,40 @@ describe('formatCliError', () => {
     expect(text).toMatch(/^internal error: this is a bug in gvl-ts: please report it/);
     expect(text).toContain(bug.stack as string);
     expect(formatCliError('thrown string').text).toContain('thrown string');
+  });
+});
+
+describe('parseIntegerFlag', () => {
+  it('accepts decimal digits within the range and passes an absent flag through', () => {
+    expect(parseIntegerFlag('--workers', '4', { min: 1 })).toBe(4);
+    expect(parseIntegerFlag('--max-jitter', '0')).toBe(0);
+    expect(parseIntegerFlag('--max-jitter', '2147483647', { max: 2147483647 })).toBe(2147483647);
+    expect(parseIntegerFlag('--workers', undefined, { min: 1 })).toBeUndefined();
+  });
+
+  it('refuses anything else with GVL_USAGE naming the flag, the value and the range', () => {
+    for (const [value, range, expected] of [
+      ['0', { min: 1 }, 'an integer >= 1'],
+      ['two', { min: 1 }, 'an integer >= 1'],
+      ['-3', {}, 'an integer >= 0'],
+      [' 5', {}, 'an integer >= 0'],
+      ['1e3', {}, 'an integer >= 0'],
+      ['2.5', {}, 'an integer >= 0'],
+      ['', {}, 'an integer >= 0'],
+      ['2147483648', { max: 2147483647 }, 'an integer from 0 to 2147483647'],
+      ['-3', { max: 10 }, 'an integer from 0 to 10'],
+      ['9007199254740992', {}, 'an integer from 0 to 9007199254740991'],
+    ] as const) {
+      let caught: unknown;
+      try {
+        parseIntegerFlag('--n', value, range);
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught, value).toBeInstanceOf(UsageError);
+      const e = caught as UsageError;
+      expect(e.message).toBe(`--n ${JSON.stringify(value)} is invalid: expected ${expected}`);
+      expect([e.code, e.flag, e.value]).toEqual(['GVL_USAGE', '--n', value]);
+    }
   });
 });

@@ -4,8 +4,8 @@
  * @module
  */
 import { createRequire } from 'node:module';
-import { parseArgs } from 'node:util';
-import { formatCliError, isGvlError, UsageError } from '@gvl/errors';
+import { type CommandSpec, commandHelp, parseCommandLine } from '@gvl/dataset/cli';
+import { formatCliError, isGvlError, parseIntegerFlag, UsageError } from '@gvl/errors';
 import { StressConfigError } from './errors.js';
 import {
   resolveOptions,
@@ -16,40 +16,75 @@ import {
 import { formatReport } from './report.js';
 import { runStress } from './run.js';
 
-const USAGE = `usage: gvl-stress [--dataset DIR --reference FA | --demo | --synthetic]
-                  [--mode process|thread] [--workers 5] [--threads-per-worker 8]
-                  [--iters 40] [--launches 4] [--timeout 120] [--ambient-rayon N]
-                  [--cgroup-quota CPUS] [--inject-hang] [--peer python] [--python PATH]
-                  [--regions N] [--samples N] [--json]
-       gvl-stress --version
-
-Runs concurrent workers that each iterate get(all regions, all samples) with forced
-parallel kernels (GVL_FORCE_PARALLEL=1, GVL_NUM_THREADS=threads-per-worker), and reports
-hangs, crashes and thread counts against the CPU budget.
-  --dataset DIR --reference FA   an existing dataset and its reference FASTA
-  --demo                  the 1000 Genomes chr20 data of $GVL_DATA_DIR (default: the copy
-                          in @gvl/example-data), written to <repo>/.gvl-cache on first use
-  --synthetic             seeded synthetic haplotype kernels (no data files; gvl-ts only)
-  --mode                  process: one spawned child per worker (default);
-                          thread: worker threads in one spawned host process
-  --workers N             concurrent workers per launch (default 5)
-  --threads-per-worker N  GVL_NUM_THREADS of each worker (default 8; 0 = unset)
-  --iters N               iterations per worker (default 40)
-  --launches N            launches, one after another (default 4)
-  --timeout SECONDS       per-launch timeout, the deadlock detector (default 120)
-  --ambient-rayon N       put RAYON_NUM_THREADS=N in every worker's environment
-  --cgroup-quota CPUS     run each launch in a fresh cgroup with this CPU quota
-  --inject-hang           worker 0 of launch 1 blocks forever (self-test of the detector)
-  --peer python           also drive the Python genvarloader the same way
-  --python PATH           interpreter for --peer (default: packages/dataset/.venv-oracle,
-                          else python3)
-  --regions N, --samples N  use only the first N regions / samples of the dataset
-  --json                  print the full report as JSON (with captured stacks)
-  --version               print the version of @gvl/stress
-Exit status: 0 every launch clean; 1 a hang or a crash (see the report), or an internal
+/** The `gvl-stress` command line: its flags, help and exit status (`gvl-stress --help`). */
+const SPEC: CommandSpec = {
+  name: 'gvl-stress',
+  synopsis:
+    '[--dataset DIR --reference FA | --demo | --synthetic] [--mode process|thread] [--workers 5] [--threads-per-worker 8] [--iters 40] [--launches 4] [--timeout 120] [--ambient-rayon N] [--cgroup-quota CPUS] [--inject-hang] [--peer python] [--python PATH] [--regions N] [--samples N] [--json]',
+  description:
+    'Runs concurrent workers that each iterate get(all regions, all samples) with forced parallel kernels (GVL_FORCE_PARALLEL=1, GVL_NUM_THREADS=threads-per-worker), and reports hangs, crashes and thread counts against the CPU budget.',
+  flags: [
+    { name: 'dataset', value: 'DIR', help: 'an existing dataset (with --reference)' },
+    { name: 'reference', value: 'FA', help: 'the reference FASTA of --dataset' },
+    {
+      name: 'demo',
+      help: 'the 1000 Genomes chr20 data of $GVL_DATA_DIR (default: the copy in @gvl/example-data), written to <repo>/.gvl-cache on first use',
+    },
+    {
+      name: 'synthetic',
+      help: 'seeded synthetic haplotype kernels (no data files; gvl-ts only)',
+    },
+    {
+      name: 'mode',
+      value: 'process|thread',
+      help: 'process: one spawned child per worker (default); thread: worker threads in one spawned host process',
+    },
+    { name: 'workers', value: 'N', help: 'concurrent workers per launch (default 5)' },
+    {
+      name: 'threads-per-worker',
+      value: 'N',
+      help: 'GVL_NUM_THREADS of each worker (default 8; 0 = unset)',
+    },
+    { name: 'iters', value: 'N', help: 'iterations per worker (default 40)' },
+    { name: 'launches', value: 'N', help: 'launches, one after another (default 4)' },
+    {
+      name: 'timeout',
+      value: 'SECONDS',
+      help: 'per-launch timeout, the deadlock detector (default 120)',
+    },
+    {
+      name: 'ambient-rayon',
+      value: 'N',
+      help: "put RAYON_NUM_THREADS=N in every worker's environment",
+    },
+    {
+      name: 'cgroup-quota',
+      value: 'CPUS',
+      help: 'run each launch in a fresh cgroup with this CPU quota',
+    },
+    {
+      name: 'inject-hang',
+      help: 'worker 0 of launch 1 blocks forever (self-test of the detector)',
+    },
+    { name: 'peer', value: 'python', help: 'also drive the Python genvarloader the same way' },
+    {
+      name: 'python',
+      value: 'PATH',
+      help: 'interpreter for --peer (default: packages/dataset/.venv-oracle, else python3)',
+    },
+    { name: 'regions', value: 'N', help: 'use only the first N regions of the dataset' },
+    { name: 'samples', value: 'N', help: 'use only the first N samples of the dataset' },
+    { name: 'json', help: 'print the full report as JSON (with captured stacks)' },
+    { name: 'version', short: 'V', help: 'print the version of @gvl/stress' },
+  ],
+  epilog: `Exit status: 0 every launch clean; 1 a hang or a crash (see the report), or an internal
 error of gvl-stress itself (stderr says "internal error" and how to report it); 64 a usage
 error (stderr: GVL_USAGE: message naming the flag); 2 any other typed gvl-ts error, e.g.
-missing data (stderr: CODE: message).`;
+missing data (stderr: CODE: message).`,
+};
+
+/** The help of `gvl-stress`, generated from its flags. */
+const USAGE = commandHelp(SPEC).trimEnd();
 
 /** The version of this package (`gvl-stress --version`). */
 export const VERSION: string = (
@@ -102,14 +137,7 @@ function usage(message: string): UsageError {
 }
 
 function integer(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value.trim())) {
-    throw new UsageError(
-      `--${flag} ${JSON.stringify(value)} is invalid: expected a non-negative integer`,
-      { flag: `--${flag}`, value },
-    );
-  }
-  return Number(value);
+  return parseIntegerFlag(`--${flag}`, value);
 }
 
 function decimal(flag: string, value: string | undefined): number | undefined {
@@ -165,38 +193,12 @@ export function parseCli(argv: readonly string[]): {
   /** `--version`: print the package version and run nothing. */
   version: boolean;
 } {
-  let values: Flags;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        dataset: { type: 'string' },
-        reference: { type: 'string' },
-        demo: { type: 'boolean' },
-        synthetic: { type: 'boolean' },
-        mode: { type: 'string' },
-        workers: { type: 'string' },
-        'threads-per-worker': { type: 'string' },
-        iters: { type: 'string' },
-        launches: { type: 'string' },
-        timeout: { type: 'string' },
-        'ambient-rayon': { type: 'string' },
-        'cgroup-quota': { type: 'string' },
-        'inject-hang': { type: 'boolean' },
-        peer: { type: 'string' },
-        python: { type: 'string' },
-        regions: { type: 'string' },
-        samples: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean', short: 'V' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (e) {
-    throw new UsageError((e as Error).message, { cause: e });
-  }
+  const parsed = parseCommandLine(SPEC, argv);
+  if (parsed !== null && parsed.positionals.length > 0)
+    throw usage(
+      `unexpected argument ${JSON.stringify(parsed.positionals[0])}: gvl-stress takes only flags`,
+    );
+  const values = (parsed?.values ?? { help: true }) as Flags;
   if (values.help || values.version) {
     return {
       options: { workload: { kind: 'demo' } },

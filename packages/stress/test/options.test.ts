@@ -165,7 +165,7 @@ describe('parseCli', () => {
     [['--demo', '--workers', '-1'], '--workers'],
     [['--demo', '--cgroup-quota', 'half'], '--cgroup-quota'],
     [['--demo', '--peer', 'rust'], '--peer'],
-    [['--demo', '--fork'], "Unknown option '--fork'"],
+    [['--demo', '--fork'], "unknown option '--fork'"],
     [['--demo', '--workers'], '--workers'],
     [['--demo', '--workers', '0'], '--workers "0" is invalid: expected an integer in [1, 256]'],
     [['--demo', '--timeout', '0'], '--timeout "0" is invalid: expected a number of seconds > 0'],

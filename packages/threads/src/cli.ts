@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
-import { formatCliError, UsageError } from '@gvl/errors';
+import { formatCliError, parseIntegerFlag, UsageError } from '@gvl/errors';
 import { explain, explainPlan } from './explain.js';
 import { planWorkers } from './plan.js';
 import { resolveThreads } from './resolve.js';
@@ -64,19 +64,10 @@ function main(argv: string[]): number {
     return 0;
   }
   let workers: number | undefined;
-  if (values.workers !== undefined) {
-    if (!/^\d+$/.test(values.workers) || Number(values.workers) < 1) {
-      return fail(
-        new UsageError(
-          `--workers ${JSON.stringify(values.workers)} is invalid: expected an integer >= 1`,
-          {
-            flag: '--workers',
-            value: values.workers,
-          },
-        ),
-      );
-    }
-    workers = Number(values.workers);
+  try {
+    workers = parseIntegerFlag('--workers', values.workers, { min: 1 });
+  } catch (e) {
+    return fail(e);
   }
   try {
     const options = {

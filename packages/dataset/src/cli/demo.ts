@@ -1,12 +1,12 @@
 import { join, resolve } from 'node:path';
 import { locateExampleData } from '@gvl/example-data';
 import { cappedResolution } from '@gvl/threads';
-import { Dataset } from './dataset.js';
-import { GvlError } from './errors.js';
-import { directorySize } from './files.js';
-import { checkLoaderMode, type LoaderMode } from './loader.js';
-import type { Ragged } from './ragged.js';
-import { write } from './write.js';
+import { Dataset } from '../dataset.js';
+import { GvlError } from '../errors.js';
+import { directorySize } from '../files.js';
+import { checkLoaderMode, type LoaderMode } from '../loader.js';
+import type { Ragged } from '../ragged.js';
+import { write } from '../write.js';
 
 /** Options of {@link runMainJob}. */
 export interface MainJobOptions {

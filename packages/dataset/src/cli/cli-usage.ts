@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { isGvlError, UsageError } from './errors.js';
+import { isGvlError, UsageError } from '../errors.js';
 
 /**
  * The one positional argument a command takes.

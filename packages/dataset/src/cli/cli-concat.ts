@@ -4,9 +4,9 @@
  * @module
  */
 import { constants as osConstants } from 'node:os';
+import { CONCAT_AXES, type ConcatAxis, concat } from '../concat.js';
+import { isGvlError, UsageError } from '../errors.js';
 import type { CliCommand } from './cli.js';
-import { CONCAT_AXES, type ConcatAxis, concat } from './concat.js';
-import { isGvlError, UsageError } from './errors.js';
 
 /** Signals that interrupt `gvl concat` cleanly (Windows has no SIGHUP handler). */
 const SIGNALS: readonly NodeJS.Signals[] =
@@ -15,27 +15,27 @@ const SIGNALS: readonly NodeJS.Signals[] =
 /** The `gvl concat` subcommand. */
 export const CONCAT_COMMAND: CliCommand = {
   summary: 'merge datasets along the region or the sample axis into a new dataset',
-  usage: `Usage: gvl concat OUT IN1 IN2 [IN3 ...] --axis regions|samples [options]
-
-Merges two or more datasets written from the same VCF into the new dataset OUT (atomic,
-as write), as genvarloader's concat.
-
-  --axis regions           append regions: the inputs have the same samples in the same
-                           order, and no region name in two inputs
-  --axis samples           append samples: the inputs have identical regions (same BED)
-                           and disjoint samples; merged samples are sorted
-  --overwrite              replace OUT if it is a dataset (only once the new one is complete)
-  --json                   print the summary as JSON on stdout: { path, axis, inputs,
-                           nRegions, samples, ploidy, contigs, tracks, bytes } (ConcatSummary)
-
-Inputs that cannot be merged exit 2 with GVL_CONCAT_MISMATCH (ploidy, max_jitter, contigs,
+  synopsis: 'OUT IN1 IN2 [IN3 ...] --axis regions|samples [options]',
+  description:
+    "Merges two or more datasets written from the same VCF into the new dataset OUT (atomic, as write), as genvarloader's concat.",
+  flags: [
+    {
+      name: 'axis',
+      value: 'regions|samples',
+      help: 'regions: append regions (the inputs have the same samples in the same order, and no region name in two inputs); samples: append samples (the inputs have identical regions, same BED, and disjoint samples; merged samples are sorted)',
+    },
+    {
+      name: 'overwrite',
+      help: 'replace OUT if it is a dataset (only once the new one is complete)',
+    },
+    {
+      name: 'json',
+      help: 'print the summary as JSON on stdout: { path, axis, inputs, nRegions, samples, ploidy, contigs, tracks, bytes } (ConcatSummary)',
+    },
+  ],
+  epilog: `Inputs that cannot be merged exit 2 with GVL_CONCAT_MISMATCH (ploidy, max_jitter, contigs,
 tracks, samples or regions differ), GVL_CONCAT_VARIANTS (not the same variant table) or
 GVL_CONCAT_OVERLAP (a sample or region name in two inputs), naming the input.`,
-  options: {
-    axis: { type: 'string' },
-    overwrite: { type: 'boolean' },
-    json: { type: 'boolean' },
-  },
   async run({ values, positionals }, io) {
     if (positionals.length < 3)
       throw new UsageError(

@@ -1,6 +1,8 @@
 /**
  * The `gvl` command line: a table of subcommands (`write`, `info`, `verify`, `concat`,
- * `get`, `bench`, `demo`), each parsed with `node:util` `parseArgs`.
+ * `get`, `bench`, `demo`, `add-tracks`), each declared once (synopsis, flags with their
+ * help; see `parser.ts`): the command line is parsed, and `gvl CMD --help` generated,
+ * from that declaration.
  *
  * Exit codes: 0 success; 64 a usage error (`GVL_USAGE`: unknown command or flag, a missing
  * or malformed flag, wrong arguments; the message names the flag); 2 any other typed error
@@ -15,33 +17,34 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { constants as osConstants } from 'node:os';
-import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { formatCliError } from '@gvl/errors';
-import { MAX_COORDINATE } from './bed.js';
-import type { BigWigTrack } from './bigwig.js';
-import { CONCAT_COMMAND } from './cli-concat.js';
-import { READ_COMMANDS } from './cli-read.js';
-import {
-  parseAnnotSpecs,
-  parseTableSpecs,
-  TRACK_FLAGS_USAGE,
-  trackCommands,
-} from './cli-tracks.js';
-import { onePositional } from './cli-usage.js';
+import { formatCliError, parseIntegerFlag } from '@gvl/errors';
+import { MAX_COORDINATE } from '../bed.js';
+import type { BigWigTrack } from '../bigwig.js';
 import {
   describeError,
   FileError,
   InvalidArgumentError,
   isGvlError,
   UsageError,
-} from './errors.js';
-import { type DatasetInfo, datasetInfo } from './info.js';
-import { formatVerifyReport, verifyDataset } from './verify.js';
-import { write } from './write.js';
+} from '../errors.js';
+import { type DatasetInfo, datasetInfo } from '../info.js';
+import { formatVerifyReport, verifyDataset } from '../verify.js';
+import { write } from '../write.js';
+import { CONCAT_COMMAND } from './cli-concat.js';
+import { READ_COMMANDS } from './cli-read.js';
+import { parseAnnotSpecs, parseTableSpecs, TRACK_FLAGS, trackCommands } from './cli-tracks.js';
+import { onePositional } from './cli-usage.js';
+import {
+  type CliFlag,
+  type CommandSpec,
+  commandHelp,
+  type ParsedCommandLine,
+  parseCommandLine,
+} from './parser.js';
 
 /** The version of this package (`gvl --version`). */
 export const VERSION: string = (
-  createRequire(import.meta.url)('../package.json') as { version: string }
+  createRequire(import.meta.url)('../../package.json') as { version: string }
 ).version;
 
 /** Signals that interrupt `gvl write` cleanly (Windows has no SIGHUP handler). */
@@ -56,16 +59,18 @@ export interface CliIo {
   readonly stderr: NodeJS.WritableStream;
 }
 
-/** One subcommand of `gvl`. */
-export interface CliCommand {
+/**
+ * One subcommand of `gvl`: its declaration (from which `gvl NAME --help` is generated and
+ * the command line parsed, see {@link CommandSpec}) and its handler.
+ */
+export interface CliCommand extends Omit<CommandSpec, 'name'> {
   /** One-line description for `gvl --help`. */
   readonly summary: string;
-  /** Full usage text. */
-  readonly usage: string;
-  /** `parseArgs` options. */
-  readonly options: NonNullable<ParseArgsConfig['options']>;
-  /** Runs with parsed values and positionals; returns the exit code. */
-  run(args: { values: Record<string, unknown>; positionals: string[] }, io: CliIo): Promise<number>;
+  /**
+   * Runs with the parsed flag values (by long name: `values['max-jitter']`) and the
+   * positional arguments; returns the exit code.
+   */
+  run(args: ParsedCommandLine, io: CliIo): Promise<number>;
 }
 
 function out(io: CliIo, text: string): void {
@@ -108,19 +113,34 @@ export function parseBigWigSpecs(specs: readonly string[]): BigWigTrack[] {
   return [...byName].map(([name, paths]) => ({ name, paths }));
 }
 
-function parseIntOption(
-  name: string,
-  v: unknown,
-  max = Number.MAX_SAFE_INTEGER,
-): number | undefined {
-  if (v === undefined) return undefined;
-  const s = String(v);
-  if (!/^\d+$/.test(s) || Number(s) > max)
+/**
+ * Checks `--info-field` / `--compute-af` before anything is read: each `--info-field`
+ * names a field, both need `--vcf`, and `AF` is not both read and computed.
+ *
+ * @throws {@link UsageError} `GVL_USAGE` naming the flag.
+ */
+function checkInfoFlags(infoFields: readonly string[], computeAf: boolean, hasVcf: boolean): void {
+  for (const f of infoFields) {
+    if (f === '')
+      throw new UsageError('--info-field needs an INFO field ID, e.g. --info-field AF', {
+        flag: '--info-field',
+        value: f,
+      });
+  }
+  if (infoFields.length > 0 && !hasVcf)
     throw new UsageError(
-      `--${name} ${JSON.stringify(s)} is invalid: expected an integer from 0 to ${max}`,
-      { flag: `--${name}`, value: s },
+      `--info-field ${infoFields.join(', ')} needs --vcf: INFO fields are read from the VCF`,
+      { flag: '--info-field', value: infoFields },
     );
-  return Number(s);
+  if (computeAf && !hasVcf)
+    throw new UsageError('--compute-af needs --vcf: AF is computed from the genotypes', {
+      flag: '--compute-af',
+    });
+  if (computeAf && infoFields.includes('AF'))
+    throw new UsageError('--compute-af and --info-field AF both name the AF column: keep one', {
+      flag: '--compute-af',
+      value: infoFields,
+    });
 }
 
 function formatBytes(n: number): string {
@@ -172,41 +192,62 @@ export function formatInfo(info: DatasetInfo): string {
   return rows.map(([k, v]) => `${k.padEnd(13)}${v}`).join('\n');
 }
 
+/** `--bigwig`, shared by `gvl write` and `gvl add-tracks`. */
+const BIGWIG_FLAG: CliFlag = {
+  name: 'bigwig',
+  value: 'NAME:SAMPLE=PATH',
+  multiple: true,
+  help: 'a per-sample bigWig of track NAME (repeatable)',
+};
+
 /** The subcommands of `gvl`, by name. */
 export const COMMANDS: Readonly<Record<string, CliCommand>> = {
   write: {
     summary: 'write a genvarloader dataset from a BED, a VCF and optional bigWigs',
-    usage: `Usage: gvl write OUT --bed BED --vcf VCF [options]
-
-Writes the genvarloader (format 2.0.0) dataset OUT. Needs --vcf, tracks (--bigwig, --table), --annot, or several.
-
-  --bed BED                regions, BED3-BED6, plain or gzipped (required)
-  --vcf VCF                bgzipped VCF with a .tbi or .csi index
-  --reference FA           FASTA (+ .fai, + .gzi when bgzipped): REF alleles are checked
-  --bigwig NAME:SAMPLE=PATH  a per-sample bigWig of track NAME (repeatable)
-${TRACK_FLAGS_USAGE}
-  --samples FILE           keep only these samples (one name per line)
-  --max-jitter N           pad every region by N bp on each side (default 0)
-  --no-extend              do not extend haplotypes shortened by deletions
-  --overwrite              replace OUT if it is a dataset (only once the new one is complete);
-                           anything else at OUT is refused (GVL_NOT_A_DATASET)
-  --no-progress            never show a progress bar (default: only on a TTY)
-  --json                   print the summary as JSON on stdout: { path, nRegions, samples,
-                           ploidy, nVariants, tracks, bytes, ... } (WriteSummary)`,
-    options: {
-      bed: { type: 'string' },
-      vcf: { type: 'string' },
-      reference: { type: 'string' },
-      bigwig: { type: 'string', multiple: true },
-      table: { type: 'string', multiple: true },
-      annot: { type: 'string', multiple: true },
-      samples: { type: 'string' },
-      'max-jitter': { type: 'string' },
-      'no-extend': { type: 'boolean' },
-      overwrite: { type: 'boolean' },
-      'no-progress': { type: 'boolean' },
-      json: { type: 'boolean' },
-    },
+    synopsis: 'OUT --bed BED --vcf VCF [options]',
+    description:
+      'Writes the genvarloader (format 2.0.0) dataset OUT. Needs --vcf, tracks (--bigwig, --table), --annot, or several.',
+    flags: [
+      { name: 'bed', value: 'BED', help: 'regions, BED3-BED6, plain or gzipped (required)' },
+      { name: 'vcf', value: 'VCF', help: 'bgzipped VCF with a .tbi or .csi index' },
+      {
+        name: 'reference',
+        value: 'FA',
+        help: 'FASTA (+ .fai, + .gzi when bgzipped): REF alleles are checked',
+      },
+      {
+        name: 'info-field',
+        value: 'NAME',
+        multiple: true,
+        help: "store the VCF's INFO/NAME (Float, Integer with Number 1 or A, or Flag) as a variant column, e.g. AF (repeatable; needs --vcf)",
+      },
+      {
+        name: 'compute-af',
+        help: "store an AF column computed from the written samples' genotypes (ALT calls over samples × ploidy; needs --vcf, not with --info-field AF)",
+      },
+      BIGWIG_FLAG,
+      ...TRACK_FLAGS,
+      {
+        name: 'samples',
+        value: 'FILE',
+        help: 'keep only these samples (one name per line)',
+      },
+      {
+        name: 'max-jitter',
+        value: 'N',
+        help: 'pad every region by N bp on each side (default 0)',
+      },
+      { name: 'no-extend', help: 'do not extend haplotypes shortened by deletions' },
+      {
+        name: 'overwrite',
+        help: 'replace OUT if it is a dataset (only once the new one is complete); anything else at OUT is refused (GVL_NOT_A_DATASET)',
+      },
+      { name: 'no-progress', help: 'never show a progress bar (default: only on a TTY)' },
+      {
+        name: 'json',
+        help: 'print the summary as JSON on stdout: { path, nRegions, samples, ploidy, nVariants, tracks, bytes, ... } (WriteSummary)',
+      },
+    ],
     async run({ values, positionals }, io) {
       const target = onePositional(positionals, 'output path (OUT)');
       if (typeof values.bed !== 'string' || values.bed === '')
@@ -228,7 +269,11 @@ ${TRACK_FLAGS_USAGE}
           { flag: '--vcf' },
         );
       }
-      const maxJitter = parseIntOption('max-jitter', values['max-jitter'], MAX_COORDINATE) ?? 0;
+      const infoFields = (values['info-field'] as string[] | undefined) ?? [];
+      const computeAf = values['compute-af'] === true;
+      checkInfoFlags(infoFields, computeAf, typeof values.vcf === 'string');
+      const maxJitter =
+        parseIntegerFlag('--max-jitter', values['max-jitter'], { max: MAX_COORDINATE }) ?? 0;
       let samples: string[] | undefined;
       if (typeof values.samples === 'string') {
         let text: string;
@@ -279,6 +324,8 @@ ${TRACK_FLAGS_USAGE}
           bed: values.bed,
           ...(typeof values.vcf === 'string' ? { variants: values.vcf } : {}),
           ...(typeof values.reference === 'string' ? { reference: values.reference } : {}),
+          ...(infoFields.length > 0 ? { infoFields } : {}),
+          ...(computeAf ? { computeAf } : {}),
           ...(tracks.length > 0 ? { tracks } : {}),
           ...(Object.keys(annotTracks).length > 0 ? { annotTracks } : {}),
           ...(samples ? { samples } : {}),
@@ -313,10 +360,8 @@ ${TRACK_FLAGS_USAGE}
   },
   info: {
     summary: 'summarize a dataset: regions, samples, ploidy, contigs, variants, tracks, size',
-    usage: `Usage: gvl info DATASET [--json]
-
-  --json    print the summary as JSON`,
-    options: { json: { type: 'boolean' } },
+    synopsis: 'DATASET [--json]',
+    flags: [{ name: 'json', help: 'print the summary as JSON' }],
     async run({ values, positionals }, io) {
       const info = await datasetInfo(onePositional(positionals, 'dataset path'));
       out(io, values.json === true ? JSON.stringify(info, null, 2) : formatInfo(info));
@@ -325,15 +370,20 @@ ${TRACK_FLAGS_USAGE}
   },
   verify: {
     summary: 'check every invariant of a dataset (and its checksums); exit 2 when corrupt',
-    usage: `Usage: gvl verify DATASET [--json] [--reference FASTA]
-
-Runs every integrity check (see verifyDataset): exit 0 when the dataset is valid, 2 with
-one \`GVL_BAD_DATASET: message\` line per problem on stderr when it is not.
-
-  --json             print { path, ok, checks: [{ name, status, detail }], problems:
-                     [{ check, code, file, index, value, message }] } on stdout
-  --reference FASTA  also check that every region lies within its contig`,
-    options: { json: { type: 'boolean' }, reference: { type: 'string' } },
+    synopsis: 'DATASET [--json] [--reference FASTA]',
+    description:
+      'Runs every integrity check (see verifyDataset): exit 0 when the dataset is valid, 2 with one `GVL_BAD_DATASET: message` line per problem on stderr when it is not.',
+    flags: [
+      {
+        name: 'json',
+        help: 'print { path, ok, checks: [{ name, status, detail }], problems: [{ check, code, file, index, value, message }] } on stdout',
+      },
+      {
+        name: 'reference',
+        value: 'FASTA',
+        help: 'also check that every region lies within its contig',
+      },
+    ],
     async run({ values, positionals }, io) {
       const report = await verifyDataset(onePositional(positionals, 'dataset path'), {
         ...(typeof values.reference === 'string' ? { reference: values.reference } : {}),
@@ -348,19 +398,24 @@ one \`GVL_BAD_DATASET: message\` line per problem on stderr when it is not.
   },
   concat: CONCAT_COMMAND,
   ...READ_COMMANDS,
-  ...trackCommands(parseBigWigSpecs),
+  ...trackCommands(parseBigWigSpecs, BIGWIG_FLAG),
 };
 
-function usage(): string {
-  const names = Object.keys(COMMANDS);
-  const width = Math.max(...names.map((n) => n.length)) + 2;
-  return `Usage: gvl <command> [options]\n       gvl --version\n\nCommands:\n${names
-    .map((n) => `  ${n.padEnd(width)}${(COMMANDS[n] as CliCommand).summary}`)
-    .join('\n')}\n\nRun \`gvl <command> --help\` for a command's options.
+/** `gvl` itself: its help lists the commands. */
+const PROGRAM: CommandSpec = {
+  name: 'gvl',
+  synopsis: '<command> [options]',
+  flags: [{ name: 'version', short: 'V', help: 'print the version' }],
+  commands: Object.entries(COMMANDS).map(([name, c]) => ({ name, summary: c.summary })),
+  epilog: `Run \`gvl <command> --help\` for a command's options.
 
 Exit status: 0 success; 64 a usage error (stderr: GVL_USAGE: message naming the flag);
 2 a typed error about the data, files or configuration (stderr: CODE: message);
-130 interrupted; 1 an internal error (a bug: stderr says how to report it, with the stack).`;
+130 interrupted; 1 an internal error (a bug: stderr says how to report it, with the stack).`,
+};
+
+function usage(): string {
+  return commandHelp(PROGRAM).trimEnd();
 }
 
 /**
@@ -390,20 +445,11 @@ export async function main(argv: readonly string[], io: CliIo = process): Promis
         { value: name },
       );
     }
-    if (rest.includes('--help') || rest.includes('-h')) {
-      out(io, cmd.usage);
+    const spec: CommandSpec = { name: `gvl ${name}`, ...cmd };
+    const parsed = parseCommandLine(spec, rest);
+    if (parsed === null) {
+      out(io, commandHelp(spec));
       return 0;
-    }
-    let parsed: { values: Record<string, unknown>; positionals: string[] };
-    try {
-      parsed = parseArgs({
-        args: [...rest],
-        options: cmd.options,
-        allowPositionals: true,
-        strict: true,
-      });
-    } catch (cause) {
-      throw new UsageError(`${describeError(cause)}\n\n${cmd.usage}`, { cause });
     }
     return await cmd.run(parsed, io);
   } catch (e) {

@@ -3,13 +3,14 @@
  *
  * @module
  */
-import { addTracks } from './add-tracks.js';
-import type { BigWigTrack } from './bigwig.js';
+import { addTracks } from '../add-tracks.js';
+import type { BigWigTrack } from '../bigwig.js';
+import { isGvlError, UsageError } from '../errors.js';
+import type { TableTrack } from '../table-track.js';
+import type { AnnotTrackSpec, TrackSpec } from '../track-writer.js';
 import type { CliCommand, CliIo } from './cli.js';
 import { onePositional } from './cli-usage.js';
-import { isGvlError, UsageError } from './errors.js';
-import type { TableTrack } from './table-track.js';
-import type { AnnotTrackSpec, TrackSpec } from './track-writer.js';
+import type { CliFlag } from './parser.js';
 
 /** Column of the sample name in a `--table NAME=PATH` table (after the bedGraph columns). */
 const SAMPLE_COLUMN = 4;
@@ -89,11 +90,21 @@ export function parseAnnotSpecs(specs: readonly string[]): Record<string, AnnotT
   return out;
 }
 
-/** Usage lines of the track flags, shared by `gvl write` and `gvl add-tracks`. */
-export const TRACK_FLAGS_USAGE = `  --table NAME:SAMPLE=PATH  a per-sample bedGraph (plain or gzipped) of track NAME (repeatable)
-  --table NAME=PATH        one table of 'chrom start end value sample' lines for track NAME
-  --annot NAME=PATH        a sample-independent annotation track: a bigWig (.bw, .bigwig) or
-                           a BED whose column 5 is the value (repeatable)`;
+/** `--table` and `--annot`, shared by `gvl write` and `gvl add-tracks`. */
+export const TRACK_FLAGS: readonly CliFlag[] = [
+  {
+    name: 'table',
+    value: 'NAME:SAMPLE=PATH|NAME=PATH',
+    multiple: true,
+    help: "NAME:SAMPLE=PATH: a per-sample bedGraph (plain or gzipped) of track NAME; NAME=PATH: one table of 'chrom start end value sample' lines for track NAME (repeatable)",
+  },
+  {
+    name: 'annot',
+    value: 'NAME=PATH',
+    multiple: true,
+    help: 'a sample-independent annotation track: a bigWig (.bw, .bigwig) or a BED whose column 5 is the value (repeatable)',
+  },
+];
 
 function out(io: CliIo, text: string): void {
   io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
@@ -105,29 +116,21 @@ function out(io: CliIo, text: string): void {
  */
 export function trackCommands(
   parseBigWigSpecs: (specs: readonly string[]) => BigWigTrack[],
+  bigwigFlag: CliFlag,
 ): Readonly<Record<string, CliCommand>> {
   return {
     'add-tracks': {
       summary: 'add bigWig, table or annotation tracks to a dataset (genotypes untouched; atomic)',
-      usage: `Usage: gvl add-tracks DATASET [--bigwig ...] [--table ...] [--annot ...] [options]
-
-Adds tracks to the dataset DATASET over its stored windows, as \`write\` would have
-written them (see addTracks). The dataset is replaced atomically; genotypes are linked,
-never rewritten.
-
-  --bigwig NAME:SAMPLE=PATH  a per-sample bigWig of track NAME (repeatable)
-${TRACK_FLAGS_USAGE}
-  --overwrite              replace tracks of the same names
-  --no-progress            never show a progress bar (default: only on a TTY)
-  --json                   print { path, tracks, annotTracks } on stdout`,
-      options: {
-        bigwig: { type: 'string', multiple: true },
-        table: { type: 'string', multiple: true },
-        annot: { type: 'string', multiple: true },
-        overwrite: { type: 'boolean' },
-        'no-progress': { type: 'boolean' },
-        json: { type: 'boolean' },
-      },
+      synopsis: 'DATASET [--bigwig ...] [--table ...] [--annot ...] [options]',
+      description:
+        'Adds tracks to the dataset DATASET over its stored windows, as `write` would have written them (see addTracks). The dataset is replaced atomically; genotypes are linked, never rewritten.',
+      flags: [
+        bigwigFlag,
+        ...TRACK_FLAGS,
+        { name: 'overwrite', help: 'replace tracks of the same names' },
+        { name: 'no-progress', help: 'never show a progress bar (default: only on a TTY)' },
+        { name: 'json', help: 'print { path, tracks, annotTracks } on stdout' },
+      ],
       async run({ values, positionals }, io) {
         const target = onePositional(positionals, 'dataset path');
         const tracks: TrackSpec[] = [

@@ -4,22 +4,23 @@
  *
  * @module
  */
+import { parseIntegerFlag } from '@gvl/errors';
 import { cappedResolution } from '@gvl/threads';
-import type { CliCommand, CliIo } from './cli.js';
-import { asUsage, onePositional } from './cli-usage.js';
-import { Dataset } from './dataset.js';
-import { formatMainJobReport, runMainJob } from './demo.js';
+import { Dataset } from '../dataset.js';
 import {
   GvlError,
   InvalidArgumentError,
   isGvlError,
   UnknownSampleError,
   UsageError,
-} from './errors.js';
-import { checkLoaderMode } from './loader.js';
-import type { AnnotatedHaps, LengthKind, RaggedAnnotatedHaps, RaggedOneHot } from './output.js';
-import { type Dense, Ragged } from './ragged.js';
-import { DEFAULT_SETTINGS, type SeqsKind, seqEncoding } from './settings.js';
+} from '../errors.js';
+import { checkLoaderMode } from '../loader.js';
+import type { AnnotatedHaps, LengthKind, RaggedAnnotatedHaps, RaggedOneHot } from '../output.js';
+import { type Dense, Ragged } from '../ragged.js';
+import { DEFAULT_SETTINGS, type SeqsKind, seqEncoding } from '../settings.js';
+import type { CliCommand, CliIo } from './cli.js';
+import { asUsage, onePositional } from './cli-usage.js';
+import { formatMainJobReport, runMainJob } from './demo.js';
 
 function out1(io: CliIo, text: string): void {
   io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
@@ -37,19 +38,7 @@ function required(values: Record<string, unknown>, name: string): string {
 }
 
 function intOption(values: Record<string, unknown>, name: string, min: number): number | undefined {
-  const v = values[name];
-  if (v === undefined) return undefined;
-  const s = String(v);
-  if (!/^\d+$/.test(s) || Number(s) < min) {
-    throw new UsageError(
-      `--${name} ${JSON.stringify(s)} is invalid: expected an integer >= ${min}`,
-      {
-        flag: `--${name}`,
-        value: s,
-      },
-    );
-  }
-  return Number(s);
+  return parseIntegerFlag(`--${name}`, values[name], { min });
 }
 
 /** The `--mode` option, checked before any file is opened (`GVL_INVALID_MODE`, …). */
@@ -113,16 +102,7 @@ function pick(
 }
 
 function indexOption(axis: string, s: string): number {
-  if (!/^\d+$/.test(s)) {
-    throw new UsageError(
-      `--${axis}-index ${JSON.stringify(s)} is invalid: expected an integer >= 0`,
-      {
-        flag: `--${axis}-index`,
-        value: s,
-      },
-    );
-  }
-  return Number(s);
+  return parseIntegerFlag(`--${axis}-index`, s) as number;
 }
 
 /**
@@ -256,65 +236,69 @@ export const READ_COMMANDS: Readonly<Record<string, CliCommand>> = {
   get: {
     summary:
       "print a sample's haplotypes of one region as FASTA, its tracks as bedGraph, or both as JSON",
-    usage: `Usage: gvl get DATASET --reference FA (--region NAME | --region-index I)
-               (--sample NAME | --sample-index I) [--len L] [--seqs KIND]
-               [--tracks | --track NAME ...] [--json]
-
-Prints one FASTA record per haplotype: >REGION|SAMPLE|hapP, where REGION is the BED name
-(or chrom:start-end when the BED has no name column). Negative-strand regions are
-reverse-complemented.
-
-  --reference FA     the FASTA the dataset was written against (+ .fai, + .gzi when bgzipped)
-  --region NAME      the region's BED name; names always win ('#I' = index I when no
-                     region is named '#I')
-  --region-index I   region index in BED order (0-based)
-  --sample NAME      sample name; names always win ('#I' = index I when no sample is
-                     named '#I')
-  --sample-index I   sample index in the dataset's sorted sample list (0-based)
-  --len L            fixed output length (left-anchored at the region start); default: the
-                     haplotype's own length
-  --seqs KIND        haplotypes (default), annotated or tokens. annotated: instead of the FASTA, one
-                     tab-separated line per haplotype base, after the header
-                     'haplotype<TAB>pos<TAB>base<TAB>var_idx<TAB>ref_coord': pos is the
-                     0-based position along the haplotype as printed, var_idx the row of
-                     the dataset's variant table the base came from (-1: reference or
-                     pad), ref_coord its 0-based reference coordinate (-1 / 2147483647:
-                     pad before / past the contig); with --json, each haplotype gains
-                     varIdxs and refCoords arrays. Not with --tracks/--track.
-                     tokens: each haplotype's header line, then its integer tokens (60
-                     per line, space-separated): base --alphabet[i] is token i, any other
-                     base (N included) --unknown-token; with --one-hot, one line per base
-                     of alphabet-length 0/1 values (all 0 outside the alphabet); with
-                     --json, each haplotype has tokens (or oneHot, one array per base).
-                     Not with --tracks/--track.
-  --alphabet ABC     with --seqs tokens: the token alphabet (default ACGT)
-  --unknown-token T  with --seqs tokens: the token of bases outside the alphabet (an
-                     integer >= 0; default the alphabet's length)
-  --one-hot          with --seqs tokens: one-hot rows instead of integer tokens
-  --tracks           print every track instead of the FASTA, as bedGraph (below)
-  --track NAME       print this track (repeatable) instead of the FASTA
-  --json             print {region, sample, haplotypes, tracks} as JSON (tracks: every track
-                     unless --track narrows them; values per haplotype, one per base)
-
-Tracks are realigned to each haplotype (insertions filled per the dataset's settings) and
+    synopsis:
+      'DATASET --reference FA (--region NAME | --region-index I) (--sample NAME | --sample-index I) [--len L] [--seqs KIND] [--tracks | --track NAME ...] [--json]',
+    description:
+      'Prints one FASTA record per haplotype: >REGION|SAMPLE|hapP, where REGION is the BED name (or chrom:start-end when the BED has no name column). Negative-strand regions are reverse-complemented.',
+    flags: [
+      {
+        name: 'reference',
+        value: 'FA',
+        help: 'the FASTA the dataset was written against (+ .fai, + .gzi when bgzipped)',
+      },
+      {
+        name: 'region',
+        value: 'NAME',
+        help: "the region's BED name; names always win ('#I' = index I when no region is named '#I')",
+      },
+      { name: 'region-index', value: 'I', help: 'region index in BED order (0-based)' },
+      {
+        name: 'sample',
+        value: 'NAME',
+        help: "sample name; names always win ('#I' = index I when no sample is named '#I')",
+      },
+      {
+        name: 'sample-index',
+        value: 'I',
+        help: "sample index in the dataset's sorted sample list (0-based)",
+      },
+      {
+        name: 'len',
+        value: 'L',
+        help: "fixed output length (left-anchored at the region start); default: the haplotype's own length",
+      },
+      {
+        name: 'seqs',
+        value: 'KIND',
+        help: "haplotypes (default), annotated or tokens. annotated: instead of the FASTA, one tab-separated line per haplotype base, after the header 'haplotype<TAB>pos<TAB>base<TAB>var_idx<TAB>ref_coord': pos is the 0-based position along the haplotype as printed, var_idx the row of the dataset's variant table the base came from (-1: reference or pad), ref_coord its 0-based reference coordinate (-1 / 2147483647: pad before / past the contig); with --json, each haplotype gains varIdxs and refCoords arrays. tokens: each haplotype's header line, then its integer tokens (60 per line, space-separated): base --alphabet[i] is token i, any other base (N included) --unknown-token; with --one-hot, one line per base of alphabet-length 0/1 values (all 0 outside the alphabet); with --json, each haplotype has tokens (or oneHot, one array per base). Neither with --tracks/--track.",
+      },
+      {
+        name: 'alphabet',
+        value: 'ABC',
+        help: 'with --seqs tokens: the token alphabet (default ACGT)',
+      },
+      {
+        name: 'unknown-token',
+        value: 'T',
+        help: "with --seqs tokens: the token of bases outside the alphabet (an integer >= 0; default the alphabet's length)",
+      },
+      { name: 'one-hot', help: 'with --seqs tokens: one-hot rows instead of integer tokens' },
+      { name: 'tracks', help: 'print every track instead of the FASTA, as bedGraph (below)' },
+      {
+        name: 'track',
+        value: 'NAME',
+        multiple: true,
+        help: 'print this track (repeatable) instead of the FASTA',
+      },
+      {
+        name: 'json',
+        help: 'print {region, sample, haplotypes, tracks} as JSON (tracks: every track unless --track narrows them; values per haplotype, one per base)',
+      },
+    ],
+    epilog: `Tracks are realigned to each haplotype (insertions filled per the dataset's settings) and
 printed as bedGraph: per track a line 'track type=bedGraph name=NAME', then
 'REGION|SAMPLE|hapP<TAB>start<TAB>end<TAB>value' for each run of equal values, start/end
 0-based half-open positions along the haplotype as printed in the FASTA.`,
-    options: {
-      reference: { type: 'string' },
-      region: { type: 'string' },
-      'region-index': { type: 'string' },
-      sample: { type: 'string' },
-      'sample-index': { type: 'string' },
-      len: { type: 'string' },
-      seqs: { type: 'string' },
-      alphabet: { type: 'string' },
-      'unknown-token': { type: 'string' },
-      'one-hot': { type: 'boolean' },
-      tracks: { type: 'boolean' },
-      track: { type: 'string', multiple: true },
-      json: { type: 'boolean' },
-    },
     async run({ values, positionals }, io) {
       const path = one(positionals, 'dataset path');
       const reference = required(values, 'reference');
@@ -453,27 +437,25 @@ printed as bedGraph: per track a line 'track type=bedGraph name=NAME', then
   },
   bench: {
     summary: 'measure loader throughput: batches/s, haplotypes/s, MiB/s, threads, peak RSS',
-    usage: `Usage: gvl bench DATASET --reference FA [options]
-
-Streams shuffled batches of haplotypes (no tracks) through a loader, epoch after epoch, for
-a while and reports throughput. Items are counted as delivered: a batch larger than the
-dataset is one short batch per epoch.
-
-  --reference FA     the FASTA the dataset was written against
-  --batch N          items (region, sample pairs) per batch (default 32)
-  --len L            fixed output length (default: ragged)
-  --seconds S        how long to run (default 10)
-  --mode MODE        loader mode: inline (the default and only mode; each batch runs in
-                     parallel on the thread budget)
-  --json             print the result as JSON`,
-    options: {
-      reference: { type: 'string' },
-      batch: { type: 'string' },
-      len: { type: 'string' },
-      seconds: { type: 'string' },
-      mode: { type: 'string' },
-      json: { type: 'boolean' },
-    },
+    synopsis: 'DATASET --reference FA [options]',
+    description:
+      'Streams shuffled batches of haplotypes (no tracks) through a loader, epoch after epoch, for a while and reports throughput. Items are counted as delivered: a batch larger than the dataset is one short batch per epoch.',
+    flags: [
+      { name: 'reference', value: 'FA', help: 'the FASTA the dataset was written against' },
+      {
+        name: 'batch',
+        value: 'N',
+        help: 'items (region, sample pairs) per batch (default 32)',
+      },
+      { name: 'len', value: 'L', help: 'fixed output length (default: ragged)' },
+      { name: 'seconds', value: 'S', help: 'how long to run (default 10)' },
+      {
+        name: 'mode',
+        value: 'MODE',
+        help: 'loader mode: inline (the default and only mode; each batch runs in parallel on the thread budget)',
+      },
+      { name: 'json', help: 'print the result as JSON' },
+    ],
     async run({ values, positionals }, io) {
       const path = one(positionals, 'dataset path');
       const reference = required(values, 'reference');
@@ -548,23 +530,23 @@ dataset is one short batch per epoch.
   },
   demo: {
     summary: 'the main job: write the 1000 Genomes chr20 dataset, stream every haplotype, report',
-    usage: `Usage: gvl demo [--data DIR] [--out DIR] [--mode inline] [--json]
-
-Writes windows_2kb.bed x 300 samples of the 1000 Genomes chr20 example data (shipped in
-@gvl/example-data; --data or $GVL_DATA_DIR name another copy) into a
-dataset, streams every (region, sample) pair's haplotypes through a loader with parallel
-kernels, re-checks a random subset on the serial path and prints a report.
-
-  --data DIR    folder holding 1kg-chr20/ (default $GVL_DATA_DIR, else @gvl/example-data)
-  --out DIR     where to write the dataset (default .gvl-cache/1kg-chr20.gvl)
-  --mode MODE   loader mode (default and only mode: inline)
-  --json        print the report as JSON`,
-    options: {
-      data: { type: 'string' },
-      out: { type: 'string' },
-      mode: { type: 'string' },
-      json: { type: 'boolean' },
-    },
+    synopsis: '[--data DIR] [--out DIR] [--mode inline] [--json]',
+    description:
+      "Writes windows_2kb.bed x 300 samples of the 1000 Genomes chr20 example data (shipped in @gvl/example-data; --data or $GVL_DATA_DIR name another copy) into a dataset, streams every (region, sample) pair's haplotypes through a loader with parallel kernels, re-checks a random subset on the serial path and prints a report.",
+    flags: [
+      {
+        name: 'data',
+        value: 'DIR',
+        help: 'folder holding 1kg-chr20/ (default $GVL_DATA_DIR, else @gvl/example-data)',
+      },
+      {
+        name: 'out',
+        value: 'DIR',
+        help: 'where to write the dataset (default .gvl-cache/1kg-chr20.gvl)',
+      },
+      { name: 'mode', value: 'MODE', help: 'loader mode (default and only mode: inline)' },
+      { name: 'json', help: 'print the report as JSON' },
+    ],
     async run({ values }, io) {
       const report = await runMainJob({
         ...(typeof values.data === 'string' ? { dataDir: values.data } : {}),

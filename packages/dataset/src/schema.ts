@@ -73,6 +73,20 @@ export function issueError(
 }
 
 /**
+ * `input` with every key of an object schema present (`undefined` when absent), so that a
+ * missing option is checked by its own rule (and its message) as an `undefined` value,
+ * instead of valibot's generic "Invalid key" issue.
+ */
+function withEveryKey(schema: v.GenericSchema, input: unknown): unknown {
+  const entries = (schema as { entries?: Record<string, unknown> }).entries;
+  if (entries === undefined || typeof input !== 'object' || input === null || Array.isArray(input))
+    return input;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(entries)) out[key] = undefined;
+  return Object.assign(out, input);
+}
+
+/**
  * `input` checked by `schema` (its output, defaults applied), or the typed error of the
  * first rule it breaks (see {@link issueError}); `root` names the input itself, `names`
  * renames option paths. Checks that call into the addon throw the addon's own typed
@@ -84,7 +98,7 @@ export function parse<S extends v.GenericSchema>(
   root = 'options',
   names: Readonly<Record<string, string>> = {},
 ): v.InferOutput<S> {
-  const r = v.safeParse(schema, input, { abortEarly: true });
+  const r = v.safeParse(schema, withEveryKey(schema, input), { abortEarly: true });
   if (r.success) return r.output;
   throw issueError(r.issues[0], root, names);
 }

@@ -182,7 +182,8 @@ const WORKLOAD =
 const workloadSchema = v.variant(
   'kind',
   [
-    v.object({ kind: v.literal('dataset'), path: text, reference: text }),
+    // The object's message is that of a missing `path` / `reference`.
+    v.object({ kind: v.literal('dataset'), path: text, reference: text }, 'a non-empty string'),
     v.object({ kind: v.literal('demo'), dataDir: v.optional(text), cacheDir: v.optional(text) }),
     v.object({
       kind: v.literal('synthetic'),
@@ -192,8 +193,8 @@ const workloadSchema = v.variant(
       seed: v.optional(int(0, 0xffff_ffff), 1),
     }),
   ],
-  // A bad `kind` is reported at `workload.kind`, anything that is not an object at `workload`.
-  (issue) => (issue.path?.length ?? 0) > 1 ? "'dataset', 'demo' or 'synthetic'" : WORKLOAD,
+  // A bad `kind` is reported at `workload.kind` (the issue has a path), a non-object at `workload`.
+  (issue) => (issue.path === undefined ? WORKLOAD : "'dataset', 'demo' or 'synthetic'"),
 );
 
 /** The rules of {@link StressOptions}, each stated once, with their defaults. */

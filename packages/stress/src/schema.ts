@@ -34,13 +34,27 @@ export function issueError(issue: v.BaseIssue<unknown>, root: string): StressCon
   return invalidOption(option, value, issue.message);
 }
 
+/**
+ * `input` with every key of an object schema present (`undefined` when absent), so that a
+ * missing option is checked by its own rule (and its message) as an `undefined` value,
+ * instead of valibot's generic "Invalid key" issue.
+ */
+function withEveryKey(schema: v.GenericSchema, input: unknown): unknown {
+  const entries = (schema as { entries?: Record<string, unknown> }).entries;
+  if (entries === undefined || typeof input !== 'object' || input === null || Array.isArray(input))
+    return input;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(entries)) out[key] = undefined;
+  return Object.assign(out, input);
+}
+
 /** `input` checked by `schema` (defaults applied), or the typed error of the first rule it breaks. */
 export function parse<S extends v.GenericSchema>(
   schema: S,
   input: unknown,
   root = 'options',
 ): v.InferOutput<S> {
-  const r = v.safeParse(schema, input, { abortEarly: true });
+  const r = v.safeParse(schema, withEveryKey(schema, input), { abortEarly: true });
   if (r.success) return r.output;
   throw issueError(r.issues[0], root);
 }

@@ -5,9 +5,10 @@
  *
  * @module
  */
+
+import * as v from 'valibot';
 import type { BatchOptions, Dataset } from './dataset.js';
 import { shardOrder } from './distributed.js';
-import * as v from 'valibot';
 import { bool, intAtLeast, parse } from './schema.js';
 
 /**

@@ -1,12 +1,12 @@
 import { configurePool, poolInfo } from '@gvl/native';
 import { planWorkers } from '@gvl/threads';
+import * as v from 'valibot';
 import { type PlannedBatch, planBatches } from './batches.js';
 import type { Batch, BatchOptions, Dataset } from './dataset.js';
 import { distributedEnv, type LauncherSource } from './distributed.js';
 import { AbortedError, GvlError } from './errors.js';
 import type { GetOutput } from './output.js';
 import { type BatchOutput, computeBatch } from './query.js';
-import * as v from 'valibot';
 import { bool, intAtLeast, parse } from './schema.js';
 
 /**

@@ -123,9 +123,7 @@ export const DEFAULT_SETTINGS: DatasetSettings = {
 };
 
 const AF = 'null or a number in [0, 1]';
-const af = v.nullable(
-  v.pipe(v.number(AF), v.finite(AF), v.minValue(0, AF), v.maxValue(1, AF)),
-);
+const af = v.nullable(v.pipe(v.number(AF), v.finite(AF), v.minValue(0, AF), v.maxValue(1, AF)));
 
 /**
  * The rules of {@link DatasetSettings}, each stated once. Rules that the addon owns
@@ -140,10 +138,7 @@ const settingsSchema = v.pipe(
       deterministic: bool,
       rcNeg: bool,
       realignTracks: bool,
-      parallel: v.union(
-        [v.boolean(), v.literal('auto')],
-        unsupported("true, false or 'auto'"),
-      ),
+      parallel: v.union([v.boolean(), v.literal('auto')], unsupported("true, false or 'auto'")),
       insertionFill: v.pipe(
         v.nullish(v.record(v.string(), v.unknown()), {}),
         v.transform((fills) => {

@@ -51,14 +51,8 @@ import {
 import { Uint32Arena } from './uint32-arena.js';
 import { CarrierReader, checkRecord, recordKey } from './variant-record.js';
 import { openVcf, type VcfSource } from './vcf.js';
+import { COMPUTED_AF, type InfoFieldSpec, infoValue, resolveInfoFields } from './vcf-info.js';
 import { checkWriteOptions } from './write-options.js';
-import {
-  COMPUTED_AF,
-  checkInfoFieldsOption,
-  type InfoFieldSpec,
-  infoValue,
-  resolveInfoFields,
-} from './vcf-info.js';
 
 /** A warning emitted while writing (the write goes on). */
 export interface WriteWarning {

@@ -42,7 +42,10 @@ describe('DatasetSettings schema', () => {
     [{ seed: 'x' }, 'seed "x" is invalid: expected an integer'],
     [{ rcNeg: 1 }, 'rcNeg 1 is invalid: expected a boolean'],
     [{ oneHot: 'yes' }, 'oneHot "yes" is invalid: expected a boolean'],
-    [{ varFields: ['alt', 3] }, 'varFields ["alt",3] is invalid: expected an array of variant field names'],
+    [
+      { varFields: ['alt', 3] },
+      'varFields ["alt",3] is invalid: expected an array of variant field names',
+    ],
     [{ maxAf: 2 }, 'maxAf 2 is invalid: expected null or a number in [0, 1]'],
     [{ minAf: 0.6, maxAf: 0.5 }, 'minAf 0.6 is invalid: expected a number <= maxAf (0.5)'],
     [{ jitter: undefined }, 'jitter undefined is invalid: expected an integer >= 0'],
@@ -97,13 +100,22 @@ describe('write options schema (top level, before any input is read)', () => {
     [{}, 'bed undefined is invalid: expected a BED path or a BedTable'],
     [{ bed: missing }, 'variants undefined is invalid: expected at least one of'],
     [{ bed: missing, variants: 3 }, 'variants 3 is invalid: expected a path to a .vcf.gz'],
-    [{ bed: missing, variants: missing, samples: [] }, 'samples [] is invalid: expected a non-empty array'],
+    [
+      { bed: missing, variants: missing, samples: [] },
+      'samples [] is invalid: expected a non-empty array',
+    ],
     [
       { bed: missing, variants: missing, samples: ['a', 'b', 'a'] },
       'samples ["a","b","a"] is invalid: expected each sample name once ("a" is listed twice)',
     ],
-    [{ bed: missing, variants: missing, overwrite: 'yes' }, 'overwrite "yes" is invalid: expected a boolean'],
-    [{ bed: missing, variants: missing, maxJitter: -1 }, 'maxJitter -1 is invalid: expected an integer from 0'],
+    [
+      { bed: missing, variants: missing, overwrite: 'yes' },
+      'overwrite "yes" is invalid: expected a boolean',
+    ],
+    [
+      { bed: missing, variants: missing, maxJitter: -1 },
+      'maxJitter -1 is invalid: expected an integer from 0',
+    ],
   ])('%j: GVL_INVALID_ARGUMENT %s', async (options, fragment) => {
     const e = await rejected(write(out, options as never));
     expect(e.code).toBe('GVL_INVALID_ARGUMENT');

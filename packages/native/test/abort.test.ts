@@ -8,10 +8,10 @@
 // the test has seen it there and aborted. No sleeps, no wall-clock bounds.
 import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { hooks } from './helpers/test-hooks.js';
 import * as gvl from '../src-ts/index.js';
 import { longGatherInput, longRealignInput } from './helpers/long-case.mjs';
 import { DIST, LONG_CASE, runNode } from './helpers/run-node.js';
+import { hooks } from './helpers/test-hooks.js';
 
 const long = longRealignInput({ rows: 400, insertion: 5000 });
 const short = longRealignInput({ rows: 4, insertion: 50 });

@@ -4,9 +4,9 @@
 import { isGvlError } from '@gvl/errors';
 import { describe, expect, it } from 'vitest';
 import { native } from '../src-ts/binding.js';
-import { hooks } from './helpers/test-hooks.js';
 import { toNativeError } from '../src-ts/errors.js';
 import * as gvl from '../src-ts/index.js';
+import { hooks } from './helpers/test-hooks.js';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

@@ -176,8 +176,7 @@ function positive(max: number) {
 
 const text = v.pipe(v.string('a non-empty string'), v.minLength(1, 'a non-empty string'));
 
-const WORKLOAD =
-  "{ kind: 'dataset', path, reference }, { kind: 'demo' } or { kind: 'synthetic' }";
+const WORKLOAD = "{ kind: 'dataset', path, reference }, { kind: 'demo' } or { kind: 'synthetic' }";
 
 const workloadSchema = v.variant(
   'kind',
@@ -201,7 +200,13 @@ const workloadSchema = v.variant(
 const optionsSchema = v.pipe(
   v.object(
     {
-      mode: v.optional(v.picklist(STRESS_MODES, unsupported(`one of ${STRESS_MODES.map((m) => `'${m}'`).join(', ')}`)), 'process'),
+      mode: v.optional(
+        v.picklist(
+          STRESS_MODES,
+          unsupported(`one of ${STRESS_MODES.map((m) => `'${m}'`).join(', ')}`),
+        ),
+        'process',
+      ),
       peer: v.nullish(v.literal('python', "'python' or null"), null),
       injectHang: v.optional(v.boolean('a boolean'), false),
       onEvent: v.optional(v.function('a function'), () => () => {}),
@@ -219,7 +224,13 @@ const optionsSchema = v.pipe(
       sampleMs: v.optional(int(1, 60_000), 20),
       observeMs: v.optional(int(1, 60_000), 50),
       stackTimeoutMs: v.optional(int(100, 600_000), 4000),
-      env: v.nullish(v.custom<Readonly<Record<string, string | undefined>>>((e) => typeof e === 'object' && e !== null, 'an object of environment variables'), () => ({ ...process.env })),
+      env: v.nullish(
+        v.custom<Readonly<Record<string, string | undefined>>>(
+          (e) => typeof e === 'object' && e !== null,
+          'an object of environment variables',
+        ),
+        () => ({ ...process.env }),
+      ),
     },
     'an object',
   ),

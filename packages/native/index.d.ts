@@ -230,24 +230,6 @@ export interface DatasetSourceInput {
   tracks?: Array<SourceTrack>
 }
 
-/** Test-only: the async form of `debugPanicSync`. */
-export declare function debugPanic(parallel: boolean): Promise<void>
-
-/** Test-only: a kernel that panics in one row; must reject with GVL_NATIVE_PANIC. */
-export declare function debugPanicSync(parallel: boolean): void
-
-/**
- * Test-only: hold the first call with an AbortSignal that reaches row `row` (before
- * the row runs) until that call is aborted. Makes abort tests deterministic.
- */
-export declare function debugRowGateArm(row: number): void
-
-/** Test-only: disarm the row gate armed by `debugRowGateArm`. */
-export declare function debugRowGateDisarm(): void
-
-/** Test-only: whether the armed row was reached, and rows seen since arming. */
-export declare function debugRowGateState(): RowGateState
-
 /** Input of `getDiffs`. */
 export interface DiffsInput {
   /** int32 `(n, 3)`: contig index, start, end (0-based, half-open). */
@@ -654,14 +636,6 @@ export declare function reverseRows(data: Float32Array, offsets: BigInt64Array, 
 
 /** Reverse the selected float32 rows of `data` in place and return `data`. */
 export declare function reverseRowsSync(data: Float32Array, offsets: BigInt64Array, rows: Uint8Array | undefined | null, parallel: boolean): Float32Array
-
-/** Test-only: the state of the row gate armed by `debugRowGateArm`. */
-export interface RowGateState {
-  /** A call reached the armed row and is held until its signal aborts. */
-  reached: boolean
-  /** Rows of calls with a signal that reached the row driver since the gate was armed. */
-  rowsSeen: number
-}
 
 /** What an encoding returns per base. */
 export interface SeqEncodingInfo {

@@ -773,7 +773,7 @@ if (
   }
 }
 
-const { DatasetSource, HaplotypeSource, checkDummyVariant, checkInsertionFill, checkOutputBytes, checkSeqEncoding, configureLimits, configurePool, counters, countVariants, countVariantsSync, debugPanic, debugPanicSync, debugRowGateArm, debugRowGateDisarm, debugRowGateState, exchangePathsErrno, gatherVariants, gatherVariantsSync, getDiffs, getDiffsSync, getReference, getReferenceSync, hash4, intervalsToTracks, intervalsToTracksSync, limitsInfo, mapFileOrErrno, peerRegionOrder, poolInfo, realignTracks, realignTracksSync, reconstructHaplotypes, reconstructHaplotypesSync, reverseComplement, reverseComplementSync, reverseRows, reverseRowsSync, xorshift64 } = nativeBinding
+const { DatasetSource, HaplotypeSource, checkDummyVariant, checkInsertionFill, checkOutputBytes, checkSeqEncoding, configureLimits, configurePool, counters, countVariants, countVariantsSync, exchangePathsErrno, gatherVariants, gatherVariantsSync, getDiffs, getDiffsSync, getReference, getReferenceSync, hash4, intervalsToTracks, intervalsToTracksSync, limitsInfo, mapFileOrErrno, peerRegionOrder, poolInfo, realignTracks, realignTracksSync, reconstructHaplotypes, reconstructHaplotypesSync, reverseComplement, reverseComplementSync, reverseRows, reverseRowsSync, xorshift64 } = nativeBinding
 export { DatasetSource }
 export { HaplotypeSource }
 export { checkDummyVariant }
@@ -785,11 +785,6 @@ export { configurePool }
 export { counters }
 export { countVariants }
 export { countVariantsSync }
-export { debugPanic }
-export { debugPanicSync }
-export { debugRowGateArm }
-export { debugRowGateDisarm }
-export { debugRowGateState }
 export { exchangePathsErrno }
 export { gatherVariants }
 export { gatherVariantsSync }

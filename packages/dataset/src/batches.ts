@@ -5,9 +5,21 @@
  *
  * @module
  */
+
+import * as v from 'valibot';
 import type { BatchOptions, Dataset } from './dataset.js';
 import { shardOrder } from './distributed.js';
-import { invalid } from './settings.js';
+import { bool, intAtLeast, parse } from './schema.js';
+
+/**
+ * The rules of the options {@link planBatches} reads itself, with their defaults (the
+ * shard options are {@link shardOrder}'s).
+ */
+const planSchema = v.looseObject({
+  batchSize: v.nullish(intAtLeast(1), 32),
+  startBatch: v.nullish(intAtLeast(0), 0),
+  dropLast: v.nullish(bool, false),
+});
 
 /** One planned batch: paired subset positions. */
 export interface PlannedBatch {
@@ -26,7 +38,7 @@ export interface PlannedBatch {
  * when it is called, before the first batch.
  *
  * @throws {@link GvlError} `GVL_INVALID_ARGUMENT` for a bad batch size, start batch,
- *   rank, world size, epoch or shard remainder.
+ *   `dropLast` or `shuffle` flag, seed, rank, world size, epoch or shard remainder.
  * @example
  * ```ts
  * const [first] = planBatches(ds.subsetTo({ samples: slice(0, 2) }), { batchSize: 4 });
@@ -34,12 +46,7 @@ export interface PlannedBatch {
  * ```
  */
 export function planBatches(ds: Dataset, options: BatchOptions): Generator<PlannedBatch> {
-  const batchSize = options.batchSize ?? 32;
-  if (!Number.isSafeInteger(batchSize) || batchSize < 1)
-    throw invalid('batchSize', batchSize, 'an integer >= 1');
-  const startBatch = options.startBatch ?? 0;
-  if (!Number.isSafeInteger(startBatch) || startBatch < 0)
-    throw invalid('startBatch', startBatch, 'an integer >= 0');
+  const { batchSize, startBatch, dropLast } = parse(planSchema, options);
   const nS = ds.nSamples;
   const order = shardOrder(ds.length, {
     shuffle: options.shuffle ?? false,
@@ -49,7 +56,7 @@ export function planBatches(ds: Dataset, options: BatchOptions): Generator<Plann
     worldSize: options.worldSize ?? 1,
     remainder: options.shardRemainder ?? 'pad',
   });
-  return batchesOf(order, nS, batchSize, startBatch, options.dropLast ?? false);
+  return batchesOf(order, nS, batchSize, startBatch, dropLast);
 }
 
 /** The batches of an item order, from batch `startBatch`. */

@@ -1,4 +1,3 @@
-import { checkDummyVariant } from '@gvl/native';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { planBatches } from './batches.js';
@@ -27,26 +26,23 @@ import {
 import type { Dense } from './ragged.js';
 import { loadReference } from './reference.js';
 import {
-  checkInsertionFill,
   checkOutputLength,
   checkSeqsKind,
   type DatasetSettings,
   DEFAULT_SETTINGS,
-  type InsertionFill,
   invalid,
   type OutputLength,
   type SeqsKind,
-  seqEncoding,
+  validateSettings,
 } from './settings.js';
 import {
   buildSpliceMap,
-  checkSpliceInfo,
   type SpliceBedRow,
   type SpliceMap,
   sameSpliceInfo,
   spliceBed,
 } from './splice.js';
-import { availableVarFields, checkVarFieldOptions, checkVarFields } from './var-fields.js';
+import { availableVarFields, checkVarFields } from './var-fields.js';
 
 /**
  * Options of {@link Dataset.open}: every setting but the insertion fills and the sequence
@@ -232,7 +228,7 @@ export class Dataset<
    */
   static async open(path: string, options: OpenOptions = {}): Promise<Dataset> {
     const { reference: refPath, ...rest } = options;
-    const { spliceInfo, ...unspliced } = validateSettings({ ...DEFAULT_SETTINGS, ...rest }, null);
+    const { spliceInfo, ...unspliced } = validateSettings({ ...DEFAULT_SETTINGS, ...rest });
     const settings = { ...unspliced, spliceInfo: null };
     const files = await readDatasetFiles(path);
     if (settings.jitter > files.metadata.max_jitter) {
@@ -599,7 +595,7 @@ export class Dataset<
         unknownToken: patch.unknownToken ?? null,
         oneHot: patch.oneHot ?? false,
       });
-    const settings = validateSettings(merged, this.#untyped());
+    const settings = validateSettings(merged);
     if (settings.jitter > this.maxJitter) {
       throw invalid('jitter', settings.jitter, `an integer in [0, max_jitter = ${this.maxJitter}]`);
     }
@@ -885,35 +881,6 @@ export class Dataset<
   loader(options: LoaderOptions = {}): Loader<DatasetOutput<S, T, L, E>> {
     return createLoader(this.#untyped(), options) as Loader<DatasetOutput<S, T, L, E>>;
   }
-}
-
-function validateSettings(s: DatasetSettings, _ds: Dataset | null): DatasetSettings {
-  if (!Number.isSafeInteger(s.jitter) || s.jitter < 0)
-    throw invalid('jitter', s.jitter, 'an integer >= 0');
-  if (!Number.isSafeInteger(s.seed)) throw invalid('seed', s.seed, 'an integer');
-  if (typeof s.deterministic !== 'boolean')
-    throw invalid('deterministic', s.deterministic, 'a boolean');
-  if (typeof s.rcNeg !== 'boolean') throw invalid('rcNeg', s.rcNeg, 'a boolean');
-  if (typeof s.realignTracks !== 'boolean')
-    throw invalid('realignTracks', s.realignTracks, 'a boolean');
-  if (!(s.parallel === true || s.parallel === false || s.parallel === 'auto')) {
-    throw new GvlError(
-      'GVL_INVALID_MODE',
-      `parallel ${JSON.stringify(s.parallel)} is not supported: expected true, false or 'auto'`,
-      {
-        value: s.parallel,
-      },
-    );
-  }
-  const fills: Record<string, InsertionFill> = {};
-  for (const [name, fill] of Object.entries(s.insertionFill ?? {}))
-    fills[name] = checkInsertionFill(name, fill);
-  if (typeof s.unphasedUnion !== 'boolean')
-    throw invalid('unphasedUnion', s.unphasedUnion, 'a boolean');
-  if (s.dummyVariant !== null) checkDummyVariant(s.dummyVariant, 'dummyVariant');
-  checkVarFieldOptions(s);
-  seqEncoding(s);
-  return { ...s, insertionFill: fills, spliceInfo: checkSpliceInfo(s.spliceInfo) };
 }
 
 /**

@@ -10,7 +10,9 @@
  */
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
-import { GvlError, InvalidArgumentError } from './errors.js';
+import * as v from 'valibot';
+import { GvlError } from './errors.js';
+import { bool, intAtLeast, parse } from './schema.js';
 
 /** Where a process's rank came from. */
 export type LauncherSource = 'torchrun' | 'slurm' | 'mpi' | 'none';
@@ -119,14 +121,26 @@ export interface ShardOptions {
   remainder: 'pad' | 'drop';
 }
 
-function checkInt(name: string, v: unknown, min: number): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min)
-    throw new InvalidArgumentError(
-      `${name} ${JSON.stringify(v) ?? String(v)} is invalid: expected an integer >= ${min}`,
-      { value: v },
-    );
-  return v;
-}
+/** The rules of {@link ShardOptions}, each stated once. */
+const shardSchema = v.pipe(
+  v.object({
+    shuffle: bool,
+    seed: v.pipe(v.number('an integer'), v.safeInteger('an integer')),
+    epoch: intAtLeast(0),
+    rank: intAtLeast(0),
+    worldSize: intAtLeast(1),
+    remainder: v.picklist(['pad', 'drop'], "'pad' or 'drop'"),
+  }),
+  v.forward(
+    v.partialCheck(
+      [['rank'], ['worldSize']],
+      (o) => o.rank < o.worldSize,
+      (issue) =>
+        `an integer in [0, worldSize = ${(issue.input as { worldSize: number }).worldSize})`,
+    ),
+    ['rank'],
+  ),
+);
 
 /**
  * The flat item indices (`region·nSamples + sample` in the current subset) this rank
@@ -146,19 +160,7 @@ function checkInt(name: string, v: unknown, min: number): number {
  * @see PyTorch `torch.utils.data.DistributedSampler`.
  */
 export function shardOrder(total: number, o: ShardOptions): Uint32Array {
-  const worldSize = checkInt('worldSize', o.worldSize, 1);
-  const rank = checkInt('rank', o.rank, 0);
-  if (rank >= worldSize)
-    throw new InvalidArgumentError(
-      `rank ${rank} is invalid: expected an integer in [0, worldSize = ${worldSize})`,
-      { value: rank },
-    );
-  checkInt('epoch', o.epoch, 0);
-  if (o.remainder !== 'pad' && o.remainder !== 'drop')
-    throw new InvalidArgumentError(
-      `shardRemainder ${JSON.stringify(o.remainder)} is invalid: expected 'pad' or 'drop'`,
-      { value: o.remainder },
-    );
+  const { rank, worldSize } = parse(shardSchema, o, 'options', { remainder: 'shardRemainder' });
   const order = new Uint32Array(total);
   for (let i = 0; i < total; i++) order[i] = i;
   if (o.shuffle) {

@@ -1,12 +1,13 @@
 import { configurePool, poolInfo } from '@gvl/native';
 import { planWorkers } from '@gvl/threads';
+import * as v from 'valibot';
 import { type PlannedBatch, planBatches } from './batches.js';
 import type { Batch, BatchOptions, Dataset } from './dataset.js';
 import { distributedEnv, type LauncherSource } from './distributed.js';
 import { AbortedError, GvlError } from './errors.js';
 import type { GetOutput } from './output.js';
 import { type BatchOutput, computeBatch } from './query.js';
-import { invalid } from './settings.js';
+import { bool, intAtLeast, parse } from './schema.js';
 
 /**
  * How a {@link Loader} computes batches. Only `'inline'`: each batch is one native call
@@ -122,12 +123,17 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
-function checkCount(name: string, v: unknown, dflt: number): number {
-  if (v === undefined) return dflt;
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1)
-    throw invalid(name, v, 'an integer >= 1');
-  return v;
-}
+/**
+ * The rules of the options only the loader reads (the batch options are
+ * {@link planBatches}'s, the mode {@link checkLoaderMode}'s).
+ */
+const loaderSchema = v.looseObject({
+  workers: v.undefined(
+    "the option to be absent: it was removed with loader mode 'worker' (inline batches use the whole thread budget; size it with GVL_NUM_THREADS, or split it across processes with planWorkers from @gvl/threads)",
+  ),
+  prefetch: v.optional(intAtLeast(1), 2),
+  reuse: v.optional(bool, false),
+});
 
 /** The `GVL_ABORTED` error of a loader whose signal fired after `delivered` batches. */
 function abortedBy(signal: AbortSignal | undefined, delivered: number): AbortedError {
@@ -176,18 +182,10 @@ export function checkLoaderMode(mode: unknown): LoaderMode {
 /** @internal */
 export function createLoader(ds: Dataset, options: LoaderOptions): Loader {
   const mode = checkLoaderMode(options.mode);
-  if ((options as { workers?: unknown }).workers !== undefined)
-    throw invalid(
-      'workers',
-      (options as { workers?: unknown }).workers,
-      "the option to be absent: it was removed with loader mode 'worker' (inline batches use the whole thread budget; size it with GVL_NUM_THREADS, or split it across processes with planWorkers from @gvl/threads)",
-    );
-  const prefetch = checkCount('prefetch', options.prefetch, 2);
-  if (options.reuse !== undefined && typeof options.reuse !== 'boolean')
-    throw invalid('reuse', options.reuse, 'a boolean');
+  const { prefetch, reuse } = parse(loaderSchema, options);
   const shard = resolveShard(options);
   const plans = planBatches(ds, { ...options, rank: shard.rank, worldSize: shard.worldSize });
-  const ring = options.reuse === true ? new OutputRing(prefetch + 2) : null;
+  const ring = reuse ? new OutputRing(prefetch + 2) : null;
   return new LoaderImpl(ds, mode, plans, prefetch, options.signal, ring, shard);
 }
 

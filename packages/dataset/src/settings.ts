@@ -1,12 +1,15 @@
 import {
+  checkDummyVariant,
   checkSeqEncoding as checkEncoding,
   checkInsertionFill as checkFill,
   type DummyVariant,
   type InsertionFill,
   type SeqEncoding,
 } from '@gvl/native';
+import * as v from 'valibot';
 import { GvlError, InvalidArgumentError, isGvlError } from './errors.js';
-import type { SpliceInfo } from './splice.js';
+import { bool, intAtLeast, parse, unsupported } from './schema.js';
+import { checkSpliceInfo, type SpliceInfo } from './splice.js';
 import { DEFAULT_VAR_FIELDS } from './var-fields.js';
 
 export type { InsertionFill };
@@ -119,6 +122,83 @@ export const DEFAULT_SETTINGS: DatasetSettings = {
   oneHot: false,
 };
 
+const AF = 'null or a number in [0, 1]';
+const af = v.nullable(v.pipe(v.number(AF), v.finite(AF), v.minValue(0, AF), v.maxValue(1, AF)));
+
+/**
+ * The rules of {@link DatasetSettings}, each stated once. Rules that the addon owns
+ * (insertion fills, the dummy variant, token alphabets) call its check, which throws
+ * its own typed error; `spliceInfo` is normalized to `string | [id, order] | null`.
+ */
+const settingsSchema = v.pipe(
+  v.looseObject(
+    {
+      jitter: intAtLeast(0),
+      seed: v.pipe(v.number('an integer'), v.safeInteger('an integer')),
+      deterministic: bool,
+      rcNeg: bool,
+      realignTracks: bool,
+      parallel: v.union([v.boolean(), v.literal('auto')], unsupported("true, false or 'auto'")),
+      insertionFill: v.pipe(
+        v.nullish(v.record(v.string(), v.unknown()), {}),
+        v.transform((fills) => {
+          const out: Record<string, InsertionFill> = {};
+          for (const [name, fill] of Object.entries(fills))
+            out[name] = checkInsertionFill(name, fill as InsertionFill);
+          return out;
+        }),
+      ),
+      unphasedUnion: bool,
+      dummyVariant: v.pipe(
+        v.unknown(),
+        v.transform((d) => {
+          if (d !== null) checkDummyVariant(d as DummyVariant, 'dummyVariant');
+          return d as DummyVariant | null;
+        }),
+      ),
+      spliceInfo: v.pipe(v.unknown(), v.transform(checkSpliceInfo)),
+      varFields: v.pipe(
+        v.array(v.unknown(), 'an array of variant field names'),
+        v.check(
+          (fields) => fields.every((f) => typeof f === 'string'),
+          'an array of variant field names',
+        ),
+        v.transform((fields) => fields as readonly string[]),
+      ),
+      minAf: af,
+      maxAf: af,
+      tokenAlphabet: v.unknown(),
+      unknownToken: v.unknown(),
+      oneHot: bool,
+    },
+    'an object of settings',
+  ),
+  v.forward(
+    v.partialCheck(
+      [['minAf'], ['maxAf']],
+      (s) => s.minAf === null || s.maxAf === null || s.minAf <= s.maxAf,
+      (issue) => `a number <= maxAf (${(issue.input as { maxAf: unknown }).maxAf})`,
+    ),
+    ['minAf'],
+  ),
+);
+
+/**
+ * Checks every read setting (after defaults are merged): the rules of
+ * {@link DatasetSettings}, then the encoding ({@link seqEncoding}). Returns the settings
+ * with `insertionFill` and `spliceInfo` normalized.
+ *
+ * @throws {@link InvalidArgumentError} `GVL_INVALID_ARGUMENT` naming the setting, its
+ *   value and what was expected; `GVL_INVALID_MODE` for a bad `parallel` or insertion
+ *   fill kind; the addon's errors for a bad `dummyVariant`, `tokenAlphabet` or
+ *   `unknownToken`.
+ */
+export function validateSettings(s: DatasetSettings): DatasetSettings {
+  const out = parse(settingsSchema, s, 'settings') as unknown as DatasetSettings;
+  seqEncoding(out);
+  return out;
+}
+
 /**
  * The sequence encoding of some settings (`undefined` for ASCII), checked exactly as the
  * kernels check it: `tokenAlphabet` and `unknownToken` together (the peer's rule), or
@@ -126,13 +206,13 @@ export const DEFAULT_SETTINGS: DatasetSettings = {
  *
  * @throws {@link InvalidArgumentError} `GVL_INVALID_ARGUMENT` naming `unknownToken` or
  *   `tokenAlphabet` when one is set without the other (and without `oneHot`), `oneHot`
- *   when it is not a boolean or is set without `tokenAlphabet`; and, from the addon,
+ *   when it is set without `tokenAlphabet` (that it is a boolean is a rule of
+ *   {@link validateSettings}); and, from the addon,
  *   `tokenAlphabet` (a repeated byte with its index, a non-ASCII character, empty or
  *   over 256 bytes) or `unknownToken` (not an integer in `[0, 2^31 − 1]`).
  */
 export function seqEncoding(s: DatasetSettings): SeqEncoding | undefined {
   const { tokenAlphabet: alphabet, unknownToken, oneHot } = s;
-  if (typeof oneHot !== 'boolean') throw invalid('oneHot', oneHot, 'a boolean');
   if (alphabet === null) {
     if (unknownToken !== null)
       throw invalid('unknownToken', unknownToken, 'null without tokenAlphabet (set both together)');

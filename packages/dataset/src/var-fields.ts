@@ -7,15 +7,8 @@
  * @module
  */
 import { DataType, type Table, type Vector } from 'apache-arrow';
-import { GvlError, InvalidArgumentError } from './errors.js';
+import { GvlError } from './errors.js';
 import type { VariantTable } from './open.js';
-
-function invalid(what: string, value: unknown, expected: string): GvlError {
-  return new InvalidArgumentError(
-    `${what} ${JSON.stringify(value) ?? String(value)} is invalid: expected ${expected}`,
-    { value },
-  );
-}
 
 /**
  * The typed array of one numeric per-variant column, dtype as stored in
@@ -143,19 +136,6 @@ interface VarFieldSettings {
   varFields: readonly string[];
   minAf: number | null;
   maxAf: number | null;
-}
-
-/** Type and range checks of `varFields`, `minAf` and `maxAf` that need no dataset. */
-export function checkVarFieldOptions(s: VarFieldSettings): void {
-  if (!Array.isArray(s.varFields) || s.varFields.some((f) => typeof f !== 'string'))
-    throw invalid('varFields', s.varFields, 'an array of variant field names');
-  for (const name of ['minAf', 'maxAf'] as const) {
-    const v = s[name];
-    if (v !== null && (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1))
-      throw invalid(name, v, 'null or a number in [0, 1]');
-  }
-  if (s.minAf !== null && s.maxAf !== null && s.minAf > s.maxAf)
-    throw invalid('minAf', s.minAf, `a number <= maxAf (${s.maxAf})`);
 }
 
 /**

@@ -62,13 +62,8 @@ import {
 import { Uint32Arena } from './uint32-arena.js';
 import { CarrierReader, checkRecord, recordKey } from './variant-record.js';
 import { openVcf, type VcfSource } from './vcf.js';
-import {
-  COMPUTED_AF,
-  checkInfoFieldsOption,
-  type InfoFieldSpec,
-  infoValue,
-  resolveInfoFields,
-} from './vcf-info.js';
+import { COMPUTED_AF, type InfoFieldSpec, infoValue, resolveInfoFields } from './vcf-info.js';
+import { checkWriteOptions } from './write-options.js';
 
 /** A warning emitted while writing (the write goes on). */
 export interface WriteWarning {
@@ -189,58 +184,7 @@ interface Plan {
 }
 
 function checkOptions(path: unknown, o: WriteOptions | undefined): asserts o is WriteOptions {
-  if (typeof path !== 'string' || path === '') {
-    throw new InvalidArgumentError(`path must be a non-empty string, got ${JSON.stringify(path)}`, {
-      value: path,
-    });
-  }
-  if (o === null || typeof o !== 'object') {
-    throw new InvalidArgumentError('options must be an object with at least `bed`', { value: o });
-  }
-  if (typeof o.bed !== 'string' && (o.bed === null || typeof o.bed !== 'object')) {
-    throw new InvalidArgumentError('`bed` must be a BED path or a BedTable', { value: o.bed });
-  }
-  checkInfoFieldsOption(o.infoFields, o.variants !== undefined, o.computeAf);
-  if (
-    o.variants === undefined &&
-    (o.tracks === undefined || o.tracks.length === 0) &&
-    (o.annotTracks === undefined || Object.keys(o.annotTracks).length === 0)
-  ) {
-    throw new InvalidArgumentError(
-      'at least one of `variants`, `tracks` or `annotTracks` must be given',
-      {
-        value: o,
-      },
-    );
-  }
-  if (o.variants !== undefined && typeof o.variants !== 'string') {
-    throw new InvalidArgumentError('`variants` must be a path to a .vcf.gz', { value: o.variants });
-  }
-  if (o.reference !== undefined && typeof o.reference !== 'string') {
-    throw new InvalidArgumentError('`reference` must be a path to a FASTA', { value: o.reference });
-  }
-  const j = o.maxJitter ?? 0;
-  if (!Number.isSafeInteger(j) || j < 0 || j > MAX_COORDINATE) {
-    throw new InvalidArgumentError(
-      `maxJitter (--max-jitter) must be an integer from 0 to ${MAX_COORDINATE} (2^31 - 1: padded regions are stored as int32), got ${String(j)}`,
-      { value: j },
-    );
-  }
-  if (o.samples !== undefined) {
-    if (!Array.isArray(o.samples) || o.samples.some((s) => typeof s !== 'string')) {
-      throw new InvalidArgumentError('`samples` must be an array of sample names', {
-        value: o.samples,
-      });
-    }
-    const seen = new Set<string>();
-    for (const s of o.samples) {
-      if (seen.has(s))
-        throw new InvalidArgumentError(`sample ${JSON.stringify(s)} is listed twice`, { value: s });
-      seen.add(s);
-    }
-    if (o.samples.length === 0)
-      throw new InvalidArgumentError('`samples` is empty', { value: o.samples });
-  }
+  checkWriteOptions(path, o);
 }
 
 function planRegions(bed: BedTable, maxJitter: number): Plan {

@@ -15,10 +15,10 @@ import {
 } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import type { VariantTable } from '../src/open.js';
+import { DEFAULT_SETTINGS, validateSettings } from '../src/settings.js';
 import {
   afKeepMask,
   availableVarFields,
-  checkVarFieldOptions,
   gatherColumn,
   gatherRef,
   readInfoColumns,
@@ -113,14 +113,14 @@ describe('variant fields and the AF filter', () => {
 
   it('option checks: names, [0, 1] bounds, minAf <= maxAf', () => {
     const ok = { varFields: ['AF'], minAf: 0, maxAf: 1 };
-    expect(() => checkVarFieldOptions(ok)).not.toThrow();
+    expect(() => validateSettings({ ...DEFAULT_SETTINGS, ...ok })).not.toThrow();
     for (const s of [
       { ...ok, minAf: 0.6, maxAf: 0.5 },
       { ...ok, minAf: -1e-9 },
       { ...ok, maxAf: Number.POSITIVE_INFINITY },
       { ...ok, varFields: [1] as never },
     ])
-      expect(() => checkVarFieldOptions(s), JSON.stringify(s)).toThrow(
+      expect(() => validateSettings({ ...DEFAULT_SETTINGS, ...s }), JSON.stringify(s)).toThrow(
         expect.objectContaining({ code: 'GVL_INVALID_ARGUMENT' }),
       );
   });

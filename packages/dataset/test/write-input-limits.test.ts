@@ -95,7 +95,7 @@ describe('maxJitter range', () => {
     await refused(
       { bed: join(dir, 'none.bed'), variants: join(dir, 'none.vcf.gz'), maxJitter: 2 ** 31 },
       'GVL_INVALID_ARGUMENT',
-      'got 2147483648',
+      'maxJitter 2147483648 is invalid',
     );
   });
 

@@ -27,10 +27,13 @@ pub mod realign;
 pub mod recycle;
 pub mod reference;
 pub mod region_order;
+#[cfg(feature = "test-hooks")]
 pub mod row_gate;
 pub mod source_api;
 pub mod source_dataset_api;
 pub mod tasks;
+#[cfg(feature = "test-hooks")]
+pub mod test_hooks;
 pub mod tracks;
 pub mod variants;
 

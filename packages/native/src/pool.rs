@@ -18,6 +18,13 @@ use rayon::prelude::*;
 use rayon::{ThreadPool, ThreadPoolBuilder};
 
 use crate::errors::{Code, GResult, GvlError};
+#[cfg(feature = "test-hooks")]
+use crate::row_gate::before_row;
+
+/// Without the `test-hooks` feature the row gate does not exist: nothing runs before a row.
+#[cfg(not(feature = "test-hooks"))]
+#[inline(always)]
+fn before_row(_k: usize, _cancel: Option<&AtomicBool>) {}
 
 /// Largest pool accepted by `configure`.
 pub const MAX_THREADS: u32 = 1024;
@@ -105,8 +112,9 @@ pub fn global() -> GResult<&'static ThreadPool> {
 
 /// Build a private pool of exactly `n` threads.
 pub fn build(n: usize) -> Result<ThreadPool, String> {
-    // Test-only fault injection, read at build time: proves a failed build is a
-    // typed error and never a process abort.
+    // Test-only fault injection (the `test-hooks` build), read at build time: proves a
+    // failed build is a typed error and never a process abort.
+    #[cfg(feature = "test-hooks")]
     if std::env::var("GVL_NATIVE_FAULT").as_deref() == Ok("pool-build") {
         return Err(format!(
             "could not build the rayon pool with {n} threads: fault injected by GVL_NATIVE_FAULT=pool-build"
@@ -175,7 +183,7 @@ impl<'a> Exec<'a> {
         match self.pool {
             None => {
                 for (k, item) in items.into_iter().enumerate() {
-                    crate::row_gate::before_row(k, self.cancel);
+                    before_row(k, self.cancel);
                     if self.cancelled() {
                         return Err(GvlError::aborted());
                     }
@@ -185,7 +193,7 @@ impl<'a> Exec<'a> {
             }
             Some(pool) => pool.install(|| {
                 items.into_par_iter().enumerate().try_for_each(|(k, item)| {
-                    crate::row_gate::before_row(k, self.cancel);
+                    before_row(k, self.cancel);
                     if self.cancelled() {
                         return Err(GvlError::aborted());
                     }
@@ -208,7 +216,7 @@ impl<'a> Exec<'a> {
         match self.pool {
             None => {
                 for (k, row) in data.chunks_mut(width).enumerate() {
-                    crate::row_gate::before_row(k, self.cancel);
+                    before_row(k, self.cancel);
                     if self.cancelled() {
                         return Err(GvlError::aborted());
                     }
@@ -220,7 +228,7 @@ impl<'a> Exec<'a> {
                 data.par_chunks_mut(width)
                     .enumerate()
                     .try_for_each(|(k, row)| {
-                        crate::row_gate::before_row(k, self.cancel);
+                        before_row(k, self.cancel);
                         if self.cancelled() {
                             return Err(GvlError::aborted());
                         }

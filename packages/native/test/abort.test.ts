@@ -4,14 +4,14 @@
 // balance; no pending entries are left behind.
 //
 // "While running" is made deterministic by the native row gate (test-only,
-// `debugRowGate*` in the raw binding): the kernel holds before row k until
+// `debugRowGate*` of the `test-hooks` build, see helpers/test-hooks.ts): the kernel holds before row k until
 // the test has seen it there and aborted. No sleeps, no wall-clock bounds.
 import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { native } from '../src-ts/binding.js';
 import * as gvl from '../src-ts/index.js';
 import { longGatherInput, longRealignInput } from './helpers/long-case.mjs';
 import { DIST, LONG_CASE, runNode } from './helpers/run-node.js';
+import { hooks } from './helpers/test-hooks.js';
 
 const long = longRealignInput({ rows: 400, insertion: 5000 });
 const short = longRealignInput({ rows: 4, insertion: 50 });
@@ -38,7 +38,7 @@ function surelyAborted(n: number): number {
  * the event loop (the call runs on a libuv thread), with no wall-clock deadline.
  */
 async function heldAtGate(): Promise<void> {
-  while (!native.debugRowGateState().reached) await new Promise((r) => setImmediate(r));
+  while (!hooks.debugRowGateState().reached) await new Promise((r) => setImmediate(r));
 }
 
 describe('abort', () => {
@@ -62,7 +62,7 @@ describe('abort', () => {
       const at = 57;
       const before = gvl.counters();
       const ctl = new AbortController();
-      native.debugRowGateArm(at);
+      hooks.debugRowGateArm(at);
       try {
         const pending = gvl.realignTracks(long, { parallel, signal: ctl.signal });
         await heldAtGate();
@@ -72,14 +72,14 @@ describe('abort', () => {
           code: 'GVL_ABORTED',
           cause: new Error('enough'),
         });
-        const seen = native.debugRowGateState().rowsSeen;
+        const seen = hooks.debugRowGateState().rowsSeen;
         // Serially, rows 0..at reached the driver and row `at` never ran: the call stopped
         // exactly at that boundary. In parallel, other pool threads may finish other rows,
         // but never all of them, and the held row never runs.
         if (parallel) expect(seen).toBeLessThanOrEqual(rows);
         else expect(seen).toBe(at + 1);
       } finally {
-        native.debugRowGateDisarm();
+        hooks.debugRowGateDisarm();
       }
       const after = gvl.counters();
       expect(after.cancelled).toBe(before.cancelled + 1);
@@ -195,7 +195,7 @@ describe('gatherVariants abort (two passes, one signal)', () => {
       const at = 123;
       const before = gvl.counters();
       const ctl = new AbortController();
-      native.debugRowGateArm(at);
+      hooks.debugRowGateArm(at);
       try {
         const pending = gvl.gatherVariants(longGather, { parallel, signal: ctl.signal });
         await heldAtGate();
@@ -207,9 +207,9 @@ describe('gatherVariants abort (two passes, one signal)', () => {
         });
         // The first pass was held at row `at`: serially exactly rows 0..at were reached,
         // and the second pass never started.
-        if (!parallel) expect(native.debugRowGateState().rowsSeen).toBe(at + 1);
+        if (!parallel) expect(hooks.debugRowGateState().rowsSeen).toBe(at + 1);
       } finally {
-        native.debugRowGateDisarm();
+        hooks.debugRowGateDisarm();
       }
       const after = gvl.counters();
       expect(after.cancelled).toBe(before.cancelled + 1);

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { native } from '../src-ts/binding.js';
 import { toNativeError } from '../src-ts/errors.js';
 import * as gvl from '../src-ts/index.js';
+import { hooks } from './helpers/test-hooks.js';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -654,7 +655,7 @@ describe('panics never cross the FFI', () => {
   it.each([false, true])('sync, parallel=%s: a caught panic is a NativePanicError', (parallel) => {
     let caught: unknown;
     try {
-      native.debugPanicSync(parallel);
+      hooks.debugPanicSync(parallel);
     } catch (err) {
       caught = toNativeError(err);
     }
@@ -664,7 +665,7 @@ describe('panics never cross the FFI', () => {
   });
 
   it.each([false, true])('async, parallel=%s', async (parallel) => {
-    const caught = await native.debugPanic(parallel).then(
+    const caught = await hooks.debugPanic(parallel).then(
       () => null,
       (err: unknown) => toNativeError(err),
     );
@@ -673,7 +674,7 @@ describe('panics never cross the FFI', () => {
 
   it('the pool keeps working after a panic in a pool thread', () => {
     for (let i = 0; i < 5; i++) {
-      expect(() => native.debugPanicSync(true)).toThrow();
+      expect(() => hooks.debugPanicSync(true)).toThrow();
       expect(dec.decode(gvl.reconstructHaplotypesSync(good(), { parallel: true }))).toBe(
         'GTGGACGT',
       );

@@ -4,8 +4,9 @@
  *
  * @module
  */
-import { invalidOption, StressConfigError } from './errors.js';
+import * as v from 'valibot';
 import type { EngineName, LaunchReport, StressMode } from './report.js';
+import { parse, unsupported } from './schema.js';
 
 /** The modes `mode` accepts. */
 export const STRESS_MODES: readonly StressMode[] = ['process', 'thread'];
@@ -158,71 +159,98 @@ export interface ResolvedOptions {
   onEvent: (event: StressEvent) => void;
 }
 
-function int(option: string, value: unknown, min: number, max: number, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw invalidOption(option, value, `an integer in [${min}, ${max}]`);
-  }
-  return value;
+const SYNTHETIC_SUBSET =
+  'no subset with the synthetic workload (size it with workload.regions / workload.samples)';
+
+/** An integer in `[min, max]`. */
+function int(min: number, max: number) {
+  const m = `an integer in [${min}, ${max}]`;
+  return v.pipe(v.number(m), v.safeInteger(m), v.minValue(min, m), v.maxValue(max, m));
 }
 
-function nullableInt(option: string, value: unknown, min: number, max: number): number | null {
-  if (value === undefined || value === null) return null;
-  return int(option, value, min, max, 0);
+/** A finite number in `(0, max]`. */
+function positive(max: number) {
+  const m = `a number > 0 and <= ${max}`;
+  return v.pipe(v.number(m), v.finite(m), v.gtValue(0, m), v.maxValue(max, m));
 }
 
-function positive(option: string, value: unknown, fallback: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > max) {
-    throw invalidOption(option, value, `a number > 0 and <= ${max}`);
-  }
-  return value;
-}
+const text = v.pipe(v.string('a non-empty string'), v.minLength(1, 'a non-empty string'));
 
-function text(option: string, value: unknown): string {
-  if (typeof value !== 'string' || value.length === 0) {
-    throw invalidOption(option, value, 'a non-empty string');
-  }
-  return value;
-}
+const WORKLOAD = "{ kind: 'dataset', path, reference }, { kind: 'demo' } or { kind: 'synthetic' }";
 
-function checkWorkload(w: unknown): WorkloadOption {
-  if (typeof w !== 'object' || w === null) {
-    throw invalidOption(
-      'workload',
-      w,
-      "{ kind: 'dataset', path, reference }, { kind: 'demo' } or { kind: 'synthetic' }",
-    );
-  }
-  const kind = (w as { kind?: unknown }).kind;
-  if (kind === 'dataset') {
-    const d = w as { path?: unknown; reference?: unknown };
-    return {
-      kind,
-      path: text('workload.path', d.path),
-      reference: text('workload.reference', d.reference),
-    };
-  }
-  if (kind === 'demo') {
-    const d = w as { dataDir?: unknown; cacheDir?: unknown };
-    return {
-      kind,
-      ...(d.dataDir === undefined ? {} : { dataDir: text('workload.dataDir', d.dataDir) }),
-      ...(d.cacheDir === undefined ? {} : { cacheDir: text('workload.cacheDir', d.cacheDir) }),
-    };
-  }
-  if (kind === 'synthetic') {
-    const s = w as { regions?: unknown; samples?: unknown; length?: unknown; seed?: unknown };
-    return {
-      kind,
-      regions: int('workload.regions', s.regions, 1, 100_000, 64),
-      samples: int('workload.samples', s.samples, 1, 100_000, 16),
-      length: int('workload.length', s.length, 1, 1_000_000, 2048),
-      seed: int('workload.seed', s.seed, 0, 0xffff_ffff, 1),
-    };
-  }
-  throw invalidOption('workload.kind', kind, "'dataset', 'demo' or 'synthetic'");
-}
+const workloadSchema = v.variant(
+  'kind',
+  [
+    // The object's message is that of a missing `path` / `reference`.
+    v.object({ kind: v.literal('dataset'), path: text, reference: text }, 'a non-empty string'),
+    v.object({ kind: v.literal('demo'), dataDir: v.optional(text), cacheDir: v.optional(text) }),
+    v.object({
+      kind: v.literal('synthetic'),
+      regions: v.optional(int(1, 100_000), 64),
+      samples: v.optional(int(1, 100_000), 16),
+      length: v.optional(int(1, 1_000_000), 2048),
+      seed: v.optional(int(0, 0xffff_ffff), 1),
+    }),
+  ],
+  // A bad `kind` is reported at `workload.kind` (the issue has a path), a non-object at `workload`.
+  (issue) => (issue.path === undefined ? WORKLOAD : "'dataset', 'demo' or 'synthetic'"),
+);
+
+/** The rules of {@link StressOptions}, each stated once, with their defaults. */
+const optionsSchema = v.pipe(
+  v.object(
+    {
+      mode: v.optional(
+        v.picklist(
+          STRESS_MODES,
+          unsupported(`one of ${STRESS_MODES.map((m) => `'${m}'`).join(', ')}`),
+        ),
+        'process',
+      ),
+      peer: v.nullish(v.literal('python', "'python' or null"), null),
+      injectHang: v.optional(v.boolean('a boolean'), false),
+      onEvent: v.optional(v.function('a function'), () => () => {}),
+      workload: workloadSchema,
+      regions: v.nullish(int(1, 1 << 30), null),
+      samples: v.nullish(int(1, 1 << 30), null),
+      workers: v.optional(int(1, 256), 5),
+      threadsPerWorker: v.optional(int(0, 1024), 8),
+      iters: v.optional(int(1, 1_000_000), 40),
+      launches: v.optional(int(1, 10_000), 4),
+      timeoutMs: v.optional(positive(24 * 3600_000), 120_000),
+      ambientRayon: v.nullish(int(0, 1024), null),
+      cgroupQuota: v.nullish(positive(4096), null),
+      python: v.optional(text),
+      sampleMs: v.optional(int(1, 60_000), 20),
+      observeMs: v.optional(int(1, 60_000), 50),
+      stackTimeoutMs: v.optional(int(100, 600_000), 4000),
+      env: v.nullish(
+        v.custom<Readonly<Record<string, string | undefined>>>(
+          (e) => typeof e === 'object' && e !== null,
+          'an object of environment variables',
+        ),
+        () => ({ ...process.env }),
+      ),
+    },
+    'an object',
+  ),
+  v.forward(
+    v.partialCheck(
+      [['workload'], ['regions']],
+      (o) => o.workload.kind !== 'synthetic' || o.regions === null,
+      SYNTHETIC_SUBSET,
+    ),
+    ['regions'],
+  ),
+  v.forward(
+    v.partialCheck(
+      [['workload'], ['samples']],
+      (o) => o.workload.kind !== 'synthetic' || o.samples === null,
+      SYNTHETIC_SUBSET,
+    ),
+    ['samples'],
+  ),
+);
 
 /**
  * Applies defaults and validates every option.
@@ -231,57 +259,6 @@ function checkWorkload(w: unknown): WorkloadOption {
  *   lists the allowed ones); `GVL_INVALID_ARGUMENT` for any other bad option.
  */
 export function resolveOptions(options: StressOptions): ResolvedOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw invalidOption('options', options, 'an object');
-  }
-  const mode = options.mode === undefined ? 'process' : options.mode;
-  if (!STRESS_MODES.includes(mode)) {
-    throw new StressConfigError(
-      'GVL_INVALID_MODE',
-      `mode ${JSON.stringify(mode)} is not supported: expected one of ${STRESS_MODES.map((m) => `'${m}'`).join(', ')}`,
-      { option: 'mode', value: mode },
-    );
-  }
-  const peer = options.peer ?? null;
-  if (peer !== null && peer !== 'python') throw invalidOption('peer', peer, "'python' or null");
-  if (options.injectHang !== undefined && typeof options.injectHang !== 'boolean') {
-    throw invalidOption('injectHang', options.injectHang, 'a boolean');
-  }
-  if (options.onEvent !== undefined && typeof options.onEvent !== 'function') {
-    throw invalidOption('onEvent', options.onEvent, 'a function');
-  }
-  const workload = checkWorkload(options.workload);
-  const regions = nullableInt('regions', options.regions, 1, 1 << 30);
-  const samples = nullableInt('samples', options.samples, 1, 1 << 30);
-  if (workload.kind === 'synthetic' && (regions !== null || samples !== null)) {
-    throw invalidOption(
-      regions !== null ? 'regions' : 'samples',
-      regions ?? samples,
-      'no subset with the synthetic workload (size it with workload.regions / workload.samples)',
-    );
-  }
-  return {
-    workload,
-    mode,
-    workers: int('workers', options.workers, 1, 256, 5),
-    threadsPerWorker: int('threadsPerWorker', options.threadsPerWorker, 0, 1024, 8),
-    iters: int('iters', options.iters, 1, 1_000_000, 40),
-    launches: int('launches', options.launches, 1, 10_000, 4),
-    timeoutMs: positive('timeoutMs', options.timeoutMs, 120_000, 24 * 3600_000),
-    ambientRayon: nullableInt('ambientRayon', options.ambientRayon, 0, 1024),
-    cgroupQuota:
-      options.cgroupQuota === undefined || options.cgroupQuota === null
-        ? null
-        : positive('cgroupQuota', options.cgroupQuota, 1, 4096),
-    injectHang: options.injectHang ?? false,
-    peer,
-    python: options.python === undefined ? null : text('python', options.python),
-    regions,
-    samples,
-    sampleMs: int('sampleMs', options.sampleMs, 1, 60_000, 20),
-    observeMs: int('observeMs', options.observeMs, 1, 60_000, 50),
-    stackTimeoutMs: int('stackTimeoutMs', options.stackTimeoutMs, 100, 600_000, 4000),
-    env: options.env ?? { ...process.env },
-    onEvent: options.onEvent ?? (() => {}),
-  };
+  const o = parse(optionsSchema, options);
+  return { ...o, python: o.python ?? null } as ResolvedOptions;
 }

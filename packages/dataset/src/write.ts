@@ -159,7 +159,7 @@ export interface WriteSummary {
   readonly bytes: number;
 }
 
-interface Plan {
+interface WritePlan {
   /** Input row of each on-disk region. */
   readonly order: Int32Array;
   /** On-disk position of each input row (`r_idx_map`). */
@@ -232,7 +232,7 @@ function checkOptions(path: unknown, o: WriteOptions | undefined): asserts o is 
   }
 }
 
-function planRegions(bed: BedTable, maxJitter: number): Plan {
+function planRegions(bed: BedTable, maxJitter: number): WritePlan {
   const contigs = natsortContigs(bed.chrom);
   const rank = new Map(contigs.map((c, i) => [c, i]));
   const n = bed.length;
@@ -405,7 +405,7 @@ async function writeGenotypes(
   dir: string,
   vcf: VcfSource,
   fasta: FastaSource | undefined,
-  plan: Plan,
+  plan: WritePlan,
   samples: readonly string[],
   ploidy: number,
   extend: boolean,

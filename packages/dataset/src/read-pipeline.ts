@@ -31,7 +31,7 @@ export interface Core {
 }
 
 /** What to compute: the dataset's builder state. */
-export interface Plan {
+export interface ReadPlan {
   seqs: SeqsKind | null;
   tracks: readonly string[];
   length: OutputLength;
@@ -119,7 +119,7 @@ function haplotypeSource(core: Core): HaplotypeSource {
  */
 async function fusedHaplotypes(
   core: Core,
-  plan: Plan,
+  plan: ReadPlan,
   req: BatchRequest,
   output: BatchOutput | undefined,
   signal: AbortSignal | undefined,
@@ -167,7 +167,7 @@ function annotated(
 export const COORD_PAST_CONTIG = 2 ** 31 - 1;
 
 /** The item side of a fused request: indices, jitter, shifts, fixed length, strand rule. */
-function itemRequest(plan: Plan, req: BatchRequest) {
+function itemRequest(plan: ReadPlan, req: BatchRequest) {
   const L = plan.length;
   return {
     regionIdx: req.regionIdx,
@@ -243,7 +243,12 @@ function datasetSource(core: Core): HeldSource {
 }
 
 /** Output bytes of a batch, estimated from region lengths (to pick sync or async). */
-function estimateBytes(core: Core, plan: Plan, req: BatchRequest, seqs: SeqsKind | null): number {
+function estimateBytes(
+  core: Core,
+  plan: ReadPlan,
+  req: BatchRequest,
+  seqs: SeqsKind | null,
+): number {
   const { files } = core;
   const P = files.metadata.ploidy ?? 1;
   const L = plan.length;
@@ -278,7 +283,7 @@ function estimateBytes(core: Core, plan: Plan, req: BatchRequest, seqs: SeqsKind
  */
 async function fusedBatch(
   core: Core,
-  plan: Plan,
+  plan: ReadPlan,
   req: BatchRequest,
   seqs: 'reference' | 'haplotypes' | 'annotated' | null,
   signal: AbortSignal | undefined,
@@ -384,7 +389,7 @@ interface Geometry {
   dsIdx: Float64Array;
 }
 
-function geometry(core: Core, plan: Plan, req: BatchRequest): Geometry {
+function geometry(core: Core, plan: ReadPlan, req: BatchRequest): Geometry {
   const { files } = core;
   const n = req.regionIdx.length;
   const S = files.metadata.samples.length;
@@ -438,7 +443,7 @@ function finish<T extends Uint8Array | Int32Array | Float32Array>(
  */
 export async function computeBatch(
   core: Core,
-  plan: Plan,
+  plan: ReadPlan,
   req: BatchRequest,
   signal?: AbortSignal,
   output?: BatchOutput,
@@ -506,7 +511,7 @@ export async function computeBatch(
  */
 async function splicedBatch(
   core: Core,
-  plan: Plan & { splice: SpliceMap },
+  plan: ReadPlan & { splice: SpliceMap },
   req: BatchRequest,
   signal?: AbortSignal,
 ): Promise<GetOutput> {
@@ -591,7 +596,7 @@ export type ItemsRequest = Pick<BatchRequest, 'regionIdx' | 'sampleIdx' | 'shape
  */
 export async function haplotypeLengths(
   core: Core,
-  plan: Plan,
+  plan: ReadPlan,
   req: ItemsRequest,
   signal?: AbortSignal,
 ): Promise<Dense<Int32Array>> {
@@ -625,7 +630,7 @@ export async function haplotypeLengths(
  */
 export async function nVariants(
   core: Core,
-  plan: Plan,
+  plan: ReadPlan,
   req: ItemsRequest,
   signal?: AbortSignal,
 ): Promise<Dense<Int32Array>> {

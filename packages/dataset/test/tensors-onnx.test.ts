@@ -195,8 +195,10 @@ describe.skipIf(chr20Missing.length > 0)(
         const expected = gcCounts(bases, LENGTH);
         const v = t.data as Float32Array;
         const got = new Float32Array(expected.length);
-        for (let i = 0; i < bases.length; i++)
-          got[Math.floor(i / LENGTH)] += (v[4 * i + 1] as number) + (v[4 * i + 2] as number);
+        for (let i = 0; i < bases.length; i++) {
+          const row = Math.floor(i / LENGTH);
+          got[row] = (got[row] as number) + (v[4 * i + 1] as number) + (v[4 * i + 2] as number);
+        }
         expect(Array.from(got)).toEqual(Array.from(expected));
       }
       expect(k).toBe(plain.length);

@@ -104,6 +104,7 @@ function intList(flag: string, v: string | undefined, min: number): number[] {
 
 /** Parses argv (without `node script`). Throws {@link UsageError}. */
 export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
+  // One pass over argv, one short case per option.
   const o: BenchOptions = {
     quick: false,
     repeats: 5,

@@ -45,6 +45,7 @@ const gate = (r: ReadResult) => (r.forced ? 'forced' : 'gate');
 
 /** The rows of the main table. */
 export function mainRows(reads: ReadResult[], loops: LoopResult[], writes: WriteResult[]): Row[] {
+  // One row per measured case, in table order.
   const rows: Row[] = [];
   for (const r of reads) {
     const c = `${r.shape} ${r.threads}thr ${gate(r)}`;

@@ -149,6 +149,7 @@ function checkManifest(dir: string, chr16VcfSha256: string, datasets: Record<str
 
 /** Runs the whole check. */
 export async function runParity(opts: CheckOptions = {}): Promise<ParityReport> {
+  // The run's steps in order (goldens, the serial pass, forced-parallel child processes, the golden comparisons), all recording into one report.
   const t0 = Date.now();
   const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   const threads = opts.threads ?? [1, 2, 4];

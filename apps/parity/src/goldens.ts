@@ -125,6 +125,7 @@ export async function compareGolden(
   doc: GoldenDoc,
   fetch: BatchFetcher,
 ): Promise<GoldenResult> {
+  // Compares every output of one golden mode field by field; one short comparison per field.
   const base = {
     rowsCompared: 0,
     rowsExcluded: 0,

@@ -452,6 +452,7 @@ export async function writeTransformedTrack(
   transform: TrackTransform,
   options: TransformTrackOptions = {},
 ): Promise<AddTracksSummary> {
+  // Over 80 lines: every check of the arguments and the dataset comes first, in order, then one staged update; the update's callback closes over what the checks resolved.
   if (typeof transform !== 'function')
     throw new InvalidArgumentError('transform must be a function', { value: transform });
   const maxMem = options.maxMem ?? 2 ** 30;
@@ -500,6 +501,7 @@ export async function writeTransformedTrack(
   const len = (d: number) => (end[d] as number) - (start[d] as number);
 
   await updateDataset(target, [trackIntervalsDir(newTrack)], async (staging) => {
+    // One streaming pass over the regions in memory-bounded chunks (read, transform, check, write); the running offsets span the whole pass.
     const tdir = join(staging, trackIntervalsDir(newTrack));
     await mkdir(tdir, { recursive: true });
     const w = {

@@ -109,6 +109,7 @@ function isGzip(bytes: Uint8Array): boolean {
  * ```
  */
 export function parseBed(text: string, source = 'BED'): BedTable {
+  // One pass over the lines: every column check needs the line's fields and its line number for the error.
   const chrom: string[] = [];
   const starts: number[] = [];
   const ends: number[] = [];

@@ -243,6 +243,7 @@ export async function* readBgzfBlocks(
   path: string,
   options: BgzfReadOptions = {},
 ): AsyncGenerator<BgzfBlock> {
+  // One loop over the file's blocks sharing the reused read buffer, output buffer and zlib state; splitting would thread all of them through.
   const readBytes = Math.max(options.readBytes ?? 1 << 20, MAX_BLOCK);
   const fh = await open(path, 'r');
   try {

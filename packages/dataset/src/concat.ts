@@ -214,6 +214,7 @@ const bedColumns = (inp: Input) => inp.files.bed.schema.fields.map((f) => f.name
  * before anything is written.
  */
 function validate(inputs: readonly Input[], axis: ConcatAxis): void {
+  // The peer's preconditions, one after another in the peer's order; a checklist, not a pipeline.
   if (axis === 'regions') {
     inputs.forEach((inp, i) => {
       const f = inp.files;
@@ -649,6 +650,7 @@ export async function concat(
   inputs: readonly string[],
   options: ConcatOptions,
 ): Promise<ConcatSummary> {
+  // Validation, then writing in one AtomicDir try/catch; the writing steps share the merged windows and the origin of every output row.
   checkArgs(out, inputs, options);
   const { axis, signal } = options;
   const overwrite = options.overwrite ?? false;

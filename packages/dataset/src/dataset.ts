@@ -15,15 +15,15 @@ import type {
   LengthKind,
   LengthKindOf,
 } from './output.js';
+import type { Dense } from './ragged.js';
 import {
   type BatchRequest,
   type Core,
   computeBatch,
   haplotypeLengths,
   nVariants,
-  type Plan,
-} from './query.js';
-import type { Dense } from './ragged.js';
+  type ReadPlan,
+} from './read-pipeline.js';
 import { loadReference } from './reference.js';
 import {
   checkOutputLength,
@@ -275,12 +275,12 @@ export class Dataset<
   }
 
   /** @internal The dataset's state, for the loader. */
-  get internals(): { core: Core; plan: Plan; regions: Axis; samples: Axis } {
+  get internals(): { core: Core; plan: ReadPlan; regions: Axis; samples: Axis } {
     const s = this.#s;
     return { core: s.core, plan: this.#plan(), regions: s.regions, samples: s.samples };
   }
 
-  #plan(): Plan {
+  #plan(): ReadPlan {
     const s = this.#s;
     return {
       seqs: s.seqs,

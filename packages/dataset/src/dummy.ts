@@ -85,6 +85,7 @@ export interface DummyPaths {
  * @see genvarloader `get_dummy_dataset`.
  */
 export async function writeDummyDataset(parent: string = tmpdir()): Promise<DummyPaths> {
+  // Writes one fixed dataset file by file; a list of independent files, each a few lines.
   const root = await mkdtemp(join(parent, 'gvl-dummy-'));
   const reference = join(root, 'dummy.fa');
   const dataset = join(root, 'dummy.gvl');

@@ -411,6 +411,7 @@ export class GenotypeSweep {
   }
 
   private finalize(p: PendingRegion): void {
+    // The hot loop of a region's extension: per block of haplotypes, one CSR pass and one in-place compaction over shared scratch arrays; splitting would pass the scratch and cursors around per block.
     const ext = p.ext as ExtState;
     const window = ext.window;
     const nHaps = this.nHaps;

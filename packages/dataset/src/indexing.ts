@@ -111,6 +111,7 @@ function axisPositions(
   axis: Axis,
   idx: AxisIndex,
 ): { pos: Int32Array; scalar: boolean; kind: 'basic' | 'array' } {
+  // One dispatch over the index forms the peer accepts (int, name, slice, mask, array); its two helpers close over the axis.
   const n = axis.subset.length;
   const checkInt = (v: number): number => {
     if (!Number.isSafeInteger(v)) {

@@ -1,6 +1,6 @@
 /**
  * The dataset's bindings to `@gvl/native` outside the held sources (`HaplotypeSource`,
- * `DatasetSource`, used from `query.ts`): the variants output.
+ * `DatasetSource`, used from `read-pipeline.ts`): the variants output.
  *
  * @module
  */

@@ -6,7 +6,7 @@ import type { Batch, BatchOptions, Dataset } from './dataset.js';
 import { distributedEnv, type LauncherSource } from './distributed.js';
 import { AbortedError, GvlError } from './errors.js';
 import type { GetOutput } from './output.js';
-import { type BatchOutput, computeBatch } from './query.js';
+import { type BatchOutput, computeBatch } from './read-pipeline.js';
 import { bool, intAtLeast, parse } from './schema.js';
 
 /**

@@ -355,6 +355,7 @@ function first(v: unknown): unknown {
 const VARIANTS = VARIANTS_FILE;
 
 function readVariants(r: Reader, table: Table): VariantTable {
+  // One pass over the variant rows checks and copies every column at once (POS, ALT, REF, ILEN), so the table is read once.
   const pos = column(r, VARIANTS, table, 'POS', 'integer 1-based positions', isInt) as Vector;
   const alt = column(
     r,
@@ -668,6 +669,7 @@ export async function readDatasetFiles(
 }
 
 async function readChecked(r: Reader): Promise<DatasetFiles> {
+  // The dataset's invariants checked file by file in the order each depends on the last (metadata, regions, genotypes, tracks), all through one checksum ledger.
   const path = r.dir;
   const metaBytes = await r.bytes(METADATA_FILE, false, true);
   if (metaBytes === null)

@@ -101,6 +101,7 @@ export { sameInfo as sameSpliceInfo };
  *   strands (naming the transcript and the rows).
  */
 export function buildSpliceMap(files: DatasetFiles, info: SpliceInfo): SpliceMap {
+  // Group, sort, flatten: three short passes over the same transcript arrays.
   const cols = typeof info === 'string' ? [info] : [info[0], info[1]];
   const available = files.bed.schema.fields.map((f) => f.name).filter((n) => n !== 'r_idx_map');
   const vectors = cols.map((c) => {

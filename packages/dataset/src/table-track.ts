@@ -124,6 +124,7 @@ async function parseTableFile(
   allowOverlaps: boolean,
   into: Map<string, Map<string, Builder>>,
 ): Promise<void> {
+  // One streaming pass over the table's lines: every check needs the line number and the previous interval of the same (contig, sample).
   await checkReadable(path, 'interval table');
   const gz = await startsWithGzipMagic(path);
   const raw = createReadStream(path);

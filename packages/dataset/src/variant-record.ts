@@ -168,6 +168,7 @@ export class CarrierReader {
    * @throws {@link VcfError} as {@link CarrierReader.carriers}.
    */
   carriersIn(v: Variant, bytes: Uint8Array, from: number, to: number): Uint32Array {
+    // The per-record hot path: one scan of the sample columns' bytes with no allocation; splitting would add calls per sample.
     const gtCol = gtColumn(v.FORMAT ?? '');
     // FORMAT exactly `GT`: the whole column is the genotype (as @gmod/vcf reads it).
     const gtOnly = v.FORMAT === 'GT';

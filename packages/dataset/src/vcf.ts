@@ -101,6 +101,7 @@ const STREAM_CHUNK_BYTES = 1 << 16;
  *   `CHROM`.
  */
 export async function* readVcfBlocks(path: string, signal?: AbortSignal): AsyncGenerator<VcfBlock> {
+  // One streaming generator over inflated chunks; its reused buffers and the block being built are state shared by its inner helpers.
   /** A line cut by a chunk boundary (the buffer is reused, grown by doubling). */
   let carry = Buffer.allocUnsafeSlow(STREAM_CHUNK_BYTES);
   let carried = 0;

@@ -4,10 +4,8 @@
  *
  * @module
  */
-import { closeSync, openSync, readSync, renameSync, rmSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { Variant } from '@gmod/vcf';
 import { peerRegionOrder } from '@gvl/native';
 import { type BedTable, checkBedColumns, MAX_COORDINATE, readBed } from './bed.js';
 import { ContigNormalizer, natsortContigs } from './contigs.js';
@@ -27,27 +25,17 @@ import {
   diskFullError,
   recoverInterruptedWrite,
 } from './files.js';
-import { encodeInputRegions, VariantsTableWriter } from './format/arrow-tables.js';
+import { encodeInputRegions } from './format/arrow-tables.js';
 import { writeChecksums } from './format/checksums.js';
 import {
   annotIntervalsDir,
-  GENOTYPE_OFFSETS_FILE,
-  GENOTYPES_DIR,
   INPUT_REGIONS_FILE,
   METADATA_FILE,
   REGIONS_FILE,
   trackIntervalsDir,
-  VARIANT_IDXS_FILE,
-  VARIANTS_FILE,
 } from './format/layout.js';
 import { encodeMetadata, FORMAT_VERSION, PEER_VERSION } from './format/metadata.js';
-import { encodeNpyInt32Matrix, RawArrayWriter } from './format/npy.js';
-import {
-  GenotypeSweep,
-  type RegionSink,
-  type SweepRecord,
-  type SweepRegion,
-} from './genotype-sweep.js';
+import { encodeNpyInt32Matrix } from './format/npy.js';
 import { createProgress, type Progress } from './progress.js';
 import {
   ANNOT_SAMPLE,
@@ -56,13 +44,13 @@ import {
   openTrackSources,
   type TrackSource,
   type TrackSpec,
+  type TrackWindows,
   trackInputs,
   writeTrackFolder,
 } from './track-writer.js';
-import { Uint32Arena } from './uint32-arena.js';
-import { CarrierReader, checkRecord, recordKey } from './variant-record.js';
 import { openVcf, type VcfSource } from './vcf.js';
-import { COMPUTED_AF, type InfoFieldSpec, infoValue, resolveInfoFields } from './vcf-info.js';
+import { COMPUTED_AF, type InfoFieldSpec, resolveInfoFields } from './vcf-info.js';
+import { throwIfAborted, writeGenotypes } from './write-genotypes.js';
 import { checkWriteOptions } from './write-options.js';
 
 /** A warning emitted while writing (the write goes on). */
@@ -165,7 +153,8 @@ export interface WriteSummary {
   readonly bytes: number;
 }
 
-interface Plan {
+/** Where each BED region goes on disk and the window it is stored with. */
+export interface WritePlan {
   /** Input row of each on-disk region. */
   readonly order: Int32Array;
   /** On-disk position of each input row (`r_idx_map`). */
@@ -187,7 +176,7 @@ function checkOptions(path: unknown, o: WriteOptions | undefined): asserts o is 
   checkWriteOptions(path, o);
 }
 
-function planRegions(bed: BedTable, maxJitter: number): Plan {
+function planRegions(bed: BedTable, maxJitter: number): WritePlan {
   const contigs = natsortContigs(bed.chrom);
   const rank = new Map(contigs.map((c, i) => [c, i]));
   const n = bed.length;
@@ -296,442 +285,6 @@ async function holdBeforeCommit(signal: AbortSignal | undefined): Promise<void> 
   clearInterval(keepAlive);
 }
 
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new AbortedError('write aborted');
-}
-
-/** Longest synchronous stretch of the write before it yields to the event loop, in ms. */
-const SLICE_MS = 8;
-
-/**
- * Cooperative time slicing: `due()` is cheap to call in a hot loop (it reads the clock
- * every 32 calls); when the current slice is over, `await pause()` yields one macrotask
- * turn (timers and I/O run) and starts a new slice.
- */
-class Slicer {
-  private start = performance.now();
-  private calls = 0;
-  due(): boolean {
-    if ((++this.calls & 31) !== 0) return false;
-    return performance.now() - this.start > SLICE_MS;
-  }
-  async pause(): Promise<void> {
-    await new Promise<void>((r) => setImmediate(r));
-    this.start = performance.now();
-  }
-}
-
-/** A record pushed to the sweeps, with the number of sweeps still holding its carriers. */
-interface PooledRecord extends SweepRecord {
-  refs: number;
-}
-
-interface GroupOutput {
-  readonly lengthsPath: string;
-  readonly idxsPath: string;
-  lengths: RawArrayWriter;
-  idxs: RawArrayWriter;
-  sweep: GenotypeSweep;
-  finished: boolean;
-}
-
-/** Reads a raw file in chunks. */
-function* readChunks(path: string, chunkBytes = 1 << 20): Generator<Uint8Array> {
-  const fd = openSync(path, 'r');
-  try {
-    const buf = new Uint8Array(chunkBytes);
-    for (;;) {
-      const n = readSync(fd, buf, 0, chunkBytes, null);
-      if (n <= 0) return;
-      yield buf.subarray(0, n);
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/**
- * Streams the VCF once, in file order: validates every record, writes
- * `genotypes/variants.arrow`, and runs each contig's regions through a
- * {@link GenotypeSweep}; then assembles `offsets.npy` and `variant_idxs.npy`.
- * Returns the stored end of every on-disk region and the number of variants.
- */
-async function writeGenotypes(
-  dir: string,
-  vcf: VcfSource,
-  fasta: FastaSource | undefined,
-  plan: Plan,
-  samples: readonly string[],
-  ploidy: number,
-  extend: boolean,
-  progress: Progress,
-  warn: (w: WriteWarning) => void,
-  signal: AbortSignal | undefined,
-  info: readonly InfoFieldSpec[] = [],
-): Promise<{ ends: Float64Array; nVariants: number }> {
-  const gdir = join(dir, GENOTYPES_DIR);
-  await mkdir(gdir);
-  const nHaps = samples.length * ploidy;
-  const ends = Float64Array.from(plan.end);
-  const vcfNorm = new ContigNormalizer([...vcf.contigs, ...vcf.headerContigs]);
-  const fastaNorm = fasta ? new ContigNormalizer(fasta.names) : undefined;
-  // Carrier arrays are recycled: a record's goes back to the arena once every sweep it was
-  // pushed to has released it (`refs` counts the sweeps still holding it). A chunk holds
-  // at least two records' worth of carriers (4 bytes per haplotype at most).
-  const carrierArena = new Uint32Arena(Math.max(1 << 18, 2 * nHaps));
-  const release = (rec: SweepRecord) => {
-    const r = rec as PooledRecord;
-    if (--r.refs === 0) carrierArena.release(r.carriers);
-  };
-  const reader = new CarrierReader(
-    vcf.samples,
-    samples,
-    ploidy,
-    (key) =>
-      warn({
-        code: 'GVL_UNPHASED',
-        message: `unphased heterozygous genotype(s), first at ${key}: alleles are taken in the order written`,
-      }),
-    carrierArena,
-  );
-  let warnedEmpty = false;
-
-  // One sweep per BED contig; several BED spellings may map to one VCF contig.
-  const groups: GroupOutput[] = [];
-  const byVcfContig = new Map<string, number[]>();
-  const variants = new VariantsTableWriter(join(dir, VARIANTS_FILE), info);
-  let idx = 0;
-  try {
-    for (let c = 0; c < plan.contigs.length; c++) {
-      const bedContig = plan.contigs[c] as string;
-      const vc = vcfNorm.normalize(bedContig) as string;
-      const first = plan.contigStart[c] as number;
-      const last = plan.contigStart[c + 1] as number;
-      const regions: SweepRegion[] = [];
-      for (let d = first; d < last; d++)
-        regions.push({ qStart: plan.start[d] as number, qEnd: plan.end[d] as number });
-      const lengthsPath = join(gdir, `.part-${c}.lengths`);
-      const idxsPath = join(gdir, `.part-${c}.idxs`);
-      /** Variant indices written for the region being received. */
-      let regionIdxs = 0;
-      // Each block of a region's haplotypes goes straight to the files (the writers copy
-      // it), so no array of a whole region is held.
-      const sink: RegionSink = {
-        part: (_region, lengths, idxs) => {
-          out.lengths.write(lengths);
-          out.idxs.write(idxs);
-          regionIdxs += idxs.length;
-        },
-        end: (region, end) => {
-          ends[first + region] = end;
-          if (!warnedEmpty && regionIdxs === 0) {
-            warnedEmpty = true;
-            warn({
-              code: 'GVL_NO_VARIANTS',
-              message: `region ${bedContig}:${plan.start[first + region]}-${plan.end[first + region]} has no variant in any sample; expected for small regions, but check that the BED and the VCF use the same assembly`,
-            });
-          }
-          regionIdxs = 0;
-        },
-      };
-      const out: GroupOutput = {
-        lengthsPath,
-        idxsPath,
-        lengths: new RawArrayWriter(lengthsPath),
-        idxs: new RawArrayWriter(idxsPath),
-        finished: false,
-        sweep: new GenotypeSweep(regions, nHaps, extend, sink, { onRelease: release }),
-      };
-      groups.push(out);
-      byVcfContig.set(vc, [...(byVcfContig.get(vc) ?? []), c]);
-    }
-
-    let total = 0;
-    for (const c of vcf.contigs) total += Math.max(0, vcf.recordCounts.get(c) ?? 0);
-    progress.start('variants', total);
-    const cols = {
-      chrom: [] as string[],
-      pos: [] as number[],
-      ref: [] as string[],
-      alt: [] as string[],
-      ilen: [] as number[],
-      info: info.map(() => [] as number[]),
-    };
-    const afAt = info.findIndex((f) => f.computed);
-    const afColumn = afAt < 0 ? undefined : (cols.info[afAt] as number[]);
-    const EMPTY = new Uint32Array(0);
-    const slicer = new Slicer();
-    const flushColumns = () => {
-      if (cols.chrom.length === 0) return;
-      variants.append(cols);
-      cols.chrom.length = 0;
-      cols.pos.length = 0;
-      cols.ref.length = 0;
-      cols.alt.length = 0;
-      cols.ilen.length = 0;
-      for (const c of cols.info) c.length = 0;
-    };
-    // Per contig of the file: its sweeps, REF spelling, last record, records read.
-    let contig: string | undefined;
-    let sweeps: GroupOutput[] = [];
-    let refName: string | undefined;
-    let prev: Variant | undefined;
-    let read = 0;
-    const seen = new Set<string>();
-    const staleIndex = (c: string, indexed: number, got: number) =>
-      new VcfError(
-        'GVL_CORRUPT_VCF',
-        `${vcf.path}: its index ${vcf.indexPath} counts ${indexed} record(s) on contig ${c} but ${got} were read: the index is stale or the file was truncated or altered — re-index with \`tabix -f -p vcf ${vcf.path}\` if the file is intact`,
-        { value: { path: vcf.path, index: vcf.indexPath, contig: c, indexed, read: got } },
-      );
-    const endContig = (c: string) => {
-      const indexed = vcf.recordCounts.get(c) ?? -1;
-      if (indexed >= 0 && indexed !== read) throw staleIndex(c, indexed, read);
-      for (const g of sweeps) {
-        g.sweep.finish();
-        g.finished = true;
-      }
-    };
-    for await (const block of vcf.blocks(signal)) {
-      throwIfAborted(signal);
-      if (block.contig !== contig) {
-        if (contig !== undefined) endContig(contig);
-        const c = block.contig;
-        if (seen.has(c)) {
-          throw new VcfError(
-            'GVL_UNSORTED_VCF',
-            `${vcf.path}: records of contig ${c} resume after records of ${contig}: expected each contig's records together, sorted by position (\`bcftools sort\`)`,
-            { value: { path: vcf.path, contig: c } },
-          );
-        }
-        if (!vcf.recordCounts.has(c)) {
-          throw new VcfError(
-            'GVL_CORRUPT_VCF',
-            `${vcf.path} has records on contig ${c}, which its index ${vcf.indexPath} does not list: the index is stale or the file was altered — re-index with \`tabix -f -p vcf ${vcf.path}\` if the file is intact`,
-            { value: { path: vcf.path, index: vcf.indexPath, contig: c } },
-          );
-        }
-        seen.add(c);
-        contig = c;
-        sweeps = (byVcfContig.get(c) ?? []).map((g) => groups[g] as GroupOutput);
-        refName = fastaNorm?.normalize(c);
-        prev = undefined;
-        read = 0;
-      }
-      read += block.lines.length;
-      const parsed: Variant[] = [];
-      let refLo = Number.POSITIVE_INFINITY;
-      let refHi = Number.NEGATIVE_INFINITY;
-      for (const line of block.lines) {
-        if (slicer.due()) await slicer.pause();
-        let v: Variant;
-        try {
-          v = vcf.parser.parseLine(line);
-        } catch (cause) {
-          throw new VcfError(
-            'GVL_BAD_VCF',
-            `cannot parse VCF line ${JSON.stringify(line.slice(0, 80))}: ${String(cause)}`,
-            {
-              value: line.slice(0, 80),
-              cause,
-            },
-          );
-        }
-        parsed.push(v);
-        const s = v.POS - 1;
-        if (s < refLo) refLo = s;
-        const e = s + (v.REF?.length ?? 1);
-        if (e > refHi) refHi = e;
-      }
-      const refSeq =
-        refName !== undefined && parsed.length > 0
-          ? await fasta?.fetch(refName, refLo, refHi)
-          : undefined;
-      for (let li = 0; li < parsed.length; li++) {
-        const v = parsed[li] as Variant;
-        if (cols.chrom.length >= 2048) flushColumns();
-        if (slicer.due()) {
-          await slicer.pause();
-          throwIfAborted(signal);
-        }
-        const rec = checkRecord(v);
-        if (prev !== undefined && v.POS < prev.POS) {
-          throw new VcfError(
-            'GVL_UNSORTED_VCF',
-            `record ${recordKey(v)} comes after ${recordKey(prev)}: expected records sorted by position (\`bcftools sort\`)`,
-            { value: recordKey(v) },
-          );
-        }
-        prev = v;
-        if (refSeq !== undefined) {
-          const got = refSeq.slice(rec.start - refLo, rec.start - refLo + rec.ref.length);
-          if (!refMatches(rec.ref, got)) {
-            throw new VcfError(
-              'GVL_REF_MISMATCH',
-              `record ${recordKey(v)}: REF ${rec.ref} does not match the reference ${got || '(past the contig end)'} at ${contig}:${rec.pos}; fix with \`bcftools norm -c e -f REF.fa\``,
-              { value: recordKey(v) },
-            );
-          }
-        }
-        if (idx >= 0x7fffffff) {
-          throw new VcfError(
-            'GVL_BAD_VCF',
-            `${vcf.path} has more than 2^31 - 1 records: variant_idxs are int32`,
-            {
-              value: vcf.path,
-            },
-          );
-        }
-        cols.chrom.push(rec.chrom);
-        cols.pos.push(rec.pos);
-        cols.ref.push(rec.ref);
-        cols.alt.push(rec.alt);
-        cols.ilen.push(rec.ilen);
-        for (let f = 0; f < info.length; f++) {
-          const spec = info[f] as InfoFieldSpec;
-          if (!spec.computed) (cols.info[f] as number[]).push(infoValue(spec, v));
-        }
-        let carriers: Uint32Array | undefined;
-        const readCarriers = () =>
-          reader.carriersIn(
-            v,
-            block.genotypes,
-            block.genotypeStart[li] as number,
-            block.genotypeEnd[li] as number,
-          );
-        for (const g of sweeps) {
-          if (g.sweep.needs(rec.start, rec.ilen)) carriers ??= readCarriers();
-        }
-        if (afColumn) {
-          const c = carriers ?? readCarriers();
-          afColumn.push(c.length / nHaps);
-          // Read for the AF only: back to the arena at once.
-          if (c !== carriers) carrierArena.release(c);
-        }
-        if (sweeps.length > 0) {
-          const sr: PooledRecord = {
-            idx,
-            start: rec.start,
-            ilen: rec.ilen,
-            refLen: rec.ref.length,
-            carriers: carriers ?? EMPTY,
-            refs: sweeps.length,
-          };
-          for (const g of sweeps) g.sweep.push(sr);
-        }
-        idx++;
-      }
-      flushColumns();
-      progress.increment(parsed.length);
-    }
-    throwIfAborted(signal);
-    if (contig !== undefined) endContig(contig);
-    for (const c of vcf.contigs) {
-      const indexed = vcf.recordCounts.get(c) ?? -1;
-      if (!seen.has(c) && indexed > 0) throw staleIndex(c, indexed, 0);
-    }
-    for (const g of groups) {
-      if (!g.finished) g.sweep.finish();
-      g.lengths.close();
-      g.idxs.close();
-    }
-    progress.stop();
-    await variants.close();
-  } catch (e) {
-    await variants.abort();
-    for (const g of groups) {
-      g.lengths.abort();
-      g.idxs.abort();
-    }
-    throw e;
-  }
-
-  // Assemble offsets.npy (int64, R·S·P + 1) and variant_idxs.npy (int32) in contig order.
-  const offsets = new RawArrayWriter(join(dir, GENOTYPE_OFFSETS_FILE));
-  try {
-    assembleOffsets(offsets, groups);
-  } catch (e) {
-    offsets.abort();
-    throw e;
-  }
-  const idxsPath = join(dir, VARIANT_IDXS_FILE);
-  if (groups.length === 1) {
-    renameSync((groups[0] as GroupOutput).idxsPath, idxsPath);
-  } else {
-    const out = new RawArrayWriter(idxsPath);
-    try {
-      for (const g of groups) {
-        for (const bytes of readChunks(g.idxsPath)) out.write(bytes);
-        rmSync(g.idxsPath);
-      }
-      out.close();
-    } catch (e) {
-      out.abort();
-      throw e;
-    }
-  }
-  return { ends, nVariants: idx };
-}
-
-/**
- * Writes `offsets.npy` (int64, R·S·P + 1) from the per-group haplotype lengths (raw
- * uint32 files), then closes it. Reads each file in 1 MiB pieces into one reused buffer
- * and writes through one reused chunk: nothing is allocated per piece.
- */
-function assembleOffsets(offsets: RawArrayWriter, groups: readonly GroupOutput[]): void {
-  let acc = 0;
-  const CHUNK = 65536;
-  const chunk = new Int32Array(2 * CHUNK);
-  const pushOffset = (k: number) => {
-    chunk[2 * k] = (acc % 0x100000000) | 0;
-    chunk[2 * k + 1] = Math.floor(acc / 0x100000000);
-  };
-  pushOffset(0);
-  offsets.write(chunk.subarray(0, 2));
-  const READ = 1 << 20;
-  const buf = new Uint8Array(READ + 4);
-  const lengths = new Uint32Array(buf.buffer, 0, (READ + 4) / 4);
-  for (const g of groups) {
-    const fd = openSync(g.lengthsPath, 'r');
-    try {
-      /** Bytes at the front of `buf` left from the previous read (less than 4). */
-      let carried = 0;
-      for (;;) {
-        const n = readSync(fd, buf, carried, READ, null);
-        if (n <= 0) break;
-        const have = carried + n;
-        const whole = have - (have % 4);
-        for (let i = 0; i < whole / 4; ) {
-          const m = Math.min(CHUNK, whole / 4 - i);
-          for (let k = 0; k < m; k++) {
-            acc += lengths[i + k] as number;
-            pushOffset(k);
-          }
-          offsets.write(chunk.subarray(0, 2 * m));
-          i += m;
-        }
-        buf.copyWithin(0, whole, have);
-        carried = have - whole;
-      }
-    } finally {
-      closeSync(fd);
-    }
-    rmSync(g.lengthsPath);
-  }
-  offsets.close();
-}
-
-/** REF equals the reference, case-insensitively; an `N` in the reference matches any base. */
-function refMatches(ref: string, fromReference: string): boolean {
-  if (ref.length !== fromReference.length) return false;
-  const r = ref.toUpperCase();
-  for (let i = 0; i < r.length; i++) {
-    const a = fromReference.charCodeAt(i);
-    if (a !== 78 /* N */ && a !== r.charCodeAt(i)) return false;
-  }
-  return true;
-}
-
 /**
  * Writes a genvarloader dataset (on-disk format 2.0.0) that both this package and the
  * Python `genvarloader` can open.
@@ -821,19 +374,74 @@ function refMatches(ref: string, fromReference: string): boolean {
  */
 export async function write(path: string, options: WriteOptions): Promise<WriteSummary> {
   checkOptions(path, options);
-  const maxJitter = options.maxJitter ?? 0;
-  const extend = options.extendToLength ?? true;
+  const target = resolve(path);
   const overwrite = options.overwrite ?? false;
+  // ---- validation: nothing is written before all of it passes ----
+  const inputs = await openInputs(target, options, overwrite);
+  throwIfAborted(options.signal);
+
+  // ---- writing, into a temp directory beside the target ----
+  const dir = await AtomicDir.create(target, overwrite).catch((e: unknown) => {
+    throw diskFullError(e, target) ?? e;
+  });
+  const progress = createProgress(options.progress);
+  try {
+    const nVariants = await writeFiles(dir.path, inputs, options, progress);
+    const { signal } = options;
+    await writeChecksums(dir.path);
+    await holdBeforeCommit(signal);
+    throwIfAborted(signal);
+    const bytes = await directorySize(dir.path);
+    await dir.commit();
+    return {
+      path: target,
+      nRegions: inputs.plan.order.length,
+      samples: inputs.samples,
+      ploidy: inputs.ploidy,
+      contigs: inputs.plan.contigs,
+      nVariants,
+      tracks: (options.tracks ?? []).map((t) => t.name),
+      annotTracks: inputs.annots.map((a) => a.name),
+      bytes,
+    };
+  } catch (e) {
+    progress.stop();
+    await dir.discard();
+    // Disk full is one typed error wherever it happened (npy, Arrow, JSON, rename).
+    throw diskFullError(e, target) ?? e;
+  } finally {
+    progress.stop();
+  }
+}
+
+/** A write's inputs, opened and checked against each other. */
+interface WriteInputs {
+  readonly bed: BedTable;
+  readonly sources: readonly TrackSource[];
+  readonly annots: readonly TrackSource[];
+  readonly vcf: VcfSource | undefined;
+  /** INFO columns to store (with the computed AF last when `computeAf`). */
+  readonly info: readonly InfoFieldSpec[];
+  readonly fasta: FastaSource | undefined;
+  /** Sorted samples to write. */
+  readonly samples: string[];
+  readonly plan: WritePlan;
+  /** Haplotypes per sample (at least 2), or null without a VCF. */
+  readonly ploidy: number | null;
+}
+
+/**
+ * The validation half of {@link write}: checks the target (outside the inputs, writable;
+ * repairs killed writes to it), opens every input and checks them against each other
+ * (samples, contigs). Nothing is written to the target.
+ */
+async function openInputs(
+  target: string,
+  options: WriteOptions,
+  overwrite: boolean,
+): Promise<WriteInputs> {
   const tracks = options.tracks ?? [];
   const signal = options.signal;
-  const warn =
-    options.onWarning ??
-    ((w: WriteWarning) => {
-      process.emitWarning(w.message, { code: w.code });
-    });
-  const target = resolve(path);
-
-  // ---- validation: nothing is written before all of it passes ----
   await assertOutputOutsideInputs(target, inputPaths(options, tracks));
   // Killed writes to this path: restore a parked old dataset, sweep their temp dirs.
   await recoverInterruptedWrite(target);
@@ -850,7 +458,7 @@ export async function write(path: string, options: WriteOptions): Promise<WriteS
   if (vcf && options.computeAf) info.push(COMPUTED_AF);
   const fasta = options.reference !== undefined ? await openFasta(options.reference) : undefined;
   const samples = resolveSamples(vcf, sources, options.samples);
-  const plan = planRegions(bed, maxJitter);
+  const plan = planRegions(bed, options.maxJitter ?? 0);
   if (vcf) {
     const norm = new ContigNormalizer([...vcf.contigs, ...vcf.headerContigs]);
     const names = [...new Set([...vcf.contigs, ...vcf.headerContigs])];
@@ -867,110 +475,113 @@ export async function write(path: string, options: WriteOptions): Promise<WriteS
   // As the peer (genoray reads every VCF as diploid): at least 2 haplotypes per sample;
   // a haploid call fills the first and leaves the second REF.
   const ploidy = vcf ? Math.max(2, vcf.ploidy ?? 2) : null;
-  throwIfAborted(signal);
+  return { bed, sources, annots, vcf, info, fasta, samples, plan, ploidy };
+}
 
-  // ---- writing, into a temp directory beside the target ----
-  const dir = await AtomicDir.create(target, overwrite).catch((e: unknown) => {
-    throw diskFullError(e, target) ?? e;
-  });
-  const progress = createProgress(options.progress);
-  try {
-    await writeFile(join(dir.path, INPUT_REGIONS_FILE), encodeInputRegions(bed, plan.rIdxMap));
-    let ends: Float64Array = Float64Array.from(plan.end);
-    let nVariants = 0;
-    if (vcf && ploidy !== null) {
-      const g = await writeGenotypes(
-        dir.path,
-        vcf,
-        fasta,
-        plan,
-        samples,
-        ploidy,
-        extend,
-        progress,
-        warn,
-        signal,
-        info,
-      );
-      ends = g.ends;
-      nVariants = g.nVariants;
-    }
-    const n = plan.order.length;
-    const regions = new Int32Array(n * 4);
-    for (let d = 0; d < n; d++) {
-      regions[4 * d] = plan.contigIdx[d] as number;
-      regions[4 * d + 1] = plan.start[d] as number;
-      regions[4 * d + 2] = ends[d] as number;
-      regions[4 * d + 3] = plan.strand[d] as number;
-    }
-    await writeFile(join(dir.path, REGIONS_FILE), encodeNpyInt32Matrix(regions, n, 4, true));
-    const windows = {
-      contigs: plan.contigs,
-      contigIdx: plan.contigIdx,
-      start: plan.start,
-      end: ends,
-    };
-    for (const t of sources) {
-      progress.start(`track ${t.name}`, n);
-      await writeTrackFolder(
-        join(dir.path, trackIntervalsDir(t.name)),
-        windows,
-        samples,
-        t,
-        progress,
-        signal,
-      );
-      progress.stop();
-    }
-    for (const a of annots) {
-      progress.start(`annotation ${a.name}`, n);
-      await writeTrackFolder(
-        join(dir.path, annotIntervalsDir(a.name)),
-        windows,
-        [ANNOT_SAMPLE],
-        a,
-        progress,
-        signal,
-      );
-      progress.stop();
-    }
-    await writeFile(
-      join(dir.path, METADATA_FILE),
-      encodeMetadata({
-        samples: [...samples],
-        contigs: plan.contigs,
-        n_regions: n,
-        ploidy,
-        max_jitter: maxJitter,
-        version: PEER_VERSION,
-        format_version: FORMAT_VERSION,
-        svar_link: null,
-        svar2_link: null,
-        variants_fingerprint: null,
-      }),
-    );
-    await writeChecksums(dir.path);
-    await holdBeforeCommit(signal);
-    throwIfAborted(signal);
-    const bytes = await directorySize(dir.path);
-    await dir.commit();
-    return {
-      path: target,
-      nRegions: n,
+/**
+ * The writing half of {@link write}: every dataset file but `checksums.json`, into the
+ * temp directory `dir`. Returns the number of variants written.
+ */
+async function writeFiles(
+  dir: string,
+  inputs: WriteInputs,
+  options: WriteOptions,
+  progress: Progress,
+): Promise<number> {
+  const { bed, vcf, fasta, plan, samples, ploidy, info } = inputs;
+  const maxJitter = options.maxJitter ?? 0;
+  const extend = options.extendToLength ?? true;
+  const signal = options.signal;
+  const warn =
+    options.onWarning ??
+    ((w: WriteWarning) => {
+      process.emitWarning(w.message, { code: w.code });
+    });
+  await writeFile(join(dir, INPUT_REGIONS_FILE), encodeInputRegions(bed, plan.rIdxMap));
+  let ends: Float64Array = Float64Array.from(plan.end);
+  let nVariants = 0;
+  if (vcf && ploidy !== null) {
+    const g = await writeGenotypes(
+      dir,
+      vcf,
+      fasta,
+      plan,
       samples,
       ploidy,
+      extend,
+      progress,
+      warn,
+      signal,
+      info,
+    );
+    ends = g.ends;
+    nVariants = g.nVariants;
+  }
+  const n = plan.order.length;
+  const regions = new Int32Array(n * 4);
+  for (let d = 0; d < n; d++) {
+    regions[4 * d] = plan.contigIdx[d] as number;
+    regions[4 * d + 1] = plan.start[d] as number;
+    regions[4 * d + 2] = ends[d] as number;
+    regions[4 * d + 3] = plan.strand[d] as number;
+  }
+  await writeFile(join(dir, REGIONS_FILE), encodeNpyInt32Matrix(regions, n, 4, true));
+  await writeTracks(
+    dir,
+    inputs,
+    { contigs: plan.contigs, contigIdx: plan.contigIdx, start: plan.start, end: ends },
+    progress,
+    signal,
+  );
+  await writeFile(
+    join(dir, METADATA_FILE),
+    encodeMetadata({
+      samples: [...samples],
       contigs: plan.contigs,
-      nVariants,
-      tracks: tracks.map((t) => t.name),
-      annotTracks: annots.map((a) => a.name),
-      bytes,
-    };
-  } catch (e) {
+      n_regions: n,
+      ploidy,
+      max_jitter: maxJitter,
+      version: PEER_VERSION,
+      format_version: FORMAT_VERSION,
+      svar_link: null,
+      svar2_link: null,
+      variants_fingerprint: null,
+    }),
+  );
+  return nVariants;
+}
+
+/** Writes the tracks under `intervals/` and the annotation tracks under `annot_intervals/`. */
+async function writeTracks(
+  dir: string,
+  inputs: WriteInputs,
+  windows: TrackWindows,
+  progress: Progress,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const n = inputs.plan.order.length;
+  for (const t of inputs.sources) {
+    progress.start(`track ${t.name}`, n);
+    await writeTrackFolder(
+      join(dir, trackIntervalsDir(t.name)),
+      windows,
+      inputs.samples,
+      t,
+      progress,
+      signal,
+    );
     progress.stop();
-    await dir.discard();
-    // Disk full is one typed error wherever it happened (npy, Arrow, JSON, rename).
-    throw diskFullError(e, target) ?? e;
-  } finally {
+  }
+  for (const a of inputs.annots) {
+    progress.start(`annotation ${a.name}`, n);
+    await writeTrackFolder(
+      join(dir, annotIntervalsDir(a.name)),
+      windows,
+      [ANNOT_SAMPLE],
+      a,
+      progress,
+      signal,
+    );
     progress.stop();
   }
 }

@@ -15,7 +15,7 @@ import {
   write,
 } from '../src/index.js';
 import { type DatasetFiles, readDatasetFiles, type TrackIntervals } from '../src/open.js';
-import { type Core, computeBatch } from '../src/query.js';
+import { type Core, computeBatch } from '../src/read-pipeline.js';
 import { capture, chr20, hasChr20, peerMissing, runPeer, suiteName } from './helpers.js';
 
 const missing = hasChr20 ? [] : [`real data not found at ${chr20.vcf} (set GVL_DATA_DIR)`];

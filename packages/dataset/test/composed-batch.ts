@@ -14,8 +14,8 @@ import {
   reverseComplement,
   reverseRows,
 } from '@gvl/native';
-import type { BatchRequest, Core, Plan } from '../src/query.js';
 import { offsetsFromLengths } from '../src/ragged.js';
+import type { BatchRequest, Core, ReadPlan } from '../src/read-pipeline.js';
 
 export interface Rows<T> {
   data: T;
@@ -24,7 +24,7 @@ export interface Rows<T> {
 
 export async function composedBatch(
   core: Core,
-  plan: Plan,
+  plan: ReadPlan,
   req: BatchRequest,
 ): Promise<{ seqs?: Rows<Uint8Array>; tracks?: Rows<Float32Array> }> {
   const { files } = core;

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Dataset, type InsertionFill, Ragged, write } from '../src/index.js';
 import type { TrackIntervals } from '../src/open.js';
 import type { GetOutput } from '../src/output.js';
-import { type BatchRequest, type Core, computeBatch, type Plan } from '../src/query.js';
+import { type BatchRequest, type Core, computeBatch, type ReadPlan } from '../src/read-pipeline.js';
 import type { SeqsKind } from '../src/settings.js';
 import { composedBatch, type Rows } from './composed-batch.js';
 import { chr20, hasChr20, suiteName } from './helpers.js';
@@ -199,7 +199,7 @@ function expectRowsEqual(
 describe.skipIf(missing.length > 0)(suiteName('the fused read path on chr20', missing), () => {
   let dir = '';
   let core: Core;
-  let base: Plan;
+  let base: ReadPlan;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'gvl-fused-'));
@@ -266,7 +266,7 @@ describe.skipIf(missing.length > 0)(suiteName('the fused read path on chr20', mi
     return out;
   }
 
-  function planOf(mode: Mode, parallel: boolean): Plan {
+  function planOf(mode: Mode, parallel: boolean): ReadPlan {
     return {
       seqs: mode.seqs,
       tracks: mode.tracks,

@@ -18,7 +18,7 @@ import {
   type Ragged,
   write,
 } from '../src/index.js';
-import { SYNC_YIELD_MS } from '../src/query.js';
+import { SYNC_YIELD_MS } from '../src/read-pipeline.js';
 import { chr20, hasChr20, suiteName } from './helpers.js';
 
 const missing = hasChr20 ? [] : [`real data not found at ${chr20.vcf} (set GVL_DATA_DIR)`];

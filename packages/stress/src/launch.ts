@@ -138,6 +138,7 @@ export function reportedVersion(state: { version: string | null }[]): string | n
 export async function runLaunch(
   options: LaunchOptions,
 ): Promise<{ report: LaunchReport; version: string | null }> {
+  // Launches the units and supervises them to the end; the units' state and the shared deadline are closed over by the per-unit handlers.
   const { units: specs, timeoutMs } = options;
   const workers = new Map<number, WorkerState>();
   for (const spec of specs) {
@@ -159,6 +160,7 @@ export async function runLaunch(
   }
   const started = performance.now();
   const units: UnitState[] = specs.map((spec) => {
+    // Builds one unit with its child-process handlers; they share the unit's state.
     const [command, args] = options.cgroup
       ? options.cgroup.wrap(spec.command, spec.args)
       : [spec.command, spec.args];

@@ -410,6 +410,7 @@ function describeCapture(lines: string[], r: LaunchReport): void {
  * @returns text ending with a newline.
  */
 export function formatReport(report: StressReport): string {
+  // Renders the report section by section, in print order; each section is a few lines.
   const c = report.config;
   const h = report.host;
   const lines: string[] = [];

@@ -329,6 +329,7 @@ async function resolveWorkload(
  * ```
  */
 export async function runStress(options: StressOptions): Promise<StressReport> {
+  // Platform checks, workload resolution, then the measured runs in order, all recording into the one report it returns.
   const o = resolveOptions(options);
   if (!hasProcfs()) {
     throw new StressConfigError(

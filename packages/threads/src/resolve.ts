@@ -112,6 +112,7 @@ export function parseNumThreadsEnv(value: string | undefined): number | null {
  * ```
  */
 export function resolveThreads(options: ResolveOptions = {}): ThreadsResolution {
+  // The documented precedence of thread sources, one after another, each returning early.
   const root = options.root ?? '/';
   const env = options.env ?? process.env;
   const rounding = checkRounding(options.rounding ?? 'ceil');

@@ -300,6 +300,7 @@ printed as bedGraph: per track a line 'track type=bedGraph name=NAME', then
 'REGION|SAMPLE|hapP<TAB>start<TAB>end<TAB>value' for each run of equal values, start/end
 0-based half-open positions along the haplotype as printed in the FASTA.`,
     async run({ values, positionals }, io) {
+      // The `gvl get` command: option parsing, then one output format after another (FASTA, JSON, tracks); each branch is short and reads the same parsed options.
       const path = one(positionals, 'dataset path');
       const reference = required(values, 'reference');
       const len = intOption(values, 'len', 1);

@@ -249,6 +249,7 @@ export const COMMANDS: Readonly<Record<string, CliCommand>> = {
       },
     ],
     async run({ values, positionals }, io) {
+      // The `gvl write` command: option parsing into WriteOptions, then the write under signal handlers that must be removed in the same `finally`.
       const target = onePositional(positionals, 'output path (OUT)');
       if (typeof values.bed !== 'string' || values.bed === '')
         throw new UsageError('--bed is required', { flag: '--bed', value: values.bed });

@@ -108,6 +108,7 @@ export function findData(dataDir?: string): string {
  * ```
  */
 export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobReport> {
+  // A linear script (write, load, re-check serially, report) whose steps share the timings and the picked items.
   const log = options.log ?? (() => undefined);
   const mode = checkLoaderMode(options.mode);
   const data = join(findData(options.dataDir), '1kg-chr20');

@@ -31,7 +31,7 @@ export interface Core {
 }
 
 /** What to compute: the dataset's builder state. */
-export interface Plan {
+export interface ReadPlan {
   seqs: SeqsKind | null;
   tracks: readonly string[];
   length: OutputLength;
@@ -119,7 +119,7 @@ function haplotypeSource(core: Core): HaplotypeSource {
  */
 async function fusedHaplotypes(
   core: Core,
-  plan: Plan,
+  plan: ReadPlan,
   req: BatchRequest,
   output: BatchOutput | undefined,
   signal: AbortSignal | undefined,
@@ -167,7 +167,7 @@ function annotated(
 export const COORD_PAST_CONTIG = 2 ** 31 - 1;
 
 /** The item side of a fused request: indices, jitter, shifts, fixed length, strand rule. */
-function itemRequest(plan: Plan, req: BatchRequest) {
+function itemRequest(plan: ReadPlan, req: BatchRequest) {
   const L = plan.length;
   return {
     regionIdx: req.regionIdx,
@@ -243,7 +243,12 @@ function datasetSource(core: Core): HeldSource {
 }
 
 /** Output bytes of a batch, estimated from region lengths (to pick sync or async). */
-function estimateBytes(core: Core, plan: Plan, req: BatchRequest, seqs: SeqsKind | null): number {
+function estimateBytes(
+  core: Core,
+  plan: ReadPlan,
+  req: BatchRequest,
+  seqs: SeqsKind | null,
+): number {
   const { files } = core;
   const P = files.metadata.ploidy ?? 1;
   const L = plan.length;
@@ -278,35 +283,13 @@ function estimateBytes(core: Core, plan: Plan, req: BatchRequest, seqs: SeqsKind
  */
 async function fusedBatch(
   core: Core,
-  plan: Plan,
+  plan: ReadPlan,
   req: BatchRequest,
   seqs: 'reference' | 'haplotypes' | 'annotated' | null,
   signal: AbortSignal | undefined,
 ): Promise<{ seqs?: SeqsOutput; tracks?: TracksOutput }> {
-  const { files } = core;
   const { src, trackIndex } = datasetSource(core);
-  const tracks = plan.tracks.map((name) => {
-    const t = trackIndex.get(name);
-    if (t === undefined)
-      throw new InvalidArgumentError(`track ${JSON.stringify(name)} is not in this dataset`, {
-        value: name,
-      });
-    return t;
-  });
-  const P = files.metadata.ploidy ?? 1;
-  const L = plan.length;
-  const haplotypes = seqs === 'haplotypes' || seqs === 'annotated';
-  const encoding = encodingOf(plan.settings);
-  const realign = haplotypes && plan.settings.realignTracks && tracks.length > 0;
-  const request: DatasetRequest = {
-    ...itemRequest(plan, req),
-    seqs: seqs ?? undefined,
-    tracks,
-    realign,
-    fills: realign ? plan.tracks.map((name) => plan.settings.insertionFill[name]) : undefined,
-    baseSeed: plan.settings.deterministic ? undefined : BigInt(plan.settings.seed),
-    encoding: seqs === 'reference' || seqs === 'haplotypes' ? encoding : undefined,
-  };
+  const request = datasetRequest(plan, req, seqs, trackIndices(plan, trackIndex));
   const parallel = plan.settings.parallel;
   const res = await runBatch(
     estimateBytes(core, plan, req, seqs),
@@ -314,30 +297,79 @@ async function fusedBatch(
     () => src.getSync(request, { parallel }),
     () => src.get(request, { parallel, signal }),
   );
+  const P = core.files.metadata.ploidy ?? 1;
   const lead = req.shape;
   const out: { seqs?: SeqsOutput; tracks?: TracksOutput } = {};
   const seqRows = res.seqs ?? res.seqTokens ?? res.seqOneHot;
   if (seqRows) {
+    const haplotypes = seqs === 'haplotypes' || seqs === 'annotated';
     const dims = haplotypes ? [...lead, P] : [...lead];
-    const { data, offsets } = seqRows;
-    if (encoding?.kind === 'oneHot')
-      out.seqs = oneHot(data as Float32Array, offsets, dims, L, encoding.alphabet.length);
-    else if (encoding?.kind === 'tokens')
-      out.seqs = finish(data as Uint8Array, offsets, dims, L, padToken(encoding)) as
-        | Ragged<Uint8Array>
-        | Ragged<Int32Array>
-        | Dense<Uint8Array>
-        | Dense<Int32Array>;
-    else {
-      const haps = finish(data as Uint8Array, offsets, dims, L, 78);
-      out.seqs = seqs === 'annotated' ? annotated(haps, res.annotations, offsets, dims, L) : haps;
-    }
+    out.seqs = sequenceRows(seqRows, res.annotations, dims, plan, seqs === 'annotated');
   }
   if (res.tracks) {
-    const dims = realign ? [...lead, tracks.length, P] : [...lead, tracks.length];
-    out.tracks = finish(res.tracks.data, res.tracks.offsets, dims, L, 0);
+    const n = request.tracks.length;
+    const dims = request.realign ? [...lead, n, P] : [...lead, n];
+    out.tracks = finish(res.tracks.data, res.tracks.offsets, dims, plan.length, 0);
   }
   return out;
+}
+
+/** Index of each of the plan's tracks among the held ones (`GVL_INVALID_ARGUMENT` if absent). */
+function trackIndices(plan: ReadPlan, trackIndex: Map<string, number>): number[] {
+  return plan.tracks.map((name) => {
+    const t = trackIndex.get(name);
+    if (t === undefined)
+      throw new InvalidArgumentError(`track ${JSON.stringify(name)} is not in this dataset`, {
+        value: name,
+      });
+    return t;
+  });
+}
+
+/** The native request of a fused batch: items, output kinds, realignment and encoding. */
+function datasetRequest(
+  plan: ReadPlan,
+  req: BatchRequest,
+  seqs: 'reference' | 'haplotypes' | 'annotated' | null,
+  tracks: number[],
+): DatasetRequest & { tracks: number[]; realign: boolean } {
+  const haplotypes = seqs === 'haplotypes' || seqs === 'annotated';
+  const realign = haplotypes && plan.settings.realignTracks && tracks.length > 0;
+  return {
+    ...itemRequest(plan, req),
+    seqs: seqs ?? undefined,
+    tracks,
+    realign,
+    fills: realign ? plan.tracks.map((name) => plan.settings.insertionFill[name]) : undefined,
+    baseSeed: plan.settings.deterministic ? undefined : BigInt(plan.settings.seed),
+    encoding: seqs === 'reference' || seqs === 'haplotypes' ? encodingOf(plan.settings) : undefined,
+  };
+}
+
+/**
+ * Shapes a fused batch's sequence rows as the plan asks: one-hot, tokens, annotated
+ * haplotypes, or plain bytes (`N`-padded under `'variable'`).
+ */
+function sequenceRows(
+  rows: { data: Uint8Array | Int32Array | Float32Array; offsets: BigInt64Array },
+  annotations: { varIdxs: Int32Array; refCoords: Int32Array } | undefined,
+  dims: number[],
+  plan: ReadPlan,
+  annotate: boolean,
+): SeqsOutput {
+  const { data, offsets } = rows;
+  const L = plan.length;
+  const encoding = encodingOf(plan.settings);
+  if (encoding?.kind === 'oneHot')
+    return oneHot(data as Float32Array, offsets, dims, L, encoding.alphabet.length);
+  if (encoding?.kind === 'tokens')
+    return finish(data as Uint8Array, offsets, dims, L, padToken(encoding)) as
+      | Ragged<Uint8Array>
+      | Ragged<Int32Array>
+      | Dense<Uint8Array>
+      | Dense<Int32Array>;
+  const haps = finish(data as Uint8Array, offsets, dims, L, 78);
+  return annotate ? annotated(haps, annotations, offsets, dims, L) : haps;
 }
 
 /** The token of the `N` pad under a token encoding (what `'variable'` pads with). */
@@ -384,7 +416,7 @@ interface Geometry {
   dsIdx: Float64Array;
 }
 
-function geometry(core: Core, plan: Plan, req: BatchRequest): Geometry {
+function geometry(core: Core, plan: ReadPlan, req: BatchRequest): Geometry {
   const { files } = core;
   const n = req.regionIdx.length;
   const S = files.metadata.samples.length;
@@ -432,18 +464,43 @@ function finish<T extends Uint8Array | Int32Array | Float32Array>(
 }
 
 /**
- * Computes one batch: every output but variants comes from one native call
- * (`HaplotypeSource` for haplotypes alone, `DatasetSource` otherwise), which does the
- * index arithmetic too; variants are gathered by one `gatherVariants` call.
+ * Computes one batch: checks that the dataset can serve the plan (before any native
+ * work), then hands the batch to the function of its output kind — spliced
+ * ({@link splicedBatch}), plain or annotated haplotypes alone ({@link fusedHaplotypes}:
+ * one `HaplotypeSource` call), variants ({@link variantsBatch}: one `gatherVariants`
+ * call, plus one `DatasetSource` call for tracks), and everything else — reference,
+ * encoded sequences, tracks ({@link fusedBatch}: one `DatasetSource` call, which does the
+ * index arithmetic too).
  */
 export async function computeBatch(
   core: Core,
-  plan: Plan,
+  plan: ReadPlan,
   req: BatchRequest,
   signal?: AbortSignal,
   output?: BatchOutput,
 ): Promise<GetOutput> {
   if (plan.splice) return splicedBatch(core, { ...plan, splice: plan.splice }, req, signal);
+  checkServable(core, plan);
+  // Encoded rows (tokens, one-hot) come from the dataset source, which encodes each row.
+  if (
+    (plan.seqs === 'haplotypes' || plan.seqs === 'annotated') &&
+    plan.tracks.length === 0 &&
+    encodingOf(plan.settings) === undefined
+  )
+    return fusedHaplotypes(core, plan, req, output, signal);
+  if (plan.seqs === 'variants') return variantsBatch(core, plan, req, signal);
+  const { seqs, tracks } = await fusedBatch(core, plan, req, plan.seqs, signal);
+  if (seqs && tracks) return [seqs, tracks];
+  if (seqs) return seqs;
+  return tracks as TracksOutput;
+}
+
+/**
+ * Throws when the dataset cannot serve the plan: `GVL_MODE_UNAVAILABLE` (no genotypes
+ * for haplotypes or variants; neither sequences nor tracks), `GVL_NO_REFERENCE`
+ * (sequences without a reference), `GVL_INVALID_MODE` (`dummyVariant` without variants).
+ */
+function checkServable(core: Core, plan: ReadPlan): void {
   const { files, reference } = core;
   if (plan.seqs === 'haplotypes' || plan.seqs === 'annotated' || plan.seqs === 'variants') {
     if (!files.genotypes || !files.variants)
@@ -477,26 +534,20 @@ export async function computeBatch(
       `dummyVariant is only valid with 'variants' output (got ${JSON.stringify(plan.seqs)}): use withSeqs('variants'), or withSettings({ dummyVariant: null })`,
       { value: plan.seqs },
     );
-  // Encoded rows (tokens, one-hot) come from the dataset source, which encodes each row.
-  if (
-    (plan.seqs === 'haplotypes' || plan.seqs === 'annotated') &&
-    plan.tracks.length === 0 &&
-    encodingOf(plan.settings) === undefined
-  )
-    return fusedHaplotypes(core, plan, req, output, signal);
+}
 
-  let seqs: SeqsOutput | undefined;
-  if (plan.seqs === 'variants')
-    seqs = await variantsOutput(files, geometry(core, plan, req), req.shape, plan.settings, signal);
-  const fused =
-    plan.seqs === 'variants' && plan.tracks.length === 0
-      ? {}
-      : await fusedBatch(core, plan, req, plan.seqs === 'variants' ? null : plan.seqs, signal);
-  seqs ??= fused.seqs;
-  const tracks = fused.tracks;
-  if (seqs && tracks) return [seqs, tracks];
-  if (seqs) return seqs;
-  return tracks as TracksOutput;
+/** Variants, and beside them reference-coordinate tracks when the plan has tracks. */
+async function variantsBatch(
+  core: Core,
+  plan: ReadPlan,
+  req: BatchRequest,
+  signal: AbortSignal | undefined,
+): Promise<GetOutput> {
+  const g = geometry(core, plan, req);
+  const seqs = await variantsOutput(core.files, g, req.shape, plan.settings, signal);
+  if (plan.tracks.length === 0) return seqs;
+  const { tracks } = await fusedBatch(core, plan, req, null, signal);
+  return tracks ? [seqs, tracks] : seqs;
 }
 
 /**
@@ -506,7 +557,7 @@ export async function computeBatch(
  */
 async function splicedBatch(
   core: Core,
-  plan: Plan & { splice: SpliceMap },
+  plan: ReadPlan & { splice: SpliceMap },
   req: BatchRequest,
   signal?: AbortSignal,
 ): Promise<GetOutput> {
@@ -591,7 +642,7 @@ export type ItemsRequest = Pick<BatchRequest, 'regionIdx' | 'sampleIdx' | 'shape
  */
 export async function haplotypeLengths(
   core: Core,
-  plan: Plan,
+  plan: ReadPlan,
   req: ItemsRequest,
   signal?: AbortSignal,
 ): Promise<Dense<Int32Array>> {
@@ -625,7 +676,7 @@ export async function haplotypeLengths(
  */
 export async function nVariants(
   core: Core,
-  plan: Plan,
+  plan: ReadPlan,
   req: ItemsRequest,
   signal?: AbortSignal,
 ): Promise<Dense<Int32Array>> {

@@ -7,7 +7,6 @@
  */
 import {
   copyFileSync,
-  createReadStream,
   existsSync,
   mkdirSync,
   readFileSync,
@@ -16,8 +15,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { createGunzip } from 'node:zlib';
+import { vcfSamples } from '@gvl/dataset';
 import type { BatchPlanFile, Lib } from './jobs.js';
 import type { Shape } from './options.js';
 import { chr20 } from './paths.js';
@@ -89,20 +87,6 @@ export function batchPlanPath(
     writeFileSync(p, JSON.stringify(plan));
   }
   return p;
-}
-
-/** The sample names of a bgzipped VCF, read from its `#CHROM` header line. */
-export async function vcfSamples(vcf: string): Promise<string[]> {
-  const lines = createInterface({ input: createReadStream(vcf).pipe(createGunzip()) });
-  try {
-    for await (const line of lines) {
-      if (line.startsWith('#CHROM')) return line.split('\t').slice(9);
-      if (!line.startsWith('#')) break;
-    }
-  } finally {
-    lines.close();
-  }
-  throw new Error(`${vcf}: no #CHROM header line`);
 }
 
 /** Region and sample counts of a written dataset (its `metadata.json`). */

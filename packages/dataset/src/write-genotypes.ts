@@ -17,6 +17,7 @@ import { AbortedError, VcfError } from './errors.js';
 import type { FastaSource } from './fasta.js';
 import { type VariantColumns, VariantsTableWriter } from './format/arrow-tables.js';
 import {
+  DOSAGES_FILE,
   GENOTYPE_OFFSETS_FILE,
   GENOTYPES_DIR,
   VARIANT_IDXS_FILE,
@@ -33,6 +34,7 @@ import type { Progress } from './progress.js';
 import { Uint32Arena } from './uint32-arena.js';
 import { CarrierReader, type CheckedRecord, checkRecord, recordKey } from './variant-record.js';
 import type { VcfBlock, VcfSource } from './vcf.js';
+import { type DosageFieldSpec, DosageReader } from './vcf-dosage.js';
 import { type InfoFieldSpec, infoValue } from './vcf-info.js';
 import type { WritePlan, WriteWarning } from './write.js';
 
@@ -70,10 +72,48 @@ interface PooledRecord extends SweepRecord {
 interface GroupOutput {
   readonly lengthsPath: string;
   readonly idxsPath: string;
+  /** With a dosage field: the dosage of each entry of `idxs`, raw float32. */
+  readonly dosagesPath: string | undefined;
   lengths: RawArrayWriter;
   idxs: RawArrayWriter;
+  dosages: RawArrayWriter | undefined;
   sweep: GenotypeSweep;
   finished: boolean;
+}
+
+/**
+ * The dosages of the records pushed to the current contig's sweeps, by variant-table
+ * row: the carrier haplotypes (ascending) and the dosage of each. Held until the contig
+ * ends (every region of its sweeps is written by then): 8 bytes per carrier haplotype of
+ * the records that overlap a region of the contig.
+ */
+class DosageStore {
+  private readonly byRecord = new Map<number, { haps: Uint32Array; ds: Float32Array }>();
+
+  set(idx: number, haps: Uint32Array, ds: Float32Array): void {
+    this.byRecord.set(idx, { haps: haps.slice(), ds });
+  }
+
+  /** The dosage of haplotype `hap` in record `idx` (which `hap` carries). */
+  get(idx: number, hap: number): number {
+    const r = this.byRecord.get(idx);
+    if (r !== undefined) {
+      let lo = 0;
+      let hi = r.haps.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if ((r.haps[mid] as number) < hap) lo = mid + 1;
+        else hi = mid;
+      }
+      if (r.haps[lo] === hap) return r.ds[lo] as number;
+    }
+    // A stored call is always a carrier of a record pushed with its carriers.
+    throw new Error(`internal: no dosage for haplotype ${hap} of record ${idx}`);
+  }
+
+  clear(): void {
+    this.byRecord.clear();
+  }
 }
 
 /** Reads a raw file in chunks. */
@@ -109,6 +149,7 @@ export async function writeGenotypes(
   warn: (w: WriteWarning) => void,
   signal: AbortSignal | undefined,
   info: readonly InfoFieldSpec[] = [],
+  dosage?: DosageFieldSpec,
 ): Promise<{ ends: Float64Array; nVariants: number }> {
   const gdir = join(dir, GENOTYPES_DIR);
   await mkdir(gdir);
@@ -135,9 +176,16 @@ export async function writeGenotypes(
   );
   const groups: GroupOutput[] = [];
   const variants = new VariantsTableWriter(join(dir, VARIANTS_FILE), info);
+  const dosages =
+    dosage === undefined
+      ? undefined
+      : {
+          reader: new DosageReader(dosage, vcf.samples, samples, ploidy),
+          store: new DosageStore(),
+        };
   let nVariants: number;
   try {
-    const sweeps = { gdir, plan, nHaps, extend, ends, warn, release };
+    const sweeps = { gdir, plan, nHaps, extend, ends, warn, release, dosages: dosages?.store };
     const byVcfContig = openSweeps(sweeps, vcf, groups);
     let total = 0;
     for (const c of vcf.contigs) total += Math.max(0, vcf.recordCounts.get(c) ?? 0);
@@ -146,12 +194,14 @@ export async function writeGenotypes(
       info,
       nHaps,
       variants,
+      dosages,
     });
     nVariants = await stream.run(progress, signal);
     for (const g of groups) {
       if (!g.finished) g.sweep.finish();
       g.lengths.close();
       g.idxs.close();
+      g.dosages?.close();
     }
     progress.stop();
     await variants.close();
@@ -160,10 +210,11 @@ export async function writeGenotypes(
     for (const g of groups) {
       g.lengths.abort();
       g.idxs.abort();
+      g.dosages?.abort();
     }
     throw e;
   }
-  assembleArrays(dir, groups);
+  assembleArrays(dir, groups, dosage !== undefined);
   return { ends, nVariants };
 }
 
@@ -181,6 +232,8 @@ interface SweepSetup {
   readonly warn: (w: WriteWarning) => void;
   /** Called when a sweep no longer holds a record's carriers. */
   readonly release: (rec: SweepRecord) => void;
+  /** With a dosage field: where each stored call's dosage is looked up. */
+  readonly dosages: DosageStore | undefined;
 }
 
 /**
@@ -204,14 +257,29 @@ function openSweeps(s: SweepSetup, vcf: VcfSource, groups: GroupOutput[]): Map<s
       regions.push({ qStart: plan.start[d] as number, qEnd: plan.end[d] as number });
     const lengthsPath = join(gdir, `.part-${c}.lengths`);
     const idxsPath = join(gdir, `.part-${c}.idxs`);
+    const dosagesPath = s.dosages ? join(gdir, `.part-${c}.dosages`) : undefined;
     /** Variant indices written for the region being received. */
     let regionIdxs = 0;
+    /** Haplotypes received for the region being received. */
+    let regionHaps = 0;
+    let dsScratch = new Float32Array(0);
     // Each block of a region's haplotypes goes straight to the files (the writers copy
     // it), so no array of a whole region is held.
     const sink: RegionSink = {
       part: (_region, lengths, idxs) => {
         out.lengths.write(lengths);
         out.idxs.write(idxs);
+        if (out.dosages && s.dosages) {
+          if (dsScratch.length < idxs.length) dsScratch = new Float32Array(idxs.length);
+          let at = 0;
+          for (let k = 0; k < lengths.length; k++) {
+            const hap = regionHaps + k;
+            const n = lengths[k] as number;
+            for (let j = 0; j < n; j++, at++) dsScratch[at] = s.dosages.get(idxs[at] as number, hap);
+          }
+          out.dosages.write(dsScratch.subarray(0, idxs.length));
+        }
+        regionHaps += lengths.length;
         regionIdxs += idxs.length;
       },
       end: (region, end) => {
@@ -224,13 +292,16 @@ function openSweeps(s: SweepSetup, vcf: VcfSource, groups: GroupOutput[]): Map<s
           });
         }
         regionIdxs = 0;
+        regionHaps = 0;
       },
     };
     const out: GroupOutput = {
       lengthsPath,
       idxsPath,
+      dosagesPath,
       lengths: new RawArrayWriter(lengthsPath),
       idxs: new RawArrayWriter(idxsPath),
+      dosages: dosagesPath ? new RawArrayWriter(dosagesPath) : undefined,
       finished: false,
       sweep: new GenotypeSweep(regions, s.nHaps, s.extend, sink, { onRelease: s.release }),
     };
@@ -246,6 +317,8 @@ interface RecordOutput {
   /** Haplotypes per record (for the computed AF). */
   readonly nHaps: number;
   readonly variants: VariantsTableWriter;
+  /** With a dosage field: its reader and the store the sweeps' sinks read. */
+  readonly dosages: { readonly reader: DosageReader; readonly store: DosageStore } | undefined;
 }
 
 const EMPTY = new Uint32Array(0);
@@ -364,6 +437,7 @@ class RecordStream {
       g.sweep.finish();
       g.finished = true;
     }
+    this.out.dosages?.store.clear();
   }
 
   private staleIndex(c: string, indexed: number, got: number): VcfError {
@@ -482,6 +556,17 @@ class RecordStream {
       // Read for the AF only: back to the arena at once.
       if (c !== carriers) carrierArena.release(c);
     }
+    const dosages = this.out.dosages;
+    if (dosages && carriers !== undefined && carriers.length > 0) {
+      const ds = dosages.reader.dosagesIn(
+        v,
+        block.genotypes,
+        block.genotypeStart[li] as number,
+        block.genotypeEnd[li] as number,
+        carriers,
+      );
+      dosages.store.set(this.idx, carriers, ds);
+    }
     if (sweeps.length > 0) {
       const sr: PooledRecord = {
         idx: this.idx,
@@ -510,11 +595,11 @@ class RecordStream {
 }
 
 /**
- * Array assembly: `offsets.npy` (int64, R·S·P + 1) and `variant_idxs.npy` (int32) from
- * the sweeps' per-contig raw files, in contig order (the files are removed). `dir` is the
+ * Array assembly: `offsets.npy` (int64, R·S·P + 1), `variant_idxs.npy` (int32) and, with
+ * a dosage field, `dosages.npy` (float32) from the sweeps' per-contig raw files, in contig order (the files are removed). `dir` is the
  * dataset folder.
  */
-function assembleArrays(dir: string, groups: readonly GroupOutput[]): void {
+function assembleArrays(dir: string, groups: readonly GroupOutput[], dosages: boolean): void {
   const offsets = new RawArrayWriter(join(dir, GENOTYPE_OFFSETS_FILE));
   try {
     assembleOffsets(offsets, groups);
@@ -522,21 +607,30 @@ function assembleArrays(dir: string, groups: readonly GroupOutput[]): void {
     offsets.abort();
     throw e;
   }
-  const idxsPath = join(dir, VARIANT_IDXS_FILE);
+  concatParts(join(dir, VARIANT_IDXS_FILE), groups, (g) => g.idxsPath);
+  if (dosages) concatParts(join(dir, DOSAGES_FILE), groups, (g) => g.dosagesPath as string);
+}
+
+/** Concatenates the groups' raw part files (in group order) into `path`, removing them. */
+function concatParts(
+  path: string,
+  groups: readonly GroupOutput[],
+  part: (g: GroupOutput) => string,
+): void {
   if (groups.length === 1) {
-    renameSync((groups[0] as GroupOutput).idxsPath, idxsPath);
-  } else {
-    const out = new RawArrayWriter(idxsPath);
-    try {
-      for (const g of groups) {
-        for (const bytes of readChunks(g.idxsPath)) out.write(bytes);
-        rmSync(g.idxsPath);
-      }
-      out.close();
-    } catch (e) {
-      out.abort();
-      throw e;
+    renameSync(part(groups[0] as GroupOutput), path);
+    return;
+  }
+  const out = new RawArrayWriter(path);
+  try {
+    for (const g of groups) {
+      for (const bytes of readChunks(part(g))) out.write(bytes);
+      rmSync(part(g));
     }
+    out.close();
+  } catch (e) {
+    out.abort();
+    throw e;
   }
 }
 

@@ -8,6 +8,7 @@
 import * as v from 'valibot';
 import { MAX_COORDINATE } from './bed.js';
 import { bool, parse } from './schema.js';
+import { checkDosageFieldOption } from './vcf-dosage.js';
 import { checkInfoFieldsOption } from './vcf-info.js';
 import type { WriteOptions } from './write.js';
 
@@ -71,6 +72,7 @@ const optionsSchema = v.pipe(
   // `infoFields` / `computeAf` rules are those of the VCF INFO reader (typed errors of its own).
   v.check((o) => {
     checkInfoFieldsOption(o.infoFields, o.variants !== undefined, o.computeAf);
+    checkDosageFieldOption(o.dosageField, o.variants !== undefined);
     return true;
   }),
   v.forward(

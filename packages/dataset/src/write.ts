@@ -49,6 +49,7 @@ import {
   writeTrackFolder,
 } from './track-writer.js';
 import { openVcf, type VcfSource } from './vcf.js';
+import { type DosageFieldSpec, resolveDosageField } from './vcf-dosage.js';
 import { COMPUTED_AF, type InfoFieldSpec, resolveInfoFields } from './vcf-info.js';
 import { throwIfAborted, writeGenotypes } from './write-genotypes.js';
 import { checkWriteOptions } from './write-options.js';
@@ -111,6 +112,15 @@ export interface WriteOptions {
    * `infoFields`. Needs `variants`.
    */
   computeAf?: boolean;
+  /**
+   * A per-sample FORMAT field of the VCF to store as allele dosages (default none), by
+   * header `ID`, e.g. `'DS'`: declared `Type=Float` or `Integer`, one value per sample
+   * (more than one is refused, as genoray's `MultiallelicDosageError`; `.` → NaN). Every
+   * stored genotype call (an entry of `variant_idxs.npy`) gets its sample's value in
+   * that record, in `genotypes/dosages.npy` (raw float32, same length and order). Read
+   * back with `withSettings({ varFields: ['dosage'] })`. Needs `variants`.
+   */
+  dosageField?: string;
   /**
    * Keep, per haplotype, the downstream variants needed so that deletions do not leave
    * the haplotype shorter than its region (default `true`), as the peer's
@@ -295,7 +305,8 @@ async function holdBeforeCommit(signal: AbortSignal | undefined): Promise<void> 
  * on-disk order: natsorted contig, start, end), and with `variants`:
  * `genotypes/variants.arrow` (every VCF record: `CHROM`, `POS` 1-based, `REF`, `ALT`,
  * `ILEN`, then the `infoFields` columns and, with `computeAf`, `AF`), `genotypes/offsets.npy` (raw int64, `R·S·P + 1`, group `(r·S + s)·P + p`),
- * `genotypes/variant_idxs.npy` (raw int32, ascending per haplotype); with `tracks`:
+ * `genotypes/variant_idxs.npy` (raw int32, ascending per haplotype), with `dosageField`
+ * `genotypes/dosages.npy` (raw float32, one per entry of `variant_idxs.npy`); with `tracks`:
  * `intervals/<name>/{starts,ends,values,offsets}.npy` (raw int32, int32, float32, and
  * int64 `R·S + 1`), bigWig intervals clipped to the stored window, interval-table
  * intervals overlapping it kept whole (as the peer's `Table`); with `annotTracks`: the
@@ -352,6 +363,9 @@ async function holdBeforeCommit(signal: AbortSignal | undefined): Promise<void> 
  * @throws {@link BedError} `GVL_BAD_BED`.
  * @throws {@link VcfError} `GVL_BAD_INFO_FIELD` (an `infoFields` entry the header does not
  *   declare, or of an unsupported `Type`/`Number`; before anything is written),
+ *   `GVL_BAD_VCF` for a `dosageField` the header does not declare as a Float or Integer
+ *   FORMAT field (before anything is written) or, naming the record and sample, a record
+ *   without it in FORMAT, or a sample with more than one value or a non-numeric one,
  *   `GVL_BCF_UNSUPPORTED`, `GVL_BAD_VCF`, `GVL_MULTIALLELIC`,
  *   `GVL_SYMBOLIC_ALLELE`, `GVL_UNNORMALIZED_VARIANT`, `GVL_REF_MISMATCH`,
  *   `GVL_UNSORTED_VCF`, naming the record as `contig:pos REF>ALT`.
@@ -422,6 +436,8 @@ interface WriteInputs {
   readonly vcf: VcfSource | undefined;
   /** INFO columns to store (with the computed AF last when `computeAf`). */
   readonly info: readonly InfoFieldSpec[];
+  /** The FORMAT field stored as dosages, when `dosageField`. */
+  readonly dosage: DosageFieldSpec | undefined;
   readonly fasta: FastaSource | undefined;
   /** Sorted samples to write. */
   readonly samples: string[];
@@ -456,6 +472,10 @@ async function openInputs(
       : undefined;
   const info = vcf ? resolveInfoFields(vcf.path, vcf.header, options.infoFields ?? []) : [];
   if (vcf && options.computeAf) info.push(COMPUTED_AF);
+  const dosage =
+    vcf && options.dosageField !== undefined
+      ? resolveDosageField(vcf.path, vcf.header, options.dosageField)
+      : undefined;
   const fasta = options.reference !== undefined ? await openFasta(options.reference) : undefined;
   const samples = resolveSamples(vcf, sources, options.samples);
   const plan = planRegions(bed, options.maxJitter ?? 0);
@@ -475,7 +495,7 @@ async function openInputs(
   // As the peer (genoray reads every VCF as diploid): at least 2 haplotypes per sample;
   // a haploid call fills the first and leaves the second REF.
   const ploidy = vcf ? Math.max(2, vcf.ploidy ?? 2) : null;
-  return { bed, sources, annots, vcf, info, fasta, samples, plan, ploidy };
+  return { bed, sources, annots, vcf, info, dosage, fasta, samples, plan, ploidy };
 }
 
 /**
@@ -488,7 +508,7 @@ async function writeFiles(
   options: WriteOptions,
   progress: Progress,
 ): Promise<number> {
-  const { bed, vcf, fasta, plan, samples, ploidy, info } = inputs;
+  const { bed, vcf, fasta, plan, samples, ploidy, info, dosage } = inputs;
   const maxJitter = options.maxJitter ?? 0;
   const extend = options.extendToLength ?? true;
   const signal = options.signal;
@@ -513,6 +533,7 @@ async function writeFiles(
       warn,
       signal,
       info,
+      dosage,
     );
     ends = g.ends;
     nVariants = g.nVariants;

@@ -225,6 +225,11 @@ export const COMMANDS: Readonly<Record<string, CliCommand>> = {
         name: 'compute-af',
         help: "store an AF column computed from the written samples' genotypes (ALT calls over samples × ploidy; needs --vcf, not with --info-field AF)",
       },
+      {
+        name: 'dosage-field',
+        value: 'NAME',
+        help: "store the VCF's per-sample FORMAT/NAME (Float or Integer, one value per sample) as each stored call's dosage, e.g. DS (needs --vcf)",
+      },
       BIGWIG_FLAG,
       ...TRACK_FLAGS,
       {
@@ -273,6 +278,14 @@ export const COMMANDS: Readonly<Record<string, CliCommand>> = {
       const infoFields = (values['info-field'] as string[] | undefined) ?? [];
       const computeAf = values['compute-af'] === true;
       checkInfoFlags(infoFields, computeAf, typeof values.vcf === 'string');
+      const dosageField = values['dosage-field'] as string | undefined;
+      if (dosageField !== undefined && (dosageField === '' || typeof values.vcf !== 'string'))
+        throw new UsageError(
+          dosageField === ''
+            ? '--dosage-field needs a FORMAT field ID, e.g. --dosage-field DS'
+            : `--dosage-field ${dosageField} needs --vcf: dosages are read from the VCF`,
+          { flag: '--dosage-field', value: dosageField },
+        );
       const maxJitter =
         parseIntegerFlag('--max-jitter', values['max-jitter'], { max: MAX_COORDINATE }) ?? 0;
       let samples: string[] | undefined;
@@ -327,6 +340,7 @@ export const COMMANDS: Readonly<Record<string, CliCommand>> = {
           ...(typeof values.reference === 'string' ? { reference: values.reference } : {}),
           ...(infoFields.length > 0 ? { infoFields } : {}),
           ...(computeAf ? { computeAf } : {}),
+          ...(dosageField !== undefined ? { dosageField } : {}),
           ...(tracks.length > 0 ? { tracks } : {}),
           ...(Object.keys(annotTracks).length > 0 ? { annotTracks } : {}),
           ...(samples ? { samples } : {}),

@@ -67,6 +67,15 @@ export const GENOTYPE_OFFSETS_FILE = `${GENOTYPES_DIR}/offsets.npy`;
  */
 export const VARIANT_IDXS_FILE = `${GENOTYPES_DIR}/variant_idxs.npy`;
 
+/**
+ * `genotypes/dosages.npy` (optional): raw float32, one value per entry of
+ * {@link VARIANT_IDXS_FILE} (same length, same order): the allele dosage of that stored
+ * call's sample in that record (a per-sample FORMAT field such as `DS`; NaN when
+ * missing). Written with `write({ dosageField })`; the peer keeps the same array beside
+ * its SVAR genotypes.
+ */
+export const DOSAGES_FILE = `${GENOTYPES_DIR}/dosages.npy`;
+
 /** `intervals/<track>/`: per-sample tracks, one group per (region, sample): `R·S` groups. */
 export const SAMPLE_TRACKS_DIR = 'intervals';
 

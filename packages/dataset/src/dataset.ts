@@ -251,7 +251,7 @@ export class Dataset<
       : reference
         ? 'reference'
         : null;
-    checkVarFields(files.path, files.variants, seqs, settings);
+    checkVarFields(files.path, files.variants, seqs, settings, !!files.genotypes?.dosages);
     const ds = new Dataset({
       core: { files, reference },
       regions: {
@@ -346,12 +346,14 @@ export class Dataset<
    * Variant fields `withSettings({ varFields })` accepts, in the peer's order: `'alt'`,
    * `'ilen'`, `'start'`, the INFO columns stored at write time (`write({ infoFields })`,
    * or any numeric column of `genotypes/variants.arrow` but `POS`/`ILEN`), then `'ref'`
-   * when the variant table has REF alleles. Empty without genotypes.
+   * when the variant table has REF alleles, then `'dosage'` when the dataset stores
+   * dosages (`write({ dosageField })`). Empty without genotypes.
    *
    * @see genvarloader `Dataset.available_var_fields`.
    */
   get availableVarFields(): string[] {
-    return availableVarFields(this.#s.core.files.variants);
+    const { variants, genotypes } = this.#s.core.files;
+    return availableVarFields(variants, !!genotypes?.dosages);
   }
   /** Contigs in dataset order. */
   get contigs(): readonly string[] {
@@ -908,7 +910,7 @@ function checkVariantSettings(core: Core, seqs: SeqsKind | null, s: DatasetSetti
       `unphasedUnion cannot be used with '${seqs}' output (a union of phased sequences is not defined): use withSeqs('variants'), or withSettings({ unphasedUnion: false })`,
       { value: seqs },
     );
-  checkVarFields(core.files.path, core.files.variants, seqs, s);
+  checkVarFields(core.files.path, core.files.variants, seqs, s, !!core.files.genotypes?.dosages);
 }
 
 /**

@@ -8,6 +8,7 @@ import { interruptedOverwriteHint } from './files.js';
 import { ChecksumLedger, readChecksums } from './format/checksums.js';
 import {
   ANNOTATION_TRACKS_DIR,
+  DOSAGES_FILE,
   GENOTYPE_OFFSETS_FILE,
   GENOTYPES_DIR,
   INPUT_REGIONS_FILE,
@@ -81,8 +82,11 @@ export interface DatasetFiles {
   regionNames: string[] | null;
   /** Shortest unpadded region (bp): bounds fixed output lengths. */
   minRegionLength: number;
-  /** Genotypes CSR: group `((r·S + s)·P + p)` spans `variantIdxs[offsets[g]..offsets[g+1]]`. */
-  genotypes: { offsets: BigInt64Array; variantIdxs: Int32Array } | null;
+  /**
+   * Genotypes CSR: group `((r·S + s)·P + p)` spans `variantIdxs[offsets[g]..offsets[g+1]]`;
+   * `dosages` (float32, parallel to `variantIdxs`) when `genotypes/dosages.npy` exists.
+   */
+  genotypes: { offsets: BigInt64Array; variantIdxs: Int32Array; dosages?: Float32Array } | null;
   variants: VariantTable | null;
   /** Tracks by name: sample tracks sorted by name, then annotation tracks. */
   tracks: Map<string, TrackIntervals>;
@@ -809,7 +813,14 @@ async function readChecked(r: Reader): Promise<DatasetFiles> {
     );
     variants = readVariants(r, await r.arrow(VARIANTS));
     checkVariantIdxs(r, offsets, variantIdxs, variants.start.length);
-    genotypes = { offsets, variantIdxs };
+    const dosages = await r.raw(DOSAGES_FILE, Float32Array, true);
+    if (dosages !== null && dosages.length !== variantIdxs.length)
+      throw r.bad(
+        DOSAGES_FILE,
+        `has ${dosages.length} values: expected one per entry of ${VARIANT_IDXS_FILE} (${variantIdxs.length})`,
+        dosages.length,
+      );
+    genotypes = dosages === null ? { offsets, variantIdxs } : { offsets, variantIdxs, dosages };
   }
   const tracks = new Map<string, TrackIntervals>();
   await readTracks(r, SAMPLE_TRACKS_DIR, R * S, `n_regions·n_samples + 1 = ${R}·${S} + 1`, tracks);

@@ -32,6 +32,13 @@ export interface RaggedVariants {
    * when `varFields` names no INFO field.
    */
   readonly info?: Readonly<Record<string, VariantFieldArray>>;
+  /**
+   * Allele dosage of each variant, float32, one value per variant (aligned with
+   * `start`): the value of the dosage FORMAT field (e.g. `DS`) for the row's sample in
+   * that record, as stored with `write({ dosageField })` (NaN where the VCF had `.`); a
+   * dummy variant has 0. Only when `varFields` includes `'dosage'`.
+   */
+  readonly dosage?: Float32Array;
 }
 
 /**

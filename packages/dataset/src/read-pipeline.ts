@@ -22,7 +22,13 @@ import { type Dense, Ragged } from './ragged.js';
 import type { Reference } from './reference.js';
 import { type DatasetSettings, encodingOf, type OutputLength, type SeqsKind } from './settings.js';
 import { exonItems, regroupOutput, type SpliceMap } from './splice.js';
-import { afKeepMask, gatherColumn, gatherRef, type VariantFieldArray } from './var-fields.js';
+import {
+  afKeepMask,
+  gatherColumn,
+  gatherDosages,
+  gatherRef,
+  type VariantFieldArray,
+} from './var-fields.js';
 
 /** Immutable data every query reads (shared across derived datasets). */
 export interface Core {
@@ -587,13 +593,16 @@ async function variantsOutput(
   const union = settings.unphasedUnion;
   const rcMask = union ? g.toRc : expandMask(g.toRc, g.ploidy);
   const table = files.variants as VariantTable;
+  const groups = genoGroups(g);
+  const groupsPerRow = union ? g.ploidy : 1;
+  const keep = afKeepMask(table, settings.minAf, settings.maxAf);
   const v = await k.gatherVariants({
     files,
-    groups: genoGroups(g),
+    groups,
     rcMask,
-    groupsPerRow: union ? g.ploidy : 1,
+    groupsPerRow,
     dummy: settings.dummyVariant ?? undefined,
-    keep: afKeepMask(table, settings.minAf, settings.maxAf),
+    keep,
     parallel: settings.parallel,
     signal,
   });
@@ -604,7 +613,22 @@ async function variantsOutput(
     ilen: v.ilen,
     alt: Ragged.fromOffsets(v.alt, v.altOffsets),
   };
-  return withVarFields(out, table, v.variantIdx, rcMask, settings.varFields);
+  const geno = files.genotypes;
+  const withDosage: RaggedVariants =
+    settings.varFields.includes('dosage') && geno?.dosages
+      ? {
+          ...out,
+          dosage: gatherDosages(
+            groups,
+            { ...geno, dosages: geno.dosages },
+            groupsPerRow,
+            v.offsets,
+            keep,
+            settings.dummyVariant !== null,
+          ),
+        }
+      : out;
+  return withVarFields(withDosage, table, v.variantIdx, rcMask, settings.varFields);
 }
 
 /** Adds the `ref` and INFO columns `varFields` asks for, gathered at `variantIdx`. */

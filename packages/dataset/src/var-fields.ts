@@ -122,13 +122,19 @@ export function readInfoColumns(
 
 /**
  * The variant fields a dataset offers, in the peer's order: `alt`, `ilen`, `start`, the
- * stored INFO columns in file order, then `ref` when the table has REF alleles.
+ * stored INFO columns in file order, `ref` when the table has REF alleles, then `dosage`
+ * when the dataset stores dosages (`genotypes/dosages.npy`).
  *
  * @see genvarloader `Dataset.available_var_fields`.
  */
-export function availableVarFields(variants: VariantTable | null): string[] {
+export function availableVarFields(variants: VariantTable | null, hasDosages = false): string[] {
   if (!variants) return [];
-  return [...BUILTIN_VAR_FIELDS, ...variants.info.keys(), ...(variants.ref ? ['ref'] : [])];
+  return [
+    ...BUILTIN_VAR_FIELDS,
+    ...variants.info.keys(),
+    ...(variants.ref ? ['ref'] : []),
+    ...(hasDosages ? ['dosage'] : []),
+  ];
 }
 
 /** The settings this module checks. */
@@ -140,7 +146,8 @@ interface VarFieldSettings {
 
 /**
  * Checks `varFields` and the AF filter against a dataset: every field must be one of
- * {@link availableVarFields}; `minAf`/`maxAf` need an `AF` column and `'variants'` output.
+ * {@link availableVarFields} (`'dosage'` needs `hasDosages`); `minAf`/`maxAf` need an `AF`
+ * column and `'variants'` output.
  *
  * @throws {@link GvlError} `GVL_UNKNOWN_VAR_FIELD`, `GVL_NO_AF`, `GVL_INVALID_MODE`.
  */
@@ -149,15 +156,16 @@ export function checkVarFields(
   variants: VariantTable | null,
   seqs: string | null,
   s: VarFieldSettings,
+  hasDosages = false,
 ): void {
-  const available = availableVarFields(variants);
+  const available = availableVarFields(variants, hasDosages);
   // The built-in fields are accepted without genotypes too (they select nothing there).
   const builtin: readonly string[] = BUILTIN_VAR_FIELDS;
   const missing = s.varFields.filter((f) => !available.includes(f) && !builtin.includes(f));
   if (missing.length > 0)
     throw new GvlError(
       'GVL_UNKNOWN_VAR_FIELD',
-      `variant field(s) ${missing.map((f) => JSON.stringify(f)).join(', ')} are not in ${path}: expected some of ${available.length ? available.map((f) => `'${f}'`).join(', ') : '(none: the dataset has no genotypes)'}; store INFO fields with write({ infoFields })`,
+      `variant field(s) ${missing.map((f) => JSON.stringify(f)).join(', ')} are not in ${path}: expected some of ${available.length ? available.map((f) => `'${f}'`).join(', ') : '(none: the dataset has no genotypes)'}; store INFO fields with write({ infoFields }) and dosages with write({ dosageField })`,
       { value: missing },
     );
   if (s.minAf === null && s.maxAf === null) return;
@@ -232,6 +240,51 @@ export function gatherColumn(src: VariantFieldArray, variantIdx: Int32Array): Va
   for (let i = 0; i < variantIdx.length; i++) {
     const v = variantIdx[i] as number;
     o[i] = v < 0 ? fill : (src[v] as number | bigint);
+  }
+  return out;
+}
+
+/**
+ * The dosage of each output entry of a `'variants'` gather: for every output row, the
+ * entries `offsets[g]..offsets[g + 1]` of each of its `groupsPerRow` genotype groups `g`
+ * (in order) whose variant `keep` flags (all when absent), exactly the entries the
+ * native gather walks; a row that gathers none holds one dummy (dosage 0, the peer's
+ * `DummyVariant` default) when `dummy`.
+ *
+ * @param groups - int64 genotype group of each (row, group-of-row), as given to the gather.
+ * @param genotypes - the CSR and its float32 `dosages` (parallel to `variantIdxs`).
+ * @param rowOffsets - int64 `(rows + 1)` output offsets of the gather.
+ * @returns float32 `(n)`, parallel to the gather's `start`.
+ * @throws Error when the entries walked disagree with the gather's layout (an internal fault).
+ */
+export function gatherDosages(
+  groups: BigInt64Array,
+  genotypes: { offsets: BigInt64Array; variantIdxs: Int32Array; dosages: Float32Array },
+  groupsPerRow: number,
+  rowOffsets: BigInt64Array,
+  keep: Uint8Array | undefined,
+  dummy: boolean,
+): Float32Array {
+  const rows = rowOffsets.length - 1;
+  const n = Number(rowOffsets[rows] ?? 0n);
+  const out = new Float32Array(n);
+  const { offsets, variantIdxs, dosages } = genotypes;
+  let at = 0;
+  for (let r = 0; r < rows; r++) {
+    const rowStart = at;
+    for (let k = r * groupsPerRow; k < (r + 1) * groupsPerRow; k++) {
+      const g = Number(groups[k] as bigint);
+      const e = Number(offsets[g + 1] as bigint);
+      for (let i = Number(offsets[g] as bigint); i < e; i++) {
+        if (keep !== undefined && keep[variantIdxs[i] as number] === 0) continue;
+        out[at++] = dosages[i] as number;
+      }
+    }
+    if (at === rowStart && dummy) out[at++] = 0;
+    if (at !== Number(rowOffsets[r + 1] as bigint))
+      throw new Error(
+        `internal: row ${r} walks ${at - rowStart} dosage entries but the gather output has ${Number((rowOffsets[r + 1] as bigint) - (rowOffsets[r] as bigint))}`,
+      );
   }
   return out;
 }

@@ -113,13 +113,7 @@ export class DosageReader {
     to: number,
     carriers: Uint32Array,
   ): Float32Array {
-    const col = (v.FORMAT ?? '').split(':').indexOf(this.name);
-    if (col < 0)
-      throw new VcfError(
-        'GVL_BAD_VCF',
-        `record ${recordKey(v)} has no ${this.name} in FORMAT ${JSON.stringify(v.FORMAT ?? '')}: expected the dosage field on every record`,
-        { value: recordKey(v) },
-      );
+    const col = this.formatColumn(v);
     const map = this.sampleMap;
     const out = this.bySample;
     out.fill(Number.NaN);
@@ -147,6 +141,24 @@ export class DosageReader {
     for (let i = 0; i < carriers.length; i++)
       ds[i] = out[Math.floor((carriers[i] as number) / this.ploidy)] as number;
     return ds;
+  }
+
+  /**
+   * The position of the dosage field among the record's FORMAT keys (checked on every
+   * record, as genoray reads the field of every record).
+   *
+   * @throws {@link VcfError} `GVL_BAD_VCF` naming the record when FORMAT lacks the field
+   *   (genoray's `DosageFieldError`).
+   */
+  formatColumn(v: Variant): number {
+    const col = (v.FORMAT ?? '').split(':').indexOf(this.name);
+    if (col < 0)
+      throw new VcfError(
+        'GVL_BAD_VCF',
+        `record ${recordKey(v)} has no ${this.name} in FORMAT ${JSON.stringify(v.FORMAT ?? '')}: expected the dosage field on every record`,
+        { value: recordKey(v) },
+      );
+    return col;
   }
 
   private parse(v: Variant, sampleIdx: number, bytes: Uint8Array, a: number, b: number): number {

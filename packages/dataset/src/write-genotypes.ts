@@ -275,7 +275,8 @@ function openSweeps(s: SweepSetup, vcf: VcfSource, groups: GroupOutput[]): Map<s
           for (let k = 0; k < lengths.length; k++) {
             const hap = regionHaps + k;
             const n = lengths[k] as number;
-            for (let j = 0; j < n; j++, at++) dsScratch[at] = s.dosages.get(idxs[at] as number, hap);
+            for (let j = 0; j < n; j++, at++)
+              dsScratch[at] = s.dosages.get(idxs[at] as number, hap);
           }
           out.dosages.write(dsScratch.subarray(0, idxs.length));
         }
@@ -387,6 +388,7 @@ class RecordStream {
           throwIfAborted(signal);
         }
         const rec = this.check(v, refSeq, refLo);
+        this.out.dosages?.reader.formatColumn(v);
         this.appendColumns(v, rec);
         this.pushToSweeps(v, rec, block, li);
         this.idx++;

@@ -248,6 +248,17 @@ function validate(inputs: readonly Input[], axis: ConcatAxis): void {
         { value: inp.files.genotypes !== null },
       );
     }
+    const hasDosages = (x: Input) => x.files.genotypes?.dosages !== undefined;
+    if (hasDosages(inp) !== hasDosages(ref)) {
+      const has = (x: Input) =>
+        hasDosages(x) ? 'has dosages (genotypes/dosages.npy)' : 'has no dosages';
+      throw new ConcatError(
+        'GVL_CONCAT_MISMATCH',
+        `input #${i} (${inp.path}) ${has(inp)} but input #0 (${ref.path}) ${has(ref)}: write every input with the same dosageField, or none`,
+        { input: i, field: 'dosages' },
+        { value: hasDosages(inp) },
+      );
+    }
     const fi = inp.fingerprint;
     const f0 = ref.fingerprint;
     if (fi && f0 && (fi.digest !== f0.digest || fi.size_bytes !== f0.size_bytes))
@@ -603,7 +614,8 @@ function mergedBed(inputs: readonly Input[], rIdxMap: Int32Array): Uint8Array {
  * What must agree, checked in the peer's order before anything is written: at least two
  * inputs; on the region axis no input holding one (contig, start, end) twice; the same
  * variant table (genotypes in every input or none; `genotypes/variants.arrow` with the
- * peer's fingerprint: BLAKE2b of the first MiB and the size), `ploidy`, `max_jitter`,
+ * peer's fingerprint: BLAKE2b of the first MiB and the size), dosages in every input or
+ * none (`genotypes/dosages.npy`, merged in the order of `variant_idxs.npy`), `ploidy`, `max_jitter`,
  * `contigs` (same list, same order), sample tracks and annotation tracks; then per axis
  * the regions and disjoint samples, or the samples, BED columns and unique region names.
  * Every input is first opened with all of `Dataset.open`'s integrity checks (and its
@@ -731,7 +743,13 @@ export async function concat(
         g,
         ins.map((inp) => {
           const geno = inp.files.genotypes as NonNullable<DatasetFiles['genotypes']>;
-          return { offsets: geno.offsets, payloads: { variant_idxs: geno.variantIdxs } };
+          // Dosages are parallel to variant_idxs: merged run by run with them.
+          return {
+            offsets: geno.offsets,
+            payloads: geno.dosages
+              ? { variant_idxs: geno.variantIdxs, dosages: geno.dosages }
+              : { variant_idxs: geno.variantIdxs },
+          };
         }),
         groupRuns(axis, origin, shapes, P, true),
         signal,

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeChecksums } from '../src/format/checksums.js';
-import { Dataset, type RaggedVariants, write } from '../src/index.js';
+import { addTracks, concat, Dataset, type RaggedVariants, write } from '../src/index.js';
 import {
   chr20,
   hasBcftools,
@@ -377,6 +377,66 @@ describe.skipIf(missing.length > 0)(
       });
       rmSync(copy, { recursive: true, force: true });
     });
+
+    it('concat carries dosages with variant_idxs (regions axis), refuses mixing with a dataset without, and addTracks keeps them', async () => {
+      const lines = readFileSync(bed, 'utf8').trim().split('\n');
+      const halves = [lines.slice(0, 12), lines.slice(12)].map((part, h) => {
+        const p = join(dir, `half${h}.bed`);
+        writeFileSync(p, `${part.join('\n')}\n`);
+        return p;
+      });
+      const parts: string[] = [];
+      for (const [h, half] of halves.entries()) {
+        const out = join(dir, `half${h}.gvl`);
+        await write(out, {
+          bed: half,
+          variants: vcf,
+          infoFields: ['AF'],
+          dosageField: 'DS',
+          progress: false,
+          onWarning: () => undefined,
+        });
+        parts.push(out);
+      }
+      const merged = join(dir, 'merged.gvl');
+      await concat(merged, parts, { axis: 'regions' });
+      const m = (await Dataset.open(merged)).withSeqs('variants').withTracks(false);
+      expect(m.availableVarFields).toContain('dosage');
+      const want = (await ds.withSettings({ varFields: ['dosage'] }).get()) as RaggedVariants;
+      const got = (await m.withSettings({ varFields: ['dosage'] }).get()) as RaggedVariants;
+      expect(got.offsets).toEqual(want.offsets);
+      expect(got.start).toEqual(want.start);
+      expect(got.dosage).toEqual(want.dosage);
+      expect(readFloat32(join(merged, 'genotypes', 'dosages.npy')).length).toBe(
+        readInt32(join(merged, 'genotypes', 'variant_idxs.npy')).length,
+      );
+      // One input without dosages: refused before anything is written.
+      const plain = join(dir, 'half1-plain.gvl');
+      await write(plain, {
+        bed: halves[1] as string,
+        variants: vcf,
+        infoFields: ['AF'],
+        progress: false,
+        onWarning: () => undefined,
+      });
+      const mixed = join(dir, 'mixed.gvl');
+      await expect(
+        concat(mixed, [parts[0] as string, plain], { axis: 'regions' }),
+      ).rejects.toMatchObject({
+        code: 'GVL_CONCAT_MISMATCH',
+        input: 1,
+        field: 'dosages',
+      });
+      expect(existsSync(mixed)).toBe(false);
+      // addTracks: the dataset gains a track and keeps its dosages (and checksums).
+      await addTracks(merged, { annotTracks: { w: bed }, progress: false });
+      const withTrack = (await Dataset.open(merged)).withSeqs('variants').withTracks(false);
+      const again = (await withTrack
+        .withSettings({ varFields: ['dosage'] })
+        .get()) as RaggedVariants;
+      expect(again.dosage).toEqual(want.dosage);
+      for (const p of [...parts, plain, merged]) rmSync(p, { recursive: true, force: true });
+    }, 120_000);
 
     describe.skipIf(peerMissing.length > 0)(
       suiteName('against the Python genvarloader (SparseVar with dosages)', peerMissing),

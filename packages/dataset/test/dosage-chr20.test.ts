@@ -12,9 +12,11 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli/index.js';
 import { writeChecksums } from '../src/format/checksums.js';
 import { addTracks, concat, Dataset, type RaggedVariants, write } from '../src/index.js';
 import {
+  capture,
   chr20,
   hasBcftools,
   hasChr20,
@@ -362,6 +364,17 @@ describe.skipIf(missing.length > 0)(
         code: 'GVL_BAD_VCF',
         message: expect.stringMatching(/FORMAT\/DS has Type=String .*expected Float or Integer/),
       });
+    }, 120_000);
+
+    it('gvl write --dosage-field DS writes the same dosages.npy as write({ dosageField })', async () => {
+      const out = join(dir, 'cli.gvl');
+      const c = capture();
+      const argv = ['write', out, '--bed', bed, '--vcf', vcf, '--info-field', 'AF'];
+      expect(await main([...argv, '--dosage-field', 'DS', '--no-progress'], c.io)).toBe(0);
+      expect(readFileSync(join(out, 'genotypes', 'dosages.npy'))).toEqual(
+        readFileSync(join(path, 'genotypes', 'dosages.npy')),
+      );
+      rmSync(out, { recursive: true, force: true });
     }, 120_000);
 
     it('Dataset.open refuses a dosages.npy whose length differs from variant_idxs.npy', async () => {

@@ -21,7 +21,7 @@ import { GvlError, type GvlErrorOptions } from '@gvl/errors';
  * | `GVL_DISK_FULL` | the disk or the user's quota filled up while writing (`ENOSPC`, `EDQUOT`) |
  * | `GVL_MISSING_INDEX` | a VCF `.tbi`/`.csi` or a FASTA `.fai`/`.gzi` is missing |
  * | `GVL_BCF_UNSUPPORTED` | the variants file is BCF |
- * | `GVL_BAD_VCF` | a VCF is malformed (not bgzipped, bad header, bad genotype, …) |
+ * | `GVL_BAD_VCF` | a VCF is malformed (not bgzipped, bad header, bad genotype, …), or the `dosageField` is not a declared Float/Integer FORMAT field or has a record without it or a value that is not one number |
  * | `GVL_TRUNCATED_VCF` | a `.vcf.gz` ends early: a BGZF block runs past the end of the file or the EOF block is missing (names the file and compressed byte offset) |
  * | `GVL_CORRUPT_VCF` | a `.vcf.gz` block fails its BGZF header, deflate, CRC32 or ISIZE check, or the records read disagree with the index's per-contig counts (names the file and offset) |
  * | `GVL_MULTIALLELIC` | a record has more than one ALT allele |
@@ -56,7 +56,7 @@ import { GvlError, type GvlErrorOptions } from '@gvl/errors';
  * | `GVL_UNKNOWN_VAR_FIELD` | `withSettings({ varFields })` names a field not in `Dataset.availableVarFields` |
  * | `GVL_NO_AF` | `withSettings({ minAf, maxAf })` on a dataset whose variant table has no `AF` column |
  * | `GVL_RUNTIME_UNAVAILABLE` | an optional ML runtime (`onnxruntime-node`, `@tensorflow/tfjs-node`, `@tensorflow/tfjs`) that `@gvl/dataset/onnx` or `@gvl/dataset/tfjs` needs is not installed or fails to load; the message names the package to install |
- * | `GVL_CONCAT_MISMATCH` | `concat`: an input differs from input #0 where the inputs must agree (ploidy, `max_jitter`, contigs, tracks, BED columns; samples on the region axis, regions on the sample axis) |
+ * | `GVL_CONCAT_MISMATCH` | `concat`: an input differs from input #0 where the inputs must agree (ploidy, `max_jitter`, contigs, tracks, BED columns, dosages stored or not; samples on the region axis, regions on the sample axis) |
  * | `GVL_CONCAT_VARIANTS` | `concat`: an input's variant table (`genotypes/variants.arrow`) is absent where input #0 has one, or is not the same table |
  * | `GVL_CONCAT_OVERLAP` | `concat`: a sample in two inputs (sample axis), a region name in two inputs or one region twice in an input (region axis) |
  * | `GVL_USAGE` | (the `gvl` CLI) the command line is wrong: unknown command or flag, a missing or malformed flag; `UsageError` from `@gvl/errors`, exit 64 |

@@ -744,12 +744,9 @@ export async function concat(
         ins.map((inp) => {
           const geno = inp.files.genotypes as NonNullable<DatasetFiles['genotypes']>;
           // Dosages are parallel to variant_idxs: merged run by run with them.
-          return {
-            offsets: geno.offsets,
-            payloads: geno.dosages
-              ? { variant_idxs: geno.variantIdxs, dosages: geno.dosages }
-              : { variant_idxs: geno.variantIdxs },
-          };
+          const payloads: Record<string, Payload> = { variant_idxs: geno.variantIdxs };
+          if (geno.dosages) payloads.dosages = geno.dosages;
+          return { offsets: geno.offsets, payloads };
         }),
         groupRuns(axis, origin, shapes, P, true),
         signal,

@@ -68,8 +68,9 @@ export interface DatasetSettings {
   /**
    * Variant fields of the `'variants'` output (the peer's `var_fields`), a subset of
    * `Dataset.availableVarFields`: `'ref'` adds REF alleles, an INFO field name (stored
-   * with `write({ infoFields })`) adds that column. `start`, `ilen` and `alt` are always
-   * returned. Default `['alt', 'ilen', 'start']`.
+   * with `write({ infoFields })`) adds that column, `'dosage'` adds the float32 dosage of
+   * each variant (stored with `write({ dosageField })`). `start`, `ilen` and `alt` are
+   * always returned. Default `['alt', 'ilen', 'start']`.
    */
   varFields: readonly string[];
   /**

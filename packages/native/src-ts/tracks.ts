@@ -1,12 +1,10 @@
-import { type KernelCall, kernelPair } from './kernel.js';
+import { type KernelCall, kernelPair, offsetsOutput } from './kernel.js';
 import type { AsyncKernelOptions, IntervalTable, KernelOptions } from './types.js';
 import {
   expectArray,
   expectLength,
   expectObject,
   expectRegions,
-  lastOffset,
-  lastOffsetBig,
 } from './validate.js';
 
 /** Input of {@link intervalsToTracks}. */
@@ -45,17 +43,7 @@ function prepare(input: TracksInput): KernelCall<'intervalsToTracks'> {
     intervals: input.intervals,
     outOffsets: input.outOffsets,
   };
-  return {
-    bytes: lastOffset(input.outOffsets) * 4,
-    output: {
-      length: lastOffsetBig(input.outOffsets),
-      dtype: 'float32',
-      param: 'outOffsets',
-      index: input.outOffsets.length - 1,
-      create: (n) => new Float32Array(n),
-    },
-    args,
-  };
+  return { ...offsetsOutput('outOffsets', input.outOffsets, 'float32'), args };
 }
 
 const intervalsToTracksPair = kernelPair('intervalsToTracks', 'Float32Array', prepare);

@@ -379,6 +379,18 @@ impl<A: OutArray> Dest<A> {
         }
     }
 
+    /// [`Dest::fill`] for rows delimited by `offsets` (the validated
+    /// `outOffsets`): `offsets[last]` elements, sized by `outOffsets[last]`.
+    fn fill_rows(
+        &mut self,
+        offsets: &[usize],
+        inputs: &[Span],
+        f: impl FnOnce(&mut [A::Elem]) -> GResult<()>,
+    ) -> GResult<Option<Vec<A::Elem>>> {
+        let n = *offsets.last().unwrap_or(&0);
+        self.fill(n, ("outOffsets", offsets.len().checked_sub(1)), inputs, f)
+    }
+
     fn make_js(&mut self, output: Option<Vec<A::Elem>>) -> napi::Result<A> {
         match output {
             Some(v) => Ok(A::from_vec(v)),
@@ -509,32 +521,58 @@ pub(crate) fn pad_byte(pad: Option<f64>) -> GResult<u8> {
     }
 }
 
-fn ploidy(p: u32) -> usize {
-    p as usize
+/// The (query, haplotype) rows of a kernel input: `ploidy` rows per query,
+/// `shifts` absent meaning none.
+fn queries<'a>(
+    regions: &'a [i32],
+    ploidy: u32,
+    groups: &'a [i64],
+    shifts: Option<&'a [i32]>,
+) -> Queries<'a> {
+    Queries {
+        regions,
+        ploidy: ploidy as usize,
+        groups,
+        shifts: shifts.unwrap_or(&[]),
+    }
 }
 
 // ---------------------------------------------------------------------------
 // Kernels
 // ---------------------------------------------------------------------------
 
+/// `impl Kernel` for a kernel with one [`Dest`] output in its field `dest`:
+/// `compute` is the kernel's own `run`, `make_js` hands over the caller's
+/// array or the new one.
+macro_rules! dest_kernel {
+    ($kernel:ty => $js:ty) => {
+        impl Kernel for $kernel {
+            type Output = Option<Vec<<$js as OutArray>::Elem>>;
+            type Js = $js;
+
+            fn compute(&mut self, exec: &Exec) -> GResult<Self::Output> {
+                self.run(exec)
+            }
+
+            fn make_js(&mut self, output: Self::Output) -> napi::Result<$js> {
+                self.dest.make_js(output)
+            }
+        }
+    };
+}
+
 pub struct DiffsKernel {
     input: DiffsInput,
     dest: Dest<Int32Array>,
 }
 
-impl Kernel for DiffsKernel {
-    type Output = Option<Vec<i32>>;
-    type Js = Int32Array;
+dest_kernel!(DiffsKernel => Int32Array);
 
-    fn compute(&mut self, exec: &Exec) -> GResult<Self::Output> {
+impl DiffsKernel {
+    fn run(&mut self, exec: &Exec) -> GResult<Option<Vec<i32>>> {
         let i = &self.input;
         let b = DiffsBatch {
-            queries: Queries {
-                regions: &i.regions,
-                ploidy: ploidy(i.ploidy),
-                groups: &i.groups,
-                shifts: &[],
-            },
+            queries: queries(&i.regions, i.ploidy, &i.groups, None),
             genotypes: i.genotypes.view(),
             variants: i.variants.view(),
         };
@@ -545,10 +583,6 @@ impl Kernel for DiffsKernel {
         self.dest
             .fill(n, ("groups", None), &spans, |out| b.run(exec, out))
     }
-
-    fn make_js(&mut self, output: Self::Output) -> napi::Result<Int32Array> {
-        self.dest.make_js(output)
-    }
 }
 
 pub struct HaplotypesKernel {
@@ -556,20 +590,14 @@ pub struct HaplotypesKernel {
     dest: Dest<Uint8Array>,
 }
 
-impl Kernel for HaplotypesKernel {
-    type Output = Option<Vec<u8>>;
-    type Js = Uint8Array;
+dest_kernel!(HaplotypesKernel => Uint8Array);
 
-    fn compute(&mut self, exec: &Exec) -> GResult<Self::Output> {
+impl HaplotypesKernel {
+    fn run(&mut self, exec: &Exec) -> GResult<Option<Vec<u8>>> {
         let i = &self.input;
         i.variants.require_alts()?;
         let b = HaplotypeBatch {
-            queries: Queries {
-                regions: &i.regions,
-                ploidy: ploidy(i.ploidy),
-                groups: &i.groups,
-                shifts: i.shifts.as_deref().unwrap_or(&[]),
-            },
+            queries: queries(&i.regions, i.ploidy, &i.groups, i.shifts.as_deref()),
             genotypes: i.genotypes.view(),
             variants: i.variants.view(),
             reference: i.reference.view(),
@@ -588,15 +616,8 @@ impl Kernel for HaplotypesKernel {
         i.genotypes.spans(&mut spans);
         i.variants.spans(&mut spans);
         i.reference.spans(&mut spans);
-        let n = *offsets.last().unwrap_or(&0);
-        let last = Some(offsets.len() - 1);
-        self.dest.fill(n, ("outOffsets", last), &spans, |out| {
-            b.run(exec, &offsets, out)
-        })
-    }
-
-    fn make_js(&mut self, output: Self::Output) -> napi::Result<Uint8Array> {
-        self.dest.make_js(output)
+        self.dest
+            .fill_rows(&offsets, &spans, |out| b.run(exec, &offsets, out))
     }
 }
 
@@ -605,11 +626,10 @@ pub struct ReferenceKernel {
     dest: Dest<Uint8Array>,
 }
 
-impl Kernel for ReferenceKernel {
-    type Output = Option<Vec<u8>>;
-    type Js = Uint8Array;
+dest_kernel!(ReferenceKernel => Uint8Array);
 
-    fn compute(&mut self, exec: &Exec) -> GResult<Self::Output> {
+impl ReferenceKernel {
+    fn run(&mut self, exec: &Exec) -> GResult<Option<Vec<u8>>> {
         let i = &self.input;
         let b = ReferenceBatch {
             regions: &i.regions,
@@ -623,15 +643,8 @@ impl Kernel for ReferenceKernel {
             span("outOffsets", &i.out_offsets),
         ];
         i.reference.spans(&mut spans);
-        let n = *offsets.last().unwrap_or(&0);
-        let last = Some(offsets.len() - 1);
-        self.dest.fill(n, ("outOffsets", last), &spans, |out| {
-            b.run(exec, &offsets, out)
-        })
-    }
-
-    fn make_js(&mut self, output: Self::Output) -> napi::Result<Uint8Array> {
-        self.dest.make_js(output)
+        self.dest
+            .fill_rows(&offsets, &spans, |out| b.run(exec, &offsets, out))
     }
 }
 
@@ -640,11 +653,10 @@ pub struct TracksKernel {
     dest: Dest<Float32Array>,
 }
 
-impl Kernel for TracksKernel {
-    type Output = Option<Vec<f32>>;
-    type Js = Float32Array;
+dest_kernel!(TracksKernel => Float32Array);
 
-    fn compute(&mut self, exec: &Exec) -> GResult<Self::Output> {
+impl TracksKernel {
+    fn run(&mut self, exec: &Exec) -> GResult<Option<Vec<f32>>> {
         let i = &self.input;
         let b = TracksBatch {
             regions: &i.regions,
@@ -667,15 +679,8 @@ impl Kernel for TracksKernel {
             span("intervals.values", &i.intervals.values),
             span("intervals.offsets", &i.intervals.offsets),
         ];
-        let n = *offsets.last().unwrap_or(&0);
-        let last = Some(offsets.len() - 1);
-        self.dest.fill(n, ("outOffsets", last), &spans, |out| {
-            b.run(exec, &offsets, out)
-        })
-    }
-
-    fn make_js(&mut self, output: Self::Output) -> napi::Result<Float32Array> {
-        self.dest.make_js(output)
+        self.dest
+            .fill_rows(&offsets, &spans, |out| b.run(exec, &offsets, out))
     }
 }
 
@@ -717,19 +722,13 @@ pub(crate) fn parse_u64(name: &str, v: &BigInt) -> GResult<u64> {
     Ok(value)
 }
 
-impl Kernel for RealignKernel {
-    type Output = Option<Vec<f32>>;
-    type Js = Float32Array;
+dest_kernel!(RealignKernel => Float32Array);
 
-    fn compute(&mut self, exec: &Exec) -> GResult<Self::Output> {
+impl RealignKernel {
+    fn run(&mut self, exec: &Exec) -> GResult<Option<Vec<f32>>> {
         let i = &self.input;
         let b = RealignBatch {
-            queries: Queries {
-                regions: &i.regions,
-                ploidy: ploidy(i.ploidy),
-                groups: &i.groups,
-                shifts: i.shifts.as_deref().unwrap_or(&[]),
-            },
+            queries: queries(&i.regions, i.ploidy, &i.groups, i.shifts.as_deref()),
             genotypes: i.genotypes.view(),
             variants: i.variants.view(),
             tracks: &i.tracks,
@@ -751,15 +750,8 @@ impl Kernel for RealignKernel {
         }
         i.genotypes.spans(&mut spans);
         i.variants.spans(&mut spans);
-        let n = *offsets.last().unwrap_or(&0);
-        let last = Some(offsets.len() - 1);
-        self.dest.fill(n, ("outOffsets", last), &spans, |out| {
-            b.run(exec, &offsets, out)
-        })
-    }
-
-    fn make_js(&mut self, output: Self::Output) -> napi::Result<Float32Array> {
-        self.dest.make_js(output)
+        self.dest
+            .fill_rows(&offsets, &spans, |out| b.run(exec, &offsets, out))
     }
 }
 

@@ -543,8 +543,21 @@ fn queries<'a>(
 
 /// `impl Kernel` for a kernel with one [`Dest`] output in its field `dest`:
 /// `compute` is the kernel's own `run`, `make_js` hands over the caller's
-/// array or the new one.
+/// array or the new one. With `Kernel(Input)`, also `Kernel::new(input, out)`
+/// for a kernel made of just those two fields.
 macro_rules! dest_kernel {
+    ($kernel:ident($input:ty) => $js:ty) => {
+        dest_kernel!($kernel => $js);
+
+        impl $kernel {
+            fn new(input: $input, out: Option<$js>) -> napi::Result<Self> {
+                Ok($kernel {
+                    input,
+                    dest: Dest::new(out),
+                })
+            }
+        }
+    };
     ($kernel:ty => $js:ty) => {
         impl Kernel for $kernel {
             type Output = Option<Vec<<$js as OutArray>::Elem>>;
@@ -566,7 +579,7 @@ pub struct DiffsKernel {
     dest: Dest<Int32Array>,
 }
 
-dest_kernel!(DiffsKernel => Int32Array);
+dest_kernel!(DiffsKernel(DiffsInput) => Int32Array);
 
 impl DiffsKernel {
     fn run(&mut self, exec: &Exec) -> GResult<Option<Vec<i32>>> {
@@ -590,7 +603,7 @@ pub struct HaplotypesKernel {
     dest: Dest<Uint8Array>,
 }
 
-dest_kernel!(HaplotypesKernel => Uint8Array);
+dest_kernel!(HaplotypesKernel(HaplotypesInput) => Uint8Array);
 
 impl HaplotypesKernel {
     fn run(&mut self, exec: &Exec) -> GResult<Option<Vec<u8>>> {
@@ -626,7 +639,7 @@ pub struct ReferenceKernel {
     dest: Dest<Uint8Array>,
 }
 
-dest_kernel!(ReferenceKernel => Uint8Array);
+dest_kernel!(ReferenceKernel(ReferenceInput) => Uint8Array);
 
 impl ReferenceKernel {
     fn run(&mut self, exec: &Exec) -> GResult<Option<Vec<u8>>> {
@@ -653,7 +666,7 @@ pub struct TracksKernel {
     dest: Dest<Float32Array>,
 }
 
-dest_kernel!(TracksKernel => Float32Array);
+dest_kernel!(TracksKernel(TracksInput) => Float32Array);
 
 impl TracksKernel {
     fn run(&mut self, exec: &Exec) -> GResult<Option<Vec<f32>>> {
@@ -977,10 +990,31 @@ pub(crate) fn spawn<K: Kernel>(
 /// One kernel as its napi pair: `$sync(args…, parallel, extra…)` runs on the
 /// calling thread, `$async(args…, parallel, extra…, signal)` is an `AsyncTask`
 /// off it; the kernel expression builds the kernel from the arguments
-/// (validating options once, before either entry point runs it). Doc lines are
+/// (validating options once, before either entry point runs it). The short
+/// form `input In, out Out => Kernel;` is a kernel of one input object and an
+/// optional `out` array, built by `Kernel::new(input, out)`; it adds the
+/// async form's note on referenced inputs. Doc lines are
 /// written as `#[doc = "…"]`: napi-derive keeps the `r"` prefix of `///`
 /// comments that pass through `macro_rules!`.
 macro_rules! kernel_pair {
+    (
+        $(#[doc = $sync_doc:tt])*
+        sync $sync:ident;
+        $(#[doc = $async_doc:tt])*
+        async $async:ident -> $ts:literal;
+        input $input:ty, out $out:ty => $kernel:ident;
+    ) => {
+        kernel_pair! {
+            $(#[doc = $sync_doc])*
+            sync $sync;
+            $(#[doc = $async_doc])*
+            #[doc = " Inputs and `out` are referenced, not copied: do not mutate them until the promise settles."]
+            async $async -> $ts;
+            args (input: $input), parallel, (out: Option<$out>);
+            kernel $kernel = $kernel::new(input, out);
+            returns $out;
+        }
+    };
     (
         $(#[doc = $sync_doc:tt])*
         sync $sync:ident;
@@ -1015,69 +1049,57 @@ kernel_pair! {
     #[doc = " Per-haplotype length differences, int32 `(n, ploidy)`. Blocks the calling thread."]
     sync get_diffs_sync;
     #[doc = " Per-haplotype length differences, int32 `(n, ploidy)`, computed off the JS thread."]
-    #[doc = " Inputs and `out` are referenced, not copied: do not mutate them until the promise settles."]
     async get_diffs -> "Promise<Int32Array>";
-    args (input: DiffsInput), parallel, (out: Option<Int32Array>);
-    kernel DiffsKernel = napi::Result::Ok(DiffsKernel { input, dest: Dest::new(out) });
-    returns Int32Array;
+    input DiffsInput, out Int32Array => DiffsKernel;
 }
 
 kernel_pair! {
     #[doc = " Haplotype bytes, rows delimited by `outOffsets`. Blocks the calling thread."]
     sync reconstruct_haplotypes_sync;
     #[doc = " Haplotype bytes, rows delimited by `outOffsets`, computed off the JS thread."]
-    #[doc = " Inputs and `out` are referenced, not copied: do not mutate them until the promise settles."]
     async reconstruct_haplotypes -> "Promise<Uint8Array>";
-    args (input: HaplotypesInput), parallel, (out: Option<Uint8Array>);
-    kernel HaplotypesKernel = napi::Result::Ok(HaplotypesKernel { input, dest: Dest::new(out) });
-    returns Uint8Array;
+    input HaplotypesInput, out Uint8Array => HaplotypesKernel;
 }
 
 kernel_pair! {
     #[doc = " N-padded reference bytes, rows delimited by `outOffsets`. Blocks the calling thread."]
     sync get_reference_sync;
     #[doc = " N-padded reference bytes, rows delimited by `outOffsets`, computed off the JS thread."]
-    #[doc = " Inputs and `out` are referenced, not copied: do not mutate them until the promise settles."]
     async get_reference -> "Promise<Uint8Array>";
-    args (input: ReferenceInput), parallel, (out: Option<Uint8Array>);
-    kernel ReferenceKernel = napi::Result::Ok(ReferenceKernel { input, dest: Dest::new(out) });
-    returns Uint8Array;
+    input ReferenceInput, out Uint8Array => ReferenceKernel;
 }
 
 kernel_pair! {
     #[doc = " Float32 tracks painted from intervals, rows delimited by `outOffsets`. Blocks the calling thread."]
     sync intervals_to_tracks_sync;
     #[doc = " Float32 tracks painted from intervals, computed off the JS thread."]
-    #[doc = " Inputs and `out` are referenced, not copied: do not mutate them until the promise settles."]
     async intervals_to_tracks -> "Promise<Float32Array>";
-    args (input: TracksInput), parallel, (out: Option<Float32Array>);
-    kernel TracksKernel = napi::Result::Ok(TracksKernel { input, dest: Dest::new(out) });
-    returns Float32Array;
+    input TracksInput, out Float32Array => TracksKernel;
 }
 
-fn realign_kernel(input: RealignInput, out: Option<Float32Array>) -> napi::Result<RealignKernel> {
-    let fill = parse_fill("fill", input.fill.as_ref())?;
-    let base_seed = match &input.base_seed {
-        Some(b) => parse_u64("baseSeed", b)?,
-        None => 0,
-    };
-    Ok(RealignKernel {
-        input,
-        fill,
-        base_seed,
-        dest: Dest::new(out),
-    })
+impl RealignKernel {
+    /// Parses `fill` and `baseSeed` once, before either entry point runs.
+    fn new(input: RealignInput, out: Option<Float32Array>) -> napi::Result<Self> {
+        let fill = parse_fill("fill", input.fill.as_ref())?;
+        let base_seed = match &input.base_seed {
+            Some(b) => parse_u64("baseSeed", b)?,
+            None => 0,
+        };
+        Ok(RealignKernel {
+            input,
+            fill,
+            base_seed,
+            dest: Dest::new(out),
+        })
+    }
 }
 
 kernel_pair! {
     #[doc = " Float32 tracks realigned to haplotypes, rows delimited by `outOffsets`. Blocks the calling thread."]
     sync realign_tracks_sync;
     #[doc = " Float32 tracks realigned to haplotypes, computed off the JS thread."]
-    #[doc = " Inputs and `out` are referenced, not copied: do not mutate them until the promise settles."]
     async realign_tracks -> "Promise<Float32Array>";
-    args (input: RealignInput), parallel, (out: Option<Float32Array>);
-    kernel RealignKernel = realign_kernel(input, out);
-    returns Float32Array;
+    input RealignInput, out Float32Array => RealignKernel;
 }
 
 kernel_pair! {

@@ -80,7 +80,16 @@ export class NativeError extends GvlError<NativeErrorCode> {
  * `'GVL_X'`, built as `new X(message, detail?, options?)`. Its `name` is the
  * subclass's name (set by `GvlError`).
  */
-function nativeErrorClass<C extends NativeErrorCode>(code: C) {
+function nativeErrorClass<C extends NativeErrorCode>(
+  code: C,
+): new (
+  message: string,
+  detail?: ErrorDetail,
+  options?: { cause?: unknown },
+) => NativeError & {
+  /** Stable machine-readable code, prefixed `GVL_`; never changes between releases. */
+  readonly code: C;
+} {
   return class extends NativeError {
     /** Stable machine-readable code, prefixed `GVL_`; never changes between releases. */
     declare readonly code: C;

@@ -1,11 +1,6 @@
 import { type KernelCall, kernelPair, offsetsOutput } from './kernel.js';
 import type { AsyncKernelOptions, IntervalTable, KernelOptions } from './types.js';
-import {
-  expectArray,
-  expectLength,
-  expectObject,
-  expectRegions,
-} from './validate.js';
+import { expectArray, expectLength, expectObject, expectRegions } from './validate.js';
 
 /** Input of {@link intervalsToTracks}. */
 export interface TracksInput {

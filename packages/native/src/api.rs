@@ -543,10 +543,15 @@ fn queries<'a>(
 
 /// `impl Kernel` for a kernel with one [`Dest`] output in its field `dest`:
 /// `compute` is the kernel's own `run`, `make_js` hands over the caller's
-/// array or the new one. With `Kernel(Input)`, also `Kernel::new(input, out)`
-/// for a kernel made of just those two fields.
+/// array or the new one. `Kernel(Input) => Js` also declares the kernel as
+/// just those two fields (`input`, `dest`) and `Kernel::new(input, out)`.
 macro_rules! dest_kernel {
     ($kernel:ident($input:ty) => $js:ty) => {
+        pub struct $kernel {
+            input: $input,
+            dest: Dest<$js>,
+        }
+
         dest_kernel!($kernel => $js);
 
         impl $kernel {
@@ -574,11 +579,6 @@ macro_rules! dest_kernel {
     };
 }
 
-pub struct DiffsKernel {
-    input: DiffsInput,
-    dest: Dest<Int32Array>,
-}
-
 dest_kernel!(DiffsKernel(DiffsInput) => Int32Array);
 
 impl DiffsKernel {
@@ -596,11 +596,6 @@ impl DiffsKernel {
         self.dest
             .fill(n, ("groups", None), &spans, |out| b.run(exec, out))
     }
-}
-
-pub struct HaplotypesKernel {
-    input: HaplotypesInput,
-    dest: Dest<Uint8Array>,
 }
 
 dest_kernel!(HaplotypesKernel(HaplotypesInput) => Uint8Array);
@@ -623,20 +618,13 @@ impl HaplotypesKernel {
             span("groups", &i.groups),
             span("outOffsets", &i.out_offsets),
         ];
-        if let Some(s) = &i.shifts {
-            spans.push(span("shifts", s));
-        }
+        spans.extend(i.shifts.as_deref().map(|s| span("shifts", s)));
         i.genotypes.spans(&mut spans);
         i.variants.spans(&mut spans);
         i.reference.spans(&mut spans);
         self.dest
             .fill_rows(&offsets, &spans, |out| b.run(exec, &offsets, out))
     }
-}
-
-pub struct ReferenceKernel {
-    input: ReferenceInput,
-    dest: Dest<Uint8Array>,
 }
 
 dest_kernel!(ReferenceKernel(ReferenceInput) => Uint8Array);
@@ -659,11 +647,6 @@ impl ReferenceKernel {
         self.dest
             .fill_rows(&offsets, &spans, |out| b.run(exec, &offsets, out))
     }
-}
-
-pub struct TracksKernel {
-    input: TracksInput,
-    dest: Dest<Float32Array>,
 }
 
 dest_kernel!(TracksKernel(TracksInput) => Float32Array);
@@ -758,9 +741,7 @@ impl RealignKernel {
             span("trackOffsets", &i.track_offsets),
             span("outOffsets", &i.out_offsets),
         ];
-        if let Some(s) = &i.shifts {
-            spans.push(span("shifts", s));
-        }
+        spans.extend(i.shifts.as_deref().map(|s| span("shifts", s)));
         i.genotypes.spans(&mut spans);
         i.variants.spans(&mut spans);
         self.dest

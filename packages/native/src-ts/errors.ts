@@ -78,18 +78,19 @@ export class NativeError extends GvlError<NativeErrorCode> {
  * The base of the classes that carry exactly one code: `class X extends
  * nativeErrorClass('GVL_X') {}` is a {@link NativeError} whose `code` is
  * `'GVL_X'`, built as `new X(message, detail?, options?)`. Its `name` is the
- * subclass's name (set by `GvlError`).
+ * subclass's name (set by `GvlError`); the statics are `NativeError`'s.
  */
 function nativeErrorClass<C extends NativeErrorCode>(
   code: C,
-): new (
-  message: string,
-  detail?: ErrorDetail,
-  options?: { cause?: unknown },
-) => NativeError & {
-  /** Stable machine-readable code, prefixed `GVL_`; never changes between releases. */
-  readonly code: C;
-} {
+): Omit<typeof NativeError, 'prototype'> &
+  (new (
+    message: string,
+    detail?: ErrorDetail,
+    options?: { cause?: unknown },
+  ) => NativeError & {
+    /** Stable machine-readable code, prefixed `GVL_`; never changes between releases. */
+    readonly code: C;
+  }) {
   return class extends NativeError {
     /** Stable machine-readable code, prefixed `GVL_`; never changes between releases. */
     declare readonly code: C;

@@ -2,7 +2,7 @@
 // sync and async, and the process stays alive and keeps computing correctly.
 
 import { isGvlError } from '@gvl/errors';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { native } from '../src-ts/binding.js';
 import { toNativeError } from '../src-ts/errors.js';
 import * as gvl from '../src-ts/index.js';
@@ -733,6 +733,21 @@ describe('the error classes', () => {
       '9007199254740993',
       raw,
     ]);
+  });
+
+  it('the typings keep each class a NativeError with its one code', () => {
+    expectTypeOf<gvl.InvalidArgumentError>().toMatchTypeOf<gvl.NativeError>();
+    expectTypeOf<gvl.InvalidArgumentError['code']>().toEqualTypeOf<'GVL_INVALID_ARGUMENT'>();
+    expectTypeOf<gvl.NativeLoadError['code']>().toEqualTypeOf<'GVL_NATIVE_LOAD_FAILED'>();
+    expectTypeOf<gvl.AddonConflictError['code']>().toEqualTypeOf<'GVL_ADDON_CONFLICT'>();
+    expectTypeOf<gvl.OutputTooLargeError['param']>().toEqualTypeOf<string | undefined>();
+    expectTypeOf(gvl.AbortError).constructorParameters.toEqualTypeOf<
+      [message: string, detail?: gvl.ErrorDetail, options?: { cause?: unknown }]
+    >();
+    const e: unknown = new gvl.PoolBuildError('m');
+    if (e instanceof gvl.PoolBuildError)
+      expectTypeOf(e.code).toEqualTypeOf<'GVL_POOL_BUILD_FAILED'>();
+    expect(e).toBeInstanceOf(gvl.PoolBuildError);
   });
 
   it('the classes with extra fields default them', () => {

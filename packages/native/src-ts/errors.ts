@@ -87,7 +87,7 @@ function nativeErrorClass<C extends NativeErrorCode>(
     message: string,
     detail?: ErrorDetail,
     options?: { cause?: unknown },
-  ) => NativeError & {
+  ) => Omit<NativeError, 'code'> & {
     /** Stable machine-readable code, prefixed `GVL_`; never changes between releases. */
     readonly code: C;
   }) {

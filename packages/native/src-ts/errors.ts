@@ -76,8 +76,8 @@ export class NativeError extends GvlError<NativeErrorCode> {
 
 /**
  * The base of the classes that carry exactly one code: `class X extends
- * nativeErrorClass('GVL_X') {}` is a {@link NativeError} whose `code` is
- * `'GVL_X'`, built as `new X(message, detail?, options?)`. Its `name` is the
+ * nativeErrorClass(code) {}` is a {@link NativeError} whose `code` is always
+ * that code, built as `new X(message, detail?, options?)`. Its `name` is the
  * subclass's name (set by `GvlError`); the statics are `NativeError`'s.
  */
 function nativeErrorClass<C extends NativeErrorCode>(

@@ -75,6 +75,32 @@ export class NativeError extends GvlError<NativeErrorCode> {
 }
 
 /**
+ * The base of the classes that carry exactly one code: `class X extends
+ * nativeErrorClass(code) {}` is a {@link NativeError} whose `code` is always
+ * that code, built as `new X(message, detail?, options?)`. Its `name` is the
+ * subclass's name (set by `GvlError`); the statics are `NativeError`'s.
+ */
+function nativeErrorClass<C extends NativeErrorCode>(
+  code: C,
+): Omit<typeof NativeError, 'prototype'> &
+  (new (
+    message: string,
+    detail?: ErrorDetail,
+    options?: { cause?: unknown },
+  ) => Omit<NativeError, 'code'> & {
+    /** Stable machine-readable code, prefixed `GVL_`; never changes between releases. */
+    readonly code: C;
+  }) {
+  return class extends NativeError {
+    /** Stable machine-readable code, prefixed `GVL_`; never changes between releases. */
+    declare readonly code: C;
+    constructor(message: string, detail?: ErrorDetail, options?: { cause?: unknown }) {
+      super(code, message, detail, options);
+    }
+  };
+}
+
+/**
  * A malformed argument: wrong type, dtype, length or shape, non-monotone offsets, bad option.
  *
  * @example
@@ -84,13 +110,7 @@ export class NativeError extends GvlError<NativeErrorCode> {
  * // rejects: InvalidArgumentError, code 'GVL_INVALID_ARGUMENT', param 'offsets'
  * ```
  */
-export class InvalidArgumentError extends NativeError {
-  declare readonly code: 'GVL_INVALID_ARGUMENT';
-  constructor(message: string, detail?: ErrorDetail, options?: { cause?: unknown }) {
-    super('GVL_INVALID_ARGUMENT', message, detail, options);
-    this.name = 'InvalidArgumentError';
-  }
-}
+export class InvalidArgumentError extends nativeErrorClass('GVL_INVALID_ARGUMENT') {}
 
 /**
  * An index (contig, group, variant, offset) outside the range of what it indexes.
@@ -102,13 +122,7 @@ export class InvalidArgumentError extends NativeError {
  * // rejects: IndexOutOfRangeError, code 'GVL_INDEX_OUT_OF_RANGE'
  * ```
  */
-export class IndexOutOfRangeError extends NativeError {
-  declare readonly code: 'GVL_INDEX_OUT_OF_RANGE';
-  constructor(message: string, detail?: ErrorDetail, options?: { cause?: unknown }) {
-    super('GVL_INDEX_OUT_OF_RANGE', message, detail, options);
-    this.name = 'IndexOutOfRangeError';
-  }
-}
+export class IndexOutOfRangeError extends nativeErrorClass('GVL_INDEX_OUT_OF_RANGE') {}
 
 /**
  * `configurePool` after the pool size was fixed to a different value.
@@ -119,13 +133,7 @@ export class IndexOutOfRangeError extends NativeError {
  * configurePool({ numThreads: 4 }); // throws PoolConfiguredError, code 'GVL_POOL_CONFIGURED'
  * ```
  */
-export class PoolConfiguredError extends NativeError {
-  declare readonly code: 'GVL_POOL_CONFIGURED';
-  constructor(message: string, detail?: ErrorDetail, options?: { cause?: unknown }) {
-    super('GVL_POOL_CONFIGURED', message, detail, options);
-    this.name = 'PoolConfiguredError';
-  }
-}
+export class PoolConfiguredError extends nativeErrorClass('GVL_POOL_CONFIGURED') {}
 
 /**
  * The rayon pool could not be built (parallel kernels fail; serial ones still run).
@@ -141,13 +149,7 @@ export class PoolConfiguredError extends NativeError {
  * }
  * ```
  */
-export class PoolBuildError extends NativeError {
-  declare readonly code: 'GVL_POOL_BUILD_FAILED';
-  constructor(message: string, detail?: ErrorDetail, options?: { cause?: unknown }) {
-    super('GVL_POOL_BUILD_FAILED', message, detail, options);
-    this.name = 'PoolBuildError';
-  }
-}
+export class PoolBuildError extends nativeErrorClass('GVL_POOL_BUILD_FAILED') {}
 
 /**
  * The output buffer could not be allocated.
@@ -161,13 +163,7 @@ export class PoolBuildError extends NativeError {
  * }
  * ```
  */
-export class AllocationError extends NativeError {
-  declare readonly code: 'GVL_ALLOCATION_FAILED';
-  constructor(message: string, detail?: ErrorDetail, options?: { cause?: unknown }) {
-    super('GVL_ALLOCATION_FAILED', message, detail, options);
-    this.name = 'AllocationError';
-  }
-}
+export class AllocationError extends nativeErrorClass('GVL_ALLOCATION_FAILED') {}
 
 /**
  * The output of a call would take more bytes than the output cap
@@ -187,13 +183,7 @@ export class AllocationError extends NativeError {
  * }
  * ```
  */
-export class OutputTooLargeError extends NativeError {
-  declare readonly code: 'GVL_OUTPUT_TOO_LARGE';
-  constructor(message: string, detail?: ErrorDetail, options?: { cause?: unknown }) {
-    super('GVL_OUTPUT_TOO_LARGE', message, detail, options);
-    this.name = 'OutputTooLargeError';
-  }
-}
+export class OutputTooLargeError extends nativeErrorClass('GVL_OUTPUT_TOO_LARGE') {}
 
 /**
  * The kernel was cancelled through its `AbortSignal`; `cause` is the signal's reason.
@@ -206,13 +196,7 @@ export class OutputTooLargeError extends NativeError {
  * await pending.catch((e) => e instanceof AbortError); // true unless it had already finished
  * ```
  */
-export class AbortError extends NativeError {
-  declare readonly code: 'GVL_ABORTED';
-  constructor(message: string, detail?: ErrorDetail, options?: { cause?: unknown }) {
-    super('GVL_ABORTED', message, detail, options);
-    this.name = 'AbortError';
-  }
-}
+export class AbortError extends nativeErrorClass('GVL_ABORTED') {}
 
 /**
  * A Rust panic caught inside a kernel: a bug in `@gvl/native`. The process stays alive.
@@ -227,13 +211,7 @@ export class AbortError extends NativeError {
  * }
  * ```
  */
-export class NativePanicError extends NativeError {
-  declare readonly code: 'GVL_NATIVE_PANIC';
-  constructor(message: string, detail?: ErrorDetail, options?: { cause?: unknown }) {
-    super('GVL_NATIVE_PANIC', message, detail, options);
-    this.name = 'NativePanicError';
-  }
-}
+export class NativePanicError extends nativeErrorClass('GVL_NATIVE_PANIC') {}
 
 /**
  * A second copy of `@gvl/native` with a different version was loaded into a process that
@@ -253,8 +231,7 @@ export class NativePanicError extends NativeError {
  * }
  * ```
  */
-export class AddonConflictError extends NativeError {
-  declare readonly code: 'GVL_ADDON_CONFLICT';
+export class AddonConflictError extends nativeErrorClass('GVL_ADDON_CONFLICT') {
   /** The copy loaded first: its version and package directory. */
   readonly loaded: {
     /** `version` of that copy's `package.json`, or `'unknown'`. */
@@ -267,8 +244,7 @@ export class AddonConflictError extends NativeError {
     detail?: ErrorDetail,
     options?: { cause?: unknown; loaded?: { version: string; location: string } },
   ) {
-    super('GVL_ADDON_CONFLICT', message, detail, options);
-    this.name = 'AddonConflictError';
+    super(message, detail, options);
     this.loaded = options?.loaded ?? { version: 'unknown', location: 'unknown' };
   }
 }
@@ -293,8 +269,7 @@ export class AddonConflictError extends NativeError {
  * }
  * ```
  */
-export class UnsupportedPlatformError extends NativeError {
-  declare readonly code: 'GVL_UNSUPPORTED_PLATFORM';
+export class UnsupportedPlatformError extends nativeErrorClass('GVL_UNSUPPORTED_PLATFORM') {
   /** The platform triples that have a prebuilt addon. */
   readonly supported: readonly string[];
   constructor(
@@ -302,8 +277,7 @@ export class UnsupportedPlatformError extends NativeError {
     detail?: ErrorDetail,
     options?: { cause?: unknown; supported?: readonly string[] },
   ) {
-    super('GVL_UNSUPPORTED_PLATFORM', message, detail, options);
-    this.name = 'UnsupportedPlatformError';
+    super(message, detail, options);
     this.supported = options?.supported ?? [];
   }
 }
@@ -329,13 +303,7 @@ export class UnsupportedPlatformError extends NativeError {
  * }
  * ```
  */
-export class NativeLoadError extends NativeError {
-  declare readonly code: 'GVL_NATIVE_LOAD_FAILED';
-  constructor(message: string, detail?: ErrorDetail, options?: { cause?: unknown }) {
-    super('GVL_NATIVE_LOAD_FAILED', message, detail, options);
-    this.name = 'NativeLoadError';
-  }
-}
+export class NativeLoadError extends nativeErrorClass('GVL_NATIVE_LOAD_FAILED') {}
 
 type ErrorClass = new (
   message: string,

@@ -1,4 +1,4 @@
-import { type KernelCall, kernelPair } from './kernel.js';
+import { type KernelCall, kernelPair, offsetsOutput } from './kernel.js';
 import type {
   AsyncKernelOptions,
   GenotypeTable,
@@ -14,8 +14,6 @@ import {
   expectObject,
   expectReference,
   expectVariants,
-  lastOffset,
-  lastOffsetBig,
   padByte,
 } from './validate.js';
 
@@ -74,17 +72,7 @@ function prepare(input: HaplotypesInput): KernelCall<'reconstructHaplotypes'> {
     outOffsets: input.outOffsets,
     padChar: padByte(input.padChar),
   };
-  return {
-    bytes: lastOffset(input.outOffsets),
-    output: {
-      length: lastOffsetBig(input.outOffsets),
-      dtype: 'uint8',
-      param: 'outOffsets',
-      index: input.outOffsets.length - 1,
-      create: (n) => new Uint8Array(n),
-    },
-    args,
-  };
+  return { ...offsetsOutput('outOffsets', input.outOffsets, 'uint8'), args };
 }
 
 const reconstructHaplotypesPair = kernelPair('reconstructHaplotypes', 'Uint8Array', prepare);

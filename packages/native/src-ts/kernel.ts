@@ -26,6 +26,7 @@ import {
   expectObject,
   expectOptionalArray,
   lastOffset,
+  lastOffsetBig,
   type TypedArrayKind,
 } from './validate.js';
 
@@ -56,6 +57,34 @@ export interface OutputSpec<Out> {
   param: string;
   index?: number;
   create: (length: number) => Out;
+}
+
+/** The typed array of each dtype a kernel may allocate rows of. */
+const ROW_ARRAYS = { uint8: Uint8Array, float32: Float32Array } as const;
+/** The typed array `offsetsOutput` allocates for `dtype`. */
+type RowArray<D extends keyof typeof ROW_ARRAYS> = InstanceType<(typeof ROW_ARRAYS)[D]>;
+
+/**
+ * The size and output of a kernel whose rows are delimited by `offsets`
+ * (int64, from 0; row `k` is `out.subarray(offsets[k], offsets[k + 1])`):
+ * `offsets[last]` elements of `dtype`, named `param[last]` when they exceed
+ * the output cap. `bytes` sizes the `'auto'` gate.
+ */
+export function offsetsOutput<D extends keyof typeof ROW_ARRAYS>(
+  param: string,
+  offsets: BigInt64Array,
+  dtype: D,
+): { bytes: number; output: OutputSpec<RowArray<D>> } {
+  return {
+    bytes: lastOffset(offsets) * DTYPE_BYTES[dtype],
+    output: {
+      length: lastOffsetBig(offsets),
+      dtype,
+      param,
+      index: offsets.length - 1,
+      create: (n) => new ROW_ARRAYS[dtype](n) as RowArray<D>,
+    },
+  };
 }
 
 /** A validated native call, ready to run either way. */

@@ -1,5 +1,5 @@
 import { native } from './binding.js';
-import { type KernelCall, kernelPair } from './kernel.js';
+import { type KernelCall, kernelPair, offsetsOutput } from './kernel.js';
 import { runSync } from './scheduler.js';
 import type {
   AsyncKernelOptions,
@@ -15,8 +15,6 @@ import {
   expectLength,
   expectObject,
   expectVariants,
-  lastOffset,
-  lastOffsetBig,
 } from './validate.js';
 
 /**
@@ -147,17 +145,7 @@ function prepare(input: RealignInput): KernelCall<'realignTracks'> {
     fill: input.fill,
     baseSeed: input.baseSeed,
   };
-  return {
-    bytes: lastOffset(input.outOffsets) * 4,
-    output: {
-      length: lastOffsetBig(input.outOffsets),
-      dtype: 'float32',
-      param: 'outOffsets',
-      index: input.outOffsets.length - 1,
-      create: (n) => new Float32Array(n),
-    },
-    args,
-  };
+  return { ...offsetsOutput('outOffsets', input.outOffsets, 'float32'), args };
 }
 
 const realignTracksPair = kernelPair('realignTracks', 'Float32Array', prepare);

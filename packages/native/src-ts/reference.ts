@@ -1,4 +1,4 @@
-import { type KernelCall, kernelPair } from './kernel.js';
+import { type KernelCall, kernelPair, offsetsOutput } from './kernel.js';
 import type { AsyncKernelOptions, KernelOptions, ReferenceSequence } from './types.js';
 import {
   expectArray,
@@ -6,8 +6,6 @@ import {
   expectObject,
   expectReference,
   expectRegions,
-  lastOffset,
-  lastOffsetBig,
   padByte,
 } from './validate.js';
 
@@ -39,17 +37,7 @@ function prepare(input: ReferenceInput): KernelCall<'getReference'> {
     outOffsets: input.outOffsets,
     padChar: padByte(input.padChar),
   };
-  return {
-    bytes: lastOffset(input.outOffsets),
-    output: {
-      length: lastOffsetBig(input.outOffsets),
-      dtype: 'uint8',
-      param: 'outOffsets',
-      index: input.outOffsets.length - 1,
-      create: (n) => new Uint8Array(n),
-    },
-    args,
-  };
+  return { ...offsetsOutput('outOffsets', input.outOffsets, 'uint8'), args };
 }
 
 const getReferencePair = kernelPair('getReference', 'Uint8Array', prepare);

@@ -1,13 +1,6 @@
-import { type KernelCall, kernelPair } from './kernel.js';
+import { type KernelCall, kernelPair, offsetsOutput } from './kernel.js';
 import type { AsyncKernelOptions, IntervalTable, KernelOptions } from './types.js';
-import {
-  expectArray,
-  expectLength,
-  expectObject,
-  expectRegions,
-  lastOffset,
-  lastOffsetBig,
-} from './validate.js';
+import { expectArray, expectLength, expectObject, expectRegions } from './validate.js';
 
 /** Input of {@link intervalsToTracks}. */
 export interface TracksInput {
@@ -45,17 +38,7 @@ function prepare(input: TracksInput): KernelCall<'intervalsToTracks'> {
     intervals: input.intervals,
     outOffsets: input.outOffsets,
   };
-  return {
-    bytes: lastOffset(input.outOffsets) * 4,
-    output: {
-      length: lastOffsetBig(input.outOffsets),
-      dtype: 'float32',
-      param: 'outOffsets',
-      index: input.outOffsets.length - 1,
-      create: (n) => new Float32Array(n),
-    },
-    args,
-  };
+  return { ...offsetsOutput('outOffsets', input.outOffsets, 'float32'), args };
 }
 
 const intervalsToTracksPair = kernelPair('intervalsToTracks', 'Float32Array', prepare);

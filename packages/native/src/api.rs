@@ -379,6 +379,18 @@ impl<A: OutArray> Dest<A> {
         }
     }
 
+    /// [`Dest::fill`] for rows delimited by `offsets` (the validated
+    /// `outOffsets`): `offsets[last]` elements, sized by `outOffsets[last]`.
+    fn fill_rows(
+        &mut self,
+        offsets: &[usize],
+        inputs: &[Span],
+        f: impl FnOnce(&mut [A::Elem]) -> GResult<()>,
+    ) -> GResult<Option<Vec<A::Elem>>> {
+        let n = *offsets.last().unwrap_or(&0);
+        self.fill(n, ("outOffsets", offsets.len().checked_sub(1)), inputs, f)
+    }
+
     fn make_js(&mut self, output: Option<Vec<A::Elem>>) -> napi::Result<A> {
         match output {
             Some(v) => Ok(A::from_vec(v)),
@@ -509,32 +521,71 @@ pub(crate) fn pad_byte(pad: Option<f64>) -> GResult<u8> {
     }
 }
 
-fn ploidy(p: u32) -> usize {
-    p as usize
+/// The (query, haplotype) rows of a kernel input: `ploidy` rows per query,
+/// `shifts` absent meaning none.
+fn queries<'a>(
+    regions: &'a [i32],
+    ploidy: u32,
+    groups: &'a [i64],
+    shifts: Option<&'a [i32]>,
+) -> Queries<'a> {
+    Queries {
+        regions,
+        ploidy: ploidy as usize,
+        groups,
+        shifts: shifts.unwrap_or(&[]),
+    }
 }
 
 // ---------------------------------------------------------------------------
 // Kernels
 // ---------------------------------------------------------------------------
 
-pub struct DiffsKernel {
-    input: DiffsInput,
-    dest: Dest<Int32Array>,
+/// `impl Kernel` for a kernel with one [`Dest`] output in its field `dest`:
+/// `compute` is the kernel's own `run`, `make_js` hands over the caller's
+/// array or the new one. `Kernel(Input) => Js` also declares the kernel as
+/// just those two fields (`input`, `dest`) and `Kernel::new(input, out)`.
+macro_rules! dest_kernel {
+    ($kernel:ident($input:ty) => $js:ty) => {
+        pub struct $kernel {
+            input: $input,
+            dest: Dest<$js>,
+        }
+
+        dest_kernel!($kernel => $js);
+
+        impl $kernel {
+            fn new(input: $input, out: Option<$js>) -> napi::Result<Self> {
+                Ok($kernel {
+                    input,
+                    dest: Dest::new(out),
+                })
+            }
+        }
+    };
+    ($kernel:ty => $js:ty) => {
+        impl Kernel for $kernel {
+            type Output = Option<Vec<<$js as OutArray>::Elem>>;
+            type Js = $js;
+
+            fn compute(&mut self, exec: &Exec) -> GResult<Self::Output> {
+                self.run(exec)
+            }
+
+            fn make_js(&mut self, output: Self::Output) -> napi::Result<$js> {
+                self.dest.make_js(output)
+            }
+        }
+    };
 }
 
-impl Kernel for DiffsKernel {
-    type Output = Option<Vec<i32>>;
-    type Js = Int32Array;
+dest_kernel!(DiffsKernel(DiffsInput) => Int32Array);
 
-    fn compute(&mut self, exec: &Exec) -> GResult<Self::Output> {
+impl DiffsKernel {
+    fn run(&mut self, exec: &Exec) -> GResult<Option<Vec<i32>>> {
         let i = &self.input;
         let b = DiffsBatch {
-            queries: Queries {
-                regions: &i.regions,
-                ploidy: ploidy(i.ploidy),
-                groups: &i.groups,
-                shifts: &[],
-            },
+            queries: queries(&i.regions, i.ploidy, &i.groups, None),
             genotypes: i.genotypes.view(),
             variants: i.variants.view(),
         };
@@ -545,31 +596,16 @@ impl Kernel for DiffsKernel {
         self.dest
             .fill(n, ("groups", None), &spans, |out| b.run(exec, out))
     }
-
-    fn make_js(&mut self, output: Self::Output) -> napi::Result<Int32Array> {
-        self.dest.make_js(output)
-    }
 }
 
-pub struct HaplotypesKernel {
-    input: HaplotypesInput,
-    dest: Dest<Uint8Array>,
-}
+dest_kernel!(HaplotypesKernel(HaplotypesInput) => Uint8Array);
 
-impl Kernel for HaplotypesKernel {
-    type Output = Option<Vec<u8>>;
-    type Js = Uint8Array;
-
-    fn compute(&mut self, exec: &Exec) -> GResult<Self::Output> {
+impl HaplotypesKernel {
+    fn run(&mut self, exec: &Exec) -> GResult<Option<Vec<u8>>> {
         let i = &self.input;
         i.variants.require_alts()?;
         let b = HaplotypeBatch {
-            queries: Queries {
-                regions: &i.regions,
-                ploidy: ploidy(i.ploidy),
-                groups: &i.groups,
-                shifts: i.shifts.as_deref().unwrap_or(&[]),
-            },
+            queries: queries(&i.regions, i.ploidy, &i.groups, i.shifts.as_deref()),
             genotypes: i.genotypes.view(),
             variants: i.variants.view(),
             reference: i.reference.view(),
@@ -582,34 +618,19 @@ impl Kernel for HaplotypesKernel {
             span("groups", &i.groups),
             span("outOffsets", &i.out_offsets),
         ];
-        if let Some(s) = &i.shifts {
-            spans.push(span("shifts", s));
-        }
+        spans.extend(i.shifts.as_deref().map(|s| span("shifts", s)));
         i.genotypes.spans(&mut spans);
         i.variants.spans(&mut spans);
         i.reference.spans(&mut spans);
-        let n = *offsets.last().unwrap_or(&0);
-        let last = Some(offsets.len() - 1);
-        self.dest.fill(n, ("outOffsets", last), &spans, |out| {
-            b.run(exec, &offsets, out)
-        })
-    }
-
-    fn make_js(&mut self, output: Self::Output) -> napi::Result<Uint8Array> {
-        self.dest.make_js(output)
+        self.dest
+            .fill_rows(&offsets, &spans, |out| b.run(exec, &offsets, out))
     }
 }
 
-pub struct ReferenceKernel {
-    input: ReferenceInput,
-    dest: Dest<Uint8Array>,
-}
+dest_kernel!(ReferenceKernel(ReferenceInput) => Uint8Array);
 
-impl Kernel for ReferenceKernel {
-    type Output = Option<Vec<u8>>;
-    type Js = Uint8Array;
-
-    fn compute(&mut self, exec: &Exec) -> GResult<Self::Output> {
+impl ReferenceKernel {
+    fn run(&mut self, exec: &Exec) -> GResult<Option<Vec<u8>>> {
         let i = &self.input;
         let b = ReferenceBatch {
             regions: &i.regions,
@@ -623,28 +644,15 @@ impl Kernel for ReferenceKernel {
             span("outOffsets", &i.out_offsets),
         ];
         i.reference.spans(&mut spans);
-        let n = *offsets.last().unwrap_or(&0);
-        let last = Some(offsets.len() - 1);
-        self.dest.fill(n, ("outOffsets", last), &spans, |out| {
-            b.run(exec, &offsets, out)
-        })
-    }
-
-    fn make_js(&mut self, output: Self::Output) -> napi::Result<Uint8Array> {
-        self.dest.make_js(output)
+        self.dest
+            .fill_rows(&offsets, &spans, |out| b.run(exec, &offsets, out))
     }
 }
 
-pub struct TracksKernel {
-    input: TracksInput,
-    dest: Dest<Float32Array>,
-}
+dest_kernel!(TracksKernel(TracksInput) => Float32Array);
 
-impl Kernel for TracksKernel {
-    type Output = Option<Vec<f32>>;
-    type Js = Float32Array;
-
-    fn compute(&mut self, exec: &Exec) -> GResult<Self::Output> {
+impl TracksKernel {
+    fn run(&mut self, exec: &Exec) -> GResult<Option<Vec<f32>>> {
         let i = &self.input;
         let b = TracksBatch {
             regions: &i.regions,
@@ -667,15 +675,8 @@ impl Kernel for TracksKernel {
             span("intervals.values", &i.intervals.values),
             span("intervals.offsets", &i.intervals.offsets),
         ];
-        let n = *offsets.last().unwrap_or(&0);
-        let last = Some(offsets.len() - 1);
-        self.dest.fill(n, ("outOffsets", last), &spans, |out| {
-            b.run(exec, &offsets, out)
-        })
-    }
-
-    fn make_js(&mut self, output: Self::Output) -> napi::Result<Float32Array> {
-        self.dest.make_js(output)
+        self.dest
+            .fill_rows(&offsets, &spans, |out| b.run(exec, &offsets, out))
     }
 }
 
@@ -717,19 +718,13 @@ pub(crate) fn parse_u64(name: &str, v: &BigInt) -> GResult<u64> {
     Ok(value)
 }
 
-impl Kernel for RealignKernel {
-    type Output = Option<Vec<f32>>;
-    type Js = Float32Array;
+dest_kernel!(RealignKernel => Float32Array);
 
-    fn compute(&mut self, exec: &Exec) -> GResult<Self::Output> {
+impl RealignKernel {
+    fn run(&mut self, exec: &Exec) -> GResult<Option<Vec<f32>>> {
         let i = &self.input;
         let b = RealignBatch {
-            queries: Queries {
-                regions: &i.regions,
-                ploidy: ploidy(i.ploidy),
-                groups: &i.groups,
-                shifts: i.shifts.as_deref().unwrap_or(&[]),
-            },
+            queries: queries(&i.regions, i.ploidy, &i.groups, i.shifts.as_deref()),
             genotypes: i.genotypes.view(),
             variants: i.variants.view(),
             tracks: &i.tracks,
@@ -746,20 +741,11 @@ impl Kernel for RealignKernel {
             span("trackOffsets", &i.track_offsets),
             span("outOffsets", &i.out_offsets),
         ];
-        if let Some(s) = &i.shifts {
-            spans.push(span("shifts", s));
-        }
+        spans.extend(i.shifts.as_deref().map(|s| span("shifts", s)));
         i.genotypes.spans(&mut spans);
         i.variants.spans(&mut spans);
-        let n = *offsets.last().unwrap_or(&0);
-        let last = Some(offsets.len() - 1);
-        self.dest.fill(n, ("outOffsets", last), &spans, |out| {
-            b.run(exec, &offsets, out)
-        })
-    }
-
-    fn make_js(&mut self, output: Self::Output) -> napi::Result<Float32Array> {
-        self.dest.make_js(output)
+        self.dest
+            .fill_rows(&offsets, &spans, |out| b.run(exec, &offsets, out))
     }
 }
 
@@ -985,10 +971,31 @@ pub(crate) fn spawn<K: Kernel>(
 /// One kernel as its napi pair: `$sync(args…, parallel, extra…)` runs on the
 /// calling thread, `$async(args…, parallel, extra…, signal)` is an `AsyncTask`
 /// off it; the kernel expression builds the kernel from the arguments
-/// (validating options once, before either entry point runs it). Doc lines are
+/// (validating options once, before either entry point runs it). The short
+/// form `input In, out Out => Kernel;` is a kernel of one input object and an
+/// optional `out` array, built by `Kernel::new(input, out)`; it adds the
+/// async form's note on referenced inputs. Doc lines are
 /// written as `#[doc = "…"]`: napi-derive keeps the `r"` prefix of `///`
 /// comments that pass through `macro_rules!`.
 macro_rules! kernel_pair {
+    (
+        $(#[doc = $sync_doc:tt])*
+        sync $sync:ident;
+        $(#[doc = $async_doc:tt])*
+        async $async:ident -> $ts:literal;
+        input $input:ty, out $out:ty => $kernel:ident;
+    ) => {
+        kernel_pair! {
+            $(#[doc = $sync_doc])*
+            sync $sync;
+            $(#[doc = $async_doc])*
+            #[doc = " Inputs and `out` are referenced, not copied: do not mutate them until the promise settles."]
+            async $async -> $ts;
+            args (input: $input), parallel, (out: Option<$out>);
+            kernel $kernel = $kernel::new(input, out);
+            returns $out;
+        }
+    };
     (
         $(#[doc = $sync_doc:tt])*
         sync $sync:ident;
@@ -1023,69 +1030,57 @@ kernel_pair! {
     #[doc = " Per-haplotype length differences, int32 `(n, ploidy)`. Blocks the calling thread."]
     sync get_diffs_sync;
     #[doc = " Per-haplotype length differences, int32 `(n, ploidy)`, computed off the JS thread."]
-    #[doc = " Inputs and `out` are referenced, not copied: do not mutate them until the promise settles."]
     async get_diffs -> "Promise<Int32Array>";
-    args (input: DiffsInput), parallel, (out: Option<Int32Array>);
-    kernel DiffsKernel = napi::Result::Ok(DiffsKernel { input, dest: Dest::new(out) });
-    returns Int32Array;
+    input DiffsInput, out Int32Array => DiffsKernel;
 }
 
 kernel_pair! {
     #[doc = " Haplotype bytes, rows delimited by `outOffsets`. Blocks the calling thread."]
     sync reconstruct_haplotypes_sync;
     #[doc = " Haplotype bytes, rows delimited by `outOffsets`, computed off the JS thread."]
-    #[doc = " Inputs and `out` are referenced, not copied: do not mutate them until the promise settles."]
     async reconstruct_haplotypes -> "Promise<Uint8Array>";
-    args (input: HaplotypesInput), parallel, (out: Option<Uint8Array>);
-    kernel HaplotypesKernel = napi::Result::Ok(HaplotypesKernel { input, dest: Dest::new(out) });
-    returns Uint8Array;
+    input HaplotypesInput, out Uint8Array => HaplotypesKernel;
 }
 
 kernel_pair! {
     #[doc = " N-padded reference bytes, rows delimited by `outOffsets`. Blocks the calling thread."]
     sync get_reference_sync;
     #[doc = " N-padded reference bytes, rows delimited by `outOffsets`, computed off the JS thread."]
-    #[doc = " Inputs and `out` are referenced, not copied: do not mutate them until the promise settles."]
     async get_reference -> "Promise<Uint8Array>";
-    args (input: ReferenceInput), parallel, (out: Option<Uint8Array>);
-    kernel ReferenceKernel = napi::Result::Ok(ReferenceKernel { input, dest: Dest::new(out) });
-    returns Uint8Array;
+    input ReferenceInput, out Uint8Array => ReferenceKernel;
 }
 
 kernel_pair! {
     #[doc = " Float32 tracks painted from intervals, rows delimited by `outOffsets`. Blocks the calling thread."]
     sync intervals_to_tracks_sync;
     #[doc = " Float32 tracks painted from intervals, computed off the JS thread."]
-    #[doc = " Inputs and `out` are referenced, not copied: do not mutate them until the promise settles."]
     async intervals_to_tracks -> "Promise<Float32Array>";
-    args (input: TracksInput), parallel, (out: Option<Float32Array>);
-    kernel TracksKernel = napi::Result::Ok(TracksKernel { input, dest: Dest::new(out) });
-    returns Float32Array;
+    input TracksInput, out Float32Array => TracksKernel;
 }
 
-fn realign_kernel(input: RealignInput, out: Option<Float32Array>) -> napi::Result<RealignKernel> {
-    let fill = parse_fill("fill", input.fill.as_ref())?;
-    let base_seed = match &input.base_seed {
-        Some(b) => parse_u64("baseSeed", b)?,
-        None => 0,
-    };
-    Ok(RealignKernel {
-        input,
-        fill,
-        base_seed,
-        dest: Dest::new(out),
-    })
+impl RealignKernel {
+    /// Parses `fill` and `baseSeed` once, before either entry point runs.
+    fn new(input: RealignInput, out: Option<Float32Array>) -> napi::Result<Self> {
+        let fill = parse_fill("fill", input.fill.as_ref())?;
+        let base_seed = match &input.base_seed {
+            Some(b) => parse_u64("baseSeed", b)?,
+            None => 0,
+        };
+        Ok(RealignKernel {
+            input,
+            fill,
+            base_seed,
+            dest: Dest::new(out),
+        })
+    }
 }
 
 kernel_pair! {
     #[doc = " Float32 tracks realigned to haplotypes, rows delimited by `outOffsets`. Blocks the calling thread."]
     sync realign_tracks_sync;
     #[doc = " Float32 tracks realigned to haplotypes, computed off the JS thread."]
-    #[doc = " Inputs and `out` are referenced, not copied: do not mutate them until the promise settles."]
     async realign_tracks -> "Promise<Float32Array>";
-    args (input: RealignInput), parallel, (out: Option<Float32Array>);
-    kernel RealignKernel = realign_kernel(input, out);
-    returns Float32Array;
+    input RealignInput, out Float32Array => RealignKernel;
 }
 
 kernel_pair! {

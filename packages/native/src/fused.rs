@@ -15,7 +15,7 @@ use crate::batch::{Genotypes, Queries, Reference, Variants};
 use crate::diffs::DiffsBatch;
 use crate::encode::{Encoding, SeqOut};
 use crate::errors::{GResult, GvlError};
-use crate::haplotypes::{reconstruct_row, Annotation};
+use crate::haplotypes::{Annotation, HaplotypeData};
 use crate::pool::Exec;
 use crate::rc::rc_row;
 
@@ -51,6 +51,62 @@ pub struct Request<'a> {
     pub length: Option<usize>,
     /// Reverse-complement rows of regions on the − strand.
     pub rc_neg: bool,
+}
+
+impl Request<'_> {
+    /// Checks `shift_u` (one uniform in `[0, 1)` per item and haplotype, or
+    /// none) and `length` (>= 1).
+    fn validate(&self, ploidy: usize) -> GResult<()> {
+        let rows = self.region_idx.len() * ploidy;
+        if !self.shift_u.is_empty() {
+            if self.shift_u.len() != rows {
+                return Err(GvlError::invalid(
+                    "shiftU.length",
+                    self.shift_u.len(),
+                    &format!("{rows} (one per item and haplotype) or none"),
+                ));
+            }
+            if let Some(i) = self.shift_u.iter().position(|u| !(0.0..1.0).contains(u)) {
+                return Err(
+                    GvlError::invalid("shiftU", self.shift_u[i], "a number in [0, 1)")
+                        .with_index(i),
+                );
+            }
+        }
+        if self.length == Some(0) {
+            return Err(GvlError::invalid("length", 0i64, "an integer >= 1"));
+        }
+        Ok(())
+    }
+
+    /// Per (item, haplotype) row `k`: its random shift (fixed length with
+    /// `shift_u` only, else 0) and the row offsets (`rows + 1`, from 0), each
+    /// row `length` long or, ragged, `lens[item] + diffs[k]` (at least 0).
+    fn row_layout(&self, lens: &[i64], diffs: &[i32], ploidy: usize) -> (Vec<i32>, Vec<i64>) {
+        let rows = diffs.len();
+        let mut shifts = vec![0i32; rows];
+        let mut offsets = Vec::with_capacity(rows + 1);
+        offsets.push(0i64);
+        let mut acc: i64 = 0;
+        for k in 0..rows {
+            let len = lens[k / ploidy];
+            let d = diffs[k] as i64;
+            let row_len = match self.length {
+                Some(l) => {
+                    if !self.shift_u.is_empty() {
+                        let max_shift = d.max(0) + (len - l as i64).max(0);
+                        let s = (self.shift_u[k] * (max_shift as f64 + 1.0)).floor() as i64;
+                        shifts[k] = s.min(max_shift) as i32;
+                    }
+                    l as i64
+                }
+                None => (len + d).max(0),
+            };
+            acc += row_len;
+            offsets.push(acc);
+        }
+        (shifts, offsets)
+    }
 }
 
 /// Everything about a batch except its bytes, computed before any output is
@@ -260,23 +316,7 @@ impl<'a> Source<'a> {
     pub fn plan(&self, req: &Request, exec: &Exec) -> GResult<Plan> {
         let n = req.region_idx.len();
         let p = self.ploidy;
-        if !req.shift_u.is_empty() {
-            if req.shift_u.len() != n * p {
-                return Err(GvlError::invalid(
-                    "shiftU.length",
-                    req.shift_u.len(),
-                    &format!("{} (one per item and haplotype) or none", n * p),
-                ));
-            }
-            if let Some(i) = req.shift_u.iter().position(|u| !(0.0..1.0).contains(u)) {
-                return Err(
-                    GvlError::invalid("shiftU", req.shift_u[i], "a number in [0, 1)").with_index(i),
-                );
-            }
-        }
-        if req.length == Some(0) {
-            return Err(GvlError::invalid("length", 0i64, "an integer >= 1"));
-        }
+        req.validate(p)?;
         let Geometry {
             queries,
             lens,
@@ -323,27 +363,7 @@ impl<'a> Source<'a> {
         let mut diffs = vec![0i32; n * p];
         diffs_batch.run(exec, &mut diffs)?;
 
-        let mut shifts = vec![0i32; n * p];
-        let mut offsets = Vec::with_capacity(n * p + 1);
-        offsets.push(0i64);
-        let mut acc: i64 = 0;
-        for k in 0..n * p {
-            let len = lens[k / p];
-            let d = diffs[k] as i64;
-            let row_len = match req.length {
-                Some(l) => {
-                    if !req.shift_u.is_empty() {
-                        let max_shift = d.max(0) + (len - l as i64).max(0);
-                        let s = (req.shift_u[k] * (max_shift as f64 + 1.0)).floor() as i64;
-                        shifts[k] = s.min(max_shift) as i32;
-                    }
-                    l as i64
-                }
-                None => (len + d).max(0),
-            };
-            acc += row_len;
-            offsets.push(acc);
-        }
+        let (shifts, offsets) = req.row_layout(&lens, &diffs, p);
         Ok(Plan {
             queries,
             groups,
@@ -363,18 +383,13 @@ impl<'a> Source<'a> {
         row: &mut [u8],
         annot: Option<&mut Annotation>,
     ) -> usize {
-        let item = k / q.ploidy;
-        reconstruct_row(
-            self.genotypes.group(q.group(k)),
-            &self.variants,
-            q.shift(k),
-            self.reference.contig(q.contig(item)),
-            q.start(item),
-            row,
-            self.pad,
-            annot,
-        );
-        item
+        let data = HaplotypeData {
+            genotypes: self.genotypes,
+            variants: self.variants,
+            reference: self.reference,
+            pad: self.pad,
+        };
+        data.write_row(q, k, row, annot)
     }
 
     /// Writes every byte of `out` (length `plan.total()`): row

@@ -233,6 +233,36 @@ impl<'a> DatasetSource<'a> {
         Ok(sel)
     }
 
+    /// The row offsets of the requested sequences: the haplotype plan's, the
+    /// reference rows' (checked against the reference's contigs), or none.
+    fn seq_offsets(
+        &self,
+        req: &Request,
+        geometry: &Geometry,
+        haplotypes: Option<&Plan>,
+    ) -> GResult<Vec<i64>> {
+        Ok(match req.seqs {
+            Seqs::None => Vec::new(),
+            Seqs::Haplotypes | Seqs::Annotated => haplotypes.expect("planned").offsets.clone(),
+            Seqs::Reference => {
+                let Some(reference) = &self.reference else {
+                    return Err(GvlError::invalid(
+                        "seqs",
+                        "reference",
+                        "a source holding a reference",
+                    ));
+                };
+                reference.validate_contigs(&Queries {
+                    regions: &geometry.queries,
+                    ploidy: 1,
+                    groups: &[],
+                    shifts: &[],
+                })?;
+                fused_reference::offsets(geometry, req.length)
+            }
+        })
+    }
+
     /// Checks the request and computes geometry, haplotype plan (diffs,
     /// shifts), output offsets and seed. Nothing is allocated for outputs.
     pub fn plan(&self, req: &Request, exec: &Exec) -> GResult<BatchPlan> {
@@ -272,28 +302,7 @@ impl<'a> DatasetSource<'a> {
         } else {
             None
         };
-        let seq_offsets = match req.seqs {
-            Seqs::None => Vec::new(),
-            Seqs::Haplotypes | Seqs::Annotated => {
-                haplotypes.as_ref().expect("planned").offsets.clone()
-            }
-            Seqs::Reference => {
-                let Some(reference) = &self.reference else {
-                    return Err(GvlError::invalid(
-                        "seqs",
-                        "reference",
-                        "a source holding a reference",
-                    ));
-                };
-                reference.validate_contigs(&Queries {
-                    regions: &geometry.queries,
-                    ploidy: 1,
-                    groups: &[],
-                    shifts: &[],
-                })?;
-                fused_reference::offsets(&geometry, req.length)
-            }
-        };
+        let seq_offsets = self.seq_offsets(req, &geometry, haplotypes.as_ref())?;
         sel.validate_groups(&geometry)?;
         // The row offsets are outputs too (int64): bound them by the cap before
         // allocating them (`n · T · P` rows can be large for a long track list).

@@ -35,20 +35,51 @@ impl<'a> HaplotypeBatch<'a> {
 
     /// Fill `out` (length `out_offsets[last]`) row by row.
     pub fn run(&self, exec: &Exec, offsets: &[usize], out: &mut [u8]) -> GResult<()> {
-        let q = &self.queries;
+        let data = HaplotypeData {
+            genotypes: self.genotypes,
+            variants: self.variants,
+            reference: self.reference,
+            pad: self.pad,
+        };
         exec.rows(out, offsets, |k, row| {
-            let query = k / q.ploidy;
-            reconstruct_row(
-                self.genotypes.group(q.group(k)),
-                &self.variants,
-                q.shift(k),
-                self.reference.contig(q.contig(query)),
-                q.start(query),
-                row,
-                self.pad,
-                None,
-            );
+            data.write_row(&self.queries, k, row, None);
         })
+    }
+}
+
+/// What a haplotype row is rebuilt from: the genotype groups, the variant
+/// table (with ALT alleles), the reference and the pad byte.
+#[derive(Clone, Copy)]
+pub struct HaplotypeData<'a> {
+    pub genotypes: Genotypes<'a>,
+    pub variants: Variants<'a>,
+    pub reference: Reference<'a>,
+    pub pad: u8,
+}
+
+impl HaplotypeData<'_> {
+    /// Reconstructs row `k` of `q` (query `k / ploidy`, haplotype
+    /// `k % ploidy`) into `row`, and its annotations when given; returns the
+    /// query index.
+    pub fn write_row(
+        &self,
+        q: &Queries,
+        k: usize,
+        row: &mut [u8],
+        annot: Option<&mut Annotation>,
+    ) -> usize {
+        let query = k / q.ploidy;
+        reconstruct_row(
+            self.genotypes.group(q.group(k)),
+            &self.variants,
+            q.shift(k),
+            self.reference.contig(q.contig(query)),
+            q.start(query),
+            row,
+            self.pad,
+            annot,
+        );
+        query
     }
 }
 
@@ -110,6 +141,8 @@ impl Annotation<'_> {
 /// the same segments (reference run, allele, pad) carry their variant index
 /// and reference coordinate.
 #[allow(clippy::too_many_arguments)]
+// Long on purpose: one walk whose cursors (reference, output, shift) every step
+// shares; it follows the peer's `reconstruct_haplotype_from_sparse` step by step, so it stays whole.
 pub fn reconstruct_row(
     var_idxs: &[i32],
     variants: &Variants,

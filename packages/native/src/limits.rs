@@ -133,6 +133,19 @@ pub struct Column<'a> {
     pub dtype: &'a str,
 }
 
+impl<'a> Column<'a> {
+    /// A column sized by the whole input `param` (no element index).
+    pub fn of(param: &'a str, elements: u64, elem_size: usize, dtype: &'a str) -> Self {
+        Column {
+            param,
+            index: None,
+            elements,
+            elem_size,
+            dtype,
+        }
+    }
+}
+
 /// Check that a call's output columns fit under the cap, before allocating
 /// them: bytes are summed in checked u64 arithmetic. Returns the total bytes.
 /// The first column whose bytes overflow or take the total past the cap is

@@ -171,6 +171,8 @@ fn copy_padded(out: &mut [f32], track: &[f32], from: i64) {
 /// haplotype given by `var_idxs`, with the same shift semantics as the
 /// haplotype kernel. Every element of `out` is written.
 #[allow(clippy::too_many_arguments)]
+// Long on purpose: one walk whose cursors (reference, output, shift) every step
+// shares; it follows the peer's `shift_and_realign_track_sparse` step by step, so it stays whole.
 pub fn realign_row(
     var_idxs: &[i32],
     variants: &Variants,

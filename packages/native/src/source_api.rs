@@ -259,6 +259,26 @@ pub struct FusedOutput {
     parallel: bool,
 }
 
+/// Writes the planned haplotype rows into `out` (length `plan.total()`) and,
+/// with `annotate`, their per-base annotations into two new int32 arrays
+/// (`(var_idxs, ref_coords)`, returned).
+fn write_rows(
+    src: &Source,
+    plan: &Plan,
+    exec: &Exec,
+    out: &mut [u8],
+    annotate: bool,
+) -> GResult<Option<(Vec<i32>, Vec<i32>)>> {
+    if !annotate {
+        src.run(plan, exec, out)?;
+        return Ok(None);
+    }
+    let n = out.len();
+    let (mut vi, mut rc) = (batch::zeroed::<i32>(n)?, batch::zeroed::<i32>(n)?);
+    src.run_annotated(plan, exec, out, &mut vi, &mut rc)?;
+    Ok(Some((vi, rc)))
+}
+
 impl FusedKernel {
     fn run(&mut self, exec: &Exec) -> GResult<FusedOutput> {
         if self.parallel_at.is_nan() || self.parallel_at < 0.0 {
@@ -287,25 +307,10 @@ impl FusedKernel {
         let parallel = exec.pool.is_some() && n as f64 >= self.parallel_at;
         let run_exec = if parallel { *exec } else { serial };
         let annotate = r.annotate.unwrap_or(false);
-        let mut columns = vec![Column {
-            param: "regionIdx",
-            index: None,
-            elements: n as u64,
-            elem_size: 1,
-            dtype: "uint8",
-        }];
+        let mut columns = vec![Column::of("regionIdx", n as u64, 1, "uint8")];
         if annotate {
-            for _ in 0..2 {
-                columns.push(Column {
-                    param: "regionIdx",
-                    index: None,
-                    elements: n as u64,
-                    elem_size: 4,
-                    dtype: "int32",
-                });
-            }
+            columns.extend([Column::of("regionIdx", n as u64, 4, "int32"); 2]);
         }
-        let mut annotation = None;
         if let Some(out) = self.out.as_mut() {
             // SAFETY: the documented contract: JS does not touch `out` while pending.
             let buf = unsafe { out.as_mut() };
@@ -319,12 +324,8 @@ impl FusedKernel {
                 }
                 if annotate {
                     limits::check_output(&columns[1..])?;
-                    let (mut vi, mut rc) = (batch::zeroed::<i32>(n)?, batch::zeroed::<i32>(n)?);
-                    src.run_annotated(&plan, &run_exec, &mut buf[..n], &mut vi, &mut rc)?;
-                    annotation = Some((vi, rc));
-                } else {
-                    src.run(&plan, &run_exec, &mut buf[..n])?;
                 }
+                let annotation = write_rows(&src, &plan, &run_exec, &mut buf[..n], annotate)?;
                 return Ok(FusedOutput {
                     data: None,
                     annotation,
@@ -339,13 +340,7 @@ impl FusedKernel {
         // alleles, then pad to the row's end), and the rows tile `[0, n)`;
         // on error the buffer is dropped unread.
         let mut v = unsafe { self.data.recycler.take(n)? };
-        if annotate {
-            let (mut vi, mut rc) = (batch::zeroed::<i32>(n)?, batch::zeroed::<i32>(n)?);
-            src.run_annotated(&plan, &run_exec, &mut v[..n], &mut vi, &mut rc)?;
-            annotation = Some((vi, rc));
-        } else {
-            src.run(&plan, &run_exec, &mut v[..n])?;
-        }
+        let annotation = write_rows(&src, &plan, &run_exec, &mut v[..n], annotate)?;
         Ok(FusedOutput {
             data: Some(v),
             annotation,

@@ -410,35 +410,12 @@ impl DatasetKernel {
         } else {
             0
         };
+        let seq_elements = (n_seq as u64).saturating_mul(enc.width() as u64);
         limits::check_output(&[
-            Column {
-                param: "seqs",
-                index: None,
-                elements: (n_seq as u64).saturating_mul(enc.width() as u64),
-                elem_size: enc.elem_size(),
-                dtype: enc.dtype(),
-            },
-            Column {
-                param: "tracks",
-                index: None,
-                elements: n_track as u64,
-                elem_size: 4,
-                dtype: "float32",
-            },
-            Column {
-                param: "seqs",
-                index: None,
-                elements: 2 * n_annot as u64,
-                elem_size: 4,
-                dtype: "int32",
-            },
-            Column {
-                param: "realign",
-                index: None,
-                elements: n_raw as u64,
-                elem_size: 4,
-                dtype: "float32",
-            },
+            Column::of("seqs", seq_elements, enc.elem_size(), enc.dtype()),
+            Column::of("tracks", n_track as u64, 4, "float32"),
+            Column::of("seqs", 2 * n_annot as u64, 4, "int32"),
+            Column::of("realign", n_raw as u64, 4, "float32"),
         ])?;
         let bytes = n_seq * enc.width() * enc.elem_size() + 8 * n_annot + 4 * n_track;
         let parallel = exec.pool.is_some() && bytes as f64 >= self.parallel_at;

@@ -2,7 +2,7 @@
 // sync and async, and the process stays alive and keeps computing correctly.
 
 import { isGvlError } from '@gvl/errors';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { native } from '../src-ts/binding.js';
 import { toNativeError } from '../src-ts/errors.js';
 import * as gvl from '../src-ts/index.js';
@@ -679,5 +679,84 @@ describe('panics never cross the FFI', () => {
         'GTGGACGT',
       );
     }
+  });
+});
+
+describe('the error classes', () => {
+  // Each class with the code it carries, written out here (not read from errors.ts) so a
+  // class that lost or swapped its code fails.
+  const classes: [string, gvl.NativeErrorCode][] = [
+    ['InvalidArgumentError', 'GVL_INVALID_ARGUMENT'],
+    ['IndexOutOfRangeError', 'GVL_INDEX_OUT_OF_RANGE'],
+    ['PoolConfiguredError', 'GVL_POOL_CONFIGURED'],
+    ['PoolBuildError', 'GVL_POOL_BUILD_FAILED'],
+    ['AllocationError', 'GVL_ALLOCATION_FAILED'],
+    ['OutputTooLargeError', 'GVL_OUTPUT_TOO_LARGE'],
+    ['AbortError', 'GVL_ABORTED'],
+    ['NativePanicError', 'GVL_NATIVE_PANIC'],
+    ['AddonConflictError', 'GVL_ADDON_CONFLICT'],
+    ['UnsupportedPlatformError', 'GVL_UNSUPPORTED_PLATFORM'],
+    ['NativeLoadError', 'GVL_NATIVE_LOAD_FAILED'],
+  ];
+  type Ctor = new (
+    message: string,
+    detail?: gvl.ErrorDetail,
+    options?: { cause?: unknown },
+  ) => gvl.NativeError;
+  const ctor = (name: string) => (gvl as unknown as Record<string, Ctor>)[name] as Ctor;
+
+  it.each(classes)('%s carries %s, its name, the detail and the cause', (name, code) => {
+    const cause = new Error('below');
+    const e = new (ctor(name))('what went wrong', { param: 'p', index: 3, value: 7 }, { cause });
+    expect(e.code).toBe(code);
+    expect(e.name).toBe(name);
+    expect(e.message).toBe('what went wrong');
+    expect([e.param, e.index, e.value, e.cause]).toEqual(['p', 3, 7, cause]);
+    expect(e).toBeInstanceOf(ctor(name));
+    expect(e).toBeInstanceOf(gvl.NativeError);
+    expect(e).toBeInstanceOf(Error);
+    expect(isGvlError(e, code)).toBe(true);
+    for (const [other] of classes) if (other !== name) expect(e).not.toBeInstanceOf(ctor(other));
+  });
+
+  it.each(classes)('%s is rebuilt from the native encoding of %s', (name, code) => {
+    const raw = new Error(
+      `${code}: a message\n{"param":"outOffsets","index":2,"value":"9007199254740993"}`,
+    );
+    const e = toNativeError(raw) as gvl.NativeError;
+    expect(e).toBeInstanceOf(ctor(name));
+    expect([e.code, e.message, e.param, e.index, e.value, e.cause]).toEqual([
+      code,
+      'a message',
+      'outOffsets',
+      2,
+      '9007199254740993',
+      raw,
+    ]);
+  });
+
+  it('the typings keep each class a NativeError with its one code', () => {
+    expectTypeOf<gvl.InvalidArgumentError>().toMatchTypeOf<gvl.NativeError>();
+    expectTypeOf<gvl.InvalidArgumentError['code']>().toEqualTypeOf<'GVL_INVALID_ARGUMENT'>();
+    expectTypeOf<gvl.NativeLoadError['code']>().toEqualTypeOf<'GVL_NATIVE_LOAD_FAILED'>();
+    expectTypeOf<gvl.AddonConflictError['code']>().toEqualTypeOf<'GVL_ADDON_CONFLICT'>();
+    expectTypeOf<gvl.OutputTooLargeError['param']>().toEqualTypeOf<string | undefined>();
+    expectTypeOf(gvl.AbortError).constructorParameters.toEqualTypeOf<
+      [message: string, detail?: gvl.ErrorDetail, options?: { cause?: unknown }]
+    >();
+    const e: unknown = new gvl.PoolBuildError('m');
+    if (e instanceof gvl.PoolBuildError)
+      expectTypeOf(e.code).toEqualTypeOf<'GVL_POOL_BUILD_FAILED'>();
+    expect(e).toBeInstanceOf(gvl.PoolBuildError);
+  });
+
+  it('the classes with extra fields default them', () => {
+    expect(new gvl.AddonConflictError('m').loaded).toEqual({
+      version: 'unknown',
+      location: 'unknown',
+    });
+    expect(new gvl.UnsupportedPlatformError('m').supported).toEqual([]);
+    const loaded = { version: '1.2.3', location: '/x' };
+    expect(new gvl.AddonConflictError('m', {}, { loaded }).loaded).toBe(loaded);
   });
 });

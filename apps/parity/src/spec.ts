@@ -177,6 +177,13 @@ const TRACKS_ONLY = {
   bcftools: { kind: 'none', why: 'no bcftools equivalent for tracks' },
 } as const satisfies Partial<ModeFields>;
 
+/** The fields of the variants modes: ragged variant rows, against `bcftools query`. */
+const VARIANT_ROWS = {
+  seqs: 'variants',
+  length: 'ragged',
+  bcftools: { kind: 'query' },
+} as const satisfies Partial<ModeFields>;
+
 /**
  * A mode: `fields` over the defaults (the chr20 dataset, no tracks, the chr20 golden
  * samples); every mode compares the Python peer's golden.
@@ -228,9 +235,7 @@ export const MODES: readonly ModeSpec[] = [
   mode({
     id: 'variants',
     label: 'variants',
-    seqs: 'variants',
-    length: 'ragged',
-    bcftools: { kind: 'query' },
+    ...VARIANT_ROWS,
   }),
   mode({ id: 'tracks', label: 'tracks, ragged', length: 'ragged', ...TRACKS_ONLY }),
   ...perLength('tracks', 'tracks', [2020], TRACKS_ONLY),
@@ -279,18 +284,14 @@ export const MODES: readonly ModeSpec[] = [
   mode({
     id: 'unphased-union',
     label: 'variants, unphasedUnion',
-    seqs: 'variants',
-    length: 'ragged',
-    bcftools: { kind: 'query' },
+    ...VARIANT_ROWS,
     passStride: PASS_STRIDE,
     settings: { unphasedUnion: true },
   }),
   mode({
     id: 'counts-unphased-union',
     label: 'nVariants, unphasedUnion',
-    seqs: 'variants',
-    length: 'ragged',
-    bcftools: { kind: 'query' },
+    ...VARIANT_ROWS,
     passStride: PASS_STRIDE,
     call: 'nVariants',
     settings: { unphasedUnion: true },
@@ -298,9 +299,7 @@ export const MODES: readonly ModeSpec[] = [
   mode({
     id: 'dummy-variant',
     label: 'variants, dummyVariant',
-    seqs: 'variants',
-    length: 'ragged',
-    bcftools: { kind: 'query' },
+    ...VARIANT_ROWS,
     passStride: PASS_STRIDE,
     settings: { dummyVariant: {} },
   }),
@@ -323,9 +322,7 @@ export const MODES: readonly ModeSpec[] = [
     id: 'variants-af',
     label: 'variants + REF, AF; 0.05 ≤ AF ≤ 0.5',
     dataset: 'chr20-af',
-    seqs: 'variants',
-    length: 'ragged',
-    bcftools: { kind: 'query' },
+    ...VARIANT_ROWS,
     passStride: PASS_STRIDE,
     settings: { varFields: ['ref', 'AF'], minAf: 0.05, maxAf: 0.5 },
   }),

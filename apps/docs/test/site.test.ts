@@ -131,6 +131,7 @@ describe.skipIf(Boolean(noBrowser))(
         '@gvl/dataset': 'Dataset',
         '@gvl/dataset/onnx': 'ortTensors',
         '@gvl/dataset/tfjs': 'tfTensors',
+        '@gvl/dataset/schema': 'parseOptions',
         '@gvl/dataset/cli': 'runMainJob',
       };
       for (const name of PACKAGES) expect(modules).toContain(`${name.replace(/[@/]/g, '_')}.html`);

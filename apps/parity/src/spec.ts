@@ -163,364 +163,211 @@ const noAnnotation: BcftoolsOracle = {
   why: 'bcftools consensus writes sequences only: no per-base variant index or reference coordinate',
 };
 
+/** What a mode states itself; the rest comes from {@link mode}'s defaults. */
+type ModeFields = Omit<ModeSpec, 'dataset' | 'tracks' | 'goldenSamples' | 'peer'> &
+  Partial<Pick<ModeSpec, 'dataset' | 'tracks' | 'goldenSamples'>>;
+
+/** The dataset fields of the chr16 modes: its tracks and its four (golden) samples. */
+const CHR16 = { dataset: 'chr16', tracks: CHR16_TRACKS, goldenSamples: CHR16_SAMPLES } as const;
+
+/** The fields of the track modes: chr16's tracks alone, no bcftools golden. */
+const TRACKS_ONLY = {
+  ...CHR16,
+  seqs: null,
+  bcftools: { kind: 'none', why: 'no bcftools equivalent for tracks' },
+} as const satisfies Partial<ModeFields>;
+
+/** The fields of the variants modes: ragged variant rows, against `bcftools query`. */
+const VARIANT_ROWS = {
+  seqs: 'variants',
+  length: 'ragged',
+  bcftools: { kind: 'query' },
+} as const satisfies Partial<ModeFields>;
+
+/**
+ * A mode: `fields` over the defaults (the chr20 dataset, no tracks, the chr20 golden
+ * samples); every mode compares the Python peer's golden.
+ */
+function mode(fields: ModeFields): ModeSpec {
+  return {
+    dataset: 'chr20',
+    tracks: [],
+    goldenSamples: CHR20_GOLDEN_SAMPLES,
+    peer: compare,
+    ...fields,
+  };
+}
+
+/**
+ * One mode per output length, alike but for it: id `<prefix>-<length>` (`haplotypes-2048`),
+ * label `<what>, <length>` (`haplotypes, L=2048`).
+ */
+function perLength(
+  prefix: string,
+  what: string,
+  lengths: readonly OutputLength[],
+  fields: Omit<ModeFields, 'id' | 'label' | 'length'>,
+): ModeSpec[] {
+  return lengths.map((length) =>
+    mode({
+      id: `${prefix}-${length}`,
+      label: `${what}, ${typeof length === 'number' ? `L=${length}` : length}`,
+      length,
+      ...fields,
+    }),
+  );
+}
+
 export const MODES: readonly ModeSpec[] = [
-  {
+  mode({
     id: 'reference',
     label: 'reference',
-    dataset: 'chr20',
     seqs: 'reference',
     length: 'ragged',
-    tracks: [],
     // The reference is the same for every sample: one sample keeps the golden small.
     goldenSamples: ['HG00096'],
     bcftools: { kind: 'faidx' },
-    peer: compare,
-  },
-  {
-    id: 'haplotypes-ragged',
-    label: 'haplotypes, ragged',
-    dataset: 'chr20',
+  }),
+  ...perLength('haplotypes', 'haplotypes', ['ragged', 'variable', 2048, 1000], {
     seqs: 'haplotypes',
-    length: 'ragged',
-    tracks: [],
-    goldenSamples: CHR20_GOLDEN_SAMPLES,
     bcftools: consensus,
-    peer: compare,
-  },
-  {
-    id: 'haplotypes-variable',
-    label: 'haplotypes, variable',
-    dataset: 'chr20',
-    seqs: 'haplotypes',
-    length: 'variable',
-    tracks: [],
-    goldenSamples: CHR20_GOLDEN_SAMPLES,
-    bcftools: consensus,
-    peer: compare,
-  },
-  {
-    id: 'haplotypes-2048',
-    label: 'haplotypes, L=2048',
-    dataset: 'chr20',
-    seqs: 'haplotypes',
-    length: 2048,
-    tracks: [],
-    goldenSamples: CHR20_GOLDEN_SAMPLES,
-    bcftools: consensus,
-    peer: compare,
-  },
-  {
-    id: 'haplotypes-1000',
-    label: 'haplotypes, L=1000',
-    dataset: 'chr20',
-    seqs: 'haplotypes',
-    length: 1000,
-    tracks: [],
-    goldenSamples: CHR20_GOLDEN_SAMPLES,
-    bcftools: consensus,
-    peer: compare,
-  },
-  {
+  }),
+  mode({
     id: 'variants',
     label: 'variants',
-    dataset: 'chr20',
-    seqs: 'variants',
-    length: 'ragged',
-    tracks: [],
-    goldenSamples: CHR20_GOLDEN_SAMPLES,
-    bcftools: { kind: 'query' },
-    peer: compare,
-  },
-  {
-    id: 'tracks',
-    label: 'tracks, ragged',
-    dataset: 'chr16',
-    seqs: null,
-    length: 'ragged',
-    tracks: CHR16_TRACKS,
-    goldenSamples: CHR16_SAMPLES,
-    bcftools: { kind: 'none', why: 'no bcftools equivalent for tracks' },
-    peer: compare,
-  },
-  {
-    id: 'tracks-2020',
-    label: 'tracks, L=2020',
-    dataset: 'chr16',
-    seqs: null,
-    length: 2020,
-    tracks: CHR16_TRACKS,
-    goldenSamples: CHR16_SAMPLES,
-    bcftools: { kind: 'none', why: 'no bcftools equivalent for tracks' },
-    peer: compare,
-  },
-  {
-    id: 'realigned-ragged',
-    label: 'haplotypes + realigned tracks, ragged',
-    dataset: 'chr16',
+    ...VARIANT_ROWS,
+  }),
+  mode({ id: 'tracks', label: 'tracks, ragged', length: 'ragged', ...TRACKS_ONLY }),
+  ...perLength('tracks', 'tracks', [2020], TRACKS_ONLY),
+  // At L=2020, longer than the 2,000 bp regions, genvarloader 0.43.1 panics on some
+  // batches (ndarray index out of bounds in its track realignment); its golden records
+  // which, and the table shows them as n/a.
+  ...perLength('realigned', 'haplotypes + realigned tracks', ['ragged', 1000, 2020], {
+    ...CHR16,
     seqs: 'haplotypes',
-    length: 'ragged',
-    tracks: CHR16_TRACKS,
-    goldenSamples: CHR16_SAMPLES,
     bcftools: consensus,
-    peer: compare,
-  },
-  {
-    id: 'realigned-1000',
-    label: 'haplotypes + realigned tracks, L=1000',
-    dataset: 'chr16',
-    seqs: 'haplotypes',
-    length: 1000,
-    tracks: CHR16_TRACKS,
-    goldenSamples: CHR16_SAMPLES,
-    bcftools: consensus,
-    peer: compare,
-  },
-  {
-    // Longer than the 2,000 bp regions: genvarloader 0.43.1 panics on some of these
-    // batches (ndarray index out of bounds in its track realignment); its golden records
-    // which, and the table shows them as n/a.
-    id: 'realigned-2020',
-    label: 'haplotypes + realigned tracks, L=2020',
-    dataset: 'chr16',
-    seqs: 'haplotypes',
-    length: 2020,
-    tracks: CHR16_TRACKS,
-    goldenSamples: CHR16_SAMPLES,
-    bcftools: consensus,
-    peer: compare,
-  },
-  {
-    id: 'annotated-ragged',
-    label: 'annotated haplotypes, ragged',
-    dataset: 'chr20',
+  }),
+  ...perLength('annotated', 'annotated haplotypes', ['ragged', 2048, 1000], {
     seqs: 'annotated',
-    length: 'ragged',
-    tracks: [],
-    goldenSamples: CHR20_GOLDEN_SAMPLES,
     bcftools: noAnnotation,
-    peer: compare,
     passStride: ANNOTATED_PASS_STRIDE,
-  },
-  {
-    id: 'annotated-2048',
-    label: 'annotated haplotypes, L=2048',
-    dataset: 'chr20',
-    seqs: 'annotated',
-    length: 2048,
-    tracks: [],
-    goldenSamples: CHR20_GOLDEN_SAMPLES,
-    bcftools: noAnnotation,
-    peer: compare,
-    passStride: ANNOTATED_PASS_STRIDE,
-  },
-  {
-    id: 'annotated-1000',
-    label: 'annotated haplotypes, L=1000',
-    dataset: 'chr20',
-    seqs: 'annotated',
-    length: 1000,
-    tracks: [],
-    goldenSamples: CHR20_GOLDEN_SAMPLES,
-    bcftools: noAnnotation,
-    peer: compare,
-    passStride: ANNOTATED_PASS_STRIDE,
-  },
-  {
+  }),
+  mode({
     id: 'lengths',
     label: 'haplotypeLengths',
-    dataset: 'chr20',
     seqs: 'haplotypes',
     length: 'ragged',
-    tracks: [],
-    goldenSamples: CHR20_GOLDEN_SAMPLES,
     bcftools: consensus,
-    peer: compare,
     passStride: PASS_STRIDE,
     call: 'haplotypeLengths',
-  },
-  {
+  }),
+  mode({
     // The generated VCF's deletions across window edges: lengths clip them.
     id: 'lengths-chr16',
     label: 'haplotypeLengths, chr16 edge cases',
-    dataset: 'chr16',
+    ...CHR16,
+    tracks: [],
     seqs: 'haplotypes',
     length: 'ragged',
-    tracks: [],
-    goldenSamples: CHR16_SAMPLES,
     bcftools: consensus,
-    peer: compare,
     call: 'haplotypeLengths',
-  },
-  {
+  }),
+  mode({
     id: 'counts',
     label: 'nVariants',
-    dataset: 'chr20',
     seqs: 'haplotypes',
     length: 'ragged',
-    tracks: [],
-    goldenSamples: CHR20_GOLDEN_SAMPLES,
     bcftools: { kind: 'query' },
-    peer: compare,
     passStride: PASS_STRIDE,
     call: 'nVariants',
-  },
-  {
+  }),
+  mode({
     id: 'unphased-union',
     label: 'variants, unphasedUnion',
-    dataset: 'chr20',
-    seqs: 'variants',
-    length: 'ragged',
-    tracks: [],
-    goldenSamples: CHR20_GOLDEN_SAMPLES,
-    bcftools: { kind: 'query' },
-    peer: compare,
+    ...VARIANT_ROWS,
     passStride: PASS_STRIDE,
     settings: { unphasedUnion: true },
-  },
-  {
+  }),
+  mode({
     id: 'counts-unphased-union',
     label: 'nVariants, unphasedUnion',
-    dataset: 'chr20',
-    seqs: 'variants',
-    length: 'ragged',
-    tracks: [],
-    goldenSamples: CHR20_GOLDEN_SAMPLES,
-    bcftools: { kind: 'query' },
-    peer: compare,
+    ...VARIANT_ROWS,
     passStride: PASS_STRIDE,
     call: 'nVariants',
     settings: { unphasedUnion: true },
-  },
-  {
+  }),
+  mode({
     id: 'dummy-variant',
     label: 'variants, dummyVariant',
-    dataset: 'chr20',
-    seqs: 'variants',
-    length: 'ragged',
-    tracks: [],
-    goldenSamples: CHR20_GOLDEN_SAMPLES,
-    bcftools: { kind: 'query' },
-    peer: compare,
+    ...VARIANT_ROWS,
     passStride: PASS_STRIDE,
     settings: { dummyVariant: {} },
-  },
-
-  {
-    id: 'tokens-ragged',
-    label: 'haplotypes as tokens, ragged',
-    dataset: 'chr20',
+  }),
+  ...perLength('tokens', 'haplotypes as tokens', ['ragged', 2048], {
     seqs: 'haplotypes',
-    length: 'ragged',
-    tracks: [],
-    goldenSamples: CHR20_GOLDEN_SAMPLES,
     bcftools: consensus,
-    peer: compare,
     passStride: PASS_STRIDE,
     settings: TOKENS,
-  },
-  {
-    id: 'tokens-2048',
-    label: 'haplotypes as tokens, L=2048',
-    dataset: 'chr20',
-    seqs: 'haplotypes',
-    length: 2048,
-    tracks: [],
-    goldenSamples: CHR20_GOLDEN_SAMPLES,
-    bcftools: consensus,
-    peer: compare,
-    passStride: PASS_STRIDE,
-    settings: TOKENS,
-  },
-  {
+  }),
+  mode({
     id: 'onehot-2048',
     label: 'haplotypes one-hot, L=2048',
-    dataset: 'chr20',
     seqs: 'haplotypes',
     length: 2048,
-    tracks: [],
-    goldenSamples: CHR20_GOLDEN_SAMPLES,
     bcftools: consensus,
-    peer: compare,
     passStride: ANNOTATED_PASS_STRIDE,
     settings: { tokenAlphabet: 'ACGT', oneHot: true },
-  },
-  {
+  }),
+  mode({
     id: 'variants-af',
     label: 'variants + REF, AF; 0.05 ≤ AF ≤ 0.5',
     dataset: 'chr20-af',
-    seqs: 'variants',
-    length: 'ragged',
-    tracks: [],
-    goldenSamples: CHR20_GOLDEN_SAMPLES,
-    bcftools: { kind: 'query' },
-    peer: compare,
+    ...VARIANT_ROWS,
     passStride: PASS_STRIDE,
     settings: { varFields: ['ref', 'AF'], minAf: 0.05, maxAf: 0.5 },
-  },
-  {
+  }),
+  mode({
     id: 'spliced-haplotypes',
     label: 'spliced haplotypes, ragged',
     dataset: 'chr20-splice',
     seqs: 'haplotypes',
     length: 'ragged',
-    tracks: [],
-    goldenSamples: CHR20_GOLDEN_SAMPLES,
     bcftools: consensus,
-    peer: compare,
     passStride: PASS_STRIDE,
     settings: { spliceInfo: ['score', 'name'] },
-  },
-  {
+  }),
+  mode({
     id: 'spliced-reference',
     label: 'spliced reference, ragged',
     dataset: 'chr20-splice',
     seqs: 'reference',
     length: 'ragged',
-    tracks: [],
     goldenSamples: ['HG00096'],
     bcftools: { kind: 'faidx' },
-    peer: compare,
     passStride: PASS_STRIDE,
     settings: { spliceInfo: ['score', 'name'] },
-  },
-  {
-    id: 'concat-regions',
-    label: 'haplotypes, ragged, concat of the BED halves',
-    dataset: 'chr20-concat-regions',
-    seqs: 'haplotypes',
-    length: 'ragged',
-    tracks: [],
-    goldenSamples: CHR20_GOLDEN_SAMPLES,
-    bcftools: consensus,
-    peer: compare,
-    passStride: PASS_STRIDE,
-    goldensOf: 'haplotypes-ragged',
-  },
-  {
-    id: 'concat-samples',
-    label: 'haplotypes, ragged, concat of the sample halves',
-    dataset: 'chr20-concat-samples',
-    seqs: 'haplotypes',
-    length: 'ragged',
-    tracks: [],
-    goldenSamples: CHR20_GOLDEN_SAMPLES,
-    bcftools: consensus,
-    peer: compare,
-    passStride: PASS_STRIDE,
-    goldensOf: 'haplotypes-ragged',
-  },
-  {
+  }),
+  // concat() of chr20's parts must read as chr20: compared with its goldens.
+  ...(['regions', 'samples'] as const).map((half) =>
+    mode({
+      id: `concat-${half}`,
+      label: `haplotypes, ragged, concat of the ${half === 'regions' ? 'BED' : 'sample'} halves`,
+      dataset: `chr20-concat-${half}`,
+      seqs: 'haplotypes',
+      length: 'ragged',
+      bcftools: consensus,
+      passStride: PASS_STRIDE,
+      goldensOf: 'haplotypes-ragged',
+    }),
+  ),
+  mode({
     id: 'tracks-added',
     label: 'tracks, ragged, added later from bedGraph tables',
+    ...TRACKS_ONLY,
     dataset: 'chr16-added',
-    seqs: null,
     length: 'ragged',
-    tracks: CHR16_TRACKS,
-    goldenSamples: CHR16_SAMPLES,
-    bcftools: { kind: 'none', why: 'no bcftools equivalent for tracks' },
-    peer: compare,
     goldensOf: 'tracks',
-  },
+  }),
 ];
 
 /** The regions the serial == parallel passes of `mode` read (see `passStride`). */

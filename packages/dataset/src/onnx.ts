@@ -27,25 +27,12 @@
  */
 import type * as Ort from 'onnxruntime-node';
 import { InvalidArgumentError } from './errors.js';
-import { loadRuntime, type RequireFn } from './optional-runtime.js';
+import type { RequireFn } from './optional-runtime.js';
 import type { Dense, TypedArray } from './ragged.js';
-import {
-  type AnnotatedTensors,
-  mapOutput,
-  type RaggedTensors,
-  type TensorSource,
-  type TensorsOf,
-  type VariantsTensors,
-} from './tensor-layout.js';
+import { runtimeLoader, tensorConverters } from './tensor-adapter.js';
+import type { TensorSource, TensorsOf } from './tensor-layout.js';
 
-export type {
-  AnnotatedTensors,
-  RaggedTensors,
-  RequireFn,
-  TensorSource,
-  TensorsOf,
-  VariantsTensors,
-};
+export type * from './tensor-types.js';
 
 /** The part of an ONNX Runtime module used here: its `Tensor` class. */
 export type OrtModule = Pick<typeof Ort, 'Tensor'>;
@@ -66,7 +53,9 @@ export interface OrtTensorOptions {
 /** `npm install` command for the runtime, shown in `GVL_RUNTIME_UNAVAILABLE` errors. */
 export const ONNXRUNTIME_INSTALL = 'npm install onnxruntime-node@^1.30.0';
 
-let loaded: OrtModule | undefined;
+const loadOrt = runtimeLoader<typeof Ort>('@gvl/dataset/onnx', [
+  { id: 'onnxruntime-node', install: ONNXRUNTIME_INSTALL },
+]);
 
 /**
  * Loads `onnxruntime-node` (once; later calls return the same module).
@@ -76,14 +65,7 @@ let loaded: OrtModule | undefined;
  *   installed or fails to load; the message says `npm install onnxruntime-node@^1.30.0`.
  */
 export function loadOnnxRuntime(req?: RequireFn): typeof Ort {
-  if (loaded && req === undefined) return loaded as typeof Ort;
-  const { module } = loadRuntime<typeof Ort>(
-    '@gvl/dataset/onnx',
-    [{ id: 'onnxruntime-node', install: ONNXRUNTIME_INSTALL }],
-    req,
-  );
-  if (req === undefined) loaded = module;
-  return module;
+  return loadOrt(req).module;
 }
 
 type OrtDataType =
@@ -121,13 +103,14 @@ function ortData(data: TypedArray, path: string): [OrtDataType, Ort.Tensor.DataT
   );
 }
 
-function maker(options: OrtTensorOptions | undefined) {
+/** `ortTensors` / `ortTensor`: tensors over the output's own arrays (nothing to dispose). */
+const convert = tensorConverters((options: OrtTensorOptions | undefined) => {
   const ort = options?.ort ?? loadOnnxRuntime();
   return (data: TypedArray, dims: readonly number[], path: string): Ort.Tensor => {
     const [type, view] = ortData(data, path);
     return new ort.Tensor(type, view as never, dims) as Ort.Tensor;
   };
-}
+});
 
 /**
  * A batch's output (`batch.data`, or what `get()` returns) as ONNX Runtime tensors that
@@ -163,7 +146,7 @@ export function ortTensors<O extends TensorSource>(
   output: O,
   options?: OrtTensorOptions,
 ): TensorsOf<O, Ort.Tensor> {
-  return mapOutput(output, maker(options));
+  return convert.tensors(output, options);
 }
 
 /**
@@ -175,5 +158,5 @@ export function ortTensors<O extends TensorSource>(
  * @throws RuntimeUnavailableError `GVL_RUNTIME_UNAVAILABLE` as {@link ortTensors}.
  */
 export function ortTensor(dense: Dense<TypedArray>, options?: OrtTensorOptions): Ort.Tensor {
-  return mapOutput(dense, maker(options), 'array');
+  return convert.tensor(dense, options);
 }

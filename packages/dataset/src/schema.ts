@@ -10,14 +10,9 @@
  */
 import * as v from 'valibot';
 import { GvlError, InvalidArgumentError } from './errors.js';
+import { type OptionIssue, parseOptions } from './option-schema.js';
 
-/** Prefix of the messages of mode rules (never shown: the adapter strips it). */
-const MODE = 'GVL_INVALID_MODE:';
-
-/** The message of a rule whose failure is `GVL_INVALID_MODE`: `expected` lists the allowed names. */
-export function unsupported(expected: string): string {
-  return MODE + expected;
-}
+export { unsupported } from './option-schema.js';
 
 /** An integer (safe, finite) `>= min`; the message is `an integer >= <min>`. */
 export function intAtLeast(min: number, message = `an integer >= ${min}`) {
@@ -26,23 +21,6 @@ export function intAtLeast(min: number, message = `an integer >= ${min}`) {
 
 /** A boolean. */
 export const bool = v.boolean('a boolean');
-
-type Issue = v.BaseIssue<unknown>;
-
-/** `{ what, value }` of an issue: the dotted path of the option (or `root`) and its value. */
-function located(
-  issue: Issue,
-  root: string,
-  names: Readonly<Record<string, string>>,
-): { what: string; value: unknown } {
-  const path = issue.path ?? [];
-  const last = path.at(-1);
-  const at = path.map((p) => String(p.key)).join('.');
-  return {
-    what: path.length === 0 ? root : (names[at] ?? at),
-    value: last === undefined ? issue.input : last.value,
-  };
-}
 
 function show(value: unknown): string {
   return JSON.stringify(value) ?? String(value);
@@ -56,34 +34,20 @@ function show(value: unknown): string {
  * user knows them (`{ remainder: 'shardRemainder' }`).
  */
 export function issueError(
-  issue: Issue,
-  root: string,
+  issue: OptionIssue,
   names: Readonly<Record<string, string>> = {},
 ): GvlError {
-  const { what, value } = located(issue, root, names);
-  if (issue.message.startsWith(MODE))
+  const { option, value, expected } = issue;
+  const what = names[option] ?? option;
+  if (issue.unsupported)
     return new GvlError(
       'GVL_INVALID_MODE',
-      `${what} ${show(value)} is not supported: expected ${issue.message.slice(MODE.length)}`,
+      `${what} ${show(value)} is not supported: expected ${expected}`,
       { value },
     );
-  return new InvalidArgumentError(`${what} ${show(value)} is invalid: expected ${issue.message}`, {
+  return new InvalidArgumentError(`${what} ${show(value)} is invalid: expected ${expected}`, {
     value,
   });
-}
-
-/**
- * `input` with every key of an object schema present (`undefined` when absent), so that a
- * missing option is checked by its own rule (and its message) as an `undefined` value,
- * instead of valibot's generic "Invalid key" issue.
- */
-function withEveryKey(schema: v.GenericSchema, input: unknown): unknown {
-  const entries = (schema as { entries?: Record<string, unknown> }).entries;
-  if (entries === undefined || typeof input !== 'object' || input === null || Array.isArray(input))
-    return input;
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(entries)) out[key] = undefined;
-  return Object.assign(out, input);
 }
 
 /**
@@ -98,7 +62,5 @@ export function parse<S extends v.GenericSchema>(
   root = 'options',
   names: Readonly<Record<string, string>> = {},
 ): v.InferOutput<S> {
-  const r = v.safeParse(schema, withEveryKey(schema, input), { abortEarly: true });
-  if (r.success) return r.output;
-  throw issueError(r.issues[0], root, names);
+  return parseOptions(schema, input, (issue) => issueError(issue, names), root);
 }

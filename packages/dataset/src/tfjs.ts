@@ -36,26 +36,13 @@
  */
 import type * as Tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from './errors.js';
-import { loadRuntime, type RequireFn, type RuntimeCandidate } from './optional-runtime.js';
+import type { RequireFn, RuntimeCandidate } from './optional-runtime.js';
 import type { Dense, TypedArray } from './ragged.js';
-import {
-  type AnnotatedTensors,
-  mapOutput,
-  type RaggedTensors,
-  type TensorSource,
-  type TensorsOf,
-  type VariantsTensors,
-} from './tensor-layout.js';
+import { runtimeLoader, tensorConverters } from './tensor-adapter.js';
+import type { TensorSource, TensorsOf } from './tensor-layout.js';
 
-export type {
-  AnnotatedTensors,
-  RaggedTensors,
-  RequireFn,
-  RuntimeCandidate,
-  TensorSource,
-  TensorsOf,
-  VariantsTensors,
-};
+export type * from './tensor-types.js';
+export type { RuntimeCandidate };
 
 /** The part of a TensorFlow.js module used here: `tensor()`. */
 export type TfModule = Pick<typeof Tf, 'tensor'>;
@@ -87,7 +74,7 @@ export interface LoadedTensorflow {
   readonly module: typeof Tf;
 }
 
-let loaded: { id: string; module: TfModule } | undefined;
+const loadTf = runtimeLoader<typeof Tf>('@gvl/dataset/tfjs', TFJS_RUNTIMES);
 
 /**
  * Loads TensorFlow.js (once): `@tensorflow/tfjs-node` when installed, else
@@ -100,10 +87,7 @@ let loaded: { id: string; module: TfModule } | undefined;
  *   fails to load (e.g. its native TensorFlow library was never downloaded; `cause` says why).
  */
 export function loadTensorflow(req?: RequireFn): LoadedTensorflow {
-  if (loaded && req === undefined) return loaded as LoadedTensorflow;
-  const found = loadRuntime<typeof Tf>('@gvl/dataset/tfjs', TFJS_RUNTIMES, req);
-  if (req === undefined) loaded = found;
-  return found;
+  return loadTf(req);
 }
 
 const INT32_MAX = 2 ** 31 - 1;
@@ -139,37 +123,23 @@ function int32From(data: TypedArray, path: string): Int32Array {
   return out;
 }
 
-/** Makes tensors, remembering them so that a failure part-way can dispose those made. */
-function maker(options: TfTensorOptions | undefined, made: Tf.Tensor[]) {
-  const tf = options?.tf ?? loadTensorflow().module;
-  return (data: TypedArray, dims: readonly number[], path: string): Tf.Tensor => {
-    const shape = [...dims];
-    const t =
-      data instanceof Float32Array
+/** `tfTensors` / `tfTensor`: a conversion that fails part-way disposes the tensors it made. */
+const convert = tensorConverters(
+  (options: TfTensorOptions | undefined) => {
+    const tf = options?.tf ?? loadTensorflow().module;
+    return (data: TypedArray, dims: readonly number[], path: string): Tf.Tensor => {
+      const shape = [...dims];
+      return data instanceof Float32Array
         ? tf.tensor(data, shape, 'float32')
         : data instanceof Int32Array
           ? tf.tensor(data, shape, 'int32')
           : data instanceof Float64Array
             ? tf.tensor(Float32Array.from(data), shape, 'float32')
             : tf.tensor(int32From(data, path), shape, 'int32');
-    made.push(t);
-    return t;
-  };
-}
-
-function build<R>(
-  options: TfTensorOptions | undefined,
-  run: (m: ReturnType<typeof maker>) => R,
-): R {
-  const made: Tf.Tensor[] = [];
-  const m = maker(options, made);
-  try {
-    return run(m);
-  } catch (e) {
-    for (const t of made) t.dispose();
-    throw e;
-  }
-}
+    };
+  },
+  (t) => t.dispose(),
+);
 
 /**
  * A batch's output (`batch.data`, or what `get()` returns) as TensorFlow.js tensors,
@@ -198,7 +168,7 @@ export function tfTensors<O extends TensorSource>(
   output: O,
   options?: TfTensorOptions,
 ): TensorsOf<O, Tf.Tensor> {
-  return build(options, (m) => mapOutput(output, m));
+  return convert.tensors(output, options);
 }
 
 /**
@@ -210,5 +180,5 @@ export function tfTensors<O extends TensorSource>(
  * @throws RuntimeUnavailableError `GVL_RUNTIME_UNAVAILABLE` as {@link tfTensors}.
  */
 export function tfTensor(dense: Dense<TypedArray>, options?: TfTensorOptions): Tf.Tensor {
-  return build(options, (m) => mapOutput(dense, m, 'array'));
+  return convert.tensor(dense, options);
 }

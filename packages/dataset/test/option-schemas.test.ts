@@ -1,14 +1,17 @@
 /**
  * The option schemas (src/schema.ts adapter): every broken rule is a typed error with its
  * stable code, naming the option (by its path), the value it got and what was expected;
- * a missing option is checked by its own rule; nothing is read or computed first.
+ * a missing option is checked by its own rule; nothing is read or computed first. And the
+ * shared adapter itself (`@gvl/dataset/schema`), which hands each caller the located issue.
  */
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { shardOrder } from '../src/distributed.js';
 import { isGvlError } from '../src/errors.js';
+import { locateIssue, type OptionIssue, parseOptions, unsupported } from '../src/option-schema.js';
 import { DEFAULT_SETTINGS, validateSettings } from '../src/settings.js';
 import { write } from '../src/write.js';
 
@@ -131,5 +134,99 @@ describe('write options schema (top level, before any input is read)', () => {
     expect((await rejected(write(out, null as never))).message).toBe(
       'options null is invalid: expected an object with at least `bed`',
     );
+  });
+});
+
+describe('@gvl/dataset/schema adapter', () => {
+  class Located extends Error {
+    constructor(readonly issue: OptionIssue) {
+      super('located');
+    }
+  }
+  const toError = (issue: OptionIssue) => new Located(issue);
+  const issueOf = (f: () => unknown): OptionIssue => {
+    try {
+      f();
+    } catch (e) {
+      if (e instanceof Located) return e.issue;
+      throw e;
+    }
+    throw new Error('expected a throw');
+  };
+  const schema = v.object({
+    workers: v.optional(v.pipe(v.number('a number'), v.minValue(1, 'a number >= 1')), 1),
+    mode: v.optional(v.picklist(['inline', 'worker'], unsupported("'inline' or 'worker'"))),
+    nested: v.optional(v.object({ size: v.pipe(v.number('a size'), v.minValue(0, 'a size')) })),
+    required: v.string('a string'),
+  });
+
+  it('returns the output with defaults applied', () => {
+    expect(parseOptions(schema, { required: 'x' }, toError)).toEqual({
+      workers: 1,
+      required: 'x',
+    });
+  });
+
+  it('locates the first broken rule: dotted path, value as given, message as expected', () => {
+    expect(issueOf(() => parseOptions(schema, { required: 'x', workers: 0 }, toError))).toEqual({
+      option: 'workers',
+      value: 0,
+      expected: 'a number >= 1',
+      unsupported: false,
+    });
+    const nested = { required: 'x', nested: { size: -2 } };
+    expect(issueOf(() => parseOptions(schema, nested, toError))).toEqual({
+      option: 'nested.size',
+      value: -2,
+      expected: 'a size',
+      unsupported: false,
+    });
+  });
+
+  it('checks a missing key by its own rule, as undefined', () => {
+    expect(issueOf(() => parseOptions(schema, {}, toError))).toEqual({
+      option: 'required',
+      value: undefined,
+      expected: 'a string',
+      unsupported: false,
+    });
+  });
+
+  it('marks an unsupported rule and strips the marker from what is expected', () => {
+    const issue = issueOf(() => parseOptions(schema, { required: 'x', mode: 'gpu' }, toError));
+    expect(issue).toEqual({
+      option: 'mode',
+      value: 'gpu',
+      expected: "'inline' or 'worker'",
+      unsupported: true,
+    });
+  });
+
+  it('names the input itself by root', () => {
+    expect(issueOf(() => parseOptions(schema, 7, toError, 'settings'))).toMatchObject({
+      option: 'settings',
+      value: 7,
+    });
+    const r = v.safeParse(v.string('a path'), 3);
+    expect(r.success).toBe(false);
+    if (!r.success) {
+      expect(locateIssue(r.issues[0], 'path')).toEqual({
+        option: 'path',
+        value: 3,
+        expected: 'a path',
+        unsupported: false,
+      });
+    }
+  });
+
+  it("lets a rule's own error propagate unchanged", () => {
+    const own = new RangeError('from the rule');
+    const throwing = v.pipe(
+      v.number('a number'),
+      v.check(() => {
+        throw own;
+      }, 'never'),
+    );
+    expect(() => parseOptions(throwing, 1, toError)).toThrow(own);
   });
 });

@@ -91,18 +91,29 @@ export const VERSION: string = (
   createRequire(import.meta.url)('../package.json') as { version: string }
 ).version;
 
+/** How a numeric flag's text becomes its option's value. */
+type NumberFlagValue = (flag: string, value: string) => number | undefined;
+
+/**
+ * The numeric flags and the option each sets, in the order their values are checked.
+ * `--timeout` is in seconds, its option in ms.
+ */
+const NUMBER_FLAGS: readonly (readonly [keyof StressOptions, string, NumberFlagValue])[] = [
+  ['timeoutMs', 'timeout', (f, s) => (decimal(f, s) as number) * 1000],
+  ['workers', 'workers', integer],
+  ['threadsPerWorker', 'threads-per-worker', integer],
+  ['iters', 'iters', integer],
+  ['launches', 'launches', integer],
+  ['ambientRayon', 'ambient-rayon', integer],
+  ['cgroupQuota', 'cgroup-quota', decimal],
+  ['regions', 'regions', integer],
+  ['samples', 'samples', integer],
+];
+
 /** The flag behind each option of {@link resolveOptions}, for messages that name flags. */
 const FLAGS: Readonly<Record<string, string>> = {
   mode: '--mode',
-  workers: '--workers',
-  threadsPerWorker: '--threads-per-worker',
-  iters: '--iters',
-  launches: '--launches',
-  timeoutMs: '--timeout',
-  ambientRayon: '--ambient-rayon',
-  cgroupQuota: '--cgroup-quota',
-  regions: '--regions',
-  samples: '--samples',
+  ...Object.fromEntries(NUMBER_FLAGS.map(([option, flag]) => [option, `--${flag}`])),
   python: '--python',
   peer: '--peer',
   'workload.path': '--dataset',
@@ -234,28 +245,18 @@ export function parseCli(argv: readonly string[]): {
       value: values.peer,
     });
   }
-  const timeout = decimal('timeout', values.timeout);
+  const numbers: Record<string, number | undefined> = {};
+  for (const [option, flag, convert] of NUMBER_FLAGS) {
+    const text = values[flag as keyof Flags];
+    if (typeof text === 'string') numbers[option] = convert(flag, text);
+  }
   const options: StressOptions = {
     workload,
     ...(values.mode === undefined ? {} : { mode: values.mode as StressOptions['mode'] }),
-    ...(values.workers === undefined ? {} : { workers: integer('workers', values.workers) }),
-    ...(values['threads-per-worker'] === undefined
-      ? {}
-      : { threadsPerWorker: integer('threads-per-worker', values['threads-per-worker']) }),
-    ...(values.iters === undefined ? {} : { iters: integer('iters', values.iters) }),
-    ...(values.launches === undefined ? {} : { launches: integer('launches', values.launches) }),
-    ...(timeout === undefined ? {} : { timeoutMs: timeout * 1000 }),
-    ...(values['ambient-rayon'] === undefined
-      ? {}
-      : { ambientRayon: integer('ambient-rayon', values['ambient-rayon']) }),
-    ...(values['cgroup-quota'] === undefined
-      ? {}
-      : { cgroupQuota: decimal('cgroup-quota', values['cgroup-quota']) }),
+    ...numbers,
     ...(values['inject-hang'] ? { injectHang: true } : {}),
     ...(values.peer === 'python' ? { peer: 'python' as const } : {}),
     ...(values.python === undefined ? {} : { python: values.python }),
-    ...(values.regions === undefined ? {} : { regions: integer('regions', values.regions) }),
-    ...(values.samples === undefined ? {} : { samples: integer('samples', values.samples) }),
   };
   checkAsFlags(options, values);
   return { options, json: values.json ?? false, help: false, version: false };

@@ -5,7 +5,7 @@
  * @module
  */
 import * as v from 'valibot';
-import type { EngineName, LaunchReport, StressMode } from './report.js';
+import type { EngineName, LaunchReport, StressConfig, StressMode } from './report.js';
 import { parse, unsupported } from './schema.js';
 
 /** The modes `mode` accepts. */
@@ -136,19 +136,12 @@ export interface StressOptions {
   onEvent?: (event: StressEvent) => void;
 }
 
-/** {@link StressOptions} with every default applied. */
-export interface ResolvedOptions {
+/**
+ * {@link StressOptions} with every default applied: the report's {@link StressConfig}
+ * settings (documented there) with the workload as given, and the rest.
+ */
+export interface ResolvedOptions extends Omit<StressConfig, 'workload'> {
   workload: WorkloadOption;
-  mode: StressMode;
-  workers: number;
-  threadsPerWorker: number;
-  iters: number;
-  launches: number;
-  timeoutMs: number;
-  ambientRayon: number | null;
-  cgroupQuota: number | null;
-  injectHang: boolean;
-  peer: 'python' | null;
   python: string | null;
   regions: number | null;
   samples: number | null;

@@ -136,6 +136,10 @@ describe('parseCli', () => {
       'python',
       '--python',
       '/usr/bin/python3',
+      '--regions',
+      '3',
+      '--samples',
+      '2',
       '--json',
     ]);
     expect(json).toBe(true);
@@ -152,6 +156,8 @@ describe('parseCli', () => {
       injectHang: true,
       peer: 'python',
       python: '/usr/bin/python3',
+      regions: 3,
+      samples: 2,
     });
     expect(parseCli(['--demo']).options).toEqual({ workload: { kind: 'demo' } });
     expect(parseCli(['--synthetic', '--timeout', '0.5']).options.timeoutMs).toBe(500);

@@ -150,9 +150,7 @@ export function reconstructHaplotypes(
  * ```
  * @see {@link reconstructHaplotypes}
  */
-export function reconstructHaplotypesSync(
+export const reconstructHaplotypesSync: (
   input: HaplotypesInput,
   options?: KernelOptions<Uint8Array>,
-): Uint8Array {
-  return reconstructHaplotypesPair.runSync(input, options);
-}
+) => Uint8Array = reconstructHaplotypesPair.runSync;

@@ -198,18 +198,8 @@ export function realignTracks(
   return realignTracksPair.run(input, options);
 }
 
-/**
- * The synchronous form of {@link realignTracks} (blocks the calling thread).
- *
- * @example
- * ```ts
- * const out = realignTracksSync(input, { parallel: true });
- * ```
- * @see {@link realignTracks}
- */
-export function realignTracksSync(
+/** The synchronous form of {@link realignTracks}: same input, result and errors; blocks the calling thread. */
+export const realignTracksSync: (
   input: RealignInput,
   options?: KernelOptions<Float32Array>,
-): Float32Array {
-  return realignTracksPair.runSync(input, options);
-}
+) => Float32Array = realignTracksPair.runSync;

@@ -78,18 +78,8 @@ export function getReference(
   return getReferencePair.run(input, options);
 }
 
-/**
- * The synchronous form of {@link getReference} (blocks the calling thread).
- *
- * @example
- * ```ts
- * const data = getReferenceSync(input);
- * ```
- * @see {@link getReference}
- */
-export function getReferenceSync(
+/** The synchronous form of {@link getReference}: same input, result and errors; blocks the calling thread. */
+export const getReferenceSync: (
   input: ReferenceInput,
   options?: KernelOptions<Uint8Array>,
-): Uint8Array {
-  return getReferencePair.runSync(input, options);
-}
+) => Uint8Array = getReferencePair.runSync;

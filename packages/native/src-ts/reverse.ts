@@ -49,21 +49,11 @@ export function reverseComplement(
   return reverseComplementPair.run(input, options);
 }
 
-/**
- * The synchronous form of {@link reverseComplement} (blocks the calling thread).
- *
- * @example
- * ```ts
- * reverseComplementSync({ data, offsets });
- * ```
- * @see {@link reverseComplement}
- */
-export function reverseComplementSync(
+/** The synchronous form of {@link reverseComplement}: same input, result and errors; blocks the calling thread. */
+export const reverseComplementSync: (
   input: RowsInput<Uint8Array>,
   options?: RowsOptions,
-): Uint8Array {
-  return reverseComplementPair.runSync(input, options);
-}
+) => Uint8Array = reverseComplementPair.runSync;
 
 /**
  * Reverse the selected float32 rows in place (tracks of negative-strand
@@ -95,18 +85,8 @@ export function reverseRows(
   return reverseRowsPair.run(input, options);
 }
 
-/**
- * The synchronous form of {@link reverseRows} (blocks the calling thread).
- *
- * @example
- * ```ts
- * reverseRowsSync({ data, offsets });
- * ```
- * @see {@link reverseRows}
- */
-export function reverseRowsSync(
+/** The synchronous form of {@link reverseRows}: same input, result and errors; blocks the calling thread. */
+export const reverseRowsSync: (
   input: RowsInput<Float32Array>,
   options?: RowsOptions,
-): Float32Array {
-  return reverseRowsPair.runSync(input, options);
-}
+) => Float32Array = reverseRowsPair.runSync;

@@ -82,18 +82,8 @@ export function intervalsToTracks(
   return intervalsToTracksPair.run(input, options);
 }
 
-/**
- * The synchronous form of {@link intervalsToTracks} (blocks the calling thread).
- *
- * @example
- * ```ts
- * const track = intervalsToTracksSync(input);
- * ```
- * @see {@link intervalsToTracks}
- */
-export function intervalsToTracksSync(
+/** The synchronous form of {@link intervalsToTracks}: same input, result and errors; blocks the calling thread. */
+export const intervalsToTracksSync: (
   input: TracksInput,
   options?: KernelOptions<Float32Array>,
-): Float32Array {
-  return intervalsToTracksPair.runSync(input, options);
-}
+) => Float32Array = intervalsToTracksPair.runSync;

@@ -329,18 +329,8 @@ export function countVariants(
   return countPair.run(input, options);
 }
 
-/**
- * The synchronous form of {@link countVariants} (blocks the calling thread).
- *
- * @example
- * ```ts
- * const { offsets, altBytes } = countVariantsSync(input, { parallel: false });
- * ```
- * @see {@link countVariants}
- */
-export function countVariantsSync(
+/** The synchronous form of {@link countVariants}: same input, result and errors; blocks the calling thread. */
+export const countVariantsSync: (
   input: GatherVariantsInput,
   options?: KernelOptions<BigInt64Array>,
-): VariantCounts {
-  return countPair.runSync(input, options);
-}
+) => VariantCounts = countPair.runSync;

@@ -56,7 +56,7 @@ const GOLDENS: CommandSpec = {
 
 const USAGE = `${commandHelp(CHECK)}\n${commandHelp(GOLDENS)}`.trimEnd();
 
-/** Parses `argv` against `spec`; a usage error exits 2 with the usage, as {@link fail}. */
+/** Parses `argv` against `spec`; a usage error exits 64 with the usage, as {@link usage}. */
 function parse(spec: CommandSpec, argv: string[]): Record<string, unknown> | null {
   let parsed: ReturnType<typeof parseCommandLine>;
   try {
@@ -64,13 +64,20 @@ function parse(spec: CommandSpec, argv: string[]): Record<string, unknown> | nul
   } catch (e) {
     // A usage error (GVL_USAGE): its first line names the flag; the usage follows.
     if ((e as { code?: unknown }).code !== 'GVL_USAGE') throw e;
-    fail((e as Error).message.split('\n')[0] ?? '');
+    usage((e as Error).message.split('\n')[0] ?? '');
   }
   if (parsed !== null && parsed.positionals.length > 0)
-    fail(`unexpected argument ${JSON.stringify(parsed.positionals[0])}`);
+    usage(`unexpected argument ${JSON.stringify(parsed.positionals[0])}`);
   return parsed?.values ?? null;
 }
 
+/** A bad command line (a flag, its value, a mode id): the message and the usage, exit 64 (EX_USAGE, as `gvl`). */
+function usage(msg: string): never {
+  process.stderr.write(`${msg}\n${USAGE}\n`);
+  process.exit(64);
+}
+
+/** A missing precondition (data, the peer, a tool): the message and the usage, exit 2. */
 function fail(msg: string): never {
   process.stderr.write(`${msg}\n${USAGE}\n`);
   process.exit(2);
@@ -90,7 +97,7 @@ async function goldens(argv: string[]): Promise<number> {
   };
   const only = values.modes?.split(',').map((s) => s.trim());
   const unknownModes = only?.filter((m) => !MODES.some((x) => x.id === m)) ?? [];
-  if (unknownModes.length > 0) fail(`unknown mode(s) ${unknownModes.join(', ')}`);
+  if (unknownModes.length > 0) usage(`unknown mode(s) ${unknownModes.join(', ')}`);
   const missing = missingData();
   if (missing) fail(`cannot make goldens: ${missing}`);
   const peer = !values['no-peer'];
@@ -143,10 +150,10 @@ async function check(argv: string[]): Promise<number> {
   };
   const threads = values.threads?.split(',').map((s) => Number(s.trim()));
   if (threads?.some((n) => !Number.isSafeInteger(n) || n < 1))
-    fail(`--threads ${values.threads}: expected positive integers, e.g. 1,2,4`);
+    usage(`--threads ${values.threads}: expected positive integers, e.g. 1,2,4`);
   const modes = values.modes?.split(',').map((s) => s.trim());
   const unknown = modes?.filter((m) => !MODES.some((x) => x.id === m)) ?? [];
-  if (unknown.length > 0) fail(`unknown mode(s) ${unknown.join(', ')}`);
+  if (unknown.length > 0) usage(`unknown mode(s) ${unknown.join(', ')}`);
   const report = await runParity({
     live: values.live ?? false,
     ...(threads ? { threads } : {}),

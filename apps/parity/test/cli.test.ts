@@ -9,20 +9,20 @@ const run = (...args: string[]) =>
   spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 30_000 });
 
 describe.skipIf(!existsSync(cli))('gvl-parity CLI (built)', () => {
-  it('prints usage and rejects bad arguments with status 2', () => {
+  it('prints usage and rejects bad arguments with status 64 (usage)', () => {
     const help = run('--', '--help');
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('Usage: gvl-parity [--live]');
     expect(help.stdout).toContain('Usage: gvl-parity goldens [--out DIR]');
     const threads = run('--threads', '0,2');
-    expect(threads.status).toBe(2);
+    expect(threads.status).toBe(64);
     expect(threads.stderr).toContain('--threads 0,2: expected positive integers');
     const modes = run('--modes', 'haplotypes-ragged,nope');
-    expect(modes.status).toBe(2);
+    expect(modes.status).toBe(64);
     expect(modes.stderr).toContain('unknown mode(s) nope');
     // `goldens --modes` checks the ids before writing anything.
     const goldens = run('goldens', '--modes', 'annotated-ragged,nope', '--out', '/nonexistent');
-    expect(goldens.status).toBe(2);
+    expect(goldens.status).toBe(64);
     expect(goldens.stderr).toContain('unknown mode(s) nope');
   });
 

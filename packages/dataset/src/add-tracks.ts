@@ -9,7 +9,7 @@
  */
 import { constants } from 'node:fs';
 import { copyFile, link, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { checkTrackNames } from './bigwig.js';
 import {
   AbortedError,
@@ -20,7 +20,7 @@ import {
   TrackUpdateError,
   UnknownSampleError,
 } from './errors.js';
-import { AtomicDir, diskFullError, recoverInterruptedWrite } from './files.js';
+import { AtomicDir, diskFullError, realPathOf, recoverInterruptedWrite } from './files.js';
 import { CHECKSUMS_FILE, readChecksums, sha256File } from './format/checksums.js';
 import {
   ANNOTATION_TRACKS_DIR,
@@ -279,7 +279,8 @@ function checkName(
  * readers holding it open keep reading the old files. The dataset path must be the
  * dataset directory itself (not a symbolic link) and hold only dataset entries.
  *
- * @param path - the dataset directory.
+ * @param path - the dataset directory, or a symlink to it (the directory it points to is
+ *   updated; the link is kept).
  * @returns the names written.
  * @throws {@link InvalidArgumentError} `GVL_INVALID_ARGUMENT` when neither `tracks` nor
  *   `annotTracks` is given.
@@ -316,7 +317,8 @@ export async function addTracks(
       value: options,
     });
   const overwrite = options.overwrite ?? false;
-  const target = resolve(path);
+  // A symlink to a dataset updates the dataset it points to (the link keeps pointing at it).
+  const target = await realPathOf(path);
   await recoverInterruptedWrite(target);
   const layout = await readLayout(target);
   const sources = await openTrackSources(tracks);
@@ -423,7 +425,8 @@ export interface TransformTrackOptions {
  * Atomic like {@link addTracks}: on failure (a throwing `transform`, a bad result, an
  * abort, a full disk) the dataset is unchanged.
  *
- * @param path - the dataset directory.
+ * @param path - the dataset directory, or a symlink to it (the directory it points to is
+ *   updated; the link is kept).
  * @param newTrack - name of the new track (`intervals/<newTrack>/`).
  * @param existingTrack - name of an existing sample track.
  * @param transform - see {@link TrackTransform}.
@@ -464,7 +467,8 @@ export async function writeTransformedTrack(
       },
     );
   const overwrite = options.overwrite ?? false;
-  const target = resolve(path);
+  // A symlink to a dataset updates the dataset it points to (the link keeps pointing at it).
+  const target = await realPathOf(path);
   await recoverInterruptedWrite(target);
   // Names: validated like any track name, before reading anything large.
   checkTrackNames([{ name: newTrack, paths: { [ANNOT_SAMPLE]: existingTrack } }]);

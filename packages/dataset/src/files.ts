@@ -315,7 +315,7 @@ export async function assertWritableTarget(target: string, overwrite: boolean): 
 }
 
 /** `path` with symlinks resolved in its longest existing prefix (the rest appended). */
-async function realPathOf(path: string): Promise<string> {
+export async function realPathOf(path: string): Promise<string> {
   const abs = resolve(path);
   const rest: string[] = [];
   let head = abs;

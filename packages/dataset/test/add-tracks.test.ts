@@ -9,12 +9,15 @@ import { createHash } from 'node:crypto';
 import {
   cpSync,
   existsSync,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -258,6 +261,31 @@ describe('addTracks on a dataset with genotypes', () => {
     );
     const cov = (await after.withSeqs(null).withTracks('cov').get(0, 'A')) as Ragged<Float32Array>;
     expect([...cov.row(0)].slice(0, 31)).toEqual([...Array(5).fill(0), ...Array(25).fill(2.5), 0]);
+  });
+});
+
+describe('addTracks through a symlink', () => {
+  it('updates the dataset the link points to and keeps the link', async () => {
+    const real = join(dir, 'linked-real.gvl');
+    await write(real, {
+      bed,
+      tracks: [table('one', 'chr1 0 50 1\n', 'chr1 0 50 2\n')],
+      progress: false,
+    });
+    const link = join(dir, 'linked.gvl');
+    symlinkSync(real, link, 'dir');
+    await addTracks(link, {
+      tracks: [table('two', 'chr1 0 50 3\n', 'chr1 0 50 4\n')],
+      progress: false,
+    });
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(link)).toBe(real);
+    for (const p of [link, real]) {
+      const ds = await Dataset.open(p);
+      expect(ds.availableTracks).toEqual(['one', 'two']);
+      const two = (await ds.withSeqs(null).withTracks('two').get(0, 'b')) as Ragged<Float32Array>;
+      expect([...two.row(0)]).toEqual(Array(17).fill(4));
+    }
   });
 });
 

@@ -276,8 +276,9 @@ function checkName(
  * neither copied nor rewritten) gets the new folders and an updated `checksums.json`
  * (when the dataset has one), then replaces the dataset by the commit `write` uses (one
  * `renameat2` exchange where supported). On failure or abort the dataset is unchanged;
- * readers holding it open keep reading the old files. The dataset path must be the
- * dataset directory itself (not a symbolic link) and hold only dataset entries.
+ * readers holding it open keep reading the old files. A symbolic link is followed: the
+ * directory it points to is replaced and the link kept. The directory must hold only
+ * dataset entries.
  *
  * @param path - the dataset directory, or a symlink to it (the directory it points to is
  *   updated; the link is kept).

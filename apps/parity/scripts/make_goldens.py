@@ -1061,7 +1061,14 @@ def compare_datasets(ours: str, theirs: str) -> dict:
         }
 
     a, b = files(ours), files(theirs)
-    out = {"identicalBytes": [], "equalContent": [], "differing": sorted(a ^ b)}
+    # gvl-ts's integrity manifest (sha256 of every file): the peer writes none.
+    ours_only = {"checksums.json"}
+    out = {
+        "identicalBytes": [],
+        "equalContent": [],
+        "oursOnly": sorted((a - b) & ours_only),
+        "differing": sorted((a ^ b) - ours_only),
+    }
     for f in sorted(a & b):
         pa, pb = os.path.join(ours, f), os.path.join(theirs, f)
         with open(pa, "rb") as x, open(pb, "rb") as y:

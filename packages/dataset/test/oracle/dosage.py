@@ -16,7 +16,6 @@ of @gvl/dataset.
 
 import contextlib
 import json
-import math
 import sys
 from pathlib import Path
 
@@ -24,23 +23,7 @@ import awkward as ak
 import genvarloader as gvl
 from genoray import VCF, SparseVar
 
-
-def rows_of(nested):
-    """Flatten nested lists down to the innermost rows (lists of scalars)."""
-    if not nested or not isinstance(nested[0], list):
-        return [nested]
-    out = []
-    for x in nested:
-        out.extend(rows_of(x))
-    return out
-
-
-def plain(v):
-    if isinstance(v, bytes):
-        return v.decode()
-    if isinstance(v, float) and math.isnan(v):
-        return None
-    return v
+from ragged_rows import plain, rows_of
 
 
 def main() -> None:

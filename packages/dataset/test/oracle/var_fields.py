@@ -12,29 +12,12 @@ strings, numeric fields as numbers (NaN as null). REFERENCE must be a scratch co
 """
 
 import json
-import math
 import sys
 
 import awkward as ak
 import genvarloader as gvl
 
-
-def rows_of(nested):
-    """Flatten nested lists down to the innermost rows (lists of scalars)."""
-    if not nested or not isinstance(nested[0], list):
-        return [nested]
-    out = []
-    for x in nested:
-        out.extend(rows_of(x))
-    return out
-
-
-def plain(v):
-    if isinstance(v, bytes):
-        return v.decode()
-    if isinstance(v, float) and math.isnan(v):
-        return None
-    return v
+from ragged_rows import plain, rows_of
 
 
 def main() -> None:

@@ -17,15 +17,7 @@ import sys
 import awkward as ak
 import genvarloader as gvl
 
-
-def rows_of(nested):
-    """Flatten nested lists down to the innermost rows (lists of scalars)."""
-    if not nested or not isinstance(nested[0], list):
-        return [nested]
-    out = []
-    for x in nested:
-        out.extend(rows_of(x))
-    return out
+from ragged_rows import rows_of
 
 
 def main() -> None:

@@ -8,24 +8,12 @@
 import type { Variant } from '@gmod/vcf';
 import { InvalidArgumentError, VcfError } from './errors.js';
 import { recordKey } from './variant-record.js';
+import { declaredFields } from './vcf-info.js';
 
 /** A FORMAT field read as the dosage: its header `ID`. */
 export interface DosageFieldSpec {
   /** The FORMAT `ID`, e.g. `DS`. */
   readonly name: string;
-}
-
-/** The `##FORMAT=<ID=…,Number=…,Type=…>` declarations of a header, by ID. */
-function declaredFormat(header: string): Map<string, { number: string; type: string }> {
-  const out = new Map<string, { number: string; type: string }>();
-  for (const line of header.split('\n')) {
-    if (!line.startsWith('##FORMAT=<')) continue;
-    const body = line.slice('##FORMAT=<'.length);
-    const key = (k: string) => new RegExp(`(?:^|,)${k}=([^,>]*)`).exec(body)?.[1];
-    const id = key('ID');
-    if (id !== undefined) out.set(id, { number: key('Number') ?? '', type: key('Type') ?? '' });
-  }
-  return out;
 }
 
 /**
@@ -36,7 +24,7 @@ function declaredFormat(header: string): Map<string, { number: string; type: str
  * @throws {@link VcfError} `GVL_BAD_VCF` naming the field and the VCF.
  */
 export function resolveDosageField(vcfPath: string, header: string, name: string): DosageFieldSpec {
-  const declared = declaredFormat(header);
+  const declared = declaredFields(header, 'FORMAT');
   const d = declared.get(name);
   if (!d)
     throw new VcfError(

@@ -30,12 +30,20 @@ interface Declared {
   readonly type: string;
 }
 
-/** The `##INFO=<ID=…,Number=…,Type=…>` declarations of a header, by ID. */
-export function declaredInfo(header: string): Map<string, Declared> {
+/**
+ * The `##INFO=<ID=…,Number=…,Type=…>` (or `##FORMAT=<…>`) declarations of a header, by
+ * ID. Read from the header text itself: `@gmod/vcf`'s `getMetadata` merges in the VCF
+ * specification's reserved definitions, so it cannot tell whether the file declares a field.
+ */
+export function declaredFields(
+  header: string,
+  section: 'INFO' | 'FORMAT' = 'INFO',
+): Map<string, Declared> {
   const out = new Map<string, Declared>();
+  const prefix = `##${section}=<`;
   for (const line of header.split('\n')) {
-    if (!line.startsWith('##INFO=<')) continue;
-    const body = line.slice('##INFO=<'.length);
+    if (!line.startsWith(prefix)) continue;
+    const body = line.slice(prefix.length);
     // ID, Number and Type come before any quoted Description.
     const key = (k: string) => new RegExp(`(?:^|,)${k}=([^,>]*)`).exec(body)?.[1];
     const id = key('ID');
@@ -60,7 +68,7 @@ export function resolveInfoFields(
   header: string,
   requested: readonly string[],
 ): InfoFieldSpec[] {
-  const declared = declaredInfo(header);
+  const declared = declaredFields(header, 'INFO');
   const out: InfoFieldSpec[] = [];
   const seen = new Set<string>();
   for (const name of requested) {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Variant } from '@gmod/vcf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Dataset, type RaggedVariants, write } from '../src/index.js';
-import { declaredInfo, infoValue, resolveInfoFields } from '../src/vcf-info.js';
+import { declaredFields, infoValue, resolveInfoFields } from '../src/vcf-info.js';
 import { copyTinyVcf, hasTabix, oracleReason, suiteName } from './helpers.js';
 
 const HEADER = [
@@ -27,10 +27,14 @@ const HEADER = [
 
 describe('INFO field declarations', () => {
   it('reads ID, Number and Type of every ##INFO line, ignoring the Description', () => {
-    const d = declaredInfo(HEADER);
+    const d = declaredFields(HEADER);
     expect([...d.keys()]).toEqual(['AF', 'AC', 'DB', 'AA', 'AD', 'ALT']);
     expect(d.get('AF')).toEqual({ number: 'A', type: 'Float' });
     expect(d.get('DB')).toEqual({ number: '0', type: 'Flag' });
+    // FORMAT declarations are kept apart (the dosage field is one of them).
+    expect([...declaredFields(HEADER, 'FORMAT')]).toEqual([
+      ['GT', { number: '1', type: 'String' }],
+    ]);
   });
 
   it('maps Float/Integer (Number 1 or A) and Flag to float32, int32 and uint8', () => {

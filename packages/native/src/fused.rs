@@ -374,22 +374,15 @@ impl<'a> Source<'a> {
         })
     }
 
-    /// Reconstructs haplotype row `k` of the planned queries into `row` (and its
-    /// annotations when given); returns the row's item.
-    fn write_row(
-        &self,
-        q: &Queries,
-        k: usize,
-        row: &mut [u8],
-        annot: Option<&mut Annotation>,
-    ) -> usize {
-        let data = HaplotypeData {
+    /// What the haplotype rows are rebuilt from (`HaplotypeData::write_row`
+    /// writes row `k` of the planned queries and returns its item).
+    fn haplotype_data(&self) -> HaplotypeData<'a> {
+        HaplotypeData {
             genotypes: self.genotypes,
             variants: self.variants,
             reference: self.reference,
             pad: self.pad,
-        };
-        data.write_row(q, k, row, annot)
+        }
     }
 
     /// Writes every byte of `out` (length `plan.total()`): row
@@ -404,7 +397,7 @@ impl<'a> Source<'a> {
     /// Writes haplotype row `k` of `plan`, reverse-complemented when its item
     /// is flagged (every byte of `row`).
     fn finish_row(&self, plan: &Plan, q: &Queries, k: usize, row: &mut [u8]) {
-        let item = self.write_row(q, k, row, None);
+        let item = self.haplotype_data().write_row(q, k, row, None);
         if plan.to_rc[item] {
             rc_row(row);
         }
@@ -456,7 +449,9 @@ impl<'a> Source<'a> {
                 var_idxs: vi,
                 ref_coords: rc,
             };
-            let item = self.write_row(&q, k, row, Some(&mut annot));
+            let item = self
+                .haplotype_data()
+                .write_row(&q, k, row, Some(&mut annot));
             if plan.to_rc[item] {
                 rc_row(row);
                 annot.reverse();
